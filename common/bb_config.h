@@ -1,0 +1,76 @@
+/*  =========================================================================
+    bb_config - settings from flags and the environment
+
+    Each binary declares a table of options. Every option is a flag
+    (--name value or --name=value) and may have an environment variable of
+    the same meaning; the flag wins, then the environment, then the default.
+    --help prints the table (flag, variable, default, meaning) and is the
+    binary's manual. Integers are checked whole and against their bounds.
+    Options marked secret are never printed with their value.
+    Arguments that are not options are kept, in order, as positionals.
+    =========================================================================
+*/
+#ifndef BB_CONFIG_H_INCLUDED
+#define BB_CONFIG_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum {
+    BB_OPT_STRING,
+    BB_OPT_INT,
+    BB_OPT_BOOL,      // a bare flag; env "1"/"true"/"yes" or "0"/"false"/"no"
+} bb_option_type_t;
+
+typedef struct {
+    const char *name;           // flag without dashes: "ingest-bind"
+    const char *env;            // "BALBOARD_INGEST_BIND", or NULL
+    bb_option_type_t type;
+    const char *default_value;  // as text; NULL = unset
+    long long min, max;         // bounds for BB_OPT_INT (both 0 = none)
+    bool secret;                // never print the value
+    const char *help;
+} bb_option_t;
+
+//  Every binary takes --log-level / BALBOARD_LOG_LEVEL.
+#define BB_OPTION_LOG_LEVEL \
+    { "log-level", "BALBOARD_LOG_LEVEL", BB_OPT_STRING, "info", 0, 0, false, \
+      "lowest log level written: debug, info, warn, error" }
+
+typedef struct _bb_config_t bb_config_t;
+
+//  Create a configuration for program from a table of count options. The
+//  table is borrowed and must outlive the config (a static array).
+bb_config_t *bb_config_new (const char *program, const char *summary,
+                            const bb_option_t *options, size_t count);
+
+//  Destroy the configuration and set *self_p to NULL. NULL-safe.
+void bb_config_destroy (bb_config_t **self_p);
+
+//  Read argv, then the environment. Returns 0 when loaded, 1 when --help
+//  was printed to stdout (exit 0), -1 on a bad flag or value (the error and
+//  a hint were printed to stderr; exit 64, EX_USAGE).
+int bb_config_load (bb_config_t *self, int argc, char **argv);
+
+//  Value of option name; the string is owned by the config. Asserts that
+//  name is in the table with that type (a programmer error otherwise).
+const char *bb_config_str (bb_config_t *self, const char *name);
+long long bb_config_int (bb_config_t *self, const char *name);
+bool bb_config_bool (bb_config_t *self, const char *name);
+
+//  True if the option was given by flag or environment (not defaulted).
+bool bb_config_is_set (bb_config_t *self, const char *name);
+
+//  Positional arguments, in order; strings owned by the config.
+size_t bb_config_positional_count (bb_config_t *self);
+const char *bb_config_positional (bb_config_t *self, size_t index);
+
+//  Print the manual (used by --help) to stream.
+void bb_config_print_help (bb_config_t *self, FILE *stream);
+
+//  Log one "config" event listing every option; secrets show as "set" or
+//  "unset", never their value. Also applies --log-level to bb_log.
+void bb_config_log (bb_config_t *self);
+
+#endif

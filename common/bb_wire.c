@@ -1,0 +1,206 @@
+/*  =========================================================================
+    bb_wire - the one codec between ZeroMQ frames and protobuf envelopes
+
+    Owns protobuf-c pack/unpack/free_unpacked for the Envelope and the
+    framing rules per socket type. Every path that can fail on peer input
+    returns an error value with a reason; asserts guard only our own calls.
+    =========================================================================
+*/
+#include "bb_wire.h"
+#include "bb_log.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+//  Linger on close: enough to flush a final reply, never a hang at exit.
+#define BB_WIRE_LINGER_MS 200
+
+zsock_t *
+bb_wire_socket_new (int type, const char *endpoint)
+{
+    zsock_t *socket = zsock_new (type);
+    if (!socket) {
+        bb_error ("socket_failed", "type=%d", type);
+        return NULL;
+    }
+    zsock_set_maxmsgsize (socket, BB_WIRE_MAX_MSG_SIZE);
+    zsock_set_linger (socket, BB_WIRE_LINGER_MS);
+    if (type == ZMQ_ROUTER)
+        zsock_set_router_mandatory (socket, 0);
+    if (endpoint && zsock_attach (socket, endpoint, type == ZMQ_ROUTER)) {
+        bb_error ("socket_attach_failed", "endpoint=%s error=\"%s\"",
+                  endpoint, zmq_strerror (zmq_errno ()));
+        zsock_destroy (&socket);
+    }
+    return socket;
+}
+
+void
+bb_wire_envelope_init (bb_envelope_t *envelope)
+{
+    assert (envelope);
+    balboard__envelope__init (envelope);
+    envelope->version = BB_PROTOCOL_VERSION;
+}
+
+static void
+s_reason (char *reason, size_t reason_size, const char *format, ...)
+{
+    if (!reason || !reason_size)
+        return;
+    va_list args;
+    va_start (args, format);
+    vsnprintf (reason, reason_size, format, args);
+    va_end (args);
+}
+
+//  True if body_case names a message we know. An envelope from a newer
+//  peer with a body we do not know decodes with no body set.
+static bool
+s_body_known (Balboard__Envelope__BodyCase body_case)
+{
+    return body_case != BALBOARD__ENVELOPE__BODY__NOT_SET
+        && strcmp (bb_wire_body_name (body_case), "unknown") != 0;
+}
+
+bb_envelope_t *
+bb_wire_decode (const void *data, size_t size, size_t max_size,
+                char *reason, size_t reason_size)
+{
+    if (size > max_size) {
+        s_reason (reason, reason_size, "frame of %zu bytes exceeds the "
+                  "%zu-byte maximum", size, max_size);
+        return NULL;
+    }
+    if (size == 0) {
+        s_reason (reason, reason_size, "empty frame");
+        return NULL;
+    }
+    bb_envelope_t *envelope = balboard__envelope__unpack (NULL, size, data);
+    if (!envelope) {
+        s_reason (reason, reason_size, "not a valid protobuf envelope "
+                  "(%zu bytes)", size);
+        return NULL;
+    }
+    if (envelope->version != BB_PROTOCOL_VERSION) {
+        s_reason (reason, reason_size, "protocol version %u, expected %u",
+                  envelope->version, BB_PROTOCOL_VERSION);
+        bb_wire_envelope_destroy (&envelope);
+        return NULL;
+    }
+    if (!s_body_known (envelope->body_case)) {
+        s_reason (reason, reason_size, "envelope has no known body");
+        bb_wire_envelope_destroy (&envelope);
+        return NULL;
+    }
+    return envelope;
+}
+
+void
+bb_wire_envelope_destroy (bb_envelope_t **envelope_p)
+{
+    assert (envelope_p);
+    if (*envelope_p) {
+        balboard__envelope__free_unpacked (*envelope_p, NULL);
+        *envelope_p = NULL;
+    }
+}
+
+zframe_t *
+bb_wire_encode (const bb_envelope_t *envelope)
+{
+    assert (envelope);
+    assert (envelope->body_case != BALBOARD__ENVELOPE__BODY__NOT_SET);
+    bb_envelope_t versioned = *envelope;
+    versioned.version = BB_PROTOCOL_VERSION;
+    size_t size = balboard__envelope__get_packed_size (&versioned);
+    zframe_t *frame = zframe_new (NULL, size);
+    if (!frame
+    ||  balboard__envelope__pack (&versioned, zframe_data (frame)) != size)
+        abort ();       // out of memory or a protobuf-c defect
+    return frame;
+}
+
+int
+bb_wire_send (zsock_t *socket, zframe_t *peer, const bb_envelope_t *envelope)
+{
+    assert (socket);
+    zmsg_t *msg = zmsg_new ();
+    if (peer) {
+        zframe_t *routing_id = zframe_dup (peer);
+        zmsg_append (msg, &routing_id);
+    }
+    zframe_t *frame = bb_wire_encode (envelope);
+    zmsg_append (msg, &frame);
+    int rc = zmsg_send (&msg, socket);
+    if (rc)
+        zmsg_destroy (&msg);
+    return rc;
+}
+
+void
+bb_wire_msg_reset (bb_wire_msg_t *msg)
+{
+    if (!msg)
+        return;
+    zframe_destroy (&msg->peer);
+    bb_wire_envelope_destroy (&msg->envelope);
+    msg->reason [0] = '\0';
+}
+
+bb_wire_result_t
+bb_wire_recv (zsock_t *socket, bb_wire_msg_t *msg)
+{
+    assert (socket && msg);
+    bb_wire_msg_reset (msg);
+    zmsg_t *zmsg = zmsg_recv (socket);
+    if (!zmsg)
+        return BB_WIRE_INTERRUPTED;
+    if (zsock_type (socket) == ZMQ_ROUTER)
+        msg->peer = zmsg_pop (zmsg);
+    bb_wire_result_t result = BB_WIRE_BAD_FRAME;
+    if (zmsg_size (zmsg) != 1)
+        s_reason (msg->reason, sizeof msg->reason, "expected one envelope "
+                  "frame, got %zu", zmsg_size (zmsg));
+    else {
+        zframe_t *frame = zmsg_first (zmsg);
+        msg->envelope = bb_wire_decode (zframe_data (frame),
+                                        zframe_size (frame),
+                                        BB_WIRE_MAX_MSG_SIZE, msg->reason,
+                                        sizeof msg->reason);
+        if (msg->envelope)
+            result = BB_WIRE_OK;
+    }
+    zmsg_destroy (&zmsg);
+    return result;
+}
+
+const char *
+bb_wire_body_name (Balboard__Envelope__BodyCase body_case)
+{
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field (
+            &balboard__envelope__descriptor, (unsigned) body_case);
+    if (body_case == BALBOARD__ENVELOPE__BODY__NOT_SET)
+        return "none";
+    if (!field || !(field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+        return "unknown";
+    return field->name;
+}
+
+int
+bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
+                    Balboard__ErrorReply__Code code, const char *reason)
+{
+    Balboard__ErrorReply error = BALBOARD__ERROR_REPLY__INIT;
+    error.code = code;
+    error.reason = (char *) (reason ? reason : "");
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.request_id = request_id;
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_ERROR;
+    envelope.error = &error;
+    return bb_wire_send (socket, peer, &envelope);
+}

@@ -1,0 +1,92 @@
+/*  =========================================================================
+    bb_wire - the one codec between ZeroMQ frames and protobuf envelopes
+
+    Nothing else in balboard touches raw message bytes. Receiving checks, in
+    order: the frame count for the socket type, the size against the
+    maximum, the protobuf decode, the protocol version and that the oneof
+    holds a body. Any failure is an error value with a reason for the log
+    and for an ErrorReply; a bad frame never crashes a process.
+
+    Sockets: a ROUTER sees [routing id][envelope]; DEALER and PAIR see
+    [envelope]. bb_wire_socket_new sets ZMQ_MAXMSGSIZE and a linger on
+    every socket it makes.
+    =========================================================================
+*/
+#ifndef BB_WIRE_H_INCLUDED
+#define BB_WIRE_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <czmq.h>
+
+#include "balboard.pb-c.h"
+
+#define BB_PROTOCOL_VERSION 1
+
+//  Largest envelope any socket accepts (a 500-row page or a 100-agent batch
+//  is well under 1 MiB; an agent import of 10k agents is ~2 MiB).
+#define BB_WIRE_MAX_MSG_SIZE (8 * 1024 * 1024)
+
+//  Longest reason string, NUL included.
+#define BB_WIRE_REASON_SIZE 160
+
+typedef Balboard__Envelope bb_envelope_t;
+
+//  Outcome of a receive.
+typedef enum {
+    BB_WIRE_OK = 0,
+    BB_WIRE_INTERRUPTED = -1,   // no message: interrupted or timed out
+    BB_WIRE_BAD_FRAME = -2,     // a message came but is not a valid envelope
+} bb_wire_result_t;
+
+//  A received message. Owned by the caller; free with bb_wire_msg_reset.
+typedef struct {
+    zframe_t *peer;             // routing id (ROUTER sockets), else NULL
+    bb_envelope_t *envelope;    // decoded, or NULL on BB_WIRE_BAD_FRAME
+    char reason[BB_WIRE_REASON_SIZE];   // why a frame was bad
+} bb_wire_msg_t;
+
+//  Create a socket of type (ZMQ_ROUTER, ZMQ_DEALER, ...) with the maximum
+//  message size set, and bind (endpoint starts with '@') or connect ('>')
+//  as zsock_new_xxx do. Returns NULL and logs on failure.
+zsock_t *bb_wire_socket_new (int type, const char *endpoint);
+
+//  Start an envelope: version set, body empty. Set body_case and the body.
+void bb_wire_envelope_init (bb_envelope_t *envelope);
+
+//  Decode bytes into a new envelope. Returns it, or NULL with reason
+//  filled (reason_size bytes) when the bytes are over max_size, not a
+//  valid protobuf, of another protocol version or with no body.
+bb_envelope_t *bb_wire_decode (const void *data, size_t size, size_t max_size,
+                               char *reason, size_t reason_size);
+
+//  Free a decoded envelope and set *envelope_p to NULL. NULL-safe.
+void bb_wire_envelope_destroy (bb_envelope_t **envelope_p);
+
+//  Encode envelope (version forced to BB_PROTOCOL_VERSION) into a new frame.
+zframe_t *bb_wire_encode (const bb_envelope_t *envelope);
+
+//  Send envelope on socket, prefixed by peer's routing id when peer is not
+//  NULL (peer is not consumed). Returns 0 or -1.
+int bb_wire_send (zsock_t *socket, zframe_t *peer,
+                  const bb_envelope_t *envelope);
+
+//  Receive one message into *msg (reset first). For a ROUTER socket the
+//  first frame is taken as the peer. Returns BB_WIRE_OK,
+//  BB_WIRE_INTERRUPTED or BB_WIRE_BAD_FRAME (msg->reason says why; msg->peer
+//  is set when known so the sender can be told).
+bb_wire_result_t bb_wire_recv (zsock_t *socket, bb_wire_msg_t *msg);
+
+//  Release what msg holds; msg can be reused. NULL-safe.
+void bb_wire_msg_reset (bb_wire_msg_t *msg);
+
+//  Name of a body case for logs ("balance_batch"), "none" or "unknown".
+const char *bb_wire_body_name (Balboard__Envelope__BodyCase body_case);
+
+//  Reply on socket to peer with an ErrorReply (code, reason), echoing
+//  request_id. Returns 0 or -1.
+int bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
+                        Balboard__ErrorReply__Code code, const char *reason);
+
+#endif

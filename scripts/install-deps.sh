@@ -1,0 +1,29 @@
+#!/bin/sh
+# install-deps.sh - install what balboard needs to build, test and run.
+# Idempotent and non-interactive: installs only the Debian packages missing.
+set -eu
+
+PACKAGES="build-essential cmake pkg-config git ca-certificates \
+  libzmq3-dev libczmq-dev libcurl4-openssl-dev liblmdb-dev lmdb-utils \
+  libprotobuf-c-dev protobuf-c-compiler libjansson-dev libmicrohttpd-dev \
+  libcmocka-dev libssl-dev curl wrk valgrind"
+
+missing=""
+for pkg in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $pkg"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+
+echo "install-deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

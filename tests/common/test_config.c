@@ -1,0 +1,140 @@
+/*  test_config - flags, environment, defaults, bounds and secrets. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bb_config.h"
+
+static const bb_option_t s_options [] = {
+    { "bind", "TEST_BB_BIND", BB_OPT_STRING, "tcp://127.0.0.1:7701", 0, 0,
+      false, "where to bind" },
+    { "chunk-size", "TEST_BB_CHUNK", BB_OPT_INT, "100", 1, 1000, false,
+      "agents per job" },
+    { "gone", NULL, BB_OPT_BOOL, "false", 0, 0, false, "a switch" },
+    { "api-key", "TEST_BB_KEY", BB_OPT_STRING, "", 0, 0, true, "a secret" },
+    BB_OPTION_LOG_LEVEL,
+};
+#define OPTION_COUNT (sizeof s_options / sizeof *s_options)
+
+static int
+s_load (bb_config_t *config, int argc, const char **argv)
+{
+    return bb_config_load (config, argc, (char **) argv);
+}
+
+static int
+s_setup (void **state)
+{
+    unsetenv ("TEST_BB_BIND");
+    unsetenv ("TEST_BB_CHUNK");
+    unsetenv ("TEST_BB_KEY");
+    unsetenv ("BALBOARD_LOG_LEVEL");
+    return 0;
+}
+
+static void
+test_defaults (void **state)
+{
+    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    const char *argv [] = { "t" };
+    assert_int_equal (s_load (config, 1, argv), 0);
+    assert_string_equal (bb_config_str (config, "bind"),
+                         "tcp://127.0.0.1:7701");
+    assert_int_equal (bb_config_int (config, "chunk-size"), 100);
+    assert_false (bb_config_bool (config, "gone"));
+    assert_false (bb_config_is_set (config, "bind"));
+    assert_int_equal (bb_config_positional_count (config), 0);
+    bb_config_destroy (&config);
+    assert_null (config);
+    bb_config_destroy (&config);        // NULL-safe
+}
+
+static void
+test_flag_wins_over_env (void **state)
+{
+    setenv ("TEST_BB_BIND", "tcp://env:1", 1);
+    setenv ("TEST_BB_CHUNK", "250", 1);
+    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    const char *argv [] = { "t", "--bind", "tcp://flag:2", "--gone",
+                            "agents", "import", "--", "--not-a-flag" };
+    assert_int_equal (s_load (config, 8, argv), 0);
+    assert_string_equal (bb_config_str (config, "bind"), "tcp://flag:2");
+    assert_int_equal (bb_config_int (config, "chunk-size"), 250);
+    assert_true (bb_config_is_set (config, "chunk-size"));
+    assert_true (bb_config_bool (config, "gone"));
+    assert_int_equal (bb_config_positional_count (config), 3);
+    assert_string_equal (bb_config_positional (config, 0), "agents");
+    assert_string_equal (bb_config_positional (config, 2), "--not-a-flag");
+    assert_null (bb_config_positional (config, 3));
+    bb_config_destroy (&config);
+}
+
+static void
+test_equals_form (void **state)
+{
+    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    const char *argv [] = { "t", "--chunk-size=7", "--gone=no" };
+    assert_int_equal (s_load (config, 3, argv), 0);
+    assert_int_equal (bb_config_int (config, "chunk-size"), 7);
+    assert_false (bb_config_bool (config, "gone"));
+    bb_config_destroy (&config);
+}
+
+static void
+s_expect_usage_error (int argc, const char **argv)
+{
+    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    assert_int_equal (s_load (config, argc, argv), -1);
+    bb_config_destroy (&config);
+}
+
+static void
+test_bad_values (void **state)
+{
+    s_expect_usage_error (3, (const char *[]) { "t", "--chunk-size", "12x" });
+    s_expect_usage_error (3, (const char *[]) { "t", "--chunk-size", "0" });
+    s_expect_usage_error (3, (const char *[]) { "t", "--chunk-size", "1001" });
+    s_expect_usage_error (2, (const char *[]) { "t", "--chunk-size" });
+    s_expect_usage_error (2, (const char *[]) { "t", "--no-such-flag" });
+    s_expect_usage_error (2, (const char *[]) { "t", "--gone=maybe" });
+    s_expect_usage_error (3, (const char *[]) { "t", "--log-level", "loud" });
+    setenv ("TEST_BB_CHUNK", "many", 1);
+    s_expect_usage_error (1, (const char *[]) { "t" });
+}
+
+static void
+test_help (void **state)
+{
+    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    const char *argv [] = { "t", "--help" };
+    assert_int_equal (s_load (config, 2, argv), 1);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream (&text, &size);
+    setenv ("TEST_BB_KEY", "hunter2-secret", 1);
+    bb_config_print_help (config, stream);
+    fclose (stream);
+    assert_non_null (strstr (text, "--chunk-size N"));
+    assert_non_null (strstr (text, "env: TEST_BB_CHUNK"));
+    assert_non_null (strstr (text, "default: 100"));
+    assert_null (strstr (text, "hunter2"));
+    free (text);
+    bb_config_destroy (&config);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup (test_defaults, s_setup),
+        cmocka_unit_test_setup (test_flag_wins_over_env, s_setup),
+        cmocka_unit_test_setup (test_equals_form, s_setup),
+        cmocka_unit_test_setup (test_bad_values, s_setup),
+        cmocka_unit_test_setup (test_help, s_setup),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
