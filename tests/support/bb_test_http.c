@@ -1,0 +1,183 @@
+/*  =========================================================================
+    bb_test_http - one blocking HTTP exchange, for tests
+
+    Owns the body buffer and the header lines of one response. The header
+    callback keeps only the last response's headers (a new status line
+    clears them), so interim answers never leak into lookups.
+    =========================================================================
+*/
+#include "bb_test_http.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#define HEADERS_MAX 64
+
+struct _bb_test_http_t {
+    int curl_code;
+    long status;
+    char *body;                         // owned, NUL-terminated
+    size_t body_size;
+    char *headers [HEADERS_MAX];        // owned "Name: value" lines
+    size_t header_count;
+};
+
+static void
+s_headers_clear (bb_test_http_t *self)
+{
+    for (size_t index = 0; index < self->header_count; index++)
+        free (self->headers [index]);
+    self->header_count = 0;
+}
+
+static size_t
+s_on_body (char *data, size_t size, size_t count, void *arg)
+{
+    bb_test_http_t *self = arg;
+    size_t length = size * count;
+    char *grown = realloc (self->body, self->body_size + length + 1);
+    if (!grown)
+        return 0;                       // makes curl fail the transfer
+    memcpy (grown + self->body_size, data, length);
+    self->body_size += length;
+    grown [self->body_size] = 0;
+    self->body = grown;
+    return length;
+}
+
+static size_t
+s_on_header (char *data, size_t size, size_t count, void *arg)
+{
+    bb_test_http_t *self = arg;
+    size_t length = size * count;
+    if (length >= 5 && strncmp (data, "HTTP/", 5) == 0)
+        s_headers_clear (self);
+    while (length && isspace ((unsigned char) data [length - 1]))
+        length--;
+    if (length && self->header_count < HEADERS_MAX) {
+        char *line = strndup (data, length);
+        assert (line);
+        self->headers [self->header_count++] = line;
+    }
+    return size * count;
+}
+
+//  Run one transfer; post_body NULL means GET.
+static bb_test_http_t *
+s_exchange (const char *url, const char *content_type, const char *post_body,
+            const char *const headers [], long timeout_ms)
+{
+    assert (url);
+    bb_test_http_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->body = calloc (1, 1);
+    assert (self->body);
+    CURL *curl = curl_easy_init ();
+    assert (curl);
+    struct curl_slist *list = NULL;
+    for (size_t index = 0; headers && headers [index]; index++)
+        list = curl_slist_append (list, headers [index]);
+    if (post_body) {
+        char type_header [128];
+        snprintf (type_header, sizeof type_header, "Content-Type: %s",
+                  content_type ? content_type : "application/json");
+        list = curl_slist_append (list, type_header);
+        list = curl_slist_append (list, "Expect:");
+        curl_easy_setopt (curl, CURLOPT_POSTFIELDS, post_body);
+    }
+    curl_easy_setopt (curl, CURLOPT_URL, url);
+    curl_easy_setopt (curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_on_body);
+    curl_easy_setopt (curl, CURLOPT_WRITEDATA, self);
+    curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, s_on_header);
+    curl_easy_setopt (curl, CURLOPT_HEADERDATA, self);
+    self->curl_code = (int) curl_easy_perform (curl);
+    if (self->curl_code == CURLE_OK)
+        curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &self->status);
+    curl_slist_free_all (list);
+    curl_easy_cleanup (curl);
+    return self;
+}
+
+bb_test_http_t *
+bb_test_http_get (const char *url, const char *const headers [],
+                  long timeout_ms)
+{
+    return s_exchange (url, NULL, NULL, headers, timeout_ms);
+}
+
+bb_test_http_t *
+bb_test_http_post (const char *url, const char *content_type,
+                   const char *body, const char *const headers [],
+                   long timeout_ms)
+{
+    assert (body);
+    return s_exchange (url, content_type, body, headers, timeout_ms);
+}
+
+void
+bb_test_http_destroy (bb_test_http_t **self_p)
+{
+    assert (self_p);
+    bb_test_http_t *self = *self_p;
+    if (!self)
+        return;
+    s_headers_clear (self);
+    free (self->body);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+bb_test_http_curl_code (bb_test_http_t *self)
+{
+    assert (self);
+    return self->curl_code;
+}
+
+long
+bb_test_http_status (bb_test_http_t *self)
+{
+    assert (self);
+    return self->status;
+}
+
+const char *
+bb_test_http_body (bb_test_http_t *self)
+{
+    assert (self);
+    return self->body;
+}
+
+size_t
+bb_test_http_body_size (bb_test_http_t *self)
+{
+    assert (self);
+    return self->body_size;
+}
+
+const char *
+bb_test_http_header (bb_test_http_t *self, const char *name)
+{
+    assert (self);
+    assert (name);
+    size_t length = strlen (name);
+    for (size_t index = self->header_count; index-- > 0; ) {
+        const char *line = self->headers [index];
+        if (strncasecmp (line, name, length) == 0 && line [length] == ':') {
+            const char *value = line + length + 1;
+            while (isspace ((unsigned char) *value))
+                value++;
+            return value;
+        }
+    }
+    return NULL;
+}
