@@ -1,0 +1,274 @@
+/*  bench_fetcher - requests per second of one balboard-fetcher against
+    balboard-mock-upstream on loopback
+
+    Starts the mock and one fetcher (Hiro and mempool lanes of CONCURRENCY
+    / 2 each), plays the scheduler and the store with
+    bb_test_scheduler_side, and times whole jobs from ChunkJob to
+    JobReport (every agent is one Hiro and one mempool request; the
+    mock's own counters give the request count). Prints:
+
+      1. no added latency: the fetcher's req/s next to wrk's on the Hiro
+         balances endpoint with as many connections, and their ratio
+         (what the fetcher's work per request costs: JSON parsing,
+         batching, the store exchange);
+      2. 100 ms added latency: the fetcher's req/s against the ideal
+         CONCURRENCY / 0.1 s = 500 req/s.
+
+    Usage: bench_fetcher [agents]   (default 4000; wrk must be in PATH)
+    The binaries are taken from BALBOARD_BIN_DIR, else from the directory
+    of this program. Build Release for meaningful figures.
+    =========================================================================
+*/
+#include <libgen.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <czmq.h>
+#include <jansson.h>
+
+#include "bb_mockdata.h"
+#include "bb_test_http.h"
+#include "bb_test_process.h"
+#include "bb_test_scheduler_side.h"
+
+#define CONCURRENCY         50          // fetcher total = wrk connections
+#define CONCURRENCY_TEXT    "50"
+#define LANE_TEXT           "25"        // half each to Hiro and mempool
+#define LATENCY_MS          100
+#define AGENTS_DEFAULT      4000
+#define WARMUP_AGENTS       200         // fills the token cache, connects
+#define WRK_SECONDS         "5"
+#define START_MS            10000
+#define STOP_MS             10000
+#define HTTP_MS             10000
+#define JOB_DEADLINE_MS     600000
+#define HEARTBEAT_MS        1000
+
+typedef struct {
+    bb_test_process_t *mock;
+    bb_test_process_t *fetcher;
+    bb_test_scheduler_side_t *side;
+    char base [64];                 // http://127.0.0.1:<mock port>
+    Balboard__Agent *agents;        // the job's agents
+    Balboard__Agent **pointers;
+    bb_mock_agent_t *samples;
+    size_t count;
+} bench_t;
+
+static void
+s_require (bool ok, const char *what)
+{
+    if (!ok) {
+        fprintf (stderr, "bench_fetcher: %s failed\n", what);
+        exit (EXIT_FAILURE);
+    }
+}
+
+//  Find the binaries next to this program unless told otherwise.
+static void
+s_bin_dir (void)
+{
+    if (getenv ("BALBOARD_BIN_DIR"))
+        return;
+    char path [4096];
+    ssize_t length = readlink ("/proc/self/exe", path, sizeof path - 1);
+    s_require (length > 0, "readlink /proc/self/exe");
+    path [length] = 0;
+    setenv ("BALBOARD_BIN_DIR", dirname (path), 1);
+}
+
+static void
+s_mock_post (bench_t *bench, const char *path, const char *body)
+{
+    char url [128];
+    snprintf (url, sizeof url, "%s%s", bench->base, path);
+    bb_test_http_t *http = bb_test_http_post (url, "application/json", body,
+                                              NULL, HTTP_MS);
+    s_require (bb_test_http_status (http) == 200, path);
+    bb_test_http_destroy (&http);
+}
+
+static long
+s_mock_requests (bench_t *bench)
+{
+    char url [128];
+    snprintf (url, sizeof url, "%s/__mock/stats", bench->base);
+    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
+    json_t *stats = json_loads (bb_test_http_body (http), 0, NULL);
+    s_require (stats != NULL, "GET /__mock/stats");
+    long total = (long) json_integer_value (json_object_get (
+        json_object_get (stats, "requests"), "total"));
+    json_decref (stats);
+    bb_test_http_destroy (&http);
+    return total;
+}
+
+static void
+s_start (bench_t *bench)
+{
+    char *mock = bb_test_bin_path ("balboard-mock-upstream");
+    char *fetcher = bb_test_bin_path ("balboard-fetcher");
+    int port = bb_test_free_port ();
+    char bind [32];
+    snprintf (bind, sizeof bind, "127.0.0.1:%d", port);
+    const char *mock_argv [] = { mock, "--bind", bind, "--log-level",
+                                 "error", NULL };
+    bench->mock = bb_test_process_new (mock_argv, NULL);
+    s_require (bench->mock
+               && bb_test_process_wait_port (bench->mock, port, START_MS)
+                  == 0, "starting balboard-mock-upstream");
+    snprintf (bench->base, sizeof bench->base, "http://127.0.0.1:%d", port);
+
+    char jobs [64], ingest [64], mempool [96], price [200];
+    snprintf (jobs, sizeof jobs, "tcp://127.0.0.1:%d", bb_test_free_port ());
+    snprintf (ingest, sizeof ingest, "tcp://127.0.0.1:%d",
+              bb_test_free_port ());
+    bench->side = bb_test_scheduler_side_new (jobs, ingest, HEARTBEAT_MS);
+    s_require (bench->side != NULL, "binding the scheduler side");
+    snprintf (mempool, sizeof mempool, "%s/api", bench->base);
+    snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
+              "blockstack&vs_currencies=usd", bench->base);
+    const char *fetcher_argv [] = {
+        fetcher, "--scheduler-jobs", jobs, "--store-ingest", ingest,
+        "--hiro-base", bench->base, "--mempool-base", mempool,
+        "--price-url", price, "--hiro-concurrency", LANE_TEXT,
+        "--mempool-concurrency", LANE_TEXT, "--log-level", "warn", NULL
+    };
+    bench->fetcher = bb_test_process_new (fetcher_argv, NULL);
+    s_require (bench->fetcher != NULL
+               && bb_test_scheduler_side_wait_ready (bench->side, START_MS)
+                  == 0, "starting balboard-fetcher");
+    free (mock);
+    free (fetcher);
+}
+
+static void
+s_agents (bench_t *bench, size_t count)
+{
+    bench->count = count;
+    bench->agents = calloc (count, sizeof bench->agents [0]);
+    bench->pointers = calloc (count, sizeof bench->pointers [0]);
+    bench->samples = calloc (count, sizeof bench->samples [0]);
+    s_require (bench->agents && bench->pointers && bench->samples, "calloc");
+    for (size_t index = 0; index < count; index++) {
+        bb_mockdata_agent ((unsigned) index, &bench->samples [index]);
+        balboard__agent__init (&bench->agents [index]);
+        bench->agents [index].stx_address = bench->samples [index].stx_address;
+        bench->agents [index].btc_address = bench->samples [index].btc_address;
+        bench->pointers [index] = &bench->agents [index];
+    }
+}
+
+//  Run one job of the first count agents; returns the seconds it took
+//  and the upstream requests it made in *requests.
+static double
+s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
+{
+    Balboard__ChunkJob job = BALBOARD__CHUNK_JOB__INIT;
+    job.job_id = (char *) job_id;
+    job.attempt = 1;
+    job.deadline_ms = (uint64_t) zclock_time () + JOB_DEADLINE_MS;
+    job.agents = bench->pointers;
+    job.n_agents = count;
+    long before = s_mock_requests (bench);
+    int64_t start = zclock_usecs ();
+    s_require (bb_test_scheduler_side_send_job (bench->side, &job) == 0,
+               "sending a job");
+    bb_envelope_t *report = bb_test_scheduler_side_wait_report (
+        bench->side, JOB_DEADLINE_MS);
+    int64_t end = zclock_usecs ();
+    s_require (report != NULL, "waiting for the job report");
+    s_require (report->job_report->agents_ok == count, "every agent ok");
+    bb_wire_envelope_destroy (&report);
+    bb_envelope_t *batch;
+    while ((batch = bb_test_scheduler_side_take_batch (bench->side)))
+        bb_wire_envelope_destroy (&batch);
+    *requests = s_mock_requests (bench) - before;
+    return (double) (end - start) / 1e6;
+}
+
+//  wrk's Requests/sec on url with CONCURRENCY connections. The fetcher
+//  stays connected meanwhile: the scheduler side keeps heartbeating.
+static double
+s_wrk (bench_t *bench, const char *url)
+{
+    char output [] = "/tmp/bench_fetcher_wrk_XXXXXX";
+    int fd = mkstemp (output);
+    s_require (fd >= 0, "mkstemp");
+    close (fd);
+    char script [512];
+    snprintf (script, sizeof script, "exec wrk -t2 -c" CONCURRENCY_TEXT
+              " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
+    const char *argv [] = { "/bin/sh", "-c", script, NULL };
+    bb_test_process_t *wrk = bb_test_process_new (argv, NULL);
+    s_require (wrk != NULL, "running wrk");
+    while (bb_test_process_running (wrk))
+        bb_test_scheduler_side_serve (bench->side, HEARTBEAT_MS / 10);
+    int code = bb_test_process_wait (wrk, STOP_MS);
+    bb_test_process_destroy (&wrk);
+    FILE *file = fopen (output, "r");
+    s_require (file != NULL, "reading wrk's output");
+    char line [512];
+    double rate = 0;
+    while (fgets (line, sizeof line, file))
+        if (strncmp (line, "Requests/sec:", 13) == 0)
+            rate = strtod (line + 13, NULL);
+    fclose (file);
+    unlink (output);
+    s_require (code == 0 && rate > 0, "wrk (is it installed?)");
+    return rate;
+}
+
+int
+main (int argc, char **argv)
+{
+    size_t agents = argc > 1 ? (size_t) atol (argv [1]) : AGENTS_DEFAULT;
+    s_require (agents >= WARMUP_AGENTS && agents <= 10000,
+               "agents in 200..10000");
+    s_bin_dir ();
+    bench_t bench = { 0 };
+    s_start (&bench);
+    s_agents (&bench, agents);
+    printf ("bench_fetcher: one fetcher, %d concurrent requests (Hiro %s + "
+            "mempool %s), %zu agents per job, mock on loopback\n",
+            CONCURRENCY, LANE_TEXT, LANE_TEXT, agents);
+
+    long requests;
+    s_job (&bench, "warmup", WARMUP_AGENTS, &requests);
+    double seconds = s_job (&bench, "fast", agents, &requests);
+    double fetcher_rate = (double) requests / seconds;
+    char url [256];
+    snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
+              bench.base, bench.samples [0].stx_address);
+    double wrk_rate = s_wrk (&bench, url);
+    printf ("no added latency:  fetcher %.0f req/s (%ld requests in %.2f s)"
+            "   wrk %.0f req/s (-c%d, Hiro balances)   ratio %.2f\n",
+            fetcher_rate, requests, seconds, wrk_rate, CONCURRENCY,
+            fetcher_rate / wrk_rate);
+
+    char control [64];
+    snprintf (control, sizeof control, "{\"latency_ms\": %d}", LATENCY_MS);
+    s_mock_post (&bench, "/__mock/control", control);
+    size_t slow_agents = agents < 1500 ? agents : 1500;
+    seconds = s_job (&bench, "slow", slow_agents, &requests);
+    double ideal = CONCURRENCY * 1000.0 / LATENCY_MS;
+    printf ("%d ms latency:    fetcher %.0f req/s (%ld requests in %.2f s)"
+            "   ideal %.0f req/s   ratio %.2f\n", LATENCY_MS,
+            (double) requests / seconds, requests, seconds, ideal,
+            (double) requests / seconds / ideal);
+
+    s_require (bb_test_process_stop (bench.fetcher, SIGTERM, STOP_MS) == 0,
+               "stopping the fetcher");
+    bb_test_process_stop (bench.mock, SIGTERM, STOP_MS);
+    bb_test_process_destroy (&bench.fetcher);
+    bb_test_process_destroy (&bench.mock);
+    bb_test_scheduler_side_destroy (&bench.side);
+    free (bench.agents);
+    free (bench.pointers);
+    free (bench.samples);
+    return EXIT_SUCCESS;
+}

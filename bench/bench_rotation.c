@@ -1,0 +1,406 @@
+/*  bench_rotation - rotation time against fetcher count, and the share of
+    an upstream budget a rotation uses
+
+    Runs the whole system on loopback for each fetcher count (1, 2, 4):
+    balboard-mock-upstream with 100 ms added latency, balboard-store,
+    balboard-scheduler and N balboard-fetcher, imports the mock's sample
+    agents, ticks once and times the first rotation (the scheduler's own
+    figure, last_rotation_ms). Prints per count the rotation time, agents
+    per second, the speed-up over one fetcher and the ratio to the ideal
+    agents / (N x lane concurrency / latency): each agent is one Hiro and
+    one mempool.space request, on lanes of LANE requests each.
+
+    Then, with a budget: Hiro and mempool.space at BUDGET_RPM requests per
+    minute held over BUDGET_WINDOW_MS windows (the mock limiting each host
+    to exactly that), four fetchers: the rotation time, the Hiro requests
+    the mock served as a share of what the budget allowed over that time,
+    and the mock's 429 count (0 expected).
+
+    Usage: bench_rotation [agents]   (default 1000)
+    The binaries are taken from BALBOARD_BIN_DIR, else from the directory
+    of this program. Build Release for meaningful figures.
+    =========================================================================
+*/
+#include <libgen.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <czmq.h>
+#include <jansson.h>
+
+#include "bb_client.h"
+#include "bb_mockdata.h"
+#include "bb_test_http.h"
+#include "bb_test_process.h"
+
+#define AGENTS_DEFAULT      1000
+#define LATENCY_MS          "100"
+#define LATENCY_S           0.1
+#define LANE                20          // concurrent requests per lane
+#define LANE_TEXT           "20"
+#define CHUNK_TEXT          "100"
+#define FETCHERS_MAX        4
+#define BUDGET_FETCHERS     4
+#define BUDGET_RPM          3000        // = 500 per 10 s window
+#define BUDGET_RPM_TEXT     "3000"
+#define BUDGET_WINDOW_MS    10000
+#define BUDGET_WINDOW_TEXT  "10000"
+#define BUDGET_PER_WINDOW   "500"
+#define START_MS            10000
+#define STOP_MS             10000
+#define CLIENT_MS           5000
+#define HTTP_MS             5000
+#define ROTATION_MS         600000
+#define POLL_MS             50
+#define IMPORT_BATCH        500
+#define ENDPOINT_SIZE       64
+#define PATH_SIZE           512
+
+typedef struct {
+    char dir [PATH_SIZE];
+    char mock_base [ENDPOINT_SIZE];
+    char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
+    char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
+    bb_test_process_t *mock, *store, *scheduler;
+    bb_test_process_t *fetchers [FETCHERS_MAX];
+    size_t fetcher_count;
+    bb_client_t *control_client;
+} world_t;
+
+static void
+s_die (const char *what)
+{
+    fprintf (stderr, "bench_rotation: %s failed\n", what);
+    exit (EXIT_FAILURE);
+}
+
+static int64_t
+s_now_ms (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void
+s_sleep_ms (long ms)
+{
+    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep (&pause, NULL);
+}
+
+static void
+s_endpoint (char *endpoint, int *port)
+{
+    *port = bb_test_free_port ();
+    if (*port < 0)
+        s_die ("a free port");
+    snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", *port);
+}
+
+//  Start binary with args (NULL-terminated) and env; wait for port.
+static bb_test_process_t *
+s_start (const char *binary, const char *const *args, const char *const *env,
+         int port)
+{
+    char *path = bb_test_bin_path (binary);
+    if (!path)
+        s_die ("BALBOARD_BIN_DIR");
+    const char *argv [40] = { path };
+    size_t argc = 1;
+    while (args && args [argc - 1] && argc < 39) {
+        argv [argc] = args [argc - 1];
+        argc++;
+    }
+    argv [argc] = NULL;
+    bb_test_process_t *process = bb_test_process_new (argv, env);
+    free (path);
+    if (!process
+    ||  (port && bb_test_process_wait_port (process, port, START_MS)))
+        s_die (binary);
+    return process;
+}
+
+static void
+s_stop (bb_test_process_t **process_p)
+{
+    if (*process_p && bb_test_process_stop (*process_p, SIGTERM, STOP_MS))
+        fprintf (stderr, "bench_rotation: a process did not stop cleanly\n");
+    bb_test_process_destroy (process_p);
+}
+
+static void
+s_import (world_t *world, unsigned agents)
+{
+    bb_client_t *ingest = bb_client_new (world->ingest, CLIENT_MS);
+    for (unsigned first = 0; first < agents; first += IMPORT_BATCH) {
+        unsigned batch = agents - first < IMPORT_BATCH ? agents - first
+                                                        : IMPORT_BATCH;
+        bb_mock_agent_t samples [IMPORT_BATCH];
+        Balboard__Agent list [IMPORT_BATCH];
+        Balboard__Agent *pointers [IMPORT_BATCH];
+        for (unsigned i = 0; i < batch; i++) {
+            bb_mockdata_agent (first + i, &samples [i]);
+            balboard__agent__init (&list [i]);
+            list [i].stx_address = samples [i].stx_address;
+            list [i].btc_address = samples [i].btc_address;
+            list [i].display_name = samples [i].display_name;
+            pointers [i] = &list [i];
+        }
+        bb_envelope_t *reply = NULL;
+        if (bb_client_agent_upsert (ingest, pointers, batch, &reply))
+            s_die ("the agent import");
+        bb_wire_envelope_destroy (&reply);
+    }
+    bb_client_destroy (&ingest);
+}
+
+static Balboard__SchedulerStatus *
+s_status (world_t *world, Balboard__SchedulerControl__Command command,
+          bb_envelope_t **reply_p)
+{
+    if (bb_client_scheduler_control (world->control_client, command,
+                                     reply_p))
+        s_die ("a scheduler control call");
+    return (*reply_p)->scheduler_status;
+}
+
+//  Start a world: mock (extra mock args), store, scheduler (extra args),
+//  fetchers, agents imported, all fetchers ready, scheduler still paused.
+static void
+s_world_start (world_t *world, unsigned agents, size_t fetchers,
+               const char *const *mock_extra,
+               const char *const *scheduler_extra)
+{
+    static int worlds;
+    memset (world, 0, sizeof *world);
+    snprintf (world->dir, sizeof world->dir, "/tmp/bench_rotation-%d-%d",
+              (int) getpid (), worlds++);
+    int mock_port, port;
+    char bind [ENDPOINT_SIZE], count [24];
+    mock_port = bb_test_free_port ();
+    snprintf (bind, sizeof bind, "127.0.0.1:%d", mock_port);
+    snprintf (world->mock_base, sizeof world->mock_base,
+              "http://127.0.0.1:%d", mock_port);
+    snprintf (count, sizeof count, "%u", agents);
+    const char *mock_args [20] = {
+        "--bind", bind, "--latency-ms", LATENCY_MS, "--agents", count,
+        "--log-level", "warn"
+    };
+    for (size_t i = 0; mock_extra && mock_extra [i]; i++)
+        mock_args [8 + i] = mock_extra [i];
+    world->mock = s_start ("balboard-mock-upstream", mock_args, NULL,
+                           mock_port);
+
+    char store_dir [PATH_SIZE + 16], sched_dir [PATH_SIZE + 16];
+    snprintf (store_dir, sizeof store_dir, "%s/store", world->dir);
+    snprintf (sched_dir, sizeof sched_dir, "%s/scheduler", world->dir);
+    s_endpoint (world->ingest, &port);
+    s_endpoint (world->query, &port);
+    const char *store_args [] = {
+        "--data-dir", store_dir, "--ingest-bind", world->ingest,
+        "--query-bind", world->query, "--log-level", "warn", NULL
+    };
+    world->store = s_start ("balboard-store", store_args, NULL, port);
+
+    s_endpoint (world->jobs, &port);
+    s_endpoint (world->control, &port);
+    const char *scheduler_args [30] = {
+        "--data-dir", sched_dir, "--jobs-bind", world->jobs,
+        "--control-bind", world->control, "--store-query", world->query,
+        "--chunk-size", CHUNK_TEXT, "--heartbeat-ms", "200", "--paused",
+        "--log-level", "warn", "--hiro-rpm", "0", "--mempool-rpm", "0",
+        "--price-rpm", "0"
+    };
+    size_t count_args = 0;
+    while (scheduler_args [count_args])
+        count_args++;
+    for (size_t i = 0; scheduler_extra && scheduler_extra [i]; i++)
+        scheduler_args [count_args + i] = scheduler_extra [i];
+    world->scheduler = s_start ("balboard-scheduler", scheduler_args, NULL,
+                                port);
+    world->control_client = bb_client_new (world->control, CLIENT_MS);
+    s_import (world, agents);
+
+    char jobs [96], ingest [96], hiro [96], mempool [96], price [160];
+    snprintf (jobs, sizeof jobs, "BALBOARD_SCHEDULER_JOBS=%s", world->jobs);
+    snprintf (ingest, sizeof ingest, "BALBOARD_STORE_INGEST=%s",
+              world->ingest);
+    snprintf (hiro, sizeof hiro, "HIRO_BASE=%s", world->mock_base);
+    snprintf (mempool, sizeof mempool, "MEMPOOL_BASE=%s/api",
+              world->mock_base);
+    snprintf (price, sizeof price, "PRICE_URL=%s/api/v3/simple/price?"
+              "ids=bitcoin,blockstack&vs_currencies=usd", world->mock_base);
+    const char *env [] = {
+        jobs, ingest, hiro, mempool, price, "BALBOARD_HEARTBEAT_MS=200",
+        "BALBOARD_HIRO_CONCURRENCY=" LANE_TEXT,
+        "BALBOARD_MEMPOOL_CONCURRENCY=" LANE_TEXT,
+        "BALBOARD_LOG_LEVEL=warn", NULL
+    };
+    for (size_t i = 0; i < fetchers; i++)
+        world->fetchers [world->fetcher_count++] = s_start (
+            "balboard-fetcher", NULL, env, 0);
+    int64_t until = s_now_ms () + START_MS;
+    while (true) {
+        bb_envelope_t *reply = NULL;
+        size_t ready = s_status (
+            world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply)
+            ->fetchers_ready;
+        bb_wire_envelope_destroy (&reply);
+        if (ready == fetchers)
+            break;
+        if (s_now_ms () > until)
+            s_die ("waiting for the fetchers");
+        s_sleep_ms (POLL_MS);
+    }
+}
+
+static void
+s_world_stop (world_t *world)
+{
+    bb_client_destroy (&world->control_client);
+    for (size_t i = 0; i < world->fetcher_count; i++)
+        s_stop (&world->fetchers [i]);
+    s_stop (&world->scheduler);
+    s_stop (&world->store);
+    s_stop (&world->mock);
+    char command [PATH_SIZE + 16];
+    snprintf (command, sizeof command, "rm -rf '%s'", world->dir);
+    if (system (command))
+        fprintf (stderr, "bench_rotation: could not remove %s\n",
+                 world->dir);
+}
+
+//  Resume, tick, and wait for the first rotation. Returns its duration
+//  as the scheduler measured it, in ms.
+static uint64_t
+s_rotation (world_t *world)
+{
+    bb_envelope_t *reply = NULL;
+    s_status (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME, &reply);
+    bb_wire_envelope_destroy (&reply);
+    s_status (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK, &reply);
+    bb_wire_envelope_destroy (&reply);
+    int64_t until = s_now_ms () + ROTATION_MS;
+    while (s_now_ms () < until) {
+        Balboard__SchedulerStatus *status = s_status (
+            world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply);
+        uint64_t done = status->rotations_completed;
+        uint64_t duration = status->last_rotation_ms;
+        bb_wire_envelope_destroy (&reply);
+        if (done)
+            return duration;
+        s_sleep_ms (POLL_MS);
+    }
+    s_die ("waiting for the rotation");
+    return 0;
+}
+
+//  The mock's /__mock/stats (caller json_decrefs).
+static json_t *
+s_mock_stats (world_t *world)
+{
+    char url [ENDPOINT_SIZE + 32];
+    snprintf (url, sizeof url, "%s/__mock/stats", world->mock_base);
+    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
+    json_t *stats = bb_test_http_status (http) == 200
+                  ? json_loads (bb_test_http_body (http), 0, NULL) : NULL;
+    bb_test_http_destroy (&http);
+    if (!stats)
+        s_die ("reading the mock's stats");
+    return stats;
+}
+
+//  Hiro requests the mock served: balances (v1, v3) and token metadata.
+static long
+s_hiro_requests (json_t *stats)
+{
+    json_t *by_endpoint = json_object_get (json_object_get (stats,
+                                                            "requests"),
+                                           "by_endpoint");
+    const char *names [] = { "hiro_v1", "hiro_v3_stx", "hiro_v3_ft",
+                             "metadata" };
+    long requests = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
+        requests += (long) json_integer_value (json_object_get (by_endpoint,
+                                                                names [i]));
+    return requests;
+}
+
+static void
+s_scaling (unsigned agents)
+{
+    printf ("bench_rotation: %u agents, mock latency %s ms, chunk %s, "
+            "lanes Hiro %d / mempool %d per fetcher, no budget\n",
+            agents, LATENCY_MS, CHUNK_TEXT, LANE, LANE);
+    printf ("%-9s %12s %10s %9s %10s %9s\n", "fetchers", "rotation_ms",
+            "agents/s", "speed-up", "ideal_ms", "vs_ideal");
+    const size_t counts [] = { 1, 2, 4 };
+    double first = 0;
+    for (size_t c = 0; c < sizeof counts / sizeof counts [0]; c++) {
+        world_t world;
+        s_world_start (&world, agents, counts [c], NULL, NULL);
+        uint64_t ms = s_rotation (&world);
+        s_world_stop (&world);
+        double ideal = agents / (counts [c] * LANE / LATENCY_S) * 1000;
+        if (c == 0)
+            first = (double) ms;
+        printf ("%-9zu %12llu %10.0f %9.2f %10.0f %9.2f\n", counts [c],
+                (unsigned long long) ms, agents * 1000.0 / (double) ms,
+                first / (double) ms, ideal, (double) ms / ideal);
+        fflush (stdout);
+    }
+}
+
+static void
+s_budget (unsigned agents)
+{
+    const char *mock_limit [] = {
+        "--rate-limit-per-minute", BUDGET_PER_WINDOW,
+        "--rate-limit-window-ms", BUDGET_WINDOW_TEXT, NULL
+    };
+    const char *budget [] = {
+        "--hiro-rpm", BUDGET_RPM_TEXT, "--mempool-rpm", BUDGET_RPM_TEXT,
+        "--budget-window-ms", BUDGET_WINDOW_TEXT, NULL
+    };
+    world_t world;
+    s_world_start (&world, agents, BUDGET_FETCHERS, mock_limit, budget);
+    uint64_t ms = s_rotation (&world);
+    json_t *stats = s_mock_stats (&world);
+    long hiro = s_hiro_requests (stats);
+    long limited = (long) json_integer_value (json_object_get (
+        stats, "rate_limited"));
+    json_decref (stats);
+    s_world_stop (&world);
+    double allowed = BUDGET_RPM * (double) ms / 60000.0;
+    printf ("bench_rotation: budget Hiro and mempool.space %d/min held over "
+            "%d ms windows (the mock limits each host to that), %d "
+            "fetchers\n", BUDGET_RPM, BUDGET_WINDOW_MS, BUDGET_FETCHERS);
+    printf ("rotation %llu ms, Hiro requests %ld of %.0f allowed: %.1f%% of "
+            "the budget, 429s %ld\n", (unsigned long long) ms, hiro,
+            allowed, 100.0 * hiro / allowed, limited);
+}
+
+int
+main (int argc, char **argv)
+{
+    unsigned agents = argc > 1 ? (unsigned) atoi (argv [1]) : AGENTS_DEFAULT;
+    if (agents == 0)
+        s_die ("reading the agent count");
+    if (!getenv ("BALBOARD_BIN_DIR")) {
+        char *self = strdup (argv [0]);
+        setenv ("BALBOARD_BIN_DIR", dirname (self), 1);
+        free (self);
+    }
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+    s_scaling (agents);
+    s_budget (agents);
+    curl_global_cleanup ();
+    return EXIT_SUCCESS;
+}

@@ -1,0 +1,117 @@
+/*  =========================================================================
+    balboard - the command-line client
+
+    Parses the shared options, finds the verb and runs it. See bb_verbs for
+    the verbs, their manual pages and the exit statuses.
+    =========================================================================
+*/
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bb_config.h"
+#include "bb_log.h"
+#include "bb_verbs.h"
+
+static const bb_option_t s_options [] = {
+    { "store-query", "BALBOARD_STORE_QUERY", BB_OPT_STRING,
+      "tcp://127.0.0.1:7702", 0, 0, false,
+      "the store's query socket (dashboard, agent, rank, stats)" },
+    { "store-ingest", "BALBOARD_STORE_INGEST", BB_OPT_STRING,
+      "tcp://127.0.0.1:7701", 0, 0, false,
+      "the store's ingest socket (agents import, agents remove)" },
+    { "scheduler-control", "BALBOARD_SCHEDULER_CONTROL", BB_OPT_STRING,
+      "tcp://127.0.0.1:7712", 0, 0, false,
+      "the scheduler's control socket (status, pause, resume, tick)" },
+    { "timeout-ms", "BALBOARD_TIMEOUT_MS", BB_OPT_INT, "5000", 1, 3600000,
+      false, "how long to wait for an answer" },
+    { "json", NULL, BB_OPT_BOOL, "false", 0, 0, false,
+      "print JSON instead of a table" },
+    { "offset", NULL, BB_OPT_INT, "0", 0, 1000000000000LL, false,
+      "dashboard: first rank to show, 0-based" },
+    { "limit", NULL, BB_OPT_INT, "100", 1, 1000000, false,
+      "dashboard: rows to show (the store clamps it to 1..500)" },
+    { "history", NULL, BB_OPT_INT, "20", 0, 10000, false,
+      "agent: history entries to show" },
+    { "batch-size", NULL, BB_OPT_INT, "500", 1, 5000, false,
+      "agents import: agents per request" },
+    { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
+      "which addresses are valid: mainnet or testnet" },
+    { "log-level", "BALBOARD_LOG_LEVEL", BB_OPT_STRING, "warn", 0, 0, false,
+      "lowest log level written: debug, info, warn, error" },
+};
+#define OPTION_COUNT (sizeof s_options / sizeof *s_options)
+
+#define SUMMARY \
+    "balboard - query and administer a balboard leaderboard.\n\n" \
+    "usage: balboard [options] VERB [arguments]\n" \
+    "       balboard help [VERB]     the manual of a verb"
+
+//  Take "--help" and "-h" out of argv (in place); true if there were any.
+static bool
+s_take_help_flags (int *argc, char **argv)
+{
+    bool asked = false;
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0)
+            asked = true;
+        else
+            argv [kept++] = argv [i];
+    }
+    *argc = kept;
+    argv [kept] = NULL;
+    return asked;
+}
+
+//  Print the manual of the verb in words (after "help"), or the overview.
+static void
+s_print_help (bb_config_t *config, size_t count, const char **words)
+{
+    const bb_verb_t *verb = bb_verbs_find (count, words);
+    if (verb)
+        bb_verbs_print_manual (verb, stdout);
+    else {
+        bb_config_print_help (config, stdout);
+        bb_verbs_print_list (stdout);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+    bb_log_init ("balboard", BB_LOG_WARN);
+    bb_config_t *config = bb_config_new ("balboard", SUMMARY, s_options,
+                                         OPTION_COUNT);
+    int status = 0;
+    bool help = s_take_help_flags (&argc, argv);
+    if (bb_config_load (config, argc, argv)) {
+        bb_config_destroy (&config);
+        return BB_EXIT_USAGE;
+    }
+    size_t words = bb_config_positional_count (config);
+    const char *args [words ? words : 1];
+    for (size_t i = 0; i < words; i++)
+        args [i] = bb_config_positional (config, i);
+    bool help_verb = words && strcmp (args [0], "help") == 0;
+    const bb_verb_t *verb = bb_verbs_find (words, args);
+    if (help || help_verb) {
+        size_t skip = help_verb ? 1 : 0;
+        s_print_help (config, words - skip, args + skip);
+    }
+    else
+    if (!verb) {
+        fprintf (stderr, "balboard: %s%s\n", words ? "unknown verb: "
+                 : "no verb given", words ? args [0] : "");
+        bb_verbs_print_list (stderr);
+        status = BB_EXIT_USAGE;
+    }
+    else {
+        curl_global_init (CURL_GLOBAL_DEFAULT);
+        status = verb->run (config, words - verb->words, args + verb->words);
+        curl_global_cleanup ();
+    }
+    bb_config_destroy (&config);
+    return status;
+}

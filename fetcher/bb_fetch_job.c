@@ -1,0 +1,1030 @@
+/*  =========================================================================
+    bb_fetch_job - one chunk job, from ChunkJob to BalanceBatch and
+    JobReport
+
+    Every request carries a slot (job, index, kind) as its callback
+    argument; slots live inside the agent and contract arrays, which are
+    allocated once, so their addresses stay valid until the job dies.
+    outstanding counts requests not yet called back; a phase ends when it
+    reaches zero with nothing left to feed.
+
+    Layers: helpers (URLs, statuses, protobuf on the heap); requests and
+    their callbacks per endpoint; token metadata; the batch and report;
+    the public methods.
+    =========================================================================
+*/
+#include "bb_fetch_job.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+
+#include "bb_balances.h"
+#include "bb_log.h"
+#include "bb_upstream_parse.h"
+
+#define V3_FT_LIMIT         200     // Hiro's largest ft page
+#define V3_PAGES_MAX        64      // 12800 tokens: past that, a loop
+#define DETAIL_SIZE         BB_PARSE_REASON_SIZE
+#define REPORT_DETAIL_SIZE  512
+#define UPSTREAMS           3       // hiro, mempool, price
+#define SOURCES             2       // per agent: hiro, mempool
+
+typedef enum {
+    KIND_HIRO_V1,
+    KIND_HIRO_V3_STX,
+    KIND_HIRO_V3_FT,
+    KIND_MEMPOOL,
+    KIND_PRICE,
+    KIND_METADATA,
+} kind_t;
+
+typedef struct {
+    bb_fetch_job_t *job;
+    size_t index;                       // agent or contract
+    kind_t kind;
+} slot_t;
+
+//  One source of one agent.
+typedef struct {
+    Balboard__FetchStatus status;       // UNSPECIFIED while running
+    uint32_t http_status;
+    uint32_t retry_after_s;
+    char detail [DETAIL_SIZE];
+    bb_balances_t *balances;            // owned
+} source_t;
+
+typedef struct {
+    char *stx;                          // owned
+    char *btc;                          // owned
+    bool in_batch;                      // valid stx, first in the job
+    source_t hiro;
+    source_t mempool;
+    slot_t hiro_slot;                   // v1, or v3 stx
+    slot_t ft_slot;                     // v3 ft pages
+    slot_t mempool_slot;
+    unsigned hiro_requests;             // Hiro requests on the way
+    unsigned ft_pages;                  // v3 ft pages asked for
+    char *ft_cursor;                    // last cursor asked for, owned
+    uint64_t captured_at_ms;            // wall clock, last source done
+} agent_t;
+
+typedef struct {
+    char *contract;                     // "SP….name", owned
+    char *asset_name;                   // first asset seen, owned
+    slot_t slot;
+    bool fetched;                       // meta came from Hiro this job
+    bool resolved;                      // known or missing, by any route
+    bb_token_meta_t meta;
+} contract_t;
+
+//  Per-upstream counts for the JobReport.
+typedef struct {
+    uint32_t requests;
+    uint32_t failures;
+    uint32_t rate_limited;
+    uint32_t retry_after_s;
+} tally_t;
+
+struct _bb_fetch_job_t {
+    bb_fetch_context_t *context;        // borrowed
+    char *job_id;                       // owned
+    uint32_t attempt;
+    uint64_t rotation;
+    uint32_t chunk_index;
+    uint32_t rotation_agents;
+    bool fetch_prices;
+    int64_t deadline_ms;                // monotonic
+    bb_fetch_job_state_t state;
+    agent_t *agents;                    // owned, agent_count entries
+    size_t agent_count;
+    size_t hiro_next;                   // next agent to feed to Hiro
+    unsigned hiro_outstanding;          // Hiro balance requests queued
+    size_t outstanding;                 // requests not called back yet
+    slot_t price_slot;
+    bool price_ok;
+    Balboard__PriceSnapshot prices;
+    contract_t *contracts;              // owned, contract_count entries
+    size_t contract_count;
+    const char **unknown;               // owned array, borrowed strings
+    size_t unknown_count;
+    tally_t tally [UPSTREAMS];
+    uint32_t invalid_stx;               // agents left out: bad address
+    uint32_t repeated_stx;              // ... or already in the job
+    Balboard__BalanceBatch *batch;      // owned, built once DONE
+    Balboard__JobReport *report;        // owned, last built
+};
+
+//  ---------------------------------------------------------------------
+//  Helpers
+
+static void
+s_format (char *buffer, size_t size, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    vsnprintf (buffer, size, format, args);
+    va_end (args);
+}
+
+static void *
+s_pb_new (const ProtobufCMessageDescriptor *descriptor)
+{
+    ProtobufCMessage *message = calloc (1, descriptor->sizeof_message);
+    assert (message);
+    protobuf_c_message_init (descriptor, message);
+    return message;
+}
+
+static char *
+s_strdup (const char *text)
+{
+    char *copy = strdup (text ? text : "");
+    assert (copy);
+    return copy;
+}
+
+//  Percent-encode text (a v3 cursor holds ':' and asset names).
+static char *
+s_escape (const char *text)
+{
+    static const char hex [] = "0123456789ABCDEF";
+    char *escaped = malloc (strlen (text) * 3 + 1);
+    assert (escaped);
+    char *out = escaped;
+    for (const unsigned char *at = (const unsigned char *) text; *at; at++)
+        if ((*at >= 'A' && *at <= 'Z') || (*at >= 'a' && *at <= 'z')
+        ||  (*at >= '0' && *at <= '9') || strchr ("-._~", *at))
+            *out++ = (char) *at;
+        else {
+            *out++ = '%';
+            *out++ = hex [*at >> 4];
+            *out++ = hex [*at & 15];
+        }
+    *out = 0;
+    return escaped;
+}
+
+static Balboard__Upstream
+s_upstream_of (bb_lane_t lane)
+{
+    return lane == BB_LANE_HIRO    ? BALBOARD__UPSTREAM__UPSTREAM_HIRO
+         : lane == BB_LANE_MEMPOOL ? BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL
+                                   : BALBOARD__UPSTREAM__UPSTREAM_PRICE;
+}
+
+static bb_lane_t
+s_lane_of (kind_t kind)
+{
+    return kind == KIND_MEMPOOL ? BB_LANE_MEMPOOL
+         : kind == KIND_PRICE   ? BB_LANE_PRICE : BB_LANE_HIRO;
+}
+
+static bool
+s_success (const bb_http_result_t *result)
+{
+    return result->outcome == BB_HTTP_RESPONSE
+        && result->status >= 200 && result->status < 300;
+}
+
+//  The status of a request that gave no usable 2xx body. 400 is how
+//  every upstream refuses an address.
+static Balboard__FetchStatus
+s_failure_status (const bb_http_result_t *result)
+{
+    switch (result->outcome) {
+        case BB_HTTP_RESPONSE:
+            return result->status == 400
+                 ? BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS
+                 : BALBOARD__FETCH_STATUS__FETCH_HTTP_ERROR;
+        case BB_HTTP_RATE_LIMITED:
+            return BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED;
+        case BB_HTTP_TIMEOUT:
+            return BALBOARD__FETCH_STATUS__FETCH_TIMEOUT;
+        case BB_HTTP_TRANSPORT:
+        case BB_HTTP_CANCELLED:
+            return BALBOARD__FETCH_STATUS__FETCH_TRANSPORT;
+    }
+    return BALBOARD__FETCH_STATUS__FETCH_TRANSPORT;
+}
+
+static const char *
+s_status_name (Balboard__FetchStatus status)
+{
+    switch (status) {
+        case BALBOARD__FETCH_STATUS__FETCH_OK:              return "ok";
+        case BALBOARD__FETCH_STATUS__FETCH_TIMEOUT:         return "timeout";
+        case BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED:
+            return "rate_limited";
+        case BALBOARD__FETCH_STATUS__FETCH_HTTP_ERROR:  return "http_error";
+        case BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR: return "parse_error";
+        case BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS:
+            return "invalid_address";
+        case BALBOARD__FETCH_STATUS__FETCH_TRANSPORT:   return "transport";
+        default:                                        return "pending";
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Sources
+
+static bool
+s_source_open (const source_t *source)
+{
+    return source->status == BALBOARD__FETCH_STATUS__FETCH_STATUS_UNSPECIFIED;
+}
+
+//  The first failure of a source is the one it reports.
+static void
+s_source_fail (source_t *source, Balboard__FetchStatus status,
+               const bb_http_result_t *result, const char *detail)
+{
+    if (!s_source_open (source))
+        return;
+    source->status = status;
+    if (result) {
+        source->http_status = (uint32_t) result->status;
+        source->retry_after_s = result->retry_after_s;
+    }
+    if (detail && *detail)
+        snprintf (source->detail, sizeof source->detail, "%s", detail);
+    else
+    if (result && result->outcome == BB_HTTP_RESPONSE)
+        s_format (source->detail, sizeof source->detail, "HTTP %ld",
+                  result->status);
+    else
+    if (result)
+        snprintf (source->detail, sizeof source->detail, "%s",
+                  result->detail);
+    bb_balances_clear (source->balances);
+}
+
+static void
+s_source_ok (source_t *source)
+{
+    if (s_source_open (source))
+        source->status = BALBOARD__FETCH_STATUS__FETCH_OK;
+}
+
+//  Fail source with the status result stands for; counts the failure.
+static void
+s_request_failed (bb_fetch_job_t *self, bb_lane_t lane, source_t *source,
+                  const bb_http_result_t *result)
+{
+    self->tally [lane].failures++;
+    s_source_fail (source, s_failure_status (result), result, NULL);
+}
+
+static void
+s_parse_failed (bb_fetch_job_t *self, bb_lane_t lane, source_t *source,
+                const bb_http_result_t *result, const char *reason)
+{
+    self->tally [lane].failures++;
+    s_source_fail (source, BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR, result,
+                   reason);
+}
+
+//  ---------------------------------------------------------------------
+//  Requests
+
+static void s_done (const bb_http_result_t *result, void *arg);
+
+//  Queue url (owned, freed here) for slot.
+static void
+s_get (bb_fetch_job_t *self, slot_t *slot, char *url)
+{
+    bb_debug ("request", "job=%s kind=%d url=%s", self->job_id,
+              (int) slot->kind, url);
+    bb_http_get (self->context->http, s_lane_of (slot->kind), url,
+                 self->deadline_ms, s_done, slot);
+    self->outstanding++;
+    free (url);
+}
+
+static void
+s_hiro_v3_ft_page (bb_fetch_job_t *self, agent_t *agent)
+{
+    char *cursor = agent->ft_cursor ? s_escape (agent->ft_cursor) : NULL;
+    char *url = zsys_sprintf (
+        "%s/extended/v3/principals/%s/balances/ft?limit=%d%s%s",
+        self->context->hiro_base, agent->stx, V3_FT_LIMIT,
+        cursor ? "&cursor=" : "", cursor ? cursor : "");
+    free (cursor);
+    agent->ft_pages++;
+    agent->hiro_requests++;
+    self->hiro_outstanding++;
+    s_get (self, &agent->ft_slot, url);
+}
+
+//  Queue agent's Hiro balances on the current endpoint.
+static void
+s_hiro_start (bb_fetch_job_t *self, agent_t *agent)
+{
+    const char *base = self->context->hiro_base;
+    if (!self->context->hiro_v3) {
+        agent->hiro_slot.kind = KIND_HIRO_V1;
+        agent->hiro_requests++;
+        self->hiro_outstanding++;
+        s_get (self, &agent->hiro_slot, zsys_sprintf (
+            "%s/extended/v1/address/%s/balances", base, agent->stx));
+        return;
+    }
+    agent->hiro_slot.kind = KIND_HIRO_V3_STX;
+    agent->hiro_requests++;
+    self->hiro_outstanding++;
+    s_get (self, &agent->hiro_slot, zsys_sprintf (
+        "%s/extended/v3/principals/%s/balances/stx", base, agent->stx));
+    s_hiro_v3_ft_page (self, agent);
+}
+
+//  Keep a lane's worth of Hiro balance requests queued.
+static void
+s_feed_hiro (bb_fetch_job_t *self)
+{
+    while (self->hiro_outstanding < self->context->hiro_window
+        && self->hiro_next < self->agent_count) {
+        agent_t *agent = &self->agents [self->hiro_next++];
+        if (agent->in_batch)
+            s_hiro_start (self, agent);
+    }
+}
+
+static void
+s_captured (agent_t *agent)
+{
+    agent->captured_at_ms = (uint64_t) zclock_time ();
+}
+
+//  One of agent's Hiro requests ended: once none is left the source is
+//  settled.
+static void
+s_hiro_request_done (bb_fetch_job_t *self, agent_t *agent)
+{
+    assert (agent->hiro_requests > 0 && self->hiro_outstanding > 0);
+    agent->hiro_requests--;
+    self->hiro_outstanding--;
+    if (agent->hiro_requests == 0) {
+        s_source_ok (&agent->hiro);
+        s_captured (agent);
+    }
+}
+
+static void
+s_hiro_switch_to_v3 (bb_fetch_job_t *self)
+{
+    if (self->context->hiro_v3)
+        return;
+    self->context->hiro_v3 = true;
+    bb_warn ("hiro_endpoint_switch", "from=v1 to=v3 reason=\"v1 balances "
+             "answered 410 Gone\"");
+}
+
+static void
+s_on_hiro_v1 (bb_fetch_job_t *self, agent_t *agent,
+              const bb_http_result_t *result)
+{
+    char reason [BB_PARSE_REASON_SIZE];
+    if (result->outcome == BB_HTTP_RESPONSE && result->status == 410) {
+        //  Deprecated endpoints are off: this agent and the rest of the
+        //  fetcher's life go to v3.
+        s_hiro_switch_to_v3 (self);
+        s_hiro_start (self, agent);
+    }
+    else
+    if (!s_success (result))
+        s_request_failed (self, BB_LANE_HIRO, &agent->hiro, result);
+    else
+    if (bb_upstream_parse_hiro_v1 (result->body, result->body_size,
+                                   self->context->network,
+                                   agent->hiro.balances, reason,
+                                   sizeof reason))
+        s_parse_failed (self, BB_LANE_HIRO, &agent->hiro, result, reason);
+    s_hiro_request_done (self, agent);
+}
+
+static void
+s_on_hiro_v3_stx (bb_fetch_job_t *self, agent_t *agent,
+                  const bb_http_result_t *result)
+{
+    char reason [BB_PARSE_REASON_SIZE];
+    if (!s_success (result))
+        s_request_failed (self, BB_LANE_HIRO, &agent->hiro, result);
+    else
+    if (s_source_open (&agent->hiro)
+    &&  bb_upstream_parse_hiro_v3_stx (result->body, result->body_size,
+                                       agent->hiro.balances, reason,
+                                       sizeof reason))
+        s_parse_failed (self, BB_LANE_HIRO, &agent->hiro, result, reason);
+    s_hiro_request_done (self, agent);
+}
+
+//  A page parsed: ask for the next one unless this was the last, the
+//  source already failed, or the cursor goes round in circles.
+static void
+s_hiro_v3_next (bb_fetch_job_t *self, agent_t *agent, char *next,
+                const bb_http_result_t *result)
+{
+    if (!next || !s_source_open (&agent->hiro)) {
+        free (next);
+        return;
+    }
+    bool repeated = agent->ft_cursor && strcmp (agent->ft_cursor, next) == 0;
+    if (repeated || agent->ft_pages >= V3_PAGES_MAX) {
+        s_parse_failed (self, BB_LANE_HIRO, &agent->hiro, result, repeated
+                        ? "cursor.next repeats the current cursor"
+                        : "too many ft pages");
+        free (next);
+        return;
+    }
+    free (agent->ft_cursor);
+    agent->ft_cursor = next;
+    s_hiro_v3_ft_page (self, agent);
+}
+
+static void
+s_on_hiro_v3_ft (bb_fetch_job_t *self, agent_t *agent,
+                 const bb_http_result_t *result)
+{
+    char reason [BB_PARSE_REASON_SIZE];
+    char *next = NULL;
+    if (!s_success (result))
+        s_request_failed (self, BB_LANE_HIRO, &agent->hiro, result);
+    else
+    if (s_source_open (&agent->hiro)) {
+        if (bb_upstream_parse_hiro_v3_ft (result->body, result->body_size,
+                                          self->context->network,
+                                          agent->hiro.balances, &next,
+                                          reason, sizeof reason))
+            s_parse_failed (self, BB_LANE_HIRO, &agent->hiro, result,
+                            reason);
+        else
+            s_hiro_v3_next (self, agent, next, result);
+    }
+    s_hiro_request_done (self, agent);
+}
+
+static void
+s_on_mempool (bb_fetch_job_t *self, agent_t *agent,
+              const bb_http_result_t *result)
+{
+    char reason [BB_PARSE_REASON_SIZE];
+    if (!s_success (result))
+        s_request_failed (self, BB_LANE_MEMPOOL, &agent->mempool, result);
+    else
+    if (bb_upstream_parse_mempool (result->body, result->body_size,
+                                   agent->mempool.balances, reason,
+                                   sizeof reason))
+        s_parse_failed (self, BB_LANE_MEMPOOL, &agent->mempool, result,
+                        reason);
+    s_source_ok (&agent->mempool);
+    s_captured (agent);
+}
+
+static void
+s_on_price (bb_fetch_job_t *self, const bb_http_result_t *result)
+{
+    char reason [BB_PARSE_REASON_SIZE] = "";
+    if (!s_success (result))
+        s_format (reason, sizeof reason, "%s", result->outcome
+                  == BB_HTTP_RESPONSE ? "unexpected HTTP status"
+                                      : result->detail);
+    else
+    if (bb_upstream_parse_price (result->body, result->body_size,
+                                 &self->prices.btc_usd_micro,
+                                 &self->prices.stx_usd_micro, reason,
+                                 sizeof reason) == 0) {
+        self->prices.priced_at_ms = (uint64_t) zclock_time ();
+        self->price_ok = true;
+        return;
+    }
+    self->tally [BB_LANE_PRICE].failures++;
+    char quoted [BB_PARSE_REASON_SIZE + 8];
+    bb_warn ("price_failed", "job=%s http_status=%ld reason=%s",
+             self->job_id, result->status,
+             bb_log_quote (reason, quoted, sizeof quoted));
+}
+
+static void
+s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
+               const bb_http_result_t *result)
+{
+    char reason [BB_PARSE_REASON_SIZE] = "";
+    long status = result->status;
+    bool answered = result->outcome == BB_HTTP_RESPONSE
+                 && (status == 200 || status == 404 || status == 422);
+    if (answered
+    &&  bb_upstream_parse_token_meta (status, result->body,
+                                      result->body_size, &contract->meta,
+                                      reason, sizeof reason) == 0) {
+        if (contract->meta.state == BB_TOKEN_META_PENDING)
+            return;             // 422: a later job asks again
+        if (!contract->meta.symbol [0])
+            snprintf (contract->meta.symbol, sizeof contract->meta.symbol,
+                      "%s", contract->asset_name);
+        bb_token_cache_put (self->context->tokens, contract->contract,
+                            &contract->meta);
+        contract->fetched = contract->resolved = true;
+        return;
+    }
+    if (!answered)
+        snprintf (reason, sizeof reason, "%s", result->detail [0]
+                  ? result->detail : "unexpected HTTP status");
+    self->tally [BB_LANE_HIRO].failures++;
+    char quoted [BB_PARSE_REASON_SIZE + 8];
+    bb_warn ("token_meta_failed", "contract=%s http_status=%ld reason=%s",
+             contract->contract, status,
+             bb_log_quote (reason, quoted, sizeof quoted));
+}
+
+//  ---------------------------------------------------------------------
+//  Phases
+
+//  Collect the contracts of every fungible token held (but sBTC, whose
+//  metadata is fixed) that the cache does not know.
+static void
+s_collect_contracts (bb_fetch_job_t *self)
+{
+    zhashx_t *seen = zhashx_new ();
+    zlistx_t *found = zlistx_new ();
+    for (size_t index = 0; index < self->agent_count; index++) {
+        bb_balances_t *balances = self->agents [index].hiro.balances;
+        for (size_t k = 0; k < bb_balances_size (balances); k++) {
+            const char *token = bb_balances_token (balances, k);
+            const char *separator = strstr (token, "::");
+            if (!separator || strcmp (token, BB_TOKEN_ID_SBTC) == 0)
+                continue;
+            char contract [BB_TOKEN_ID_SIZE];
+            snprintf (contract, sizeof contract, "%.*s",
+                      (int) (separator - token), token);
+            if (zhashx_lookup (seen, contract)
+            ||  bb_token_cache_lookup (self->context->tokens, contract))
+                continue;
+            zhashx_insert (seen, contract, (void *) token);
+            zlistx_add_end (found, (void *) token);
+        }
+    }
+    self->contract_count = zlistx_size (found);
+    self->contracts = calloc (self->contract_count + 1,
+                              sizeof self->contracts [0]);
+    self->unknown = calloc (self->contract_count + 1,
+                            sizeof self->unknown [0]);
+    assert (self->contracts && self->unknown);
+    size_t index = 0;
+    for (const char *token = zlistx_first (found); token;
+         token = zlistx_next (found), index++) {
+        contract_t *contract = &self->contracts [index];
+        const char *separator = strstr (token, "::");
+        contract->contract = strndup (token, (size_t) (separator - token));
+        contract->asset_name = s_strdup (separator + 2);
+        assert (contract->contract);
+        contract->slot = (slot_t) { self, index, KIND_METADATA };
+        self->unknown [index] = contract->contract;
+    }
+    self->unknown_count = self->contract_count;
+    zlistx_destroy (&found);
+    zhashx_destroy (&seen);
+}
+
+//  Move to the next phase once nothing runs and nothing is left to feed.
+static void
+s_advance (bb_fetch_job_t *self)
+{
+    if (self->outstanding > 0 || self->hiro_next < self->agent_count)
+        return;
+    if (self->state == BB_FETCH_JOB_FETCHING) {
+        s_collect_contracts (self);
+        self->state = self->contract_count ? BB_FETCH_JOB_NEED_TOKENS
+                                           : BB_FETCH_JOB_DONE;
+    }
+    else
+    if (self->state == BB_FETCH_JOB_METADATA)
+        self->state = BB_FETCH_JOB_DONE;
+}
+
+//  Every request of the job ends here.
+static void
+s_done (const bb_http_result_t *result, void *arg)
+{
+    slot_t *slot = arg;
+    bb_fetch_job_t *self = slot->job;
+    assert (self->outstanding > 0);
+    self->outstanding--;
+    tally_t *tally = &self->tally [s_lane_of (slot->kind)];
+    tally->requests += result->attempts;
+    tally->rate_limited += result->rate_limited;
+    if (result->retry_after_s > tally->retry_after_s)
+        tally->retry_after_s = result->retry_after_s;
+    agent_t *agents = self->agents;
+    switch (slot->kind) {
+        case KIND_HIRO_V1:
+            s_on_hiro_v1 (self, &agents [slot->index], result);
+            break;
+        case KIND_HIRO_V3_STX:
+            s_on_hiro_v3_stx (self, &agents [slot->index], result);
+            break;
+        case KIND_HIRO_V3_FT:
+            s_on_hiro_v3_ft (self, &agents [slot->index], result);
+            break;
+        case KIND_MEMPOOL:
+            s_on_mempool (self, &agents [slot->index], result);
+            break;
+        case KIND_PRICE:
+            s_on_price (self, result);
+            break;
+        case KIND_METADATA:
+            s_on_metadata (self, &self->contracts [slot->index], result);
+            break;
+    }
+    s_feed_hiro (self);
+    s_advance (self);
+}
+
+//  ---------------------------------------------------------------------
+//  The batch and the report
+
+static Balboard__SourceResult *
+s_source_result (Balboard__Upstream upstream, source_t *source)
+{
+    Balboard__SourceResult *result =
+        s_pb_new (&balboard__source_result__descriptor);
+    result->upstream = upstream;
+    result->status = source->status;
+    result->http_status = source->http_status;
+    result->retry_after_s = source->retry_after_s;
+    result->detail = s_strdup (source->detail);
+    size_t count = source->status == BALBOARD__FETCH_STATUS__FETCH_OK
+                 ? bb_balances_size (source->balances) : 0;
+    result->balances = calloc (count + 1, sizeof result->balances [0]);
+    assert (result->balances);
+    for (size_t index = 0; index < count; index++) {
+        Balboard__TokenBalance *balance =
+            s_pb_new (&balboard__token_balance__descriptor);
+        char amount [BB_U128_DEC_SIZE];
+        balance->token_id = s_strdup (bb_balances_token (source->balances,
+                                                         index));
+        balance->amount = s_strdup (bb_u128_format (
+            bb_balances_amount (source->balances, index), amount));
+        result->balances [result->n_balances++] = balance;
+    }
+    return result;
+}
+
+static Balboard__AgentResult *
+s_agent_result (agent_t *agent)
+{
+    Balboard__AgentResult *result =
+        s_pb_new (&balboard__agent_result__descriptor);
+    result->stx_address = s_strdup (agent->stx);
+    result->captured_at_ms = agent->captured_at_ms
+                           ? agent->captured_at_ms
+                           : (uint64_t) zclock_time ();
+    result->sources = calloc (SOURCES, sizeof result->sources [0]);
+    assert (result->sources);
+    result->sources [result->n_sources++] = s_source_result (
+        BALBOARD__UPSTREAM__UPSTREAM_HIRO, &agent->hiro);
+    result->sources [result->n_sources++] = s_source_result (
+        BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL, &agent->mempool);
+    return result;
+}
+
+static void
+s_batch_token_meta (bb_fetch_job_t *self, Balboard__BalanceBatch *batch)
+{
+    batch->token_meta = calloc (self->contract_count + 1,
+                                sizeof batch->token_meta [0]);
+    assert (batch->token_meta);
+    for (size_t index = 0; index < self->contract_count; index++) {
+        contract_t *contract = &self->contracts [index];
+        if (!contract->fetched)
+            continue;
+        Balboard__TokenMeta *meta =
+            s_pb_new (&balboard__token_meta__descriptor);
+        meta->contract = s_strdup (contract->contract);
+        meta->known = contract->meta.state == BB_TOKEN_META_KNOWN;
+        meta->symbol = s_strdup (meta->known ? contract->meta.symbol : "");
+        meta->decimals = meta->known ? contract->meta.decimals : 0;
+        batch->token_meta [batch->n_token_meta++] = meta;
+    }
+}
+
+static Balboard__BalanceBatch *
+s_batch_new (bb_fetch_job_t *self)
+{
+    Balboard__BalanceBatch *batch =
+        s_pb_new (&balboard__balance_batch__descriptor);
+    batch->job_id = s_strdup (self->job_id);
+    batch->attempt = self->attempt;
+    batch->rotation = self->rotation;
+    batch->chunk_index = self->chunk_index;
+    batch->rotation_agents = self->rotation_agents;
+    batch->agents = calloc (self->agent_count + 1, sizeof batch->agents [0]);
+    assert (batch->agents);
+    for (size_t index = 0; index < self->agent_count; index++)
+        if (self->agents [index].in_batch)
+            batch->agents [batch->n_agents++] =
+                s_agent_result (&self->agents [index]);
+    if (self->price_ok) {
+        batch->prices = s_pb_new (&balboard__price_snapshot__descriptor);
+        batch->prices->btc_usd_micro = self->prices.btc_usd_micro;
+        batch->prices->stx_usd_micro = self->prices.stx_usd_micro;
+        batch->prices->priced_at_ms = self->prices.priced_at_ms;
+    }
+    s_batch_token_meta (self, batch);
+    return batch;
+}
+
+static bool
+s_agent_ok (const agent_t *agent)
+{
+    return agent->in_batch
+        && agent->hiro.status == BALBOARD__FETCH_STATUS__FETCH_OK
+        && agent->mempool.status == BALBOARD__FETCH_STATUS__FETCH_OK;
+}
+
+//  "hiro timeout=2 mempool invalid_address=1": failed sources by status.
+static void
+s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
+{
+    size_t used = strlen (buffer);
+    for (int source = 0; source < SOURCES; source++)
+        for (int status = BALBOARD__FETCH_STATUS__FETCH_TIMEOUT;
+             status <= BALBOARD__FETCH_STATUS__FETCH_TRANSPORT; status++) {
+            unsigned count = 0;
+            for (size_t index = 0; index < self->agent_count; index++) {
+                agent_t *agent = &self->agents [index];
+                source_t *of = source ? &agent->mempool : &agent->hiro;
+                count += agent->in_batch && (int) of->status == status;
+            }
+            if (count && used < size)
+                used += (size_t) snprintf (buffer + used, size - used,
+                    " %s %s=%u", source ? "mempool" : "hiro",
+                    s_status_name ((Balboard__FetchStatus) status), count);
+        }
+    if (self->invalid_stx && used < size)
+        used += (size_t) snprintf (buffer + used, size - used,
+                                   " invalid_stx=%u", self->invalid_stx);
+    if (self->repeated_stx && used < size)
+        snprintf (buffer + used, size - used, " repeated_stx=%u",
+                  self->repeated_stx);
+}
+
+static Balboard__UpstreamReport *
+s_upstream_report (bb_fetch_job_t *self, bb_lane_t lane)
+{
+    Balboard__UpstreamReport *report =
+        s_pb_new (&balboard__upstream_report__descriptor);
+    report->upstream = s_upstream_of (lane);
+    report->requests = self->tally [lane].requests;
+    report->failures = self->tally [lane].failures;
+    report->rate_limited = self->tally [lane].rate_limited;
+    report->retry_after_s = self->tally [lane].retry_after_s;
+    report->endpoint = s_strdup (lane != BB_LANE_HIRO ? ""
+                                 : self->context->hiro_v3 ? "v3" : "v1");
+    return report;
+}
+
+//  ---------------------------------------------------------------------
+//  Public methods
+
+//  Check agent's addresses and set it up. An invalid or repeated Stacks
+//  address leaves the agent out (the store rejects a batch holding one);
+//  an invalid Bitcoin address settles that source at once. seen holds
+//  the Stacks addresses of the job so far.
+static void
+s_agent_init (bb_fetch_job_t *self, agent_t *agent, size_t index,
+              const Balboard__Agent *from, zhashx_t *seen)
+{
+    bb_network_t network = self->context->network;
+    agent->stx = s_strdup (from ? from->stx_address : "");
+    agent->btc = s_strdup (from ? from->btc_address : "");
+    agent->hiro.balances = bb_balances_new ();
+    agent->mempool.balances = bb_balances_new ();
+    agent->hiro_slot = (slot_t) { self, index, KIND_HIRO_V1 };
+    agent->ft_slot = (slot_t) { self, index, KIND_HIRO_V3_FT };
+    agent->mempool_slot = (slot_t) { self, index, KIND_MEMPOOL };
+    const char *reason;
+    agent->in_batch = bb_address_check_stx (agent->stx, network,
+                                             &reason) == 0;
+    if (!agent->in_batch) {
+        self->invalid_stx++;
+        char quoted [2 * BB_ADDRESS_MAX_LEN];
+        bb_warn ("agent_invalid", "job=%s stx=%s reason=\"%s\"",
+                 self->job_id,
+                 bb_log_quote (agent->stx, quoted, sizeof quoted), reason);
+    }
+    else
+    if (zhashx_insert (seen, agent->stx, agent) != 0) {
+        agent->in_batch = false;
+        self->repeated_stx++;
+        bb_warn ("agent_repeated", "job=%s stx=%s", self->job_id,
+                 agent->stx);
+    }
+    else
+    if (bb_address_check_btc (agent->btc, network, &reason))
+        s_source_fail (&agent->mempool,
+                       BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS, NULL,
+                       reason);
+}
+
+bb_fetch_job_t *
+bb_fetch_job_new (const Balboard__ChunkJob *chunk,
+                  bb_fetch_context_t *context, int64_t deadline_ms)
+{
+    assert (chunk && context);
+    bb_fetch_job_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->context = context;
+    self->job_id = s_strdup (chunk->job_id);
+    self->attempt = chunk->attempt;
+    self->rotation = chunk->rotation;
+    self->chunk_index = chunk->chunk_index;
+    self->rotation_agents = chunk->rotation_agents;
+    self->fetch_prices = chunk->fetch_prices;
+    self->deadline_ms = deadline_ms;
+    self->state = BB_FETCH_JOB_FETCHING;
+    self->agent_count = chunk->n_agents;
+    self->agents = calloc (self->agent_count + 1, sizeof self->agents [0]);
+    assert (self->agents);
+    zhashx_t *seen = zhashx_new ();
+    for (size_t index = 0; index < self->agent_count; index++)
+        s_agent_init (self, &self->agents [index], index,
+                      chunk->agents [index], seen);
+    zhashx_destroy (&seen);
+
+    for (size_t index = 0; index < self->agent_count; index++) {
+        agent_t *agent = &self->agents [index];
+        if (agent->in_batch && s_source_open (&agent->mempool))
+            s_get (self, &agent->mempool_slot, zsys_sprintf (
+                "%s/address/%s", context->mempool_base, agent->btc));
+    }
+    if (self->fetch_prices) {
+        self->price_slot = (slot_t) { self, 0, KIND_PRICE };
+        s_get (self, &self->price_slot, s_strdup (context->price_url));
+    }
+    s_feed_hiro (self);
+    s_advance (self);
+    return self;
+}
+
+static void
+s_agent_free (agent_t *agent)
+{
+    free (agent->stx);
+    free (agent->btc);
+    free (agent->ft_cursor);
+    bb_balances_destroy (&agent->hiro.balances);
+    bb_balances_destroy (&agent->mempool.balances);
+}
+
+void
+bb_fetch_job_destroy (bb_fetch_job_t **self_p)
+{
+    assert (self_p);
+    bb_fetch_job_t *self = *self_p;
+    if (!self)
+        return;
+    //  Callbacks of what still runs land here, while the job is whole;
+    //  they must not queue more, so nothing is left to feed.
+    self->hiro_next = self->agent_count;
+    if (self->outstanding)
+        bb_http_cancel_all (self->context->http);
+    assert (self->outstanding == 0);
+    for (size_t index = 0; index < self->agent_count; index++)
+        s_agent_free (&self->agents [index]);
+    for (size_t index = 0; index < self->contract_count; index++) {
+        free (self->contracts [index].contract);
+        free (self->contracts [index].asset_name);
+    }
+    if (self->batch)
+        balboard__balance_batch__free_unpacked (self->batch, NULL);
+    if (self->report)
+        balboard__job_report__free_unpacked (self->report, NULL);
+    free (self->agents);
+    free (self->contracts);
+    free (self->unknown);
+    free (self->job_id);
+    free (self);
+    *self_p = NULL;
+}
+
+bb_fetch_job_state_t
+bb_fetch_job_state (bb_fetch_job_t *self)
+{
+    assert (self);
+    return self->state;
+}
+
+const char *
+bb_fetch_job_id (bb_fetch_job_t *self)
+{
+    assert (self);
+    return self->job_id;
+}
+
+const char *const *
+bb_fetch_job_unknown (bb_fetch_job_t *self, size_t *count)
+{
+    assert (self && count);
+    *count = self->unknown_count;
+    return self->unknown;
+}
+
+//  A contract the store knows: remember it.
+static void
+s_token_known (bb_fetch_job_t *self, const Balboard__TokenMeta *known)
+{
+    for (size_t index = 0; index < self->contract_count; index++) {
+        contract_t *contract = &self->contracts [index];
+        if (contract->resolved || !known->contract
+        ||  strcmp (contract->contract, known->contract) != 0)
+            continue;
+        bb_token_meta_t meta = {
+            known->known ? BB_TOKEN_META_KNOWN : BB_TOKEN_META_MISSING,
+            "", 0
+        };
+        if (known->known) {
+            snprintf (meta.symbol, sizeof meta.symbol, "%s",
+                      known->symbol ? known->symbol : "");
+            meta.decimals = known->decimals <= BB_TOKEN_DECIMALS_MAX
+                          ? known->decimals : 0;
+        }
+        bb_token_cache_put (self->context->tokens, contract->contract,
+                            &meta);
+        contract->resolved = true;
+    }
+}
+
+void
+bb_fetch_job_tokens_known (bb_fetch_job_t *self,
+                           const Balboard__TokenMetaReply *reply)
+{
+    assert (self);
+    assert (self->state == BB_FETCH_JOB_NEED_TOKENS);
+    for (size_t index = 0; reply && index < reply->n_known; index++)
+        if (reply->known [index])
+            s_token_known (self, reply->known [index]);
+    self->state = BB_FETCH_JOB_METADATA;
+    for (size_t index = 0; index < self->contract_count; index++) {
+        contract_t *contract = &self->contracts [index];
+        if (!contract->resolved)
+            s_get (self, &contract->slot, zsys_sprintf (
+                "%s/metadata/v1/ft/%s", self->context->hiro_base,
+                contract->contract));
+    }
+    s_advance (self);
+}
+
+const Balboard__BalanceBatch *
+bb_fetch_job_batch (bb_fetch_job_t *self)
+{
+    assert (self);
+    assert (self->state == BB_FETCH_JOB_DONE);
+    if (!self->batch)
+        self->batch = s_batch_new (self);
+    return self->batch;
+}
+
+uint32_t
+bb_fetch_job_agents_ok (bb_fetch_job_t *self)
+{
+    assert (self);
+    uint32_t ok = 0;
+    for (size_t index = 0; index < self->agent_count; index++)
+        ok += s_agent_ok (&self->agents [index]);
+    return ok;
+}
+
+const Balboard__JobReport *
+bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
+                     const char *store_detail)
+{
+    assert (self);
+    if (self->report)
+        balboard__job_report__free_unpacked (self->report, NULL);
+    Balboard__JobReport *report = s_pb_new (&balboard__job_report__descriptor);
+    report->job_id = s_strdup (self->job_id);
+    report->attempt = self->attempt;
+    report->fetcher_id = s_strdup (self->context->fetcher_id);
+    report->agents_ok = bb_fetch_job_agents_ok (self);
+    report->agents_failed = (uint32_t) self->agent_count - report->agents_ok;
+    report->store_status = store_status;
+    char detail [REPORT_DETAIL_SIZE];
+    s_format (detail, sizeof detail, "hiro=%s%s%s",
+              self->context->hiro_v3 ? "v3" : "v1",
+              store_detail ? " store: " : "", store_detail ? store_detail
+                                                           : "");
+    s_failure_summary (self, detail, sizeof detail);
+    report->detail = s_strdup (detail);
+    report->upstreams = calloc (UPSTREAMS, sizeof report->upstreams [0]);
+    assert (report->upstreams);
+    for (bb_lane_t lane = BB_LANE_HIRO; lane <= BB_LANE_PRICE; lane++)
+        if (lane != BB_LANE_PRICE || self->fetch_prices)
+            report->upstreams [report->n_upstreams++] =
+                s_upstream_report (self, lane);
+    self->report = report;
+    return report;
+}

@@ -1,0 +1,258 @@
+/*  =========================================================================
+    balboard-fetcher - fetch chunks of agents' balances for the scheduler
+
+    Owns the process: reads the settings (flags and environment, see
+    --help), initialises libcurl and the signal handlers before any
+    thread, runs the bb_fetcher actor until SIGINT or SIGTERM (or the
+    actor fails), then stops it and exits. --health only checks that the
+    configuration loads and the sockets and HTTP engine can be created.
+    =========================================================================
+*/
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <czmq.h>
+
+#include "bb_config.h"
+#include "bb_fetcher.h"
+#include "bb_log.h"
+#include "bb_signal.h"
+#include "bb_wire.h"
+
+#define PROGRAM             "balboard-fetcher"
+#define EXIT_USAGE          64              // EX_USAGE
+#define STOP_POLL_MS        200             // how often main checks signals
+#define FETCHER_ID_MAX      63              // the scheduler's limit
+#define TEN_MINUTES_MS      600000
+#define MAX_BODY_LIMIT      (256 << 20)     // 256 MiB
+
+#define INT_OPTION(name, env, fallback, min, max, help) \
+    { name, env, BB_OPT_INT, fallback, min, max, false, help }
+#define STR_OPTION(name, env, fallback, help) \
+    { name, env, BB_OPT_STRING, fallback, 0, 0, false, help }
+
+static const bb_option_t s_options [] = {
+    STR_OPTION ("scheduler-jobs", "BALBOARD_SCHEDULER_JOBS",
+                "tcp://127.0.0.1:7711", "the scheduler's jobs endpoint"),
+    STR_OPTION ("store-ingest", "BALBOARD_STORE_INGEST",
+                "tcp://127.0.0.1:7701", "the store's ingest endpoint"),
+    STR_OPTION ("hiro-base", "HIRO_BASE", "https://api.hiro.so",
+                "Hiro Stacks API base URL"),
+    STR_OPTION ("mempool-base", "MEMPOOL_BASE", "https://mempool.space/api",
+                "mempool.space REST API base URL"),
+    STR_OPTION ("price-url", "PRICE_URL",
+                "https://api.coingecko.com/api/v3/simple/price"
+                "?ids=bitcoin,blockstack&vs_currencies=usd",
+                "CoinGecko simple price URL (bitcoin, blockstack in usd)"),
+    { "hiro-api-key", "HIRO_API_KEY", BB_OPT_STRING, NULL, 0, 0, true,
+      "Hiro API key, sent as x-api-key (never logged)" },
+    STR_OPTION ("fetcher-id", "BALBOARD_FETCHER_ID", NULL,
+                "id announced to the scheduler (default hostname-pid)"),
+    INT_OPTION ("hiro-concurrency", "BALBOARD_HIRO_CONCURRENCY", "20",
+                1, 1000, "most Hiro requests at once (20/s secondary limit)"),
+    INT_OPTION ("mempool-concurrency", "BALBOARD_MEMPOOL_CONCURRENCY", "4",
+                1, 1000, "most mempool.space requests at once"),
+    INT_OPTION ("price-concurrency", "BALBOARD_PRICE_CONCURRENCY", "1",
+                1, 100, "most price requests at once"),
+    INT_OPTION ("connect-timeout-ms", "BALBOARD_CONNECT_TIMEOUT_MS", "5000",
+                1, TEN_MINUTES_MS, "connect timeout per request"),
+    INT_OPTION ("request-timeout-ms", "BALBOARD_REQUEST_TIMEOUT_MS", "15000",
+                1, TEN_MINUTES_MS, "total timeout per request attempt"),
+    INT_OPTION ("max-body-bytes", "BALBOARD_MAX_BODY_BYTES", "2097152",
+                1, MAX_BODY_LIMIT, "larger response bodies are cut off"),
+    INT_OPTION ("max-retries", "BALBOARD_MAX_RETRIES", "3", 0, 10,
+                "retries of 5xx, transport errors, timeouts and 429s"),
+    INT_OPTION ("retry-backoff-ms", "BALBOARD_RETRY_BACKOFF_MS", "250",
+                1, TEN_MINUTES_MS, "first retry delay, doubled per retry"),
+    INT_OPTION ("retry-backoff-max-ms", "BALBOARD_RETRY_BACKOFF_MAX_MS",
+                "8000", 1, TEN_MINUTES_MS, "longest retry delay"),
+    INT_OPTION ("rate-limit-backoff-ms", "BALBOARD_RATE_LIMIT_BACKOFF_MS",
+                "1000", 1, TEN_MINUTES_MS,
+                "first wait after a 429 without Retry-After"),
+    INT_OPTION ("heartbeat-ms", "BALBOARD_HEARTBEAT_MS", "1000", 10,
+                TEN_MINUTES_MS, "heartbeat interval with the scheduler"),
+    STR_OPTION ("network", "BALBOARD_NETWORK", "mainnet",
+                "mainnet or testnet: which addresses are valid"),
+    { "health", NULL, BB_OPT_BOOL, "false", 0, 0, false,
+      "check the configuration and sockets, then exit 0 or 1" },
+    BB_OPTION_LOG_LEVEL,
+};
+
+#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
+
+//  What main owns besides the config: strings the fetcher borrows.
+typedef struct {
+    char fetcher_id [FETCHER_ID_MAX + 1];
+    char *hiro_base;            // trailing '/' removed, owned
+    char *mempool_base;         // trailing '/' removed, owned
+} owned_t;
+
+static char *
+s_base (bb_config_t *config, const char *name)
+{
+    char *base = strdup (bb_config_str (config, name));
+    assert (base);
+    size_t length = strlen (base);
+    while (length > 0 && base [length - 1] == '/')
+        base [--length] = 0;
+    return base;
+}
+
+static bool
+s_http_url (const char *url)
+{
+    return strncmp (url, "http://", 7) == 0
+        || strncmp (url, "https://", 8) == 0;
+}
+
+//  Fill *fetcher from config. Returns 0, or -1 after logging why.
+static int
+s_settings (bb_config_t *config, owned_t *owned, bb_fetcher_config_t *fetcher)
+{
+    const char *network = bb_config_str (config, "network");
+    const char *id = bb_config_str (config, "fetcher-id");
+    char host [256] = "fetcher";
+    gethostname (host, sizeof host - 1);
+    if (id)
+        snprintf (owned->fetcher_id, sizeof owned->fetcher_id, "%s", id);
+    else
+        snprintf (owned->fetcher_id, sizeof owned->fetcher_id, "%.40s-%d",
+                  host, (int) getpid ());
+    owned->hiro_base = s_base (config, "hiro-base");
+    owned->mempool_base = s_base (config, "mempool-base");
+    *fetcher = (bb_fetcher_config_t) {
+        .scheduler_jobs = bb_config_str (config, "scheduler-jobs"),
+        .store_ingest = bb_config_str (config, "store-ingest"),
+        .fetcher_id = owned->fetcher_id,
+        .hiro_base = owned->hiro_base,
+        .mempool_base = owned->mempool_base,
+        .price_url = bb_config_str (config, "price-url"),
+        .hiro_api_key = bb_config_str (config, "hiro-api-key"),
+        .network = strcmp (network, "testnet") == 0 ? BB_NETWORK_TESTNET
+                                                    : BB_NETWORK_MAINNET,
+        .hiro_concurrency = (unsigned) bb_config_int (config,
+                                                      "hiro-concurrency"),
+        .mempool_concurrency = (unsigned) bb_config_int (
+            config, "mempool-concurrency"),
+        .price_concurrency = (unsigned) bb_config_int (config,
+                                                       "price-concurrency"),
+        .heartbeat_ms = (long) bb_config_int (config, "heartbeat-ms"),
+        .http = {
+            .connect_timeout_ms = (long) bb_config_int (
+                config, "connect-timeout-ms"),
+            .request_timeout_ms = (long) bb_config_int (
+                config, "request-timeout-ms"),
+            .max_body_bytes = (size_t) bb_config_int (config,
+                                                      "max-body-bytes"),
+            .max_retries = (unsigned) bb_config_int (config, "max-retries"),
+            .backoff_base_ms = (long) bb_config_int (config,
+                                                     "retry-backoff-ms"),
+            .backoff_max_ms = (long) bb_config_int (config,
+                                                    "retry-backoff-max-ms"),
+            .rate_limit_backoff_ms = (long) bb_config_int (
+                config, "rate-limit-backoff-ms"),
+        },
+    };
+    const char *bad = NULL;
+    if (strcmp (network, "mainnet") && strcmp (network, "testnet"))
+        bad = "network";
+    else
+    if (id && (!*id || strlen (id) > FETCHER_ID_MAX))
+        bad = "fetcher-id";
+    else
+    if (!s_http_url (fetcher->hiro_base))
+        bad = "hiro-base";
+    else
+    if (!s_http_url (fetcher->mempool_base))
+        bad = "mempool-base";
+    else
+    if (!s_http_url (fetcher->price_url))
+        bad = "price-url";
+    if (bad) {
+        bb_error ("config_invalid", "option=%s", bad);
+        return -1;
+    }
+    return 0;
+}
+
+//  --health: can we make what the fetcher needs?
+static int
+s_health (const bb_fetcher_config_t *fetcher)
+{
+    char endpoint [512];
+    snprintf (endpoint, sizeof endpoint, ">%s", fetcher->scheduler_jobs);
+    zsock_t *jobs = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    snprintf (endpoint, sizeof endpoint, ">%s", fetcher->store_ingest);
+    zsock_t *ingest = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    bb_http_t *http = bb_http_new (&fetcher->http);
+    int rc = jobs && ingest && http ? EXIT_SUCCESS : EXIT_FAILURE;
+    bb_http_destroy (&http);
+    zsock_destroy (&ingest);
+    zsock_destroy (&jobs);
+    return rc;
+}
+
+//  Run the actor until a signal, or until it fails.
+static int
+s_serve (const bb_fetcher_config_t *fetcher)
+{
+    zactor_t *actor = zactor_new (bb_fetcher_actor, (void *) fetcher);
+    zpoller_t *poller = zpoller_new (actor, NULL);
+    int rc = EXIT_SUCCESS;
+    while (!bb_signal_stopping ()) {
+        if (zpoller_wait (poller, STOP_POLL_MS)) {
+            char *message = zstr_recv (actor);
+            bool failed = message && streq (message, "FAILED");
+            zstr_free (&message);
+            if (failed) {
+                rc = EXIT_FAILURE;
+                break;
+            }
+        }
+    }
+    bb_info ("stopping", "signal=%s", bb_signal_stopping () ? "yes" : "no");
+    zpoller_destroy (&poller);
+    zactor_destroy (&actor);
+    return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    bb_log_init (PROGRAM, BB_LOG_INFO);
+    bb_config_t *config = bb_config_new (
+        PROGRAM, "Fetch chunks of agents' balances from Hiro, mempool.space "
+        "and CoinGecko for the\nscheduler, and hand them to the store.",
+        s_options, OPTION_COUNT);
+    int rc = bb_config_load (config, argc, argv);
+    if (rc) {
+        bb_config_destroy (&config);
+        return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+    }
+    bb_config_log (config);
+    //  libcurl is not thread-safe to initialise: once, before any thread.
+    if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        bb_error ("curl_init_failed", NULL);
+        bb_config_destroy (&config);
+        return EXIT_FAILURE;
+    }
+    owned_t owned = { .hiro_base = NULL };
+    bb_fetcher_config_t fetcher;
+    rc = s_settings (config, &owned, &fetcher) ? EXIT_USAGE : EXIT_SUCCESS;
+    if (rc == EXIT_SUCCESS && bb_config_bool (config, "health"))
+        rc = s_health (&fetcher);
+    else
+    if (rc == EXIT_SUCCESS) {
+        bb_signal_init ();
+        rc = s_serve (&fetcher);
+    }
+    free (owned.hiro_base);
+    free (owned.mempool_base);
+    bb_config_destroy (&config);
+    curl_global_cleanup ();
+    return rc;
+}

@@ -1,0 +1,132 @@
+/*  =========================================================================
+    bb_budget - the request budget per upstream, shared by every fetcher
+
+    Owns one token bucket per upstream host. A budget of rpm requests per
+    minute gives a bucket of rpm x window / 60 s tokens (at least one). A
+    job takes its estimated requests from the buckets when it is
+    dispatched; the tokens come back one window after the job ended
+    (reported, or given up as lost), in the amount the fetcher reported it
+    used. So a token is held for the whole time its request may run plus
+    a window, and no window of the upstream's clock, fixed or sliding,
+    whatever its phase, can see more requests than the bucket holds:
+    adding fetchers never causes a 429. A report that used more than the
+    estimate puts the bucket in debt until it is paid back.
+
+    Estimates. The price API costs 1 request per job. Hiro and
+    mempool.space cost, per job of k agents, k x base + overhead, learned
+    from the reports of the last window, and at least the latest
+    BB_BUDGET_RECENT ones: base is the lowest requests per agent seen, at
+    least 1 (Hiro's v3 endpoints need 2 or more), and overhead the most
+    requests a job made beyond that (token metadata, which shares Hiro's
+    quota, or retries). Until a limited bucket has a report to learn
+    from, it pays for one probe job of one agent at a time. A budget of 0
+    is unlimited.
+
+    Time is passed in (ms since the epoch) so the module is pure and
+    testable; it belongs to one thread (the scheduler actor).
+    =========================================================================
+*/
+#ifndef BB_BUDGET_H_INCLUDED
+#define BB_BUDGET_H_INCLUDED
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bb_upstream.h"
+
+//  The window a per-minute budget is enforced over, by default.
+#define BB_BUDGET_WINDOW_MS_DEFAULT 60000
+
+//  Reports a bucket learns its costs from: at most SAMPLES, and the
+//  latest RECENT ones even when older than a window.
+#define BB_BUDGET_SAMPLES 64
+#define BB_BUDGET_RECENT 16
+
+//  Longest ticket (job id and attempt), NUL included.
+#define BB_BUDGET_TICKET_SIZE 48
+
+//  Available tokens of an unlimited budget.
+#define BB_BUDGET_UNLIMITED INT64_MAX
+
+typedef struct _bb_budget_t bb_budget_t;
+
+//  Create budgets of rpm[u] requests per minute for each upstream (0 =
+//  unlimited), enforced over window_ms (> 0; tests use short windows).
+bb_budget_t *bb_budget_new (const uint32_t rpm [BB_UPSTREAM_COUNT],
+                            uint64_t window_ms);
+
+//  Destroy the budget and set *self_p to NULL. NULL-safe.
+void bb_budget_destroy (bb_budget_t **self_p);
+
+//  The configured requests per minute of upstream (0 = unlimited).
+uint32_t bb_budget_rpm (bb_budget_t *self, bb_upstream_t upstream);
+
+//  Tokens free on upstream at now_ms: BB_BUDGET_UNLIMITED when unlimited,
+//  0 or less when the bucket is empty or in debt.
+int64_t bb_budget_available (bb_budget_t *self, bb_upstream_t upstream,
+                             uint64_t now_ms);
+
+//  Requests a job of agents agents is expected to make on upstream, as
+//  learned by now_ms.
+uint32_t bb_budget_estimate (bb_budget_t *self, bb_upstream_t upstream,
+                             uint32_t agents, uint64_t now_ms);
+
+//  Most agents, up to max_agents, a chunk job can take now: it needs both
+//  Hiro and mempool.space. 0 when either bucket is short.
+uint32_t bb_budget_affordable (bb_budget_t *self, uint32_t max_agents,
+                               uint64_t now_ms);
+
+//  True if a job of agents agents (already made, so it cannot shrink)
+//  may go now: Hiro and mempool.space each have its estimate free, or
+//  hold nothing at all (a full bucket pays for any job, so a job whose
+//  cost grew past the capacity waits for a quiet bucket, not forever).
+bool bb_budget_allows (bb_budget_t *self, uint32_t agents, uint64_t now_ms);
+
+//  True if cost tokens of upstream are free now.
+bool bb_budget_can_spend (bb_budget_t *self, bb_upstream_t upstream,
+                          uint32_t cost, uint64_t now_ms);
+
+//  Hold cost tokens of upstream for the job attempt named ticket, whose
+//  fetcher stops by deadline_ms. Spends even into debt: callers check
+//  first. A cost of 0 holds nothing.
+void bb_budget_spend (bb_budget_t *self, bb_upstream_t upstream,
+                      const char *ticket, uint32_t cost,
+                      uint64_t deadline_ms, uint64_t now_ms);
+
+//  The attempt ticket reported: it used requests on upstream for agents
+//  agents (0 for the price API). Its tokens, corrected to what was used,
+//  come back one window from now. An unknown ticket (a late report after
+//  a restart) is charged as well: those requests were made.
+void bb_budget_settle (bb_budget_t *self, bb_upstream_t upstream,
+                       const char *ticket, uint32_t used, uint32_t agents,
+                       uint64_t now_ms);
+
+//  The attempt ticket is lost (fetcher dead, deadline missed): its tokens
+//  come back one window after its deadline or now, whichever is later.
+//  Unknown tickets are ignored.
+void bb_budget_abandon (bb_budget_t *self, bb_upstream_t upstream,
+                        const char *ticket, uint64_t now_ms);
+
+//  When the next held tokens of upstream come back (ms since the epoch),
+//  or 0 when none are pending.
+uint64_t bb_budget_next_release (bb_budget_t *self, bb_upstream_t upstream,
+                                 uint64_t now_ms);
+
+//  What upstream holds, for the durable state: *held tokens in all, all
+//  back by *until (0 when nothing is held).
+void bb_budget_summary (bb_budget_t *self, bb_upstream_t upstream,
+                        uint64_t now_ms, uint32_t *held, uint64_t *until);
+
+//  Hold held tokens of upstream until until (ms since the epoch), as a
+//  previous run left them (see bb_budget_summary). Nothing if held is 0
+//  or until has passed.
+void bb_budget_restore (bb_budget_t *self, bb_upstream_t upstream,
+                        uint32_t held, uint64_t until, uint64_t now_ms);
+
+//  Requests estimated for every job dispatched on upstream, in all.
+uint64_t bb_budget_dispatched (bb_budget_t *self, bb_upstream_t upstream);
+
+//  Tokens of upstream's bucket (0 when unlimited).
+uint32_t bb_budget_capacity (bb_budget_t *self, bb_upstream_t upstream);
+
+#endif

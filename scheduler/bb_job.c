@@ -1,0 +1,215 @@
+/*  =========================================================================
+    bb_job - one chunk job of a rotation
+
+    The job is kept as a decoded envelope: bb_job_new encodes a ChunkJob
+    whose agents point into the caller's page, then decodes it, so the job
+    owns a self-contained copy made by protobuf-c and freed by it. The
+    attempt, deadline and fetch_prices are plain fields of that copy and
+    change in place.
+    =========================================================================
+*/
+#include "bb_job.h"
+#include "bb_wire.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+struct _bb_job_t {
+    bb_envelope_t *envelope;        // holds the ChunkJob, owned
+    Balboard__ChunkJob *chunk;      // the body of envelope
+    char fetcher [BB_FETCHER_ID_SIZE];  // holder, "" = waiting
+};
+
+static bb_job_t *
+s_job_from_envelope (bb_envelope_t *envelope)
+{
+    bb_job_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->envelope = envelope;
+    self->chunk = envelope->chunk_job;
+    return self;
+}
+
+bb_job_t *
+bb_job_new (uint64_t rotation, uint32_t chunk_index, uint32_t rotation_agents,
+            Balboard__Agent *const *agents, size_t count)
+{
+    assert (agents || count == 0);
+    Balboard__Agent *slim = calloc (count ? count : 1, sizeof *slim);
+    Balboard__Agent **pointers = calloc (count ? count : 1,
+                                         sizeof *pointers);
+    assert (slim && pointers);
+    for (size_t i = 0; i < count; i++) {
+        balboard__agent__init (&slim [i]);
+        slim [i].stx_address = agents [i]->stx_address;
+        slim [i].btc_address = agents [i]->btc_address;
+        pointers [i] = &slim [i];
+    }
+    char id [BB_FETCHER_JOB_SIZE];
+    Balboard__ChunkJob chunk = BALBOARD__CHUNK_JOB__INIT;
+    chunk.job_id = bb_job_make_id (rotation, chunk_index, id);
+    chunk.rotation = rotation;
+    chunk.chunk_index = chunk_index;
+    chunk.rotation_agents = rotation_agents;
+    chunk.n_agents = count;
+    chunk.agents = pointers;
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_CHUNK_JOB;
+    envelope.chunk_job = &chunk;
+    zframe_t *frame = bb_wire_encode (&envelope);
+    free (pointers);
+    free (slim);
+    bb_job_t *self = bb_job_decode (zframe_data (frame), zframe_size (frame));
+    zframe_destroy (&frame);
+    assert (self);          // we just encoded it
+    return self;
+}
+
+bb_job_t *
+bb_job_decode (const void *data, size_t size)
+{
+    char reason [BB_WIRE_REASON_SIZE];
+    bb_envelope_t *envelope = bb_wire_decode (data, size,
+                                              BB_WIRE_MAX_MSG_SIZE, reason,
+                                              sizeof reason);
+    if (!envelope)
+        return NULL;
+    if (envelope->body_case != BALBOARD__ENVELOPE__BODY_CHUNK_JOB
+    ||  !envelope->chunk_job->job_id
+    ||  !*envelope->chunk_job->job_id
+    ||  strlen (envelope->chunk_job->job_id) >= BB_FETCHER_JOB_SIZE) {
+        bb_wire_envelope_destroy (&envelope);
+        return NULL;
+    }
+    return s_job_from_envelope (envelope);
+}
+
+void
+bb_job_destroy (bb_job_t **self_p)
+{
+    assert (self_p);
+    bb_job_t *self = *self_p;
+    if (self) {
+        bb_wire_envelope_destroy (&self->envelope);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+zframe_t *
+bb_job_encode (bb_job_t *self)
+{
+    assert (self);
+    return bb_wire_encode (self->envelope);
+}
+
+const char *
+bb_job_id (bb_job_t *self)
+{
+    assert (self);
+    return self->chunk->job_id;
+}
+
+uint64_t
+bb_job_rotation (bb_job_t *self)
+{
+    assert (self);
+    return self->chunk->rotation;
+}
+
+uint32_t
+bb_job_chunk_index (bb_job_t *self)
+{
+    assert (self);
+    return self->chunk->chunk_index;
+}
+
+uint32_t
+bb_job_agents (bb_job_t *self)
+{
+    assert (self);
+    return (uint32_t) self->chunk->n_agents;
+}
+
+const char *
+bb_job_agent_stx (bb_job_t *self, uint32_t index)
+{
+    assert (self && index < self->chunk->n_agents);
+    return self->chunk->agents [index]->stx_address;
+}
+
+uint32_t
+bb_job_attempt (bb_job_t *self)
+{
+    assert (self);
+    return self->chunk->attempt;
+}
+
+void
+bb_job_set_attempt (bb_job_t *self, uint32_t attempt)
+{
+    assert (self);
+    self->chunk->attempt = attempt;
+}
+
+uint64_t
+bb_job_deadline (bb_job_t *self)
+{
+    assert (self);
+    return self->chunk->deadline_ms;
+}
+
+void
+bb_job_set_deadline (bb_job_t *self, uint64_t deadline_ms)
+{
+    assert (self);
+    self->chunk->deadline_ms = deadline_ms;
+}
+
+bool
+bb_job_fetch_prices (bb_job_t *self)
+{
+    assert (self);
+    return self->chunk->fetch_prices;
+}
+
+void
+bb_job_set_fetch_prices (bb_job_t *self, bool fetch_prices)
+{
+    assert (self);
+    self->chunk->fetch_prices = fetch_prices;
+}
+
+const char *
+bb_job_fetcher (bb_job_t *self)
+{
+    assert (self);
+    return self->fetcher;
+}
+
+void
+bb_job_set_fetcher (bb_job_t *self, const char *fetcher_id)
+{
+    assert (self && fetcher_id);
+    snprintf (self->fetcher, sizeof self->fetcher, "%s", fetcher_id);
+}
+
+char *
+bb_job_ticket (bb_job_t *self, char *ticket)
+{
+    assert (self && ticket);
+    snprintf (ticket, BB_BUDGET_TICKET_SIZE, "%s#%" PRIu32,
+              self->chunk->job_id, self->chunk->attempt);
+    return ticket;
+}
+
+char *
+bb_job_make_id (uint64_t rotation, uint32_t chunk_index, char *id)
+{
+    assert (id);
+    snprintf (id, BB_FETCHER_JOB_SIZE, "%" PRIu64 ".%" PRIu32, rotation,
+              chunk_index);
+    return id;
+}

@@ -1,0 +1,73 @@
+/*  =========================================================================
+    bb_job - one chunk job of a rotation
+
+    Owns a ChunkJob envelope exactly as it goes to a fetcher and into the
+    scheduler's durable state (the same bytes, so what a restart
+    re-dispatches is what was sent), plus what only the scheduler knows:
+    the fetcher holding it ("" while it waits for one). The job id "<rotation>.<chunk>" stays
+    the same across attempts; each dispatch raises the attempt. Agents are
+    kept with their two addresses only, all a fetcher needs.
+    =========================================================================
+*/
+#ifndef BB_JOB_H_INCLUDED
+#define BB_JOB_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <czmq.h>
+
+#include "bb_budget.h"
+#include "bb_fetchers.h"
+#include "balboard.pb-c.h"
+
+typedef struct _bb_job_t bb_job_t;
+
+//  Create job chunk_index of rotation for count agents (their addresses
+//  are copied), attempt 0 (not dispatched yet).
+bb_job_t *bb_job_new (uint64_t rotation, uint32_t chunk_index,
+                      uint32_t rotation_agents,
+                      Balboard__Agent *const *agents, size_t count);
+
+//  Decode a job from bytes bb_job_encode made. Returns NULL if they are
+//  not a valid ChunkJob envelope.
+bb_job_t *bb_job_decode (const void *data, size_t size);
+
+//  Destroy the job and set *self_p to NULL. NULL-safe.
+void bb_job_destroy (bb_job_t **self_p);
+
+//  The ChunkJob envelope as a new frame. Caller owns it.
+zframe_t *bb_job_encode (bb_job_t *self);
+
+//  The job id, owned by the job.
+const char *bb_job_id (bb_job_t *self);
+
+uint64_t bb_job_rotation (bb_job_t *self);
+uint32_t bb_job_chunk_index (bb_job_t *self);
+uint32_t bb_job_agents (bb_job_t *self);
+
+//  The stx address of agent index (< bb_job_agents), owned by the job.
+const char *bb_job_agent_stx (bb_job_t *self, uint32_t index);
+
+uint32_t bb_job_attempt (bb_job_t *self);
+void bb_job_set_attempt (bb_job_t *self, uint32_t attempt);
+
+uint64_t bb_job_deadline (bb_job_t *self);
+void bb_job_set_deadline (bb_job_t *self, uint64_t deadline_ms);
+
+bool bb_job_fetch_prices (bb_job_t *self);
+void bb_job_set_fetch_prices (bb_job_t *self, bool fetch_prices);
+
+//  The fetcher holding the job, "" when none; owned by the job.
+const char *bb_job_fetcher (bb_job_t *self);
+void bb_job_set_fetcher (bb_job_t *self, const char *fetcher_id);
+
+//  The budget ticket of the current attempt, "<job id>#<attempt>", into
+//  ticket (BB_BUDGET_TICKET_SIZE bytes). Returns ticket.
+char *bb_job_ticket (bb_job_t *self, char *ticket);
+
+//  The job id of chunk_index of rotation into id (BB_FETCHER_JOB_SIZE
+//  bytes). Returns id.
+char *bb_job_make_id (uint64_t rotation, uint32_t chunk_index, char *id);
+
+#endif

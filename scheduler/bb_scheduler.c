@@ -1,0 +1,1280 @@
+/*  =========================================================================
+    bb_scheduler - the scheduler actor: rotation cursor and adaptive alarm
+
+    Layers, top to bottom: the actor's state and its lifetime; durable
+    changes (every one goes through s_commit, which also records the
+    budget held, the pauses and the mode); jobs (dispatch, loss, reports);
+    the pump that decides what to dispatch next; ticks and timers; the
+    socket handlers; the status reply; the actor shell.
+
+    The pump runs after anything that can unblock dispatch: a tick, a
+    fetcher becoming ready, a report, an agents page, a resume, the wake
+    timer (budget tokens back, a pause ended) and the heartbeat. At most
+    one agents page request is outstanding, so the cursor moves one chunk
+    at a time and each chunk is dispatched once.
+    =========================================================================
+*/
+#include "bb_scheduler.h"
+#include "bb_budget.h"
+#include "bb_fetchers.h"
+#include "bb_health.h"
+#include "bb_job.h"
+#include "bb_log.h"
+#include "bb_sched_state.h"
+#include "bb_wire.h"
+
+#include <assert.h>
+#include <inttypes.h>
+
+#define SCHEDULER_FETCHER_ID "scheduler"   // heartbeats to fetchers
+#define STOPPED_SIGNAL "STOPPED"            // actor -> bb_scheduler_wait
+#define TIMER_MIN_MS 1                      // zloop timers need a delay
+
+struct _bb_scheduler_t {
+    zactor_t *actor;
+};
+
+typedef struct {
+    bb_scheduler_settings_t settings;
+    zloop_t *loop;
+    zsock_t *jobs;                  // ROUTER: fetchers
+    zsock_t *control;               // ROUTER: CLI
+    zsock_t *store;                 // DEALER: store query socket
+    bb_sched_state_t *state;        // durable: cursor, jobs, mode...
+    bb_budget_t *budget;
+    bb_health_t *health;
+    bb_fetchers_t *fetchers;
+    zhashx_t *jobs_by_id;           // job id -> bb_job_t, owned
+    int alarm_id;                   // the tick timer, -1 = none
+    uint64_t next_tick_ms;          // when the alarm fires
+    uint64_t last_tick_ms;          // when the last tick ran
+    int wake_id;                    // budget / pause timer, -1 = none
+    uint64_t wake_ms;               // when the wake timer fires
+    bool prices_due;                // this tick's prices not dispatched
+    bool start_due;                 // a tick asked for a new rotation
+    uint32_t idle_credit;           // chunks IDLE mode may still send
+    uint64_t page_request_id;       // agents page asked for, 0 = none
+    uint64_t page_sent_ms;
+    uint32_t page_limit;            // agents the chunk may take
+    uint64_t request_seq;           // last request id used
+    bool terminated;                // $TERM came
+} self_t;
+
+static void s_pump (self_t *self);
+static void s_arm_alarm (self_t *self, uint64_t from_ms);
+
+//  ---------------------------------------------------------------------
+//  Durable changes
+
+//  Commit meta (completed with the budget held, the pauses and the mode),
+//  put job if not NULL and delete del_id if not NULL, in one durable
+//  change. Returns 0 or -1 (logged; nothing changed).
+static int
+s_commit (self_t *self, bb_sched_meta_t *meta, bb_job_t *job,
+          const char *del_id)
+{
+    uint64_t now = zclock_time ();
+    meta->idle = bb_health_idle (self->health);
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
+        meta->paused_until [u] = bb_health_paused_until (
+            self->health, (bb_upstream_t) u, now);
+        bb_budget_summary (self->budget, (bb_upstream_t) u, now,
+                           &meta->budget_held [u], &meta->budget_until [u]);
+    }
+    if (bb_sched_state_begin (self->state))
+        return -1;
+    bb_sched_state_put_meta (self->state, meta);
+    if (job)
+        bb_sched_state_put_job (self->state, job);
+    if (del_id)
+        bb_sched_state_del_job (self->state, del_id);
+    return bb_sched_state_commit (self->state);
+}
+
+//  Commit the current meta (mode, pauses, budget changed).
+static void
+s_commit_meta (self_t *self)
+{
+    bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
+    if (s_commit (self, &meta, NULL, NULL))
+        bb_error ("state_commit_failed", "what=meta");
+}
+
+//  True if no job of rotation is in flight or waiting.
+static bool
+s_rotation_drained (self_t *self, uint64_t rotation)
+{
+    for (bb_job_t *job = (bb_job_t *) zhashx_first (self->jobs_by_id); job;
+         job = (bb_job_t *) zhashx_next (self->jobs_by_id))
+        if (bb_job_rotation (job) == rotation)
+            return false;
+    return true;
+}
+
+//  Mark the rotation of meta complete if its dispatch is over and no job
+//  of it remains. Call before committing meta.
+static void
+s_complete_rotation (self_t *self, bb_sched_meta_t *meta, uint64_t now)
+{
+    if (!meta->exhausted || meta->complete || meta->rotation == 0
+    ||  !s_rotation_drained (self, meta->rotation))
+        return;
+    meta->complete = true;
+    meta->rotations_completed++;
+    meta->last_rotation_ms = now - meta->rotation_started_ms;
+    bb_info ("rotation_complete", "rotation=%" PRIu64 " agents=%" PRIu32
+             " done=%" PRIu32 " chunks=%" PRIu32 " duration_ms=%" PRIu64,
+             meta->rotation, meta->rotation_agents, meta->rotation_done,
+             meta->next_chunk, meta->last_rotation_ms);
+}
+
+//  ---------------------------------------------------------------------
+//  Jobs
+
+static void
+s_job_free (void **item_p)
+{
+    bb_job_destroy ((bb_job_t **) item_p);
+}
+
+//  The waiting job (no fetcher) that comes first: lowest rotation, then
+//  chunk. NULL if none waits.
+static bb_job_t *
+s_next_waiting (self_t *self)
+{
+    bb_job_t *best = NULL;
+    for (bb_job_t *job = (bb_job_t *) zhashx_first (self->jobs_by_id); job;
+         job = (bb_job_t *) zhashx_next (self->jobs_by_id)) {
+        if (*bb_job_fetcher (job))
+            continue;
+        if (!best || bb_job_rotation (job) < bb_job_rotation (best)
+        ||  (bb_job_rotation (job) == bb_job_rotation (best)
+             && bb_job_chunk_index (job) < bb_job_chunk_index (best)))
+            best = job;
+    }
+    return best;
+}
+
+//  Hold the budget of job's current attempt.
+static void
+s_job_spend (self_t *self, bb_job_t *job, uint64_t now)
+{
+    char ticket [BB_BUDGET_TICKET_SIZE];
+    bb_job_ticket (job, ticket);
+    uint32_t agents = bb_job_agents (job);
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
+        bb_upstream_t upstream = (bb_upstream_t) u;
+        uint32_t cost = 0;
+        if (upstream != BB_UPSTREAM_PRICE || bb_job_fetch_prices (job))
+            cost = bb_budget_estimate (self->budget, upstream, agents,
+                                       now);
+        bb_budget_spend (self->budget, upstream, ticket, cost,
+                         bb_job_deadline (job), now);
+    }
+}
+
+//  Give back the budget of an attempt that was never sent.
+static void
+s_job_unspend (self_t *self, bb_job_t *job, uint64_t now)
+{
+    char ticket [BB_BUDGET_TICKET_SIZE];
+    bb_job_ticket (job, ticket);
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++)
+        bb_budget_settle (self->budget, (bb_upstream_t) u, ticket, 0, 0,
+                          now);
+}
+
+//  Send job's envelope to fetcher. Returns 0 or -1.
+static int
+s_send_job (self_t *self, bb_job_t *job, const char *fetcher)
+{
+    zmsg_t *msg = zmsg_new ();
+    zframe_t *routing_id = zframe_dup (bb_fetchers_routing_id (
+        self->fetchers, fetcher));
+    zframe_t *body = bb_job_encode (job);
+    zmsg_append (msg, &routing_id);
+    zmsg_append (msg, &body);
+    int rc = zmsg_send (&msg, self->jobs);
+    if (rc)
+        zmsg_destroy (&msg);
+    return rc;
+}
+
+//  Dispatch job (new, or waiting to go again) to fetcher (ready) with
+//  meta as the change that goes with it: next attempt, new deadline, the
+//  tick's prices if due and affordable, budget held, committed durably,
+//  then sent. Returns 0, or -1 with nothing changed (job stays waiting).
+static int
+s_dispatch (self_t *self, bb_job_t *job, const char *fetcher,
+            bb_sched_meta_t *meta, uint64_t now)
+{
+    uint32_t old_attempt = bb_job_attempt (job);
+    uint64_t old_deadline = bb_job_deadline (job);
+    bool old_prices = bb_job_fetch_prices (job);
+    bool want_prices = old_prices || self->prices_due;
+    bool prices = want_prices
+        && !bb_health_paused (self->health, BB_UPSTREAM_PRICE, now)
+        && bb_budget_can_spend (self->budget, BB_UPSTREAM_PRICE, 1, now);
+
+    bb_job_set_attempt (job, old_attempt + 1);
+    bb_job_set_deadline (job, now + self->settings.job_deadline_ms);
+    bb_job_set_fetch_prices (job, prices);
+    s_job_spend (self, job, now);
+    if (s_commit (self, meta, job, NULL)) {
+        bb_error ("state_commit_failed", "what=dispatch job=%s",
+                  bb_job_id (job));
+        s_job_unspend (self, job, now);
+        bb_job_set_attempt (job, old_attempt);
+        bb_job_set_deadline (job, old_deadline);
+        bb_job_set_fetch_prices (job, old_prices);
+        return -1;
+    }
+    self->prices_due = want_prices && !prices;
+    bb_job_set_fetcher (job, fetcher);
+    bb_fetchers_assign (self->fetchers, fetcher, bb_job_id (job), now);
+    if (s_send_job (self, job, fetcher))
+        bb_warn ("job_send_failed", "job=%s fetcher=%s", bb_job_id (job),
+                 fetcher);
+    bb_info ("job_dispatched", "job=%s attempt=%" PRIu32 " agents=%" PRIu32
+             " fetcher=%s prices=%d deadline_ms=%" PRIu64, bb_job_id (job),
+             bb_job_attempt (job), bb_job_agents (job), fetcher, prices,
+             bb_job_deadline (job));
+    return 0;
+}
+
+//  Remove job from the jobs in flight (destroys it).
+static void
+s_job_remove (self_t *self, bb_job_t *job)
+{
+    char id [BB_FETCHER_JOB_SIZE];
+    snprintf (id, sizeof id, "%s", bb_job_id (job));
+    zhashx_delete (self->jobs_by_id, id);
+}
+
+//  Give job up: forget it durably, completing its rotation if it was the
+//  last one.
+static void
+s_job_give_up (self_t *self, bb_job_t *job, uint64_t now)
+{
+    bb_error ("job_given_up", "job=%s attempts=%" PRIu32 " agents=%" PRIu32,
+              bb_job_id (job), bb_job_attempt (job), bb_job_agents (job));
+    char id [BB_FETCHER_JOB_SIZE];
+    snprintf (id, sizeof id, "%s", bb_job_id (job));
+    s_job_remove (self, job);
+    bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
+    s_complete_rotation (self, &meta, now);
+    if (s_commit (self, &meta, NULL, id))
+        bb_error ("state_commit_failed", "what=give_up job=%s", id);
+}
+
+//  The current attempt of job is lost (why: fetcher dead, restarted,
+//  deadline, store never acked): its tokens come back as the budget
+//  says, and the job waits to go again, or is given up after the last
+//  attempt.
+static void
+s_job_lost (self_t *self, bb_job_t *job, const char *why, uint64_t now)
+{
+    char ticket [BB_BUDGET_TICKET_SIZE];
+    bb_job_ticket (job, ticket);
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++)
+        bb_budget_abandon (self->budget, (bb_upstream_t) u, ticket, now);
+    bb_warn ("job_lost", "job=%s attempt=%" PRIu32 " fetcher=%s why=%s",
+             bb_job_id (job), bb_job_attempt (job), bb_job_fetcher (job),
+             why);
+    bb_job_set_fetcher (job, "");
+    if (bb_job_attempt (job) >= BB_SCHEDULER_MAX_ATTEMPTS)
+        s_job_give_up (self, job, now);
+}
+
+//  The job fetcher holds, if any, is lost.
+static void
+s_fetcher_job_lost (self_t *self, const char *fetcher, const char *job_id,
+                    const char *why, uint64_t now)
+{
+    if (!job_id || !*job_id)
+        return;
+    bb_job_t *job = (bb_job_t *) zhashx_lookup (self->jobs_by_id, job_id);
+    if (job && streq (bb_job_fetcher (job), fetcher))
+        s_job_lost (self, job, why, now);
+}
+
+//  ---------------------------------------------------------------------
+//  The pump
+
+//  True while the current rotation has chunks to dispatch, or a tick
+//  asked for a new one and the previous is complete.
+static bool
+s_rotation_open (self_t *self)
+{
+    const bb_sched_meta_t *meta = bb_sched_state_meta (self->state);
+    return !meta->exhausted || (self->start_due && meta->complete);
+}
+
+//  Arm the wake timer for at_ms unless it already fires by then.
+static int s_on_wake (zloop_t *loop, int timer_id, void *arg);
+
+static void
+s_wake_at (self_t *self, uint64_t at_ms, uint64_t now)
+{
+    if (at_ms == 0)
+        return;
+    if (self->wake_id != -1) {
+        if (self->wake_ms <= at_ms)
+            return;
+        zloop_timer_end (self->loop, self->wake_id);
+    }
+    uint64_t delay = at_ms > now ? at_ms - now : TIMER_MIN_MS;
+    self->wake_ms = at_ms;
+    self->wake_id = zloop_timer (self->loop, delay, 1, s_on_wake, self);
+}
+
+//  True if Hiro or mempool.space is paused; arms the wake for its end.
+static bool
+s_chunks_paused (self_t *self, uint64_t now)
+{
+    bool paused = false;
+    for (int u = BB_UPSTREAM_HIRO; u <= BB_UPSTREAM_MEMPOOL; u++) {
+        uint64_t until = bb_health_paused_until (self->health,
+                                                 (bb_upstream_t) u, now);
+        if (until) {
+            s_wake_at (self, until, now);
+            paused = true;
+        }
+    }
+    return paused;
+}
+
+//  The budget is short: wake when tokens come back. Tokens held by jobs
+//  still running come back with their reports, which pump anyway.
+static void
+s_wait_for_budget (self_t *self, uint64_t now)
+{
+    for (int u = BB_UPSTREAM_HIRO; u <= BB_UPSTREAM_MEMPOOL; u++)
+        s_wake_at (self, bb_budget_next_release (self->budget,
+                                                 (bb_upstream_t) u, now),
+                   now);
+}
+
+//  Ask the store for the next chunk of up to limit agents after the
+//  cursor (from the first agent for a new rotation), and one agent more:
+//  if that one is missing, this chunk ends the rotation.
+static void
+s_request_page (self_t *self, uint32_t limit, uint64_t now)
+{
+    const bb_sched_meta_t *meta = bb_sched_state_meta (self->state);
+    bool new_rotation = meta->exhausted;
+    Balboard__AgentsPageRequest request =
+        BALBOARD__AGENTS_PAGE_REQUEST__INIT;
+    request.after_stx_address = new_rotation ? "" : (char *) meta->cursor;
+    request.limit = limit + 1;
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.request_id = ++self->request_seq;
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_AGENTS_PAGE_REQUEST;
+    envelope.agents_page_request = &request;
+    if (bb_wire_send (self->store, NULL, &envelope)) {
+        bb_warn ("store_send_failed", NULL);
+        return;
+    }
+    self->page_request_id = envelope.request_id;
+    self->page_sent_ms = now;
+    self->page_limit = limit;
+}
+
+//  Dispatch one thing if it can: a waiting job, or ask for the next
+//  chunk. Returns true if it dispatched and may go on.
+static bool
+s_dispatch_one (self_t *self, uint64_t now)
+{
+    const bb_sched_meta_t *meta = bb_sched_state_meta (self->state);
+    if (meta->paused || self->page_request_id)
+        return false;
+    const char *fetcher = bb_fetchers_next_ready (self->fetchers);
+    if (!fetcher || s_chunks_paused (self, now))
+        return false;
+    bb_job_t *waiting = s_next_waiting (self);
+    if (waiting) {
+        if (!bb_budget_allows (self->budget, bb_job_agents (waiting),
+                               now)) {
+            s_wait_for_budget (self, now);
+            return false;
+        }
+        bb_sched_meta_t change = *meta;
+        return s_dispatch (self, waiting, fetcher, &change, now) == 0;
+    }
+    if (!s_rotation_open (self))
+        return false;
+    if (bb_health_idle (self->health) && self->idle_credit == 0)
+        return false;
+    uint32_t agents = bb_budget_affordable (self->budget,
+                                            self->settings.chunk_size, now);
+    if (agents == 0)
+        s_wait_for_budget (self, now);
+    else
+        s_request_page (self, agents, now);
+    return false;
+}
+
+static void
+s_pump (self_t *self)
+{
+    uint64_t now = zclock_time ();
+    while (s_dispatch_one (self, now))
+        ;
+}
+
+//  ---------------------------------------------------------------------
+//  Agents pages
+
+//  True if every agent of page can go in a job and the cursor.
+static bool
+s_page_valid (const Balboard__AgentsPage *page)
+{
+    for (size_t i = 0; i < page->n_agents; i++) {
+        const Balboard__Agent *agent = page->agents [i];
+        if (!agent || !agent->stx_address || !*agent->stx_address
+        ||  strlen (agent->stx_address) >= BB_SCHED_CURSOR_SIZE
+        ||  !agent->btc_address)
+            return false;
+    }
+    return true;
+}
+
+//  The page after the cursor came: start the rotation if it is a new
+//  one, advance the cursor, and dispatch its chunk (the page less its
+//  look-ahead agent).
+static void
+s_on_page (self_t *self, const Balboard__AgentsPage *page, uint64_t now)
+{
+    bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
+    bool last = page->n_agents <= self->page_limit;
+    size_t count = last ? page->n_agents : self->page_limit;
+    bool new_rotation = meta.exhausted;
+    if (new_rotation) {
+        if (count == 0) {
+            bb_info ("registry_empty", "hint=\"import agents\"");
+            self->start_due = false;
+            return;
+        }
+        meta.rotation++;
+        meta.cursor [0] = '\0';
+        meta.next_chunk = 0;
+        meta.rotation_agents = page->total;
+        meta.rotation_done = 0;
+        meta.rotation_started_ms = now;
+        meta.complete = false;
+    }
+    meta.exhausted = last;
+    if (count == 0) {
+        s_complete_rotation (self, &meta, now);
+        if (s_commit (self, &meta, NULL, NULL))
+            bb_error ("state_commit_failed", "what=rotation_end");
+        return;
+    }
+    bb_job_t *job = bb_job_new (meta.rotation, meta.next_chunk,
+                                meta.rotation_agents, page->agents, count);
+    snprintf (meta.cursor, sizeof meta.cursor, "%s",
+              page->agents [count - 1]->stx_address);
+    meta.next_chunk++;
+    const char *fetcher = bb_fetchers_next_ready (self->fetchers);
+    int rc;
+    if (fetcher)
+        rc = s_dispatch (self, job, fetcher, &meta, now);
+    else        //  the fetcher left meanwhile: record it, send it later
+        rc = s_commit (self, &meta, job, NULL);
+    if (rc) {
+        bb_job_destroy (&job);
+        return;
+    }
+    if (new_rotation) {
+        self->start_due = false;
+        bb_info ("rotation_start", "rotation=%" PRIu64 " agents=%" PRIu32,
+                 meta.rotation, meta.rotation_agents);
+    }
+    if (meta.exhausted)
+        bb_info ("rotation_dispatched", "rotation=%" PRIu64 " chunks=%"
+                 PRIu32, meta.rotation, meta.next_chunk);
+    if (self->idle_credit)
+        self->idle_credit--;
+    zhashx_insert (self->jobs_by_id, bb_job_id (job), job);
+}
+
+//  ---------------------------------------------------------------------
+//  Job reports
+
+//  Requests report made on upstream (0 if it does not say).
+static uint32_t
+s_report_requests (const Balboard__JobReport *report, bb_upstream_t upstream)
+{
+    for (size_t i = 0; i < report->n_upstreams; i++) {
+        bb_upstream_t index;
+        if (report->upstreams [i]
+        &&  bb_upstream_from_wire (report->upstreams [i]->upstream,
+                                   &index) == 0
+        &&  index == upstream)
+            return report->upstreams [i]->requests;
+    }
+    return 0;
+}
+
+//  Settle the reported attempt's budget with what it used.
+static void
+s_report_settle (self_t *self, const Balboard__JobReport *report,
+                 uint32_t agents, uint64_t now)
+{
+    char ticket [BB_BUDGET_TICKET_SIZE];
+    snprintf (ticket, sizeof ticket, "%s#%" PRIu32, report->job_id,
+              report->attempt);
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
+        bb_upstream_t upstream = (bb_upstream_t) u;
+        bb_budget_settle (self->budget, upstream, ticket,
+                          s_report_requests (report, upstream),
+                          upstream == BB_UPSTREAM_PRICE ? 0 : agents, now);
+    }
+}
+
+//  True if status says the store took the batch or refused it for good.
+static bool
+s_store_answered (Balboard__AckStatus status)
+{
+    return status == BALBOARD__ACK_STATUS__ACK_COMMITTED
+        || status == BALBOARD__ACK_STATUS__ACK_DUPLICATE
+        || status == BALBOARD__ACK_STATUS__ACK_REJECTED;
+}
+
+//  The store answered the batch of an attempt of job: the chunk is done,
+//  whichever attempt it was (an older one that finished after all, say).
+static void
+s_job_done (self_t *self, bb_job_t *job, const Balboard__JobReport *report,
+            uint64_t now)
+{
+    Balboard__AckStatus status = report->store_status;
+    if (status == BALBOARD__ACK_STATUS__ACK_REJECTED) {
+        char detail [BB_WIRE_REASON_SIZE];
+        bb_error ("job_rejected", "job=%s detail=%s", bb_job_id (job),
+                  bb_log_quote (report->detail, detail, sizeof detail));
+    }
+    char id [BB_FETCHER_JOB_SIZE];
+    snprintf (id, sizeof id, "%s", bb_job_id (job));
+    bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
+    if (bb_job_rotation (job) == meta.rotation)
+        meta.rotation_done += bb_job_agents (job);
+    bb_info ("job_done", "job=%s attempt=%" PRIu32 "/%" PRIu32 " fetcher=%s"
+             " ok=%" PRIu32 " failed=%" PRIu32 " store=%d requests=%" PRIu32
+             "/%" PRIu32 "/%" PRIu32 " progress=%" PRIu32 "/%" PRIu32, id,
+             report->attempt, bb_job_attempt (job), report->fetcher_id,
+             report->agents_ok, report->agents_failed, (int) status,
+             s_report_requests (report, BB_UPSTREAM_HIRO),
+             s_report_requests (report, BB_UPSTREAM_MEMPOOL),
+             s_report_requests (report, BB_UPSTREAM_PRICE),
+             meta.rotation_done, meta.rotation_agents);
+    s_job_remove (self, job);
+    s_complete_rotation (self, &meta, now);
+    if (s_commit (self, &meta, NULL, id))
+        bb_error ("state_commit_failed", "what=report job=%s", id);
+}
+
+//  A report: any attempt still on record whose batch the store answered
+//  completes the job. The latest attempt without an answer (the store
+//  never acked) goes again. Anything else is stale: logged, ignored.
+static void
+s_on_report (self_t *self, zframe_t *peer, const Balboard__JobReport *report,
+             uint64_t now)
+{
+    const char *fetcher = report->fetcher_id;
+    bb_fetchers_seen (self->fetchers, fetcher, peer, now);
+    bb_job_t *job = (bb_job_t *) zhashx_lookup (self->jobs_by_id,
+                                                report->job_id);
+    bool on_record = job && report->attempt > 0
+                  && report->attempt <= bb_job_attempt (job);
+    bool latest = on_record && report->attempt == bb_job_attempt (job)
+        && (streq (bb_job_fetcher (job), fetcher) || !*bb_job_fetcher (job));
+    uint32_t agents = job ? bb_job_agents (job)
+                          : report->agents_ok + report->agents_failed;
+    s_report_settle (self, report, agents, now);
+    if (bb_health_report (self->health, report->upstreams,
+                          report->n_upstreams, now)) {
+        bool idle = bb_health_idle (self->health);
+        bb_info ("interval_mode", "mode=%s", idle ? "idle" : "active");
+        if (idle)
+            self->idle_credit = 0;
+        s_arm_alarm (self, self->last_tick_ms);
+    }
+    //  The reporting fetcher is free unless it holds another job of ours
+    const char *held = bb_fetchers_job (self->fetchers, fetcher);
+    bool frees = !*held || streq (held, report->job_id);
+    if (on_record && s_store_answered (report->store_status))
+        s_job_done (self, job, report, now);
+    else
+    if (latest) {
+        s_job_lost (self, job, "store_not_acked", now);
+        s_commit_meta (self);
+    }
+    else {
+        bb_info ("report_stale", "job=%s attempt=%" PRIu32 " fetcher=%s",
+                 report->job_id, report->attempt, fetcher);
+        s_commit_meta (self);
+    }
+    if (frees)
+        bb_fetchers_set_ready (self->fetchers, fetcher);
+    s_pump (self);
+}
+
+//  ---------------------------------------------------------------------
+//  Ticks and timers
+
+static int
+s_on_alarm (zloop_t *loop, int timer_id, void *arg);
+
+//  Arm the alarm for one interval (by the current mode) after from_ms.
+static void
+s_arm_alarm (self_t *self, uint64_t from_ms)
+{
+    uint64_t now = zclock_time ();
+    if (self->alarm_id != -1)
+        zloop_timer_end (self->loop, self->alarm_id);
+    uint64_t interval = bb_health_idle (self->health)
+                      ? self->settings.alarm_idle_ms
+                      : self->settings.alarm_active_ms;
+    self->next_tick_ms = from_ms + interval;
+    uint64_t delay = self->next_tick_ms > now ? self->next_tick_ms - now
+                                              : TIMER_MIN_MS;
+    self->alarm_id = zloop_timer (self->loop, delay, 1, s_on_alarm, self);
+}
+
+//  A tick: prices due, a new rotation due once the last is dispatched,
+//  one round of chunks in IDLE mode. The next alarm is armed first, so
+//  nothing below can leave the scheduler without one.
+static void
+s_tick (self_t *self)
+{
+    uint64_t now = zclock_time ();
+    self->last_tick_ms = now;
+    s_arm_alarm (self, now);
+    bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
+    if (meta.paused) {
+        bb_info ("tick_skipped", "why=paused");
+        return;
+    }
+    meta.tick_seq++;
+    if (s_commit (self, &meta, NULL, NULL))
+        bb_error ("state_commit_failed", "what=tick");
+    bb_health_tick (self->health);
+    self->prices_due = true;
+    if (meta.exhausted)
+        self->start_due = true;
+    size_t ready = bb_fetchers_ready_count (self->fetchers);
+    self->idle_credit = ready ? (uint32_t) ready : 1;
+    bb_info ("tick", "seq=%" PRIu64 " mode=%s rotation=%" PRIu64
+             " progress=%" PRIu32 "/%" PRIu32 " fetchers=%zu ready=%zu"
+             " in_flight=%zu next_ms=%" PRIu64, meta.tick_seq,
+             bb_health_idle (self->health) ? "idle" : "active",
+             meta.rotation, meta.rotation_done, meta.rotation_agents,
+             bb_fetchers_size (self->fetchers), ready,
+             zhashx_size (self->jobs_by_id),
+             self->next_tick_ms - now);
+    s_pump (self);
+}
+
+static int
+s_on_alarm (zloop_t *loop, int timer_id, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    self->alarm_id = -1;
+    s_tick (self);
+    return 0;
+}
+
+static int
+s_on_wake (zloop_t *loop, int timer_id, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    self->wake_id = -1;
+    s_pump (self);
+    return 0;
+}
+
+//  Send a heartbeat to every fetcher.
+static void
+s_send_heartbeats (self_t *self)
+{
+    Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
+    heartbeat.fetcher_id = SCHEDULER_FETCHER_ID;
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT;
+    envelope.fetcher_heartbeat = &heartbeat;
+    for (zframe_t *peer = bb_fetchers_first_peer (self->fetchers); peer;
+         peer = bb_fetchers_next_peer (self->fetchers))
+        bb_wire_send (self->jobs, peer, &envelope);
+}
+
+//  Drop the fetchers past their expiry; their jobs go again.
+static void
+s_expire_fetchers (self_t *self, uint64_t now)
+{
+    char id [BB_FETCHER_ID_SIZE], job [BB_FETCHER_JOB_SIZE];
+    while (bb_fetchers_expire (self->fetchers, now, id, job)) {
+        bb_warn ("fetcher_lost", "fetcher=%s job=%s fetchers=%zu", id,
+                 *job ? job : "-", bb_fetchers_size (self->fetchers));
+        s_fetcher_job_lost (self, id, job, "fetcher_dead", now);
+    }
+}
+
+//  Jobs past their deadline and the grace for the batch and report go
+//  again; their fetcher stays busy until it reports or says it is idle.
+static void
+s_check_deadlines (self_t *self, uint64_t now)
+{
+    uint64_t grace = self->settings.heartbeat_ms * self->settings.liveness;
+    zlistx_t *late = zlistx_new ();
+    for (bb_job_t *job = (bb_job_t *) zhashx_first (self->jobs_by_id); job;
+         job = (bb_job_t *) zhashx_next (self->jobs_by_id))
+        if (*bb_job_fetcher (job) && bb_job_deadline (job) + grace < now)
+            zlistx_add_end (late, job);
+    for (bb_job_t *job = (bb_job_t *) zlistx_first (late); job;
+         job = (bb_job_t *) zlistx_next (late)) {
+        bb_fetchers_forget_job (self->fetchers, bb_job_fetcher (job));
+        s_job_lost (self, job, "deadline", now);
+    }
+    zlistx_destroy (&late);
+}
+
+static int
+s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    uint64_t now = zclock_time ();
+    s_send_heartbeats (self);
+    s_expire_fetchers (self, now);
+    s_check_deadlines (self, now);
+    if (self->page_request_id
+    &&  now - self->page_sent_ms > self->settings.store_timeout_ms) {
+        bb_warn ("store_timeout", "request_id=%" PRIu64 " after_ms=%" PRIu64,
+                 self->page_request_id, now - self->page_sent_ms);
+        self->page_request_id = 0;
+    }
+    s_pump (self);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------
+//  Jobs socket: fetchers
+
+static void
+s_on_ready (self_t *self, zframe_t *peer, const Balboard__FetcherReady *ready,
+            uint64_t now)
+{
+    const char *id = ready->fetcher_id;
+    bool is_new = bb_fetchers_seen (self->fetchers, id, peer, now);
+    //  A known fetcher that says READY again lost whatever it held
+    s_fetcher_job_lost (self, id, bb_fetchers_job (self->fetchers, id),
+                        "fetcher_restarted", now);
+    bb_fetchers_set_ready (self->fetchers, id);
+    bb_info ("fetcher_ready", "fetcher=%s new=%d concurrency=%" PRIu32
+             " fetchers=%zu", id, is_new, ready->max_concurrency,
+             bb_fetchers_size (self->fetchers));
+    s_pump (self);
+}
+
+static void
+s_on_fetcher_heartbeat (self_t *self, zframe_t *peer,
+                        const Balboard__FetcherHeartbeat *heartbeat,
+                        uint64_t now)
+{
+    const char *id = heartbeat->fetcher_id;
+    bool is_new = bb_fetchers_seen (self->fetchers, id, peer, now);
+    bool idle = !heartbeat->busy_job_id || !*heartbeat->busy_job_id;
+    if (is_new)
+        bb_info ("fetcher_joined", "fetcher=%s busy=%s fetchers=%zu", id,
+                 idle ? "-" : heartbeat->busy_job_id,
+                 bb_fetchers_size (self->fetchers));
+    //  Busy with another job than ours: ours never ran there (a fetcher
+    //  runs one job at a time and drops what comes meanwhile)
+    const char *held = bb_fetchers_job (self->fetchers, id);
+    if (!idle && *held && !streq (held, heartbeat->busy_job_id)) {
+        s_fetcher_job_lost (self, id, held, "fetcher_busy_elsewhere", now);
+        bb_fetchers_forget_job (self->fetchers, id);
+        s_pump (self);
+    }
+    //  Busy with nothing of ours (new here, or its job went elsewhere)
+    //  and idle now: ready.
+    if (idle && !bb_fetchers_is_ready (self->fetchers, id)
+    &&  !*bb_fetchers_job (self->fetchers, id)) {
+        bb_fetchers_set_ready (self->fetchers, id);
+        s_pump (self);
+    }
+}
+
+//  The fetcher id a fetcher message names, or NULL if absent or invalid.
+static const char *
+s_fetcher_id (const bb_envelope_t *envelope)
+{
+    const char *id = NULL;
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_FETCHER_READY)
+        id = envelope->fetcher_ready->fetcher_id;
+    else
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT)
+        id = envelope->fetcher_heartbeat->fetcher_id;
+    else
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_JOB_REPORT)
+        id = envelope->job_report->fetcher_id;
+    return bb_fetchers_id_valid (id) ? id : NULL;
+}
+
+static int
+s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    bb_wire_msg_t msg = { 0 };
+    bb_wire_result_t result = bb_wire_recv (reader, &msg);
+    uint64_t now = zclock_time ();
+    if (result == BB_WIRE_BAD_FRAME) {
+        bb_warn ("bad_frame", "socket=jobs reason=\"%s\"", msg.reason);
+        if (msg.peer)
+            bb_wire_send_error (reader, msg.peer, 0,
+                                BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
+                                msg.reason);
+    }
+    else
+    if (result == BB_WIRE_OK) {
+        bb_envelope_t *envelope = msg.envelope;
+        Balboard__Envelope__BodyCase body = envelope->body_case;
+        bool fetcher_message = body == BALBOARD__ENVELOPE__BODY_FETCHER_READY
+            || body == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT
+            || body == BALBOARD__ENVELOPE__BODY_JOB_REPORT;
+        const char *id = s_fetcher_id (envelope);
+        if (!fetcher_message) {
+            bb_warn ("unsupported", "socket=jobs body=%s",
+                     bb_wire_body_name (body));
+            bb_wire_send_error (reader, msg.peer, envelope->request_id,
+                                BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
+                                "not a fetcher message");
+        }
+        else
+        if (!id
+        ||  (body == BALBOARD__ENVELOPE__BODY_JOB_REPORT
+             && (!envelope->job_report->job_id
+                 || !*envelope->job_report->job_id))) {
+            bb_warn ("bad_request", "socket=jobs body=%s",
+                     bb_wire_body_name (body));
+            bb_wire_send_error (reader, msg.peer, envelope->request_id,
+                                BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
+                                "fetcher_id or job_id missing or invalid");
+        }
+        else
+        if (body == BALBOARD__ENVELOPE__BODY_FETCHER_READY)
+            s_on_ready (self, msg.peer, envelope->fetcher_ready, now);
+        else
+        if (body == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT)
+            s_on_fetcher_heartbeat (self, msg.peer,
+                                    envelope->fetcher_heartbeat, now);
+        else
+            s_on_report (self, msg.peer, envelope->job_report, now);
+    }
+    bb_wire_msg_reset (&msg);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------
+//  Store socket: agents pages
+
+static int
+s_on_store (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    bb_wire_msg_t msg = { 0 };
+    bb_wire_result_t result = bb_wire_recv (reader, &msg);
+    if (result == BB_WIRE_BAD_FRAME)
+        bb_warn ("bad_frame", "socket=store reason=\"%s\"", msg.reason);
+    else
+    if (result == BB_WIRE_OK) {
+        bb_envelope_t *envelope = msg.envelope;
+        if (!self->page_request_id
+        ||  envelope->request_id != self->page_request_id)
+            bb_debug ("store_reply_stale", "request_id=%" PRIu64,
+                      envelope->request_id);
+        else
+        if (bb_sched_state_meta (self->state)->paused) {
+            //  Paused since it asked: the cursor stays, resume asks again
+            self->page_request_id = 0;
+        }
+        else
+        if (envelope->body_case == BALBOARD__ENVELOPE__BODY_AGENTS_PAGE
+        &&  s_page_valid (envelope->agents_page)) {
+            self->page_request_id = 0;
+            s_on_page (self, envelope->agents_page, zclock_time ());
+            s_pump (self);
+        }
+        else {
+            //  Retried by the next heartbeat, not at once: no hot loop
+            char reason [BB_WIRE_REASON_SIZE];
+            bool is_error =
+                envelope->body_case == BALBOARD__ENVELOPE__BODY_ERROR;
+            bb_warn ("store_bad_reply", "body=%s reason=%s",
+                     bb_wire_body_name (envelope->body_case),
+                     bb_log_quote (is_error ? envelope->error->reason
+                                            : "invalid agents page",
+                                   reason, sizeof reason));
+            self->page_request_id = 0;
+        }
+    }
+    bb_wire_msg_reset (&msg);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------
+//  Control socket and status
+
+static void
+s_status_upstream (self_t *self, bb_upstream_t upstream, uint64_t now,
+                   Balboard__UpstreamHealth *health)
+{
+    balboard__upstream_health__init (health);
+    health->upstream = bb_upstream_to_wire (upstream);
+    health->healthy = bb_health_healthy (self->health, upstream);
+    health->paused_until_ms = bb_health_paused_until (self->health, upstream,
+                                                      now);
+    health->budget_per_minute = bb_budget_rpm (self->budget, upstream);
+    health->requests_dispatched = bb_budget_dispatched (self->budget,
+                                                        upstream);
+    health->failures = bb_health_failures (self->health, upstream);
+    health->rate_limited = bb_health_rate_limited (self->health, upstream);
+    health->endpoint = (char *) bb_health_endpoint (self->health, upstream);
+}
+
+static void
+s_send_status (self_t *self, zsock_t *socket, zframe_t *peer,
+               uint64_t request_id)
+{
+    uint64_t now = zclock_time ();
+    const bb_sched_meta_t *meta = bb_sched_state_meta (self->state);
+    Balboard__SchedulerStatus status = BALBOARD__SCHEDULER_STATUS__INIT;
+    status.rotation = meta->rotation;
+    status.cursor = (char *) meta->cursor;
+    status.rotation_agents = meta->rotation_agents;
+    status.rotation_done = meta->rotation_done;
+    status.idle_mode = bb_health_idle (self->health);
+    status.paused = meta->paused;
+    status.next_tick_ms = self->next_tick_ms;
+    status.tick_seq = meta->tick_seq;
+    status.fetchers = (uint32_t) bb_fetchers_size (self->fetchers);
+    status.fetchers_ready = (uint32_t) bb_fetchers_ready_count (
+        self->fetchers);
+    status.rotations_completed = meta->rotations_completed;
+    status.last_rotation_ms = meta->last_rotation_ms;
+
+    size_t jobs = zhashx_size (self->jobs_by_id);
+    Balboard__InFlightJob *in_flight = calloc (jobs + 1, sizeof *in_flight);
+    Balboard__InFlightJob **in_flight_p = calloc (jobs + 1,
+                                                  sizeof *in_flight_p);
+    assert (in_flight && in_flight_p);
+    size_t index = 0;
+    for (bb_job_t *job = (bb_job_t *) zhashx_first (self->jobs_by_id); job;
+         job = (bb_job_t *) zhashx_next (self->jobs_by_id), index++) {
+        Balboard__InFlightJob *entry = &in_flight [index];
+        balboard__in_flight_job__init (entry);
+        entry->job_id = (char *) bb_job_id (job);
+        entry->attempt = bb_job_attempt (job);
+        entry->fetcher_id = (char *) bb_job_fetcher (job);
+        entry->deadline_ms = bb_job_deadline (job);
+        entry->agents = bb_job_agents (job);
+        in_flight_p [index] = entry;
+    }
+    status.n_in_flight = jobs;
+    status.in_flight = in_flight_p;
+
+    size_t fetchers = bb_fetchers_size (self->fetchers);
+    bb_fetcher_info_t *infos = calloc (fetchers + 1, sizeof *infos);
+    Balboard__FetcherInfo *list = calloc (fetchers + 1, sizeof *list);
+    Balboard__FetcherInfo **list_p = calloc (fetchers + 1, sizeof *list_p);
+    assert (infos && list && list_p);
+    fetchers = bb_fetchers_list (self->fetchers, infos, fetchers);
+    for (size_t i = 0; i < fetchers; i++) {
+        balboard__fetcher_info__init (&list [i]);
+        list [i].fetcher_id = infos [i].id;
+        list [i].ready = infos [i].ready;
+        list [i].job_id = infos [i].job;
+        list [i].jobs = infos [i].jobs;
+        list_p [i] = &list [i];
+    }
+    status.n_fetcher_list = fetchers;
+    status.fetcher_list = list_p;
+
+    Balboard__UpstreamHealth upstreams [BB_UPSTREAM_COUNT];
+    Balboard__UpstreamHealth *upstreams_p [BB_UPSTREAM_COUNT];
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
+        s_status_upstream (self, (bb_upstream_t) u, now, &upstreams [u]);
+        upstreams_p [u] = &upstreams [u];
+    }
+    status.n_upstreams = BB_UPSTREAM_COUNT;
+    status.upstreams = upstreams_p;
+
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.request_id = request_id;
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS;
+    envelope.scheduler_status = &status;
+    bb_wire_send (socket, peer, &envelope);
+    free (list_p);
+    free (list);
+    free (infos);
+    free (in_flight_p);
+    free (in_flight);
+}
+
+//  Set the operator pause durably. Returns 0 or -1.
+static int
+s_set_paused (self_t *self, bool paused)
+{
+    bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
+    meta.paused = paused;
+    if (s_commit (self, &meta, NULL, NULL)) {
+        bb_error ("state_commit_failed", "what=pause");
+        return -1;
+    }
+    bb_info (paused ? "paused" : "resumed", NULL);
+    return 0;
+}
+
+//  Apply command; returns 0, or -1 if it is not one we know.
+static int
+s_control (self_t *self, Balboard__SchedulerControl__Command command)
+{
+    switch (command) {
+        case BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS:
+            return 0;
+        case BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE:
+            s_set_paused (self, true);
+            return 0;
+        case BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME:
+            if (s_set_paused (self, false) == 0)
+                s_pump (self);
+            return 0;
+        case BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK:
+            bb_info ("tick_requested", NULL);
+            s_tick (self);
+            return 0;
+        default:
+            return -1;
+    }
+}
+
+static int
+s_on_control (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    bb_wire_msg_t msg = { 0 };
+    bb_wire_result_t result = bb_wire_recv (reader, &msg);
+    if (result == BB_WIRE_BAD_FRAME) {
+        bb_warn ("bad_frame", "socket=control reason=\"%s\"", msg.reason);
+        if (msg.peer)
+            bb_wire_send_error (reader, msg.peer, 0,
+                                BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
+                                msg.reason);
+    }
+    else
+    if (result == BB_WIRE_OK) {
+        bb_envelope_t *envelope = msg.envelope;
+        uint64_t request_id = envelope->request_id;
+        if (envelope->body_case
+            != BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL)
+            bb_wire_send_error (reader, msg.peer, request_id,
+                                BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
+                                "the control socket takes SchedulerControl");
+        else
+        if (s_control (self, envelope->scheduler_control->command))
+            bb_wire_send_error (reader, msg.peer, request_id,
+                                BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
+                                "command must be STATUS, PAUSE, RESUME or "
+                                "TICK");
+        else
+            s_send_status (self, reader, msg.peer, request_id);
+    }
+    bb_wire_msg_reset (&msg);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------
+//  Actor state
+
+static void
+s_self_destroy (self_t **self_p)
+{
+    self_t *self = *self_p;
+    if (self) {
+        zloop_destroy (&self->loop);
+        zhashx_destroy (&self->jobs_by_id);
+        bb_fetchers_destroy (&self->fetchers);
+        bb_health_destroy (&self->health);
+        bb_budget_destroy (&self->budget);
+        bb_sched_state_destroy (&self->state);
+        zsock_destroy (&self->store);
+        zsock_destroy (&self->control);
+        zsock_destroy (&self->jobs);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+//  Take back what the last run left: the jobs in flight (each goes
+//  again), the budget held, the mode and the pauses, the pause flag.
+static int
+s_restore (self_t *self)
+{
+    uint64_t now = zclock_time ();
+    const bb_sched_meta_t *meta = bb_sched_state_meta (self->state);
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++)
+        bb_budget_restore (self->budget, (bb_upstream_t) u,
+                           meta->budget_held [u], meta->budget_until [u],
+                           now);
+    bb_health_restore (self->health, meta->idle, meta->paused_until);
+    zlistx_t *jobs = bb_sched_state_jobs (self->state);
+    if (!jobs)
+        return -1;
+    for (bb_job_t *job = (bb_job_t *) zlistx_detach (jobs, NULL); job;
+         job = (bb_job_t *) zlistx_detach (jobs, NULL))
+        zhashx_insert (self->jobs_by_id, bb_job_id (job), job);
+    zlistx_destroy (&jobs);
+    bb_info ("state_restored", "rotation=%" PRIu64 " cursor=%s progress=%"
+             PRIu32 "/%" PRIu32 " jobs_again=%zu tick_seq=%" PRIu64
+             " mode=%s paused=%d", meta->rotation,
+             *meta->cursor ? meta->cursor : "-", meta->rotation_done,
+             meta->rotation_agents, zhashx_size (self->jobs_by_id),
+             meta->tick_seq, meta->idle ? "idle" : "active", meta->paused);
+    if (self->settings.start_paused && !meta->paused)
+        return s_set_paused (self, true);
+    return 0;
+}
+
+static int
+s_on_pipe (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    char *command = zstr_recv (reader);
+    if (!command)
+        return -1;          // interrupted
+    int rc = 0;
+    if (streq (command, "$TERM")) {
+        self->terminated = true;
+        rc = -1;
+    }
+    else
+        bb_warn ("pipe_unknown", "command=%s", command);
+    zstr_free (&command);
+    return rc;
+}
+
+static self_t *
+s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings)
+{
+    self_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->settings = *settings;
+    self->alarm_id = -1;
+    self->wake_id = -1;
+    char bind [256];
+    snprintf (bind, sizeof bind, "@%s", settings->jobs_bind);
+    self->jobs = bb_wire_socket_new (ZMQ_ROUTER, bind);
+    snprintf (bind, sizeof bind, "@%s", settings->control_bind);
+    self->control = bb_wire_socket_new (ZMQ_ROUTER, bind);
+    snprintf (bind, sizeof bind, ">%s", settings->store_query);
+    self->store = bb_wire_socket_new (ZMQ_DEALER, bind);
+    self->state = bb_sched_state_new (settings->data_dir);
+    self->budget = bb_budget_new (settings->rpm, settings->budget_window_ms);
+    self->health = bb_health_new (settings->backoff_ms);
+    self->fetchers = bb_fetchers_new (settings->heartbeat_ms
+                                      * settings->liveness);
+    self->jobs_by_id = zhashx_new ();
+    zhashx_set_destructor (self->jobs_by_id, s_job_free);
+    self->loop = zloop_new ();
+    if (!self->jobs || !self->control || !self->store || !self->state
+    ||  !self->loop || s_restore (self)) {
+        s_self_destroy (&self);
+        return NULL;
+    }
+    zloop_reader (self->loop, pipe, s_on_pipe, self);
+    zloop_reader_set_tolerant (self->loop, pipe);
+    zloop_reader (self->loop, self->jobs, s_on_jobs, self);
+    zloop_reader (self->loop, self->control, s_on_control, self);
+    zloop_reader (self->loop, self->store, s_on_store, self);
+    zloop_timer (self->loop, settings->heartbeat_ms, 0, s_on_heartbeat,
+                 self);
+    //  The first tick comes at once: a restart goes on where it was
+    self->last_tick_ms = zclock_time ();
+    self->next_tick_ms = self->last_tick_ms;
+    self->alarm_id = zloop_timer (self->loop, TIMER_MIN_MS, 1, s_on_alarm,
+                                  self);
+    return self;
+}
+
+//  ---------------------------------------------------------------------
+//  The actor shell
+
+static void
+s_actor (zsock_t *pipe, void *args)
+{
+    self_t *self = s_self_new (pipe, (const bb_scheduler_settings_t *) args);
+    zsock_signal (pipe, 0);                 // zactor_new's handshake
+    zsock_signal (pipe, self ? 0 : -1);     // bb_scheduler_new's answer
+    if (!self)
+        return;
+    bb_info ("scheduler_started", "jobs=%s control=%s store=%s chunk=%"
+             PRIu32, self->settings.jobs_bind, self->settings.control_bind,
+             self->settings.store_query, self->settings.chunk_size);
+    zloop_start (self->loop);
+    bool terminated = self->terminated;
+    s_self_destroy (&self);
+    if (terminated)
+        return;
+    //  Stopped on its own: say so, then wait for bb_scheduler_destroy
+    zstr_send (pipe, STOPPED_SIGNAL);
+    while (true) {
+        char *command = zstr_recv (pipe);
+        bool term = command && streq (command, "$TERM");
+        zstr_free (&command);
+        if (term)
+            break;
+    }
+}
+
+bb_scheduler_t *
+bb_scheduler_new (const bb_scheduler_settings_t *settings)
+{
+    assert (settings && settings->chunk_size > 0 && settings->liveness > 0);
+    bb_scheduler_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->actor = zactor_new (s_actor, (void *) settings);
+    if (!self->actor || zsock_wait (self->actor) != 0) {
+        bb_error ("scheduler_start_failed", NULL);
+        bb_scheduler_destroy (&self);
+    }
+    return self;
+}
+
+void
+bb_scheduler_destroy (bb_scheduler_t **self_p)
+{
+    assert (self_p);
+    bb_scheduler_t *self = *self_p;
+    if (self) {
+        zactor_destroy (&self->actor);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+bb_scheduler_wait (bb_scheduler_t *self, int timeout_ms)
+{
+    assert (self);
+    zpoller_t *poller = zpoller_new (self->actor, NULL);
+    void *which = zpoller_wait (poller, timeout_ms);
+    zpoller_destroy (&poller);
+    if (!which)
+        return 0;
+    char *signal = zstr_recv (self->actor);
+    bool stopped = signal && streq (signal, STOPPED_SIGNAL);
+    zstr_free (&signal);
+    return stopped ? -1 : 0;
+}

@@ -1,0 +1,86 @@
+/*  =========================================================================
+    bb_scheduler - the scheduler actor: rotation cursor and adaptive alarm
+
+    Owns, in one czmq actor (one thread, one zloop): the jobs ROUTER that
+    fetchers connect to, the control ROUTER, a DEALER to the store's query
+    socket, the durable state (bb_sched_state), the upstream budgets
+    (bb_budget), the upstream health and interval mode (bb_health), the
+    fetcher registry (bb_fetchers) and the jobs in flight (bb_job).
+
+    Ticks. The alarm fires every ALARM_ACTIVE_MS, or ALARM_IDLE_MS in IDLE
+    mode, and "tick now" fires it at once; it is re-armed on every path.
+    A tick makes the price snapshot due (the next job dispatched fetches
+    it) and, once the previous rotation has been dispatched whole, starts
+    a new one, so the tick rate bounds how often a full rotation starts.
+
+    Dispatch. In ACTIVE mode the rotation is dispatched as fast as ready
+    fetchers (least recently used first) and the budgets allow: for each
+    job the scheduler asks the store for the agents after its cursor
+    (up to CHUNK_SIZE, fewer when the budget is short, plus one to look
+    ahead), commits the cursor advance and the job durably, then sends
+    it. A chunk with no agent after it ends the rotation's dispatch; the
+    rotation is complete when every job has reported. In
+    IDLE mode a tick dispatches one round (a job per fetcher ready at the
+    tick) and waits for the next. Jobs waiting to go again come first.
+    A paused upstream (Retry-After) stops chunk jobs if it is Hiro or
+    mempool.space (every job needs both) and only the price fetch if it
+    is the price API. Agents added after the cursor join this rotation,
+    those added before it the next; removed agents stop appearing.
+
+    Failures. A fetcher silent for heartbeat x liveness is dropped; a job
+    whose fetcher died, reconnected (READY again), said it is busy with
+    another job, or missed its deadline (plus the same grace) goes again
+    with the same job id and attempt + 1 to another fetcher. Any attempt
+    whose batch the store answered completes the job, so an attempt given
+    up for lost that finishes after all is not wasted; reports of jobs no
+    longer on record are logged and ignored (the store dedups their
+    batches). A job whose batch the store never acked goes again; after
+    BB_SCHEDULER_MAX_ATTEMPTS attempts it is given up (its agents keep
+    their last rows until the next rotation).
+    =========================================================================
+*/
+#ifndef BB_SCHEDULER_H_INCLUDED
+#define BB_SCHEDULER_H_INCLUDED
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <czmq.h>
+
+#include "bb_upstream.h"
+
+//  Attempts of one job before it is given up.
+#define BB_SCHEDULER_MAX_ATTEMPTS 5
+
+typedef struct {
+    const char *data_dir;           // the state's LMDB directory
+    const char *jobs_bind;          // ROUTER for fetchers
+    const char *control_bind;       // ROUTER for the CLI
+    const char *store_query;        // the store's query socket
+    uint32_t chunk_size;            // agents per job at most
+    uint64_t alarm_active_ms;
+    uint64_t alarm_idle_ms;
+    uint64_t heartbeat_ms;          // Paranoid Pirate interval
+    uint32_t liveness;              // heartbeats missed before death
+    uint64_t job_deadline_ms;       // a job's deadline from dispatch
+    uint64_t store_timeout_ms;      // an agents page request gives up
+    uint32_t rpm [BB_UPSTREAM_COUNT];   // budgets, 0 = unlimited
+    uint64_t budget_window_ms;      // window the budgets hold over
+    uint64_t backoff_ms;            // pause after a 429 without Retry-After
+    bool start_paused;              // start (and stay) paused
+} bb_scheduler_settings_t;
+
+typedef struct _bb_scheduler_t bb_scheduler_t;
+
+//  Start the scheduler actor with settings (copied; the strings are
+//  borrowed and must outlive the scheduler). Returns NULL after logging
+//  why if it cannot start (state, binds).
+bb_scheduler_t *bb_scheduler_new (const bb_scheduler_settings_t *settings);
+
+//  Stop the actor, free everything and set *self_p to NULL. NULL-safe.
+void bb_scheduler_destroy (bb_scheduler_t **self_p);
+
+//  Wait up to timeout_ms while the scheduler runs. Returns 0 if it still
+//  runs, -1 if it stopped on its own (interrupted or a fatal error).
+int bb_scheduler_wait (bb_scheduler_t *self, int timeout_ms);
+
+#endif

@@ -1,0 +1,42 @@
+/*  =========================================================================
+    bb_upstream - the upstream hosts the scheduler budgets and watches
+    =========================================================================
+*/
+#include "bb_upstream.h"
+
+#include <assert.h>
+
+static const char *s_names [BB_UPSTREAM_COUNT] = {
+    "hiro", "mempool", "price"
+};
+
+static const Balboard__Upstream s_wire [BB_UPSTREAM_COUNT] = {
+    BALBOARD__UPSTREAM__UPSTREAM_HIRO,
+    BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL,
+    BALBOARD__UPSTREAM__UPSTREAM_PRICE
+};
+
+const char *
+bb_upstream_name (bb_upstream_t upstream)
+{
+    assert (upstream < BB_UPSTREAM_COUNT);
+    return s_names [upstream];
+}
+
+Balboard__Upstream
+bb_upstream_to_wire (bb_upstream_t upstream)
+{
+    assert (upstream < BB_UPSTREAM_COUNT);
+    return s_wire [upstream];
+}
+
+int
+bb_upstream_from_wire (Balboard__Upstream upstream, bb_upstream_t *index)
+{
+    for (int i = 0; i < BB_UPSTREAM_COUNT; i++)
+        if (s_wire [i] == upstream) {
+            *index = (bb_upstream_t) i;
+            return 0;
+        }
+    return -1;
+}

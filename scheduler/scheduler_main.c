@@ -1,0 +1,202 @@
+/*  =========================================================================
+    balboard-scheduler - the rotation cursor and the adaptive alarm
+
+    Owns the process: reads the settings (flags and environment, see
+    --help), starts the bb_scheduler actor and runs until SIGINT or
+    SIGTERM, then stops it (every job in flight is in the durable state,
+    so a restart goes on where this run stopped). --health asks a running
+    scheduler's control socket for its status and exits 0 or 1.
+
+    Budgets default to the published keyless limits (Hiro 50/min, the
+    price API 30/min; mempool.space publishes none and is paced at
+    100/min). With an API key raise --hiro-rpm to 500; offline against
+    the mock upstream, 0 (unlimited) is fine.
+    =========================================================================
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "bb_config.h"
+#include "bb_log.h"
+#include "bb_scheduler.h"
+#include "bb_signal.h"
+#include "bb_wire.h"
+
+#define PROGRAM "balboard-scheduler"
+#define EXIT_USAGE 64                   // EX_USAGE
+#define LIVENESS 3                      // heartbeats missed before death
+#define WAIT_MS 200                     // how often main checks signals
+#define HEALTH_TIMEOUT_MS 2000
+#define ENDPOINT_SIZE 256
+
+#define INT_OPTION(name, env, fallback, min, max, help) \
+    { name, env, BB_OPT_INT, fallback, min, max, false, help }
+
+static const bb_option_t s_options [] = {
+    { "data-dir", "BALBOARD_DATA_DIR", BB_OPT_STRING, "./data/scheduler",
+      0, 0, false, "directory of the scheduler's LMDB state" },
+    { "jobs-bind", "BALBOARD_JOBS_BIND", BB_OPT_STRING,
+      "tcp://127.0.0.1:7711", 0, 0, false,
+      "endpoint fetchers connect to (ROUTER)" },
+    { "control-bind", "BALBOARD_CONTROL_BIND", BB_OPT_STRING,
+      "tcp://127.0.0.1:7712", 0, 0, false,
+      "endpoint of the control socket (ROUTER; status, pause, tick)" },
+    { "store-query", "BALBOARD_STORE_QUERY", BB_OPT_STRING,
+      "tcp://127.0.0.1:7702", 0, 0, false,
+      "the store's query socket (agents after the cursor)" },
+    INT_OPTION ("chunk-size", "BALBOARD_CHUNK_SIZE", "100", 1, 1000,
+                "agents per job at most"),
+    INT_OPTION ("alarm-active-ms", "BALBOARD_ALARM_ACTIVE_MS", "120000", 1,
+                86400000, "tick interval while upstreams are healthy"),
+    INT_OPTION ("alarm-idle-ms", "BALBOARD_ALARM_IDLE_MS", "600000", 1,
+                86400000, "tick interval after upstream failures"),
+    INT_OPTION ("heartbeat-ms", "BALBOARD_HEARTBEAT_MS", "1000", 10, 60000,
+                "heartbeat interval; a fetcher silent for 3 is dead"),
+    INT_OPTION ("job-deadline-ms", "BALBOARD_JOB_DEADLINE_MS", "60000", 100,
+                3600000, "a job's deadline, from its dispatch"),
+    INT_OPTION ("store-timeout-ms", "BALBOARD_STORE_TIMEOUT_MS", "5000", 10,
+                600000, "give up waiting for an agents page after this"),
+    INT_OPTION ("hiro-rpm", "BALBOARD_HIRO_RPM", "50", 0, 1000000,
+                "Hiro requests per minute, all fetchers (0 = unlimited)"),
+    INT_OPTION ("mempool-rpm", "BALBOARD_MEMPOOL_RPM", "100", 0, 1000000,
+                "mempool.space requests per minute (0 = unlimited)"),
+    INT_OPTION ("price-rpm", "BALBOARD_PRICE_RPM", "30", 0, 1000000,
+                "price API requests per minute (0 = unlimited)"),
+    INT_OPTION ("budget-window-ms", "BALBOARD_BUDGET_WINDOW_MS", "60000", 100,
+                3600000, "window the per-minute budgets hold over "
+                "(tests shorten it)"),
+    INT_OPTION ("rate-limit-backoff-ms", "BALBOARD_RATE_LIMIT_BACKOFF_MS",
+                "60000", 0, 86400000,
+                "pause after a 429 that carried no Retry-After"),
+    { "paused", "BALBOARD_PAUSED", BB_OPT_BOOL, "false", 0, 0, false,
+      "start paused (resume with the control socket)" },
+    { "health", NULL, BB_OPT_BOOL, "false", 0, 0, false,
+      "ask the running scheduler at --control-bind for its status; "
+      "exit 0 if it answers, else 1" },
+    BB_OPTION_LOG_LEVEL,
+};
+
+#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
+
+static void
+s_settings (bb_config_t *config, bb_scheduler_settings_t *settings)
+{
+    *settings = (bb_scheduler_settings_t) {
+        .data_dir = bb_config_str (config, "data-dir"),
+        .jobs_bind = bb_config_str (config, "jobs-bind"),
+        .control_bind = bb_config_str (config, "control-bind"),
+        .store_query = bb_config_str (config, "store-query"),
+        .chunk_size = (uint32_t) bb_config_int (config, "chunk-size"),
+        .alarm_active_ms = (uint64_t) bb_config_int (config,
+                                                     "alarm-active-ms"),
+        .alarm_idle_ms = (uint64_t) bb_config_int (config, "alarm-idle-ms"),
+        .heartbeat_ms = (uint64_t) bb_config_int (config, "heartbeat-ms"),
+        .liveness = LIVENESS,
+        .job_deadline_ms = (uint64_t) bb_config_int (config,
+                                                     "job-deadline-ms"),
+        .store_timeout_ms = (uint64_t) bb_config_int (config,
+                                                      "store-timeout-ms"),
+        .rpm = {
+            [BB_UPSTREAM_HIRO] = (uint32_t) bb_config_int (config,
+                                                           "hiro-rpm"),
+            [BB_UPSTREAM_MEMPOOL] = (uint32_t) bb_config_int (config,
+                                                              "mempool-rpm"),
+            [BB_UPSTREAM_PRICE] = (uint32_t) bb_config_int (config,
+                                                            "price-rpm"),
+        },
+        .budget_window_ms = (uint64_t) bb_config_int (config,
+                                                      "budget-window-ms"),
+        .backoff_ms = (uint64_t) bb_config_int (config,
+                                                "rate-limit-backoff-ms"),
+        .start_paused = bb_config_bool (config, "paused"),
+    };
+}
+
+//  The endpoint to connect to for bind endpoint: a wildcard host becomes
+//  the loopback address.
+static void
+s_connect_endpoint (const char *bind, char *endpoint, size_t size)
+{
+    const char *host = strstr (bind, "://");
+    host = host ? host + 3 : bind;
+    size_t scheme = (size_t) (host - bind);
+    if (strncmp (host, "*:", 2) == 0 || strncmp (host, "0.0.0.0:", 8) == 0)
+        snprintf (endpoint, size, "%.*s127.0.0.1%s", (int) scheme, bind,
+                  strchr (host, ':'));
+    else
+        snprintf (endpoint, size, "%s", bind);
+}
+
+//  Ask the scheduler at the control endpoint for its status. 0 or 1.
+static int
+s_health (bb_config_t *config)
+{
+    char endpoint [ENDPOINT_SIZE];
+    s_connect_endpoint (bb_config_str (config, "control-bind"), endpoint + 1,
+                        sizeof endpoint - 1);
+    endpoint [0] = '>';
+    zsock_t *socket = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    if (!socket)
+        return EXIT_FAILURE;
+    Balboard__SchedulerControl control = BALBOARD__SCHEDULER_CONTROL__INIT;
+    control.command = BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS;
+    bb_envelope_t request;
+    bb_wire_envelope_init (&request);
+    request.request_id = 1;
+    request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
+    request.scheduler_control = &control;
+    int rc = EXIT_FAILURE;
+    zsock_set_rcvtimeo (socket, HEALTH_TIMEOUT_MS);
+    bb_wire_msg_t reply = { 0 };
+    if (bb_wire_send (socket, NULL, &request) == 0
+    &&  bb_wire_recv (socket, &reply) == BB_WIRE_OK
+    &&  reply.envelope->body_case
+        == BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS)
+        rc = EXIT_SUCCESS;
+    bb_info ("health", "endpoint=%s healthy=%d", endpoint + 1,
+             rc == EXIT_SUCCESS);
+    bb_wire_msg_reset (&reply);
+    zsock_destroy (&socket);
+    return rc;
+}
+
+static int
+s_run (bb_config_t *config)
+{
+    bb_scheduler_settings_t settings;
+    s_settings (config, &settings);
+    bb_scheduler_t *scheduler = bb_scheduler_new (&settings);
+    if (!scheduler)
+        return EXIT_FAILURE;
+    while (!bb_signal_stopping ()
+    &&     bb_scheduler_wait (scheduler, WAIT_MS) == 0)
+        ;
+    bb_info ("stopping", NULL);
+    bb_scheduler_destroy (&scheduler);
+    bb_info ("stopped", NULL);
+    return EXIT_SUCCESS;
+}
+
+int
+main (int argc, char **argv)
+{
+    bb_log_init (PROGRAM, BB_LOG_INFO);
+    bb_config_t *config = bb_config_new (
+        PROGRAM, "Own the rotation cursor and the adaptive alarm: hand chunk "
+        "jobs of agents to\nready fetchers within the upstream budgets.",
+        s_options, OPTION_COUNT);
+    int rc = bb_config_load (config, argc, argv);
+    if (rc) {
+        bb_config_destroy (&config);
+        return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+    }
+    bb_config_log (config);
+    if (bb_config_bool (config, "health"))
+        rc = s_health (config);
+    else {
+        bb_signal_init ();
+        rc = s_run (config);
+    }
+    bb_config_destroy (&config);
+    return rc;
+}

@@ -1,0 +1,296 @@
+/*  =========================================================================
+    bb_db - the store's LMDB environment
+
+    Owns the MDB_env, the dbi handles (opened once, at open, in the first
+    write transaction, then shared read-only by both threads), the schema
+    version and the migrations. A migration takes the store from version N
+    to N+1 inside the open transaction, so an interrupted upgrade leaves
+    the old version in place and is simply run again.
+    =========================================================================
+*/
+#include "bb_db.h"
+#include "bb_log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define BB_DB_FILE_MODE 0640
+#define BB_DB_DIR_MODE  0750
+#define BB_DB_PATH_MAX  4096
+
+static const char *s_dbi_names [BB_DBI_COUNT] = {
+    "meta", "agents", "balances", "totals", "history", "tokens"
+};
+
+//  Key of the schema version in the meta dbi; value is a u32 LE.
+#define BB_DB_SCHEMA_KEY "schema_version"
+
+struct _bb_db_t {
+    MDB_env *env;               // the one environment of the process
+    MDB_dbi dbi [BB_DBI_COUNT]; // opened at open, valid until close
+    size_t map_max;             // growth stops here, bytes
+};
+
+//  A migration from version index to index + 1, run inside the open txn.
+typedef int (migration_fn) (bb_db_t *self, MDB_txn *txn);
+
+//  0 -> 1: a new store. Opening the dbis created them; nothing to move.
+static int
+s_migrate_create (bb_db_t *self, MDB_txn *txn)
+{
+    return 0;
+}
+
+static migration_fn *s_migrations [BB_DB_SCHEMA_VERSION] = {
+    s_migrate_create,
+};
+
+//  ---------------------------------------------------------------------------
+//  mkdir -p path. Returns 0 or -1 (errno set).
+
+static int
+s_mkdir_p (const char *path)
+{
+    char buf [BB_DB_PATH_MAX];
+    if (strlen (path) >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy (buf, path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir (buf, BB_DB_DIR_MODE) && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir (buf, BB_DB_DIR_MODE) && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int
+s_schema_get (bb_db_t *self, MDB_txn *txn, uint32_t *version)
+{
+    MDB_val key = { strlen (BB_DB_SCHEMA_KEY), BB_DB_SCHEMA_KEY };
+    MDB_val value;
+    int rc = mdb_get (txn, self->dbi [BB_DBI_META], &key, &value);
+    if (rc == MDB_NOTFOUND) {
+        *version = 0;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (value.mv_size != 4)
+        return MDB_CORRUPTED;
+    const uint8_t *bytes = value.mv_data;
+    *version = (uint32_t) bytes [0] | (uint32_t) bytes [1] << 8
+             | (uint32_t) bytes [2] << 16 | (uint32_t) bytes [3] << 24;
+    return 0;
+}
+
+static int
+s_schema_put (bb_db_t *self, MDB_txn *txn, uint32_t version)
+{
+    uint8_t bytes [4] = {
+        (uint8_t) version, (uint8_t) (version >> 8),
+        (uint8_t) (version >> 16), (uint8_t) (version >> 24)
+    };
+    MDB_val key = { strlen (BB_DB_SCHEMA_KEY), BB_DB_SCHEMA_KEY };
+    MDB_val value = { sizeof bytes, bytes };
+    return mdb_put (txn, self->dbi [BB_DBI_META], &key, &value, 0);
+}
+
+//  Bring the schema to BB_DB_SCHEMA_VERSION inside txn. Returns 0, an LMDB
+//  error, or -1 for a store newer than this binary (logged).
+static int
+s_migrate (bb_db_t *self, MDB_txn *txn, const char *data_dir)
+{
+    uint32_t version;
+    int rc = s_schema_get (self, txn, &version);
+    if (rc)
+        return rc;
+    if (version > BB_DB_SCHEMA_VERSION) {
+        bb_error ("schema_too_new", "data_dir=%s schema=%u supported=%u "
+                  "hint=\"this store was written by a newer balboard-store; "
+                  "run that version or restore a backup\"",
+                  data_dir, version, BB_DB_SCHEMA_VERSION);
+        return -1;
+    }
+    while (version < BB_DB_SCHEMA_VERSION) {
+        rc = s_migrations [version] (self, txn);
+        if (rc == 0)
+            rc = s_schema_put (self, txn, version + 1);
+        if (rc)
+            return rc;
+        bb_info ("schema_migrated", "from=%u to=%u", version, version + 1);
+        version++;
+    }
+    return 0;
+}
+
+//  Open every dbi and migrate in one durable write txn.
+static int
+s_prepare (bb_db_t *self, const char *data_dir)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin (self->env, NULL, 0, &txn);
+    for (int i = 0; rc == 0 && i < BB_DBI_COUNT; i++)
+        rc = mdb_dbi_open (txn, s_dbi_names [i], MDB_CREATE, &self->dbi [i]);
+    if (rc == 0)
+        rc = s_migrate (self, txn, data_dir);
+    if (rc == 0)
+        rc = mdb_txn_commit (txn);
+    else
+        mdb_txn_abort (txn);
+    if (rc && rc != -1)         // -1: already logged
+        bb_error ("store_open_failed", "data_dir=%s error=\"%s\"",
+                  data_dir, mdb_strerror (rc));
+    return rc ? -1 : 0;
+}
+
+//  ---------------------------------------------------------------------------
+//  Open the store in data_dir
+
+bb_db_t *
+bb_db_new (const char *data_dir, size_t map_size, size_t map_max)
+{
+    assert (data_dir);
+    if (s_mkdir_p (data_dir)) {
+        bb_error ("data_dir_failed", "data_dir=%s error=\"%s\"",
+                  data_dir, strerror (errno));
+        return NULL;
+    }
+    bb_db_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->map_max = map_max > map_size ? map_max : map_size;
+    int rc = mdb_env_create (&self->env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs (self->env, BB_DBI_COUNT);
+    if (rc == 0)
+        rc = mdb_env_set_mapsize (self->env, map_size);
+    if (rc == 0)
+        rc = mdb_env_open (self->env, data_dir, 0, BB_DB_FILE_MODE);
+    if (rc) {
+        bb_error ("store_open_failed", "data_dir=%s error=\"%s\"", data_dir,
+                  mdb_strerror (rc));
+        bb_db_destroy (&self);
+        return NULL;
+    }
+    if (s_prepare (self, data_dir)) {
+        bb_db_destroy (&self);
+        return NULL;
+    }
+    bb_info ("store_opened", "data_dir=%s schema=%d map_size=%zu "
+             "map_used=%zu map_max=%zu", data_dir, BB_DB_SCHEMA_VERSION,
+             bb_db_map_size (self), bb_db_map_used (self), self->map_max);
+    return self;
+}
+
+//  ---------------------------------------------------------------------------
+//  Close the environment
+
+void
+bb_db_destroy (bb_db_t **self_p)
+{
+    assert (self_p);
+    bb_db_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->env)
+        mdb_env_close (self->env);
+    free (self);
+    *self_p = NULL;
+}
+
+MDB_env *
+bb_db_env (bb_db_t *self)
+{
+    assert (self);
+    return self->env;
+}
+
+MDB_dbi
+bb_db_dbi (bb_db_t *self, bb_dbi_t which)
+{
+    assert (self && which < BB_DBI_COUNT);
+    return self->dbi [which];
+}
+
+//  ---------------------------------------------------------------------------
+//  Begin a transaction
+
+int
+bb_db_begin (bb_db_t *self, MDB_txn *parent, unsigned flags, MDB_txn **txn)
+{
+    assert (self && txn);
+    int rc = mdb_txn_begin (self->env, parent, flags, txn);
+    if (rc)
+        bb_error ("txn_begin_failed", "read_only=%d nested=%d error=\"%s\"",
+                  (flags & MDB_RDONLY) != 0, parent != NULL,
+                  mdb_strerror (rc));
+    return rc;
+}
+
+//  ---------------------------------------------------------------------------
+//  Double the map size, up to the maximum
+
+int
+bb_db_grow (bb_db_t *self)
+{
+    assert (self);
+    size_t size = bb_db_map_size (self);
+    if (size >= self->map_max)
+        return -1;
+    size_t grown = size > self->map_max / 2 ? self->map_max : size * 2;
+    int rc = mdb_env_set_mapsize (self->env, grown);
+    if (rc) {
+        bb_error ("map_grow_failed", "from=%zu to=%zu error=\"%s\"", size,
+                  grown, mdb_strerror (rc));
+        return -1;
+    }
+    bb_info ("map_grown", "from=%zu to=%zu max=%zu", size, grown,
+             self->map_max);
+    return 0;
+}
+
+size_t
+bb_db_map_size (bb_db_t *self)
+{
+    assert (self);
+    MDB_envinfo info;
+    mdb_env_info (self->env, &info);
+    return info.me_mapsize;
+}
+
+size_t
+bb_db_map_max (bb_db_t *self)
+{
+    assert (self);
+    return self->map_max;
+}
+
+size_t
+bb_db_map_used (bb_db_t *self)
+{
+    assert (self);
+    MDB_envinfo info;
+    MDB_stat stat;
+    mdb_env_info (self->env, &info);
+    mdb_env_stat (self->env, &stat);
+    return (info.me_last_pgno + 1) * (size_t) stat.ms_psize;
+}
+
+size_t
+bb_db_entries (bb_db_t *self, MDB_txn *txn, bb_dbi_t which)
+{
+    assert (self && txn && which < BB_DBI_COUNT);
+    MDB_stat stat;
+    if (mdb_stat (txn, self->dbi [which], &stat))
+        return 0;
+    return stat.ms_entries;
+}

@@ -1,0 +1,47 @@
+/*  =========================================================================
+    bb_ingest - the ingest actor: the store's only write path
+
+    A czmq actor that owns the ingest ROUTER (balance batches and price
+    snapshots from fetchers, token metadata queries, agent upsert and
+    remove from the CLI) and every write transaction of the process.
+
+    Group commit: when the socket is readable it drains the messages
+    already queued (up to a cap), applies each in a nested transaction of
+    one write transaction (a rejected message aborts only its own), commits
+    once with LMDB's default durable sync, tells the query actor what
+    changed, and only then sends every ack. So an ack always follows a
+    durable commit, and the commit path does LMDB work only.
+
+    A full map is grown by doubling (the query actor is paused around the
+    resize, as LMDB requires) and the round is applied again from
+    scratch; at the maximum the messages that do not fit are rejected
+    with "store full" and nothing is corrupted. A timer runs the history
+    retention sweep in bounded steps between rounds.
+    =========================================================================
+*/
+#ifndef BB_INGEST_H_INCLUDED
+#define BB_INGEST_H_INCLUDED
+
+#include <stdint.h>
+#include <czmq.h>
+
+#include "bb_address.h"
+#include "bb_db.h"
+
+//  The actor's arguments; borrowed, they must outlive the actor.
+typedef struct {
+    bb_db_t *db;
+    const char *endpoint;           // ingest ROUTER bind, "tcp://…"
+    const char *changes_endpoint;   // the query actor's inproc PAIR
+    bb_network_t network;           // addresses must belong to it
+    uint64_t history_window_ms;     // history retention
+    int64_t retention_interval_ms;  // pause between retention passes
+} bb_ingest_args_t;
+
+//  The actor: bb_actor_start (bb_ingest_actor, &args), after the query
+//  actor is up. Reports READY once bound, FAILED (logged) if the bind
+//  failed. Ends on $TERM; messages not yet applied are dropped unacked,
+//  so their senders retry.
+void bb_ingest_actor (zsock_t *pipe, void *args);
+
+#endif

@@ -1,0 +1,48 @@
+/*  =========================================================================
+    bb_pb - protobuf-c replies built on the heap
+
+    Owns nothing: allocation helpers that keep every reply freeable
+    by protobuf-c's own free routine.
+    =========================================================================
+*/
+#include "bb_pb.h"
+
+#include <string.h>
+
+void *
+bb_pb_new (const ProtobufCMessageDescriptor *descriptor)
+{
+    ProtobufCMessage *message = malloc (descriptor->sizeof_message);
+    assert (message);
+    protobuf_c_message_init (descriptor, message);
+    return message;
+}
+
+char *
+bb_pb_strdup (const char *text)
+{
+    char *copy = strdup (text ? text : "");
+    assert (copy);
+    return copy;
+}
+
+bb_envelope_t *
+bb_pb_envelope (uint64_t request_id)
+{
+    bb_envelope_t *envelope = bb_pb_new (&balboard__envelope__descriptor);
+    bb_wire_envelope_init (envelope);
+    envelope->request_id = request_id;
+    return envelope;
+}
+
+bb_envelope_t *
+bb_pb_error (uint64_t request_id, Balboard__ErrorReply__Code code,
+             const char *reason)
+{
+    bb_envelope_t *envelope = bb_pb_envelope (request_id);
+    envelope->body_case = BALBOARD__ENVELOPE__BODY_ERROR;
+    envelope->error = bb_pb_new (&balboard__error_reply__descriptor);
+    envelope->error->code = code;
+    envelope->error->reason = bb_pb_strdup (reason);
+    return envelope;
+}

@@ -1,0 +1,41 @@
+/*  =========================================================================
+    bb_pb - protobuf-c replies built on the heap
+
+    The store builds every reply as a tree of malloc'd protobuf-c messages,
+    strings and arrays, so that one protobuf_c_message_free_unpacked call
+    (bb_wire_envelope_destroy for an envelope) frees the whole tree, the
+    same way a decoded message is freed. A string left at its _INIT value
+    (the shared empty string) is never freed, as protobuf-c intends.
+    =========================================================================
+*/
+#ifndef BB_PB_H_INCLUDED
+#define BB_PB_H_INCLUDED
+
+#include <assert.h>
+#include <stdlib.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "bb_wire.h"
+
+//  A new message of type descriptor, initialised; caller owns it.
+void *bb_pb_new (const ProtobufCMessageDescriptor *descriptor);
+
+//  A heap copy of text for a string field.
+char *bb_pb_strdup (const char *text);
+
+//  A new envelope (version set, no body) replying to request_id.
+bb_envelope_t *bb_pb_envelope (uint64_t request_id);
+
+//  A new envelope replying to request_id with ErrorReply{code, reason}.
+bb_envelope_t *bb_pb_error (uint64_t request_id,
+                            Balboard__ErrorReply__Code code,
+                            const char *reason);
+
+//  Append item to the repeated field array (count elements).
+#define BB_PB_PUSH(array, count, item) do { \
+    (array) = realloc ((array), ((count) + 1) * sizeof *(array)); \
+    assert (array); \
+    (array) [(count)++] = (item); \
+} while (0)
+
+#endif

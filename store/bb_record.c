@@ -1,0 +1,648 @@
+/*  =========================================================================
+    bb_record - the records of the store and their bytes in LMDB
+
+    Owns the byte layouts below (also in docs/store.md). Values are packed
+    field by field, never as C structs, so padding and alignment never
+    reach the disk. Encoders write into stack buffers sized for the
+    largest record; decoders check every length and fail with -1 on a
+    short or long value rather than read past it.
+
+    agents    stx                       -> level u8, btc, display, bns,
+                                           level_name (u16 len + bytes each)
+    balances  stx NUL token             -> amount u128, decimals u8,
+                                           source u8, flags u8, captured u64
+    totals    stx                       -> btc_l1, sbtc, ustx (u128 each),
+                                           per source: attempt u64, state u8
+    history   stx NUL token NUL be64 ts -> amount u128
+    tokens    contract                  -> decimals u8, known u8, symbol
+    meta      "prices" "counters" "rotation" (+ "schema_version", bb_db)
+    =========================================================================
+*/
+#include "bb_record.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BB_RECORD_MAX       512     // largest encoded value
+#define BB_U128_BYTES       16
+#define BB_FLAG_STALE       0x01
+
+#define BB_META_PRICES      "prices"
+#define BB_META_COUNTERS    "counters"
+#define BB_META_ROTATION    "rotation"
+
+//  ===========================================================================
+//  Byte writer and reader
+
+typedef struct {
+    uint8_t *at;                // next byte to write
+    uint8_t *end;               // one past the buffer
+} writer_t;
+
+typedef struct {
+    const uint8_t *at;          // next byte to read
+    const uint8_t *end;         // one past the value
+    bool bad;                   // a read ran past the end
+} reader_t;
+
+//  Write value as width little-endian bytes. Buffers are sized for the
+//  largest record, so running out is a programmer error.
+static void
+s_write_uint (writer_t *out, uint64_t value, size_t width)
+{
+    assert (out->at + width <= out->end);
+    for (size_t i = 0; i < width; i++)
+        *out->at++ = (uint8_t) (value >> (8 * i));
+}
+
+static void
+s_write_u128 (writer_t *out, bb_u128_t value)
+{
+    s_write_uint (out, (uint64_t) value, 8);
+    s_write_uint (out, (uint64_t) (value >> 64), 8);
+}
+
+static void
+s_write_str (writer_t *out, const char *text)
+{
+    size_t length = strlen (text);
+    s_write_uint (out, length, 2);
+    assert (out->at + length <= out->end);
+    memcpy (out->at, text, length);
+    out->at += length;
+}
+
+static uint64_t
+s_read_uint (reader_t *in, size_t width)
+{
+    if (in->bad || in->at + width > in->end) {
+        in->bad = true;
+        return 0;
+    }
+    uint64_t value = 0;
+    for (size_t i = 0; i < width; i++)
+        value |= (uint64_t) *in->at++ << (8 * i);
+    return value;
+}
+
+static bb_u128_t
+s_read_u128 (reader_t *in)
+{
+    bb_u128_t low = s_read_uint (in, 8);
+    bb_u128_t high = s_read_uint (in, 8);
+    return high << 64 | low;
+}
+
+//  Read a string into buf (size bytes); one that does not fit is bad.
+static void
+s_read_str (reader_t *in, char *buf, size_t size)
+{
+    size_t length = (size_t) s_read_uint (in, 2);
+    if (in->bad || length >= size || in->at + length > in->end) {
+        in->bad = true;
+        buf [0] = '\0';
+        return;
+    }
+    memcpy (buf, in->at, length);
+    buf [length] = '\0';
+    in->at += length;
+}
+
+static reader_t
+s_reader (const MDB_val *value)
+{
+    const uint8_t *data = value->mv_data;
+    return (reader_t) { data, data + value->mv_size, false };
+}
+
+//  0 if the whole value was read, else -1.
+static int
+s_read_done (const reader_t *in)
+{
+    return in->bad || in->at != in->end ? -1 : 0;
+}
+
+//  Copy a key string of length bytes into buf (size bytes). 0 or -1.
+static int
+s_copy_key_str (const uint8_t *bytes, size_t length, char *buf, size_t size)
+{
+    if (length >= size)
+        return -1;
+    memcpy (buf, bytes, length);
+    buf [length] = '\0';
+    return 0;
+}
+
+//  ===========================================================================
+//  Generic get and put
+
+static int
+s_get (bb_db_t *db, MDB_txn *txn, bb_dbi_t dbi, const void *key,
+       size_t key_len, MDB_val *value)
+{
+    MDB_val k = { key_len, (void *) key };
+    return mdb_get (txn, bb_db_dbi (db, dbi), &k, value);
+}
+
+static int
+s_put (bb_db_t *db, MDB_txn *txn, bb_dbi_t dbi, const void *key,
+       size_t key_len, const writer_t *out, const uint8_t *start)
+{
+    MDB_val k = { key_len, (void *) key };
+    MDB_val v = { (size_t) (out->at - start), (void *) start };
+    return mdb_put (txn, bb_db_dbi (db, dbi), &k, &v, 0);
+}
+
+static int
+s_del (bb_db_t *db, MDB_txn *txn, bb_dbi_t dbi, const void *key,
+       size_t key_len)
+{
+    MDB_val k = { key_len, (void *) key };
+    return mdb_del (txn, bb_db_dbi (db, dbi), &k, NULL);
+}
+
+//  ===========================================================================
+//  Keys
+
+size_t
+bb_record_balance_key (const char *stx, const char *token_id, char *buf)
+{
+    size_t stx_len = strlen (stx);
+    size_t token_len = strlen (token_id);
+    assert (stx_len + 1 + token_len <= BB_KEY_SIZE);
+    memcpy (buf, stx, stx_len + 1);
+    memcpy (buf + stx_len + 1, token_id, token_len);
+    return stx_len + 1 + token_len;
+}
+
+size_t
+bb_record_history_key (const char *stx, const char *token_id,
+                       uint64_t captured_at_ms, char *buf)
+{
+    size_t length = bb_record_balance_key (stx, token_id, buf);
+    assert (length + 1 + 8 <= BB_KEY_SIZE);
+    buf [length++] = '\0';
+    for (int i = 7; i >= 0; i--)
+        buf [length++] = (char) (uint8_t) (captured_at_ms >> (8 * i));
+    return length;
+}
+
+size_t
+bb_record_history_series_len (const MDB_val *key)
+{
+    const uint8_t *bytes = key->mv_data;
+    if (key->mv_size < 8 + 3)
+        return 0;
+    size_t series_len = key->mv_size - 8;
+    const uint8_t *first = memchr (bytes, '\0', series_len);
+    if (!first || bytes [series_len - 1] != '\0'
+    ||  first == bytes + series_len - 1)
+        return 0;
+    return series_len;
+}
+
+int
+bb_record_history_key_parse (const MDB_val *key, char *stx, char *token_id,
+                             uint64_t *captured_at_ms)
+{
+    size_t series_len = bb_record_history_series_len (key);
+    if (series_len == 0)
+        return -1;
+    const uint8_t *bytes = key->mv_data;
+    size_t stx_len = (size_t) ((const uint8_t *) memchr (bytes, '\0',
+                                                         series_len) - bytes);
+    size_t token_len = series_len - stx_len - 2;
+    if (s_copy_key_str (bytes, stx_len, stx, BB_STX_SIZE)
+    ||  s_copy_key_str (bytes + stx_len + 1, token_len, token_id,
+                        BB_TOKEN_ID_SIZE))
+        return -1;
+    uint64_t at = 0;
+    for (size_t i = 0; i < 8; i++)
+        at = at << 8 | bytes [series_len + i];
+    *captured_at_ms = at;
+    return 0;
+}
+
+//  ===========================================================================
+//  Agents
+
+static void
+s_agent_encode (const bb_agent_rec_t *agent, writer_t *out)
+{
+    s_write_uint (out, agent->level, 1);
+    s_write_str (out, agent->btc);
+    s_write_str (out, agent->display_name);
+    s_write_str (out, agent->bns_name);
+    s_write_str (out, agent->level_name);
+}
+
+int
+bb_record_agent_decode (const MDB_val *key, const MDB_val *value,
+                        bb_agent_rec_t *agent)
+{
+    memset (agent, 0, sizeof *agent);
+    if (s_copy_key_str (key->mv_data, key->mv_size, agent->stx,
+                        sizeof agent->stx))
+        return -1;
+    reader_t in = s_reader (value);
+    agent->level = (uint32_t) s_read_uint (&in, 1);
+    s_read_str (&in, agent->btc, sizeof agent->btc);
+    s_read_str (&in, agent->display_name, sizeof agent->display_name);
+    s_read_str (&in, agent->bns_name, sizeof agent->bns_name);
+    s_read_str (&in, agent->level_name, sizeof agent->level_name);
+    return s_read_done (&in);
+}
+
+int
+bb_record_agent_get (bb_db_t *db, MDB_txn *txn, const char *stx,
+                     bb_agent_rec_t *agent)
+{
+    MDB_val key = { strlen (stx), (void *) stx };
+    MDB_val value;
+    int rc = mdb_get (txn, bb_db_dbi (db, BB_DBI_AGENTS), &key, &value);
+    if (rc == 0 && bb_record_agent_decode (&key, &value, agent))
+        rc = MDB_CORRUPTED;
+    return rc;
+}
+
+int
+bb_record_agent_put (bb_db_t *db, MDB_txn *txn, const bb_agent_rec_t *agent)
+{
+    uint8_t buf [BB_RECORD_MAX];
+    writer_t out = { buf, buf + sizeof buf };
+    s_agent_encode (agent, &out);
+    return s_put (db, txn, BB_DBI_AGENTS, agent->stx, strlen (agent->stx),
+                  &out, buf);
+}
+
+int
+bb_record_agent_del (bb_db_t *db, MDB_txn *txn, const char *stx)
+{
+    return s_del (db, txn, BB_DBI_AGENTS, stx, strlen (stx));
+}
+
+bool
+bb_record_agent_equal (const bb_agent_rec_t *a, const bb_agent_rec_t *b)
+{
+    return strcmp (a->stx, b->stx) == 0
+        && strcmp (a->btc, b->btc) == 0
+        && strcmp (a->display_name, b->display_name) == 0
+        && strcmp (a->bns_name, b->bns_name) == 0
+        && a->level == b->level
+        && strcmp (a->level_name, b->level_name) == 0;
+}
+
+//  ===========================================================================
+//  Balances
+
+static int
+s_balance_decode (const MDB_val *value, bb_balance_rec_t *row)
+{
+    reader_t in = s_reader (value);
+    row->amount = s_read_u128 (&in);
+    row->decimals = (uint8_t) s_read_uint (&in, 1);
+    row->source = (uint8_t) s_read_uint (&in, 1);
+    row->stale = (s_read_uint (&in, 1) & BB_FLAG_STALE) != 0;
+    row->captured_at_ms = s_read_uint (&in, 8);
+    return s_read_done (&in) || row->source >= BB_SOURCES ? -1 : 0;
+}
+
+int
+bb_record_balance_get (bb_db_t *db, MDB_txn *txn, const char *stx,
+                       const char *token_id, bb_balance_rec_t *row)
+{
+    char key [BB_KEY_SIZE];
+    size_t key_len = bb_record_balance_key (stx, token_id, key);
+    MDB_val value;
+    int rc = s_get (db, txn, BB_DBI_BALANCES, key, key_len, &value);
+    if (rc == 0 && s_balance_decode (&value, row))
+        rc = MDB_CORRUPTED;
+    return rc;
+}
+
+int
+bb_record_balance_put (bb_db_t *db, MDB_txn *txn, const char *stx,
+                       const char *token_id, const bb_balance_rec_t *row)
+{
+    char key [BB_KEY_SIZE];
+    size_t key_len = bb_record_balance_key (stx, token_id, key);
+    uint8_t buf [BB_RECORD_MAX];
+    writer_t out = { buf, buf + sizeof buf };
+    s_write_u128 (&out, row->amount);
+    s_write_uint (&out, row->decimals, 1);
+    s_write_uint (&out, row->source, 1);
+    s_write_uint (&out, row->stale ? BB_FLAG_STALE : 0, 1);
+    s_write_uint (&out, row->captured_at_ms, 8);
+    return s_put (db, txn, BB_DBI_BALANCES, key, key_len, &out, buf);
+}
+
+int
+bb_record_balances_load (bb_db_t *db, MDB_txn *txn, const char *stx,
+                         bb_balance_list_t *list)
+{
+    list->size = 0;
+    char prefix [BB_KEY_SIZE];
+    size_t prefix_len = bb_record_balance_key (stx, "", prefix);
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open (txn, bb_db_dbi (db, BB_DBI_BALANCES), &cursor);
+    if (rc)
+        return rc;
+    MDB_val key = { prefix_len, prefix };
+    MDB_val value;
+    rc = mdb_cursor_get (cursor, &key, &value, MDB_SET_RANGE);
+    while (rc == 0 && key.mv_size > prefix_len
+           && memcmp (key.mv_data, prefix, prefix_len) == 0) {
+        bb_balance_item_t item;
+        if (s_copy_key_str ((const uint8_t *) key.mv_data + prefix_len,
+                            key.mv_size - prefix_len, item.token_id,
+                            sizeof item.token_id)
+        ||  s_balance_decode (&value, &item.row)) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        bb_balance_list_push (list, item.token_id, &item.row);
+        rc = mdb_cursor_get (cursor, &key, &value, MDB_NEXT);
+    }
+    mdb_cursor_close (cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+void
+bb_balance_list_reset (bb_balance_list_t *list)
+{
+    if (!list)
+        return;
+    free (list->items);
+    *list = (bb_balance_list_t) { NULL, 0, 0 };
+}
+
+void
+bb_balance_list_push (bb_balance_list_t *list, const char *token_id,
+                      const bb_balance_rec_t *row)
+{
+    if (list->size == list->capacity) {
+        list->capacity = list->capacity ? list->capacity * 2 : 8;
+        list->items = realloc (list->items,
+                               list->capacity * sizeof *list->items);
+        assert (list->items);
+    }
+    bb_balance_item_t *item = &list->items [list->size++];
+    snprintf (item->token_id, sizeof item->token_id, "%s", token_id);
+    item->row = *row;
+}
+
+bb_balance_item_t *
+bb_balance_list_find (bb_balance_list_t *list, const char *token_id)
+{
+    for (size_t i = 0; i < list->size; i++)
+        if (strcmp (list->items [i].token_id, token_id) == 0)
+            return &list->items [i];
+    return NULL;
+}
+
+//  ===========================================================================
+//  Totals
+
+int
+bb_record_totals_decode (const MDB_val *value, bb_totals_rec_t *totals)
+{
+    reader_t in = s_reader (value);
+    totals->btc_l1 = s_read_u128 (&in);
+    totals->sbtc = s_read_u128 (&in);
+    totals->ustx = s_read_u128 (&in);
+    for (int i = 0; i < BB_SOURCES; i++) {
+        totals->attempt_ms [i] = s_read_uint (&in, 8);
+        totals->state [i] = (uint8_t) s_read_uint (&in, 1);
+    }
+    return s_read_done (&in);
+}
+
+int
+bb_record_totals_get (bb_db_t *db, MDB_txn *txn, const char *stx,
+                      bb_totals_rec_t *totals)
+{
+    MDB_val value;
+    int rc = s_get (db, txn, BB_DBI_TOTALS, stx, strlen (stx), &value);
+    if (rc == 0 && bb_record_totals_decode (&value, totals))
+        rc = MDB_CORRUPTED;
+    return rc;
+}
+
+int
+bb_record_totals_put (bb_db_t *db, MDB_txn *txn, const char *stx,
+                      const bb_totals_rec_t *totals)
+{
+    uint8_t buf [BB_RECORD_MAX];
+    writer_t out = { buf, buf + sizeof buf };
+    s_write_u128 (&out, totals->btc_l1);
+    s_write_u128 (&out, totals->sbtc);
+    s_write_u128 (&out, totals->ustx);
+    for (int i = 0; i < BB_SOURCES; i++) {
+        s_write_uint (&out, totals->attempt_ms [i], 8);
+        s_write_uint (&out, totals->state [i], 1);
+    }
+    return s_put (db, txn, BB_DBI_TOTALS, stx, strlen (stx), &out, buf);
+}
+
+int
+bb_record_totals_del (bb_db_t *db, MDB_txn *txn, const char *stx)
+{
+    return s_del (db, txn, BB_DBI_TOTALS, stx, strlen (stx));
+}
+
+bool
+bb_record_totals_fetched (const bb_totals_rec_t *totals)
+{
+    for (int i = 0; i < BB_SOURCES; i++)
+        if (totals->state [i] != BB_SOURCE_NEVER)
+            return true;
+    return false;
+}
+
+//  ===========================================================================
+//  History
+
+int
+bb_record_history_put (bb_db_t *db, MDB_txn *txn, const char *stx,
+                       const char *token_id, uint64_t captured_at_ms,
+                       bb_u128_t amount)
+{
+    char key [BB_KEY_SIZE];
+    size_t key_len = bb_record_history_key (stx, token_id, captured_at_ms,
+                                            key);
+    uint8_t buf [BB_U128_BYTES];
+    writer_t out = { buf, buf + sizeof buf };
+    s_write_u128 (&out, amount);
+    return s_put (db, txn, BB_DBI_HISTORY, key, key_len, &out, buf);
+}
+
+int
+bb_record_history_decode (const MDB_val *value, bb_u128_t *amount)
+{
+    reader_t in = s_reader (value);
+    *amount = s_read_u128 (&in);
+    return s_read_done (&in);
+}
+
+//  ===========================================================================
+//  Tokens
+
+int
+bb_record_token_get (bb_db_t *db, MDB_txn *txn, const char *contract,
+                     bb_token_rec_t *token)
+{
+    MDB_val value;
+    int rc = s_get (db, txn, BB_DBI_TOKENS, contract, strlen (contract),
+                    &value);
+    if (rc)
+        return rc;
+    reader_t in = s_reader (&value);
+    token->decimals = (uint8_t) s_read_uint (&in, 1);
+    token->known = s_read_uint (&in, 1) != 0;
+    s_read_str (&in, token->symbol, sizeof token->symbol);
+    return s_read_done (&in) ? MDB_CORRUPTED : 0;
+}
+
+int
+bb_record_token_put (bb_db_t *db, MDB_txn *txn, const char *contract,
+                     const bb_token_rec_t *token)
+{
+    uint8_t buf [BB_RECORD_MAX];
+    writer_t out = { buf, buf + sizeof buf };
+    s_write_uint (&out, token->decimals, 1);
+    s_write_uint (&out, token->known ? 1 : 0, 1);
+    s_write_str (&out, token->symbol);
+    return s_put (db, txn, BB_DBI_TOKENS, contract, strlen (contract), &out,
+                  buf);
+}
+
+//  ===========================================================================
+//  Meta records. Each is a fixed row of integers.
+
+//  Read meta record name as count 8-byte integers into fields; a missing
+//  record reads as zeros.
+static int
+s_meta_get (bb_db_t *db, MDB_txn *txn, const char *name, uint64_t *fields,
+            size_t count)
+{
+    memset (fields, 0, count * sizeof *fields);
+    MDB_val value;
+    int rc = s_get (db, txn, BB_DBI_META, name, strlen (name), &value);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    reader_t in = s_reader (&value);
+    for (size_t i = 0; i < count; i++)
+        fields [i] = s_read_uint (&in, 8);
+    return s_read_done (&in) ? MDB_CORRUPTED : 0;
+}
+
+static int
+s_meta_put (bb_db_t *db, MDB_txn *txn, const char *name,
+            const uint64_t *fields, size_t count)
+{
+    uint8_t buf [BB_RECORD_MAX];
+    writer_t out = { buf, buf + sizeof buf };
+    for (size_t i = 0; i < count; i++)
+        s_write_uint (&out, fields [i], 8);
+    return s_put (db, txn, BB_DBI_META, name, strlen (name), &out, buf);
+}
+
+int
+bb_record_prices_get (bb_db_t *db, MDB_txn *txn, bb_prices_rec_t *prices)
+{
+    uint64_t fields [3];
+    int rc = s_meta_get (db, txn, BB_META_PRICES, fields, 3);
+    *prices = (bb_prices_rec_t) {
+        (int64_t) fields [0], (int64_t) fields [1], fields [2]
+    };
+    return rc;
+}
+
+int
+bb_record_prices_put (bb_db_t *db, MDB_txn *txn,
+                      const bb_prices_rec_t *prices)
+{
+    uint64_t fields [3] = {
+        (uint64_t) prices->btc_usd_micro, (uint64_t) prices->stx_usd_micro,
+        prices->priced_at_ms
+    };
+    return s_meta_put (db, txn, BB_META_PRICES, fields, 3);
+}
+
+int
+bb_record_counters_get (bb_db_t *db, MDB_txn *txn,
+                        bb_counters_rec_t *counters)
+{
+    uint64_t fields [6];
+    int rc = s_meta_get (db, txn, BB_META_COUNTERS, fields, 6);
+    *counters = (bb_counters_rec_t) {
+        fields [0], fields [1], fields [2], fields [3], fields [4], fields [5]
+    };
+    return rc;
+}
+
+int
+bb_record_counters_put (bb_db_t *db, MDB_txn *txn,
+                        const bb_counters_rec_t *counters)
+{
+    uint64_t fields [6] = {
+        counters->commit_seq, counters->last_commit_ms,
+        counters->batches_committed, counters->batches_duplicate,
+        counters->batches_rejected, counters->agents_fetched
+    };
+    return s_meta_put (db, txn, BB_META_COUNTERS, fields, 6);
+}
+
+int
+bb_record_rotation_get (bb_db_t *db, MDB_txn *txn,
+                        bb_rotation_rec_t *rotation)
+{
+    uint64_t fields [3];
+    int rc = s_meta_get (db, txn, BB_META_ROTATION, fields, 3);
+    *rotation = (bb_rotation_rec_t) {
+        fields [0], (uint32_t) fields [1], (uint32_t) fields [2]
+    };
+    return rc;
+}
+
+int
+bb_record_rotation_put (bb_db_t *db, MDB_txn *txn,
+                        const bb_rotation_rec_t *rotation)
+{
+    uint64_t fields [3] = {
+        rotation->rotation, rotation->chunks_done, rotation->rotation_agents
+    };
+    return s_meta_put (db, txn, BB_META_ROTATION, fields, 3);
+}
+
+//  ===========================================================================
+//  Delete a key range by prefix. Repositions after every delete rather
+//  than trusting a cursor across mdb_cursor_del; removals are rare.
+
+int
+bb_record_del_prefix (bb_db_t *db, MDB_txn *txn, bb_dbi_t dbi,
+                      const void *prefix, size_t prefix_len, size_t *deleted)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open (txn, bb_db_dbi (db, dbi), &cursor);
+    if (rc)
+        return rc;
+    while (rc == 0) {
+        MDB_val key = { prefix_len, (void *) prefix };
+        MDB_val value;
+        rc = mdb_cursor_get (cursor, &key, &value, MDB_SET_RANGE);
+        if (rc == 0 && (key.mv_size < prefix_len
+                        || memcmp (key.mv_data, prefix, prefix_len) != 0))
+            rc = MDB_NOTFOUND;
+        if (rc == 0)
+            rc = mdb_cursor_del (cursor, 0);
+        if (rc == 0 && deleted)
+            (*deleted)++;
+    }
+    mdb_cursor_close (cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}

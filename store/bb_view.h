@@ -1,0 +1,61 @@
+/*  =========================================================================
+    bb_view - the read side: replies built from one read snapshot
+
+    Builds every query reply from a read transaction, the rank index and
+    the price snapshot the index is valued at, which the query actor keeps
+    at the same commit as the transaction. So a dashboard page ranks,
+    values and totals its rows at one snapshot, the one it reports.
+    A page costs one O(log n) seek plus, per row, a few point reads and
+    one short range read of the agent's balances: O(log n + limit).
+
+    Every function returns a new envelope replying to request_id (the
+    caller destroys it): the reply body, or an ErrorReply (BAD_REQUEST,
+    NOT_FOUND, INTERNAL on an LMDB error). Query-thread only.
+    =========================================================================
+*/
+#ifndef BB_VIEW_H_INCLUDED
+#define BB_VIEW_H_INCLUDED
+
+#include "bb_db.h"
+#include "bb_rank.h"
+#include "bb_record.h"
+#include "bb_wire.h"
+
+//  Dashboard limits (docs/protocol.md).
+#define BB_VIEW_PAGE_DEFAULT        100
+#define BB_VIEW_PAGE_MAX            500
+//  Agents page limits (the scheduler's chunks).
+#define BB_VIEW_AGENTS_DEFAULT      100
+#define BB_VIEW_AGENTS_MAX          10000
+//  History points per token in an agent detail.
+#define BB_VIEW_HISTORY_DEFAULT     100
+#define BB_VIEW_HISTORY_MAX         1000
+
+typedef struct {
+    bb_db_t *db;
+    MDB_txn *txn;                       // read txn at the index's commit
+    bb_rank_t *rank;
+    const bb_prices_rec_t *prices;      // the index is valued at these
+} bb_view_t;
+
+bb_envelope_t *bb_view_dashboard (bb_view_t *view,
+                                  const Balboard__DashboardRequest *request,
+                                  uint64_t request_id);
+
+//  Every row of the agent, zeros and stale ones included, and per token
+//  (in token order) its newest history_limit points, oldest first.
+bb_envelope_t *bb_view_agent (bb_view_t *view,
+                              const Balboard__AgentDetailRequest *request,
+                              uint64_t request_id);
+
+bb_envelope_t *bb_view_rank (bb_view_t *view,
+                             const Balboard__RankRequest *request,
+                             uint64_t request_id);
+
+bb_envelope_t *bb_view_stats (bb_view_t *view, uint64_t request_id);
+
+bb_envelope_t *bb_view_agents_page (bb_view_t *view,
+                                    const Balboard__AgentsPageRequest *request,
+                                    uint64_t request_id);
+
+#endif

@@ -1,0 +1,193 @@
+/*  =========================================================================
+    balboard-store - the single owner of the LMDB data
+
+    Owns the process: reads the settings (flags and environment, see
+    --help), opens the store (bb_db), starts the query actor (it builds
+    the rank index) and then the ingest actor, and waits for SIGINT or
+    SIGTERM. Shutdown stops the ingest actor first (no write is in flight
+    once it returns), then the query actor, then closes the environment:
+    a restart reopens the same data. With --health it instead asks the
+    query socket for its stats and exits 0 on a reply within 2 s, else 1.
+    =========================================================================
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bb_actor.h"
+#include "bb_address.h"
+#include "bb_client.h"
+#include "bb_config.h"
+#include "bb_db.h"
+#include "bb_ingest.h"
+#include "bb_log.h"
+#include "bb_query.h"
+#include "bb_signal.h"
+
+#define PROGRAM             "balboard-store"
+#define EXIT_USAGE          64                  // EX_USAGE
+#define HEALTH_TIMEOUT_MS   2000
+#define WAIT_POLL_MS        100                 // main's check for a signal
+#define MIB                 ((size_t) 1 << 20)
+#define DAY_MS              (24ULL * 3600 * 1000)
+#define CHANGES_ENDPOINT    "inproc://balboard-store-changes"
+#define ENDPOINT_SIZE       256
+
+#define INT_OPTION(name, env, fallback, min, max, help) \
+    { name, env, BB_OPT_INT, fallback, min, max, false, help }
+
+static const bb_option_t s_options [] = {
+    { "data-dir", "BALBOARD_DATA_DIR", BB_OPT_STRING, "./data/store", 0, 0,
+      false, "directory of the LMDB environment (created if absent)" },
+    { "ingest-bind", "BALBOARD_INGEST_BIND", BB_OPT_STRING,
+      "tcp://127.0.0.1:7701", 0, 0, false,
+      "ingest socket (balance batches, agent admin) to bind" },
+    { "query-bind", "BALBOARD_QUERY_BIND", BB_OPT_STRING,
+      "tcp://127.0.0.1:7702", 0, 0, false,
+      "query socket (dashboard, agent, rank, stats) to bind" },
+    INT_OPTION ("map-size-mb", "BALBOARD_MAP_SIZE_MB", "1024", 1, 1 << 24,
+                "initial LMDB map size; doubles when full"),
+    INT_OPTION ("map-size-max-mb", "BALBOARD_MAP_SIZE_MAX_MB", "65536", 1,
+                1 << 24, "largest map; past it batches get \"store full\""),
+    INT_OPTION ("history-days", "BALBOARD_HISTORY_DAYS", "90", 1, 36500,
+                "history points older than this are swept"),
+    INT_OPTION ("retention-interval-ms", "BALBOARD_RETENTION_INTERVAL_MS",
+                "3600000", 1, 86400000,
+                "pause between two history retention passes"),
+    { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
+      "network of the addresses accepted: mainnet or testnet" },
+    { "health", NULL, BB_OPT_BOOL, "false", 0, 0, false,
+      "ask the store at --query-bind for its stats; exit 0 if it answers "
+      "within 2 s, else 1" },
+    BB_OPTION_LOG_LEVEL,
+};
+
+#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
+
+//  ---------------------------------------------------------------------------
+//  --health: the endpoint to connect to for a bind endpoint (a wildcard
+//  host is reached on loopback).
+
+static void
+s_connect_endpoint (const char *bind, char *buf, size_t size)
+{
+    const char *hosts [] = { "tcp://*:", "tcp://0.0.0.0:" };
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts [0]; i++) {
+        size_t length = strlen (hosts [i]);
+        if (strncmp (bind, hosts [i], length) == 0) {
+            snprintf (buf, size, "tcp://127.0.0.1:%s", bind + length);
+            return;
+        }
+    }
+    snprintf (buf, size, "%s", bind);
+}
+
+static int
+s_health (bb_config_t *config)
+{
+    char endpoint [ENDPOINT_SIZE];
+    s_connect_endpoint (bb_config_str (config, "query-bind"), endpoint,
+                        sizeof endpoint);
+    bb_client_t *client = bb_client_new (endpoint, HEALTH_TIMEOUT_MS);
+    bb_envelope_t *reply = NULL;
+    int rc = client ? bb_client_stats (client, &reply) : BB_CLIENT_TIMEOUT;
+    if (rc)
+        fprintf (stderr, "%s: unhealthy: %s\n", PROGRAM,
+                 client ? bb_client_reason (client) : "bad endpoint");
+    else
+        printf ("ok agents=%llu\n",
+                (unsigned long long) reply->store_stats->agents);
+    bb_wire_envelope_destroy (&reply);
+    bb_client_destroy (&client);
+    return rc ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+//  ---------------------------------------------------------------------------
+//  Serving
+
+static int
+s_network (bb_config_t *config, bb_network_t *network)
+{
+    const char *name = bb_config_str (config, "network");
+    if (strcmp (name, "mainnet") == 0)
+        *network = BB_NETWORK_MAINNET;
+    else
+    if (strcmp (name, "testnet") == 0)
+        *network = BB_NETWORK_TESTNET;
+    else {
+        bb_error ("config_invalid", "option=network hint=\"mainnet or "
+                  "testnet\"");
+        return -1;
+    }
+    return 0;
+}
+
+//  Wait for SIGINT or SIGTERM.
+static void
+s_wait_for_signal (void)
+{
+    while (!bb_signal_stopping ())
+        zclock_sleep (WAIT_POLL_MS);
+}
+
+static int
+s_serve (bb_config_t *config, bb_network_t network)
+{
+    size_t map_size = (size_t) bb_config_int (config, "map-size-mb") * MIB;
+    size_t map_max = (size_t) bb_config_int (config, "map-size-max-mb") * MIB;
+    bb_db_t *db = bb_db_new (bb_config_str (config, "data-dir"), map_size,
+                             map_max);
+    if (!db)
+        return EXIT_FAILURE;
+    bb_query_args_t query_args = {
+        db, bb_config_str (config, "query-bind"), CHANGES_ENDPOINT
+    };
+    bb_ingest_args_t ingest_args = {
+        db, bb_config_str (config, "ingest-bind"), CHANGES_ENDPOINT, network,
+        (uint64_t) bb_config_int (config, "history-days") * DAY_MS,
+        bb_config_int (config, "retention-interval-ms")
+    };
+    zactor_t *query = bb_actor_start (bb_query_actor, &query_args);
+    zactor_t *ingest = query ? bb_actor_start (bb_ingest_actor, &ingest_args)
+                             : NULL;
+    int rc = ingest ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (ingest) {
+        bb_info ("ready", NULL);
+        s_wait_for_signal ();
+        bb_info ("stopping", NULL);
+    }
+    zactor_destroy (&ingest);
+    zactor_destroy (&query);
+    bb_db_destroy (&db);
+    bb_info ("stopped", "exit=%d", rc);
+    return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    bb_log_init (PROGRAM, BB_LOG_INFO);
+    bb_config_t *config = bb_config_new (
+        PROGRAM, "Own the LMDB store: commit balance batches durably and "
+        "answer ranked dashboard\nqueries (docs/store.md).",
+        s_options, OPTION_COUNT);
+    int rc = bb_config_load (config, argc, argv);
+    if (rc) {
+        bb_config_destroy (&config);
+        return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+    }
+    if (bb_config_bool (config, "health")) {
+        rc = s_health (config);
+        bb_config_destroy (&config);
+        return rc;
+    }
+    bb_config_log (config);
+    bb_network_t network;
+    rc = s_network (config, &network) ? EXIT_USAGE : EXIT_SUCCESS;
+    if (rc == EXIT_SUCCESS) {
+        bb_signal_init ();
+        rc = s_serve (config, network);
+    }
+    bb_config_destroy (&config);
+    return rc;
+}

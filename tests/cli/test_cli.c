@@ -1,0 +1,639 @@
+/*  test_cli - the real balboard CLI against a real store, scheduler and
+    mock upstream: every verb in both output modes, imports (file, stdin,
+    NDJSON, URL with pagination, 10,000 agents with exact rejections,
+    idempotent re-import), unreachable endpoints and bad arguments. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "bb_client.h"
+#include "bb_mockdata.h"
+#include "bb_test_command.h"
+#include "bb_test_process.h"
+#include "bb_test_shape.h"
+
+#define IMPORT_AGENTS 10000
+#define URL_AGENTS 1200
+#define START_TIMEOUT_MS 10000
+#define CLI_TIMEOUT_MS 60000
+
+typedef struct {
+    bb_test_process_t *mock;
+    bb_test_process_t *store;
+    bb_test_process_t *scheduler;
+    char *cli;                      // path of the balboard binary
+    char query [64];                // endpoints
+    char ingest [64];
+    char control [64];
+    char mock_url [64];
+    char scratch [512];
+} fixture_t;
+
+static fixture_t s_fx;
+
+//  ---------------------------------------------------------------------------
+//  Running the CLI
+
+//  Run balboard with the fixture's endpoints plus args (NULL-terminated).
+static bb_test_command_t
+s_cli (const char *input, const char *arg, ...)
+{
+    const char *argv [32] = { s_fx.cli, "--store-query", s_fx.query,
+                              "--store-ingest", s_fx.ingest,
+                              "--scheduler-control", s_fx.control };
+    size_t argc = 7;
+    va_list args;
+    va_start (args, arg);
+    for (const char *next = arg; next && argc < 31;
+         next = va_arg (args, const char *))
+        argv [argc++] = next;
+    va_end (args);
+    argv [argc] = NULL;
+    bb_test_command_t result;
+    assert_int_equal (bb_test_command_run (argv, input, NULL, CLI_TIMEOUT_MS,
+                                           &result), 0);
+    return result;
+}
+
+static json_t *
+s_json_out (bb_test_command_t *result)
+{
+    json_error_t error;
+    json_t *json = json_loads (result->out, 0, &error);
+    if (!json)
+        fail_msg ("not JSON (%s): %.400s / stderr %.400s", error.text,
+                  result->out, result->err);
+    return json;
+}
+
+//  ---------------------------------------------------------------------------
+//  Inputs
+
+//  Mock sample agent i as a registry JSON object.
+static json_t *
+s_agent_json (unsigned index)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (index, &agent);
+    return json_pack ("{s:s, s:s, s:s, s:s*, s:i, s:s}",
+                      "stxAddress", agent.stx_address,
+                      "btcAddress", agent.btc_address,
+                      "displayName", agent.display_name,
+                      "bnsName", *agent.bns_name ? agent.bns_name : NULL,
+                      "level", (int) agent.level,
+                      "levelName", agent.level_name);
+}
+
+//  Spoil the last character of an address (breaks its checksum).
+static void
+s_spoil (json_t *agent, const char *key)
+{
+    char address [128];
+    snprintf (address, sizeof address, "%s",
+              json_string_value (json_object_get (agent, key)));
+    size_t last = strlen (address) - 1;
+    address [last] = address [last] == 'Q' ? 'R' : 'Q';
+    json_object_set_new (agent, key, json_string (address));
+}
+
+//  The 10,000-agent registry file: every 997th agent gets a bad STX
+//  address, every 1499th a bad BTC address. Returns the expected
+//  rejections as [{index, reason-prefix}] in input order.
+static json_t *
+s_write_import_file (const char *path)
+{
+    json_t *agents = json_array ();
+    json_t *expected = json_array ();
+    for (unsigned i = 0; i < IMPORT_AGENTS; i++) {
+        json_t *agent = s_agent_json (i);
+        if (i % 997 == 5) {
+            s_spoil (agent, "stxAddress");
+            json_array_append_new (expected, json_pack ("{s:i, s:s}",
+                "index", (int) i, "reason", "invalid stxAddress"));
+        }
+        else
+        if (i % 1499 == 7) {
+            s_spoil (agent, "btcAddress");
+            json_array_append_new (expected, json_pack ("{s:i, s:s}",
+                "index", (int) i, "reason", "invalid btcAddress"));
+        }
+        json_array_append_new (agents, agent);
+    }
+    json_t *document = json_pack ("{s:o, s:{s:i, s:i, s:i, s:b}}",
+        "agents", agents, "pagination", "total", IMPORT_AGENTS,
+        "limit", IMPORT_AGENTS, "offset", 0, "hasMore", 0);
+    assert_int_equal (json_dump_file (document, path, JSON_COMPACT), 0);
+    json_decref (document);
+    return expected;
+}
+
+//  ---------------------------------------------------------------------------
+//  Fixture: mock upstream, store and scheduler, started for real
+
+static bb_test_process_t *
+s_start (const char *name, const char *const args [], int port)
+{
+    char *path = bb_test_bin_path (name);
+    assert_non_null (path);
+    const char *argv [24] = { path };
+    size_t argc = 1;
+    for (size_t i = 0; args [i]; i++)
+        argv [argc++] = args [i];
+    argv [argc] = NULL;
+    bb_test_process_t *process = bb_test_process_new (argv, NULL);
+    free (path);
+    assert_non_null (process);
+    assert_int_equal (bb_test_process_wait_port (process, port,
+                                                 START_TIMEOUT_MS), 0);
+    return process;
+}
+
+static int
+s_setup (void **state)
+{
+    const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
+    snprintf (s_fx.scratch, sizeof s_fx.scratch, "%s",
+              scratch ? scratch : "/tmp/balboard-test-cli");
+    char command [1200];
+    snprintf (command, sizeof command, "rm -rf '%s' && mkdir -p '%s'",
+              s_fx.scratch, s_fx.scratch);
+    if (system (command))
+        return -1;
+    s_fx.cli = bb_test_bin_path ("balboard");
+    int mock_port = bb_test_free_port ();
+    int ingest_port = bb_test_free_port ();
+    int query_port = bb_test_free_port ();
+    int jobs_port = bb_test_free_port ();
+    int control_port = bb_test_free_port ();
+    char mock_bind [32], agents [16], jobs [64], store_dir [600],
+         scheduler_dir [600];
+    snprintf (mock_bind, sizeof mock_bind, "127.0.0.1:%d", mock_port);
+    snprintf (s_fx.mock_url, sizeof s_fx.mock_url, "http://%s/api/agents",
+              mock_bind);
+    snprintf (agents, sizeof agents, "%d", URL_AGENTS);
+    snprintf (s_fx.ingest, sizeof s_fx.ingest, "tcp://127.0.0.1:%d",
+              ingest_port);
+    snprintf (s_fx.query, sizeof s_fx.query, "tcp://127.0.0.1:%d",
+              query_port);
+    snprintf (jobs, sizeof jobs, "tcp://127.0.0.1:%d", jobs_port);
+    snprintf (s_fx.control, sizeof s_fx.control, "tcp://127.0.0.1:%d",
+              control_port);
+    snprintf (store_dir, sizeof store_dir, "%s/store", s_fx.scratch);
+    snprintf (scheduler_dir, sizeof scheduler_dir, "%s/scheduler",
+              s_fx.scratch);
+    s_fx.mock = s_start ("balboard-mock-upstream", (const char *[]) {
+        "--bind", mock_bind, "--agents", agents, NULL }, mock_port);
+    s_fx.store = s_start ("balboard-store", (const char *[]) {
+        "--data-dir", store_dir, "--ingest-bind", s_fx.ingest,
+        "--query-bind", s_fx.query, NULL }, query_port);
+    //  A scheduler with a long alarm and no fetchers: it answers control
+    //  requests; nothing is dispatched.
+    s_fx.scheduler = s_start ("balboard-scheduler", (const char *[]) {
+        "--data-dir", scheduler_dir, "--jobs-bind", jobs,
+        "--control-bind", s_fx.control, "--store-query", s_fx.query,
+        "--alarm-active-ms", "3600000", "--alarm-idle-ms", "3600000",
+        NULL }, control_port);
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    //  Every process stops cleanly on SIGTERM.
+    int scheduler = bb_test_process_stop (s_fx.scheduler, SIGTERM, 10000);
+    int store = bb_test_process_stop (s_fx.store, SIGTERM, 10000);
+    int mock = bb_test_process_stop (s_fx.mock, SIGTERM, 10000);
+    bb_test_process_destroy (&s_fx.scheduler);
+    bb_test_process_destroy (&s_fx.store);
+    bb_test_process_destroy (&s_fx.mock);
+    free (s_fx.cli);
+    return scheduler || store || mock ? -1 : 0;
+}
+
+//  ---------------------------------------------------------------------------
+//  Bad arguments and unreachable endpoints
+
+static void
+s_expect_status (bb_test_command_t result, int status, const char *in_err)
+{
+    if (result.status != status || (in_err && !strstr (result.err, in_err)))
+        fail_msg ("status %d (want %d), stderr: %s", result.status, status,
+                  result.err);
+    bb_test_command_reset (&result);
+}
+
+static void
+test_bad_arguments (void **state)
+{
+    s_expect_status (s_cli (NULL, NULL), 64, "no verb");
+    s_expect_status (s_cli (NULL, "frobnicate", NULL), 64, "unknown verb");
+    s_expect_status (s_cli (NULL, "dashboard", "--limit", "many", NULL), 64,
+                     "not an integer");
+    s_expect_status (s_cli (NULL, "dashboard", "--offset", "-1", NULL), 64,
+                     "out of range");
+    s_expect_status (s_cli (NULL, "dashboard", "--bogus", NULL), 64,
+                     "unknown option");
+    s_expect_status (s_cli (NULL, "rank", "SP-NOT-AN-ADDRESS", NULL), 64,
+                     "not a valid STX address");
+    s_expect_status (s_cli (NULL, "rank", NULL), 64, "usage");
+    s_expect_status (s_cli (NULL, "agents", "import", NULL), 64, "usage");
+    s_expect_status (s_cli (NULL, "agents", "remove", NULL), 64, "usage");
+}
+
+static void
+test_help (void **state)
+{
+    bb_test_command_t result = s_cli (NULL, "help", "agents", "import", NULL);
+    assert_int_equal (result.status, 0);
+    assert_non_null (strstr (result.out, "SYNOPSIS"));
+    assert_non_null (strstr (result.out, "hasMore"));
+    bb_test_command_reset (&result);
+    result = s_cli (NULL, "--help", NULL);
+    assert_int_equal (result.status, 0);
+    assert_non_null (strstr (result.out, "BALBOARD_STORE_QUERY"));
+    assert_non_null (strstr (result.out, "balboard dashboard"));
+    bb_test_command_reset (&result);
+}
+
+static void
+test_unreachable (void **state)
+{
+    int port = bb_test_free_port ();
+    char dead [64];
+    snprintf (dead, sizeof dead, "tcp://127.0.0.1:%d", port);
+    const char *argv [] = { s_fx.cli, "--store-query", dead,
+                            "--scheduler-control", dead, "--timeout-ms",
+                            "300", "stats", NULL };
+    bb_test_command_t result;
+    bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS, &result);
+    s_expect_status (result, 2, "no answer");
+    argv [7] = "status";
+    bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS, &result);
+    s_expect_status (result, 2, "no answer");
+    const char *bad [] = { s_fx.cli, "--store-query", "nonsense://x", "stats",
+                           NULL };
+    bb_test_command_run (bad, NULL, NULL, CLI_TIMEOUT_MS, &result);
+    s_expect_status (result, 64, "not a valid endpoint");
+}
+
+//  ---------------------------------------------------------------------------
+//  Imports
+
+static void
+test_import_file_exact_rejections_then_idempotent (void **state)
+{
+    char path [600];
+    snprintf (path, sizeof path, "%s/agents.json", s_fx.scratch);
+    json_t *expected = s_write_import_file (path);
+    size_t rejected = json_array_size (expected);
+
+    bb_test_command_t result = s_cli (NULL, "agents", "import", path,
+                                      "--json", NULL);
+    assert_int_equal (result.status, 1);     // some were rejected
+    json_t *summary = s_json_out (&result);
+    assert_int_equal (json_integer_value (json_object_get (summary,
+                      "accepted")), IMPORT_AGENTS - rejected);
+    json_t *got = json_object_get (summary, "rejected");
+    assert_int_equal (json_array_size (got), rejected);
+    for (size_t i = 0; i < rejected; i++) {
+        json_t *want = json_array_get (expected, i);
+        json_t *have = json_array_get (got, i);
+        assert_int_equal (json_integer_value (json_object_get (have, "index")),
+                          json_integer_value (json_object_get (want, "index")));
+        const char *reason = json_string_value (json_object_get (have,
+                                                                 "reason"));
+        const char *prefix = json_string_value (json_object_get (want,
+                                                                 "reason"));
+        if (strncmp (reason, prefix, strlen (prefix)))
+            fail_msg ("rejection %zu: '%s' is not '%s…'", i, reason, prefix);
+    }
+    json_decref (summary);
+    bb_test_command_reset (&result);
+
+    //  The same file again changes nothing.
+    result = s_cli (NULL, "agents", "import", path, "--json", NULL);
+    summary = s_json_out (&result);
+    assert_int_equal (json_integer_value (json_object_get (summary,
+                      "accepted")), 0);
+    assert_int_equal (json_integer_value (json_object_get (summary,
+                      "updated")), 0);
+    assert_int_equal (json_integer_value (json_object_get (summary,
+                      "unchanged")), IMPORT_AGENTS - rejected);
+    json_decref (summary);
+    bb_test_command_reset (&result);
+
+    //  The table mode says the same for people.
+    result = s_cli (NULL, "agents", "import", path, NULL);
+    assert_non_null (strstr (result.out, "accepted 0, updated 0"));
+    assert_non_null (strstr (result.out, "rejected #5 "));
+    bb_test_command_reset (&result);
+    json_decref (expected);
+}
+
+static void
+test_import_stdin_array_and_ndjson (void **state)
+{
+    //  A bare array on stdin: one update (new display name), one unknown.
+    json_t *first = s_agent_json (0);
+    json_object_set_new (first, "displayName", json_string ("Renamed"));
+    json_t *array = json_pack ("[o, o]", first, s_agent_json (IMPORT_AGENTS));
+    char *text = json_dumps (array, JSON_COMPACT);
+    bb_test_command_t result = s_cli (text, "agents", "import", "-", "--json",
+                                      NULL);
+    assert_int_equal (result.status, 0);
+    json_t *summary = s_json_out (&result);
+    assert_int_equal (json_integer_value (json_object_get (summary,
+                      "updated")), 1);
+    assert_int_equal (json_integer_value (json_object_get (summary,
+                      "accepted")), 1);
+    json_decref (summary);
+    bb_test_command_reset (&result);
+    free (text);
+    json_decref (array);
+
+    //  NDJSON with a blank line and one agent missing its BTC address.
+    char *one = json_dumps (s_agent_json (IMPORT_AGENTS + 1), JSON_COMPACT);
+    char ndjson [2048];
+    snprintf (ndjson, sizeof ndjson, "%s\n\n{\"stxAddress\":\"%s\"}\n", one,
+              "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3");
+    result = s_cli (ndjson, "agents", "import", "-", "--json", NULL);
+    assert_int_equal (result.status, 1);
+    summary = s_json_out (&result);
+    assert_int_equal (json_integer_value (json_object_get (summary,
+                      "accepted")), 1);
+    json_t *rejection = json_array_get (json_object_get (summary, "rejected"),
+                                        0);
+    assert_string_equal (json_string_value (json_object_get (rejection,
+                         "reason")), "missing btcAddress");
+    assert_int_equal (json_integer_value (json_object_get (rejection,
+                      "index")), 1);
+    json_decref (summary);
+    bb_test_command_reset (&result);
+    free (one);
+
+    //  Not JSON at all: a clear error, exit 1.
+    s_expect_status (s_cli ("this is { not json", "agents", "import", "-",
+                            NULL), 1, "not JSON");
+}
+
+static void
+test_import_from_url_pages (void **state)
+{
+    //  The mock serves the first URL_AGENTS sample agents 500 a page; the
+    //  file import already holds all but the spoiled ones.
+    bb_test_command_t result = s_cli (NULL, "agents", "import", s_fx.mock_url,
+                                      "--json", NULL);
+    assert_int_equal (result.status, 0);
+    json_t *summary = s_json_out (&result);
+    json_int_t accepted = json_integer_value (json_object_get (summary,
+                                                               "accepted"));
+    json_int_t unchanged = json_integer_value (json_object_get (summary,
+                                                                "unchanged"));
+    json_int_t updated = json_integer_value (json_object_get (summary,
+                                                              "updated"));
+    //  Agents 5 and 1002 (spoiled STX) are new; 7 (spoiled BTC) is new too.
+    assert_int_equal (accepted, 3);
+    assert_int_equal (updated, 1);          // agent 0 was renamed
+    assert_int_equal (accepted + updated + unchanged, URL_AGENTS);
+    json_decref (summary);
+    bb_test_command_reset (&result);
+}
+
+//  ---------------------------------------------------------------------------
+//  Queries
+
+//  Give agent 0 real balances and a price snapshot through the ingest
+//  socket, as a fetcher would.
+static void
+s_commit_agent_zero (void)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (0, &agent);
+    Balboard__TokenBalance stx = BALBOARD__TOKEN_BALANCE__INIT;
+    stx.token_id = "stx";
+    stx.amount = "12345678";
+    Balboard__TokenBalance sbtc = BALBOARD__TOKEN_BALANCE__INIT;
+    sbtc.token_id = BB_MOCK_SBTC_ASSET;
+    sbtc.amount = "5000000";
+    Balboard__TokenBalance *hiro_balances [] = { &stx, &sbtc };
+    Balboard__TokenBalance btc = BALBOARD__TOKEN_BALANCE__INIT;
+    btc.token_id = "btc-l1";
+    btc.amount = "150000000";
+    Balboard__TokenBalance *btc_balances [] = { &btc };
+    Balboard__SourceResult hiro = BALBOARD__SOURCE_RESULT__INIT;
+    hiro.upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
+    hiro.status = BALBOARD__FETCH_STATUS__FETCH_OK;
+    hiro.n_balances = 2;
+    hiro.balances = hiro_balances;
+    Balboard__SourceResult mempool = BALBOARD__SOURCE_RESULT__INIT;
+    mempool.upstream = BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL;
+    mempool.status = BALBOARD__FETCH_STATUS__FETCH_OK;
+    mempool.n_balances = 1;
+    mempool.balances = btc_balances;
+    Balboard__SourceResult *sources [] = { &hiro, &mempool };
+    Balboard__AgentResult result = BALBOARD__AGENT_RESULT__INIT;
+    result.stx_address = agent.stx_address;
+    result.captured_at_ms = 1764000000000ULL;
+    result.n_sources = 2;
+    result.sources = sources;
+    Balboard__AgentResult *results [] = { &result };
+    Balboard__PriceSnapshot prices = BALBOARD__PRICE_SNAPSHOT__INIT;
+    prices.btc_usd_micro = 67187335893LL;
+    prices.stx_usd_micro = 2500000;
+    prices.priced_at_ms = 1764000000000ULL;
+    Balboard__BalanceBatch batch = BALBOARD__BALANCE_BATCH__INIT;
+    batch.job_id = "cli.1";
+    batch.attempt = 1;
+    batch.rotation = 1;
+    batch.n_agents = 1;
+    batch.agents = results;
+    batch.prices = &prices;
+    bb_client_t *client = bb_client_new (s_fx.ingest, 5000);
+    bb_envelope_t *reply = NULL;
+    assert_int_equal (bb_client_balance_batch (client, &batch, &reply), 0);
+    assert_int_not_equal (reply->batch_ack->status,
+                          BALBOARD__ACK_STATUS__ACK_REJECTED);
+    bb_wire_envelope_destroy (&reply);
+    bb_client_destroy (&client);
+}
+
+static void
+test_dashboard_json_matches_shape (void **state)
+{
+    s_commit_agent_zero ();
+    bb_test_command_t result = s_cli (NULL, "dashboard", "--limit", "5",
+                                      "--json", NULL);
+    assert_int_equal (result.status, 0);
+    json_t *page = s_json_out (&result);
+    char path [600];
+    snprintf (path, sizeof path, "%s/dashboard_shape.json",
+              getenv ("BALBOARD_FIXTURES"));
+    json_error_t error;
+    json_t *shape = json_load_file (path, 0, &error);
+    assert_non_null (shape);
+    char why [256] = "";
+    if (bb_test_shape_check (page, shape, why, sizeof why))
+        fail_msg ("dashboard --json does not match the shape: %s", why);
+    //  Agent 0 is the richest (1.5 BTC + 0.05 sBTC + 12.3 STX): rank 1,
+    //  with its tokens and their contract only on sBTC.
+    json_t *top = json_array_get (json_object_get (page, "agents"), 0);
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (0, &agent);
+    assert_string_equal (json_string_value (json_object_get (top,
+                         "stxAddress")), agent.stx_address);
+    assert_int_equal (json_array_size (json_object_get (top, "tokens")), 3);
+    json_t *pagination = json_object_get (page, "pagination");
+    assert_int_equal (json_integer_value (json_object_get (pagination,
+                      "limit")), 5);
+    assert_true (json_is_true (json_object_get (pagination, "hasMore")));
+    //  The second agent was never fetched.
+    json_t *second = json_array_get (json_object_get (page, "agents"), 1);
+    assert_string_equal (json_string_value (json_object_get (second,
+                         "fetchError")), "pending");
+    json_decref (shape);
+    json_decref (page);
+    bb_test_command_reset (&result);
+
+    //  The table for people.
+    result = s_cli (NULL, "dashboard", "--limit", "3", NULL);
+    assert_int_equal (result.status, 0);
+    assert_non_null (strstr (result.out, "RANK"));
+    assert_non_null (strstr (result.out, "TOTAL USD"));
+    bb_mockdata_agent (0, &agent);           // the URL import renamed it back
+    assert_non_null (strstr (result.out, agent.display_name));
+    assert_non_null (strstr (result.out, "1.5 "));      // its BTC, exact
+    assert_non_null (strstr (result.out, "pending"));
+    bb_test_command_reset (&result);
+
+    //  Past the end: an empty page, not an error.
+    result = s_cli (NULL, "dashboard", "--offset", "1000000", "--json", NULL);
+    assert_int_equal (result.status, 0);
+    page = s_json_out (&result);
+    assert_int_equal (json_array_size (json_object_get (page, "agents")), 0);
+    assert_false (json_is_true (json_object_get (json_object_get (page,
+                  "pagination"), "hasMore")));
+    json_decref (page);
+    bb_test_command_reset (&result);
+}
+
+static void
+test_agent_rank_stats (void **state)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (0, &agent);
+    bb_test_command_t result = s_cli (NULL, "rank", agent.stx_address,
+                                      "--json", NULL);
+    assert_int_equal (result.status, 0);
+    json_t *rank = s_json_out (&result);
+    assert_int_equal (json_integer_value (json_object_get (rank, "rank")), 1);
+    json_decref (rank);
+    bb_test_command_reset (&result);
+
+    result = s_cli (NULL, "rank", agent.stx_address, NULL);
+    assert_non_null (strstr (result.out, "rank 1 of"));
+    bb_test_command_reset (&result);
+
+    result = s_cli (NULL, "agent", agent.stx_address, "--json", NULL);
+    assert_int_equal (result.status, 0);
+    json_t *detail = s_json_out (&result);
+    assert_non_null (json_object_get (detail, "tokens"));
+    json_decref (detail);
+    bb_test_command_reset (&result);
+
+    result = s_cli (NULL, "agent", agent.stx_address, NULL);
+    assert_int_equal (result.status, 0);
+    assert_non_null (strstr (result.out, "STX"));
+    assert_non_null (strstr (result.out, "12.345678"));
+    bb_test_command_reset (&result);
+
+    result = s_cli (NULL, "stats", "--json", NULL);
+    assert_int_equal (result.status, 0);
+    json_t *stats = s_json_out (&result);
+    assert_true (json_integer_value (json_object_get (stats, "agents"))
+                 >= URL_AGENTS);
+    json_decref (stats);
+    bb_test_command_reset (&result);
+
+    result = s_cli (NULL, "stats", NULL);
+    assert_non_null (strstr (result.out, "agents"));
+    bb_test_command_reset (&result);
+}
+
+static void
+test_agents_remove (void **state)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (3, &agent);
+    bb_test_command_t result = s_cli (NULL, "agents", "remove",
+                                      agent.stx_address, "--json", NULL);
+    assert_int_equal (result.status, 0);
+    json_t *summary = s_json_out (&result);
+    assert_int_equal (json_integer_value (json_object_get (summary,
+                      "removed")), 1);
+    json_decref (summary);
+    bb_test_command_reset (&result);
+    //  Gone: the store's reason comes back, exit 1.
+    s_expect_status (s_cli (NULL, "rank", agent.stx_address, NULL), 1, NULL);
+}
+
+//  ---------------------------------------------------------------------------
+//  Scheduler verbs
+
+static json_t *
+s_scheduler (const char *verb)
+{
+    bb_test_command_t result = s_cli (NULL, verb, "--json", NULL);
+    if (result.status != 0)
+        fail_msg ("%s: status %d: %s", verb, result.status, result.err);
+    json_t *status = s_json_out (&result);
+    bb_test_command_reset (&result);
+    return status;
+}
+
+static void
+test_scheduler_verbs (void **state)
+{
+    json_t *status = s_scheduler ("pause");
+    assert_true (json_is_true (json_object_get (status, "paused")));
+    json_decref (status);
+    status = s_scheduler ("status");
+    assert_true (json_is_true (json_object_get (status, "paused")));
+    json_decref (status);
+    status = s_scheduler ("resume");
+    assert_false (json_is_true (json_object_get (status, "paused")));
+    json_decref (status);
+    status = s_scheduler ("tick");
+    assert_non_null (json_object_get (status, "rotation"));
+    json_decref (status);
+    bb_test_command_t result = s_cli (NULL, "status", NULL);
+    assert_int_equal (result.status, 0);
+    assert_non_null (strstr (result.out, "rotation"));
+    assert_non_null (strstr (result.out, "fetchers"));
+    bb_test_command_reset (&result);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_bad_arguments),
+        cmocka_unit_test (test_help),
+        cmocka_unit_test (test_unreachable),
+        cmocka_unit_test (test_import_file_exact_rejections_then_idempotent),
+        cmocka_unit_test (test_import_stdin_array_and_ndjson),
+        cmocka_unit_test (test_import_from_url_pages),
+        cmocka_unit_test (test_dashboard_json_matches_shape),
+        cmocka_unit_test (test_agent_rank_stats),
+        cmocka_unit_test (test_agents_remove),
+        cmocka_unit_test (test_scheduler_verbs),
+    };
+    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+}

@@ -1,0 +1,715 @@
+/*  =========================================================================
+    e2e_world - a whole balboard on loopback, for end-to-end tests
+
+    Every process inherits the test's stdout and stderr, so a failing
+    test shows their logs. Waits poll the scheduler's status every
+    POLL_MS; nothing here sleeps for a fixed time to let things happen.
+    =========================================================================
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "e2e_world.h"
+#include "bb_client.h"
+#include "bb_mockdata.h"
+#include "bb_test_http.h"
+#include "bb_test_process.h"
+#include "bb_u128.h"
+
+#define START_MS            10000       // a process must listen by then
+#define STOP_MS             10000       // ... and exit by then
+#define CLIENT_TIMEOUT_MS   5000
+#define HTTP_TIMEOUT_MS     5000
+#define FETCHERS_WAIT_MS    10000
+#define POLL_MS             50
+#define IMPORT_BATCH        500
+#define PAGE_LIMIT          500
+#define HEARTBEAT_MS        "100"
+#define TOTAL_TOLERANCE     3           // micro-USD of rounding per total
+#define ARGS_MAX            64
+#define PATH_SIZE           512
+#define ENDPOINT_SIZE       64
+#define START_TRIES         3           // binds lost to a port race
+
+struct _e2e_world_t {
+    e2e_options_t options;
+    char dir [PATH_SIZE];           // this world's scratch directory
+    int mock_port, ingest_port, query_port, jobs_port, control_port;
+    char mock_base [ENDPOINT_SIZE];     // http://127.0.0.1:port
+    char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
+    char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
+    bb_test_process_t *mock;
+    bb_test_process_t *store;
+    bb_test_process_t *scheduler;
+    bb_test_process_t *fetchers [E2E_FETCHERS_MAX];
+    char fetcher_ids [E2E_FETCHERS_MAX][16];
+    size_t fetcher_count;
+    bb_client_t *ingest_client;
+    bb_client_t *query_client;
+    bb_client_t *control_client;
+};
+
+int64_t
+e2e_now_ms (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void
+s_sleep_ms (long ms)
+{
+    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep (&pause, NULL);
+}
+
+//  Append extra (NULL-terminated, may be NULL) to argv at *argc.
+static void
+s_append (const char **argv, size_t *argc, const char *const *extra)
+{
+    for (size_t i = 0; extra && extra [i]; i++) {
+        assert_true (*argc < ARGS_MAX - 1);
+        argv [(*argc)++] = extra [i];
+    }
+    argv [*argc] = NULL;
+}
+
+static int
+s_port (void)
+{
+    int port = bb_test_free_port ();
+    assert_true (port > 0);
+    return port;
+}
+
+//  ---------------------------------------------------------------------
+//  Processes
+
+//  Start binary; when port is not 0, wait until it listens there.
+//  Returns NULL if it exited first (a free port taken meanwhile).
+static bb_test_process_t *
+s_start (const char *binary, const char *const *argv_tail,
+         const char *const *env, int port)
+{
+    char *path = bb_test_bin_path (binary);
+    assert_non_null (path);
+    const char *argv [ARGS_MAX] = { path };
+    size_t argc = 1;
+    s_append (argv, &argc, argv_tail);
+    bb_test_process_t *process = bb_test_process_new (argv, env);
+    free (path);
+    assert_non_null (process);
+    if (port && bb_test_process_wait_port (process, port, START_MS)) {
+        assert_false (bb_test_process_running (process));
+        bb_test_process_destroy (&process);
+    }
+    return process;
+}
+
+static void
+s_stop (bb_test_process_t **process_p, const char *what)
+{
+    if (!*process_p)
+        return;
+    int rc = bb_test_process_stop (*process_p, SIGTERM, STOP_MS);
+    if (rc != 0)
+        fprintf (stderr, "e2e: %s exited with %d\n", what, rc);
+    bb_test_process_destroy (process_p);
+    assert_int_equal (rc, 0);
+}
+
+//  Fresh free ports for the endpoints a start could not bind.
+static void
+s_endpoint (char *endpoint, int *port)
+{
+    *port = s_port ();
+    snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", *port);
+}
+
+static void
+s_start_mock (e2e_world_t *self)
+{
+    char bind [ENDPOINT_SIZE], latency [24], agents [24];
+    snprintf (bind, sizeof bind, "127.0.0.1:%d", self->mock_port);
+    snprintf (latency, sizeof latency, "%ld", self->options.mock_latency_ms);
+    snprintf (agents, sizeof agents, "%u", self->options.agents);
+    const char *argv [ARGS_MAX] = {
+        "--bind", bind, "--latency-ms", latency, "--agents", agents,
+        "--log-level", "warn"
+    };
+    size_t argc = 8;
+    s_append (argv, &argc, self->options.mock_args);
+    self->mock = s_start ("balboard-mock-upstream", argv, NULL,
+                          self->mock_port);
+}
+
+static void
+s_start_store (e2e_world_t *self)
+{
+    char data [PATH_SIZE + 16];
+    snprintf (data, sizeof data, "%s/store", self->dir);
+    const char *argv [] = {
+        "--data-dir", data, "--ingest-bind", self->ingest,
+        "--query-bind", self->query, "--map-size-mb", "64", NULL
+    };
+    self->store = s_start ("balboard-store", argv, NULL, self->query_port);
+}
+
+static void
+s_start_scheduler (e2e_world_t *self, const char *const *extra)
+{
+    char data [PATH_SIZE + 16], chunk [24];
+    snprintf (data, sizeof data, "%s/scheduler", self->dir);
+    snprintf (chunk, sizeof chunk, "%u", self->options.chunk_size);
+    const char *argv [ARGS_MAX] = {
+        "--data-dir", data, "--jobs-bind", self->jobs,
+        "--control-bind", self->control, "--store-query", self->query,
+        "--chunk-size", chunk, "--heartbeat-ms", HEARTBEAT_MS,
+        "--alarm-active-ms", "600000", "--alarm-idle-ms", "600000",
+        "--job-deadline-ms", "10000", "--store-timeout-ms", "1000",
+        "--hiro-rpm", "0", "--mempool-rpm", "0", "--price-rpm", "0"
+    };
+    size_t argc = 26;
+    s_append (argv, &argc, self->options.scheduler_args);
+    s_append (argv, &argc, extra);
+    self->scheduler = s_start ("balboard-scheduler", argv, NULL,
+                               self->control_port);
+}
+
+void
+e2e_world_start_scheduler (e2e_world_t *self, const char *const *extra)
+{
+    s_start_scheduler (self, extra);
+    assert_non_null (self->scheduler);
+}
+
+//  Start the mock, the store and the scheduler; one that cannot bind its
+//  free port (taken meanwhile) is tried again on new ports.
+static void
+s_start_servers (e2e_world_t *self)
+{
+    for (int tries = 0; !self->mock && tries < START_TRIES; tries++) {
+        if (tries)
+            self->mock_port = s_port ();
+        snprintf (self->mock_base, sizeof self->mock_base,
+                  "http://127.0.0.1:%d", self->mock_port);
+        s_start_mock (self);
+    }
+    for (int tries = 0; !self->store && tries < START_TRIES; tries++) {
+        if (tries) {
+            s_endpoint (self->ingest, &self->ingest_port);
+            s_endpoint (self->query, &self->query_port);
+        }
+        s_start_store (self);
+    }
+    for (int tries = 0; !self->scheduler && tries < START_TRIES; tries++) {
+        if (tries) {
+            s_endpoint (self->jobs, &self->jobs_port);
+            s_endpoint (self->control, &self->control_port);
+        }
+        s_start_scheduler (self, (const char *const []) { "--paused",
+                                                          NULL });
+    }
+    assert_non_null (self->mock);
+    assert_non_null (self->store);
+    assert_non_null (self->scheduler);
+}
+
+size_t
+e2e_world_add_fetcher (e2e_world_t *self)
+{
+    assert_true (self->fetcher_count < E2E_FETCHERS_MAX);
+    size_t index = self->fetcher_count++;
+    snprintf (self->fetcher_ids [index], sizeof self->fetcher_ids [index],
+              "f%zu", index);
+    char id [48], jobs [96], ingest [96], hiro [96], mempool [96],
+         price [160];
+    snprintf (id, sizeof id, "BALBOARD_FETCHER_ID=%s",
+              self->fetcher_ids [index]);
+    snprintf (jobs, sizeof jobs, "BALBOARD_SCHEDULER_JOBS=%s", self->jobs);
+    snprintf (ingest, sizeof ingest, "BALBOARD_STORE_INGEST=%s",
+              self->ingest);
+    snprintf (hiro, sizeof hiro, "HIRO_BASE=%s", self->mock_base);
+    snprintf (mempool, sizeof mempool, "MEMPOOL_BASE=%s/api",
+              self->mock_base);
+    snprintf (price, sizeof price, "PRICE_URL=%s/api/v3/simple/price?"
+              "ids=bitcoin,blockstack&vs_currencies=usd", self->mock_base);
+    const char *env [] = {
+        id, jobs, ingest, hiro, mempool, price,
+        "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS, NULL
+    };
+    self->fetchers [index] = s_start ("balboard-fetcher", NULL, env, 0);
+    return index;
+}
+
+const char *
+e2e_world_fetcher_id (e2e_world_t *self, size_t index)
+{
+    assert_true (index < self->fetcher_count);
+    return self->fetcher_ids [index];
+}
+
+void
+e2e_world_signal_fetcher (e2e_world_t *self, size_t index, int signum)
+{
+    assert_true (index < self->fetcher_count && self->fetchers [index]);
+    assert_int_equal (bb_test_process_signal (self->fetchers [index],
+                                              signum), 0);
+    int rc = bb_test_process_wait (self->fetchers [index], STOP_MS);
+    assert_true (rc >= 0);
+    bb_test_process_destroy (&self->fetchers [index]);
+}
+
+void
+e2e_world_signal_fetcher_nowait (e2e_world_t *self, size_t index,
+                                 int signum)
+{
+    assert_true (index < self->fetcher_count && self->fetchers [index]);
+    assert_int_equal (bb_test_process_signal (self->fetchers [index],
+                                              signum), 0);
+}
+
+void
+e2e_world_kill_scheduler (e2e_world_t *self)
+{
+    assert_int_equal (bb_test_process_stop (self->scheduler, SIGKILL,
+                                            STOP_MS), 128 + SIGKILL);
+    bb_test_process_destroy (&self->scheduler);
+}
+
+//  ---------------------------------------------------------------------
+//  World
+
+e2e_world_t *
+e2e_world_new (const e2e_options_t *options)
+{
+    static int worlds;
+    e2e_world_t *self = calloc (1, sizeof *self);
+    assert_non_null (self);
+    self->options = *options;
+    if (!self->options.chunk_size)
+        self->options.chunk_size = 100;
+    const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
+    snprintf (self->dir, sizeof self->dir, "%s/world-%d-%d",
+              scratch ? scratch : "/tmp/balboard-e2e", (int) getpid (),
+              worlds++);
+    self->mock_port = s_port ();
+    s_endpoint (self->ingest, &self->ingest_port);
+    s_endpoint (self->query, &self->query_port);
+    s_endpoint (self->jobs, &self->jobs_port);
+    s_endpoint (self->control, &self->control_port);
+    s_start_servers (self);
+    self->ingest_client = bb_client_new (self->ingest, CLIENT_TIMEOUT_MS);
+    self->query_client = bb_client_new (self->query, CLIENT_TIMEOUT_MS);
+    self->control_client = bb_client_new (self->control, CLIENT_TIMEOUT_MS);
+    assert_non_null (self->ingest_client);
+    assert_non_null (self->query_client);
+    assert_non_null (self->control_client);
+    if (options->agents)
+        e2e_world_import (self, 0, options->agents);
+    for (unsigned i = 0; i < options->fetchers; i++)
+        e2e_world_add_fetcher (self);
+    if (options->fetchers)
+        e2e_world_wait_fetchers (self, options->fetchers);
+    return self;
+}
+
+void
+e2e_world_destroy (e2e_world_t **self_p)
+{
+    e2e_world_t *self = *self_p;
+    if (!self)
+        return;
+    bb_client_destroy (&self->control_client);
+    bb_client_destroy (&self->query_client);
+    bb_client_destroy (&self->ingest_client);
+    for (size_t i = 0; i < self->fetcher_count; i++)
+        s_stop (&self->fetchers [i], self->fetcher_ids [i]);
+    s_stop (&self->scheduler, "scheduler");
+    s_stop (&self->store, "store");
+    s_stop (&self->mock, "mock");
+    free (self);
+    *self_p = NULL;
+}
+
+//  ---------------------------------------------------------------------
+//  Registry
+
+void
+e2e_world_import (e2e_world_t *self, unsigned first, unsigned count)
+{
+    for (unsigned done = 0; done < count; ) {
+        unsigned batch = count - done < IMPORT_BATCH ? count - done
+                                                      : IMPORT_BATCH;
+        bb_mock_agent_t *samples = calloc (batch, sizeof *samples);
+        Balboard__Agent *agents = calloc (batch, sizeof *agents);
+        Balboard__Agent **pointers = calloc (batch, sizeof *pointers);
+        assert_true (samples && agents && pointers);
+        for (unsigned i = 0; i < batch; i++) {
+            bb_mockdata_agent (first + done + i, &samples [i]);
+            balboard__agent__init (&agents [i]);
+            agents [i].stx_address = samples [i].stx_address;
+            agents [i].btc_address = samples [i].btc_address;
+            agents [i].display_name = samples [i].display_name;
+            agents [i].bns_name = samples [i].bns_name;
+            agents [i].level = (uint32_t) samples [i].level;
+            agents [i].level_name = (char *) samples [i].level_name;
+            pointers [i] = &agents [i];
+        }
+        bb_envelope_t *reply = NULL;
+        int rc = bb_client_agent_upsert (self->ingest_client, pointers,
+                                         batch, &reply);
+        if (rc)
+            fprintf (stderr, "e2e: import: %s\n",
+                     bb_client_reason (self->ingest_client));
+        assert_int_equal (rc, 0);
+        assert_int_equal (reply->agent_ack->n_rejected, 0);
+        bb_wire_envelope_destroy (&reply);
+        free (pointers);
+        free (agents);
+        free (samples);
+        done += batch;
+    }
+}
+
+void
+e2e_world_remove (e2e_world_t *self, unsigned index)
+{
+    bb_mock_agent_t sample;
+    bb_mockdata_agent (index, &sample);
+    const char *stx [1] = { sample.stx_address };
+    bb_envelope_t *reply = NULL;
+    assert_int_equal (bb_client_agent_remove (self->ingest_client, stx, 1,
+                                              &reply), 0);
+    assert_int_equal (reply->agent_ack->removed, 1);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  ---------------------------------------------------------------------
+//  Scheduler
+
+bb_envelope_t *
+e2e_world_control (e2e_world_t *self,
+                   Balboard__SchedulerControl__Command command)
+{
+    bb_envelope_t *reply = NULL;
+    int rc = bb_client_scheduler_control (self->control_client, command,
+                                          &reply);
+    if (rc)
+        fprintf (stderr, "e2e: control: %s\n",
+                 bb_client_reason (self->control_client));
+    assert_int_equal (rc, 0);
+    return reply;
+}
+
+bb_envelope_t *
+e2e_world_status (e2e_world_t *self)
+{
+    return e2e_world_control (self,
+                              BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+}
+
+void
+e2e_world_wait_fetchers (e2e_world_t *self, size_t fetchers)
+{
+    int64_t until = e2e_now_ms () + FETCHERS_WAIT_MS;
+    while (true) {
+        bb_envelope_t *reply = e2e_world_status (self);
+        size_t ready = reply->scheduler_status->fetchers_ready;
+        bb_wire_envelope_destroy (&reply);
+        if (ready >= fetchers)
+            return;
+        assert_true (e2e_now_ms () < until);
+        s_sleep_ms (POLL_MS);
+    }
+}
+
+void
+e2e_world_go (e2e_world_t *self)
+{
+    bb_envelope_t *reply = e2e_world_control (
+        self, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    bb_wire_envelope_destroy (&reply);
+    reply = e2e_world_control (self,
+                               BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    bb_wire_envelope_destroy (&reply);
+}
+
+void
+e2e_world_wait_rotations (e2e_world_t *self, uint64_t rotations,
+                          int timeout_ms)
+{
+    int64_t until = e2e_now_ms () + timeout_ms;
+    while (true) {
+        bb_envelope_t *reply = e2e_world_status (self);
+        uint64_t done = reply->scheduler_status->rotations_completed;
+        bb_wire_envelope_destroy (&reply);
+        if (done >= rotations)
+            return;
+        if (e2e_now_ms () >= until)
+            fail_msg ("e2e: %" PRIu64 " rotations of %" PRIu64
+                      " within %d ms", done, rotations, timeout_ms);
+        s_sleep_ms (POLL_MS);
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Store
+
+bb_envelope_t *
+e2e_world_stats (e2e_world_t *self)
+{
+    bb_envelope_t *reply = NULL;
+    assert_int_equal (bb_client_stats (self->query_client, &reply), 0);
+    return reply;
+}
+
+uint64_t
+e2e_world_store_rotation (e2e_world_t *self)
+{
+    bb_envelope_t *reply = e2e_world_stats (self);
+    uint64_t rotation = reply->store_stats->rotation;
+    bb_wire_envelope_destroy (&reply);
+    return rotation;
+}
+
+bb_envelope_t *
+e2e_world_dashboard (e2e_world_t *self, int64_t offset, int64_t limit)
+{
+    bb_envelope_t *reply = NULL;
+    int rc = bb_client_dashboard (self->query_client, offset, limit, &reply);
+    if (rc)
+        fprintf (stderr, "e2e: dashboard: %s\n",
+                 bb_client_reason (self->query_client));
+    assert_int_equal (rc, 0);
+    return reply;
+}
+
+int
+e2e_world_fetch_state (e2e_world_t *self, unsigned index)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (index, &agent);
+    bb_envelope_t *reply = NULL;
+    int rc = bb_client_agent (self->query_client, agent.stx_address, 0,
+                              &reply);
+    if (rc == BB_CLIENT_ERROR_REPLY
+    &&  bb_client_error_code (self->query_client)
+        == BALBOARD__ERROR_REPLY__CODE__NOT_FOUND)
+        return -1;
+    assert_int_equal (rc, 0);
+    int fetch_state = reply->agent_detail->row->fetch_state;
+    bb_wire_envelope_destroy (&reply);
+    return fetch_state;
+}
+
+//  ---------------------------------------------------------------------
+//  Mock upstream
+
+void
+e2e_world_mock_control (e2e_world_t *self, const char *body)
+{
+    char url [ENDPOINT_SIZE + 32];
+    snprintf (url, sizeof url, "%s/__mock/control", self->mock_base);
+    bb_test_http_t *http = bb_test_http_post (url, "application/json", body,
+                                              NULL, HTTP_TIMEOUT_MS);
+    if (bb_test_http_status (http) != 200)
+        fprintf (stderr, "e2e: mock control %s: %ld %s\n", body,
+                 bb_test_http_status (http), bb_test_http_body (http));
+    assert_int_equal (bb_test_http_status (http), 200);
+    bb_test_http_destroy (&http);
+}
+
+json_t *
+e2e_world_mock_stats (e2e_world_t *self)
+{
+    char url [ENDPOINT_SIZE + 32];
+    snprintf (url, sizeof url, "%s/__mock/stats", self->mock_base);
+    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_TIMEOUT_MS);
+    assert_int_equal (bb_test_http_status (http), 200);
+    json_t *stats = json_loads (bb_test_http_body (http), 0, NULL);
+    bb_test_http_destroy (&http);
+    assert_non_null (stats);
+    return stats;
+}
+
+void
+e2e_world_mock_reset_stats (e2e_world_t *self)
+{
+    char url [ENDPOINT_SIZE + 32];
+    snprintf (url, sizeof url, "%s/__mock/reset", self->mock_base);
+    bb_test_http_t *http = bb_test_http_post (url, "application/json", "{}",
+                                              NULL, HTTP_TIMEOUT_MS);
+    assert_int_equal (bb_test_http_status (http), 200);
+    bb_test_http_destroy (&http);
+}
+
+//  ---------------------------------------------------------------------
+//  The dashboard against the mock's data
+
+//  One priced or listed position the store must show.
+typedef struct {
+    const char *token_id;
+    char balance [BB_U128_DEC_SIZE];
+    const char *source;
+} position_t;
+
+//  The non-zero positions of sample agent into positions (room for
+//  BB_MOCK_FT_MAX + 2); returns how many, and the agent's total at
+//  the prices.
+static size_t
+s_positions (const bb_mock_agent_t *agent, position_t *positions,
+             int64_t btc_price, int64_t stx_price, int64_t *total)
+{
+    size_t count = 0;
+    *total = 0;
+    bb_mock_btc_t btc;
+    bb_mockdata_btc (agent->btc_address, &btc);
+    uint64_t sats = bb_mockdata_btc_balance (&btc);
+    if (sats) {
+        position_t *position = &positions [count++];
+        position->token_id = "btc-l1";
+        bb_u128_format (sats, position->balance);
+        position->source = "mempool.space";
+        *total += bb_u128_usd_micro (sats, 8, btc_price);
+    }
+    bb_mock_hiro_t hiro;
+    bb_mockdata_hiro (agent->stx_address, &hiro);
+    bb_u128_t amount;
+    const char *reason;
+    assert_int_equal (bb_u128_parse (hiro.stx_balance, &amount, &reason), 0);
+    if (amount) {
+        position_t *position = &positions [count++];
+        position->token_id = "stx";
+        bb_u128_format (amount, position->balance);
+        position->source = "hiro";
+        *total += bb_u128_usd_micro (amount, 6, stx_price);
+    }
+    for (size_t i = 0; i < hiro.ft_count; i++) {
+        assert_int_equal (bb_u128_parse (hiro.ft [i].balance, &amount,
+                                         &reason), 0);
+        if (!amount)
+            continue;
+        position_t *position = &positions [count++];
+        position->token_id = hiro.ft [i].asset_id;
+        bb_u128_format (amount, position->balance);
+        position->source = "hiro";
+        if (streq (hiro.ft [i].asset_id, BB_MOCK_SBTC_ASSET))
+            *total += bb_u128_usd_micro (amount, 8, btc_price);
+    }
+    return count;
+}
+
+static void
+s_check_row (const Balboard__DashboardRow *row, const bb_mock_agent_t *agent,
+             int64_t btc_price, int64_t stx_price)
+{
+    position_t positions [BB_MOCK_FT_MAX + 2];
+    int64_t total;
+    size_t count = s_positions (agent, positions, btc_price, stx_price,
+                                &total);
+    assert_string_equal (row->agent->btc_address, agent->btc_address);
+    assert_int_equal (row->fetch_state,
+                      BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_OK);
+    if (row->n_tokens != count)
+        fail_msg ("e2e: %s shows %zu tokens, the mock holds %zu",
+                  agent->stx_address, row->n_tokens, count);
+    for (size_t i = 0; i < count; i++) {
+        const Balboard__TokenPosition *token = NULL;
+        for (size_t j = 0; j < row->n_tokens; j++)
+            if (streq (row->tokens [j]->token_id, positions [i].token_id))
+                token = row->tokens [j];
+        if (!token)
+            fail_msg ("e2e: %s lacks %s", agent->stx_address,
+                      positions [i].token_id);
+        assert_string_equal (token->balance, positions [i].balance);
+        assert_string_equal (token->source, positions [i].source);
+        assert_false (token->stale);
+    }
+    if (llabs (row->total_usd_micro - total) > TOTAL_TOLERANCE)
+        fail_msg ("e2e: %s total %" PRId64 ", expected %" PRId64,
+                  agent->stx_address, row->total_usd_micro, total);
+}
+
+static void
+s_agent_free (void **item_p)
+{
+    free (*item_p);
+    *item_p = NULL;
+}
+
+//  True if sample agent index is in removed.
+static bool
+s_removed (unsigned index, const unsigned *removed, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (removed [i] == index)
+            return true;
+    return false;
+}
+
+void
+e2e_world_check_dashboard (e2e_world_t *self, unsigned agents,
+                           const unsigned *removed, size_t count)
+{
+    zhashx_t *expected = zhashx_new ();     // stx -> bb_mock_agent_t
+    zhashx_set_destructor (expected, s_agent_free);
+    for (unsigned i = 0; i < agents; i++) {
+        if (s_removed (i, removed, count))
+            continue;
+        bb_mock_agent_t *agent = malloc (sizeof *agent);
+        assert_non_null (agent);
+        bb_mockdata_agent (i, agent);
+        zhashx_insert (expected, agent->stx_address, agent);
+    }
+    int64_t btc_price = llround (atof (BB_MOCK_BTC_USD_DEFAULT) * 1e6);
+    int64_t stx_price = llround (atof (BB_MOCK_STX_USD_DEFAULT) * 1e6);
+    int64_t previous_total = INT64_MAX;
+    char previous_stx [BB_MOCK_STX_ADDRESS_SIZE] = "";
+    uint64_t seen = 0;
+    for (bool more = true; more; ) {
+        bb_envelope_t *reply = e2e_world_dashboard (self, (int64_t) seen,
+                                                    PAGE_LIMIT);
+        const Balboard__DashboardPage *page = reply->dashboard_page;
+        assert_non_null (page->prices);
+        assert_int_equal (page->prices->btc_usd_micro, btc_price);
+        assert_int_equal (page->prices->stx_usd_micro, stx_price);
+        assert_int_equal (page->total, zhashx_size (expected));
+        for (size_t i = 0; i < page->n_rows; i++) {
+            const Balboard__DashboardRow *row = page->rows [i];
+            const char *stx = row->agent->stx_address;
+            bb_mock_agent_t *agent = (bb_mock_agent_t *) zhashx_lookup (
+                expected, stx);
+            if (!agent)
+                fail_msg ("e2e: %s on the dashboard, not expected", stx);
+            assert_int_equal (row->rank, seen + i + 1);
+            s_check_row (row, agent, btc_price, stx_price);
+            //  ranked by total, then by STX address
+            bool in_order = row->total_usd_micro < previous_total
+                || (row->total_usd_micro == previous_total
+                    && strcmp (stx, previous_stx) > 0);
+            if (!in_order)
+                fail_msg ("e2e: rank %" PRIu64 " (%s) out of order",
+                          row->rank, stx);
+            previous_total = row->total_usd_micro;
+            snprintf (previous_stx, sizeof previous_stx, "%s", stx);
+        }
+        seen += page->n_rows;
+        more = page->has_more;
+        assert_true (page->n_rows > 0 || !more);
+        bb_wire_envelope_destroy (&reply);
+    }
+    assert_int_equal (seen, zhashx_size (expected));
+    zhashx_destroy (&expected);
+}

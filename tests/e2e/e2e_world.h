@@ -1,0 +1,119 @@
+/*  =========================================================================
+    e2e_world - a whole balboard on loopback, for end-to-end tests
+
+    Owns real processes on free ports: the mock upstream, the store, the
+    scheduler and any number of fetchers, each with its data under the
+    test's scratch directory, plus clients for the store's ingest and
+    query sockets and the scheduler's control socket. The scheduler
+    starts paused so a test imports agents and attaches fetchers first,
+    then calls e2e_world_go. Agents come from the mock's deterministic
+    sample (bb_mockdata_agent), so a test computes what the store must
+    end up with. Destroying the world stops every process with SIGTERM
+    and fails the test if one does not exit cleanly.
+    =========================================================================
+*/
+#ifndef E2E_WORLD_H_INCLUDED
+#define E2E_WORLD_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "bb_wire.h"
+
+#define E2E_FETCHERS_MAX 8
+
+typedef struct {
+    unsigned agents;                // sample agents 0..agents-1 imported
+    unsigned chunk_size;            // scheduler --chunk-size
+    unsigned fetchers;              // started at once
+    long mock_latency_ms;           // mock --latency-ms
+    const char *const *scheduler_args;  // extra flags, NULL-terminated
+    const char *const *mock_args;
+} e2e_options_t;
+
+typedef struct _e2e_world_t e2e_world_t;
+
+//  Start the world described by options (asserts on failure).
+e2e_world_t *e2e_world_new (const e2e_options_t *options);
+
+//  Stop every process (SIGTERM; a clean exit is asserted), free, and set
+//  *self_p to NULL.
+void e2e_world_destroy (e2e_world_t **self_p);
+
+//  Import sample agents first..first+count-1 through the ingest socket.
+void e2e_world_import (e2e_world_t *self, unsigned first, unsigned count);
+
+//  Remove sample agent index from the registry.
+void e2e_world_remove (e2e_world_t *self, unsigned index);
+
+//  Start one more fetcher; returns its index. Its id is "f<index>".
+size_t e2e_world_add_fetcher (e2e_world_t *self);
+
+//  The fetcher id of fetcher index.
+const char *e2e_world_fetcher_id (e2e_world_t *self, size_t index);
+
+//  Send signum to fetcher index and reap it if it dies.
+void e2e_world_signal_fetcher (e2e_world_t *self, size_t index,
+                               int signum);
+
+//  Send signum to fetcher index and go on (SIGSTOP, SIGCONT).
+void e2e_world_signal_fetcher_nowait (e2e_world_t *self, size_t index,
+                                      int signum);
+
+//  kill -9 the scheduler, then start it again on the same state.
+void e2e_world_kill_scheduler (e2e_world_t *self);
+void e2e_world_start_scheduler (e2e_world_t *self,
+                                const char *const *extra);
+
+//  Wait until fetchers fetchers are connected and ready.
+void e2e_world_wait_fetchers (e2e_world_t *self, size_t fetchers);
+
+//  Resume the scheduler and tick: the first rotation starts.
+void e2e_world_go (e2e_world_t *self);
+
+//  A scheduler control command; returns the status (caller destroys).
+bb_envelope_t *e2e_world_control (e2e_world_t *self,
+                                  Balboard__SchedulerControl__Command
+                                  command);
+
+//  The scheduler's status (caller destroys).
+bb_envelope_t *e2e_world_status (e2e_world_t *self);
+
+//  Wait up to timeout_ms until rotations rotations are complete.
+void e2e_world_wait_rotations (e2e_world_t *self, uint64_t rotations,
+                               int timeout_ms);
+
+//  The store's stats (caller destroys).
+bb_envelope_t *e2e_world_stats (e2e_world_t *self);
+
+//  Dashboard rows offset..offset+limit-1 (caller destroys).
+bb_envelope_t *e2e_world_dashboard (e2e_world_t *self, int64_t offset,
+                                    int64_t limit);
+
+//  POST body to the mock's /__mock/control (asserts 200).
+void e2e_world_mock_control (e2e_world_t *self, const char *body);
+
+//  The mock's /__mock/stats (caller json_decrefs), and its reset.
+json_t *e2e_world_mock_stats (e2e_world_t *self);
+void e2e_world_mock_reset_stats (e2e_world_t *self);
+
+//  Check the whole dashboard against the mock's data: every agent of
+//  sample agents present (0..agents-1, minus those in removed, count
+//  entries) fetched from both sources with exactly the mock's non-zero
+//  positions, totals valued at the page's prices, ranked by total.
+void e2e_world_check_dashboard (e2e_world_t *self, unsigned agents,
+                                const unsigned *removed, size_t count);
+
+//  The fetch state (Balboard__AgentFetchState) of sample agent index in
+//  the store, or -1 if the store does not know the agent.
+int e2e_world_fetch_state (e2e_world_t *self, unsigned index);
+
+//  The rotation the store reports the newest batch of.
+uint64_t e2e_world_store_rotation (e2e_world_t *self);
+
+//  Monotonic milliseconds.
+int64_t e2e_now_ms (void);
+
+#endif

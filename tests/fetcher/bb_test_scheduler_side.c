@@ -1,0 +1,393 @@
+/*  =========================================================================
+    bb_test_scheduler_side - the scheduler's end of a fetcher's sockets,
+    for tests and benchmarks
+
+    A zpoller over one or two ROUTERs; every wait loops on it with a
+    timeout no longer than the next heartbeat. Received envelopes are
+    kept decoded in lists that own them.
+    =========================================================================
+*/
+#include "bb_test_scheduler_side.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    bool known;
+    char symbol [80];
+    unsigned decimals;
+} token_t;
+
+struct _bb_test_scheduler_side_t {
+    zsock_t *jobs;                  // ROUTER the fetcher connects to
+    zsock_t *ingest;                // fake store's ROUTER, or NULL
+    zpoller_t *poller;
+    zframe_t *fetcher;              // latest routing id of the fetcher
+    int heartbeat_ms;
+    int64_t heartbeat_at_ms;
+    bool ready;                     // a FetcherReady came since asked
+    zlistx_t *reports;              // bb_envelope_t, owned
+    zlistx_t *batches;              // bb_envelope_t, owned
+    zhashx_t *tokens;               // contract -> token_t, owned
+    bb_test_store_mode_t store_mode;
+    size_t batch_count;
+    size_t token_queries;
+    size_t contracts_asked;
+    size_t heartbeats;
+    size_t busy_heartbeats;
+    size_t readies;
+};
+
+static void
+s_envelope_free (void **item)
+{
+    bb_wire_envelope_destroy ((bb_envelope_t **) item);
+}
+
+static void
+s_token_free (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
+bb_test_scheduler_side_t *
+bb_test_scheduler_side_new (const char *jobs_endpoint,
+                            const char *ingest_endpoint, int heartbeat_ms)
+{
+    assert (jobs_endpoint && heartbeat_ms > 0);
+    bb_test_scheduler_side_t *self = calloc (1, sizeof *self);
+    assert (self);
+    char endpoint [256];
+    snprintf (endpoint, sizeof endpoint, "@%s", jobs_endpoint);
+    self->jobs = bb_wire_socket_new (ZMQ_ROUTER, endpoint);
+    if (ingest_endpoint) {
+        snprintf (endpoint, sizeof endpoint, "@%s", ingest_endpoint);
+        self->ingest = bb_wire_socket_new (ZMQ_ROUTER, endpoint);
+    }
+    self->heartbeat_ms = heartbeat_ms;
+    self->reports = zlistx_new ();
+    self->batches = zlistx_new ();
+    self->tokens = zhashx_new ();
+    zlistx_set_destructor (self->reports, s_envelope_free);
+    zlistx_set_destructor (self->batches, s_envelope_free);
+    zhashx_set_destructor (self->tokens, s_token_free);
+    if (!self->jobs || (ingest_endpoint && !self->ingest)) {
+        bb_test_scheduler_side_destroy (&self);
+        return NULL;
+    }
+    self->poller = zpoller_new (self->jobs, self->ingest, NULL);
+    return self;
+}
+
+void
+bb_test_scheduler_side_destroy (bb_test_scheduler_side_t **self_p)
+{
+    assert (self_p);
+    bb_test_scheduler_side_t *self = *self_p;
+    if (!self)
+        return;
+    zpoller_destroy (&self->poller);
+    zsock_destroy (&self->jobs);
+    zsock_destroy (&self->ingest);
+    zframe_destroy (&self->fetcher);
+    zlistx_destroy (&self->reports);
+    zlistx_destroy (&self->batches);
+    zhashx_destroy (&self->tokens);
+    free (self);
+    *self_p = NULL;
+}
+
+//  ---------------------------------------------------------------------
+//  The scheduler's side
+
+static void
+s_send (zsock_t *socket, zframe_t *peer, uint64_t request_id,
+        Balboard__Envelope__BodyCase body, void *message)
+{
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.request_id = request_id;
+    envelope.body_case = body;
+    envelope.fetcher_ready = message;   // every body shares the union
+    bb_wire_send (socket, peer, &envelope);
+}
+
+static void
+s_heartbeat (bb_test_scheduler_side_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (now < self->heartbeat_at_ms)
+        return;
+    self->heartbeat_at_ms = now + self->heartbeat_ms;
+    if (!self->fetcher)
+        return;
+    Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
+    heartbeat.fetcher_id = "scheduler";
+    s_send (self->jobs, self->fetcher, 0,
+            BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT, &heartbeat);
+}
+
+static void
+s_on_jobs (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
+{
+    zframe_destroy (&self->fetcher);
+    self->fetcher = zframe_dup (msg->peer);
+    bb_envelope_t *envelope = msg->envelope;
+    switch (envelope->body_case) {
+        case BALBOARD__ENVELOPE__BODY_FETCHER_READY:
+            self->ready = true;
+            self->readies++;
+            break;
+        case BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT:
+            self->heartbeats++;
+            if (envelope->fetcher_heartbeat->busy_job_id
+            &&  *envelope->fetcher_heartbeat->busy_job_id)
+                self->busy_heartbeats++;
+            break;
+        case BALBOARD__ENVELOPE__BODY_JOB_REPORT:
+            zlistx_add_end (self->reports, envelope);
+            msg->envelope = NULL;
+            break;
+        default:
+            break;
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  The store's side
+
+static void
+s_remember_tokens (bb_test_scheduler_side_t *self,
+                   const Balboard__BalanceBatch *batch)
+{
+    for (size_t index = 0; index < batch->n_token_meta; index++) {
+        const Balboard__TokenMeta *meta = batch->token_meta [index];
+        token_t *token = calloc (1, sizeof *token);
+        assert (token);
+        token->known = meta->known;
+        snprintf (token->symbol, sizeof token->symbol, "%s", meta->symbol);
+        token->decimals = meta->decimals;
+        zhashx_update (self->tokens, meta->contract, token);
+    }
+}
+
+static void
+s_on_batch (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
+{
+    bb_envelope_t *envelope = msg->envelope;
+    const Balboard__BalanceBatch *batch = envelope->balance_batch;
+    self->batch_count++;
+    if (self->store_mode != BB_TEST_STORE_SILENT) {
+        Balboard__BatchAck ack = BALBOARD__BATCH_ACK__INIT;
+        ack.job_id = batch->job_id;
+        ack.attempt = batch->attempt;
+        ack.status = self->store_mode == BB_TEST_STORE_COMMIT
+                   ? BALBOARD__ACK_STATUS__ACK_COMMITTED
+                   : BALBOARD__ACK_STATUS__ACK_REJECTED;
+        ack.reason = self->store_mode == BB_TEST_STORE_COMMIT ? "" : "test";
+        if (self->store_mode == BB_TEST_STORE_COMMIT)
+            s_remember_tokens (self, batch);
+        s_send (self->ingest, msg->peer, envelope->request_id,
+                BALBOARD__ENVELOPE__BODY_BATCH_ACK, &ack);
+    }
+    zlistx_add_end (self->batches, envelope);
+    msg->envelope = NULL;
+}
+
+static void
+s_on_token_query (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
+{
+    const Balboard__TokenMetaQuery *query = msg->envelope->token_meta_query;
+    self->token_queries++;
+    self->contracts_asked += query->n_contracts;
+    Balboard__TokenMeta *known = calloc (query->n_contracts + 1,
+                                         sizeof *known);
+    Balboard__TokenMeta **pointers = calloc (query->n_contracts + 1,
+                                             sizeof *pointers);
+    assert (known && pointers);
+    Balboard__TokenMetaReply reply = BALBOARD__TOKEN_META_REPLY__INIT;
+    reply.known = pointers;
+    for (size_t index = 0; index < query->n_contracts; index++) {
+        token_t *token = zhashx_lookup (self->tokens,
+                                        query->contracts [index]);
+        if (!token)
+            continue;
+        Balboard__TokenMeta *meta = &known [reply.n_known];
+        balboard__token_meta__init (meta);
+        meta->contract = query->contracts [index];
+        meta->symbol = token->symbol;
+        meta->decimals = token->decimals;
+        meta->known = token->known;
+        pointers [reply.n_known++] = meta;
+    }
+    s_send (self->ingest, msg->peer, msg->envelope->request_id,
+            BALBOARD__ENVELOPE__BODY_TOKEN_META_REPLY, &reply);
+    free (known);
+    free (pointers);
+}
+
+static void
+s_on_ingest (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
+{
+    switch (msg->envelope->body_case) {
+        case BALBOARD__ENVELOPE__BODY_BALANCE_BATCH:
+            s_on_batch (self, msg);
+            break;
+        case BALBOARD__ENVELOPE__BODY_TOKEN_META_QUERY:
+            s_on_token_query (self, msg);
+            break;
+        default:
+            bb_wire_send_error (self->ingest, msg->peer,
+                                msg->envelope->request_id,
+                                BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
+                                "not on the fake store");
+            break;
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Serving
+
+//  Serve for at most timeout_ms, returning after the first message.
+//  Returns -1 once the process is interrupted (SIGINT, SIGTERM).
+static int
+s_serve_once (bb_test_scheduler_side_t *self, int timeout_ms)
+{
+    s_heartbeat (self);
+    int64_t wait = self->heartbeat_at_ms - zclock_mono ();
+    if (wait < timeout_ms)
+        timeout_ms = wait > 0 ? (int) wait : 0;
+    zsock_t *which = zpoller_wait (self->poller, timeout_ms);
+    if (zpoller_terminated (self->poller))
+        return -1;
+    if (!which)
+        return 0;
+    bb_wire_msg_t msg = { 0 };
+    if (bb_wire_recv (which, &msg) == BB_WIRE_OK) {
+        if (which == self->jobs)
+            s_on_jobs (self, &msg);
+        else
+            s_on_ingest (self, &msg);
+    }
+    bb_wire_msg_reset (&msg);
+    return 0;
+}
+
+void
+bb_test_scheduler_side_serve (bb_test_scheduler_side_t *self, int ms)
+{
+    assert (self);
+    int64_t end = zclock_mono () + ms;
+    for (int64_t now = zclock_mono (); now < end; now = zclock_mono ())
+        if (s_serve_once (self, (int) (end - now)))
+            break;
+}
+
+int
+bb_test_scheduler_side_wait_ready (bb_test_scheduler_side_t *self,
+                                   int timeout_ms)
+{
+    assert (self);
+    self->ready = false;
+    int64_t end = zclock_mono () + timeout_ms;
+    for (int64_t now = zclock_mono (); !self->ready && now < end;
+         now = zclock_mono ())
+        if (s_serve_once (self, (int) (end - now)))
+            break;
+    return self->ready ? 0 : -1;
+}
+
+int
+bb_test_scheduler_side_send_job (bb_test_scheduler_side_t *self,
+                                 const Balboard__ChunkJob *job)
+{
+    assert (self && job);
+    //  Catch up first, so the job goes to the fetcher's latest socket.
+    while (zsock_events (self->jobs) & ZMQ_POLLIN)
+        if (s_serve_once (self, 0))
+            break;
+    if (!self->fetcher)
+        return -1;
+    s_send (self->jobs, self->fetcher, 0, BALBOARD__ENVELOPE__BODY_CHUNK_JOB,
+            (void *) job);
+    return 0;
+}
+
+bb_envelope_t *
+bb_test_scheduler_side_wait_report (bb_test_scheduler_side_t *self,
+                                    int timeout_ms)
+{
+    assert (self);
+    int64_t end = zclock_mono () + timeout_ms;
+    for (int64_t now = zclock_mono ();
+         zlistx_size (self->reports) == 0 && now < end;
+         now = zclock_mono ())
+        if (s_serve_once (self, (int) (end - now)))
+            break;
+    return zlistx_detach (self->reports, NULL);
+}
+
+void
+bb_test_scheduler_side_set_store_mode (bb_test_scheduler_side_t *self,
+                                       bb_test_store_mode_t mode)
+{
+    assert (self);
+    self->store_mode = mode;
+}
+
+bb_envelope_t *
+bb_test_scheduler_side_take_batch (bb_test_scheduler_side_t *self)
+{
+    assert (self);
+    return zlistx_detach (self->batches, NULL);
+}
+
+size_t
+bb_test_scheduler_side_batches (bb_test_scheduler_side_t *self)
+{
+    return self->batch_count;
+}
+
+size_t
+bb_test_scheduler_side_token_queries (bb_test_scheduler_side_t *self)
+{
+    return self->token_queries;
+}
+
+size_t
+bb_test_scheduler_side_contracts_asked (bb_test_scheduler_side_t *self)
+{
+    return self->contracts_asked;
+}
+
+size_t
+bb_test_scheduler_side_heartbeats (bb_test_scheduler_side_t *self)
+{
+    return self->heartbeats;
+}
+
+size_t
+bb_test_scheduler_side_busy_heartbeats (bb_test_scheduler_side_t *self)
+{
+    return self->busy_heartbeats;
+}
+
+size_t
+bb_test_scheduler_side_readies (bb_test_scheduler_side_t *self)
+{
+    return self->readies;
+}
+
+void
+bb_test_scheduler_side_forget_tokens (bb_test_scheduler_side_t *self)
+{
+    zhashx_purge (self->tokens);
+}
+
+size_t
+bb_test_scheduler_side_tokens (bb_test_scheduler_side_t *self)
+{
+    return zhashx_size (self->tokens);
+}

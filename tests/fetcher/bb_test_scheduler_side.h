@@ -1,0 +1,97 @@
+/*  =========================================================================
+    bb_test_scheduler_side - the scheduler's end of a fetcher's sockets,
+    for tests and benchmarks
+
+    Owns a ROUTER bound where the fetcher's jobs DEALER connects: it waits
+    for FetcherReady, sends ChunkJobs, heartbeats as the scheduler does
+    (so the fetcher never thinks it is gone), counts the fetcher's
+    heartbeats and collects JobReports. It follows the fetcher's latest
+    routing id, so a fetcher that reconnected is still reached.
+
+    Optionally it also plays the store on a second ROUTER at the ingest
+    endpoint: every BalanceBatch is kept for the test and answered with a
+    BatchAck (committed by default, or as set, or not at all); a
+    TokenMetaQuery is answered from the token metadata of the batches it
+    committed, as the durable store would. Without it the fetcher talks
+    to whatever store the test started.
+
+    One thread: the caller's. Every wait serves both sockets and returns
+    early once the process is interrupted (SIGINT, SIGTERM).
+    =========================================================================
+*/
+#ifndef BB_TEST_SCHEDULER_SIDE_H_INCLUDED
+#define BB_TEST_SCHEDULER_SIDE_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bb_wire.h"
+
+typedef struct _bb_test_scheduler_side_t bb_test_scheduler_side_t;
+
+//  How the fake store answers batches.
+typedef enum {
+    BB_TEST_STORE_COMMIT,       // ACK_COMMITTED
+    BB_TEST_STORE_REJECT,       // ACK_REJECTED, reason "test"
+    BB_TEST_STORE_SILENT,       // no answer (the fetcher resends)
+} bb_test_store_mode_t;
+
+//  Bind the jobs ROUTER at jobs_endpoint and, if ingest_endpoint is not
+//  NULL, the fake store's ROUTER there (both "tcp://127.0.0.1:port").
+//  heartbeat_ms is how often to heartbeat the fetcher. NULL if a bind
+//  fails.
+bb_test_scheduler_side_t *bb_test_scheduler_side_new (
+    const char *jobs_endpoint, const char *ingest_endpoint,
+    int heartbeat_ms);
+
+//  Destroy and set *self_p to NULL. NULL-safe.
+void bb_test_scheduler_side_destroy (bb_test_scheduler_side_t **self_p);
+
+//  Wait until the fetcher sent FetcherReady (again, if it did before).
+//  Returns 0, or -1 on timeout.
+int bb_test_scheduler_side_wait_ready (bb_test_scheduler_side_t *self,
+                                       int timeout_ms);
+
+//  Send job to the fetcher, at the routing id of its latest message
+//  (those waiting are read first). Returns 0, or -1 if no fetcher is
+//  known.
+int bb_test_scheduler_side_send_job (bb_test_scheduler_side_t *self,
+                                     const Balboard__ChunkJob *job);
+
+//  Serve both sockets until a JobReport arrives. Returns its envelope
+//  (the caller destroys it), or NULL on timeout.
+bb_envelope_t *bb_test_scheduler_side_wait_report (
+    bb_test_scheduler_side_t *self, int timeout_ms);
+
+//  Serve both sockets for ms milliseconds.
+void bb_test_scheduler_side_serve (bb_test_scheduler_side_t *self, int ms);
+
+//  How the fake store answers from now on.
+void bb_test_scheduler_side_set_store_mode (bb_test_scheduler_side_t *self,
+                                            bb_test_store_mode_t mode);
+
+//  The oldest batch envelope the fake store received and not yet taken
+//  (the caller destroys it), or NULL.
+bb_envelope_t *bb_test_scheduler_side_take_batch (
+    bb_test_scheduler_side_t *self);
+
+//  Counters: BalanceBatch sends received (resends included), token meta
+//  queries received and contracts asked, heartbeats from the fetcher
+//  (and of those, how many named a busy job), FetcherReady received.
+size_t bb_test_scheduler_side_batches (bb_test_scheduler_side_t *self);
+size_t bb_test_scheduler_side_token_queries (bb_test_scheduler_side_t *self);
+size_t bb_test_scheduler_side_contracts_asked (
+    bb_test_scheduler_side_t *self);
+size_t bb_test_scheduler_side_heartbeats (bb_test_scheduler_side_t *self);
+size_t bb_test_scheduler_side_busy_heartbeats (
+    bb_test_scheduler_side_t *self);
+size_t bb_test_scheduler_side_readies (bb_test_scheduler_side_t *self);
+
+//  Forget the token metadata the fake store holds (a new store).
+void bb_test_scheduler_side_forget_tokens (bb_test_scheduler_side_t *self);
+
+//  Number of contracts the fake store holds token metadata for.
+size_t bb_test_scheduler_side_tokens (bb_test_scheduler_side_t *self);
+
+#endif

@@ -1,0 +1,1426 @@
+/*  test_fetcher - the real balboard-fetcher against the real mock
+    upstream, with the scheduler's and the store's ends of its sockets
+    played by bb_test_scheduler_side.
+
+    Checks, from the batch the fetcher hands the store, the report it
+    sends the scheduler and the mock's own counters: balances equal
+    bb_mockdata's for every token kind; exactly 2 requests per agent plus
+    1 for prices; token metadata fetched once per contract, then taken
+    from the store (also after a restart); every fault kind gives the
+    right status, retries where it should, honours Retry-After, stays in
+    the job deadline and the concurrency bounds; 410 switches to v3 with
+    the same balances; invalid addresses never reach the mock; the API
+    key is sent and never logged; heartbeats flow during a job; an
+    unanswered batch is resent; SIGTERM exits cleanly. Every fetcher must
+    still run at the end of its test and exit 0 on SIGTERM. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <czmq.h>
+#include <jansson.h>
+
+#include "bb_balances.h"
+#include "bb_mockdata.h"
+#include "bb_test_http.h"
+#include "bb_test_process.h"
+#include "bb_test_scheduler_side.h"
+#include "bb_upstream_parse.h"
+#include "bb_wire.h"
+
+#define MOCK_BINARY     "balboard-mock-upstream"
+#define FETCHER_BINARY  "balboard-fetcher"
+#define START_TRIES     3
+#define START_MS        10000
+#define STOP_MS         10000
+#define HTTP_MS         10000
+#define HEARTBEAT_MS    200
+#define HEARTBEAT_TEXT  "200"
+#define REPORT_MS       30000       // a report must come within this
+#define JOB_MS          20000       // default job deadline, from now
+#define SLACK_MS        500         // what a deadline may be overrun by
+#define AGENTS_MAX      100
+#define KINDS_SCAN      3000        // sample agents searched for kinds
+#define API_KEY         "test-key-5ecret-0123456789"
+#define KEYLESS         10          // keyless quota in test_api_key
+#define KEYLESS_TEXT    "10"
+#define BTC_MICRO       67187335894LL   // BB_MOCK_BTC_USD_DEFAULT
+#define STX_MICRO       2500000LL       // BB_MOCK_STX_USD_DEFAULT
+#define LONGCOIN_ASSET  "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3.longcoin" \
+                        "::longcoin"
+#define VOTE_ASSET      "SP102V8P0F7JX67ARQ77WEA3D3CFB5XW39REDT0AM." \
+                        "token-special-vote::special-vote"
+#define PENDING_ASSET   "SPWECF3XYVRBRCN23CJJCX9XKSF8RFWQPAQMWXT." \
+                        "blockstack::BLOCKSTACK"
+#define PENDING_CONTRACT "SPWECF3XYVRBRCN23CJJCX9XKSF8RFWQPAQMWXT.blockstack"
+
+typedef struct {
+    bb_test_process_t *mock;
+    int mock_port;
+    char base [64];                 // http://127.0.0.1:<port>
+} group_t;
+
+//  One test's world: the mock (shared), a harness and a fetcher.
+typedef struct {
+    group_t *group;
+    bb_test_scheduler_side_t *side;
+    bb_test_process_t *fetcher;
+    char jobs [64];                 // endpoints the harness bound
+    char ingest [64];
+    char stderr_path [256];         // where a wrapped fetcher logs
+} world_t;
+
+//  A ChunkJob and the storage it points into.
+typedef struct {
+    Balboard__ChunkJob job;
+    Balboard__Agent agents [AGENTS_MAX];
+    Balboard__Agent *pointers [AGENTS_MAX];
+    char stx [AGENTS_MAX][BB_MOCK_STX_ADDRESS_SIZE + 16];
+    char btc [AGENTS_MAX][BB_MOCK_BTC_ADDRESS_SIZE + 16];
+    char job_id [32];
+} job_t;
+
+//  ---------------------------------------------------------------------
+//  The mock
+
+static bb_test_process_t *
+s_mock_start (group_t *group)
+{
+    char *binary = bb_test_bin_path (MOCK_BINARY);
+    assert_non_null (binary);
+    for (int attempt = 0; attempt < START_TRIES; attempt++) {
+        int port = bb_test_free_port ();
+        char bind [32];
+        snprintf (bind, sizeof bind, "127.0.0.1:%d", port);
+        const char *argv [] = {
+            binary, "--bind", bind, "--log-level", "warn", NULL
+        };
+        bb_test_process_t *process = bb_test_process_new (argv, NULL);
+        assert_non_null (process);
+        if (bb_test_process_wait_port (process, port, START_MS) == 0) {
+            group->mock_port = port;
+            snprintf (group->base, sizeof group->base, "http://127.0.0.1:%d",
+                      port);
+            free (binary);
+            return process;
+        }
+        bb_test_process_destroy (&process);
+    }
+    free (binary);
+    fail_msg ("the mock upstream did not start");
+    return NULL;
+}
+
+static void
+s_mock_post (group_t *group, const char *path, const char *body)
+{
+    char url [256];
+    snprintf (url, sizeof url, "%s%s", group->base, path);
+    bb_test_http_t *http = bb_test_http_post (url, "application/json", body,
+                                              NULL, HTTP_MS);
+    if (bb_test_http_status (http) != 200)
+        fail_msg ("POST %s %s: %ld %s", path, body,
+                  bb_test_http_status (http), bb_test_http_body (http));
+    bb_test_http_destroy (&http);
+}
+
+static void
+s_control (world_t *world, const char *body)
+{
+    s_mock_post (world->group, "/__mock/control", body);
+}
+
+//  GET /__mock/stats as JSON; caller decrefs.
+static json_t *
+s_stats (world_t *world)
+{
+    char url [256];
+    snprintf (url, sizeof url, "%s/__mock/stats", world->group->base);
+    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
+    assert_int_equal (bb_test_http_status (http), 200);
+    json_t *stats = json_loads (bb_test_http_body (http), 0, NULL);
+    assert_non_null (stats);
+    bb_test_http_destroy (&http);
+    return stats;
+}
+
+static long
+s_stat (json_t *stats, const char *group, const char *key)
+{
+    json_t *value = json_object_get (json_object_get (stats, group), key);
+    return value ? (long) json_integer_value (value) : 0;
+}
+
+static long
+s_requests (world_t *world, const char *endpoint)
+{
+    json_t *stats = s_stats (world);
+    json_t *requests = json_object_get (stats, "requests");
+    long count = s_stat (requests, "by_endpoint", endpoint);
+    json_decref (stats);
+    return count;
+}
+
+//  ---------------------------------------------------------------------
+//  The fetcher
+
+static const char *
+s_endpoint (char *buffer, size_t size)
+{
+    snprintf (buffer, size, "tcp://127.0.0.1:%d", bb_test_free_port ());
+    return buffer;
+}
+
+//  Start a fetcher with the test's flags plus extra (NULL-terminated),
+//  environment env, logging to stderr_path if set, and wait for Ready.
+static void
+s_fetcher_start (world_t *world, const char *const extra [],
+                 const char *const env [], bool capture_stderr)
+{
+    char *binary = bb_test_bin_path (FETCHER_BINARY);
+    assert_non_null (binary);
+    group_t *group = world->group;
+    char hiro [80], mempool [96], price [200];
+    snprintf (hiro, sizeof hiro, "%s", group->base);
+    snprintf (mempool, sizeof mempool, "%s/api", group->base);
+    snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
+              "blockstack&vs_currencies=usd", group->base);
+    //  Through a shell, so that stderr can go to a file, and so that
+    //  BALBOARD_TEST_WRAPPER (e.g. "valgrind -q --error-exitcode=99
+    //  --leak-check=full") can run the fetcher under a tool.
+    const char *argv [64] = {
+        "/bin/sh", "-c", "exec $BALBOARD_TEST_WRAPPER \"$0\" \"$@\"",
+        binary,
+        "--scheduler-jobs", world->jobs, "--store-ingest", world->ingest,
+        "--hiro-base", hiro, "--mempool-base", mempool, "--price-url", price,
+        "--heartbeat-ms", HEARTBEAT_TEXT, "--retry-backoff-ms", "50",
+        "--retry-backoff-max-ms", "400", "--rate-limit-backoff-ms", "300",
+        "--request-timeout-ms", "2000", "--connect-timeout-ms", "1000",
+        "--fetcher-id", "test-fetcher",
+    };
+    size_t argc = 0;
+    while (argv [argc])
+        argc++;
+    for (size_t index = 0; extra && extra [index]; index++)
+        argv [argc++] = extra [index];
+    char script [320];
+    if (capture_stderr) {
+        snprintf (world->stderr_path, sizeof world->stderr_path,
+                  "%s/fetcher-%d.log", getenv ("BALBOARD_TEST_SCRATCH"),
+                  (int) getpid ());
+        snprintf (script, sizeof script, "exec $BALBOARD_TEST_WRAPPER "
+                  "\"$0\" \"$@\" 2>'%s'", world->stderr_path);
+        argv [2] = script;
+    }
+    world->fetcher = bb_test_process_new (argv, env);
+    assert_non_null (world->fetcher);
+    free (binary);
+    if (bb_test_scheduler_side_wait_ready (world->side, START_MS))
+        fail_msg ("the fetcher did not say Ready");
+}
+
+//  SIGTERM the fetcher: it must still run and exit 0.
+static void
+s_fetcher_stop (world_t *world)
+{
+    assert_true (bb_test_process_running (world->fetcher));
+    assert_int_equal (bb_test_process_stop (world->fetcher, SIGTERM,
+                                            STOP_MS), 0);
+    bb_test_process_destroy (&world->fetcher);
+}
+
+static int
+s_setup (void **state)
+{
+    group_t *group = *state;
+    world_t *world = calloc (1, sizeof *world);
+    assert_non_null (world);
+    world->group = group;
+    s_mock_post (group, "/__mock/reset", "");
+    for (int attempt = 0; attempt < START_TRIES && !world->side; attempt++)
+        world->side = bb_test_scheduler_side_new (
+            s_endpoint (world->jobs, sizeof world->jobs),
+            s_endpoint (world->ingest, sizeof world->ingest), HEARTBEAT_MS);
+    assert_non_null (world->side);
+    *state = world;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    world_t *world = *state;
+    bool clean = true;
+    if (world->fetcher) {
+        clean = bb_test_process_stop (world->fetcher, SIGTERM, STOP_MS) == 0;
+        bb_test_process_destroy (&world->fetcher);
+    }
+    bb_test_scheduler_side_destroy (&world->side);
+    if (world->stderr_path [0])
+        unlink (world->stderr_path);
+    *state = world->group;
+    free (world);
+    return clean ? 0 : -1;
+}
+
+//  ---------------------------------------------------------------------
+//  Jobs
+
+static void
+s_job_init (job_t *job, const char *job_id, bool prices, int deadline_ms)
+{
+    memset (job, 0, sizeof *job);
+    balboard__chunk_job__init (&job->job);
+    snprintf (job->job_id, sizeof job->job_id, "%s", job_id);
+    job->job.job_id = job->job_id;
+    job->job.attempt = 1;
+    job->job.rotation = 7;
+    job->job.chunk_index = 3;
+    job->job.rotation_agents = 1000;
+    job->job.fetch_prices = prices;
+    job->job.deadline_ms = (uint64_t) (zclock_time () + deadline_ms);
+    job->job.agents = job->pointers;
+}
+
+static void
+s_job_add (job_t *job, const char *stx, const char *btc)
+{
+    size_t index = job->job.n_agents++;
+    assert_true (index < AGENTS_MAX);
+    snprintf (job->stx [index], sizeof job->stx [index], "%s", stx);
+    snprintf (job->btc [index], sizeof job->btc [index], "%s", btc);
+    balboard__agent__init (&job->agents [index]);
+    job->agents [index].stx_address = job->stx [index];
+    job->agents [index].btc_address = job->btc [index];
+    job->pointers [index] = &job->agents [index];
+}
+
+static void
+s_job_add_sample (job_t *job, unsigned sample)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (sample, &agent);
+    s_job_add (job, agent.stx_address, agent.btc_address);
+}
+
+//  A job of count consecutive sample agents from first.
+static void
+s_job_samples (job_t *job, const char *job_id, unsigned first,
+               unsigned count, bool prices, int deadline_ms)
+{
+    s_job_init (job, job_id, prices, deadline_ms);
+    for (unsigned sample = first; sample < first + count; sample++)
+        s_job_add_sample (job, sample);
+}
+
+//  Send job, wait for its report (caller destroys); *elapsed_ms is the
+//  time from sending to the report.
+static bb_envelope_t *
+s_run (world_t *world, job_t *job, int64_t *elapsed_ms)
+{
+    int64_t start = zclock_mono ();
+    assert_int_equal (bb_test_scheduler_side_send_job (world->side,
+                                                       &job->job), 0);
+    bb_envelope_t *report = bb_test_scheduler_side_wait_report (world->side,
+                                                                REPORT_MS);
+    if (!report)
+        fail_msg ("no JobReport for %s", job->job_id);
+    if (elapsed_ms)
+        *elapsed_ms = zclock_mono () - start;
+    assert_int_equal (report->body_case,
+                      BALBOARD__ENVELOPE__BODY_JOB_REPORT);
+    assert_string_equal (report->job_report->job_id, job->job_id);
+    assert_string_equal (report->job_report->fetcher_id, "test-fetcher");
+    return report;
+}
+
+static bb_envelope_t *
+s_take_batch (world_t *world)
+{
+    bb_envelope_t *batch = bb_test_scheduler_side_take_batch (world->side);
+    assert_non_null (batch);
+    assert_int_equal (batch->body_case,
+                      BALBOARD__ENVELOPE__BODY_BALANCE_BATCH);
+    return batch;
+}
+
+static const Balboard__AgentResult *
+s_agent (bb_envelope_t *batch, const char *stx)
+{
+    const Balboard__BalanceBatch *body = batch->balance_batch;
+    for (size_t index = 0; index < body->n_agents; index++)
+        if (strcmp (body->agents [index]->stx_address, stx) == 0)
+            return body->agents [index];
+    fail_msg ("agent %s not in the batch", stx);
+    return NULL;
+}
+
+static const Balboard__SourceResult *
+s_source (const Balboard__AgentResult *agent, Balboard__Upstream upstream)
+{
+    assert_int_equal (agent->n_sources, 2);
+    for (size_t index = 0; index < agent->n_sources; index++)
+        if (agent->sources [index]->upstream == upstream)
+            return agent->sources [index];
+    fail_msg ("no source %d for %s", (int) upstream, agent->stx_address);
+    return NULL;
+}
+
+#define HIRO    BALBOARD__UPSTREAM__UPSTREAM_HIRO
+#define MEMPOOL BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL
+#define PRICE   BALBOARD__UPSTREAM__UPSTREAM_PRICE
+
+static const Balboard__UpstreamReport *
+s_upstream (bb_envelope_t *report, Balboard__Upstream upstream)
+{
+    const Balboard__JobReport *body = report->job_report;
+    for (size_t index = 0; index < body->n_upstreams; index++)
+        if (body->upstreams [index]->upstream == upstream)
+            return body->upstreams [index];
+    fail_msg ("no upstream report %d", (int) upstream);
+    return NULL;
+}
+
+//  ---------------------------------------------------------------------
+//  Expectations from bb_mockdata
+
+static bb_u128_t
+s_u128 (const char *text)
+{
+    bb_u128_t value;
+    const char *reason;
+    assert_int_equal (bb_u128_parse (text, &value, &reason), 0);
+    return value;
+}
+
+static void
+s_expect_hiro (const char *stx, bb_balances_t *expected)
+{
+    bb_mock_hiro_t hiro;
+    bb_mockdata_hiro (stx, &hiro);
+    bb_balances_set (expected, BB_TOKEN_ID_STX, s_u128 (hiro.stx_balance));
+    for (size_t index = 0; index < hiro.ft_count; index++)
+        bb_balances_set (expected, hiro.ft [index].asset_id,
+                         s_u128 (hiro.ft [index].balance));
+}
+
+static void
+s_expect_btc (const char *btc, bb_balances_t *expected)
+{
+    bb_mock_btc_t stats;
+    bb_mockdata_btc (btc, &stats);
+    bb_balances_set (expected, BB_TOKEN_ID_BTC,
+                     bb_mockdata_btc_balance (&stats));
+}
+
+//  source is FETCH_OK and lists exactly expected.
+static void
+s_assert_source (const Balboard__SourceResult *source,
+                 bb_balances_t *expected, const char *who)
+{
+    if (source->status != BALBOARD__FETCH_STATUS__FETCH_OK)
+        fail_msg ("%s: status %d (%s)", who, (int) source->status,
+                  source->detail);
+    if (source->n_balances != bb_balances_size (expected))
+        fail_msg ("%s: %zu balances, expected %zu", who, source->n_balances,
+                  bb_balances_size (expected));
+    for (size_t index = 0; index < source->n_balances; index++) {
+        const Balboard__TokenBalance *balance = source->balances [index];
+        char amount [BB_U128_DEC_SIZE];
+        bb_u128_format (bb_balances_find (expected, balance->token_id),
+                        amount);
+        if (strcmp (amount, balance->amount) != 0)
+            fail_msg ("%s: %s is %s, expected %s", who, balance->token_id,
+                      balance->amount, amount);
+    }
+}
+
+//  Every agent of job has exactly bb_mockdata's balances in batch.
+static void
+s_assert_batch_exact (bb_envelope_t *batch, job_t *job)
+{
+    assert_int_equal (batch->balance_batch->n_agents, job->job.n_agents);
+    for (size_t index = 0; index < job->job.n_agents; index++) {
+        const Balboard__AgentResult *agent = s_agent (batch,
+                                                      job->stx [index]);
+        assert_true (agent->captured_at_ms > 0);
+        bb_balances_t *expected = bb_balances_new ();
+        s_expect_hiro (job->stx [index], expected);
+        s_assert_source (s_source (agent, HIRO), expected, job->stx [index]);
+        bb_balances_clear (expected);
+        s_expect_btc (job->btc [index], expected);
+        s_assert_source (s_source (agent, MEMPOOL), expected,
+                         job->btc [index]);
+        bb_balances_destroy (&expected);
+    }
+}
+
+//  Every agent of batch has status on upstream.
+static void
+s_assert_all_status (bb_envelope_t *batch, Balboard__Upstream upstream,
+                     Balboard__FetchStatus status)
+{
+    const Balboard__BalanceBatch *body = batch->balance_batch;
+    assert_true (body->n_agents > 0);
+    for (size_t index = 0; index < body->n_agents; index++) {
+        const Balboard__SourceResult *source =
+            s_source (body->agents [index], upstream);
+        if (source->status != status)
+            fail_msg ("%s upstream %d: status %d, expected %d (%s)",
+                      body->agents [index]->stx_address, (int) upstream,
+                      (int) source->status, (int) status, source->detail);
+        if (status != BALBOARD__FETCH_STATUS__FETCH_OK)
+            assert_int_equal (source->n_balances, 0);
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Choosing agents that cover every token kind
+
+typedef struct {
+    const char *what;
+    bool (*holds) (unsigned sample);
+} kind_t;
+
+static bool
+s_holds (unsigned sample, const char *asset)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (sample, &agent);
+    bb_mock_hiro_t hiro;
+    bb_mockdata_hiro (agent.stx_address, &hiro);
+    const bb_mock_ft_t *ft = bb_mockdata_hiro_ft (&hiro, asset);
+    return ft && strcmp (ft->balance, "0") != 0;
+}
+
+static bool s_whale (unsigned s) { return s_holds (s, BB_MOCK_WHALE_ASSET); }
+static bool s_sbtc (unsigned s) { return s_holds (s, BB_MOCK_SBTC_ASSET); }
+static bool s_longcoin (unsigned s) { return s_holds (s, LONGCOIN_ASSET); }
+static bool s_vote (unsigned s) { return s_holds (s, VOTE_ASSET); }
+static bool s_pending (unsigned s) { return s_holds (s, PENDING_ASSET); }
+
+static bool
+s_zero_stx (unsigned sample)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (sample, &agent);
+    bb_mock_hiro_t hiro;
+    bb_mockdata_hiro (agent.stx_address, &hiro);
+    return strcmp (hiro.stx_balance, "0") == 0;
+}
+
+static bool
+s_zero_listed (unsigned sample)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (sample, &agent);
+    bb_mock_hiro_t hiro;
+    bb_mockdata_hiro (agent.stx_address, &hiro);
+    for (size_t index = 0; index < hiro.ft_count; index++)
+        if (strcmp (hiro.ft [index].balance, "0") == 0)
+            return true;
+    return false;
+}
+
+static bool
+s_zero_btc (unsigned sample)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (sample, &agent);
+    bb_mock_btc_t btc;
+    bb_mockdata_btc (agent.btc_address, &btc);
+    return bb_mockdata_btc_balance (&btc) == 0;
+}
+
+static bool
+s_big_btc (unsigned sample)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (sample, &agent);
+    bb_mock_btc_t btc;
+    bb_mockdata_btc (agent.btc_address, &btc);
+    return bb_mockdata_btc_balance (&btc) > INT32_MAX;
+}
+
+//  count agents: one for each kind, then consecutive samples.
+static void
+s_job_kinds (job_t *job, const char *job_id, size_t count, bool prices)
+{
+    static const kind_t kinds [] = {
+        { "u128 whale", s_whale }, { "sBTC", s_sbtc },
+        { "token with metadata", s_longcoin },
+        { "token without metadata (404)", s_vote },
+        { "token with metadata pending (422)", s_pending },
+        { "zero STX", s_zero_stx }, { "listed zero token", s_zero_listed },
+        { "zero BTC", s_zero_btc }, { "BTC above 2^31", s_big_btc },
+    };
+    bool taken [KINDS_SCAN] = { false };
+    s_job_init (job, job_id, prices, JOB_MS);
+    for (size_t kind = 0; kind < sizeof kinds / sizeof kinds [0]; kind++) {
+        unsigned sample = 0;
+        while (sample < KINDS_SCAN && !kinds [kind].holds (sample))
+            sample++;
+        if (sample == KINDS_SCAN)
+            fail_msg ("no sample agent holds a %s", kinds [kind].what);
+        if (!taken [sample])
+            s_job_add_sample (job, sample);
+        taken [sample] = true;
+    }
+    for (unsigned sample = 0; job->job.n_agents < count; sample++)
+        if (!taken [sample])
+            s_job_add_sample (job, sample);
+}
+
+//  Contracts (not sBTC) of the tokens the job's agents hold, and how
+//  many of them the metadata API answers 200/404 (the rest 422).
+static size_t
+s_contracts (job_t *job, zhashx_t *contracts)
+{
+    for (size_t index = 0; index < job->job.n_agents; index++) {
+        bb_mock_hiro_t hiro;
+        bb_mockdata_hiro (job->stx [index], &hiro);
+        for (size_t k = 0; k < hiro.ft_count; k++) {
+            const bb_mock_token_t *token =
+                bb_mockdata_token_by_asset (hiro.ft [k].asset_id);
+            if (strcmp (hiro.ft [k].balance, "0") != 0 && token
+            &&  strcmp (token->asset_id, BB_MOCK_SBTC_ASSET) != 0)
+                zhashx_update (contracts, token->contract, (void *) token);
+        }
+    }
+    return zhashx_size (contracts);
+}
+
+//  ---------------------------------------------------------------------
+//  Tests: balances
+
+static void
+test_balances_exact (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    job_t *job = calloc (1, sizeof *job);
+    s_job_kinds (job, "7.3", 40, true);
+    int64_t elapsed;
+    bb_envelope_t *report = s_run (world, job, &elapsed);
+    const Balboard__JobReport *body = report->job_report;
+    assert_int_equal (body->agents_ok, 40);
+    assert_int_equal (body->agents_failed, 0);
+    assert_int_equal (body->attempt, 1);
+    assert_int_equal (body->store_status,
+                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
+
+    bb_envelope_t *batch = s_take_batch (world);
+    const Balboard__BalanceBatch *content = batch->balance_batch;
+    assert_string_equal (content->job_id, "7.3");
+    assert_int_equal (content->rotation, 7);
+    assert_int_equal (content->chunk_index, 3);
+    assert_int_equal (content->rotation_agents, 1000);
+    s_assert_batch_exact (batch, job);
+    assert_non_null (content->prices);
+    assert_true (content->prices->btc_usd_micro == BTC_MICRO);
+    assert_true (content->prices->stx_usd_micro == STX_MICRO);
+    assert_true (content->prices->priced_at_ms > 0);
+
+    //  Token metadata: every contract once; 404 kept as unknown, 422 not.
+    zhashx_t *contracts = zhashx_new ();
+    size_t contract_count = s_contracts (job, contracts);
+    size_t pending = zhashx_lookup (contracts, PENDING_CONTRACT) ? 1 : 0;
+    assert_int_equal (pending, 1);
+    assert_int_equal (content->n_token_meta, contract_count - pending);
+    for (size_t index = 0; index < content->n_token_meta; index++) {
+        const Balboard__TokenMeta *meta = content->token_meta [index];
+        const bb_mock_token_t *token = zhashx_lookup (contracts,
+                                                      meta->contract);
+        assert_non_null (token);
+        assert_int_equal (meta->known, token->http_status == 200);
+        if (meta->known) {
+            assert_string_equal (meta->symbol, token->symbol);
+            assert_int_equal (meta->decimals, token->decimals);
+        }
+    }
+
+    //  Exactly 2 requests per agent plus 1 for prices; metadata once per
+    //  contract; the report counts the same.
+    assert_int_equal (s_requests (world, "hiro_v1"), 40);
+    assert_int_equal (s_requests (world, "mempool"), 40);
+    assert_int_equal (s_requests (world, "price"), 1);
+    assert_int_equal (s_requests (world, "metadata"), contract_count);
+    assert_int_equal (s_requests (world, "hiro_v3_stx"), 0);
+    assert_int_equal (s_upstream (report, HIRO)->requests,
+                      40 + contract_count);
+    assert_string_equal (s_upstream (report, HIRO)->endpoint, "v1");
+    assert_int_equal (s_upstream (report, HIRO)->failures, 0);
+    assert_int_equal (s_upstream (report, MEMPOOL)->requests, 40);
+    assert_int_equal (s_upstream (report, PRICE)->requests, 1);
+    assert_int_equal (bb_test_scheduler_side_token_queries (world->side), 1);
+    assert_int_equal (bb_test_scheduler_side_contracts_asked (world->side),
+                      contract_count);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+
+    //  The same agents again: only the pending (422) contract is asked,
+    //  of the store and then of Hiro; no price job, no price request.
+    job->job.fetch_prices = false;
+    snprintf (job->job_id, sizeof job->job_id, "7.4");
+    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    report = s_run (world, job, NULL);
+    assert_int_equal (report->job_report->agents_ok, 40);
+    assert_int_equal (report->job_report->n_upstreams, 2);
+    batch = s_take_batch (world);
+    assert_null (batch->balance_batch->prices);
+    assert_int_equal (batch->balance_batch->n_token_meta, 0);
+    assert_int_equal (s_requests (world, "metadata"), contract_count + 1);
+    assert_int_equal (s_requests (world, "price"), 1);
+    assert_int_equal (bb_test_scheduler_side_contracts_asked (world->side),
+                      contract_count + 1);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+
+    //  A restarted fetcher learns the rest from the store, not from Hiro.
+    s_fetcher_stop (world);
+    s_fetcher_start (world, NULL, NULL, false);
+    snprintf (job->job_id, sizeof job->job_id, "7.5");
+    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    report = s_run (world, job, NULL);
+    assert_int_equal (report->job_report->agents_ok, 40);
+    assert_int_equal (s_requests (world, "metadata"), contract_count + 2);
+    bb_wire_envelope_destroy (&report);
+    batch = s_take_batch (world);
+    s_assert_batch_exact (batch, job);
+    bb_wire_envelope_destroy (&batch);
+    zhashx_destroy (&contracts);
+    free (job);
+    s_fetcher_stop (world);
+}
+
+//  A price-only job: one request, a batch with prices and no agents.
+static void
+test_price_only (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    s_control (world, "{\"btc_usd\": 100000.5, \"stx_usd\": 0.75}");
+    job_t job;
+    s_job_init (&job, "9.0", true, JOB_MS);
+    bb_envelope_t *report = s_run (world, &job, NULL);
+    assert_int_equal (report->job_report->agents_ok, 0);
+    assert_int_equal (report->job_report->agents_failed, 0);
+    bb_envelope_t *batch = s_take_batch (world);
+    assert_int_equal (batch->balance_batch->n_agents, 0);
+    assert_true (batch->balance_batch->prices->btc_usd_micro
+                 == 100000500000LL);
+    assert_true (batch->balance_batch->prices->stx_usd_micro == 750000);
+    assert_int_equal (s_requests (world, "price"), 1);
+    assert_int_equal (s_requests (world, "hiro_v1"), 0);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+//  ---------------------------------------------------------------------
+//  Tests: bounds
+
+static void
+test_concurrency_bound (void **state)
+{
+    world_t *world = *state;
+    const char *extra [] = {
+        "--hiro-concurrency", "5", "--mempool-concurrency", "3", NULL
+    };
+    s_fetcher_start (world, extra, NULL, false);
+    s_control (world, "{\"latency_ms\": 60, \"latency_spread_ms\": 20}");
+    job_t job;
+    s_job_samples (&job, "1.0", 0, 60, true, JOB_MS);
+    bb_envelope_t *report = s_run (world, &job, NULL);
+    assert_int_equal (report->job_report->agents_ok, 60);
+    json_t *stats = s_stats (world);
+    long hiro = s_stat (stats, "max_concurrent", "hiro");
+    long mempool = s_stat (stats, "max_concurrent", "mempool");
+    long price = s_stat (stats, "max_concurrent", "price");
+    json_decref (stats);
+    //  Bounded, and the bound is used.
+    if (hiro > 5 || mempool > 3 || price > 1)
+        fail_msg ("max concurrent hiro %ld mempool %ld price %ld", hiro,
+                  mempool, price);
+    assert_int_equal (hiro, 5);
+    assert_int_equal (mempool, 3);
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
+
+//  A hanging Hiro: every request times out, retried while the deadline
+//  allows, and the job ends within it while heartbeats keep flowing.
+static void
+test_hang_deadline (void **state)
+{
+    world_t *world = *state;
+    const char *extra [] = { "--request-timeout-ms", "800", NULL };
+    s_fetcher_start (world, extra, NULL, false);
+    s_control (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
+               "\"hang\", \"count\": 0, \"hang_ms\": 4000}]}");
+    size_t heartbeats = bb_test_scheduler_side_busy_heartbeats (world->side);
+    job_t job;
+    s_job_samples (&job, "2.0", 100, 3, false, 3000);
+    int64_t elapsed;
+    bb_envelope_t *report = s_run (world, &job, &elapsed);
+    if (elapsed > 3000 + SLACK_MS)
+        fail_msg ("the job took %lld ms, its deadline was 3000 ms",
+                  (long long) elapsed);
+    bb_envelope_t *batch = s_take_batch (world);
+    s_assert_all_status (batch, HIRO, BALBOARD__FETCH_STATUS__FETCH_TIMEOUT);
+    s_assert_all_status (batch, MEMPOOL, BALBOARD__FETCH_STATUS__FETCH_OK);
+    assert_int_equal (report->job_report->agents_failed, 3);
+    //  800 ms attempts in a 2.4 s I/O window: retried, at most 3 each.
+    long attempts = s_requests (world, "hiro_v1");
+    assert_true (attempts > 3 && attempts <= 9);
+    assert_int_equal (s_upstream (report, HIRO)->requests, attempts);
+    assert_int_equal (s_upstream (report, HIRO)->failures, 3);
+    assert_true (bb_test_scheduler_side_busy_heartbeats (world->side)
+                 >= heartbeats + 5);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+//  ---------------------------------------------------------------------
+//  Tests: faults
+
+//  Run a 4-agent job under fault (a control body); returns the batch.
+static bb_envelope_t *
+s_fault_job (world_t *world, const char *fault, bb_envelope_t **report)
+{
+    s_control (world, fault);
+    job_t job;
+    s_job_samples (&job, "3.0", 200, 4, false, JOB_MS);
+    *report = s_run (world, &job, NULL);
+    return s_take_batch (world);
+}
+
+static void
+test_fault_5xx (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    bb_envelope_t *report;
+    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": [{\"endpoint\":"
+        " \"mempool\", \"kind\": \"5xx\", \"count\": 0, \"status\": 503}]}",
+        &report);
+    s_assert_all_status (batch, MEMPOOL,
+                         BALBOARD__FETCH_STATUS__FETCH_HTTP_ERROR);
+    s_assert_all_status (batch, HIRO, BALBOARD__FETCH_STATUS__FETCH_OK);
+    const Balboard__SourceResult *source = s_source (
+        batch->balance_batch->agents [0], MEMPOOL);
+    assert_int_equal (source->http_status, 503);
+    //  1 + 3 retries per agent.
+    assert_int_equal (s_requests (world, "mempool"), 16);
+    assert_int_equal (s_upstream (report, MEMPOOL)->requests, 16);
+    assert_int_equal (s_upstream (report, MEMPOOL)->failures, 4);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+
+    //  Two 5xx, then the third attempt succeeds.
+    s_mock_post (world->group, "/__mock/reset", "");
+    job_t job;
+    s_control (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
+               "\"5xx\", \"count\": 2, \"status\": 500}]}");
+    s_job_samples (&job, "3.1", 300, 1, false, JOB_MS);
+    report = s_run (world, &job, NULL);
+    batch = s_take_batch (world);
+    s_assert_batch_exact (batch, &job);
+    assert_int_equal (s_requests (world, "hiro_v1"), 3);
+    assert_int_equal (s_upstream (report, HIRO)->requests, 3);
+    assert_int_equal (s_upstream (report, HIRO)->failures, 0);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+static void
+test_fault_reset (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    bb_envelope_t *report;
+    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": [{\"endpoint\":"
+        " \"hiro\", \"kind\": \"reset\", \"count\": 0}]}", &report);
+    s_assert_all_status (batch, HIRO,
+                         BALBOARD__FETCH_STATUS__FETCH_TRANSPORT);
+    s_assert_all_status (batch, MEMPOOL, BALBOARD__FETCH_STATUS__FETCH_OK);
+    //  1 + 3 retries per agent. libcurl itself sends a request once more
+    //  when a reused keep-alive connection dies before any answer (the
+    //  server may have closed it while idle), so the mock may count up
+    //  to one more per attempt.
+    assert_int_equal (s_upstream (report, HIRO)->requests, 16);
+    long seen = s_requests (world, "hiro_v1");
+    assert_true (seen >= 16 && seen <= 32);
+    assert_int_equal (s_upstream (report, HIRO)->failures, 4);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+static void
+test_fault_parse (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    bb_envelope_t *report;
+    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": ["
+        "{\"endpoint\": \"hiro\", \"kind\": \"truncated\", \"count\": 0},"
+        "{\"endpoint\": \"mempool\", \"kind\": \"wrong_types\", "
+        "\"count\": 0}]}", &report);
+    s_assert_all_status (batch, HIRO,
+                         BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
+    s_assert_all_status (batch, MEMPOOL,
+                         BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
+    const Balboard__AgentResult *agent = batch->balance_batch->agents [0];
+    assert_non_null (strstr (s_source (agent, MEMPOOL)->detail,
+                             "not an integer"));
+    assert_true (strlen (s_source (agent, HIRO)->detail) > 0);
+    //  A bad body is not retried.
+    assert_int_equal (s_requests (world, "hiro_v1"), 4);
+    assert_int_equal (s_requests (world, "mempool"), 4);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+
+    //  Wrong types on Hiro too.
+    s_mock_post (world->group, "/__mock/reset", "");
+    batch = s_fault_job (world, "{\"faults\": [{\"endpoint\": \"hiro\", "
+                         "\"kind\": \"wrong_types\", \"count\": 0}]}",
+                         &report);
+    s_assert_all_status (batch, HIRO,
+                         BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+static void
+test_fault_oversized (void **state)
+{
+    world_t *world = *state;
+    const char *extra [] = { "--max-body-bytes", "65536", NULL };
+    s_fetcher_start (world, extra, NULL, false);
+    bb_envelope_t *report;
+    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": [{\"endpoint\":"
+        " \"hiro\", \"kind\": \"oversized\", \"count\": 0, "
+        "\"oversize_bytes\": 3000000}]}", &report);
+    s_assert_all_status (batch, HIRO,
+                         BALBOARD__FETCH_STATUS__FETCH_TRANSPORT);
+    const Balboard__SourceResult *source = s_source (
+        batch->balance_batch->agents [0], HIRO);
+    assert_non_null (strstr (source->detail, "body over the 65536-byte cap"));
+    //  Cut off, not retried.
+    assert_int_equal (s_requests (world, "hiro_v1"), 4);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+static void
+test_fault_invalid_address (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    bb_envelope_t *report;
+    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": [{\"endpoint\":"
+        " \"mempool\", \"kind\": \"invalid_address\", \"count\": 0}]}",
+        &report);
+    s_assert_all_status (batch, MEMPOOL,
+                         BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS);
+    s_assert_all_status (batch, HIRO, BALBOARD__FETCH_STATUS__FETCH_OK);
+    const Balboard__SourceResult *source = s_source (
+        batch->balance_batch->agents [0], MEMPOOL);
+    assert_int_equal (source->http_status, 400);
+    assert_int_equal (s_requests (world, "mempool"), 4);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+//  A 429 whose Retry-After fits in the deadline is waited out.
+static void
+test_429_waited (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    s_control (world, "{\"rate_limit_retry_after_s\": 1, \"faults\": "
+               "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 1}]}");
+    job_t job;
+    s_job_samples (&job, "4.0", 400, 1, false, JOB_MS);
+    int64_t elapsed;
+    bb_envelope_t *report = s_run (world, &job, &elapsed);
+    assert_true (elapsed >= 1000);
+    bb_envelope_t *batch = s_take_batch (world);
+    s_assert_batch_exact (batch, &job);
+    const Balboard__UpstreamReport *hiro = s_upstream (report, HIRO);
+    assert_int_equal (hiro->rate_limited, 1);
+    assert_int_equal (hiro->retry_after_s, 1);
+    assert_int_equal (hiro->failures, 0);
+    assert_int_equal (s_requests (world, "hiro_v1"), 2);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+//  A 429 asking for longer than the deadline: reported, not waited,
+//  and the rest of the lane does not hammer the upstream meanwhile.
+static void
+test_429_reported (void **state)
+{
+    world_t *world = *state;
+    const char *extra [] = { "--hiro-concurrency", "2", NULL };
+    s_fetcher_start (world, extra, NULL, false);
+    s_control (world, "{\"rate_limit_retry_after_s\": 120, \"faults\": "
+               "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 0}]}");
+    job_t job;
+    s_job_samples (&job, "4.1", 500, 10, false, 4000);
+    int64_t elapsed;
+    bb_envelope_t *report = s_run (world, &job, &elapsed);
+    assert_true (elapsed < 4000);
+    bb_envelope_t *batch = s_take_batch (world);
+    s_assert_all_status (batch, HIRO,
+                         BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
+    s_assert_all_status (batch, MEMPOOL, BALBOARD__FETCH_STATUS__FETCH_OK);
+    for (size_t index = 0; index < 10; index++) {
+        const Balboard__SourceResult *source = s_source (
+            batch->balance_batch->agents [index], HIRO);
+        assert_true (source->retry_after_s >= 119
+                     && source->retry_after_s <= 120);
+    }
+    const Balboard__UpstreamReport *hiro = s_upstream (report, HIRO);
+    assert_int_equal (hiro->retry_after_s, 120);
+    assert_true (hiro->rate_limited >= 1 && hiro->rate_limited <= 2);
+    assert_int_equal (hiro->failures, 10);
+    //  Only the requests already on the wire met the 429.
+    assert_true (s_requests (world, "hiro_v1") <= 2);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+//  mempool.space's 429 is an HTML page without Retry-After: back off.
+static void
+test_429_mempool_html (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
+               "\"429\", \"count\": 1}]}");
+    job_t job;
+    s_job_samples (&job, "4.2", 600, 1, false, JOB_MS);
+    int64_t elapsed;
+    bb_envelope_t *report = s_run (world, &job, &elapsed);
+    //  --rate-limit-backoff-ms 300 with equal jitter: at least 150 ms.
+    assert_true (elapsed >= 150);
+    bb_envelope_t *batch = s_take_batch (world);
+    s_assert_batch_exact (batch, &job);
+    const Balboard__UpstreamReport *mempool = s_upstream (report, MEMPOOL);
+    assert_int_equal (mempool->rate_limited, 1);
+    assert_int_equal (mempool->retry_after_s, 0);
+    assert_int_equal (s_requests (world, "mempool"), 2);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+
+    //  Always 429: rate limited after the retries, no Retry-After.
+    s_mock_post (world->group, "/__mock/reset", "");
+    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
+               "\"429\", \"count\": 0}]}");
+    snprintf (job.job_id, sizeof job.job_id, "4.3");
+    job.job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    report = s_run (world, &job, NULL);
+    batch = s_take_batch (world);
+    s_assert_all_status (batch, MEMPOOL,
+                         BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
+    assert_int_equal (s_requests (world, "mempool"), 4);
+    assert_int_equal (s_upstream (report, MEMPOOL)->rate_limited, 4);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+//  A failed price fetch: no snapshot in the batch, a failure reported.
+static void
+test_price_failure (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    s_control (world, "{\"faults\": [{\"endpoint\": \"price\", \"kind\": "
+               "\"wrong_types\", \"count\": 0}]}");
+    job_t job;
+    s_job_samples (&job, "5.0", 700, 2, true, JOB_MS);
+    bb_envelope_t *report = s_run (world, &job, NULL);
+    bb_envelope_t *batch = s_take_batch (world);
+    assert_null (batch->balance_batch->prices);
+    s_assert_batch_exact (batch, &job);
+    assert_int_equal (s_upstream (report, PRICE)->failures, 1);
+    assert_int_equal (s_upstream (report, PRICE)->requests, 1);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+//  ---------------------------------------------------------------------
+//  Tests: Hiro v1 -> v3
+
+static void
+test_v1_gone_v3 (void **state)
+{
+    world_t *world = *state;
+    const char *extra [] = { "--hiro-concurrency", "4", NULL };
+    s_fetcher_start (world, extra, NULL, false);
+    //  Pages of 2 tokens force the ft cursor to be followed.
+    s_control (world, "{\"gone_v1\": true, \"v3_page_size\": 2}");
+    job_t *job = calloc (1, sizeof *job);
+    s_job_kinds (job, "6.0", 30, false);
+    bb_envelope_t *report = s_run (world, job, NULL);
+    assert_int_equal (report->job_report->agents_ok, 30);
+    assert_string_equal (s_upstream (report, HIRO)->endpoint, "v3");
+    assert_int_equal (s_upstream (report, HIRO)->failures, 0);
+    bb_envelope_t *batch = s_take_batch (world);
+    s_assert_batch_exact (batch, job);
+
+    //  At most one window of v1 calls is lost; then straight to v3.
+    long v1 = s_requests (world, "hiro_v1");
+    assert_true (v1 >= 1 && v1 <= 4);
+    assert_int_equal (s_requests (world, "hiro_v3_stx"), 30);
+    long pages = 0;
+    for (size_t index = 0; index < job->job.n_agents; index++) {
+        bb_mock_hiro_t hiro;
+        bb_mockdata_hiro (job->stx [index], &hiro);
+        long held = 0;
+        for (size_t k = 0; k < hiro.ft_count; k++)
+            held += strcmp (hiro.ft [k].balance, "0") != 0;
+        pages += held > 2 ? (held + 1) / 2 : 1;
+    }
+    assert_int_equal (s_requests (world, "hiro_v3_ft"), pages);
+    assert_true (pages > 30);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+
+    //  The switch lasts: a second job makes no v1 call.
+    snprintf (job->job_id, sizeof job->job_id, "6.1");
+    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    report = s_run (world, job, NULL);
+    assert_int_equal (s_requests (world, "hiro_v1"), v1);
+    assert_string_equal (s_upstream (report, HIRO)->endpoint, "v3");
+    batch = s_take_batch (world);
+    s_assert_batch_exact (batch, job);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    free (job);
+    s_fetcher_stop (world);
+}
+
+//  ---------------------------------------------------------------------
+//  Tests: addresses and secrets
+
+static void
+test_invalid_addresses (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    bb_mock_agent_t good, other;
+    bb_mockdata_agent (800, &good);
+    bb_mockdata_agent (801, &other);
+    //  A checksum broken by one character, a testnet address, junk that
+    //  would change the URL, and empty ones.
+    char bad_stx [BB_MOCK_STX_ADDRESS_SIZE];
+    snprintf (bad_stx, sizeof bad_stx, "%s", other.stx_address);
+    bad_stx [10] = bad_stx [10] == 'A' ? 'B' : 'A';
+    char bad_btc [BB_MOCK_BTC_ADDRESS_SIZE];
+    snprintf (bad_btc, sizeof bad_btc, "%s", other.btc_address);
+    bad_btc [12] = bad_btc [12] == 'q' ? 'p' : 'q';
+    const char *invalid_stx [] = {
+        bad_stx, "ST000000000000000000002AMW42H", "../../__mock/reset",
+        "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7?x=1", "",
+    };
+    const char *invalid_btc [] = {
+        bad_btc, "tb1qp0we5epypgj4acd2c4au58045ruud2pd6heuee",
+        "bc1q/../../x", "",
+    };
+    job_t job;
+    s_job_init (&job, "8.0", false, JOB_MS);
+    s_job_add (&job, good.stx_address, good.btc_address);
+    for (size_t index = 0; index < 5; index++)
+        s_job_add (&job, invalid_stx [index], good.btc_address);
+    //  Valid Stacks addresses (fetched) with invalid Bitcoin ones.
+    for (size_t index = 0; index < 4; index++) {
+        bb_mock_agent_t agent;
+        bb_mockdata_agent (810 + (unsigned) index, &agent);
+        s_job_add (&job, agent.stx_address, invalid_btc [index]);
+    }
+    //  The same agent twice would make the store reject the batch.
+    s_job_add (&job, good.stx_address, good.btc_address);
+    bb_envelope_t *report = s_run (world, &job, NULL);
+    assert_int_equal (report->job_report->agents_ok, 1);
+    assert_int_equal (report->job_report->agents_failed, 10);
+    assert_non_null (strstr (report->job_report->detail, "invalid_stx=5"));
+    assert_non_null (strstr (report->job_report->detail, "repeated_stx=1"));
+    bb_envelope_t *batch = s_take_batch (world);
+    //  Invalid Stacks addresses stay out of the batch (the store would
+    //  reject it whole); invalid Bitcoin ones are a source status.
+    assert_int_equal (batch->balance_batch->n_agents, 5);
+    for (size_t index = 6; index < 10; index++) {
+        const Balboard__AgentResult *agent = s_agent (batch,
+                                                      job.stx [index]);
+        assert_int_equal (s_source (agent, MEMPOOL)->status,
+                          BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS);
+        assert_int_equal (s_source (agent, HIRO)->status,
+                          BALBOARD__FETCH_STATUS__FETCH_OK);
+    }
+    //  Nothing invalid reached the mock: it saw the good agent's two
+    //  addresses, the four valid Stacks ones, and token contracts.
+    json_t *stats = s_stats (world);
+    json_t *by_address = json_object_get (json_object_get (stats,
+                                                           "requests"),
+                                          "by_address");
+    const char *address;
+    json_t *count;
+    size_t addresses = 0;
+    json_object_foreach (by_address, address, count) {
+        bool valid = strchr (address, '.')
+                  || strcmp (address, good.stx_address) == 0
+                  || strcmp (address, good.btc_address) == 0;
+        for (size_t index = 6; index < 10; index++)
+            valid = valid || strcmp (address, job.stx [index]) == 0;
+        if (!valid)
+            fail_msg ("%s reached the mock", address);
+        addresses += strchr (address, '.') == NULL;
+    }
+    assert_int_equal (addresses, 1 + 1 + 4);
+    assert_int_equal (s_stat (json_object_get (stats, "requests"),
+                              "by_endpoint", "mempool"), 1);
+    json_decref (stats);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+}
+
+//  The key goes to Hiro (and only there) and never into the logs, not
+//  even at debug level.
+static void
+test_api_key (void **state)
+{
+    world_t *world = *state;
+    const char *extra [] = { "--log-level", "debug", NULL };
+    const char *env [] = { "HIRO_API_KEY=" API_KEY, NULL };
+    s_fetcher_start (world, extra, env, true);
+    //  The mock limits each key (and the keyless) on its own: use up
+    //  the keyless quota, so only keyed requests get through.
+    s_control (world, "{\"rate_limit_per_minute\": " KEYLESS_TEXT ", "
+               "\"rate_limit_retry_after_s\": 60}");
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (999, &agent);
+    char url [256];
+    snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
+              world->group->base, agent.stx_address);
+    for (int index = 0; index <= KEYLESS; index++) {
+        bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
+        assert_int_equal (bb_test_http_status (http),
+                          index < KEYLESS ? 200 : 429);
+        bb_test_http_destroy (&http);
+    }
+    job_t job;
+    s_job_samples (&job, "10.0", 900, 5, false, JOB_MS);
+    bb_envelope_t *report = s_run (world, &job, NULL);
+    bb_envelope_t *batch = s_take_batch (world);
+    s_assert_batch_exact (batch, &job);
+    //  Every Hiro request of the fetcher, and nothing else, had the key.
+    json_t *stats = s_stats (world);
+    json_t *requests = json_object_get (stats, "requests");
+    long hiro = s_stat (requests, "by_endpoint", "hiro_v1")
+              + s_stat (requests, "by_endpoint", "metadata");
+    assert_int_equal (json_integer_value (json_object_get (requests,
+                                                           "with_api_key")),
+                      hiro - (KEYLESS + 1));
+    assert_int_equal (s_upstream (report, HIRO)->rate_limited, 0);
+    json_decref (stats);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
+    s_fetcher_stop (world);
+
+    FILE *file = fopen (world->stderr_path, "r");
+    assert_non_null (file);
+    char line [4096];
+    size_t lines = 0;
+    while (fgets (line, sizeof line, file)) {
+        lines++;
+        if (strstr (line, API_KEY) || strstr (line, "5ecret"))
+            fail_msg ("the API key was logged: %s", line);
+    }
+    fclose (file);
+    assert_true (lines > 10);
+}
+
+//  ---------------------------------------------------------------------
+//  Tests: the sockets
+
+//  A store that never answers: the batch is resent on the same request
+//  id a bounded number of times, then the job is reported unacked.
+static void
+test_store_silent (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    bb_test_scheduler_side_set_store_mode (world->side,
+                                           BB_TEST_STORE_SILENT);
+    job_t job;
+    s_job_samples (&job, "11.0", 1000, 2, false, JOB_MS);
+    bb_envelope_t *report = s_run (world, &job, NULL);
+    assert_int_equal (report->job_report->store_status,
+                      BALBOARD__ACK_STATUS__ACK_STATUS_UNSPECIFIED);
+    assert_non_null (strstr (report->job_report->detail, "did not ack"));
+    assert_int_equal (bb_test_scheduler_side_batches (world->side), 3);
+    bb_envelope_t *first = s_take_batch (world);
+    bb_envelope_t *second = s_take_batch (world);
+    assert_true (first->request_id == second->request_id);
+    assert_string_equal (first->balance_batch->job_id,
+                         second->balance_batch->job_id);
+    bb_wire_envelope_destroy (&first);
+    bb_wire_envelope_destroy (&second);
+    bb_wire_envelope_destroy (&report);
+
+    //  A rejection is reported with the store's reason.
+    bb_test_scheduler_side_set_store_mode (world->side,
+                                           BB_TEST_STORE_REJECT);
+    snprintf (job.job_id, sizeof job.job_id, "11.1");
+    job.job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    report = s_run (world, &job, NULL);
+    assert_int_equal (report->job_report->store_status,
+                      BALBOARD__ACK_STATUS__ACK_REJECTED);
+    assert_non_null (strstr (report->job_report->detail, "test"));
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
+
+//  A scheduler that goes silent: the fetcher reconnects and says Ready
+//  again, to whoever binds the endpoint next.
+static void
+test_scheduler_restart (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    bb_test_scheduler_side_serve (world->side, 3 * HEARTBEAT_MS);
+    assert_true (bb_test_scheduler_side_heartbeats (world->side) >= 2);
+    bb_test_scheduler_side_destroy (&world->side);
+    //  Longer than the fetcher's liveness (3 heartbeats): it gives up on
+    //  the old connection and says Ready on a new one.
+    zclock_sleep (8 * HEARTBEAT_MS);
+    for (int attempt = 0; attempt < START_TRIES && !world->side; attempt++) {
+        zclock_sleep (100);
+        world->side = bb_test_scheduler_side_new (world->jobs, world->ingest,
+                                                  HEARTBEAT_MS);
+    }
+    assert_non_null (world->side);
+    assert_int_equal (bb_test_scheduler_side_wait_ready (world->side,
+                                                         START_MS), 0);
+    job_t job;
+    s_job_samples (&job, "12.0", 1100, 2, false, JOB_MS);
+    bb_envelope_t *report = s_run (world, &job, NULL);
+    assert_int_equal (report->job_report->agents_ok, 2);
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
+
+//  A job whose deadline already passed is refused at once.
+static void
+test_late_job (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    job_t job;
+    s_job_samples (&job, "13.0", 1200, 2, false, -1000);
+    bb_envelope_t *report = s_run (world, &job, NULL);
+    assert_int_equal (report->job_report->agents_failed, 2);
+    assert_non_null (strstr (report->job_report->detail, "deadline"));
+    assert_int_equal (bb_test_scheduler_side_batches (world->side), 0);
+    assert_int_equal (s_requests (world, "hiro_v1"), 0);
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
+
+//  SIGTERM in the middle of a job: transfers aborted, clean exit 0.
+static void
+test_sigterm_mid_job (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    s_control (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
+               "\"hang\", \"count\": 0, \"hang_ms\": 3000}]}");
+    job_t job;
+    s_job_samples (&job, "14.0", 1300, 5, false, JOB_MS);
+    assert_int_equal (bb_test_scheduler_side_send_job (world->side,
+                                                       &job.job), 0);
+    bb_test_scheduler_side_serve (world->side, 300);
+    int64_t start = zclock_mono ();
+    assert_int_equal (bb_test_process_stop (world->fetcher, SIGTERM,
+                                            STOP_MS), 0);
+    assert_true (zclock_mono () - start < 2000);
+    bb_test_process_destroy (&world->fetcher);
+    assert_int_equal (bb_test_scheduler_side_batches (world->side), 0);
+}
+
+//  ---------------------------------------------------------------------
+
+static int
+s_group_setup (void **state)
+{
+    group_t *group = calloc (1, sizeof *group);
+    assert_non_null (group);
+    group->mock = s_mock_start (group);
+    zsys_dir_create ("%s", getenv ("BALBOARD_TEST_SCRATCH"));
+    *state = group;
+    return 0;
+}
+
+static int
+s_group_teardown (void **state)
+{
+    group_t *group = *state;
+    int code = bb_test_process_stop (group->mock, SIGTERM, STOP_MS);
+    bb_test_process_destroy (&group->mock);
+    free (group);
+    return code == 0 ? 0 : -1;
+}
+
+#define TEST(name) cmocka_unit_test_setup_teardown (name, s_setup, s_teardown)
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        TEST (test_balances_exact),
+        TEST (test_price_only),
+        TEST (test_concurrency_bound),
+        TEST (test_fault_5xx),
+        TEST (test_fault_reset),
+        TEST (test_fault_parse),
+        TEST (test_fault_oversized),
+        TEST (test_fault_invalid_address),
+        TEST (test_429_waited),
+        TEST (test_429_reported),
+        TEST (test_429_mempool_html),
+        TEST (test_price_failure),
+        TEST (test_v1_gone_v3),
+        TEST (test_invalid_addresses),
+        TEST (test_api_key),
+        TEST (test_store_silent),
+        TEST (test_scheduler_restart),
+        TEST (test_late_job),
+        TEST (test_hang_deadline),
+        TEST (test_sigterm_mid_job),
+    };
+    //  BALBOARD_TEST_FILTER=test_api_key runs one test (by pattern).
+    if (getenv ("BALBOARD_TEST_FILTER"))
+        cmocka_set_test_filter (getenv ("BALBOARD_TEST_FILTER"));
+    return cmocka_run_group_tests (tests, s_group_setup, s_group_teardown);
+}

@@ -1,0 +1,395 @@
+/*  test_fetcher_store - the real fetcher, the real mock upstream and the
+    real balboard-store together: what the fetcher fetched is what the
+    store serves. The scheduler's end is bb_test_scheduler_side (jobs
+    only); agents are registered and read back with bb_client.
+
+    Checks: after one job every agent's detail lists exactly bb_mockdata's
+    non-zero positions, with symbol and decimals from token metadata
+    (known tokens), the asset name and decimals 0 (404 and 422 tokens),
+    and the fixed ones of BTC, STX and sBTC; the store's price snapshot
+    is the mock's. A restarted fetcher takes the token metadata from the
+    store and asks Hiro only about the contract still pending (422).
+    Skipped when balboard-store is not built. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <czmq.h>
+#include <jansson.h>
+
+#include "bb_balances.h"
+#include "bb_client.h"
+#include "bb_mockdata.h"
+#include "bb_test_http.h"
+#include "bb_test_process.h"
+#include "bb_test_scheduler_side.h"
+#include "bb_upstream_parse.h"
+
+#define START_TRIES     3
+#define START_MS        10000
+#define STOP_MS         10000
+#define HTTP_MS         10000
+#define CLIENT_MS       5000
+#define REPORT_MS       30000
+#define HEARTBEAT_MS    200
+#define AGENTS          24
+#define FIRST_SAMPLE    40
+#define BTC_MICRO       67187335894LL
+#define STX_MICRO       2500000LL
+
+typedef struct {
+    bb_test_process_t *mock;
+    bb_test_process_t *store;
+    bb_test_process_t *fetcher;
+    bb_test_scheduler_side_t *side;
+    char mock_base [64];
+    char ingest [64];
+    char query [64];
+    char jobs [64];
+    bb_mock_agent_t agents [AGENTS];
+} world_t;
+
+//  ---------------------------------------------------------------------
+//  Processes
+
+//  Start binary with argv (after the path; "PORT" is replaced by a free
+//  port) until it listens there. Returns the process, port in *port.
+static bb_test_process_t *
+s_start (const char *binary, const char *argv [], int *port)
+{
+    char *path = bb_test_bin_path (binary);
+    assert_non_null (path);
+    for (int attempt = 0; attempt < START_TRIES; attempt++) {
+        *port = bb_test_free_port ();
+        char value [64];
+        const char *args [32] = { path };
+        size_t count = 1;
+        for (size_t index = 0; argv [index]; index++) {
+            const char *marker = strstr (argv [index], "PORT");
+            if (marker) {
+                snprintf (value, sizeof value, "%.*s%d",
+                          (int) (marker - argv [index]), argv [index],
+                          *port);
+                args [count++] = value;
+            }
+            else
+                args [count++] = argv [index];
+        }
+        args [count] = NULL;
+        bb_test_process_t *process = bb_test_process_new (args, NULL);
+        assert_non_null (process);
+        if (bb_test_process_wait_port (process, *port, START_MS) == 0) {
+            free (path);
+            return process;
+        }
+        bb_test_process_destroy (&process);
+    }
+    free (path);
+    fail_msg ("%s did not start", binary);
+    return NULL;
+}
+
+static void
+s_fetcher_start (world_t *world)
+{
+    char *binary = bb_test_bin_path ("balboard-fetcher");
+    char mempool [96], price [200];
+    snprintf (mempool, sizeof mempool, "%s/api", world->mock_base);
+    snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
+              "blockstack&vs_currencies=usd", world->mock_base);
+    const char *argv [] = {
+        binary, "--scheduler-jobs", world->jobs,
+        "--store-ingest", world->ingest, "--hiro-base", world->mock_base,
+        "--mempool-base", mempool, "--price-url", price,
+        "--heartbeat-ms", "200", "--fetcher-id", "store-test", NULL
+    };
+    world->fetcher = bb_test_process_new (argv, NULL);
+    assert_non_null (world->fetcher);
+    free (binary);
+    assert_int_equal (bb_test_scheduler_side_wait_ready (world->side,
+                                                         START_MS), 0);
+}
+
+static void
+s_fetcher_stop (world_t *world)
+{
+    assert_int_equal (bb_test_process_stop (world->fetcher, SIGTERM,
+                                            STOP_MS), 0);
+    bb_test_process_destroy (&world->fetcher);
+}
+
+static long
+s_metadata_requests (world_t *world)
+{
+    char url [128];
+    snprintf (url, sizeof url, "%s/__mock/stats", world->mock_base);
+    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
+    json_t *stats = json_loads (bb_test_http_body (http), 0, NULL);
+    assert_non_null (stats);
+    long count = (long) json_integer_value (json_object_get (
+        json_object_get (json_object_get (stats, "requests"),
+                         "by_endpoint"), "metadata"));
+    json_decref (stats);
+    bb_test_http_destroy (&http);
+    return count;
+}
+
+//  ---------------------------------------------------------------------
+//  Agents and jobs
+
+static void
+s_register (world_t *world)
+{
+    Balboard__Agent agents [AGENTS];
+    Balboard__Agent *pointers [AGENTS];
+    for (unsigned index = 0; index < AGENTS; index++) {
+        bb_mock_agent_t *agent = &world->agents [index];
+        bb_mockdata_agent (FIRST_SAMPLE + index, agent);
+        balboard__agent__init (&agents [index]);
+        agents [index].stx_address = agent->stx_address;
+        agents [index].btc_address = agent->btc_address;
+        agents [index].display_name = agent->display_name;
+        agents [index].bns_name = agent->bns_name;
+        agents [index].level = (uint32_t) agent->level;
+        agents [index].level_name = (char *) agent->level_name;
+        pointers [index] = &agents [index];
+    }
+    bb_client_t *client = bb_client_new (world->ingest, CLIENT_MS);
+    bb_envelope_t *reply = NULL;
+    int rc = bb_client_agent_upsert (client, pointers, AGENTS, &reply);
+    if (rc)
+        fail_msg ("upsert: %s", bb_client_reason (client));
+    assert_int_equal (reply->agent_ack->inserted, AGENTS);
+    bb_wire_envelope_destroy (&reply);
+    bb_client_destroy (&client);
+}
+
+static void
+s_run_job (world_t *world, const char *job_id)
+{
+    Balboard__Agent agents [AGENTS];
+    Balboard__Agent *pointers [AGENTS];
+    for (unsigned index = 0; index < AGENTS; index++) {
+        balboard__agent__init (&agents [index]);
+        agents [index].stx_address = world->agents [index].stx_address;
+        agents [index].btc_address = world->agents [index].btc_address;
+        pointers [index] = &agents [index];
+    }
+    Balboard__ChunkJob job = BALBOARD__CHUNK_JOB__INIT;
+    job.job_id = (char *) job_id;
+    job.attempt = 1;
+    job.rotation = 1;
+    job.deadline_ms = (uint64_t) zclock_time () + 20000;
+    job.agents = pointers;
+    job.n_agents = AGENTS;
+    job.fetch_prices = true;
+    job.rotation_agents = AGENTS;
+    assert_int_equal (bb_test_scheduler_side_send_job (world->side, &job),
+                      0);
+    bb_envelope_t *report = bb_test_scheduler_side_wait_report (world->side,
+                                                                REPORT_MS);
+    assert_non_null (report);
+    if (report->job_report->store_status
+        != BALBOARD__ACK_STATUS__ACK_COMMITTED)
+        fail_msg ("store answered %d: %s",
+                  (int) report->job_report->store_status,
+                  report->job_report->detail);
+    assert_int_equal (report->job_report->agents_ok, AGENTS);
+    bb_wire_envelope_destroy (&report);
+}
+
+//  ---------------------------------------------------------------------
+//  Expectations
+
+//  Symbol and decimals the store must show for token_id.
+static void
+s_expect_meta (const char *token_id, const char **symbol,
+               unsigned *decimals)
+{
+    if (strcmp (token_id, "btc-l1") == 0) {
+        *symbol = "BTC";
+        *decimals = 8;
+        return;
+    }
+    if (strcmp (token_id, "stx") == 0) {
+        *symbol = "STX";
+        *decimals = 6;
+        return;
+    }
+    const bb_mock_token_t *token = bb_mockdata_token_by_asset (token_id);
+    assert_non_null (token);
+    if (token->http_status == 200) {
+        *symbol = token->symbol;
+        *decimals = token->decimals;
+    }
+    else {
+        *symbol = strstr (token_id, "::") + 2;
+        *decimals = 0;
+    }
+}
+
+static void
+s_check_agent (bb_client_t *client, const bb_mock_agent_t *agent)
+{
+    bb_envelope_t *reply = NULL;
+    if (bb_client_agent (client, agent->stx_address, 1, &reply))
+        fail_msg ("agent %s: %s", agent->stx_address,
+                  bb_client_reason (client));
+    const Balboard__AgentDetail *detail = reply->agent_detail;
+    assert_int_equal (detail->row->fetch_state,
+                      BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_OK);
+    assert_true (detail->prices->btc_usd_micro == BTC_MICRO);
+    assert_true (detail->prices->stx_usd_micro == STX_MICRO);
+
+    bb_balances_t *expected = bb_balances_new ();
+    bb_mock_hiro_t hiro;
+    bb_mockdata_hiro (agent->stx_address, &hiro);
+    const char *reason;
+    bb_u128_t amount;
+    assert_int_equal (bb_u128_parse (hiro.stx_balance, &amount, &reason), 0);
+    bb_balances_set (expected, "stx", amount);
+    for (size_t index = 0; index < hiro.ft_count; index++) {
+        assert_int_equal (bb_u128_parse (hiro.ft [index].balance, &amount,
+                                         &reason), 0);
+        bb_balances_set (expected, hiro.ft [index].asset_id, amount);
+    }
+    bb_mock_btc_t btc;
+    bb_mockdata_btc (agent->btc_address, &btc);
+    bb_balances_set (expected, "btc-l1", bb_mockdata_btc_balance (&btc));
+
+    const Balboard__DashboardRow *row = detail->row;
+    if (row->n_tokens != bb_balances_size (expected))
+        fail_msg ("%s: %zu tokens, expected %zu", agent->stx_address,
+                  row->n_tokens, bb_balances_size (expected));
+    for (size_t index = 0; index < row->n_tokens; index++) {
+        const Balboard__TokenPosition *position = row->tokens [index];
+        char text [BB_U128_DEC_SIZE];
+        bb_u128_format (bb_balances_find (expected, position->token_id),
+                        text);
+        if (strcmp (text, position->balance) != 0)
+            fail_msg ("%s %s: %s, expected %s", agent->stx_address,
+                      position->token_id, position->balance, text);
+        const char *symbol;
+        unsigned decimals;
+        s_expect_meta (position->token_id, &symbol, &decimals);
+        if (strcmp (position->symbol, symbol) != 0
+        ||  position->decimals != decimals)
+            fail_msg ("%s: %s/%u, expected %s/%u", position->token_id,
+                      position->symbol, position->decimals, symbol,
+                      decimals);
+        assert_false (position->stale);
+    }
+    bb_balances_destroy (&expected);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  ---------------------------------------------------------------------
+
+static void
+test_store_serves_what_was_fetched (void **state)
+{
+    world_t *world = *state;
+    s_register (world);
+    s_fetcher_start (world);
+    s_run_job (world, "1.0");
+    long metadata = s_metadata_requests (world);
+    assert_true (metadata > 0);
+
+    bb_client_t *client = bb_client_new (world->query, CLIENT_MS);
+    for (unsigned index = 0; index < AGENTS; index++)
+        s_check_agent (client, &world->agents [index]);
+
+    //  A new fetcher: the store knows every contract but the pending
+    //  one, which alone goes to Hiro again.
+    s_fetcher_stop (world);
+    s_fetcher_start (world);
+    s_run_job (world, "2.0");
+    assert_int_equal (s_metadata_requests (world), metadata + 1);
+    for (unsigned index = 0; index < AGENTS; index++)
+        s_check_agent (client, &world->agents [index]);
+    bb_client_destroy (&client);
+    s_fetcher_stop (world);
+}
+
+static int
+s_setup (void **state)
+{
+    char *store = bb_test_bin_path ("balboard-store");
+    bool built = store && access (store, X_OK) == 0;
+    free (store);
+    if (!built) {
+        print_message ("balboard-store is not built: skipped\n");
+        skip ();
+    }
+    world_t *world = calloc (1, sizeof *world);
+    assert_non_null (world);
+    int port;
+    const char *mock_argv [] = {
+        "--bind", "127.0.0.1:PORT", "--log-level", "warn", NULL
+    };
+    world->mock = s_start ("balboard-mock-upstream", mock_argv, &port);
+    snprintf (world->mock_base, sizeof world->mock_base,
+              "http://127.0.0.1:%d", port);
+
+    const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
+    char data_dir [256];
+    snprintf (data_dir, sizeof data_dir, "%s/store-%d", scratch,
+              (int) getpid ());
+    zsys_dir_create ("%s", data_dir);
+    snprintf (world->query, sizeof world->query, "tcp://127.0.0.1:%d",
+              bb_test_free_port ());
+    const char *store_argv [] = {
+        "--data-dir", data_dir, "--ingest-bind", "tcp://127.0.0.1:PORT",
+        "--query-bind", world->query, "--log-level", "warn", NULL
+    };
+    world->store = s_start ("balboard-store", store_argv, &port);
+    snprintf (world->ingest, sizeof world->ingest, "tcp://127.0.0.1:%d",
+              port);
+    for (int attempt = 0; attempt < START_TRIES && !world->side;
+         attempt++) {
+        snprintf (world->jobs, sizeof world->jobs, "tcp://127.0.0.1:%d",
+                  bb_test_free_port ());
+        world->side = bb_test_scheduler_side_new (world->jobs, NULL,
+                                                  HEARTBEAT_MS);
+    }
+    assert_non_null (world->side);
+    *state = world;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    world_t *world = *state;
+    if (!world)
+        return 0;
+    int rc = 0;
+    if (world->fetcher)
+        rc |= bb_test_process_stop (world->fetcher, SIGTERM, STOP_MS);
+    rc |= bb_test_process_stop (world->store, SIGTERM, STOP_MS);
+    rc |= bb_test_process_stop (world->mock, SIGTERM, STOP_MS);
+    bb_test_process_destroy (&world->fetcher);
+    bb_test_process_destroy (&world->store);
+    bb_test_process_destroy (&world->mock);
+    bb_test_scheduler_side_destroy (&world->side);
+    free (world);
+    return rc ? -1 : 0;
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_store_serves_what_was_fetched,
+                                         s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -1,0 +1,466 @@
+/*  test_http - the libcurl multi engine (bb_http) in-process against the
+    real mock upstream: responses, the lane bound, retries of 5xx and
+    transport errors, 429 waits and lane pauses, deadlines (also of
+    queued requests), the body cap, cancel and destroy with requests in
+    flight, and Retry-After parsing (delta-seconds and HTTP-date). Also
+    bb_token_cache, the metadata map the engine's jobs fill. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <czmq.h>
+#include <jansson.h>
+
+#include "bb_http.h"
+#include "bb_test_http.h"
+#include "bb_test_process.h"
+#include "bb_token_cache.h"
+
+#define START_TRIES     3
+#define START_MS        10000
+#define STOP_MS         10000
+#define HTTP_MS         10000
+#define WAIT_MS         20000       // longest a test waits for callbacks
+#define SLACK_MS        500         // what a deadline may be overrun by
+#define STX_SAMPLE      "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3"
+#define BTC_SAMPLE      "bc1q2su6xnf3fmk2m37qqlg4rsvm7wqpfafd2yr7w9"
+
+typedef struct {
+    bb_test_process_t *mock;
+    char base [64];
+    bb_http_t *http;
+} world_t;
+
+//  What one callback saw.
+typedef struct {
+    bool done;
+    bb_http_outcome_t outcome;
+    long status;
+    unsigned attempts;
+    unsigned rate_limited;
+    unsigned retry_after_s;
+    size_t body_size;
+    char body [256];                // start of the body
+    char detail [256];
+    int64_t at_ms;                  // when it ended
+} seen_t;
+
+static const bb_http_config_t s_config = {
+    .connect_timeout_ms = 1000,
+    .request_timeout_ms = 2000,
+    .max_body_bytes = 65536,
+    .max_retries = 3,
+    .backoff_base_ms = 20,
+    .backoff_max_ms = 200,
+    .rate_limit_backoff_ms = 100,
+};
+
+static void
+s_done (const bb_http_result_t *result, void *arg)
+{
+    seen_t *seen = arg;
+    assert_false (seen->done);
+    seen->done = true;
+    seen->outcome = result->outcome;
+    seen->status = result->status;
+    seen->attempts = result->attempts;
+    seen->rate_limited = result->rate_limited;
+    seen->retry_after_s = result->retry_after_s;
+    seen->body_size = result->body_size;
+    snprintf (seen->body, sizeof seen->body, "%s", result->body);
+    snprintf (seen->detail, sizeof seen->detail, "%s", result->detail);
+    seen->at_ms = zclock_mono ();
+}
+
+//  Poll until nothing is pending.
+static void
+s_drain (world_t *world)
+{
+    int64_t end = zclock_mono () + WAIT_MS;
+    while (bb_http_pending (world->http) && zclock_mono () < end)
+        assert_int_equal (bb_http_poll (world->http, NULL, 0, 50), 0);
+    assert_int_equal (bb_http_pending (world->http), 0);
+}
+
+static void
+s_get (world_t *world, unsigned lane, const char *path, int deadline_ms,
+       seen_t *seen)
+{
+    char url [256];
+    snprintf (url, sizeof url, "%s%s", world->base, path);
+    bb_http_get (world->http, lane, url, zclock_mono () + deadline_ms,
+                 s_done, seen);
+}
+
+static void
+s_control (world_t *world, const char *body)
+{
+    char url [128];
+    snprintf (url, sizeof url, "%s/__mock/control", world->base);
+    bb_test_http_t *http = bb_test_http_post (url, "application/json", body,
+                                              NULL, HTTP_MS);
+    assert_int_equal (bb_test_http_status (http), 200);
+    bb_test_http_destroy (&http);
+}
+
+static long
+s_stat (world_t *world, const char *group, const char *key)
+{
+    char url [128];
+    snprintf (url, sizeof url, "%s/__mock/stats", world->base);
+    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
+    json_t *stats = json_loads (bb_test_http_body (http), 0, NULL);
+    assert_non_null (stats);
+    json_t *value = json_object_get (json_object_get (stats, group), key);
+    long count = (long) json_integer_value (value);
+    json_decref (stats);
+    bb_test_http_destroy (&http);
+    return count;
+}
+
+//  ---------------------------------------------------------------------
+//  Tests
+
+static void
+test_response (void **state)
+{
+    world_t *world = *state;
+    seen_t ok = { 0 }, missing = { 0 };
+    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &ok);
+    s_get (world, 0, "/no/such/path", 5000, &missing);
+    s_drain (world);
+    assert_int_equal (ok.outcome, BB_HTTP_RESPONSE);
+    assert_int_equal (ok.status, 200);
+    assert_int_equal (ok.attempts, 1);
+    assert_non_null (strstr (ok.body, "chain_stats"));
+    assert_true (ok.body_size > 100);
+    //  A 4xx is a final answer: not retried.
+    assert_int_equal (missing.outcome, BB_HTTP_RESPONSE);
+    assert_int_equal (missing.status, 404);
+    assert_int_equal (missing.attempts, 1);
+}
+
+static void
+test_lane_limit (void **state)
+{
+    world_t *world = *state;
+    s_control (world, "{\"latency_ms\": 40}");
+    bb_http_set_lane_limit (world->http, 1, 3);
+    seen_t seen [12] = { { 0 } };
+    for (size_t index = 0; index < 12; index++)
+        s_get (world, 1, "/extended/v1/address/" STX_SAMPLE "/balances",
+               10000, &seen [index]);
+    int64_t start = zclock_mono ();
+    s_drain (world);
+    for (size_t index = 0; index < 12; index++)
+        assert_int_equal (seen [index].status, 200);
+    assert_int_equal (s_stat (world, "max_concurrent", "hiro"), 3);
+    //  12 requests, 3 at a time, 40 ms each: at least 4 rounds.
+    assert_true (zclock_mono () - start >= 4 * 40);
+}
+
+static void
+test_retries (void **state)
+{
+    world_t *world = *state;
+    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
+               "\"5xx\", \"count\": 2}]}");
+    seen_t recovered = { 0 };
+    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &recovered);
+    s_drain (world);
+    assert_int_equal (recovered.status, 200);
+    assert_int_equal (recovered.attempts, 3);
+
+    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
+               "\"5xx\", \"count\": 0, \"status\": 502}]}");
+    seen_t failed = { 0 };
+    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &failed);
+    s_drain (world);
+    assert_int_equal (failed.outcome, BB_HTTP_RESPONSE);
+    assert_int_equal (failed.status, 502);
+    assert_int_equal (failed.attempts, 4);
+
+    //  Nobody listens: transport errors, retried, then given up.
+    seen_t refused = { 0 };
+    char url [64];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/x",
+              bb_test_free_port ());
+    bb_http_get (world->http, 2, url, zclock_mono () + 5000, s_done,
+                 &refused);
+    s_drain (world);
+    assert_int_equal (refused.outcome, BB_HTTP_TRANSPORT);
+    assert_int_equal (refused.attempts, 4);
+    assert_int_equal (refused.status, 0);
+    assert_true (strlen (refused.detail) > 0);
+}
+
+static void
+test_deadline (void **state)
+{
+    world_t *world = *state;
+    //  Past already: never sent.
+    seen_t late = { 0 };
+    s_get (world, 0, "/api/address/" BTC_SAMPLE, -1, &late);
+    s_drain (world);
+    assert_int_equal (late.outcome, BB_HTTP_TIMEOUT);
+    assert_int_equal (late.attempts, 0);
+
+    //  A hang: the attempt is cut at the deadline; the request queued
+    //  behind it (lane limit 1) ends at the deadline too, unsent.
+    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
+               "\"hang\", \"count\": 0, \"hang_ms\": 3000}]}");
+    bb_http_set_lane_limit (world->http, 0, 1);
+    seen_t hung = { 0 }, queued = { 0 };
+    int64_t start = zclock_mono ();
+    s_get (world, 0, "/api/address/" BTC_SAMPLE, 600, &hung);
+    s_get (world, 0, "/api/address/" BTC_SAMPLE, 600, &queued);
+    s_drain (world);
+    assert_int_equal (hung.outcome, BB_HTTP_TIMEOUT);
+    assert_int_equal (hung.attempts, 1);
+    assert_string_equal (hung.detail, "job deadline reached");
+    assert_int_equal (queued.outcome, BB_HTTP_TIMEOUT);
+    assert_int_equal (queued.attempts, 0);
+    //  Ended at the deadline (a correctness bound, with slack for a
+    //  loaded machine, not a speed figure).
+    assert_true (hung.at_ms - start >= 590);
+    assert_true (hung.at_ms - start < 600 + SLACK_MS);
+    assert_true (queued.at_ms - start < 600 + SLACK_MS);
+}
+
+static void
+test_rate_limited (void **state)
+{
+    world_t *world = *state;
+    //  Retry-After 1 s inside the deadline: waited out.
+    s_control (world, "{\"rate_limit_retry_after_s\": 1, \"faults\": "
+               "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 1}]}");
+    seen_t waited = { 0 };
+    int64_t start = zclock_mono ();
+    s_get (world, 0, "/extended/v1/address/" STX_SAMPLE "/balances", 5000,
+           &waited);
+    s_drain (world);
+    assert_int_equal (waited.status, 200);
+    assert_int_equal (waited.rate_limited, 1);
+    assert_int_equal (waited.retry_after_s, 1);
+    assert_true (waited.at_ms - start >= 1000);
+
+    //  Retry-After past the deadline: given up at once, and the lane
+    //  waits, so the next request ends without being sent.
+    s_control (world, "{\"rate_limit_retry_after_s\": 30, \"faults\": "
+               "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 1}]}");
+    seen_t refused = { 0 }, paused = { 0 };
+    start = zclock_mono ();
+    s_get (world, 0, "/extended/v1/address/" STX_SAMPLE "/balances", 5000,
+           &refused);
+    s_drain (world);
+    s_get (world, 0, "/extended/v1/address/" STX_SAMPLE "/balances", 5000,
+           &paused);
+    s_drain (world);
+    assert_int_equal (refused.outcome, BB_HTTP_RATE_LIMITED);
+    assert_int_equal (refused.retry_after_s, 30);
+    assert_int_equal (refused.attempts, 1);
+    assert_int_equal (paused.outcome, BB_HTTP_RATE_LIMITED);
+    assert_int_equal (paused.attempts, 0);
+    assert_true (paused.retry_after_s >= 29 && paused.retry_after_s <= 30);
+    assert_true (zclock_mono () - start < 1000);
+
+    //  Without Retry-After (mempool's HTML page): back off, then retry.
+    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
+               "\"429\", \"count\": 1}]}");
+    seen_t backed_off = { 0 };
+    start = zclock_mono ();
+    s_get (world, 1, "/api/address/" BTC_SAMPLE, 5000, &backed_off);
+    s_drain (world);
+    assert_int_equal (backed_off.status, 200);
+    assert_int_equal (backed_off.rate_limited, 1);
+    assert_int_equal (backed_off.retry_after_s, 0);
+    assert_true (backed_off.at_ms - start >= 50);
+}
+
+static void
+test_body_cap (void **state)
+{
+    world_t *world = *state;
+    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
+               "\"oversized\", \"count\": 0, \"oversize_bytes\": 200000}]}");
+    seen_t big = { 0 };
+    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &big);
+    s_drain (world);
+    assert_int_equal (big.outcome, BB_HTTP_TRANSPORT);
+    assert_int_equal (big.attempts, 1);
+    assert_string_equal (big.detail, "body over the 65536-byte cap");
+}
+
+static void
+test_cancel_and_destroy (void **state)
+{
+    world_t *world = *state;
+    s_control (world, "{\"faults\": [{\"endpoint\": \"any\", \"kind\": "
+               "\"hang\", \"count\": 0, \"hang_ms\": 2000}]}");
+    seen_t seen [4] = { { 0 } };
+    for (size_t index = 0; index < 4; index++)
+        s_get (world, (unsigned) index % 2, "/api/address/" BTC_SAMPLE,
+               5000, &seen [index]);
+    assert_int_equal (bb_http_poll (world->http, NULL, 0, 100), 0);
+    assert_int_equal (bb_http_pending (world->http), 4);
+    bb_http_cancel_all (world->http);
+    assert_int_equal (bb_http_pending (world->http), 0);
+    for (size_t index = 0; index < 4; index++) {
+        assert_true (seen [index].done);
+        assert_int_equal (seen [index].outcome, BB_HTTP_CANCELLED);
+    }
+    //  Destroying an engine with requests in flight frees them, quietly.
+    seen_t dropped = { 0 };
+    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &dropped);
+    assert_int_equal (bb_http_poll (world->http, NULL, 0, 50), 0);
+    bb_http_destroy (&world->http);
+    assert_null (world->http);
+    assert_false (dropped.done);
+    bb_http_destroy (&world->http);
+}
+
+static void
+test_retry_after_parse (void **state)
+{
+    long seconds = -1;
+    time_t now = curl_getdate ("Wed, 21 Oct 2015 07:28:00 GMT", NULL);
+    assert_true (now > 0);
+    assert_int_equal (bb_http_retry_after_parse ("120", now, &seconds), 0);
+    assert_int_equal (seconds, 120);
+    assert_int_equal (bb_http_retry_after_parse ("0", now, &seconds), 0);
+    assert_int_equal (seconds, 0);
+    assert_int_equal (bb_http_retry_after_parse ("999999999999", now,
+                                                 &seconds), 0);
+    assert_int_equal (seconds, 86400);
+    assert_int_equal (bb_http_retry_after_parse (
+        "Wed, 21 Oct 2015 07:28:30 GMT", now, &seconds), 0);
+    assert_int_equal (seconds, 30);
+    assert_int_equal (bb_http_retry_after_parse (
+        "Wed, 21 Oct 2015 07:00:00 GMT", now, &seconds), 0);
+    assert_int_equal (seconds, 0);
+    seconds = 5;
+    assert_int_equal (bb_http_retry_after_parse ("soon", now, &seconds), -1);
+    assert_int_equal (bb_http_retry_after_parse ("", now, &seconds), -1);
+    assert_int_equal (seconds, 5);
+    assert_string_equal (bb_http_outcome_name (BB_HTTP_TIMEOUT), "timeout");
+    assert_string_equal (bb_http_outcome_name (BB_HTTP_RATE_LIMITED),
+                         "rate_limited");
+}
+
+static void
+test_token_cache (void **state)
+{
+    bb_token_cache_t *cache = bb_token_cache_new ();
+    assert_null (bb_token_cache_lookup (cache, "SP1.x"));
+    bb_token_meta_t known = { BB_TOKEN_META_KNOWN, "LONG", 6 };
+    bb_token_meta_t missing = { BB_TOKEN_META_MISSING, "", 0 };
+    bb_token_cache_put (cache, "SP1.x", &known);
+    bb_token_cache_put (cache, "SP2.y", &missing);
+    assert_int_equal (bb_token_cache_size (cache), 2);
+    const bb_token_meta_t *meta = bb_token_cache_lookup (cache, "SP1.x");
+    assert_non_null (meta);
+    assert_string_equal (meta->symbol, "LONG");
+    assert_int_equal (meta->decimals, 6);
+    known.decimals = 8;                         // the cache keeps a copy
+    bb_token_cache_put (cache, "SP1.x", &known);
+    assert_int_equal (bb_token_cache_size (cache), 2);
+    assert_int_equal (bb_token_cache_lookup (cache, "SP1.x")->decimals, 8);
+    assert_int_equal (bb_token_cache_lookup (cache, "SP2.y")->state,
+                      BB_TOKEN_META_MISSING);
+    bb_token_cache_destroy (&cache);
+    assert_null (cache);
+    bb_token_cache_destroy (&cache);
+}
+
+//  ---------------------------------------------------------------------
+
+static int
+s_setup (void **state)
+{
+    world_t *world = *state;
+    char url [128];
+    snprintf (url, sizeof url, "%s/__mock/reset", world->base);
+    bb_test_http_t *http = bb_test_http_post (url, "application/json", "",
+                                              NULL, HTTP_MS);
+    assert_int_equal (bb_test_http_status (http), 200);
+    bb_test_http_destroy (&http);
+    world->http = bb_http_new (&s_config);
+    assert_non_null (world->http);
+    for (unsigned lane = 0; lane < BB_HTTP_LANES; lane++)
+        bb_http_set_lane_limit (world->http, lane, 4);
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    world_t *world = *state;
+    bb_http_destroy (&world->http);
+    return 0;
+}
+
+static int
+s_group_setup (void **state)
+{
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+    world_t *world = calloc (1, sizeof *world);
+    assert_non_null (world);
+    char *binary = bb_test_bin_path ("balboard-mock-upstream");
+    assert_non_null (binary);
+    for (int attempt = 0; attempt < START_TRIES && !world->mock; attempt++) {
+        int port = bb_test_free_port ();
+        char bind [32];
+        snprintf (bind, sizeof bind, "127.0.0.1:%d", port);
+        const char *argv [] = {
+            binary, "--bind", bind, "--log-level", "error", NULL
+        };
+        world->mock = bb_test_process_new (argv, NULL);
+        if (bb_test_process_wait_port (world->mock, port, START_MS))
+            bb_test_process_destroy (&world->mock);
+        else
+            snprintf (world->base, sizeof world->base,
+                      "http://127.0.0.1:%d", port);
+    }
+    free (binary);
+    assert_non_null (world->mock);
+    *state = world;
+    return 0;
+}
+
+static int
+s_group_teardown (void **state)
+{
+    world_t *world = *state;
+    int code = bb_test_process_stop (world->mock, SIGTERM, STOP_MS);
+    bb_test_process_destroy (&world->mock);
+    free (world);
+    curl_global_cleanup ();
+    return code == 0 ? 0 : -1;
+}
+
+#define TEST(name) cmocka_unit_test_setup_teardown (name, s_setup, s_teardown)
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        TEST (test_response),
+        TEST (test_lane_limit),
+        TEST (test_retries),
+        TEST (test_deadline),
+        TEST (test_rate_limited),
+        TEST (test_body_cap),
+        TEST (test_cancel_and_destroy),
+        cmocka_unit_test (test_retry_after_parse),
+        cmocka_unit_test (test_token_cache),
+    };
+    return cmocka_run_group_tests (tests, s_group_setup, s_group_teardown);
+}

@@ -1,0 +1,1058 @@
+/*  test_sched_actor - the balboard-scheduler process against a store and
+    fetchers played by the test over the real sockets.
+
+    The fake store answers AgentsPageRequest from a sorted list the test
+    edits; each fake fetcher is a DEALER that says READY, heartbeats, and
+    either reports its jobs at once (with the upstream counts the test
+    sets) or holds one, dropping any other that comes meanwhile (as the
+    real fetcher does). Every ChunkJob any fetcher receives is logged, so
+    the tests check exactly which agents went out, how often, in which
+    attempt and to whom: each chunk once per rotation, re-dispatch with
+    attempt + 1 after a death, a missed deadline or a kill -9 of the
+    scheduler, the interval mode, Retry-After pauses, budgets, pause and
+    resume, agents added and removed mid-rotation. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "bb_client.h"
+#include "bb_test_process.h"
+#include "bb_wire.h"
+
+#define HEARTBEAT_MS        100
+#define POLL_MS             5
+#define START_TIMEOUT_MS    5000
+#define CLIENT_TIMEOUT_MS   2000
+#define WAIT_MS             8000        // longest a condition may take
+#define MAX_AGENTS          400
+#define MAX_FETCHERS        4
+#define MAX_DISPATCHES      400
+#define ADDRESS_SIZE        48
+#define MS_PER_S            1000
+
+//  ---------------------------------------------------------------------
+//  The fake world
+
+typedef struct {
+    char id [32];
+    zsock_t *dealer;
+    bool alive;                 // heartbeats and answers
+    bool auto_report;           // reports each job at once
+    const char *busy_override;  // heartbeats say busy with this job
+    uint32_t hiro_failures;     // per report
+    uint32_t mempool_429;
+    uint32_t mempool_retry_after_s;
+    zlistx_t *held;             // jobs received, not reported (envelopes)
+    int64_t next_heartbeat;
+    size_t jobs_received;
+} fetcher_t;
+
+typedef struct {
+    char job_id [32];
+    uint32_t attempt;
+    uint64_t rotation;
+    uint32_t agents;
+    bool fetch_prices;
+    char first [ADDRESS_SIZE];  // first and last stx of the chunk
+    char last [ADDRESS_SIZE];
+    char fetcher [32];
+    int64_t at_ms;
+} dispatch_t;
+
+typedef struct {
+    int jobs_port, control_port, store_port;
+    char data_dir [512];
+    bb_test_process_t *scheduler;
+    bb_client_t *control;
+    zsock_t *store;             // ROUTER the scheduler's DEALER talks to
+    char agents [MAX_AGENTS][ADDRESS_SIZE];     // sorted
+    size_t agent_count;
+    size_t pages_served;
+    fetcher_t fetchers [MAX_FETCHERS];
+    size_t fetcher_count;
+    dispatch_t dispatches [MAX_DISPATCHES];
+    size_t dispatch_count;
+    uint32_t seen [MAX_AGENTS]; // times each agent index was dispatched
+} world_t;
+
+static int64_t
+s_now (void)
+{
+    return zclock_time ();
+}
+
+static void
+s_agent_name (unsigned index, char *name)
+{
+    snprintf (name, ADDRESS_SIZE, "SP%05u", index);
+}
+
+//  Index of agent stx in the fixed numbering, from its name.
+static unsigned
+s_agent_index (const char *stx)
+{
+    return (unsigned) strtoul (stx + 2, NULL, 10);
+}
+
+static void
+s_agents_insert (world_t *world, unsigned index)
+{
+    char name [ADDRESS_SIZE];
+    s_agent_name (index, name);
+    size_t at = 0;
+    while (at < world->agent_count && strcmp (world->agents [at], name) < 0)
+        at++;
+    memmove (world->agents [at + 1], world->agents [at],
+             (world->agent_count - at) * ADDRESS_SIZE);
+    snprintf (world->agents [at], ADDRESS_SIZE, "%s", name);
+    world->agent_count++;
+}
+
+static void
+s_agents_remove (world_t *world, unsigned index)
+{
+    char name [ADDRESS_SIZE];
+    s_agent_name (index, name);
+    for (size_t at = 0; at < world->agent_count; at++)
+        if (streq (world->agents [at], name)) {
+            memmove (world->agents [at], world->agents [at + 1],
+                     (world->agent_count - at - 1) * ADDRESS_SIZE);
+            world->agent_count--;
+            return;
+        }
+}
+
+//  ---------------------------------------------------------------------
+//  The scheduler process
+
+static void
+s_scheduler_start (world_t *world, const char *const *extra)
+{
+    char *path = bb_test_bin_path ("balboard-scheduler");
+    assert_non_null (path);
+    char jobs [64], control [64], store [64];
+    snprintf (jobs, sizeof jobs, "tcp://127.0.0.1:%d", world->jobs_port);
+    snprintf (control, sizeof control, "tcp://127.0.0.1:%d",
+              world->control_port);
+    snprintf (store, sizeof store, "tcp://127.0.0.1:%d", world->store_port);
+    const char *argv [40] = {
+        path, "--data-dir", world->data_dir, "--jobs-bind", jobs,
+        "--control-bind", control, "--store-query", store,
+        "--heartbeat-ms", "100", "--store-timeout-ms", "500",
+        "--alarm-active-ms", "60000", "--alarm-idle-ms", "60000",
+        "--hiro-rpm", "0", "--mempool-rpm", "0", "--price-rpm", "0",
+        "--log-level", "debug"
+    };
+    size_t argc = 0;
+    while (argv [argc])
+        argc++;
+    for (size_t i = 0; extra && extra [i]; i++)
+        argv [argc++] = extra [i];
+    argv [argc] = NULL;
+    world->scheduler = bb_test_process_new (argv, NULL);
+    free (path);
+    assert_non_null (world->scheduler);
+    assert_int_equal (bb_test_process_wait_port (world->scheduler,
+                                                 world->control_port,
+                                                 START_TIMEOUT_MS), 0);
+}
+
+//  ---------------------------------------------------------------------
+//  Fake fetchers
+
+static void
+s_envelope_free (void **item_p)
+{
+    bb_wire_envelope_destroy ((bb_envelope_t **) item_p);
+}
+
+static void
+s_fetcher_send (fetcher_t *fetcher, bb_envelope_t *envelope)
+{
+    assert_int_equal (bb_wire_send (fetcher->dealer, NULL, envelope), 0);
+}
+
+static void
+s_fetcher_ready (fetcher_t *fetcher)
+{
+    Balboard__FetcherReady ready = BALBOARD__FETCHER_READY__INIT;
+    ready.fetcher_id = fetcher->id;
+    ready.max_concurrency = 8;
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_FETCHER_READY;
+    envelope.fetcher_ready = &ready;
+    s_fetcher_send (fetcher, &envelope);
+}
+
+static fetcher_t *
+s_fetcher_add (world_t *world, const char *id, bool auto_report)
+{
+    assert_true (world->fetcher_count < MAX_FETCHERS);
+    fetcher_t *fetcher = &world->fetchers [world->fetcher_count++];
+    memset (fetcher, 0, sizeof *fetcher);
+    snprintf (fetcher->id, sizeof fetcher->id, "%s", id);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, ">tcp://127.0.0.1:%d",
+              world->jobs_port);
+    fetcher->dealer = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    assert_non_null (fetcher->dealer);
+    fetcher->alive = true;
+    fetcher->auto_report = auto_report;
+    fetcher->held = zlistx_new ();
+    zlistx_set_destructor (fetcher->held, s_envelope_free);
+    s_fetcher_ready (fetcher);
+    return fetcher;
+}
+
+static void
+s_fetcher_heartbeat (fetcher_t *fetcher)
+{
+    Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
+    heartbeat.fetcher_id = fetcher->id;
+    bb_envelope_t *held = (bb_envelope_t *) zlistx_first (fetcher->held);
+    heartbeat.busy_job_id = held ? held->chunk_job->job_id : "";
+    if (fetcher->busy_override)
+        heartbeat.busy_job_id = (char *) fetcher->busy_override;
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT;
+    envelope.fetcher_heartbeat = &heartbeat;
+    s_fetcher_send (fetcher, &envelope);
+}
+
+//  Report job as done (the store committed it) with the fetcher's counts.
+static void
+s_fetcher_report (fetcher_t *fetcher, const Balboard__ChunkJob *job)
+{
+    Balboard__UpstreamReport upstreams [3];
+    Balboard__UpstreamReport *pointers [3];
+    Balboard__Upstream names [3] = {
+        BALBOARD__UPSTREAM__UPSTREAM_HIRO,
+        BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL,
+        BALBOARD__UPSTREAM__UPSTREAM_PRICE
+    };
+    for (int u = 0; u < 3; u++) {
+        balboard__upstream_report__init (&upstreams [u]);
+        upstreams [u].upstream = names [u];
+        upstreams [u].requests = (uint32_t) job->n_agents;
+        pointers [u] = &upstreams [u];
+    }
+    upstreams [0].failures = fetcher->hiro_failures;
+    upstreams [0].endpoint = "v1";
+    upstreams [1].rate_limited = fetcher->mempool_429;
+    upstreams [1].retry_after_s = fetcher->mempool_retry_after_s;
+    upstreams [2].requests = job->fetch_prices ? 1 : 0;
+    Balboard__JobReport report = BALBOARD__JOB_REPORT__INIT;
+    report.job_id = job->job_id;
+    report.attempt = job->attempt;
+    report.fetcher_id = fetcher->id;
+    report.agents_ok = (uint32_t) job->n_agents;
+    report.store_status = BALBOARD__ACK_STATUS__ACK_COMMITTED;
+    report.n_upstreams = 3;
+    report.upstreams = pointers;
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_JOB_REPORT;
+    envelope.job_report = &report;
+    s_fetcher_send (fetcher, &envelope);
+}
+
+//  Report every job fetcher holds, oldest first.
+static void
+s_fetcher_release (fetcher_t *fetcher)
+{
+    bb_envelope_t *envelope;
+    while ((envelope = (bb_envelope_t *) zlistx_detach (fetcher->held,
+                                                         NULL))) {
+        s_fetcher_report (fetcher, envelope->chunk_job);
+        bb_wire_envelope_destroy (&envelope);
+    }
+}
+
+static void
+s_log_dispatch (world_t *world, fetcher_t *fetcher,
+                const Balboard__ChunkJob *job)
+{
+    assert_true (world->dispatch_count < MAX_DISPATCHES);
+    dispatch_t *entry = &world->dispatches [world->dispatch_count++];
+    snprintf (entry->job_id, sizeof entry->job_id, "%s", job->job_id);
+    entry->attempt = job->attempt;
+    entry->rotation = job->rotation;
+    entry->agents = (uint32_t) job->n_agents;
+    entry->fetch_prices = job->fetch_prices;
+    snprintf (entry->fetcher, sizeof entry->fetcher, "%s", fetcher->id);
+    entry->at_ms = s_now ();
+    if (job->n_agents) {
+        snprintf (entry->first, ADDRESS_SIZE, "%s",
+                  job->agents [0]->stx_address);
+        snprintf (entry->last, ADDRESS_SIZE, "%s",
+                  job->agents [job->n_agents - 1]->stx_address);
+    }
+    for (size_t i = 0; i < job->n_agents; i++) {
+        unsigned index = s_agent_index (job->agents [i]->stx_address);
+        assert_true (index < MAX_AGENTS);
+        world->seen [index]++;
+    }
+}
+
+static void
+s_fetcher_recv (world_t *world, fetcher_t *fetcher)
+{
+    bb_wire_msg_t msg = { 0 };
+    bb_wire_result_t result = bb_wire_recv (fetcher->dealer, &msg);
+    assert_int_equal (result, BB_WIRE_OK);
+    bb_envelope_t *envelope = msg.envelope;
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_CHUNK_JOB
+    &&  fetcher->alive) {
+        fetcher->jobs_received++;
+        s_log_dispatch (world, fetcher, envelope->chunk_job);
+        if (fetcher->auto_report)
+            s_fetcher_report (fetcher, envelope->chunk_job);
+        else
+        if (zlistx_size (fetcher->held) == 0) {
+            zlistx_add_end (fetcher->held, envelope);
+            msg.envelope = NULL;
+        }
+    }
+    else
+    if (envelope->body_case != BALBOARD__ENVELOPE__BODY_CHUNK_JOB)
+        assert_int_equal (envelope->body_case,
+                          BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT);
+    bb_wire_msg_reset (&msg);
+}
+
+//  ---------------------------------------------------------------------
+//  Fake store
+
+static void
+s_store_recv (world_t *world)
+{
+    bb_wire_msg_t msg = { 0 };
+    assert_int_equal (bb_wire_recv (world->store, &msg), BB_WIRE_OK);
+    bb_envelope_t *request = msg.envelope;
+    assert_int_equal (request->body_case,
+                      BALBOARD__ENVELOPE__BODY_AGENTS_PAGE_REQUEST);
+    const char *after = request->agents_page_request->after_stx_address;
+    uint32_t limit = request->agents_page_request->limit;
+    assert_true (limit > 0);
+    Balboard__Agent agents [MAX_AGENTS];
+    Balboard__Agent *pointers [MAX_AGENTS];
+    char btc [MAX_AGENTS][ADDRESS_SIZE + 8];
+    size_t count = 0;
+    for (size_t i = 0; i < world->agent_count && count < limit; i++) {
+        if (strcmp (world->agents [i], after) <= 0)
+            continue;
+        balboard__agent__init (&agents [count]);
+        agents [count].stx_address = world->agents [i];
+        snprintf (btc [count], sizeof btc [count], "bc1q%s", world->agents [i]);
+        agents [count].btc_address = btc [count];
+        pointers [count] = &agents [count];
+        count++;
+    }
+    Balboard__AgentsPage page = BALBOARD__AGENTS_PAGE__INIT;
+    page.n_agents = count;
+    page.agents = pointers;
+    page.total = (uint32_t) world->agent_count;
+    bb_envelope_t reply;
+    bb_wire_envelope_init (&reply);
+    reply.request_id = request->request_id;
+    reply.body_case = BALBOARD__ENVELOPE__BODY_AGENTS_PAGE;
+    reply.agents_page = &page;
+    assert_int_equal (bb_wire_send (world->store, msg.peer, &reply), 0);
+    world->pages_served++;
+    bb_wire_msg_reset (&msg);
+}
+
+//  ---------------------------------------------------------------------
+//  Driving the world
+
+//  Serve the store and the fetchers for ms.
+static void
+s_run (world_t *world, int ms)
+{
+    int64_t until = s_now () + ms;
+    do {
+        zpoller_t *poller = zpoller_new (world->store, NULL);
+        for (size_t i = 0; i < world->fetcher_count; i++)
+            if (world->fetchers [i].dealer)
+                zpoller_add (poller, world->fetchers [i].dealer);
+        void *which = zpoller_wait (poller, POLL_MS);
+        zpoller_destroy (&poller);
+        if (which == world->store)
+            s_store_recv (world);
+        for (size_t i = 0; i < world->fetcher_count; i++) {
+            fetcher_t *fetcher = &world->fetchers [i];
+            if (fetcher->dealer && which == fetcher->dealer)
+                s_fetcher_recv (world, fetcher);
+            if (fetcher->dealer && fetcher->alive
+            &&  s_now () >= fetcher->next_heartbeat) {
+                s_fetcher_heartbeat (fetcher);
+                fetcher->next_heartbeat = s_now () + HEARTBEAT_MS;
+            }
+        }
+    } while (s_now () < until);
+}
+
+//  The scheduler's status (caller destroys).
+static bb_envelope_t *
+s_control (world_t *world, Balboard__SchedulerControl__Command command)
+{
+    bb_envelope_t *reply = NULL;
+    int rc = bb_client_scheduler_control (world->control, command, &reply);
+    if (rc)
+        fprintf (stderr, "control: %s\n", bb_client_reason (world->control));
+    assert_int_equal (rc, 0);
+    return reply;
+}
+
+typedef bool (predicate_fn) (world_t *world,
+                             const Balboard__SchedulerStatus *status);
+
+//  Serve until predicate holds on the status, for up to WAIT_MS.
+static void
+s_run_until (world_t *world, predicate_fn *predicate)
+{
+    int64_t until = s_now () + WAIT_MS;
+    while (true) {
+        s_run (world, 20);
+        bb_envelope_t *reply = s_control (
+            world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+        bool done = predicate (world, reply->scheduler_status);
+        bb_wire_envelope_destroy (&reply);
+        if (done)
+            return;
+        assert_true (s_now () < until);
+    }
+}
+
+static bool
+s_one_rotation_complete (world_t *world,
+                         const Balboard__SchedulerStatus *status)
+{
+    return status->rotations_completed >= 1;
+}
+
+static bool
+s_two_fetchers_ready (world_t *world, const Balboard__SchedulerStatus *status)
+{
+    return status->fetchers_ready == 2;
+}
+
+static bool
+s_two_rotations_complete (world_t *world,
+                          const Balboard__SchedulerStatus *status)
+{
+    return status->rotations_completed >= 2;
+}
+
+static void
+s_tick (world_t *world)
+{
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  Dispatches of job_id (all attempts).
+static size_t
+s_dispatches_of (world_t *world, const char *job_id)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < world->dispatch_count; i++)
+        count += streq (world->dispatches [i].job_id, job_id);
+    return count;
+}
+
+static const dispatch_t *
+s_last_dispatch_of (world_t *world, const char *job_id)
+{
+    const dispatch_t *found = NULL;
+    for (size_t i = 0; i < world->dispatch_count; i++)
+        if (streq (world->dispatches [i].job_id, job_id))
+            found = &world->dispatches [i];
+    return found;
+}
+
+static int
+s_setup (void **state)
+{
+    world_t *world = calloc (1, sizeof *world);
+    assert_non_null (world);
+    world->jobs_port = bb_test_free_port ();
+    world->control_port = bb_test_free_port ();
+    world->store_port = bb_test_free_port ();
+    assert_true (world->jobs_port > 0 && world->control_port > 0
+                 && world->store_port > 0);
+    const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
+    static int run;
+    snprintf (world->data_dir, sizeof world->data_dir, "%s/actor-%d-%d",
+              scratch ? scratch : "/tmp/test_sched_actor", (int) getpid (),
+              run++);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "@tcp://127.0.0.1:%d",
+              world->store_port);
+    world->store = bb_wire_socket_new (ZMQ_ROUTER, endpoint);
+    assert_non_null (world->store);
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d",
+              world->control_port);
+    world->control = bb_client_new (endpoint, CLIENT_TIMEOUT_MS);
+    *state = world;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    world_t *world = (world_t *) *state;
+    if (world->scheduler) {
+        //  A clean stop is part of every test
+        int rc = bb_test_process_stop (world->scheduler, SIGTERM, 5000);
+        bb_test_process_destroy (&world->scheduler);
+        assert_int_equal (rc, 0);
+    }
+    for (size_t i = 0; i < world->fetcher_count; i++) {
+        zsock_destroy (&world->fetchers [i].dealer);
+        zlistx_destroy (&world->fetchers [i].held);
+    }
+    bb_client_destroy (&world->control);
+    zsock_destroy (&world->store);
+    free (world);
+    return 0;
+}
+
+static void
+s_agents (world_t *world, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++)
+        s_agents_insert (world, i);
+}
+
+//  ---------------------------------------------------------------------
+//  Tests
+
+//  A rotation of 25 agents in chunks of 10 over two fetchers: every
+//  agent once, chunk ids in order, prices with the tick's first job, the
+//  status complete; the next tick starts rotation 2.
+static void
+test_rotation (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 25);
+    s_fetcher_add (world, "fa", true);
+    s_fetcher_add (world, "fb", true);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", "--paused", NULL });
+    s_run_until (world, s_two_fetchers_ready);
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    bb_wire_envelope_destroy (&reply);
+    s_tick (world);
+    s_run_until (world, s_one_rotation_complete);
+    assert_int_equal (world->dispatch_count, 3);
+    for (unsigned i = 0; i < 25; i++)
+        assert_int_equal (world->seen [i], 1);
+    assert_string_equal (world->dispatches [0].job_id, "1.0");
+    assert_string_equal (world->dispatches [2].job_id, "1.2");
+    assert_int_equal (world->dispatches [2].agents, 5);
+    assert_true (world->dispatches [0].fetch_prices);
+    assert_false (world->dispatches [1].fetch_prices);
+    assert_int_equal (world->dispatches [0].attempt, 1);
+    //  least recently used: both fetchers get work
+    assert_true (world->fetchers [0].jobs_received >= 1);
+    assert_true (world->fetchers [1].jobs_received >= 1);
+
+    reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    Balboard__SchedulerStatus *status = reply->scheduler_status;
+    assert_int_equal (status->rotation, 1);
+    assert_int_equal (status->rotation_agents, 25);
+    assert_int_equal (status->rotation_done, 25);
+    assert_int_equal (status->n_in_flight, 0);
+    assert_int_equal (status->fetchers, 2);
+    assert_int_equal (status->fetchers_ready, 2);
+    assert_false (status->idle_mode);
+    assert_false (status->paused);
+    assert_string_equal (status->cursor, "SP00024");
+    assert_int_equal (status->n_upstreams, 3);
+    assert_int_equal (status->upstreams [0]->requests_dispatched, 25);
+    assert_true (status->upstreams [0]->healthy);
+    assert_string_equal (status->upstreams [0]->endpoint, "v1");
+    assert_true (status->next_tick_ms > (uint64_t) s_now ());
+    assert_true (status->tick_seq >= 1);
+    assert_int_equal (status->n_fetcher_list, 2);
+    assert_string_equal (status->fetcher_list [0]->fetcher_id, "fa");
+    assert_int_equal (status->fetcher_list [0]->jobs
+                      + status->fetcher_list [1]->jobs, 3);
+    assert_true (status->fetcher_list [1]->ready);
+    bb_wire_envelope_destroy (&reply);
+
+    //  No tick, no new rotation
+    s_run (world, 300);
+    assert_int_equal (world->dispatch_count, 3);
+    s_tick (world);
+    s_run_until (world, s_two_rotations_complete);
+    assert_int_equal (world->dispatch_count, 6);
+    assert_string_equal (world->dispatches [3].job_id, "2.0");
+    assert_true (world->dispatches [3].fetch_prices);
+    for (unsigned i = 0; i < 25; i++)
+        assert_int_equal (world->seen [i], 2);
+}
+
+static bool
+s_has_in_flight (world_t *world, const Balboard__SchedulerStatus *status)
+{
+    return status->n_in_flight >= 1 && *status->in_flight [0]->fetcher_id;
+}
+
+//  kill -9 of the scheduler with a job in flight: the restart goes on
+//  from the cursor, sends the job again (same id, attempt 2), and every
+//  other chunk exactly once.
+static void
+test_kill_restart_resumes (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 30);
+    fetcher_t *holder = s_fetcher_add (world, "holder", false);
+    const char *const args [] = { "--chunk-size", "10", NULL };
+    s_scheduler_start (world, args);
+    s_run_until (world, s_has_in_flight);
+    s_run (world, 200);
+    assert_int_equal (world->dispatch_count, 1);
+    assert_string_equal (world->dispatches [0].job_id, "1.0");
+
+    assert_int_equal (bb_test_process_stop (world->scheduler, SIGKILL, 5000),
+                      128 + SIGKILL);
+    bb_test_process_destroy (&world->scheduler);
+    //  The fetcher lost its job with the scheduler (a new process of it)
+    zlistx_purge (holder->held);
+    holder->auto_report = true;
+    s_scheduler_start (world, args);
+    s_fetcher_ready (holder);
+    s_run_until (world, s_one_rotation_complete);
+
+    assert_int_equal (s_dispatches_of (world, "1.0"), 2);
+    assert_int_equal (s_last_dispatch_of (world, "1.0")->attempt, 2);
+    assert_int_equal (s_dispatches_of (world, "1.1"), 1);
+    assert_int_equal (s_dispatches_of (world, "1.2"), 1);
+    assert_int_equal (s_last_dispatch_of (world, "1.1")->attempt, 1);
+    assert_null (s_last_dispatch_of (world, "1.3"));
+    for (unsigned i = 0; i < 30; i++)
+        assert_int_equal (world->seen [i], i < 10 ? 2 : 1);
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    assert_int_equal (reply->scheduler_status->rotation, 1);
+    assert_int_equal (reply->scheduler_status->rotation_done, 30);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  A fetcher that dies with a job: after three heartbeats its job goes
+//  to the other fetcher with attempt 2; a late report of attempt 1 is
+//  ignored.
+static void
+test_dead_fetcher (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 20);
+    fetcher_t *doomed = s_fetcher_add (world, "doomed", false);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", NULL });
+    s_run_until (world, s_has_in_flight);
+    fetcher_t *backup = s_fetcher_add (world, "backup", true);
+    s_run (world, 100);
+    doomed->alive = false;          // silent from now on
+    s_run_until (world, s_one_rotation_complete);
+    assert_int_equal (s_dispatches_of (world, "1.0"), 2);
+    const dispatch_t *again = s_last_dispatch_of (world, "1.0");
+    assert_int_equal (again->attempt, 2);
+    assert_string_equal (again->fetcher, "backup");
+    assert_int_equal (s_dispatches_of (world, "1.1"), 1);
+    assert_true (backup->jobs_received >= 2);
+
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    assert_int_equal (reply->scheduler_status->fetchers, 1);
+    bb_wire_envelope_destroy (&reply);
+
+    //  The dead one comes back and reports the old attempt: ignored
+    doomed->alive = true;
+    s_fetcher_ready (doomed);
+    s_fetcher_release (doomed);
+    s_run (world, 300);
+    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    assert_int_equal (reply->scheduler_status->rotations_completed, 1);
+    assert_int_equal (reply->scheduler_status->rotation_done, 20);
+    assert_int_equal (reply->scheduler_status->fetchers, 2);
+    assert_int_equal (reply->scheduler_status->fetchers_ready, 2);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  A job past its deadline (plus grace) goes again to another fetcher;
+//  the slow fetcher stays busy until it reports.
+static void
+test_deadline (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 10);
+    fetcher_t *slow = s_fetcher_add (world, "slow", false);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", "--job-deadline-ms", "300", NULL });
+    s_run_until (world, s_has_in_flight);
+    s_fetcher_add (world, "quick", true);
+    s_run_until (world, s_one_rotation_complete);
+    const dispatch_t *again = s_last_dispatch_of (world, "1.0");
+    assert_int_equal (again->attempt, 2);
+    assert_string_equal (again->fetcher, "quick");
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    assert_int_equal (reply->scheduler_status->fetchers_ready, 1);
+    bb_wire_envelope_destroy (&reply);
+    s_fetcher_release (slow);
+    s_run (world, 200);
+    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    assert_int_equal (reply->scheduler_status->fetchers_ready, 2);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  A fetcher that says READY again (it reconnected) while it still runs
+//  its job: the job goes again, to it, and is dropped there; the first
+//  attempt's report completes the job anyway, without waiting for the
+//  deadline.
+static void
+test_ready_while_busy (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 20);
+    fetcher_t *fetcher = s_fetcher_add (world, "f", false);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", NULL });
+    s_run_until (world, s_has_in_flight);
+    s_fetcher_ready (fetcher);
+    s_run (world, 300);
+    assert_int_equal (s_dispatches_of (world, "1.0"), 2);
+    assert_int_equal (s_last_dispatch_of (world, "1.0")->attempt, 2);
+    fetcher->auto_report = true;
+    s_fetcher_release (fetcher);
+    s_run_until (world, s_one_rotation_complete);
+    assert_int_equal (s_dispatches_of (world, "1.0"), 2);
+    assert_int_equal (s_dispatches_of (world, "1.1"), 1);
+}
+
+//  A fetcher whose heartbeat names another job than the one it was given
+//  never ran ours: it goes at once to another fetcher.
+static void
+test_busy_elsewhere (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 10);
+    fetcher_t *odd = s_fetcher_add (world, "odd", false);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", NULL });
+    s_run_until (world, s_has_in_flight);
+    s_fetcher_add (world, "other", true);
+    odd->busy_override = "9.9";
+    s_run_until (world, s_one_rotation_complete);
+    const dispatch_t *again = s_last_dispatch_of (world, "1.0");
+    assert_int_equal (again->attempt, 2);
+    assert_string_equal (again->fetcher, "other");
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    //  "odd" stays busy until it says it is idle
+    assert_int_equal (reply->scheduler_status->fetchers_ready, 1);
+    bb_wire_envelope_destroy (&reply);
+}
+
+static bool
+s_is_idle (world_t *world, const Balboard__SchedulerStatus *status)
+{
+    return status->idle_mode;
+}
+
+static bool
+s_is_active (world_t *world, const Balboard__SchedulerStatus *status)
+{
+    return !status->idle_mode;
+}
+
+//  Failures turn the interval IDLE (the alarm moves out to the idle
+//  interval, one round of chunks per tick); a tick whose reports are
+//  healthy brings it back to ACTIVE.
+static void
+test_idle_and_back (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 60);
+    fetcher_t *fetcher = s_fetcher_add (world, "f", true);
+    fetcher->hiro_failures = 10;
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", "--alarm-active-ms", "20000",
+        "--alarm-idle-ms", "40000", NULL });
+    s_run_until (world, s_is_idle);
+    s_run (world, 300);
+    //  IDLE: the failing tick's one round, then nothing until a tick
+    assert_int_equal (world->dispatch_count, 1);
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    Balboard__SchedulerStatus *status = reply->scheduler_status;
+    assert_true (status->next_tick_ms > (uint64_t) s_now () + 30000);
+    assert_false (status->upstreams [0]->healthy);
+    assert_int_equal (status->upstreams [0]->failures, 10);
+    bb_wire_envelope_destroy (&reply);
+
+    //  still failing: one round per tick, still IDLE
+    s_tick (world);
+    s_run (world, 300);
+    assert_int_equal (world->dispatch_count, 2);
+    //  healthy again: back to ACTIVE and the rotation runs on
+    fetcher->hiro_failures = 0;
+    s_tick (world);
+    s_run_until (world, s_is_active);
+    s_run_until (world, s_one_rotation_complete);
+    assert_int_equal (world->dispatch_count, 6);
+    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    status = reply->scheduler_status;
+    assert_true (status->next_tick_ms < (uint64_t) s_now () + 21000);
+    assert_true (status->upstreams [0]->healthy);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  A 429 with Retry-After pauses chunk dispatch until then.
+static void
+test_retry_after (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 40);
+    fetcher_t *fetcher = s_fetcher_add (world, "f", true);
+    fetcher->mempool_429 = 1;
+    fetcher->mempool_retry_after_s = 2;
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", "--alarm-idle-ms", "100", NULL });
+    s_run (world, 300);
+    assert_int_equal (world->dispatch_count, 1);
+    fetcher->mempool_429 = 0;
+    fetcher->mempool_retry_after_s = 0;
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    Balboard__SchedulerStatus *status = reply->scheduler_status;
+    uint64_t paused_until = status->upstreams [1]->paused_until_ms;
+    assert_true (paused_until > (uint64_t) s_now ());
+    assert_int_equal (status->upstreams [1]->rate_limited, 1);
+    assert_int_equal (status->upstreams [0]->paused_until_ms, 0);
+    bb_wire_envelope_destroy (&reply);
+    //  idle ticks every 100 ms do not dispatch while paused
+    s_run (world, 1000);
+    assert_int_equal (world->dispatch_count, 1);
+    s_run_until (world, s_one_rotation_complete);
+    assert_true ((uint64_t) world->dispatches [1].at_ms >= paused_until);
+}
+
+//  Agents added after the cursor join the rotation, those added before
+//  it wait for the next; removed ones stop appearing.
+static void
+test_agents_change (void **state)
+{
+    world_t *world = (world_t *) *state;
+    for (unsigned i = 10; i < 40; i++)
+        s_agents_insert (world, i);
+    fetcher_t *fetcher = s_fetcher_add (world, "f", false);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", NULL });
+    s_run_until (world, s_has_in_flight);
+    assert_string_equal (world->dispatches [0].last, "SP00019");
+    s_agents_insert (world, 5);         // before the cursor
+    s_agents_insert (world, 45);        // after it
+    s_agents_remove (world, 35);        // after it
+    s_agents_remove (world, 12);        // already dispatched
+    fetcher->auto_report = true;
+    s_fetcher_release (fetcher);
+    s_run_until (world, s_one_rotation_complete);
+    assert_int_equal (world->seen [5], 0);
+    assert_int_equal (world->seen [45], 1);
+    assert_int_equal (world->seen [35], 0);
+    assert_int_equal (world->seen [12], 1);
+    s_tick (world);
+    s_run_until (world, s_two_rotations_complete);
+    assert_int_equal (world->seen [5], 1);
+    assert_int_equal (world->seen [12], 1);
+    assert_int_equal (world->seen [45], 2);
+    assert_int_equal (world->seen [20], 2);
+}
+
+//  Pause stops dispatch (ticks are skipped), resume goes on, TICK ticks;
+//  the pause survives a restart.
+static void
+test_pause_resume (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 20);
+    s_fetcher_add (world, "f", true);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", "--paused", NULL });
+    s_run (world, 300);
+    s_tick (world);
+    s_run (world, 300);
+    assert_int_equal (world->dispatch_count, 0);
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    assert_true (reply->scheduler_status->paused);
+    bb_wire_envelope_destroy (&reply);
+
+    assert_int_equal (bb_test_process_stop (world->scheduler, SIGTERM, 5000),
+                      0);
+    bb_test_process_destroy (&world->scheduler);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", NULL });
+    s_run (world, 300);
+    assert_int_equal (world->dispatch_count, 0);
+    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    assert_false (reply->scheduler_status->paused);
+    bb_wire_envelope_destroy (&reply);
+    s_tick (world);
+    s_run_until (world, s_one_rotation_complete);
+    assert_int_equal (world->dispatch_count, 2);
+    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE);
+    assert_true (reply->scheduler_status->paused);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  A budget of 600 requests/min held over 1 s windows (10 tokens): jobs
+//  shrink to what the budget allows and no window ever carries more.
+static void
+test_budget (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 40);
+    s_fetcher_add (world, "fa", true);
+    s_fetcher_add (world, "fb", true);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "25", "--hiro-rpm", "600",
+        "--budget-window-ms", "1000", NULL });
+    s_run_until (world, s_one_rotation_complete);
+    for (unsigned i = 0; i < 40; i++)
+        assert_int_equal (world->seen [i], 1);
+    assert_true (world->dispatch_count >= 4);
+    //  a probe of one agent first, until the cost per agent is known
+    assert_int_equal (world->dispatches [0].agents, 1);
+    for (size_t i = 0; i < world->dispatch_count; i++) {
+        assert_true (world->dispatches [i].agents <= 10);
+        //  tokens come back a window after the report
+        uint32_t in_window = 0;
+        for (size_t j = 0; j <= i; j++)
+            if (world->dispatches [j].at_ms + 1000
+                > world->dispatches [i].at_ms)
+                in_window += world->dispatches [j].agents;
+        assert_true (in_window <= 10);
+    }
+    int64_t span = world->dispatches [world->dispatch_count - 1].at_ms
+                 - world->dispatches [0].at_ms;
+    assert_true (span >= 3000);
+}
+
+//  Bad frames and wrong messages get error replies, never a crash.
+static void
+test_bad_input (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_scheduler_start (world, NULL);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, ">tcp://127.0.0.1:%d",
+              world->control_port);
+    zsock_t *raw = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    zsock_set_rcvtimeo (raw, CLIENT_TIMEOUT_MS);
+    zstr_send (raw, "not protobuf");
+    bb_wire_msg_t msg = { 0 };
+    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
+    assert_int_equal (msg.envelope->body_case,
+                      BALBOARD__ENVELOPE__BODY_ERROR);
+    assert_int_equal (msg.envelope->error->code,
+                      BALBOARD__ERROR_REPLY__CODE__BAD_FRAME);
+    //  a valid message for another socket
+    Balboard__StatsRequest stats = BALBOARD__STATS_REQUEST__INIT;
+    bb_envelope_t request;
+    bb_wire_envelope_init (&request);
+    request.request_id = 9;
+    request.body_case = BALBOARD__ENVELOPE__BODY_STATS_REQUEST;
+    request.stats_request = &stats;
+    bb_wire_send (raw, NULL, &request);
+    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
+    assert_int_equal (msg.envelope->request_id, 9);
+    assert_int_equal (msg.envelope->error->code,
+                      BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED);
+    //  an unknown command
+    Balboard__SchedulerControl control = BALBOARD__SCHEDULER_CONTROL__INIT;
+    control.command = 42;
+    request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
+    request.scheduler_control = &control;
+    bb_wire_send (raw, NULL, &request);
+    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
+    assert_int_equal (msg.envelope->error->code,
+                      BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    zsock_destroy (&raw);
+
+    //  jobs socket: a report without a fetcher id, a control message
+    snprintf (endpoint, sizeof endpoint, ">tcp://127.0.0.1:%d",
+              world->jobs_port);
+    raw = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    zsock_set_rcvtimeo (raw, CLIENT_TIMEOUT_MS);
+    Balboard__JobReport report = BALBOARD__JOB_REPORT__INIT;
+    report.job_id = "1.0";
+    request.body_case = BALBOARD__ENVELOPE__BODY_JOB_REPORT;
+    request.job_report = &report;
+    bb_wire_send (raw, NULL, &request);
+    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
+    assert_int_equal (msg.envelope->error->code,
+                      BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
+    request.scheduler_control = &control;
+    bb_wire_send (raw, NULL, &request);
+    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
+    assert_int_equal (msg.envelope->error->code,
+                      BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED);
+    //  a report of a job nobody knows, from a fetcher nobody knows
+    report.fetcher_id = "stranger";
+    report.attempt = 1;
+    request.body_case = BALBOARD__ENVELOPE__BODY_JOB_REPORT;
+    request.job_report = &report;
+    bb_wire_send (raw, NULL, &request);
+    bb_wire_msg_reset (&msg);
+    zsock_destroy (&raw);
+    //  still serving
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    assert_int_equal (reply->scheduler_status->n_in_flight, 0);
+    bb_wire_envelope_destroy (&reply);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_rotation, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_kill_restart_resumes, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_dead_fetcher, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_deadline, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_ready_while_busy, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_busy_elsewhere, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_idle_and_back, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_retry_after, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_agents_change, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_pause_resume, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_budget, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_bad_input, s_setup,
+                                         s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

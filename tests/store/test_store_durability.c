@@ -1,0 +1,403 @@
+/*  test_store_durability - what survives a stop of a real balboard-store:
+    a clean restart reopens the same data; a SIGKILL while batches stream
+    in loses no acked batch and leaves no batch half-applied; a full map
+    grows, then rejects with "store full" and never corrupts; history
+    older than the retention window is swept. */
+#include "store_fixture.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DAY_MS  (24ULL * 3600 * 1000)
+
+static void
+s_sleep_ms (long ms)
+{
+    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep (&pause, NULL);
+}
+
+//  ---------------------------------------------------------------------------
+//  SIGTERM stops cleanly (exit 0); a restart serves the same data.
+
+static void
+test_restart_reopens (void **state)
+{
+    fx_store_t *store = fx_store_new ("restart", NULL);
+    fx_upsert_range (store, 0, 50);
+    Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
+    for (unsigned i = 0; i < 50; i += 2) {
+        char stx [FX_ADDRESS_SIZE], amount [16];
+        fx_stx (i, stx);
+        snprintf (amount, sizeof amount, "%u", 1000 + i);
+        fx_batch_simple (batch, stx, fx_now_ms (), amount, "5", "9");
+    }
+    fx_batch_prices (batch, 40000000000, 1000000, fx_now_ms ());
+    assert_int_equal (fx_send (store, batch, NULL, NULL),
+                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
+    bb_envelope_t *before = fx_dashboard (store, 0, 500);
+    bb_envelope_t *stats_before = fx_stats (store);
+
+    assert_int_equal (fx_store_stop (store, SIGTERM), 0);
+    fx_store_start (store);
+    bb_envelope_t *after = fx_dashboard (store, 0, 500);
+    bb_envelope_t *stats_after = fx_stats (store);
+    //  The same page, byte for byte
+    size_t size = balboard__dashboard_page__get_packed_size (
+        before->dashboard_page);
+    assert_int_equal (balboard__dashboard_page__get_packed_size (
+                          after->dashboard_page), size);
+    uint8_t *a = malloc (size), *b = malloc (size);
+    balboard__dashboard_page__pack (before->dashboard_page, a);
+    balboard__dashboard_page__pack (after->dashboard_page, b);
+    assert_memory_equal (a, b, size);
+    free (a);
+    free (b);
+    assert_int_equal (stats_after->store_stats->balance_rows,
+                      stats_before->store_stats->balance_rows);
+    assert_int_equal (stats_after->store_stats->batches_committed, 1);
+    //  A replay after the restart is still a duplicate
+    assert_int_equal (fx_send (store, batch, NULL, NULL),
+                      BALBOARD__ACK_STATUS__ACK_DUPLICATE);
+    bb_wire_envelope_destroy (&before);
+    bb_wire_envelope_destroy (&after);
+    bb_wire_envelope_destroy (&stats_before);
+    bb_wire_envelope_destroy (&stats_after);
+    fx_batch_destroy (&batch);
+    fx_store_destroy (&store);
+}
+
+//  ---------------------------------------------------------------------------
+//  SIGKILL mid-stream. Batch k sets agents k*10 .. k*10+9, each to values
+//  only that batch writes, so after a restart every batch is visibly
+//  all there or not there at all.
+
+#define KILL_AGENTS         4000
+#define KILL_PER_BATCH      10
+#define KILL_BATCHES        (KILL_AGENTS / KILL_PER_BATCH)
+#define KILL_WINDOW         16          // batches in flight
+#define KILL_AFTER_ACKS     120
+
+static Balboard__BalanceBatch *
+s_kill_batch (unsigned k, uint64_t base_ms)
+{
+    char job [32];
+    snprintf (job, sizeof job, "kill.%u", k);
+    Balboard__BalanceBatch *batch = fx_batch_new (job);
+    for (unsigned j = 0; j < KILL_PER_BATCH; j++) {
+        unsigned index = k * KILL_PER_BATCH + j;
+        char stx [FX_ADDRESS_SIZE], ustx [24], sats [24];
+        fx_stx (index, stx);
+        snprintf (ustx, sizeof ustx, "%u", index * 1000 + 7);
+        snprintf (sats, sizeof sats, "%u", k + 1);
+        fx_batch_simple (batch, stx, base_ms + k, ustx, NULL, sats);
+    }
+    return batch;
+}
+
+static void
+s_send_raw (zsock_t *dealer, unsigned k, uint64_t base_ms)
+{
+    Balboard__BalanceBatch *batch = s_kill_batch (k, base_ms);
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.request_id = k + 1;
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_BALANCE_BATCH;
+    envelope.balance_batch = batch;
+    assert_int_equal (bb_wire_send (dealer, NULL, &envelope), 0);
+    fx_batch_destroy (&batch);
+}
+
+//  Stream batches with KILL_WINDOW in flight; SIGKILL the store once
+//  KILL_AFTER_ACKS acks came. Marks acked [k] for each committed ack.
+static void
+s_stream_and_kill (fx_store_t *store, bool *acked, uint64_t base_ms)
+{
+    char attach [80];
+    snprintf (attach, sizeof attach, ">%s", store->ingest);
+    zsock_t *dealer = bb_wire_socket_new (ZMQ_DEALER, attach);
+    zsock_set_rcvtimeo (dealer, FX_TIMEOUT_MS);
+    unsigned sent = 0, acks = 0;
+    for (; sent < KILL_WINDOW; sent++)
+        s_send_raw (dealer, sent, base_ms);
+    while (acks < KILL_AFTER_ACKS) {
+        bb_wire_msg_t msg = { NULL, NULL, "" };
+        assert_int_equal (bb_wire_recv (dealer, &msg), BB_WIRE_OK);
+        assert_int_equal (msg.envelope->body_case,
+                          BALBOARD__ENVELOPE__BODY_BATCH_ACK);
+        assert_int_equal (msg.envelope->batch_ack->status,
+                          BALBOARD__ACK_STATUS__ACK_COMMITTED);
+        acked [msg.envelope->request_id - 1] = true;
+        acks++;
+        bb_wire_msg_reset (&msg);
+        if (sent < KILL_BATCHES)
+            s_send_raw (dealer, sent++, base_ms);
+    }
+    //  The store goes on with the window meanwhile: the kill lands in a
+    //  round, and batches it commits now are never acked
+    s_sleep_ms (1 + (long) (fx_now_ms () % 3));
+    assert_int_equal (fx_store_stop (store, SIGKILL), 128 + SIGKILL);
+    zsock_destroy (&dealer);
+}
+
+//  How many of batch k's agents show exactly what batch k wrote; fail if
+//  an agent shows anything else but "pending".
+static unsigned
+s_batch_present (zhashx_t *rows, unsigned k)
+{
+    unsigned present = 0;
+    for (unsigned j = 0; j < KILL_PER_BATCH; j++) {
+        unsigned index = k * KILL_PER_BATCH + j;
+        char stx [FX_ADDRESS_SIZE], ustx [24], sats [24];
+        fx_stx (index, stx);
+        snprintf (ustx, sizeof ustx, "%u", index * 1000 + 7);
+        snprintf (sats, sizeof sats, "%u", k + 1);
+        Balboard__DashboardRow *row = zhashx_lookup (rows, stx);
+        assert_non_null (row);
+        if (row->fetch_state
+            == BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PENDING) {
+            assert_int_equal (row->n_tokens, 0);
+            continue;
+        }
+        assert_int_equal (row->fetch_state,
+                          BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_OK);
+        assert_string_equal (fx_token (row, "stx")->balance, ustx);
+        assert_string_equal (fx_token (row, "btc-l1")->balance, sats);
+        present++;
+    }
+    return present;
+}
+
+//  Every agent's dashboard row by address (rows owned by pages).
+static zhashx_t *
+s_all_rows (fx_store_t *store, zlist_t *pages)
+{
+    zhashx_t *rows = zhashx_new ();
+    for (int64_t offset = 0; offset < KILL_AGENTS; offset += 500) {
+        bb_envelope_t *page = fx_dashboard (store, offset, 500);
+        for (size_t i = 0; i < page->dashboard_page->n_rows; i++) {
+            Balboard__DashboardRow *row = page->dashboard_page->rows [i];
+            zhashx_insert (rows, row->agent->stx_address, row);
+        }
+        zlist_append (pages, page);
+    }
+    assert_int_equal (zhashx_size (rows), KILL_AGENTS);
+    return rows;
+}
+
+static void
+s_free_pages (zlist_t **pages_p)
+{
+    bb_envelope_t *page;
+    while ((page = zlist_pop (*pages_p)))
+        bb_wire_envelope_destroy (&page);
+    zlist_destroy (pages_p);
+}
+
+static void
+test_sigkill_mid_stream (void **state)
+{
+    fx_store_t *store = fx_store_new ("sigkill", NULL);
+    fx_upsert_range (store, 0, KILL_AGENTS);
+    uint64_t base_ms = fx_now_ms ();
+    bool acked [KILL_BATCHES] = { false };
+    s_stream_and_kill (store, acked, base_ms);
+
+    fx_store_start (store);
+    zlist_t *pages = zlist_new ();
+    zhashx_t *rows = s_all_rows (store, pages);
+    unsigned complete = 0, acked_count = 0;
+    for (unsigned k = 0; k < KILL_BATCHES; k++) {
+        unsigned present = s_batch_present (rows, k);
+        assert_true (present == 0 || present == KILL_PER_BATCH);
+        if (acked [k]) {
+            acked_count++;
+            assert_int_equal (present, KILL_PER_BATCH);
+        }
+        if (present)
+            complete++;
+    }
+    assert_true (acked_count >= KILL_AFTER_ACKS);
+    assert_true (complete >= acked_count);
+    print_message ("acked %u batches, %u present after the restart\n",
+                   acked_count, complete);
+    bb_envelope_t *stats = fx_stats (store);
+    assert_int_equal (stats->store_stats->batches_committed, complete);
+    assert_int_equal (stats->store_stats->agents_fetched,
+                      complete * KILL_PER_BATCH);
+    bb_wire_envelope_destroy (&stats);
+    zhashx_destroy (&rows);
+    s_free_pages (&pages);
+
+    //  The fetchers resend what was not acked: each is applied once
+    for (unsigned k = 0; k < KILL_BATCHES; k++) {
+        if (acked [k])
+            continue;
+        Balboard__BalanceBatch *batch = s_kill_batch (k, base_ms);
+        Balboard__AckStatus status = fx_send (store, batch, NULL, NULL);
+        assert_true (status == BALBOARD__ACK_STATUS__ACK_COMMITTED
+                     || status == BALBOARD__ACK_STATUS__ACK_DUPLICATE);
+        fx_batch_destroy (&batch);
+    }
+    pages = zlist_new ();
+    rows = s_all_rows (store, pages);
+    for (unsigned k = 0; k < KILL_BATCHES; k++)
+        assert_int_equal (s_batch_present (rows, k), KILL_PER_BATCH);
+    zhashx_destroy (&rows);
+    s_free_pages (&pages);
+    fx_store_destroy (&store);
+}
+
+//  ---------------------------------------------------------------------------
+//  A full map doubles up to its maximum, then writes are refused with
+//  "store full"; reads go on, and a restart with room finds every
+//  acknowledged write.
+
+static void
+test_map_growth_and_full (void **state)
+{
+    const char *args [] = {
+        "--map-size-mb", "1", "--map-size-max-mb", "2", NULL
+    };
+    fx_store_t *store = fx_store_new ("mapfull", args);
+    const unsigned chunk = 200;
+    unsigned registered = 0;
+    bool full = false;
+    while (!full) {
+        Balboard__Agent **agents = calloc (chunk, sizeof *agents);
+        for (unsigned i = 0; i < chunk; i++) {
+            char stx [FX_ADDRESS_SIZE], btc [FX_ADDRESS_SIZE];
+            fx_stx (registered + i, stx);
+            fx_btc (registered + i, btc);
+            agents [i] = calloc (1, sizeof (Balboard__Agent));
+            balboard__agent__init (agents [i]);
+            agents [i]->stx_address = strdup (stx);
+            agents [i]->btc_address = strdup (btc);
+            agents [i]->display_name = strdup ("a rather long display name "
+                                               "to fill the map quickly");
+        }
+        bb_envelope_t *reply;
+        int rc = bb_client_agent_upsert (store->in, agents, chunk, &reply);
+        if (rc == 0) {
+            assert_int_equal (reply->agent_ack->inserted, chunk);
+            registered += chunk;
+            bb_wire_envelope_destroy (&reply);
+        }
+        else {
+            assert_int_equal (rc, BB_CLIENT_ERROR_REPLY);
+            assert_string_equal (bb_client_reason (store->in), "store full");
+            full = true;
+        }
+        for (unsigned i = 0; i < chunk; i++)
+            balboard__agent__free_unpacked (agents [i], NULL);
+        free (agents);
+        assert_true (registered < 100000);
+    }
+    assert_true (registered > 0);
+    //  The map grew to its maximum; a batch is refused, not half-applied
+    bb_envelope_t *stats = fx_stats (store);
+    assert_int_equal (stats->store_stats->map_size, 2 << 20);
+    assert_int_equal (stats->store_stats->agents, registered);
+    bb_wire_envelope_destroy (&stats);
+    Balboard__BalanceBatch *batch = fx_batch_new ("full.1");
+    for (unsigned i = 0; i < 100; i++) {
+        char stx [FX_ADDRESS_SIZE];
+        fx_stx (i, stx);
+        fx_batch_simple (batch, stx, fx_now_ms (), "1000", "2000", "3000");
+    }
+    char reason [BB_WIRE_REASON_SIZE];
+    Balboard__AckStatus status = fx_send (store, batch, NULL, reason);
+    if (status == BALBOARD__ACK_STATUS__ACK_REJECTED)
+        assert_string_equal (reason, "store full");
+
+    //  Restart with room: every acknowledged agent is there, writes resume
+    assert_int_equal (fx_store_stop (store, SIGTERM), 0);
+    store->args [3] = "64";
+    fx_store_start (store);
+    stats = fx_stats (store);
+    assert_int_equal (stats->store_stats->agents, registered);
+    assert_int_equal (stats->store_stats->batches_committed,
+                      status == BALBOARD__ACK_STATUS__ACK_COMMITTED);
+    bb_wire_envelope_destroy (&stats);
+    fx_upsert_range (store, registered, chunk);
+    for (size_t i = 0; i < batch->n_agents; i++)
+        batch->agents [i]->captured_at_ms = fx_now_ms ();
+    assert_int_equal (fx_send (store, batch, NULL, NULL),
+                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
+    fx_batch_destroy (&batch);
+    fx_store_destroy (&store);
+}
+
+//  ---------------------------------------------------------------------------
+//  History older than the window goes, except a series' newest point.
+
+static size_t
+s_points (fx_store_t *store, const char *stx, const char *token_id)
+{
+    bb_envelope_t *reply = fx_agent (store, stx);
+    size_t points = 0;
+    for (size_t i = 0; i < reply->agent_detail->n_history; i++)
+        if (strcmp (reply->agent_detail->history [i]->token_id, token_id)
+            == 0)
+            points++;
+    bb_wire_envelope_destroy (&reply);
+    return points;
+}
+
+static void
+test_history_retention (void **state)
+{
+    const char *args [] = {
+        "--history-days", "1", "--retention-interval-ms", "100", NULL
+    };
+    fx_store_t *store = fx_store_new ("retention", args);
+    fx_upsert_range (store, 0, 2);
+    char a [FX_ADDRESS_SIZE], b [FX_ADDRESS_SIZE];
+    fx_stx (0, a);
+    fx_stx (1, b);
+    uint64_t now = fx_now_ms ();
+    const char *amounts [] = { "100", "200", "300" };
+    const uint64_t ages [] = { 3 * DAY_MS, 2 * DAY_MS, 0 };
+    for (size_t i = 0; i < 3; i++) {
+        Balboard__BalanceBatch *batch = fx_batch_new ("r.a");
+        fx_batch_simple (batch, a, now - ages [i], amounts [i], NULL, NULL);
+        if (i == 0)
+            fx_batch_simple (batch, b, now - 5 * DAY_MS, "50", NULL, NULL);
+        assert_int_equal (fx_send (store, batch, NULL, NULL),
+                          BALBOARD__ACK_STATUS__ACK_COMMITTED);
+        fx_batch_destroy (&batch);
+    }
+    //  The sweep runs every 100 ms: wait for it
+    for (int tries = 0; tries < 100 && s_points (store, a, "stx") > 1;
+         tries++)
+        s_sleep_ms (50);
+    bb_envelope_t *reply = fx_agent (store, a);
+    assert_int_equal (reply->agent_detail->n_history, 1);
+    assert_string_equal (reply->agent_detail->history [0]->balance, "300");
+    assert_int_equal (reply->agent_detail->history [0]->captured_at_ms, now);
+    bb_wire_envelope_destroy (&reply);
+    //  b's only point is 5 days old but the newest of its series: kept
+    reply = fx_agent (store, b);
+    assert_int_equal (reply->agent_detail->n_history, 1);
+    assert_string_equal (reply->agent_detail->history [0]->balance, "50");
+    bb_wire_envelope_destroy (&reply);
+    bb_envelope_t *stats = fx_stats (store);
+    assert_int_equal (stats->store_stats->history_rows, 2);
+    bb_wire_envelope_destroy (&stats);
+    fx_store_destroy (&store);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_restart_reopens),
+        cmocka_unit_test (test_sigkill_mid_stream),
+        cmocka_unit_test (test_map_growth_and_full),
+        cmocka_unit_test (test_history_retention),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

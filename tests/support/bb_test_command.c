@@ -1,0 +1,125 @@
+/*  =========================================================================
+    bb_test_command - run a command to completion and capture its output
+
+    Owns the captured output of one run. stdout and stderr go to unlinked
+    temporary files (no pipe-buffer deadlocks, whatever the size), read
+    back after the child exits.
+    =========================================================================
+*/
+#define _GNU_SOURCE
+#include "bb_test_command.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POLL_INTERVAL_US 5000
+
+static int
+s_temp_file (void)
+{
+    char path [] = "/tmp/bb-test-command-XXXXXX";
+    int fd = mkstemp (path);
+    if (fd >= 0)
+        unlink (path);
+    return fd;
+}
+
+static char *
+s_read_all (int fd)
+{
+    off_t size = lseek (fd, 0, SEEK_END);
+    char *text = malloc ((size_t) (size > 0 ? size : 0) + 1);
+    if (!text)
+        return NULL;
+    ssize_t got = size > 0 ? pread (fd, text, (size_t) size, 0) : 0;
+    text [got > 0 ? got : 0] = '\0';
+    return text;
+}
+
+static void
+s_child (const char *const argv [], const char *const env [], int input_fd,
+         int out_fd, int err_fd)
+{
+    dup2 (input_fd, STDIN_FILENO);
+    dup2 (out_fd, STDOUT_FILENO);
+    dup2 (err_fd, STDERR_FILENO);
+    for (size_t i = 0; env && env [i]; i++)
+        putenv ((char *) env [i]);
+    execv (argv [0], (char *const *) argv);
+    fprintf (stderr, "cannot execute %s\n", argv [0]);
+    _exit (127);
+}
+
+//  Wait for pid up to timeout_ms; kill it at the deadline.
+static int
+s_wait (pid_t pid, int timeout_ms)
+{
+    struct timespec start;
+    clock_gettime (CLOCK_MONOTONIC, &start);
+    while (1) {
+        int wstatus;
+        pid_t done = waitpid (pid, &wstatus, WNOHANG);
+        if (done == pid)
+            return WIFEXITED (wstatus) ? WEXITSTATUS (wstatus)
+                                       : 128 + WTERMSIG (wstatus);
+        struct timespec now;
+        clock_gettime (CLOCK_MONOTONIC, &now);
+        long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000
+                        + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (elapsed_ms > timeout_ms) {
+            kill (pid, SIGKILL);
+            waitpid (pid, &wstatus, 0);
+            return -1;
+        }
+        usleep (POLL_INTERVAL_US);
+    }
+}
+
+int
+bb_test_command_run (const char *const argv [], const char *input,
+                     const char *const env [], int timeout_ms,
+                     bb_test_command_t *result)
+{
+    memset (result, 0, sizeof *result);
+    int input_fd = s_temp_file ();
+    int out_fd = s_temp_file ();
+    int err_fd = s_temp_file ();
+    if (input_fd < 0 || out_fd < 0 || err_fd < 0)
+        return -1;
+    if (input) {
+        size_t length = strlen (input);
+        if (write (input_fd, input, length) != (ssize_t) length)
+            return -1;
+        lseek (input_fd, 0, SEEK_SET);
+    }
+    fflush (NULL);
+    pid_t pid = fork ();
+    if (pid == 0)
+        s_child (argv, env, input_fd, out_fd, err_fd);
+    int rc = -1;
+    if (pid > 0) {
+        result->status = s_wait (pid, timeout_ms);
+        result->out = s_read_all (out_fd);
+        result->err = s_read_all (err_fd);
+        rc = 0;
+    }
+    close (input_fd);
+    close (out_fd);
+    close (err_fd);
+    return rc;
+}
+
+void
+bb_test_command_reset (bb_test_command_t *result)
+{
+    free (result->out);
+    free (result->err);
+    result->out = NULL;
+    result->err = NULL;
+}
