@@ -745,6 +745,16 @@ s_agent_ok (const agent_t *agent)
         && agent->mempool.status == BALBOARD__FETCH_STATUS__FETCH_OK;
 }
 
+//  Agents whose every source came back FETCH_OK.
+static uint32_t
+s_agents_ok (bb_fetch_job_t *self)
+{
+    uint32_t ok = 0;
+    for (size_t index = 0; index < self->agent_count; index++)
+        ok += s_agent_ok (&self->agents [index]);
+    return ok;
+}
+
 //  "hiro timeout=2 mempool invalid_address=1": failed sources by status.
 static void
 s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
@@ -988,15 +998,6 @@ bb_fetch_job_batch (bb_fetch_job_t *self)
     return self->batch;
 }
 
-uint32_t
-bb_fetch_job_agents_ok (bb_fetch_job_t *self)
-{
-    assert (self);
-    uint32_t ok = 0;
-    for (size_t index = 0; index < self->agent_count; index++)
-        ok += s_agent_ok (&self->agents [index]);
-    return ok;
-}
 
 const Balboard__JobReport *
 bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
@@ -1009,7 +1010,7 @@ bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
     report->job_id = s_strdup (self->job_id);
     report->attempt = self->attempt;
     report->fetcher_id = s_strdup (self->context->fetcher_id);
-    report->agents_ok = bb_fetch_job_agents_ok (self);
+    report->agents_ok = s_agents_ok (self);
     report->agents_failed = (uint32_t) self->agent_count - report->agents_ok;
     report->store_status = store_status;
     char detail [REPORT_DETAIL_SIZE];

@@ -106,7 +106,4 @@ const Balboard__JobReport *bb_fetch_job_report (
     bb_fetch_job_t *self, Balboard__AckStatus store_status,
     const char *store_detail);
 
-//  Agents whose every source came back FETCH_OK.
-uint32_t bb_fetch_job_agents_ok (bb_fetch_job_t *self);
-
 #endif

@@ -715,16 +715,3 @@ bb_http_retry_after_parse (const char *value, time_t now, long *seconds)
     *seconds = wait < RETRY_AFTER_MAX_S ? wait : RETRY_AFTER_MAX_S;
     return 0;
 }
-
-const char *
-bb_http_outcome_name (bb_http_outcome_t outcome)
-{
-    switch (outcome) {
-        case BB_HTTP_RESPONSE:     return "response";
-        case BB_HTTP_RATE_LIMITED: return "rate_limited";
-        case BB_HTTP_TIMEOUT:      return "timeout";
-        case BB_HTTP_TRANSPORT:    return "transport";
-        case BB_HTTP_CANCELLED:    return "cancelled";
-    }
-    return "unknown";
-}

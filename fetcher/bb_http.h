@@ -116,7 +116,4 @@ void bb_http_cancel_all (bb_http_t *self);
 int bb_http_retry_after_parse (const char *value, time_t now,
                                long *seconds);
 
-//  Name of an outcome for logs and details ("timeout").
-const char *bb_http_outcome_name (bb_http_outcome_t outcome);
-
 #endif

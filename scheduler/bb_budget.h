@@ -34,9 +34,6 @@
 
 #include "bb_upstream.h"
 
-//  The window a per-minute budget is enforced over, by default.
-#define BB_BUDGET_WINDOW_MS_DEFAULT 60000
-
 //  Reports a bucket learns its costs from: at most SAMPLES, and the
 //  latest RECENT ones even when older than a window.
 #define BB_BUDGET_SAMPLES 64

@@ -104,12 +104,6 @@ bb_fetchers_seen (bb_fetchers_t *self, const char *id, zframe_t *routing_id,
     return is_new;
 }
 
-bool
-bb_fetchers_known (bb_fetchers_t *self, const char *id)
-{
-    return s_lookup (self, id) != NULL;
-}
-
 void
 bb_fetchers_set_ready (bb_fetchers_t *self, const char *id)
 {

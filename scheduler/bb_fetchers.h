@@ -55,9 +55,6 @@ bool bb_fetchers_id_valid (const char *id);
 bool bb_fetchers_seen (bb_fetchers_t *self, const char *id,
                        zframe_t *routing_id, uint64_t now_ms);
 
-//  True if fetcher id is registered.
-bool bb_fetchers_known (bb_fetchers_t *self, const char *id);
-
 //  Fetcher id is ready for a job; whatever job it had is forgotten.
 void bb_fetchers_set_ready (bb_fetchers_t *self, const char *id);
 

@@ -13,8 +13,7 @@
 typedef struct {
     bool healthy;                   // as the latest report said
     uint64_t paused_until;          // ms since the epoch; 0 = never paused
-    uint64_t requests;              // reported, in all
-    uint64_t failures;
+    uint64_t failures;              // reported, in all
     uint64_t rate_limited;
     char endpoint [BB_HEALTH_ENDPOINT_SIZE];
 } upstream_t;
@@ -58,7 +57,6 @@ static int
 s_apply (bb_health_t *self, upstream_t *upstream,
          const Balboard__UpstreamReport *report, uint64_t now_ms)
 {
-    upstream->requests += report->requests;
     upstream->failures += report->failures;
     upstream->rate_limited += report->rate_limited;
     if (report->endpoint && *report->endpoint)
@@ -159,12 +157,6 @@ uint64_t
 bb_health_rate_limited (bb_health_t *self, bb_upstream_t upstream)
 {
     return s_upstream (self, upstream)->rate_limited;
-}
-
-uint64_t
-bb_health_requests (bb_health_t *self, bb_upstream_t upstream)
-{
-    return s_upstream (self, upstream)->requests;
 }
 
 const char *

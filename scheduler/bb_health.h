@@ -29,9 +29,6 @@
 //  Share of failed requests (percent) that makes an upstream unhealthy.
 #define BB_HEALTH_FAILURE_PERCENT 5
 
-//  Pause after a 429 that carried no Retry-After, by default.
-#define BB_HEALTH_BACKOFF_MS_DEFAULT 60000
-
 //  Longest endpoint name kept ("v1", "v3"), NUL included.
 #define BB_HEALTH_ENDPOINT_SIZE 16
 
@@ -68,10 +65,9 @@ uint64_t bb_health_paused_until (bb_health_t *self, bb_upstream_t upstream,
 //  The latest health of upstream (true until a report says otherwise).
 bool bb_health_healthy (bb_health_t *self, bb_upstream_t upstream);
 
-//  Failures, 429s and requests reported for upstream, in all.
+//  Failures and 429s reported for upstream, in all.
 uint64_t bb_health_failures (bb_health_t *self, bb_upstream_t upstream);
 uint64_t bb_health_rate_limited (bb_health_t *self, bb_upstream_t upstream);
-uint64_t bb_health_requests (bb_health_t *self, bb_upstream_t upstream);
 
 //  The endpoint the latest report named for upstream ("" if none).
 //  Owned by the health record, valid until the next report.

@@ -21,6 +21,16 @@ struct _bb_job_t {
     char fetcher [BB_FETCHER_ID_SIZE];  // holder, "" = waiting
 };
 
+//  The job id of chunk_index of rotation into id (BB_FETCHER_JOB_SIZE
+//  bytes). Returns id.
+static char *
+s_make_id (uint64_t rotation, uint32_t chunk_index, char *id)
+{
+    snprintf (id, BB_FETCHER_JOB_SIZE, "%" PRIu64 ".%" PRIu32, rotation,
+              chunk_index);
+    return id;
+}
+
 static bb_job_t *
 s_job_from_envelope (bb_envelope_t *envelope)
 {
@@ -48,7 +58,7 @@ bb_job_new (uint64_t rotation, uint32_t chunk_index, uint32_t rotation_agents,
     }
     char id [BB_FETCHER_JOB_SIZE];
     Balboard__ChunkJob chunk = BALBOARD__CHUNK_JOB__INIT;
-    chunk.job_id = bb_job_make_id (rotation, chunk_index, id);
+    chunk.job_id = s_make_id (rotation, chunk_index, id);
     chunk.rotation = rotation;
     chunk.chunk_index = chunk_index;
     chunk.rotation_agents = rotation_agents;
@@ -203,13 +213,4 @@ bb_job_ticket (bb_job_t *self, char *ticket)
     snprintf (ticket, BB_BUDGET_TICKET_SIZE, "%s#%" PRIu32,
               self->chunk->job_id, self->chunk->attempt);
     return ticket;
-}
-
-char *
-bb_job_make_id (uint64_t rotation, uint32_t chunk_index, char *id)
-{
-    assert (id);
-    snprintf (id, BB_FETCHER_JOB_SIZE, "%" PRIu64 ".%" PRIu32, rotation,
-              chunk_index);
-    return id;
 }

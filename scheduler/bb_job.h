@@ -66,8 +66,4 @@ void bb_job_set_fetcher (bb_job_t *self, const char *fetcher_id);
 //  ticket (BB_BUDGET_TICKET_SIZE bytes). Returns ticket.
 char *bb_job_ticket (bb_job_t *self, char *ticket);
 
-//  The job id of chunk_index of rotation into id (BB_FETCHER_JOB_SIZE
-//  bytes). Returns id.
-char *bb_job_make_id (uint64_t rotation, uint32_t chunk_index, char *id);
-
 #endif

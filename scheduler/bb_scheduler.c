@@ -592,8 +592,20 @@ s_on_report (self_t *self, zframe_t *peer, const Balboard__JobReport *report,
     uint32_t agents = job ? bb_job_agents (job)
                           : report->agents_ok + report->agents_failed;
     s_report_settle (self, report, agents, now);
-    if (bb_health_report (self->health, report->upstreams,
-                          report->n_upstreams, now)) {
+    uint64_t paused [BB_UPSTREAM_COUNT];
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++)
+        paused [u] = bb_health_paused_until (self->health, (bb_upstream_t) u,
+                                             now);
+    bool mode_changed = bb_health_report (self->health, report->upstreams,
+                                          report->n_upstreams, now);
+    for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
+        uint64_t until = bb_health_paused_until (self->health,
+                                                 (bb_upstream_t) u, now);
+        if (until > paused [u])
+            bb_warn ("upstream_paused", "upstream=%s for_ms=%" PRIu64,
+                     bb_upstream_name ((bb_upstream_t) u), until - now);
+    }
+    if (mode_changed) {
         bool idle = bb_health_idle (self->health);
         bb_info ("interval_mode", "mode=%s", idle ? "idle" : "active");
         if (idle)

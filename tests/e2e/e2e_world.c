@@ -475,15 +475,6 @@ e2e_world_stats (e2e_world_t *self)
     return reply;
 }
 
-uint64_t
-e2e_world_store_rotation (e2e_world_t *self)
-{
-    bb_envelope_t *reply = e2e_world_stats (self);
-    uint64_t rotation = reply->store_stats->rotation;
-    bb_wire_envelope_destroy (&reply);
-    return rotation;
-}
-
 bb_envelope_t *
 e2e_world_dashboard (e2e_world_t *self, int64_t offset, int64_t limit)
 {
@@ -542,17 +533,6 @@ e2e_world_mock_stats (e2e_world_t *self)
     bb_test_http_destroy (&http);
     assert_non_null (stats);
     return stats;
-}
-
-void
-e2e_world_mock_reset_stats (e2e_world_t *self)
-{
-    char url [ENDPOINT_SIZE + 32];
-    snprintf (url, sizeof url, "%s/__mock/reset", self->mock_base);
-    bb_test_http_t *http = bb_test_http_post (url, "application/json", "{}",
-                                              NULL, HTTP_TIMEOUT_MS);
-    assert_int_equal (bb_test_http_status (http), 200);
-    bb_test_http_destroy (&http);
 }
 
 //  ---------------------------------------------------------------------

@@ -95,9 +95,8 @@ bb_envelope_t *e2e_world_dashboard (e2e_world_t *self, int64_t offset,
 //  POST body to the mock's /__mock/control (asserts 200).
 void e2e_world_mock_control (e2e_world_t *self, const char *body);
 
-//  The mock's /__mock/stats (caller json_decrefs), and its reset.
+//  The mock's /__mock/stats (caller json_decrefs).
 json_t *e2e_world_mock_stats (e2e_world_t *self);
-void e2e_world_mock_reset_stats (e2e_world_t *self);
 
 //  Check the whole dashboard against the mock's data: every agent of
 //  sample agents present (0..agents-1, minus those in removed, count
@@ -109,9 +108,6 @@ void e2e_world_check_dashboard (e2e_world_t *self, unsigned agents,
 //  The fetch state (Balboard__AgentFetchState) of sample agent index in
 //  the store, or -1 if the store does not know the agent.
 int e2e_world_fetch_state (e2e_world_t *self, unsigned index);
-
-//  The rotation the store reports the newest batch of.
-uint64_t e2e_world_store_rotation (e2e_world_t *self);
 
 //  Monotonic milliseconds.
 int64_t e2e_now_ms (void);

@@ -1369,6 +1369,39 @@ test_sigterm_mid_job (void **state)
     assert_int_equal (bb_test_scheduler_side_batches (world->side), 0);
 }
 
+//  --health, --help and bad settings, without sockets to talk to.
+static void
+test_options (void **state)
+{
+    char *binary = bb_test_bin_path (FETCHER_BINARY);
+    assert_non_null (binary);
+    const char *cases [][4] = {
+        { "--health", NULL },
+        { "--help", NULL },
+        { "--health", "--network", "regtest", NULL },
+        { "--health", "--hiro-concurrency", "0", NULL },
+        { "--health", "--hiro-base", "ftp://example.org", NULL },
+        { "--no-such-flag", NULL },
+    };
+    const int codes [] = { 0, 0, 64, 64, 64, 64 };
+    for (size_t index = 0; index < sizeof codes / sizeof codes [0];
+         index++) {
+        const char *argv [8] = { binary, "--log-level", "error" };
+        for (size_t k = 0; k < 4 && cases [index][k]; k++)
+            argv [3 + k] = cases [index][k];
+        bb_test_process_t *process = bb_test_process_new (argv, NULL);
+        assert_non_null (process);
+        int code = bb_test_process_wait (process, STOP_MS);
+        if (code != codes [index])
+            fail_msg ("case %zu (%s %s): exit %d, expected %d", index,
+                      cases [index][0],
+                      cases [index][1] ? cases [index][1] : "", code,
+                      codes [index]);
+        bb_test_process_destroy (&process);
+    }
+    free (binary);
+}
+
 //  ---------------------------------------------------------------------
 
 static int
@@ -1418,6 +1451,7 @@ main (void)
         TEST (test_late_job),
         TEST (test_hang_deadline),
         TEST (test_sigterm_mid_job),
+        cmocka_unit_test (test_options),
     };
     //  BALBOARD_TEST_FILTER=test_api_key runs one test (by pattern).
     if (getenv ("BALBOARD_TEST_FILTER"))

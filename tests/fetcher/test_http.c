@@ -350,9 +350,6 @@ test_retry_after_parse (void **state)
     assert_int_equal (bb_http_retry_after_parse ("soon", now, &seconds), -1);
     assert_int_equal (bb_http_retry_after_parse ("", now, &seconds), -1);
     assert_int_equal (seconds, 5);
-    assert_string_equal (bb_http_outcome_name (BB_HTTP_TIMEOUT), "timeout");
-    assert_string_equal (bb_http_outcome_name (BB_HTTP_RATE_LIMITED),
-                         "rate_limited");
 }
 
 static void

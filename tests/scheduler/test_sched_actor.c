@@ -1028,6 +1028,31 @@ test_bad_input (void **state)
     bb_wire_envelope_destroy (&reply);
 }
 
+//  --health asks the running scheduler's control socket: 0 if it
+//  answers, 1 if nothing does.
+static void
+test_health_flag (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_scheduler_start (world, NULL);
+    char *path = bb_test_bin_path ("balboard-scheduler");
+    char control [64];
+    snprintf (control, sizeof control, "tcp://127.0.0.1:%d",
+              world->control_port);
+    const char *argv [] = { path, "--health", "--control-bind", control,
+                            NULL };
+    bb_test_process_t *health = bb_test_process_new (argv, NULL);
+    assert_int_equal (bb_test_process_wait (health, START_TIMEOUT_MS), 0);
+    bb_test_process_destroy (&health);
+    //  a port nothing listens on
+    snprintf (control, sizeof control, "tcp://127.0.0.1:%d",
+              bb_test_free_port ());
+    health = bb_test_process_new (argv, NULL);
+    assert_int_equal (bb_test_process_wait (health, START_TIMEOUT_MS), 1);
+    bb_test_process_destroy (&health);
+    free (path);
+}
+
 int
 main (void)
 {
@@ -1052,6 +1077,8 @@ main (void)
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_budget, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_bad_input, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_health_flag, s_setup,
                                          s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

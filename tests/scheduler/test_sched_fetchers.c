@@ -74,7 +74,6 @@ test_lru_and_expiry (void **state)
     }
     assert_int_equal (expired, 2);
     assert_int_equal (bb_fetchers_size (fetchers), 1);
-    assert_false (bb_fetchers_known (fetchers, "b"));
     assert_null (bb_fetchers_job (fetchers, "b"));
 
     bb_fetcher_info_t infos [4];
