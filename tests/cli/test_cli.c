@@ -360,7 +360,9 @@ test_import_stdin_array_and_ndjson (void **state)
     json_decref (array);
 
     //  NDJSON with a blank line and one agent missing its BTC address.
-    char *one = json_dumps (s_agent_json (IMPORT_AGENTS + 1), JSON_COMPACT);
+    json_t *next = s_agent_json (IMPORT_AGENTS + 1);
+    char *one = json_dumps (next, JSON_COMPACT);
+    json_decref (next);
     char ndjson [2048];
     snprintf (ndjson, sizeof ndjson, "%s\n\n{\"stxAddress\":\"%s\"}\n", one,
               "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3");
