@@ -350,6 +350,17 @@ bb_render_scheduler_status (const Balboard__SchedulerStatus *status)
     json_t *fetchers = json_object ();
     s_set (fetchers, "connected", s_uint (status->fetchers));
     s_set (fetchers, "ready", s_uint (status->fetchers_ready));
+    json_t *list = json_array ();
+    for (size_t index = 0; index < status->n_fetcher_list; index++) {
+        const Balboard__FetcherInfo *info = status->fetcher_list [index];
+        json_t *object = json_object ();
+        s_set (object, "id", s_string (info->fetcher_id));
+        s_set (object, "ready", json_boolean (info->ready));
+        s_set (object, "jobId", s_string (info->job_id));
+        s_set (object, "jobs", s_uint (info->jobs));
+        s_append (list, object);
+    }
+    s_set (fetchers, "list", list);
     json_t *in_flight = json_array ();
     for (size_t index = 0; index < status->n_in_flight; index++) {
         const Balboard__InFlightJob *job = status->in_flight [index];

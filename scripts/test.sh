@@ -19,7 +19,7 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
 for variant in $variants; do
     case "$variant" in
-        plain) flags="-DCMAKE_BUILD_TYPE=RelWithDebInfo" ;;
+        plain) flags="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBALBOARD_COMPOSE_TEST=ON" ;;
         asan)  flags="-DCMAKE_BUILD_TYPE=Debug -DBALBOARD_SANITIZE=ON" ;;
         *) echo "test.sh: unknown variant '$variant'" >&2; exit 64 ;;
     esac

@@ -1,0 +1,160 @@
+#!/bin/sh
+# test_compose - the docker compose deployment, end to end.
+#
+# Builds the image FROM scratch, brings up the offline stack, imports 2,000
+# agents with the CLI from the host, waits for a full rotation, scales the
+# fetchers to 4 and shows every fetcher gets jobs, kills a fetcher and then
+# the store mid-rotation and shows the stack recovers with no acked data
+# lost, then takes everything down with its volumes. Prints how long each
+# step took. Exits 77 (skipped) when no docker engine is reachable.
+#
+#   test_compose.sh SOURCE_DIR CLI_PATH
+set -eu
+src="$1"
+cli="$2"
+agents=2000
+project="balboard_test_$$"
+compose_file="$src/deploy/docker-compose.yml"
+
+if ! docker info > /dev/null 2>&1; then
+    echo "test_compose: no docker engine reachable; skipped"
+    exit 77
+fi
+if docker compose version > /dev/null 2>&1; then
+    dc() { docker compose -p "$project" -f "$compose_file" "$@"; }
+elif command -v docker-compose > /dev/null 2>&1; then
+    dc() { docker-compose -p "$project" -f "$compose_file" "$@"; }
+else
+    echo "test_compose: no docker compose; skipped"
+    exit 77
+fi
+
+# Offline stack on its own loopback ports, no upstream budgets (the mock
+# has no limits), a long alarm: the test drives ticks itself.
+export BALBOARD_IMAGE="balboard:test"
+export BALBOARD_MOCK_AGENTS="$agents"
+export BALBOARD_INGEST_PORT=17701 BALBOARD_QUERY_PORT=17702
+export BALBOARD_CONTROL_PORT=17712 BALBOARD_MOCK_PORT=18090
+export BALBOARD_HIRO_RPM=0 BALBOARD_MEMPOOL_RPM=0 BALBOARD_PRICE_RPM=0
+export BALBOARD_ALARM_ACTIVE_MS=3600000 BALBOARD_ALARM_IDLE_MS=3600000
+export BALBOARD_STORE_QUERY=tcp://127.0.0.1:17702
+export BALBOARD_STORE_INGEST=tcp://127.0.0.1:17701
+export BALBOARD_SCHEDULER_CONTROL=tcp://127.0.0.1:17712
+
+cleanup() { dc --profile offline down -v > /dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+step_start=0
+step() { step_start=$(date +%s); printf 'test_compose: %s ... ' "$1"; }
+done_step() { echo "ok ($(( $(date +%s) - step_start )) s)"; }
+fail() { echo "FAILED: $*"; dc ps; dc logs --tail=30; exit 1; }
+
+# A field of `balboard status --json` or `balboard stats --json`:
+# field VERB KEY... ("error" when there is no answer).
+field() {
+    verb="$1"
+    shift
+    "$cli" "$verb" --json --timeout-ms 2000 2>/dev/null | python3 -c '
+import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1:]:
+    value = value[key]
+print(json.dumps(value) if isinstance(value, (list, dict)) else value)
+' "$@" 2>/dev/null || echo error
+}
+
+# Wait up to $2 seconds for command $1 to succeed.
+wait_for() {
+    deadline=$(( $(date +%s) + $2 ))
+    while ! eval "$1"; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 1
+    done
+}
+
+rotation_done() {
+    [ "$(field stats agentsFetched)" = "$agents" ] &&
+    [ "$(field status rotationsCompleted)" != error ] &&
+    [ "$(field status rotationsCompleted)" -gt "$1" ]
+}
+
+step "build image"
+BALBOARD_IMAGE=balboard:test "$src/deploy/build-images.sh" | tail -1
+done_step
+size=$(docker image inspect -f '{{.Size}}' balboard:test)
+echo "test_compose: image balboard:test is $(( size / 1000000 )) MB"
+# No shell, no build tools in the image.
+if docker run --rm --entrypoint /bin/sh balboard:test -c true \
+        > /dev/null 2>&1; then
+    fail "the image has a shell"
+fi
+container=$(docker create balboard:test)
+extra=$(docker export "$container" | tar -t | grep -E '(^|/)s?bin/.' |
+        grep -v '^usr/bin/balboard' || true)
+docker rm "$container" > /dev/null
+[ -z "$extra" ] || fail "the image holds other programs: $extra"
+
+step "up (offline profile, 2 fetchers)"
+dc --profile offline up -d --scale fetcher=2 > /dev/null 2>&1 ||
+    fail "compose up"
+wait_for '[ "$(field status fetchers connected)" = 2 ]' 60 ||
+    fail "2 fetchers never connected"
+done_step
+
+step "import $agents agents from the host"
+"$cli" agents import "http://127.0.0.1:18090/api/agents" ||
+    fail "import"
+got=$(field stats agents)
+[ "$got" = "$agents" ] || fail "store has $got agents, not $agents"
+done_step
+
+step "full rotation"
+before=$(field status rotationsCompleted)
+"$cli" tick > /dev/null
+wait_for "rotation_done $before" 180 || fail "no full rotation"
+done_step
+
+step "scale fetchers to 4, every one gets jobs"
+dc --profile offline up -d --scale fetcher=4 > /dev/null 2>&1 ||
+    fail "scale"
+wait_for '[ "$(field status fetchers connected)" = 4 ]' 60 ||
+    fail "4 fetchers never connected"
+before=$(field status rotationsCompleted)
+"$cli" tick > /dev/null
+wait_for "rotation_done $before" 180 || fail "no rotation with 4 fetchers"
+idle=$(field status fetchers list | python3 -c \
+    "import json,sys; print(sum(1 for f in json.load(sys.stdin) if f['jobs'] == 0))")
+[ "$idle" = 0 ] || fail "$idle fetcher(s) got no job"
+done_step
+
+step "kill a fetcher, then the store, mid-rotation"
+# Slow the mock down so the rotation is surely under way when we kill.
+curl -sf -X POST -d '{"latency_ms":200}' \
+    http://127.0.0.1:18090/__mock/control > /dev/null || fail "mock control"
+before=$(field status rotationsCompleted)
+"$cli" tick > /dev/null
+wait_for '[ "$(field status rotationDone)" -gt 0 ]' 60 ||
+    fail "rotation did not start"
+rows_before=$(field stats balanceRows)
+done_before=$(field status rotationDone)
+[ "$done_before" -lt "$agents" ] || fail "rotation ended before the kill"
+fetcher=$(dc ps -q fetcher | head -1)
+docker kill "$fetcher" > /dev/null
+docker kill "$(dc ps -q store)" > /dev/null
+dc --profile offline up -d --scale fetcher=4 > /dev/null 2>&1 ||
+    fail "restart"
+echo "killed at $done_before of $agents agents dispatched;"
+wait_for '[ "$(field stats agents)" = "$agents" ]' 60 ||
+    fail "store did not come back"
+rows_after=$(field stats balanceRows)
+[ "$rows_after" -ge "$rows_before" ] ||
+    fail "acked rows lost: $rows_before before, $rows_after after"
+"$cli" tick > /dev/null
+wait_for "rotation_done $before" 240 || fail "no rotation after the kills"
+done_step
+
+step "down -v"
+dc --profile offline down -v > /dev/null 2>&1 || fail "down"
+trap - EXIT
+done_step
+echo "test_compose: passed"
