@@ -88,7 +88,7 @@ if docker run --rm --entrypoint /bin/sh balboard:test -c true \
         > /dev/null 2>&1; then
     fail "the image has a shell"
 fi
-container=$(docker create balboard:test)
+container=$(docker create --entrypoint /usr/bin/balboard balboard:test)
 extra=$(docker export "$container" | tar -t | grep -E '(^|/)s?bin/.' |
         grep -v '^usr/bin/balboard' || true)
 docker rm "$container" > /dev/null
