@@ -791,6 +791,13 @@ test_scheduler_status (void **state)
     status.n_upstreams = 3;
     status.rotations_completed = 2;
     status.last_rotation_ms = 123456;
+    Balboard__FetcherInfo busy = BALBOARD__FETCHER_INFO__INIT;
+    busy.fetcher_id = "host-1";
+    busy.job_id = "3.17";
+    busy.jobs = 12;
+    Balboard__FetcherInfo *fetcher_list [1] = { &busy };
+    status.fetcher_list = fetcher_list;
+    status.n_fetcher_list = 1;
 
     json_t *root = bb_render_scheduler_status (&status);
     assert_keys (root, "rotation,rotationsCompleted,lastRotationMs,cursor,"
@@ -801,8 +808,14 @@ test_scheduler_status (void **state)
     s_assert_string (root, "cursor", BOB);
     s_assert_integer (root, "lastRotationMs", 123456);
     json_t *fetchers = json_object_get (root, "fetchers");
-    assert_keys (fetchers, "connected,ready");
+    assert_keys (fetchers, "connected,ready,list");
     s_assert_integer (fetchers, "ready", 3);
+    json_t *fetcher_json = json_array_get (json_object_get (fetchers, "list"),
+                                           0);
+    assert_keys (fetcher_json, "id,ready,jobId,jobs");
+    s_assert_string (fetcher_json, "jobId", "3.17");
+    s_assert_integer (fetcher_json, "jobs", 12);
+    assert_true (json_is_false (json_object_get (fetcher_json, "ready")));
     json_t *job_json = json_array_get (json_object_get (root, "inFlight"), 0);
     assert_keys (job_json, "jobId,attempt,fetcherId,deadlineAt,agents");
     s_assert_string (job_json, "jobId", "3.17");
