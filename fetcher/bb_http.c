@@ -25,6 +25,9 @@
 #include <curl/curl.h>
 #include <czmq.h>
 
+//  An attempt with less time than this before its deadline is not worth
+//  starting (libcurl's timers can end the one before it a little early).
+#define BB_HTTP_MIN_ATTEMPT_MS 20
 #define BODY_INITIAL_BYTES  16384
 #define RETRY_AFTER_SIZE    64          // longest Retry-After value kept
 #define RETRY_AFTER_MAX_S   86400L      // a day: longer asks are capped
@@ -384,7 +387,7 @@ s_dispatch_lane (bb_http_t *self, lane_t *lane, int64_t now)
     int64_t earliest = INT64_MAX;
     request_t *request = zlistx_first (lane->waiting);
     while (request) {
-        bool ends = now >= request->deadline_ms
+        bool ends = now + BB_HTTP_MIN_ATTEMPT_MS >= request->deadline_ms
                  || (paused && request->deadline_ms <= lane->paused_until_ms);
         bool startable = !paused && request->not_before_ms <= now;
         if (ends) {
