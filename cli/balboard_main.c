@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bb_address.h"
 #include "bb_config.h"
 #include "bb_log.h"
 #include "bb_verbs.h"
@@ -87,6 +88,14 @@ main (int argc, char **argv)
     int status = 0;
     bool help = s_take_help_flags (&argc, argv);
     if (bb_config_load (config, argc, argv)) {
+        bb_config_destroy (&config);
+        return BB_EXIT_USAGE;
+    }
+    bb_network_t network;
+    if (bb_address_network_parse (bb_config_str (config, "network"),
+                                  &network)) {
+        fprintf (stderr, "balboard: --network: '%s' is not mainnet or "
+                 "testnet\n", bb_config_str (config, "network"));
         bb_config_destroy (&config);
         return BB_EXIT_USAGE;
     }

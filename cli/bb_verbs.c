@@ -26,11 +26,13 @@
 //  ---------------------------------------------------------------------------
 //  Talking to the services
 
+//  The network addresses are checked for (main checked the name).
 static bb_network_t
 s_network (bb_config_t *config)
 {
-    return strcmp (bb_config_str (config, "network"), "testnet") == 0
-         ? BB_NETWORK_TESTNET : BB_NETWORK_MAINNET;
+    bb_network_t network = BB_NETWORK_MAINNET;
+    bb_address_network_parse (bb_config_str (config, "network"), &network);
+    return network;
 }
 
 //  A client for the endpoint named by option, or NULL (printed) when the

@@ -698,3 +698,20 @@ bb_address_make_segwit (const char *hrp, int witness_version,
     *out = '\0';
     return 0;
 }
+
+
+//  ---------------------------------------------------------------------------
+//  Parse a network name
+
+int
+bb_address_network_parse (const char *name, bb_network_t *network)
+{
+    if (name && strcmp (name, "mainnet") == 0)
+        *network = BB_NETWORK_MAINNET;
+    else
+    if (name && strcmp (name, "testnet") == 0)
+        *network = BB_NETWORK_TESTNET;
+    else
+        return -1;
+    return 0;
+}

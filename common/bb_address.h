@@ -20,6 +20,10 @@ typedef enum {
     BB_NETWORK_TESTNET,     // ST/SN; m../n.., 2.., tb1..
 } bb_network_t;
 
+//  Parse a network name ("mainnet" or "testnet", the BALBOARD_NETWORK
+//  values) into *network. Returns 0, or -1 for any other name.
+int bb_address_network_parse (const char *name, bb_network_t *network);
+
 //  Longest address we accept, in characters (bech32's limit is 90).
 #define BB_ADDRESS_MAX_LEN 90
 

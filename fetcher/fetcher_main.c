@@ -132,8 +132,6 @@ s_settings (bb_config_t *config, owned_t *owned, bb_fetcher_config_t *fetcher)
         .mempool_base = owned->mempool_base,
         .price_url = bb_config_str (config, "price-url"),
         .hiro_api_key = bb_config_str (config, "hiro-api-key"),
-        .network = strcmp (network, "testnet") == 0 ? BB_NETWORK_TESTNET
-                                                    : BB_NETWORK_MAINNET,
         .hiro_concurrency = (unsigned) bb_config_int (config,
                                                       "hiro-concurrency"),
         .mempool_concurrency = (unsigned) bb_config_int (
@@ -158,7 +156,7 @@ s_settings (bb_config_t *config, owned_t *owned, bb_fetcher_config_t *fetcher)
         },
     };
     const char *bad = NULL;
-    if (strcmp (network, "mainnet") && strcmp (network, "testnet"))
+    if (bb_address_network_parse (network, &fetcher->network))
         bad = "network";
     else
     if (id && (!*id || strlen (id) > FETCHER_ID_MAX))

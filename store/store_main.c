@@ -108,18 +108,11 @@ s_health (bb_config_t *config)
 static int
 s_network (bb_config_t *config, bb_network_t *network)
 {
-    const char *name = bb_config_str (config, "network");
-    if (strcmp (name, "mainnet") == 0)
-        *network = BB_NETWORK_MAINNET;
-    else
-    if (strcmp (name, "testnet") == 0)
-        *network = BB_NETWORK_TESTNET;
-    else {
-        bb_error ("config_invalid", "option=network hint=\"mainnet or "
-                  "testnet\"");
-        return -1;
-    }
-    return 0;
+    if (bb_address_network_parse (bb_config_str (config, "network"),
+                                  network) == 0)
+        return 0;
+    bb_error ("config_invalid", "option=network hint=\"mainnet or testnet\"");
+    return -1;
 }
 
 //  Wait for SIGINT or SIGTERM.

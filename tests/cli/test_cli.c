@@ -246,6 +246,8 @@ test_bad_arguments (void **state)
     s_expect_status (s_cli (NULL, "rank", NULL), 64, "usage");
     s_expect_status (s_cli (NULL, "agents", "import", NULL), 64, "usage");
     s_expect_status (s_cli (NULL, "agents", "remove", NULL), 64, "usage");
+    s_expect_status (s_cli (NULL, "stats", "--network", "regtest", NULL), 64,
+                     "not mainnet or testnet");
 }
 
 static void

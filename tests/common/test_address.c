@@ -751,6 +751,20 @@ test_contract (void **state)
     s_rejects (check, too_long, MAINNET, "too long");
 }
 
+static void
+test_network_names (void **state)
+{
+    bb_network_t network = BB_NETWORK_TESTNET;
+    assert_int_equal (bb_address_network_parse ("mainnet", &network), 0);
+    assert_int_equal (network, BB_NETWORK_MAINNET);
+    assert_int_equal (bb_address_network_parse ("testnet", &network), 0);
+    assert_int_equal (network, BB_NETWORK_TESTNET);
+    assert_int_equal (bb_address_network_parse ("Mainnet", &network), -1);
+    assert_int_equal (bb_address_network_parse ("", &network), -1);
+    assert_int_equal (bb_address_network_parse (NULL, &network), -1);
+    assert_int_equal (network, BB_NETWORK_TESTNET);
+}
+
 int
 main (void)
 {
@@ -769,6 +783,7 @@ main (void)
         cmocka_unit_test (test_btc_segwit_round_trip),
         cmocka_unit_test (test_btc_segwit_encode_rejects),
         cmocka_unit_test (test_contract),
+        cmocka_unit_test (test_network_names),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
