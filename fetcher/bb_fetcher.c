@@ -90,6 +90,9 @@ s_send_ready (self_t *self)
     ready.max_concurrency = self->config->hiro_concurrency
                           + self->config->mempool_concurrency
                           + self->config->price_concurrency;
+    //  After a reconnect mid-job the scheduler must not give the job away
+    ready.busy_job_id = (char *) (self->job ? bb_fetch_job_id (self->job)
+                                            : "");
     s_send (self, self->jobs, BALBOARD__ENVELOPE__BODY_FETCHER_READY,
             &ready, 0);
 }

@@ -27,6 +27,7 @@
 #include <inttypes.h>
 
 #define SCHEDULER_FETCHER_ID "scheduler"   // heartbeats to fetchers
+#define JOBS_READ_MAX        1000          // jobs messages per read
 #define STOPPED_SIGNAL "STOPPED"            // actor -> bb_scheduler_wait
 #define TIMER_MIN_MS 1                      // zloop timers need a delay
 
@@ -312,6 +313,7 @@ s_rotation_open (self_t *self)
 
 //  Arm the wake timer for at_ms unless it already fires by then.
 static int s_on_wake (zloop_t *loop, int timer_id, void *arg);
+static void s_read_jobs (self_t *self);
 
 static void
 s_wake_at (self_t *self, uint64_t at_ms, uint64_t now)
@@ -758,6 +760,9 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     self_t *self = (self_t *) arg;
     uint64_t now = zclock_time ();
     s_send_heartbeats (self);
+    //  What fetchers said while this loop was busy (a slow fsync) counts
+    //  before any of them is judged silent
+    s_read_jobs (self);
     s_expire_fetchers (self, now);
     s_check_deadlines (self, now);
     if (self->page_request_id
@@ -778,14 +783,21 @@ s_on_ready (self_t *self, zframe_t *peer, const Balboard__FetcherReady *ready,
             uint64_t now)
 {
     const char *id = ready->fetcher_id;
+    const char *busy = ready->busy_job_id ? ready->busy_job_id : "";
     bool is_new = bb_fetchers_seen (self->fetchers, id, peer, now);
-    //  A known fetcher that says READY again lost whatever it held
-    s_fetcher_job_lost (self, id, bb_fetchers_job (self->fetchers, id),
-                        "fetcher_restarted", now);
-    bb_fetchers_set_ready (self->fetchers, id);
-    bb_info ("fetcher_ready", "fetcher=%s new=%d concurrency=%" PRIu32
-             " fetchers=%zu", id, is_new, ready->max_concurrency,
-             bb_fetchers_size (self->fetchers));
+    //  READY again: the job it still runs (it reconnected) stays its own;
+    //  one it does not run (it restarted, or runs another) went missing
+    const char *held = bb_fetchers_job (self->fetchers, id);
+    if (*held && !streq (held, busy)) {
+        s_fetcher_job_lost (self, id, held, *busy ? "fetcher_busy_elsewhere"
+                                                  : "fetcher_restarted", now);
+        bb_fetchers_forget_job (self->fetchers, id);
+    }
+    if (!*busy)
+        bb_fetchers_set_ready (self->fetchers, id);
+    bb_info ("fetcher_ready", "fetcher=%s new=%d busy=%s concurrency=%" PRIu32
+             " fetchers=%zu", id, is_new, *busy ? busy : "-",
+             ready->max_concurrency, bb_fetchers_size (self->fetchers));
     s_pump (self);
 }
 
@@ -834,17 +846,17 @@ s_fetcher_id (const bb_envelope_t *envelope)
     return bb_fetchers_id_valid (id) ? id : NULL;
 }
 
-static int
-s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
+//  Handle one message of the jobs socket (one is waiting).
+static void
+s_read_jobs_message (self_t *self)
 {
-    self_t *self = (self_t *) arg;
     bb_wire_msg_t msg = { 0 };
-    bb_wire_result_t result = bb_wire_recv (reader, &msg);
+    bb_wire_result_t result = bb_wire_recv (self->jobs, &msg);
     uint64_t now = zclock_time ();
     if (result == BB_WIRE_BAD_FRAME) {
         bb_warn ("bad_frame", "socket=jobs reason=\"%s\"", msg.reason);
         if (msg.peer)
-            bb_wire_send_error (reader, msg.peer, 0,
+            bb_wire_send_error (self->jobs, msg.peer, 0,
                                 BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
                                 msg.reason);
     }
@@ -859,7 +871,7 @@ s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
         if (!fetcher_message) {
             bb_warn ("unsupported", "socket=jobs body=%s",
                      bb_wire_body_name (body));
-            bb_wire_send_error (reader, msg.peer, envelope->request_id,
+            bb_wire_send_error (self->jobs, msg.peer, envelope->request_id,
                                 BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
                                 "not a fetcher message");
         }
@@ -870,7 +882,7 @@ s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
                  || !*envelope->job_report->job_id))) {
             bb_warn ("bad_request", "socket=jobs body=%s",
                      bb_wire_body_name (body));
-            bb_wire_send_error (reader, msg.peer, envelope->request_id,
+            bb_wire_send_error (self->jobs, msg.peer, envelope->request_id,
                                 BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
                                 "fetcher_id or job_id missing or invalid");
         }
@@ -885,6 +897,23 @@ s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
             s_on_report (self, msg.peer, envelope->job_report, now);
     }
     bb_wire_msg_reset (&msg);
+}
+
+//  The messages waiting on the jobs socket (up to a bound, so a flood
+//  does not starve the other sockets); none if the heartbeat timer of
+//  this same loop iteration read them already (zloop polled before).
+static void
+s_read_jobs (self_t *self)
+{
+    for (int read = 0; read < JOBS_READ_MAX
+                    && (zsock_events (self->jobs) & ZMQ_POLLIN); read++)
+        s_read_jobs_message (self);
+}
+
+static int
+s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    s_read_jobs ((self_t *) arg);
     return 0;
 }
 

@@ -34,7 +34,8 @@
 #define POLL_MS             50
 #define IMPORT_BATCH        500
 #define PAGE_LIMIT          500
-#define HEARTBEAT_MS        "100"
+#define HEARTBEAT_MS        "250"       // death seen in 750 ms: slack for a
+                                        // loaded sanitizer build
 #define TOTAL_TOLERANCE     3           // micro-USD of rounding per total
 #define ARGS_MAX            64
 #define PATH_SIZE           512

@@ -177,12 +177,23 @@ s_fetcher_send (fetcher_t *fetcher, bb_envelope_t *envelope)
     assert_int_equal (bb_wire_send (fetcher->dealer, NULL, envelope), 0);
 }
 
+//  The job fetcher says it runs ("" when idle).
+static char *
+s_fetcher_busy (fetcher_t *fetcher)
+{
+    if (fetcher->busy_override)
+        return (char *) fetcher->busy_override;
+    bb_envelope_t *held = (bb_envelope_t *) zlistx_first (fetcher->held);
+    return held ? held->chunk_job->job_id : "";
+}
+
 static void
 s_fetcher_ready (fetcher_t *fetcher)
 {
     Balboard__FetcherReady ready = BALBOARD__FETCHER_READY__INIT;
     ready.fetcher_id = fetcher->id;
     ready.max_concurrency = 8;
+    ready.busy_job_id = s_fetcher_busy (fetcher);
     bb_envelope_t envelope;
     bb_wire_envelope_init (&envelope);
     envelope.body_case = BALBOARD__ENVELOPE__BODY_FETCHER_READY;
@@ -215,10 +226,7 @@ s_fetcher_heartbeat (fetcher_t *fetcher)
 {
     Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
     heartbeat.fetcher_id = fetcher->id;
-    bb_envelope_t *held = (bb_envelope_t *) zlistx_first (fetcher->held);
-    heartbeat.busy_job_id = held ? held->chunk_job->job_id : "";
-    if (fetcher->busy_override)
-        heartbeat.busy_job_id = (char *) fetcher->busy_override;
+    heartbeat.busy_job_id = s_fetcher_busy (fetcher);
     bb_envelope_t envelope;
     bb_wire_envelope_init (&envelope);
     envelope.body_case = BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT;
@@ -719,12 +727,10 @@ test_deadline (void **state)
     bb_wire_envelope_destroy (&reply);
 }
 
-//  A fetcher that says READY again (it reconnected) while it still runs
-//  its job: the job goes again, to it, and is dropped there; the first
-//  attempt's report completes the job anyway, without waiting for the
-//  deadline.
+//  A fetcher that says READY again because it reconnected, naming the
+//  job it still runs: the job stays its own, nothing goes again.
 static void
-test_ready_while_busy (void **state)
+test_reconnect_while_busy (void **state)
 {
     world_t *world = (world_t *) *state;
     s_agents (world, 20);
@@ -732,6 +738,29 @@ test_ready_while_busy (void **state)
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "10", NULL });
     s_run_until (world, s_has_in_flight);
+    s_fetcher_ready (fetcher);
+    s_run (world, 300);
+    assert_int_equal (s_dispatches_of (world, "1.0"), 1);
+    assert_int_equal (s_dispatches_of (world, "1.1"), 0);
+    fetcher->auto_report = true;
+    s_fetcher_release (fetcher);
+    s_run_until (world, s_one_rotation_complete);
+    assert_int_equal (s_dispatches_of (world, "1.0"), 1);
+    assert_int_equal (s_dispatches_of (world, "1.1"), 1);
+}
+
+//  A fetcher that says READY again idle (it restarted and forgot its
+//  job): the job goes again, to it, with the next attempt.
+static void
+test_restart_while_busy (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 20);
+    fetcher_t *fetcher = s_fetcher_add (world, "f", false);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", NULL });
+    s_run_until (world, s_has_in_flight);
+    zlistx_purge (fetcher->held);
     s_fetcher_ready (fetcher);
     s_run (world, 300);
     assert_int_equal (s_dispatches_of (world, "1.0"), 2);
@@ -1063,7 +1092,9 @@ main (void)
         cmocka_unit_test_setup_teardown (test_dead_fetcher, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_deadline, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_ready_while_busy, s_setup,
+        cmocka_unit_test_setup_teardown (test_reconnect_while_busy, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_restart_while_busy, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_busy_elsewhere, s_setup,
                                          s_teardown),
