@@ -27,6 +27,8 @@ struct _bb_test_scheduler_side_t {
     int heartbeat_ms;
     int64_t heartbeat_at_ms;
     bool ready;                     // a FetcherReady came since asked
+    bool silent;                    // sends no heartbeats
+    char ready_busy [64];           // busy_job_id of the latest Ready
     zlistx_t *reports;              // bb_envelope_t, owned
     zlistx_t *batches;              // bb_envelope_t, owned
     zhashx_t *tokens;               // contract -> token_t, owned
@@ -121,7 +123,7 @@ s_heartbeat (bb_test_scheduler_side_t *self)
     if (now < self->heartbeat_at_ms)
         return;
     self->heartbeat_at_ms = now + self->heartbeat_ms;
-    if (!self->fetcher)
+    if (!self->fetcher || self->silent)
         return;
     Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
     heartbeat.fetcher_id = "scheduler";
@@ -139,6 +141,9 @@ s_on_jobs (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
         case BALBOARD__ENVELOPE__BODY_FETCHER_READY:
             self->ready = true;
             self->readies++;
+            snprintf (self->ready_busy, sizeof self->ready_busy, "%s",
+                      envelope->fetcher_ready->busy_job_id
+                      ? envelope->fetcher_ready->busy_job_id : "");
             break;
         case BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT:
             self->heartbeats++;
@@ -390,4 +395,19 @@ size_t
 bb_test_scheduler_side_tokens (bb_test_scheduler_side_t *self)
 {
     return zhashx_size (self->tokens);
+}
+
+void
+bb_test_scheduler_side_set_silent (bb_test_scheduler_side_t *self,
+                                   bool silent)
+{
+    assert (self);
+    self->silent = silent;
+}
+
+const char *
+bb_test_scheduler_side_ready_busy (bb_test_scheduler_side_t *self)
+{
+    assert (self);
+    return self->ready_busy;
 }

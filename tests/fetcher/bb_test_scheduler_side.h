@@ -88,6 +88,14 @@ size_t bb_test_scheduler_side_busy_heartbeats (
     bb_test_scheduler_side_t *self);
 size_t bb_test_scheduler_side_readies (bb_test_scheduler_side_t *self);
 
+//  Stop (true) or resume sending heartbeats: a scheduler gone silent.
+void bb_test_scheduler_side_set_silent (bb_test_scheduler_side_t *self,
+                                        bool silent);
+
+//  The busy_job_id of the latest FetcherReady ("" if idle or none yet).
+const char *bb_test_scheduler_side_ready_busy (
+    bb_test_scheduler_side_t *self);
+
 //  Forget the token metadata the fake store holds (a new store).
 void bb_test_scheduler_side_forget_tokens (bb_test_scheduler_side_t *self);
 

@@ -1331,6 +1331,35 @@ test_scheduler_restart (void **state)
     s_fetcher_stop (world);
 }
 
+//  A scheduler silent while a job runs: the fetcher reconnects, its Ready
+//  names the job it still runs, and the report comes on the new socket.
+static void
+test_reconnect_mid_job (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    s_control (world, "{\"latency_ms\": 1200}");
+    job_t job;
+    s_job_samples (&job, "13.0", 1200, 2, false, JOB_MS);
+    size_t readies = bb_test_scheduler_side_readies (world->side);
+    assert_int_equal (bb_test_scheduler_side_send_job (world->side,
+                                                       &job.job), 0);
+    bb_test_scheduler_side_set_silent (world->side, true);
+    assert_int_equal (bb_test_scheduler_side_wait_ready (world->side,
+                                                         START_MS), 0);
+    assert_true (bb_test_scheduler_side_readies (world->side) > readies);
+    assert_string_equal (bb_test_scheduler_side_ready_busy (world->side),
+                         "13.0");
+    bb_test_scheduler_side_set_silent (world->side, false);
+    bb_envelope_t *report = bb_test_scheduler_side_wait_report (world->side,
+                                                                REPORT_MS);
+    assert_non_null (report);
+    assert_string_equal (report->job_report->job_id, "13.0");
+    assert_int_equal (report->job_report->agents_ok, 2);
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
+
 //  A job whose deadline already passed is refused at once.
 static void
 test_late_job (void **state)
@@ -1448,6 +1477,7 @@ main (void)
         TEST (test_api_key),
         TEST (test_store_silent),
         TEST (test_scheduler_restart),
+        TEST (test_reconnect_mid_job),
         TEST (test_late_job),
         TEST (test_hang_deadline),
         TEST (test_sigterm_mid_job),
