@@ -1,0 +1,48 @@
+# bash completion for balboard, the balboard CLI.
+# Installed to share/bash-completion/completions/balboard; to try it from a
+# checkout: source cli/balboard.bash
+_balboard()
+{
+    local cur prev verb word i
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    prev="${COMP_WORDS[COMP_CWORD-1]}"
+    local options="--store-query --store-ingest --scheduler-control
+        --timeout-ms --json --offset --limit --history --batch-size
+        --network --log-level --help"
+    local verbs="dashboard agent rank stats status pause resume tick
+        agents help"
+
+    case "$prev" in
+        --network) COMPREPLY=($(compgen -W "mainnet testnet" -- "$cur"));
+                   return ;;
+        --log-level) COMPREPLY=($(compgen -W "debug info warn error" \
+                                  -- "$cur")); return ;;
+        --store-query|--store-ingest|--scheduler-control|--timeout-ms|\
+        --offset|--limit|--history|--batch-size) return ;;
+    esac
+    if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "$options" -- "$cur"))
+        return
+    fi
+    # The verb: the first word that is not an option or an option's value
+    verb=""
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word="${COMP_WORDS[i]}"
+        case "$word" in
+            --json|--help) ;;
+            -*) ((i++)) ;;
+            *) verb="$word"; break ;;
+        esac
+    done
+    case "$verb" in
+        "") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
+        help) COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
+        agents)
+            if [[ "$prev" == agents ]]; then
+                COMPREPLY=($(compgen -W "import remove" -- "$cur"))
+            elif [[ "$prev" == import ]]; then
+                COMPREPLY=($(compgen -f -- "$cur"))
+            fi ;;
+    esac
+}
+complete -F _balboard balboard
