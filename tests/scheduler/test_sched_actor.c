@@ -767,6 +767,33 @@ test_restart_while_busy (void **state)
     s_ready_while_busy ((world_t *) *state, true);
 }
 
+//  A scheduler whose own loop stalls (SIGSTOP: think of a slow fsync)
+//  for longer than a fetcher's liveness, while the fetcher heartbeats on:
+//  the heartbeats queued meanwhile count, the fetcher keeps its job.
+static void
+test_scheduler_stall (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 20);
+    s_fetcher_add (world, "f", false);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", NULL });
+    s_run_until (world, s_has_in_flight);
+    assert_int_equal (bb_test_process_signal (world->scheduler, SIGSTOP), 0);
+    s_run (world, 8 * HEARTBEAT_MS);
+    assert_int_equal (bb_test_process_signal (world->scheduler, SIGCONT), 0);
+    s_run (world, 3 * HEARTBEAT_MS);
+    assert_int_equal (s_dispatches_of (world, "1.0"), 1);
+    bb_envelope_t *reply = s_control (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    const Balboard__SchedulerStatus *status = reply->scheduler_status;
+    assert_int_equal (status->fetchers, 1);
+    assert_int_equal (status->n_in_flight, 1);
+    assert_string_equal (status->in_flight [0]->fetcher_id, "f");
+    assert_int_equal (status->in_flight [0]->attempt, 1);
+    bb_wire_envelope_destroy (&reply);
+}
+
 //  A fetcher whose heartbeat names another job than the one it was given
 //  never ran ours: it goes at once to another fetcher.
 static void
@@ -1090,6 +1117,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_reconnect_while_busy, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_restart_while_busy, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_scheduler_stall, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_busy_elsewhere, s_setup,
                                          s_teardown),
