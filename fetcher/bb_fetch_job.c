@@ -88,6 +88,7 @@ typedef struct {
     uint32_t failures;
     uint32_t rate_limited;
     uint32_t retry_after_s;
+    int64_t retry_until_ms;     // end of the latest asked-for wait (mono)
 } tally_t;
 
 struct _bb_fetch_job_t {
@@ -618,6 +619,8 @@ s_done (const bb_http_result_t *result, void *arg)
     tally->rate_limited += result->rate_limited;
     if (result->retry_after_s > tally->retry_after_s)
         tally->retry_after_s = result->retry_after_s;
+    if (result->retry_until_ms > tally->retry_until_ms)
+        tally->retry_until_ms = result->retry_until_ms;
     agent_t *agents = self->agents;
     switch (slot->kind) {
         case KIND_HIRO_V1:
@@ -783,7 +786,7 @@ s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
 }
 
 static Balboard__UpstreamReport *
-s_upstream_report (bb_fetch_job_t *self, bb_lane_t lane)
+s_upstream_report (bb_fetch_job_t *self, bb_lane_t lane, int64_t now)
 {
     Balboard__UpstreamReport *report =
         s_pb_new (&balboard__upstream_report__descriptor);
@@ -792,6 +795,8 @@ s_upstream_report (bb_fetch_job_t *self, bb_lane_t lane)
     report->failures = self->tally [lane].failures;
     report->rate_limited = self->tally [lane].rate_limited;
     report->retry_after_s = self->tally [lane].retry_after_s;
+    int64_t wait = self->tally [lane].retry_until_ms - now;
+    report->retry_wait_ms = wait > 0 ? (uint32_t) wait : 0;
     report->endpoint = s_strdup (lane != BB_LANE_HIRO ? ""
                                  : self->context->hiro_v3 ? "v3" : "v1");
     return report;
@@ -1022,10 +1027,11 @@ bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
     report->detail = s_strdup (detail);
     report->upstreams = calloc (UPSTREAMS, sizeof report->upstreams [0]);
     assert (report->upstreams);
+    int64_t now = zclock_mono ();
     for (bb_lane_t lane = BB_LANE_HIRO; lane <= BB_LANE_PRICE; lane++)
         if (lane != BB_LANE_PRICE || self->fetch_prices)
             report->upstreams [report->n_upstreams++] =
-                s_upstream_report (self, lane);
+                s_upstream_report (self, lane, now);
     self->report = report;
     return report;
 }

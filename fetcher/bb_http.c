@@ -56,6 +56,7 @@ typedef struct {
     unsigned attempts;
     unsigned rate_limited;
     unsigned retry_after_s;
+    int64_t retry_until_ms;             // end of the latest asked-for wait
     bb_http_outcome_t outcome;          // of the last failed attempt
     char detail [CURL_ERROR_SIZE];      // why it failed
     char error [CURL_ERROR_SIZE];       // libcurl's error buffer
@@ -139,6 +140,7 @@ s_flush (bb_http_t *self)
             .attempts = request->attempts,
             .rate_limited = request->rate_limited,
             .retry_after_s = request->retry_after_s,
+            .retry_until_ms = request->retry_until_ms,
             .detail = request->detail,
         };
         request->done (&result, request->arg);
@@ -336,6 +338,8 @@ s_paused_out (bb_http_t *self, lane_t *lane, request_t *request,
     unsigned wait_s = s_seconds_until (lane->paused_until_ms, now);
     if (wait_s > request->retry_after_s)
         request->retry_after_s = wait_s;
+    if (lane->paused_until_ms > request->retry_until_ms)
+        request->retry_until_ms = lane->paused_until_ms;
     s_detail (request, "rate limited: upstream asked to wait %u s, past "
               "the job deadline", wait_s);
     s_finish (self, request, BB_HTTP_RATE_LIMITED);
@@ -463,6 +467,8 @@ s_rate_limited (bb_http_t *self, request_t *request, int64_t now)
         wait_ms = seconds * MS_PER_S;
         if ((unsigned) seconds > request->retry_after_s)
             request->retry_after_s = (unsigned) seconds;
+        if (now + wait_ms > request->retry_until_ms)
+            request->retry_until_ms = now + wait_ms;
         s_detail (request, "HTTP 429, Retry-After %ld s", seconds);
     }
     else {

@@ -67,6 +67,7 @@ typedef struct {
     unsigned attempts;          // requests put on the wire
     unsigned rate_limited;      // 429s received
     unsigned retry_after_s;     // largest wait a 429 asked for, 0 if none
+    int64_t retry_until_ms;     // when that wait ends (zclock_mono), or 0
     const char *detail;         // why, for anything but a response
 } bb_http_result_t;
 

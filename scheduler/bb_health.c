@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MS_PER_S 1000ULL
 
 typedef struct {
     bool healthy;                   // as the latest report said
@@ -62,9 +61,11 @@ s_apply (bb_health_t *self, upstream_t *upstream,
     if (report->endpoint && *report->endpoint)
         snprintf (upstream->endpoint, sizeof upstream->endpoint, "%s",
                   report->endpoint);
+    //  Until the time the upstream named (what the fetcher did not wait
+    //  out of it); without a Retry-After, the backoff
     uint64_t pause_ms = 0;
     if (report->retry_after_s)
-        pause_ms = report->retry_after_s * MS_PER_S;
+        pause_ms = report->retry_wait_ms;
     else
     if (report->rate_limited)
         pause_ms = self->backoff_ms;

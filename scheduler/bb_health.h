@@ -8,8 +8,11 @@
     Rules. An upstream in a report is unhealthy when it answered any 429 or
     when failures reach BB_HEALTH_FAILURE_PERCENT of its requests; it is
     healthy again after a report where it made requests and neither holds.
-    A Retry-After pauses that upstream until then; a 429 without one (as
-    mempool.space sends) pauses it for the configured backoff. The mode
+    A Retry-After pauses that upstream until the time it named: for what
+    the fetcher had not waited out of it when it reported
+    (retry_wait_ms), so a 429 waited out inside the job pauses nothing
+    more; a 429 without one (as mempool.space sends) pauses it for the
+    configured backoff. The mode
     turns IDLE at the first unhealthy report and ACTIVE again at the first
     wholly healthy report after a tick that has seen no unhealthy one, so
     one bad tick costs at least one idle interval.

@@ -27,7 +27,6 @@
 #include <inttypes.h>
 
 #define SCHEDULER_FETCHER_ID "scheduler"   // heartbeats to fetchers
-#define JOBS_READ_MAX        1000          // jobs messages per read
 #define STOPPED_SIGNAL "STOPPED"            // actor -> bb_scheduler_wait
 #define TIMER_MIN_MS 1                      // zloop timers need a delay
 
@@ -58,6 +57,8 @@ typedef struct {
     uint64_t page_sent_ms;
     uint32_t page_limit;            // agents the chunk may take
     uint64_t request_seq;           // last request id used
+    int64_t beat_ms;                // the heartbeat timer's last run, mono
+    int64_t judge_from_ms;          // no fetcher expiry before (mono)
     bool terminated;                // $TERM came
 } self_t;
 
@@ -313,7 +314,6 @@ s_rotation_open (self_t *self)
 
 //  Arm the wake timer for at_ms unless it already fires by then.
 static int s_on_wake (zloop_t *loop, int timer_id, void *arg);
-static void s_read_jobs (self_t *self);
 
 static void
 s_wake_at (self_t *self, uint64_t at_ms, uint64_t now)
@@ -760,11 +760,22 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     self_t *self = (self_t *) arg;
     uint64_t now = zclock_time ();
     s_send_heartbeats (self);
-    //  What fetchers said while this loop was busy (a slow fsync) counts
-    //  before any of them is judged silent
-    s_read_jobs (self);
-    s_expire_fetchers (self, now);
-    s_check_deadlines (self, now);
+    //  A late beat means this loop stalled (a slow fsync, a stopped
+    //  process): what fetchers said meanwhile may not be read yet, so
+    //  judge them and their deadlines only one interval later (zloop
+    //  fires the beats missed meanwhile at once, in a burst)
+    int64_t beat = zclock_mono ();
+    int64_t interval = (int64_t) self->settings.heartbeat_ms;
+    int64_t late = beat - self->beat_ms - interval;
+    self->beat_ms = beat;
+    if (late > interval) {
+        bb_warn ("loop_stalled", "late_ms=%" PRId64, late);
+        self->judge_from_ms = beat + interval;
+    }
+    if (beat >= self->judge_from_ms) {
+        s_expire_fetchers (self, now);
+        s_check_deadlines (self, now);
+    }
     if (self->page_request_id
     &&  now - self->page_sent_ms > self->settings.store_timeout_ms) {
         bb_warn ("store_timeout", "request_id=%" PRIu64 " after_ms=%" PRIu64,
@@ -846,17 +857,17 @@ s_fetcher_id (const bb_envelope_t *envelope)
     return bb_fetchers_id_valid (id) ? id : NULL;
 }
 
-//  Handle one message of the jobs socket (one is waiting).
-static void
-s_read_jobs_message (self_t *self)
+static int
+s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
 {
+    self_t *self = (self_t *) arg;
     bb_wire_msg_t msg = { 0 };
-    bb_wire_result_t result = bb_wire_recv (self->jobs, &msg);
+    bb_wire_result_t result = bb_wire_recv (reader, &msg);
     uint64_t now = zclock_time ();
     if (result == BB_WIRE_BAD_FRAME) {
         bb_warn ("bad_frame", "socket=jobs reason=\"%s\"", msg.reason);
         if (msg.peer)
-            bb_wire_send_error (self->jobs, msg.peer, 0,
+            bb_wire_send_error (reader, msg.peer, 0,
                                 BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
                                 msg.reason);
     }
@@ -871,7 +882,7 @@ s_read_jobs_message (self_t *self)
         if (!fetcher_message) {
             bb_warn ("unsupported", "socket=jobs body=%s",
                      bb_wire_body_name (body));
-            bb_wire_send_error (self->jobs, msg.peer, envelope->request_id,
+            bb_wire_send_error (reader, msg.peer, envelope->request_id,
                                 BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
                                 "not a fetcher message");
         }
@@ -882,7 +893,7 @@ s_read_jobs_message (self_t *self)
                  || !*envelope->job_report->job_id))) {
             bb_warn ("bad_request", "socket=jobs body=%s",
                      bb_wire_body_name (body));
-            bb_wire_send_error (self->jobs, msg.peer, envelope->request_id,
+            bb_wire_send_error (reader, msg.peer, envelope->request_id,
                                 BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
                                 "fetcher_id or job_id missing or invalid");
         }
@@ -897,23 +908,6 @@ s_read_jobs_message (self_t *self)
             s_on_report (self, msg.peer, envelope->job_report, now);
     }
     bb_wire_msg_reset (&msg);
-}
-
-//  The messages waiting on the jobs socket (up to a bound, so a flood
-//  does not starve the other sockets); none if the heartbeat timer of
-//  this same loop iteration read them already (zloop polled before).
-static void
-s_read_jobs (self_t *self)
-{
-    for (int read = 0; read < JOBS_READ_MAX
-                    && (zsock_events (self->jobs) & ZMQ_POLLIN); read++)
-        s_read_jobs_message (self);
-}
-
-static int
-s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
-{
-    s_read_jobs ((self_t *) arg);
     return 0;
 }
 
@@ -1241,6 +1235,7 @@ s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings)
     zloop_reader (self->loop, self->store, s_on_store, self);
     zloop_timer (self->loop, settings->heartbeat_ms, 0, s_on_heartbeat,
                  self);
+    self->beat_ms = zclock_mono ();
     //  The first tick comes at once: a restart goes on where it was
     self->last_tick_ms = zclock_time ();
     self->next_tick_ms = self->last_tick_ms;

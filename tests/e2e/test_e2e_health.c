@@ -117,14 +117,16 @@ s_hiro_requests (e2e_world_t *world)
 static void
 test_retry_after_pauses (void **state)
 {
+    //  A Retry-After longer than a job's deadline: the fetcher cannot
+    //  wait it out, so the scheduler pauses Hiro for what is left of it
     e2e_options_t options = {
         .agents = 200, .chunk_size = 50, .fetchers = 2,
         .scheduler_args = (const char *const []) {
             "--alarm-active-ms", ACTIVE_MS, "--alarm-idle-ms", IDLE_MS,
-            NULL }
+            "--job-deadline-ms", "2000", NULL }
     };
     e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_mock_control (world, "{\"rate_limit_retry_after_s\":3,"
+    e2e_world_mock_control (world, "{\"rate_limit_retry_after_s\":4,"
                             "\"faults\":[{\"endpoint\":\"hiro\","
                             "\"kind\":\"429\",\"count\":1}]}");
     e2e_world_go (world);
@@ -137,7 +139,7 @@ test_retry_after_pauses (void **state)
         bb_wire_envelope_destroy (&reply);
         assert_true (e2e_now_ms () < until);
     }
-    //  Hiro paused about 3 s: once the jobs under way are done, no job
+    //  Hiro paused about 4 s: once the jobs under way are done, no job
     //  goes while it lasts, ticks or not
     assert_true (paused_until > s_wall_ms () + 1000);
     while (true) {

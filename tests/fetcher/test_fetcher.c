@@ -964,6 +964,7 @@ test_429_waited (void **state)
     const Balboard__UpstreamReport *hiro = s_upstream (report, HIRO);
     assert_int_equal (hiro->rate_limited, 1);
     assert_int_equal (hiro->retry_after_s, 1);
+    assert_int_equal (hiro->retry_wait_ms, 0);      // waited out
     assert_int_equal (hiro->failures, 0);
     assert_int_equal (s_requests (world, "hiro_v1"), 2);
     bb_wire_envelope_destroy (&report);
@@ -998,6 +999,10 @@ test_429_reported (void **state)
     }
     const Balboard__UpstreamReport *hiro = s_upstream (report, HIRO);
     assert_int_equal (hiro->retry_after_s, 120);
+    //  Left of the wait when the report went: the job took under 4 s
+    if (hiro->retry_wait_ms <= 116000 || hiro->retry_wait_ms > 120000)
+        fail_msg ("retry_wait_ms %u, expected 116000..120000",
+                  hiro->retry_wait_ms);
     assert_true (hiro->rate_limited >= 1 && hiro->rate_limited <= 2);
     assert_int_equal (hiro->failures, 10);
     //  Only the requests already on the wire met the 429.

@@ -47,6 +47,7 @@ typedef struct {
     uint32_t hiro_failures;     // per report
     uint32_t mempool_429;
     uint32_t mempool_retry_after_s;
+    uint32_t mempool_retry_wait_ms;
     zlistx_t *held;             // jobs received, not reported (envelopes)
     int64_t next_heartbeat;
     size_t jobs_received;
@@ -255,6 +256,7 @@ s_fetcher_report (fetcher_t *fetcher, const Balboard__ChunkJob *job)
     upstreams [0].endpoint = "v1";
     upstreams [1].rate_limited = fetcher->mempool_429;
     upstreams [1].retry_after_s = fetcher->mempool_retry_after_s;
+    upstreams [1].retry_wait_ms = fetcher->mempool_retry_wait_ms;
     upstreams [2].requests = job->fetch_prices ? 1 : 0;
     Balboard__JobReport report = BALBOARD__JOB_REPORT__INIT;
     report.job_id = job->job_id;
@@ -881,12 +883,14 @@ test_retry_after (void **state)
     fetcher_t *fetcher = s_fetcher_add (world, "f", true);
     fetcher->mempool_429 = 1;
     fetcher->mempool_retry_after_s = 2;
+    fetcher->mempool_retry_wait_ms = 2000;
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "10", "--alarm-idle-ms", "100", NULL });
     s_run (world, 300);
     assert_int_equal (world->dispatch_count, 1);
     fetcher->mempool_429 = 0;
     fetcher->mempool_retry_after_s = 0;
+    fetcher->mempool_retry_wait_ms = 0;
     bb_envelope_t *reply = s_control (
         world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
     Balboard__SchedulerStatus *status = reply->scheduler_status;
