@@ -249,6 +249,21 @@ bb_config_load (bb_config_t *self, int argc, char **argv)
     return s_check_log_level (self);
 }
 
+bb_config_t *
+bb_config_start (const char *program, const char *summary,
+                 const bb_option_t *options, size_t count, int argc,
+                 char **argv, int *exit_code)
+{
+    assert (exit_code);
+    bb_config_t *self = bb_config_new (program, summary, options, count);
+    int rc = bb_config_load (self, argc, argv);
+    if (rc) {
+        bb_config_destroy (&self);
+        *exit_code = rc > 0 ? 0 : BB_CONFIG_EXIT_USAGE;
+    }
+    return self;
+}
+
 //  Index of option name, which must be in the table with type: asking for
 //  an option the binary did not declare is a programmer error.
 static size_t

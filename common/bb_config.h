@@ -40,6 +40,8 @@ typedef struct {
 
 typedef struct _bb_config_t bb_config_t;
 
+#define BB_CONFIG_EXIT_USAGE 64     // EX_USAGE: a bad flag or value
+
 //  Create a configuration for program from a table of count options. The
 //  table is borrowed and must outlive the config (a static array).
 bb_config_t *bb_config_new (const char *program, const char *summary,
@@ -52,6 +54,13 @@ void bb_config_destroy (bb_config_t **self_p);
 //  was printed to stdout (exit 0), -1 on a bad flag or value (the error and
 //  a hint were printed to stderr; exit 64, EX_USAGE).
 int bb_config_load (bb_config_t *self, int argc, char **argv);
+
+//  What a binary's main does first: bb_config_new, then bb_config_load.
+//  Returns the loaded config, or NULL when the process is to exit at once
+//  with *exit_code: 0 after --help, BB_CONFIG_EXIT_USAGE after a bad flag.
+bb_config_t *bb_config_start (const char *program, const char *summary,
+                              const bb_option_t *options, size_t count,
+                              int argc, char **argv, int *exit_code);
 
 //  Value of option name; the string is owned by the config. Asserts that
 //  name is in the table with that type (a programmer error otherwise).

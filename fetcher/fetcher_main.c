@@ -24,7 +24,6 @@
 #include "bb_wire.h"
 
 #define PROGRAM             "balboard-fetcher"
-#define EXIT_USAGE          64              // EX_USAGE
 #define STOP_POLL_MS        200             // how often main checks signals
 #define FETCHER_ID_MAX      63              // the scheduler's limit
 #define TEN_MINUTES_MS      600000
@@ -222,15 +221,13 @@ int
 main (int argc, char **argv)
 {
     bb_log_init (PROGRAM, BB_LOG_INFO);
-    bb_config_t *config = bb_config_new (
+    int rc;
+    bb_config_t *config = bb_config_start (
         PROGRAM, "Fetch chunks of agents' balances from Hiro, mempool.space "
         "and CoinGecko for the\nscheduler, and hand them to the store.",
-        s_options, OPTION_COUNT);
-    int rc = bb_config_load (config, argc, argv);
-    if (rc) {
-        bb_config_destroy (&config);
-        return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
-    }
+        s_options, OPTION_COUNT, argc, argv, &rc);
+    if (!config)
+        return rc;
     bb_config_log (config);
     //  libcurl is not thread-safe to initialise: once, before any thread.
     if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -240,7 +237,8 @@ main (int argc, char **argv)
     }
     owned_t owned = { .hiro_base = NULL };
     bb_fetcher_config_t fetcher;
-    rc = s_settings (config, &owned, &fetcher) ? EXIT_USAGE : EXIT_SUCCESS;
+    rc = s_settings (config, &owned, &fetcher) ? BB_CONFIG_EXIT_USAGE
+                                               : EXIT_SUCCESS;
     if (rc == EXIT_SUCCESS && bb_config_bool (config, "health"))
         rc = s_health (&fetcher);
     else

@@ -22,7 +22,6 @@
 #include "bb_signal.h"
 
 #define PROGRAM "balboard-mock-upstream"
-#define EXIT_USAGE 64                   // EX_USAGE
 #define STOP_POLL_MS 100                // how often main checks for a signal
 
 #define INT_OPTION(name, env, fallback, min, max, help) \
@@ -128,19 +127,18 @@ int
 main (int argc, char **argv)
 {
     bb_log_init (PROGRAM, BB_LOG_INFO);
-    bb_config_t *config = bb_config_new (
+    int rc;
+    bb_config_t *config = bb_config_start (
         PROGRAM, "Serve the Hiro, mempool.space, CoinGecko and agent "
         "registry APIs with deterministic data\nand injectable faults "
         "(POST /__mock/control, POST /__mock/reset, GET /__mock/stats).",
-        s_options, OPTION_COUNT);
-    int rc = bb_config_load (config, argc, argv);
-    if (rc) {
-        bb_config_destroy (&config);
-        return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
-    }
+        s_options, OPTION_COUNT, argc, argv, &rc);
+    if (!config)
+        return rc;
     bb_config_log (config);
     bb_mock_settings_t settings;
-    rc = s_settings (config, &settings) ? EXIT_USAGE : EXIT_SUCCESS;
+    rc = s_settings (config, &settings) ? BB_CONFIG_EXIT_USAGE
+                                        : EXIT_SUCCESS;
     if (rc == EXIT_SUCCESS) {
         bb_signal_init ();
         rc = s_serve (config, &settings);

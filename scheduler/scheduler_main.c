@@ -23,7 +23,6 @@
 #include "bb_wire.h"
 
 #define PROGRAM "balboard-scheduler"
-#define EXIT_USAGE 64                   // EX_USAGE
 #define LIVENESS 3                      // heartbeats missed before death
 #define WAIT_MS 200                     // how often main checks signals
 #define HEALTH_TIMEOUT_MS 2000
@@ -181,15 +180,13 @@ int
 main (int argc, char **argv)
 {
     bb_log_init (PROGRAM, BB_LOG_INFO);
-    bb_config_t *config = bb_config_new (
+    int rc;
+    bb_config_t *config = bb_config_start (
         PROGRAM, "Own the rotation cursor and the adaptive alarm: hand chunk "
         "jobs of agents to\nready fetchers within the upstream budgets.",
-        s_options, OPTION_COUNT);
-    int rc = bb_config_load (config, argc, argv);
-    if (rc) {
-        bb_config_destroy (&config);
-        return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
-    }
+        s_options, OPTION_COUNT, argc, argv, &rc);
+    if (!config)
+        return rc;
     bb_config_log (config);
     if (bb_config_bool (config, "health"))
         rc = s_health (config);

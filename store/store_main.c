@@ -25,7 +25,6 @@
 #include "bb_signal.h"
 
 #define PROGRAM             "balboard-store"
-#define EXIT_USAGE          64                  // EX_USAGE
 #define HEALTH_TIMEOUT_MS   2000
 #define WAIT_POLL_MS        100                 // main's check for a signal
 #define MIB                 ((size_t) 1 << 20)
@@ -160,15 +159,13 @@ int
 main (int argc, char **argv)
 {
     bb_log_init (PROGRAM, BB_LOG_INFO);
-    bb_config_t *config = bb_config_new (
+    int rc;
+    bb_config_t *config = bb_config_start (
         PROGRAM, "Own the LMDB store: commit balance batches durably and "
         "answer ranked dashboard\nqueries (docs/store.md).",
-        s_options, OPTION_COUNT);
-    int rc = bb_config_load (config, argc, argv);
-    if (rc) {
-        bb_config_destroy (&config);
-        return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
-    }
+        s_options, OPTION_COUNT, argc, argv, &rc);
+    if (!config)
+        return rc;
     if (bb_config_bool (config, "health")) {
         rc = s_health (config);
         bb_config_destroy (&config);
@@ -176,7 +173,8 @@ main (int argc, char **argv)
     }
     bb_config_log (config);
     bb_network_t network;
-    rc = s_network (config, &network) ? EXIT_USAGE : EXIT_SUCCESS;
+    rc = s_network (config, &network) ? BB_CONFIG_EXIT_USAGE
+                                      : EXIT_SUCCESS;
     if (rc == EXIT_SUCCESS) {
         bb_signal_init ();
         rc = s_serve (config, network);

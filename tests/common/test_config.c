@@ -126,6 +126,28 @@ test_help (void **state)
     bb_config_destroy (&config);
 }
 
+//  bb_config_start: a config to run with, or the exit code to leave with.
+static void
+test_start (void **state)
+{
+    int exit_code = -1;
+    const char *good [] = { "t", "--chunk-size", "7" };
+    bb_config_t *config = bb_config_start ("t", "test", s_options,
+                                           OPTION_COUNT, 3, (char **) good,
+                                           &exit_code);
+    assert_non_null (config);
+    assert_int_equal (bb_config_int (config, "chunk-size"), 7);
+    bb_config_destroy (&config);
+    const char *help [] = { "t", "--help" };
+    assert_null (bb_config_start ("t", "test", s_options, OPTION_COUNT, 2,
+                                  (char **) help, &exit_code));
+    assert_int_equal (exit_code, 0);
+    const char *bad [] = { "t", "--chunk-size", "0" };
+    assert_null (bb_config_start ("t", "test", s_options, OPTION_COUNT, 3,
+                                  (char **) bad, &exit_code));
+    assert_int_equal (exit_code, BB_CONFIG_EXIT_USAGE);
+}
+
 int
 main (void)
 {
@@ -135,6 +157,7 @@ main (void)
         cmocka_unit_test_setup (test_equals_form, s_setup),
         cmocka_unit_test_setup (test_bad_values, s_setup),
         cmocka_unit_test_setup (test_help, s_setup),
+        cmocka_unit_test_setup (test_start, s_setup),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
