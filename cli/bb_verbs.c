@@ -104,30 +104,62 @@ s_usage (const char *verb_name)
     return BB_EXIT_USAGE;
 }
 
+//  Sends a verb's one request on client, with what the verb asked for in
+//  args; returns the bb_client result, the reply in *reply_p.
+typedef int (ask_fn) (bb_config_t *config, bb_client_t *client,
+                        const void *args, bb_envelope_t **reply_p);
+
+//  Prints a verb's reply: JSON with --json, else a table.
+typedef void (show_fn) (bb_config_t *config, const bb_envelope_t *reply);
+
+//  Ask the service at the endpoint named by option (ask with args), and
+//  show its reply when it answered. Returns the exit status.
+static int
+s_request (bb_config_t *config, const char *option, ask_fn *ask,
+           const void *args, show_fn *show)
+{
+    bb_client_t *client = s_client (config, option);
+    if (!client)
+        return BB_EXIT_USAGE;
+    bb_envelope_t *reply = NULL;
+    int rc = ask (config, client, args, &reply);
+    int status = s_outcome (config, client, option, rc);
+    bb_client_destroy (&client);
+    if (status == BB_EXIT_OK)
+        show (config, reply);
+    bb_wire_envelope_destroy (&reply);
+    return status;
+}
+
 //  ---------------------------------------------------------------------------
 //  Queries
+
+//  Ask the store for one page of the dashboard (--offset, --limit).
+static int
+s_ask_dashboard (bb_config_t *config, bb_client_t *client, const void *args,
+                 bb_envelope_t **reply_p)
+{
+    return bb_client_dashboard (client, bb_config_int (config, "offset"),
+                                bb_config_int (config, "limit"), reply_p);
+}
+
+//  Print a dashboard page.
+static void
+s_show_dashboard (bb_config_t *config, const bb_envelope_t *reply)
+{
+    if (s_json (config))
+        s_print_json (bb_render_dashboard (reply->dashboard_page));
+    else
+        bb_table_dashboard (stdout, reply->dashboard_page, s_now_ms ());
+}
 
 static int
 s_dashboard (bb_config_t *config, size_t argc, const char **argv)
 {
     if (argc)
         return s_usage ("dashboard");
-    bb_client_t *client = s_client (config, "store-query");
-    if (!client)
-        return BB_EXIT_USAGE;
-    bb_envelope_t *reply = NULL;
-    int rc = bb_client_dashboard (client, bb_config_int (config, "offset"),
-                                  bb_config_int (config, "limit"), &reply);
-    int status = s_outcome (config, client, "store-query", rc);
-    bb_client_destroy (&client);
-    if (status == BB_EXIT_OK) {
-        if (s_json (config))
-            s_print_json (bb_render_dashboard (reply->dashboard_page));
-        else
-            bb_table_dashboard (stdout, reply->dashboard_page, s_now_ms ());
-    }
-    bb_wire_envelope_destroy (&reply);
-    return status;
+    return s_request (config, "store-query", s_ask_dashboard, NULL,
+                      s_show_dashboard);
 }
 
 //  A verb's single STX address argument, checked. Returns it or NULL.
@@ -148,29 +180,52 @@ s_address_argument (bb_config_t *config, const char *verb, size_t argc,
     return argv [0];
 }
 
+//  Ask the store for the agent whose address is args (--history entries).
+static int
+s_ask_agent (bb_config_t *config, bb_client_t *client, const void *args,
+             bb_envelope_t **reply_p)
+{
+    return bb_client_agent (client, args,
+                            (uint32_t) bb_config_int (config, "history"),
+                            reply_p);
+}
+
+//  Print an agent's detail.
+static void
+s_show_agent (bb_config_t *config, const bb_envelope_t *reply)
+{
+    if (s_json (config))
+        s_print_json (bb_render_agent_detail (reply->agent_detail));
+    else
+        bb_table_agent (stdout, reply->agent_detail, s_now_ms ());
+}
+
 static int
 s_agent (bb_config_t *config, size_t argc, const char **argv)
 {
     const char *address = s_address_argument (config, "agent", argc, argv);
     if (!address)
         return BB_EXIT_USAGE;
-    bb_client_t *client = s_client (config, "store-query");
-    if (!client)
-        return BB_EXIT_USAGE;
-    bb_envelope_t *reply = NULL;
-    int rc = bb_client_agent (client, address,
-                              (uint32_t) bb_config_int (config, "history"),
-                              &reply);
-    int status = s_outcome (config, client, "store-query", rc);
-    bb_client_destroy (&client);
-    if (status == BB_EXIT_OK) {
-        if (s_json (config))
-            s_print_json (bb_render_agent_detail (reply->agent_detail));
-        else
-            bb_table_agent (stdout, reply->agent_detail, s_now_ms ());
-    }
-    bb_wire_envelope_destroy (&reply);
-    return status;
+    return s_request (config, "store-query", s_ask_agent, address,
+                      s_show_agent);
+}
+
+//  Ask the store for the rank of the agent whose address is args.
+static int
+s_ask_rank (bb_config_t *config, bb_client_t *client, const void *args,
+            bb_envelope_t **reply_p)
+{
+    return bb_client_rank (client, args, reply_p);
+}
+
+//  Print an agent's rank.
+static void
+s_show_rank (bb_config_t *config, const bb_envelope_t *reply)
+{
+    if (s_json (config))
+        s_print_json (bb_render_rank (reply->rank_reply));
+    else
+        bb_table_rank (stdout, reply->rank_reply);
 }
 
 static int
@@ -179,21 +234,26 @@ s_rank (bb_config_t *config, size_t argc, const char **argv)
     const char *address = s_address_argument (config, "rank", argc, argv);
     if (!address)
         return BB_EXIT_USAGE;
-    bb_client_t *client = s_client (config, "store-query");
-    if (!client)
-        return BB_EXIT_USAGE;
-    bb_envelope_t *reply = NULL;
-    int rc = bb_client_rank (client, address, &reply);
-    int status = s_outcome (config, client, "store-query", rc);
-    bb_client_destroy (&client);
-    if (status == BB_EXIT_OK) {
-        if (s_json (config))
-            s_print_json (bb_render_rank (reply->rank_reply));
-        else
-            bb_table_rank (stdout, reply->rank_reply);
-    }
-    bb_wire_envelope_destroy (&reply);
-    return status;
+    return s_request (config, "store-query", s_ask_rank, address,
+                      s_show_rank);
+}
+
+//  Ask the store for its counters.
+static int
+s_ask_stats (bb_config_t *config, bb_client_t *client, const void *args,
+             bb_envelope_t **reply_p)
+{
+    return bb_client_stats (client, reply_p);
+}
+
+//  Print the store's counters.
+static void
+s_show_stats (bb_config_t *config, const bb_envelope_t *reply)
+{
+    if (s_json (config))
+        s_print_json (bb_render_store_stats (reply->store_stats));
+    else
+        bb_table_stats (stdout, reply->store_stats, s_now_ms ());
 }
 
 static int
@@ -201,45 +261,38 @@ s_stats (bb_config_t *config, size_t argc, const char **argv)
 {
     if (argc)
         return s_usage ("stats");
-    bb_client_t *client = s_client (config, "store-query");
-    if (!client)
-        return BB_EXIT_USAGE;
-    bb_envelope_t *reply = NULL;
-    int rc = bb_client_stats (client, &reply);
-    int status = s_outcome (config, client, "store-query", rc);
-    bb_client_destroy (&client);
-    if (status == BB_EXIT_OK) {
-        if (s_json (config))
-            s_print_json (bb_render_store_stats (reply->store_stats));
-        else
-            bb_table_stats (stdout, reply->store_stats, s_now_ms ());
-    }
-    bb_wire_envelope_destroy (&reply);
-    return status;
+    return s_request (config, "store-query", s_ask_stats, NULL,
+                      s_show_stats);
 }
 
 //  ---------------------------------------------------------------------------
 //  Scheduler control
 
+//  Send the scheduler the command args points to.
+static int
+s_ask_control (bb_config_t *config, bb_client_t *client, const void *args,
+               bb_envelope_t **reply_p)
+{
+    const Balboard__SchedulerControl__Command *command = args;
+    return bb_client_scheduler_control (client, *command, reply_p);
+}
+
+//  Print the scheduler's status.
+static void
+s_show_status (bb_config_t *config, const bb_envelope_t *reply)
+{
+    if (s_json (config))
+        s_print_json (bb_render_scheduler_status (reply->scheduler_status));
+    else
+        bb_table_status (stdout, reply->scheduler_status, s_now_ms ());
+}
+
+//  Send command to the scheduler and print its status.
 static int
 s_control (bb_config_t *config, Balboard__SchedulerControl__Command command)
 {
-    bb_client_t *client = s_client (config, "scheduler-control");
-    if (!client)
-        return BB_EXIT_USAGE;
-    bb_envelope_t *reply = NULL;
-    int rc = bb_client_scheduler_control (client, command, &reply);
-    int status = s_outcome (config, client, "scheduler-control", rc);
-    bb_client_destroy (&client);
-    if (status == BB_EXIT_OK) {
-        if (s_json (config))
-            s_print_json (bb_render_scheduler_status (
-                              reply->scheduler_status));
-        else
-            bb_table_status (stdout, reply->scheduler_status, s_now_ms ());
-    }
-    bb_wire_envelope_destroy (&reply);
-    return status;
+    return s_request (config, "scheduler-control", s_ask_control, &command,
+                      s_show_status);
 }
 
 static int
