@@ -187,8 +187,10 @@ s_open (bb_sched_state_t *self, const char *dir)
         rc = mdb_env_set_maxdbs (self->env, MAX_DBS);
     if (rc == 0)
         rc = mdb_env_set_mapsize (self->env, MAP_SIZE);
+    //  MDB_NOTLS: reader slots belong to transactions, not threads (no
+    //  slot destructor runs at the actor thread's exit, after the close)
     if (rc == 0)
-        rc = mdb_env_open (self->env, dir, 0, FILE_MODE);
+        rc = mdb_env_open (self->env, dir, MDB_NOTLS, FILE_MODE);
     if (rc) {
         s_fail ("env_open", rc);
         return -1;

@@ -173,8 +173,11 @@ bb_db_new (const char *data_dir, size_t map_size, size_t map_max)
         rc = mdb_env_set_maxdbs (self->env, BB_DBI_COUNT);
     if (rc == 0)
         rc = mdb_env_set_mapsize (self->env, map_size);
+    //  MDB_NOTLS: reader slots belong to transactions, not threads. With
+    //  thread-local slots an actor thread that ends while the env closes
+    //  runs LMDB's slot destructor on the unmapped lock file (SIGSEGV).
     if (rc == 0)
-        rc = mdb_env_open (self->env, data_dir, 0, BB_DB_FILE_MODE);
+        rc = mdb_env_open (self->env, data_dir, MDB_NOTLS, BB_DB_FILE_MODE);
     if (rc) {
         bb_error ("store_open_failed", "data_dir=%s error=\"%s\"", data_dir,
                   mdb_strerror (rc));
