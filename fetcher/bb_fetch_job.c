@@ -99,6 +99,7 @@ struct _bb_fetch_job_t {
     uint32_t chunk_index;
     uint32_t rotation_agents;
     bool fetch_prices;
+    uint32_t hiro_requests_max;         // the budget's; 0 = no limit
     int64_t deadline_ms;                // monotonic
     bb_fetch_job_state_t state;
     agent_t *agents;                    // owned, agent_count entries
@@ -859,6 +860,7 @@ bb_fetch_job_new (const Balboard__ChunkJob *chunk,
     self->chunk_index = chunk->chunk_index;
     self->rotation_agents = chunk->rotation_agents;
     self->fetch_prices = chunk->fetch_prices;
+    self->hiro_requests_max = chunk->hiro_requests_max;
     self->deadline_ms = deadline_ms;
     self->state = BB_FETCH_JOB_FETCHING;
     self->agent_count = chunk->n_agents;
@@ -973,6 +975,18 @@ s_token_known (bb_fetch_job_t *self, const Balboard__TokenMeta *known)
     }
 }
 
+//  Metadata requests the job's Hiro budget leaves room for, after the
+//  balance requests (retries included) it made.
+static size_t
+s_metadata_allowed (bb_fetch_job_t *self)
+{
+    uint32_t used = self->tally [BB_LANE_HIRO].requests;
+    if (self->hiro_requests_max == 0)
+        return SIZE_MAX;
+    return used < self->hiro_requests_max ? self->hiro_requests_max - used
+                                          : 0;
+}
+
 void
 bb_fetch_job_tokens_known (bb_fetch_job_t *self,
                            const Balboard__TokenMetaReply *reply)
@@ -983,13 +997,25 @@ bb_fetch_job_tokens_known (bb_fetch_job_t *self,
         if (reply->known [index])
             s_token_known (self, reply->known [index]);
     self->state = BB_FETCH_JOB_METADATA;
+    size_t allowed = s_metadata_allowed (self);
+    size_t deferred = 0;
     for (size_t index = 0; index < self->contract_count; index++) {
         contract_t *contract = &self->contracts [index];
-        if (!contract->resolved)
-            s_get (self, &contract->slot, zsys_sprintf (
-                "%s/metadata/v1/ft/%s", self->context->hiro_base,
-                contract->contract));
+        if (contract->resolved)
+            continue;
+        if (allowed == 0) {
+            deferred++;
+            continue;
+        }
+        allowed--;
+        s_get (self, &contract->slot, zsys_sprintf (
+            "%s/metadata/v1/ft/%s", self->context->hiro_base,
+            contract->contract));
     }
+    if (deferred)
+        bb_info ("token_meta_deferred", "job=%s contracts=%zu "
+                 "hiro_requests_max=%u", self->job_id, deferred,
+                 self->hiro_requests_max);
     s_advance (self);
 }
 

@@ -21,6 +21,8 @@
     is ready; nothing more goes on the network). Contracts already in the
     token cache skip the last two phases. Metadata failures never fail an
     agent: the token shows its asset name until a later job learns it.
+    Nor does the budget: a job with hiro_requests_max fetches metadata
+    only while its Hiro requests so far leave room, the rest waits.
 
     While a job runs it owns every request in the engine; destroying it
     cancels them. One thread (the fetcher actor's).

@@ -37,6 +37,7 @@ typedef struct {
 typedef struct {
     uint32_t rpm;                   // requests per minute; 0 = unlimited
     uint32_t capacity;              // tokens per window; 0 = unlimited
+    uint32_t headroom;              // least overhead a job is charged
     uint64_t dispatched;            // estimated requests dispatched
     hold_t *holds;                  // array of count, room for size
     size_t count;
@@ -136,6 +137,13 @@ s_hold_add (bucket_t *bucket, const char *ticket)
     return hold;
 }
 
+void
+bb_budget_set_headroom (bb_budget_t *self, bb_upstream_t upstream,
+                        uint32_t requests)
+{
+    s_bucket (self, upstream)->headroom = requests;
+}
+
 uint32_t
 bb_budget_rpm (bb_budget_t *self, bb_upstream_t upstream)
 {
@@ -188,7 +196,8 @@ s_at_base (uint64_t agents, uint64_t base_milli)
 }
 
 //  The learned costs of bucket: *base_milli per agent (x 1000) and
-//  *overhead per job; one request per agent before any report.
+//  *overhead per job (at least a limited bucket's headroom); one request
+//  per agent before any report.
 static void
 s_costs (bucket_t *bucket, uint64_t *base_milli, uint64_t *overhead)
 {
@@ -211,6 +220,8 @@ s_costs (bucket_t *bucket, uint64_t *base_milli, uint64_t *overhead)
         if (sample->used > expected && sample->used - expected > *overhead)
             *overhead = sample->used - expected;
     }
+    if (bucket->capacity && *overhead < bucket->headroom)
+        *overhead = bucket->headroom;
 }
 
 uint32_t

@@ -18,9 +18,9 @@
     BB_BUDGET_RECENT ones: base is the lowest requests per agent seen, at
     least 1 (Hiro's v3 endpoints need 2 or more), and overhead the most
     requests a job made beyond that (token metadata, which shares Hiro's
-    quota, or retries). Until a limited bucket has a report to learn
-    from, it pays for one probe job of one agent at a time. A budget of 0
-    is unlimited.
+    quota, or retries), and at least the bucket's headroom. Until a
+    limited bucket has a report to learn from, it pays for one probe job
+    of one agent at a time. A budget of 0 is unlimited.
 
     Time is passed in (ms since the epoch) so the module is pure and
     testable; it belongs to one thread (the scheduler actor).
@@ -54,6 +54,12 @@ bb_budget_t *bb_budget_new (const uint32_t rpm [BB_UPSTREAM_COUNT],
 
 //  Destroy the budget and set *self_p to NULL. NULL-safe.
 void bb_budget_destroy (bb_budget_t **self_p);
+
+//  Charge every job of a limited upstream at least requests of overhead
+//  beyond its agents (default 0): room for work the fetcher may do within
+//  what it was given, as Hiro's token metadata.
+void bb_budget_set_headroom (bb_budget_t *self, bb_upstream_t upstream,
+                             uint32_t requests);
 
 //  The configured requests per minute of upstream (0 = unlimited).
 uint32_t bb_budget_rpm (bb_budget_t *self, bb_upstream_t upstream);

@@ -192,6 +192,13 @@ bb_job_set_fetch_prices (bb_job_t *self, bool fetch_prices)
     self->chunk->fetch_prices = fetch_prices;
 }
 
+void
+bb_job_set_hiro_requests_max (bb_job_t *self, uint32_t requests)
+{
+    assert (self);
+    self->chunk->hiro_requests_max = requests;
+}
+
 const char *
 bb_job_fetcher (bb_job_t *self)
 {

@@ -58,6 +58,9 @@ void bb_job_set_deadline (bb_job_t *self, uint64_t deadline_ms);
 bool bb_job_fetch_prices (bb_job_t *self);
 void bb_job_set_fetch_prices (bb_job_t *self, bool fetch_prices);
 
+//  Hiro requests the budget holds for the current attempt (0 = no budget).
+void bb_job_set_hiro_requests_max (bb_job_t *self, uint32_t requests);
+
 //  The fetcher holding the job, "" when none; owned by the job.
 const char *bb_job_fetcher (bb_job_t *self);
 void bb_job_set_fetcher (bb_job_t *self, const char *fetcher_id);

@@ -29,6 +29,7 @@
 #define SCHEDULER_FETCHER_ID "scheduler"   // heartbeats to fetchers
 #define STOPPED_SIGNAL "STOPPED"            // actor -> bb_scheduler_wait
 #define TIMER_MIN_MS 1                      // zloop timers need a delay
+#define METADATA_HEADROOM_DIV 20            // Hiro headroom: chunk / 20 + 1
 
 struct _bb_scheduler_t {
     zactor_t *actor;
@@ -172,6 +173,10 @@ s_job_spend (self_t *self, bb_job_t *job, uint64_t now)
                                        now);
         bb_budget_spend (self->budget, upstream, ticket, cost,
                          bb_job_deadline (job), now);
+        //  What Hiro may serve this job: the fetcher keeps within it
+        if (upstream == BB_UPSTREAM_HIRO)
+            bb_job_set_hiro_requests_max (
+                job, bb_budget_rpm (self->budget, upstream) ? cost : 0);
     }
 }
 
@@ -1217,6 +1222,9 @@ s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings)
     self->store = bb_wire_socket_new (ZMQ_DEALER, bind);
     self->state = bb_sched_state_new (settings->data_dir);
     self->budget = bb_budget_new (settings->rpm, settings->budget_window_ms);
+    //  Hiro also serves token metadata: every job gets room for some
+    bb_budget_set_headroom (self->budget, BB_UPSTREAM_HIRO,
+                            settings->chunk_size / METADATA_HEADROOM_DIV + 1);
     self->health = bb_health_new (settings->backoff_ms);
     self->fetchers = bb_fetchers_new (settings->heartbeat_ms
                                       * settings->liveness);

@@ -701,6 +701,45 @@ test_balances_exact (void **state)
     s_fetcher_stop (world);
 }
 
+//  A job whose Hiro budget leaves room for 2 metadata requests fetches
+//  2; the rest of the contracts wait for a later job, which learns them.
+static void
+test_metadata_budget (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    job_t *job = calloc (1, sizeof *job);
+    s_job_kinds (job, "7.6", 40, false);
+    zhashx_t *contracts = zhashx_new ();
+    size_t contract_count = s_contracts (job, contracts);
+    assert_true (contract_count > 2);
+    job->job.hiro_requests_max = 40 + 2;
+    bb_envelope_t *report = s_run (world, job, NULL);
+    assert_int_equal (report->job_report->agents_ok, 40);
+    assert_int_equal (s_upstream (report, HIRO)->requests, 42);
+    assert_int_equal (s_requests (world, "metadata"), 2);
+    bb_wire_envelope_destroy (&report);
+    bb_envelope_t *batch = s_take_batch (world);
+    size_t learned = batch->balance_batch->n_token_meta;
+    assert_true (learned <= 2);
+    bb_wire_envelope_destroy (&batch);
+
+    //  No budget: every contract not learned yet is fetched now
+    job->job.hiro_requests_max = 0;
+    snprintf (job->job_id, sizeof job->job_id, "7.7");
+    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    report = s_run (world, job, NULL);
+    assert_int_equal (s_requests (world, "metadata"),
+                      2 + contract_count - learned);
+    bb_wire_envelope_destroy (&report);
+    batch = s_take_batch (world);
+    s_assert_batch_exact (batch, job);
+    bb_wire_envelope_destroy (&batch);
+    zhashx_destroy (&contracts);
+    free (job);
+    s_fetcher_stop (world);
+}
+
 //  A price-only job: one request, a batch with prices and no agents.
 static void
 test_price_only (void **state)
@@ -1483,6 +1522,7 @@ main (void)
         TEST (test_store_silent),
         TEST (test_scheduler_restart),
         TEST (test_reconnect_mid_job),
+        TEST (test_metadata_budget),
         TEST (test_late_job),
         TEST (test_hang_deadline),
         TEST (test_sigterm_mid_job),

@@ -59,6 +59,7 @@ typedef struct {
     uint64_t rotation;
     uint32_t agents;
     bool fetch_prices;
+    uint32_t hiro_requests_max;
     char first [ADDRESS_SIZE];  // first and last stx of the chunk
     char last [ADDRESS_SIZE];
     char fetcher [32];
@@ -296,6 +297,7 @@ s_log_dispatch (world_t *world, fetcher_t *fetcher,
     entry->rotation = job->rotation;
     entry->agents = (uint32_t) job->n_agents;
     entry->fetch_prices = job->fetch_prices;
+    entry->hiro_requests_max = job->hiro_requests_max;
     snprintf (entry->fetcher, sizeof entry->fetcher, "%s", fetcher->id);
     entry->at_ms = s_now ();
     if (job->n_agents) {
@@ -573,6 +575,8 @@ test_rotation (void **state)
     assert_true (world->dispatches [0].fetch_prices);
     assert_false (world->dispatches [1].fetch_prices);
     assert_int_equal (world->dispatches [0].attempt, 1);
+    //  no budget: no Hiro limit on the job
+    assert_int_equal (world->dispatches [0].hiro_requests_max, 0);
     //  least recently used: both fetchers get work
     assert_true (world->fetchers [0].jobs_received >= 1);
     assert_true (world->fetchers [1].jobs_received >= 1);
@@ -995,6 +999,10 @@ test_budget (void **state)
     assert_int_equal (world->dispatches [0].agents, 1);
     for (size_t i = 0; i < world->dispatch_count; i++) {
         assert_true (world->dispatches [i].agents <= 10);
+        //  the job may make what the budget holds: its agents and a
+        //  headroom (chunk / 20 + 1) for token metadata
+        assert_int_equal (world->dispatches [i].hiro_requests_max,
+                          world->dispatches [i].agents + 2);
         //  tokens come back a window after the report
         uint32_t in_window = 0;
         for (size_t j = 0; j <= i; j++)

@@ -176,6 +176,25 @@ test_learned_costs (void **state)
     bb_budget_destroy (&budget);
 }
 
+//  A headroom is the least overhead a job is charged: learned overhead
+//  above it wins; the affordable agents leave room for it.
+static void
+test_headroom (void **state)
+{
+    bb_budget_t *budget = s_budget (100, 0, 0);
+    bb_budget_set_headroom (budget, BB_UPSTREAM_HIRO, 6);
+    bb_budget_settle (budget, BB_UPSTREAM_HIRO, "a#1", 10, 10, T0);
+    assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_HIRO, 10, T0),
+                      16);
+    assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_MEMPOOL, 10,
+                                          T0), 10);
+    assert_int_equal (bb_budget_affordable (budget, 100, T0), 84);
+    bb_budget_settle (budget, BB_UPSTREAM_HIRO, "b#1", 19, 10, T0 + 10);
+    assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_HIRO, 10,
+                                          T0 + 10), 19);
+    bb_budget_destroy (&budget);
+}
+
 //  A report far over its estimate puts the bucket in debt for a window.
 static void
 test_debt (void **state)
@@ -333,6 +352,7 @@ main (void)
         cmocka_unit_test (test_spend_and_settle),
         cmocka_unit_test (test_no_window_overrun),
         cmocka_unit_test (test_learned_costs),
+        cmocka_unit_test (test_headroom),
         cmocka_unit_test (test_debt),
         cmocka_unit_test (test_full_bucket_pays_one_agent),
         cmocka_unit_test (test_abandon_holds_past_deadline),
