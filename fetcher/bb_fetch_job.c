@@ -522,8 +522,12 @@ s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
     &&  bb_upstream_parse_token_meta (status, result->body,
                                       result->body_size, &contract->meta,
                                       reason, sizeof reason) == 0) {
-        if (contract->meta.state == BB_TOKEN_META_PENDING)
+        if (contract->meta.state == BB_TOKEN_META_PENDING) {
+            bb_token_cache_defer (self->context->tokens, contract->contract,
+                                  zclock_mono ()
+                                  + self->context->pending_retry_ms);
             return;             // 422: a later job asks again
+        }
         if (!contract->meta.symbol [0])
             snprintf (contract->meta.symbol, sizeof contract->meta.symbol,
                       "%s", contract->asset_name);
@@ -546,12 +550,13 @@ s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
 //  Phases
 
 //  Collect the contracts of every fungible token held (but sBTC, whose
-//  metadata is fixed) that the cache does not know.
+//  metadata is fixed) that the cache does not know nor holds off.
 static void
 s_collect_contracts (bb_fetch_job_t *self)
 {
     zhashx_t *seen = zhashx_new ();
     zlistx_t *found = zlistx_new ();
+    int64_t now = zclock_mono ();
     for (size_t index = 0; index < self->agent_count; index++) {
         bb_balances_t *balances = self->agents [index].hiro.balances;
         for (size_t k = 0; k < bb_balances_size (balances); k++) {
@@ -563,7 +568,9 @@ s_collect_contracts (bb_fetch_job_t *self)
             snprintf (contract, sizeof contract, "%.*s",
                       (int) (separator - token), token);
             if (zhashx_lookup (seen, contract)
-            ||  bb_token_cache_lookup (self->context->tokens, contract))
+            ||  bb_token_cache_lookup (self->context->tokens, contract)
+            ||  bb_token_cache_deferred (self->context->tokens, contract,
+                                         now))
                 continue;
             zhashx_insert (seen, contract, (void *) token);
             zlistx_add_end (found, (void *) token);

@@ -58,6 +58,7 @@ typedef struct {
     const char *price_url;      // the full CoinGecko simple price URL
     bb_network_t network;
     unsigned hiro_window;       // Hiro balance requests queued at once
+    int64_t pending_retry_ms;   // a 422 contract is asked again after
     bool hiro_v3;               // v1 said 410: v3 from now on
 } bb_fetch_context_t;
 

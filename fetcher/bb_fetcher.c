@@ -481,6 +481,7 @@ s_init (self_t *self)
         .price_url = config->price_url,
         .network = config->network,
         .hiro_window = config->hiro_concurrency,
+        .pending_retry_ms = config->token_pending_retry_ms,
     };
     if (s_ingest_connect (self) || s_jobs_connect (self))
         return -1;

@@ -40,6 +40,7 @@ typedef struct {
     unsigned mempool_concurrency;
     unsigned price_concurrency;
     long heartbeat_ms;
+    long token_pending_retry_ms;    // a 422 contract is asked again after
     bb_http_config_t http;
 } bb_fetcher_config_t;
 

@@ -72,6 +72,9 @@ static const bb_option_t s_options [] = {
     INT_OPTION ("rate-limit-backoff-ms", "BALBOARD_RATE_LIMIT_BACKOFF_MS",
                 "1000", 1, TEN_MINUTES_MS,
                 "first wait after a 429 without Retry-After"),
+    INT_OPTION ("token-pending-retry-ms", "BALBOARD_TOKEN_PENDING_RETRY_MS",
+                "600000", 1, 24 * 60 * 60 * 1000LL, "a token whose metadata "
+                "Hiro still prepares (422) is asked again after"),
     INT_OPTION ("heartbeat-ms", "BALBOARD_HEARTBEAT_MS", "1000", 10,
                 TEN_MINUTES_MS, "heartbeat interval with the scheduler"),
     STR_OPTION ("network", "BALBOARD_NETWORK", "mainnet",
@@ -138,6 +141,8 @@ s_settings (bb_config_t *config, owned_t *owned, bb_fetcher_config_t *fetcher)
         .price_concurrency = (unsigned) bb_config_int (config,
                                                        "price-concurrency"),
         .heartbeat_ms = (long) bb_config_int (config, "heartbeat-ms"),
+        .token_pending_retry_ms = (long) bb_config_int (
+            config, "token-pending-retry-ms"),
         .http = {
             .connect_timeout_ms = (long) bb_config_int (
                 config, "connect-timeout-ms"),

@@ -666,8 +666,9 @@ test_balances_exact (void **state)
     bb_wire_envelope_destroy (&report);
     bb_wire_envelope_destroy (&batch);
 
-    //  The same agents again: only the pending (422) contract is asked,
-    //  of the store and then of Hiro; no price job, no price request.
+    //  The same agents again: nothing is asked, neither of the store nor
+    //  of Hiro (the pending (422) contract is held off for
+    //  --token-pending-retry-ms); no price job, no price request.
     job->job.fetch_prices = false;
     snprintf (job->job_id, sizeof job->job_id, "7.4");
     job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
@@ -677,26 +678,64 @@ test_balances_exact (void **state)
     batch = s_take_batch (world);
     assert_null (batch->balance_batch->prices);
     assert_int_equal (batch->balance_batch->n_token_meta, 0);
-    assert_int_equal (s_requests (world, "metadata"), contract_count + 1);
+    assert_int_equal (s_requests (world, "metadata"), contract_count);
     assert_int_equal (s_requests (world, "price"), 1);
+    assert_int_equal (bb_test_scheduler_side_token_queries (world->side), 1);
     assert_int_equal (bb_test_scheduler_side_contracts_asked (world->side),
-                      contract_count + 1);
+                      contract_count);
     bb_wire_envelope_destroy (&report);
     bb_wire_envelope_destroy (&batch);
 
-    //  A restarted fetcher learns the rest from the store, not from Hiro.
+    //  A restarted fetcher learns the rest from the store, not from Hiro;
+    //  only the pending contract goes to Hiro again.
     s_fetcher_stop (world);
     s_fetcher_start (world, NULL, NULL, false);
     snprintf (job->job_id, sizeof job->job_id, "7.5");
     job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
     report = s_run (world, job, NULL);
     assert_int_equal (report->job_report->agents_ok, 40);
-    assert_int_equal (s_requests (world, "metadata"), contract_count + 2);
+    assert_int_equal (s_requests (world, "metadata"), contract_count + 1);
     bb_wire_envelope_destroy (&report);
     batch = s_take_batch (world);
     s_assert_batch_exact (batch, job);
     bb_wire_envelope_destroy (&batch);
     zhashx_destroy (&contracts);
+    free (job);
+    s_fetcher_stop (world);
+}
+
+//  A contract whose metadata Hiro still prepares (422) is held off for
+//  --token-pending-retry-ms, then asked again.
+static void
+test_pending_retry (void **state)
+{
+    world_t *world = *state;
+    const char *extra [] = { "--token-pending-retry-ms", "500", NULL };
+    s_fetcher_start (world, extra, NULL, false);
+    job_t *job = calloc (1, sizeof *job);
+    s_job_kinds (job, "7.8", 40, false);
+    bb_envelope_t *report = s_run (world, job, NULL);
+    bb_wire_envelope_destroy (&report);
+    bb_envelope_t *batch = s_take_batch (world);
+    bb_wire_envelope_destroy (&batch);
+    long first = s_requests (world, "metadata");
+    //  at once: held off
+    snprintf (job->job_id, sizeof job->job_id, "7.9");
+    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    report = s_run (world, job, NULL);
+    bb_wire_envelope_destroy (&report);
+    batch = s_take_batch (world);
+    bb_wire_envelope_destroy (&batch);
+    assert_int_equal (s_requests (world, "metadata"), first);
+    //  after the hold: asked again, of Hiro, once
+    bb_test_scheduler_side_serve (world->side, 600);
+    snprintf (job->job_id, sizeof job->job_id, "7.10");
+    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    report = s_run (world, job, NULL);
+    bb_wire_envelope_destroy (&report);
+    batch = s_take_batch (world);
+    bb_wire_envelope_destroy (&batch);
+    assert_int_equal (s_requests (world, "metadata"), first + 1);
     free (job);
     s_fetcher_stop (world);
 }
@@ -1523,6 +1562,7 @@ main (void)
         TEST (test_scheduler_restart),
         TEST (test_reconnect_mid_job),
         TEST (test_metadata_budget),
+        TEST (test_pending_retry),
         TEST (test_late_job),
         TEST (test_hang_deadline),
         TEST (test_sigterm_mid_job),
