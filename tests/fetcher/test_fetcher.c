@@ -342,6 +342,15 @@ s_run (world_t *world, job_t *job, int64_t *elapsed_ms)
     return report;
 }
 
+//  Run job again under job_id, with a fresh deadline; returns the report.
+static bb_envelope_t *
+s_run_again (world_t *world, job_t *job, const char *job_id)
+{
+    snprintf (job->job_id, sizeof job->job_id, "%s", job_id);
+    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    return s_run (world, job, NULL);
+}
+
 static bb_envelope_t *
 s_take_batch (world_t *world)
 {
@@ -670,9 +679,7 @@ test_balances_exact (void **state)
     //  of Hiro (the pending (422) contract is held off for
     //  --token-pending-retry-ms); no price job, no price request.
     job->job.fetch_prices = false;
-    snprintf (job->job_id, sizeof job->job_id, "7.4");
-    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
-    report = s_run (world, job, NULL);
+    report = s_run_again (world, job, "7.4");
     assert_int_equal (report->job_report->agents_ok, 40);
     assert_int_equal (report->job_report->n_upstreams, 2);
     batch = s_take_batch (world);
@@ -690,9 +697,7 @@ test_balances_exact (void **state)
     //  only the pending contract goes to Hiro again.
     s_fetcher_stop (world);
     s_fetcher_start (world, NULL, NULL, false);
-    snprintf (job->job_id, sizeof job->job_id, "7.5");
-    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
-    report = s_run (world, job, NULL);
+    report = s_run_again (world, job, "7.5");
     assert_int_equal (report->job_report->agents_ok, 40);
     assert_int_equal (s_requests (world, "metadata"), contract_count + 1);
     bb_wire_envelope_destroy (&report);
@@ -702,6 +707,17 @@ test_balances_exact (void **state)
     zhashx_destroy (&contracts);
     free (job);
     s_fetcher_stop (world);
+}
+
+//  Run job as job_id and drop its report and batch (the mock's counters
+//  tell what counts).
+static void
+s_run_dropped (world_t *world, job_t *job, const char *job_id)
+{
+    bb_envelope_t *report = s_run_again (world, job, job_id);
+    bb_envelope_t *batch = s_take_batch (world);
+    bb_wire_envelope_destroy (&report);
+    bb_wire_envelope_destroy (&batch);
 }
 
 //  A contract whose metadata Hiro still prepares (422) is held off for
@@ -714,27 +730,14 @@ test_pending_retry (void **state)
     s_fetcher_start (world, extra, NULL, false);
     job_t *job = calloc (1, sizeof *job);
     s_job_kinds (job, "7.8", 40, false);
-    bb_envelope_t *report = s_run (world, job, NULL);
-    bb_wire_envelope_destroy (&report);
-    bb_envelope_t *batch = s_take_batch (world);
-    bb_wire_envelope_destroy (&batch);
+    s_run_dropped (world, job, "7.8");
     long first = s_requests (world, "metadata");
     //  at once: held off
-    snprintf (job->job_id, sizeof job->job_id, "7.9");
-    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
-    report = s_run (world, job, NULL);
-    bb_wire_envelope_destroy (&report);
-    batch = s_take_batch (world);
-    bb_wire_envelope_destroy (&batch);
+    s_run_dropped (world, job, "7.9");
     assert_int_equal (s_requests (world, "metadata"), first);
     //  after the hold: asked again, of Hiro, once
     bb_test_scheduler_side_serve (world->side, 600);
-    snprintf (job->job_id, sizeof job->job_id, "7.10");
-    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
-    report = s_run (world, job, NULL);
-    bb_wire_envelope_destroy (&report);
-    batch = s_take_batch (world);
-    bb_wire_envelope_destroy (&batch);
+    s_run_dropped (world, job, "7.10");
     assert_int_equal (s_requests (world, "metadata"), first + 1);
     free (job);
     s_fetcher_stop (world);
@@ -765,9 +768,7 @@ test_metadata_budget (void **state)
 
     //  No budget: every contract not learned yet is fetched now
     job->job.hiro_requests_max = 0;
-    snprintf (job->job_id, sizeof job->job_id, "7.7");
-    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
-    report = s_run (world, job, NULL);
+    report = s_run_again (world, job, "7.7");
     assert_int_equal (s_requests (world, "metadata"),
                       2 + contract_count - learned);
     bb_wire_envelope_destroy (&report);
@@ -1117,9 +1118,7 @@ test_429_mempool_html (void **state)
     s_mock_post (world->group, "/__mock/reset", "");
     s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
                "\"429\", \"count\": 0}]}");
-    snprintf (job.job_id, sizeof job.job_id, "4.3");
-    job.job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
-    report = s_run (world, &job, NULL);
+    report = s_run_again (world, &job, "4.3");
     batch = s_take_batch (world);
     s_assert_all_status (batch, MEMPOOL,
                          BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
@@ -1190,9 +1189,7 @@ test_v1_gone_v3 (void **state)
     bb_wire_envelope_destroy (&batch);
 
     //  The switch lasts: a second job makes no v1 call.
-    snprintf (job->job_id, sizeof job->job_id, "6.1");
-    job->job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
-    report = s_run (world, job, NULL);
+    report = s_run_again (world, job, "6.1");
     assert_int_equal (s_requests (world, "hiro_v1"), v1);
     assert_string_equal (s_upstream (report, HIRO)->endpoint, "v3");
     batch = s_take_batch (world);
@@ -1375,9 +1372,7 @@ test_store_silent (void **state)
     //  A rejection is reported with the store's reason.
     bb_test_scheduler_side_set_store_mode (world->side,
                                            BB_TEST_STORE_REJECT);
-    snprintf (job.job_id, sizeof job.job_id, "11.1");
-    job.job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
-    report = s_run (world, &job, NULL);
+    report = s_run_again (world, &job, "11.1");
     assert_int_equal (report->job_report->store_status,
                       BALBOARD__ACK_STATUS__ACK_REJECTED);
     assert_non_null (strstr (report->job_report->detail, "test"));
