@@ -150,6 +150,13 @@ bb_fetchers_job (bb_fetchers_t *self, const char *id)
     return fetcher ? fetcher->job : NULL;
 }
 
+uint64_t
+bb_fetchers_job_since (bb_fetchers_t *self, const char *id)
+{
+    fetcher_t *fetcher = s_lookup (self, id);
+    return fetcher ? fetcher->last_job_ms : 0;
+}
+
 zframe_t *
 bb_fetchers_routing_id (bb_fetchers_t *self, const char *id)
 {

@@ -73,6 +73,9 @@ bool bb_fetchers_is_ready (bb_fetchers_t *self, const char *id);
 //  Owned by the registry, valid until the fetcher changes.
 const char *bb_fetchers_job (bb_fetchers_t *self, const char *id);
 
+//  When fetcher id was given its latest job (0 = never or unknown).
+uint64_t bb_fetchers_job_since (bb_fetchers_t *self, const char *id);
+
 //  The routing id of fetcher id, or NULL; owned by the registry.
 zframe_t *bb_fetchers_routing_id (bb_fetchers_t *self, const char *id);
 

@@ -713,6 +713,14 @@ s_on_wake (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+//  True unless this loop stalled less than a heartbeat interval ago: what
+//  fetchers said during the stall may still be on its way in.
+static bool
+s_judging (self_t *self)
+{
+    return zclock_mono () >= self->judge_from_ms;
+}
+
 //  Send a heartbeat to every fetcher.
 static void
 s_send_heartbeats (self_t *self)
@@ -777,7 +785,7 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
         bb_warn ("loop_stalled", "late_ms=%" PRId64, late);
         self->judge_from_ms = beat + interval;
     }
-    if (beat >= self->judge_from_ms) {
+    if (s_judging (self)) {
         s_expire_fetchers (self, now);
         s_check_deadlines (self, now);
     }
@@ -836,6 +844,15 @@ s_on_fetcher_heartbeat (self_t *self, zframe_t *peer,
         s_fetcher_job_lost (self, id, held, "fetcher_busy_elsewhere", now);
         bb_fetchers_forget_job (self->fetchers, id);
         s_pump (self);
+    }
+    //  Idle a while after we sent it a job, with no report: the job never
+    //  reached it (sent to a socket it has just replaced) or its report
+    //  was lost with one; it goes again now, not at the deadline.
+    uint64_t grace = 2 * self->settings.heartbeat_ms;
+    if (idle && *held && s_judging (self)
+    &&  now > bb_fetchers_job_since (self->fetchers, id) + grace) {
+        s_fetcher_job_lost (self, id, held, "fetcher_idle", now);
+        bb_fetchers_forget_job (self->fetchers, id);
     }
     //  Busy with nothing of ours (new here, or its job went elsewhere)
     //  and idle now: ready.

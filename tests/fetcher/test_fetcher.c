@@ -1401,6 +1401,9 @@ test_scheduler_restart (void **state)
     assert_non_null (world->side);
     assert_int_equal (bb_test_scheduler_side_wait_ready (world->side,
                                                          START_MS), 0);
+    //  Let a reconnect under way settle: the job goes to the socket the
+    //  fetcher keeps (one it replaced would swallow it)
+    bb_test_scheduler_side_serve (world->side, 3 * HEARTBEAT_MS);
     job_t job;
     s_job_samples (&job, "12.0", 1100, 2, false, JOB_MS);
     bb_envelope_t *report = s_run (world, &job, NULL);

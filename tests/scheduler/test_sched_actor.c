@@ -43,6 +43,7 @@ typedef struct {
     zsock_t *dealer;
     bool alive;                 // heartbeats and answers
     bool auto_report;           // reports each job at once
+    bool deaf;                  // jobs never reach it (a replaced socket)
     const char *busy_override;  // heartbeats say busy with this job
     uint32_t hiro_failures;     // per report
     uint32_t mempool_429;
@@ -321,7 +322,7 @@ s_fetcher_recv (world_t *world, fetcher_t *fetcher)
     assert_int_equal (result, BB_WIRE_OK);
     bb_envelope_t *envelope = msg.envelope;
     if (envelope->body_case == BALBOARD__ENVELOPE__BODY_CHUNK_JOB
-    &&  fetcher->alive) {
+    &&  fetcher->alive && !fetcher->deaf) {
         fetcher->jobs_received++;
         s_log_dispatch (world, fetcher, envelope->chunk_job);
         if (fetcher->auto_report)
@@ -800,6 +801,26 @@ test_scheduler_stall (void **state)
     bb_wire_envelope_destroy (&reply);
 }
 
+//  A job that never reached its fetcher (it went to a socket the fetcher
+//  had just replaced): the fetcher's idle heartbeats a while later give
+//  it to the next fetcher at once, long before the deadline.
+static void
+test_job_never_arrived (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 10);
+    fetcher_t *lost = s_fetcher_add (world, "lost", false);
+    lost->deaf = true;
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", "--job-deadline-ms", "60000", NULL });
+    s_run (world, 300);
+    s_fetcher_add (world, "other", true);
+    //  within WAIT_MS, well before the 60 s deadline
+    s_run_until (world, s_one_rotation_complete);
+    const dispatch_t *again = s_last_dispatch_of (world, "1.0");
+    assert_int_equal (again->attempt, 2);
+}
+
 //  A fetcher whose heartbeat names another job than the one it was given
 //  never ran ours: it goes at once to another fetcher.
 static void
@@ -1131,6 +1152,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_restart_while_busy, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_scheduler_stall, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_job_never_arrived, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_busy_elsewhere, s_setup,
                                          s_teardown),
