@@ -19,6 +19,7 @@ typedef struct {
     bool ready;                     // waiting for a job
     char job [BB_FETCHER_JOB_SIZE]; // job it holds, "" = none
     uint64_t last_job_ms;           // when it last got a job, 0 = never
+    unsigned idle_beats;            // idle heartbeats since, counted
     uint64_t jobs;                  // jobs handed to it
     uint64_t ready_seq;             // order in which it became ready
     uint64_t expiry_ms;             // dead when now passes this
@@ -125,6 +126,7 @@ bb_fetchers_assign (bb_fetchers_t *self, const char *id, const char *job_id,
     fetcher->ready = false;
     snprintf (fetcher->job, sizeof fetcher->job, "%s", job_id);
     fetcher->last_job_ms = now_ms;
+    fetcher->idle_beats = 0;
     fetcher->jobs++;
 }
 
@@ -150,11 +152,15 @@ bb_fetchers_job (bb_fetchers_t *self, const char *id)
     return fetcher ? fetcher->job : NULL;
 }
 
-uint64_t
-bb_fetchers_job_since (bb_fetchers_t *self, const char *id)
+unsigned
+bb_fetchers_idle_beat (bb_fetchers_t *self, const char *id,
+                       uint64_t grace_ms, uint64_t now_ms)
 {
     fetcher_t *fetcher = s_lookup (self, id);
-    return fetcher ? fetcher->last_job_ms : 0;
+    if (!fetcher || !fetcher->job [0]
+    ||  now_ms <= fetcher->last_job_ms + grace_ms)
+        return 0;
+    return ++fetcher->idle_beats;
 }
 
 zframe_t *

@@ -73,8 +73,11 @@ bool bb_fetchers_is_ready (bb_fetchers_t *self, const char *id);
 //  Owned by the registry, valid until the fetcher changes.
 const char *bb_fetchers_job (bb_fetchers_t *self, const char *id);
 
-//  When fetcher id was given its latest job (0 = never or unknown).
-uint64_t bb_fetchers_job_since (bb_fetchers_t *self, const char *id);
+//  Count an idle heartbeat of fetcher id that holds a job given more than
+//  grace_ms ago. Returns how many such heartbeats came since the job was
+//  given (0 if it holds none or the grace still runs).
+unsigned bb_fetchers_idle_beat (bb_fetchers_t *self, const char *id,
+                                uint64_t grace_ms, uint64_t now_ms);
 
 //  The routing id of fetcher id, or NULL; owned by the registry.
 zframe_t *bb_fetchers_routing_id (bb_fetchers_t *self, const char *id);

@@ -845,12 +845,13 @@ s_on_fetcher_heartbeat (self_t *self, zframe_t *peer,
         bb_fetchers_forget_job (self->fetchers, id);
         s_pump (self);
     }
-    //  Idle a while after we sent it a job, with no report: the job never
-    //  reached it (sent to a socket it has just replaced) or its report
-    //  was lost with one; it goes again now, not at the deadline.
-    uint64_t grace = 2 * self->settings.heartbeat_ms;
+    //  Idle twice, an interval after we sent it a job, with no report:
+    //  the job never reached it (sent to a socket it has just replaced)
+    //  or its report was lost with one; it goes again now, not at the
+    //  deadline. (Twice: one idle beat may have crossed the job.)
     if (idle && *held && s_judging (self)
-    &&  now > bb_fetchers_job_since (self->fetchers, id) + grace) {
+    &&  bb_fetchers_idle_beat (self->fetchers, id,
+                               self->settings.heartbeat_ms, now) >= 2) {
         s_fetcher_job_lost (self, id, held, "fetcher_idle", now);
         bb_fetchers_forget_job (self->fetchers, id);
     }

@@ -163,6 +163,35 @@ test_job (void **state)
     assert_null (job);
 }
 
+//  Idle heartbeats count only once a job was given longer than the grace
+//  ago, and start again with the next job.
+static void
+test_idle_beats (void **state)
+{
+    bb_fetchers_t *fetchers = bb_fetchers_new (EXPIRY_MS);
+    zframe_t *ra = s_routing_id ("ra");
+    bb_fetchers_seen (fetchers, "a", ra, T0);
+    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0), 0);
+    bb_fetchers_set_ready (fetchers, "a");
+    bb_fetchers_assign (fetchers, "a", "1.0", T0);
+    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 100),
+                      0);
+    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 101),
+                      1);
+    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 200),
+                      2);
+    bb_fetchers_set_ready (fetchers, "a");
+    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 300),
+                      0);
+    bb_fetchers_assign (fetchers, "a", "1.1", T0 + 300);
+    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 500),
+                      1);
+    assert_int_equal (bb_fetchers_idle_beat (fetchers, "nobody", 100,
+                                             T0 + 500), 0);
+    zframe_destroy (&ra);
+    bb_fetchers_destroy (&fetchers);
+}
+
 int
 main (void)
 {
@@ -170,6 +199,7 @@ main (void)
         cmocka_unit_test (test_lru_and_expiry),
         cmocka_unit_test (test_id_valid),
         cmocka_unit_test (test_job),
+        cmocka_unit_test (test_idle_beats),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
