@@ -83,14 +83,14 @@ int
 main (int argc, char **argv)
 {
     bb_log_init ("balboard", BB_LOG_WARN);
-    bb_config_t *config = bb_config_new ("balboard", SUMMARY, s_options,
-                                         OPTION_COUNT);
-    int status = 0;
     bool help = s_take_help_flags (&argc, argv);
-    if (bb_config_load (config, argc, argv)) {
-        bb_config_destroy (&config);
-        return BB_EXIT_USAGE;
-    }
+    int status;
+    bb_config_t *config = bb_config_start ("balboard", SUMMARY, s_options,
+                                           OPTION_COUNT, argc, argv,
+                                           &status);
+    if (!config)
+        return status;
+    status = BB_EXIT_OK;
     bb_network_t network;
     if (bb_address_network_parse (bb_config_str (config, "network"),
                                   &network)) {

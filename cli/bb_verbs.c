@@ -107,7 +107,7 @@ s_usage (const char *verb_name)
 //  Sends a verb's one request on client, with what the verb asked for in
 //  args; returns the bb_client result, the reply in *reply_p.
 typedef int (ask_fn) (bb_config_t *config, bb_client_t *client,
-                        const void *args, bb_envelope_t **reply_p);
+                      const void *args, bb_envelope_t **reply_p);
 
 //  Prints a verb's reply: JSON with --json, else a table.
 typedef void (show_fn) (bb_config_t *config, const bb_envelope_t *reply);

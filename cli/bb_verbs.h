@@ -23,7 +23,7 @@
 #define BB_EXIT_OK 0
 #define BB_EXIT_REJECTED 1
 #define BB_EXIT_UNREACHABLE 2
-#define BB_EXIT_USAGE 64
+#define BB_EXIT_USAGE BB_CONFIG_EXIT_USAGE
 
 typedef int (bb_verb_fn) (bb_config_t *config, size_t argc,
                           const char **argv);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-
 typedef struct {
     bool healthy;                   // as the latest report said
     uint64_t paused_until;          // ms since the epoch; 0 = never paused

@@ -12,10 +12,10 @@
     the fetcher had not waited out of it when it reported
     (retry_wait_ms), so a 429 waited out inside the job pauses nothing
     more; a 429 without one (as mempool.space sends) pauses it for the
-    configured backoff. The mode
-    turns IDLE at the first unhealthy report and ACTIVE again at the first
-    wholly healthy report after a tick that has seen no unhealthy one, so
-    one bad tick costs at least one idle interval.
+    configured backoff. The mode turns IDLE at the first unhealthy report
+    and ACTIVE again at the first wholly healthy report after a tick that
+    has seen no unhealthy one, so one bad tick costs at least one idle
+    interval.
 
     Time is passed in; the module belongs to the scheduler actor's thread.
     =========================================================================

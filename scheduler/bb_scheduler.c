@@ -802,6 +802,48 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
 //  ---------------------------------------------------------------------
 //  Jobs socket: fetchers
 
+//  Square what fetcher id says it runs (busy, "" = nothing) with the job
+//  we gave it. A job it does not run went missing: at once when it runs
+//  another (it drops what comes meanwhile) or says READY idle (it
+//  restarted); from idle heartbeats only at the second more than an
+//  interval after the job went (one may have crossed it), when the job
+//  went to a socket it had just replaced or its report was lost with
+//  one. A fetcher that runs nothing of ours is ready. Returns true if
+//  anything changed.
+static bool
+s_square_fetcher (self_t *self, const char *id, const char *busy,
+                  bool ready_message, uint64_t now)
+{
+    bool changed = false;
+    const char *held = bb_fetchers_job (self->fetchers, id);
+    if (*held && !streq (held, busy)) {
+        const char *why = NULL;
+        if (*busy)
+            why = "fetcher_busy_elsewhere";
+        else
+        if (ready_message)
+            why = "fetcher_restarted";
+        else
+        if (s_judging (self)
+        &&  bb_fetchers_idle_beat (self->fetchers, id,
+                                   self->settings.heartbeat_ms, now) >= 2)
+            why = "fetcher_idle";
+        if (why) {
+            s_fetcher_job_lost (self, id, held, why, now);
+            bb_fetchers_forget_job (self->fetchers, id);
+            changed = true;
+        }
+    }
+    if (!*busy && !*bb_fetchers_job (self->fetchers, id)
+    &&  !bb_fetchers_is_ready (self->fetchers, id)) {
+        bb_fetchers_set_ready (self->fetchers, id);
+        changed = true;
+    }
+    return changed;
+}
+
+//  READY, on connect and reconnect: a reconnect names the job it still
+//  runs, which stays its own.
 static void
 s_on_ready (self_t *self, zframe_t *peer, const Balboard__FetcherReady *ready,
             uint64_t now)
@@ -809,16 +851,7 @@ s_on_ready (self_t *self, zframe_t *peer, const Balboard__FetcherReady *ready,
     const char *id = ready->fetcher_id;
     const char *busy = ready->busy_job_id ? ready->busy_job_id : "";
     bool is_new = bb_fetchers_seen (self->fetchers, id, peer, now);
-    //  READY again: the job it still runs (it reconnected) stays its own;
-    //  one it does not run (it restarted, or runs another) went missing
-    const char *held = bb_fetchers_job (self->fetchers, id);
-    if (*held && !streq (held, busy)) {
-        s_fetcher_job_lost (self, id, held, *busy ? "fetcher_busy_elsewhere"
-                                                  : "fetcher_restarted", now);
-        bb_fetchers_forget_job (self->fetchers, id);
-    }
-    if (!*busy)
-        bb_fetchers_set_ready (self->fetchers, id);
+    s_square_fetcher (self, id, busy, true, now);
     bb_info ("fetcher_ready", "fetcher=%s new=%d busy=%s concurrency=%" PRIu32
              " fetchers=%zu", id, is_new, *busy ? busy : "-",
              ready->max_concurrency, bb_fetchers_size (self->fetchers));
@@ -831,37 +864,13 @@ s_on_fetcher_heartbeat (self_t *self, zframe_t *peer,
                         uint64_t now)
 {
     const char *id = heartbeat->fetcher_id;
+    const char *busy = heartbeat->busy_job_id ? heartbeat->busy_job_id : "";
     bool is_new = bb_fetchers_seen (self->fetchers, id, peer, now);
-    bool idle = !heartbeat->busy_job_id || !*heartbeat->busy_job_id;
     if (is_new)
         bb_info ("fetcher_joined", "fetcher=%s busy=%s fetchers=%zu", id,
-                 idle ? "-" : heartbeat->busy_job_id,
-                 bb_fetchers_size (self->fetchers));
-    //  Busy with another job than ours: ours never ran there (a fetcher
-    //  runs one job at a time and drops what comes meanwhile)
-    const char *held = bb_fetchers_job (self->fetchers, id);
-    if (!idle && *held && !streq (held, heartbeat->busy_job_id)) {
-        s_fetcher_job_lost (self, id, held, "fetcher_busy_elsewhere", now);
-        bb_fetchers_forget_job (self->fetchers, id);
+                 *busy ? busy : "-", bb_fetchers_size (self->fetchers));
+    if (s_square_fetcher (self, id, busy, false, now))
         s_pump (self);
-    }
-    //  Idle twice, an interval after we sent it a job, with no report:
-    //  the job never reached it (sent to a socket it has just replaced)
-    //  or its report was lost with one; it goes again now, not at the
-    //  deadline. (Twice: one idle beat may have crossed the job.)
-    if (idle && *held && s_judging (self)
-    &&  bb_fetchers_idle_beat (self->fetchers, id,
-                               self->settings.heartbeat_ms, now) >= 2) {
-        s_fetcher_job_lost (self, id, held, "fetcher_idle", now);
-        bb_fetchers_forget_job (self->fetchers, id);
-    }
-    //  Busy with nothing of ours (new here, or its job went elsewhere)
-    //  and idle now: ready.
-    if (idle && !bb_fetchers_is_ready (self->fetchers, id)
-    &&  !*bb_fetchers_job (self->fetchers, id)) {
-        bb_fetchers_set_ready (self->fetchers, id);
-        s_pump (self);
-    }
 }
 
 //  The fetcher id a fetcher message names, or NULL if absent or invalid.

@@ -627,6 +627,19 @@ s_has_in_flight (world_t *world, const Balboard__SchedulerStatus *status)
         && world->dispatch_count >= 1;
 }
 
+//  agents agents, one fetcher id that holds its job (never reports), the
+//  scheduler on chunks of 10; returns once the fetcher holds job 1.0.
+static fetcher_t *
+s_start_holding (world_t *world, unsigned agents, const char *id)
+{
+    s_agents (world, agents);
+    fetcher_t *fetcher = s_fetcher_add (world, id, false);
+    s_scheduler_start (world, (const char *[]) {
+        "--chunk-size", "10", NULL });
+    s_run_until (world, s_has_in_flight);
+    return fetcher;
+}
+
 //  kill -9 of the scheduler with a job in flight: the restart goes on
 //  from the cursor, sends the job again (same id, attempt 2), and every
 //  other chunk exactly once.
@@ -675,11 +688,7 @@ static void
 test_dead_fetcher (void **state)
 {
     world_t *world = (world_t *) *state;
-    s_agents (world, 20);
-    fetcher_t *doomed = s_fetcher_add (world, "doomed", false);
-    s_scheduler_start (world, (const char *[]) {
-        "--chunk-size", "10", NULL });
-    s_run_until (world, s_has_in_flight);
+    fetcher_t *doomed = s_start_holding (world, 20, "doomed");
     fetcher_t *backup = s_fetcher_add (world, "backup", true);
     s_run (world, 100);
     doomed->alive = false;          // silent from now on
@@ -742,11 +751,7 @@ test_deadline (void **state)
 static void
 s_ready_while_busy (world_t *world, bool forgot)
 {
-    s_agents (world, 20);
-    fetcher_t *fetcher = s_fetcher_add (world, "f", false);
-    s_scheduler_start (world, (const char *[]) {
-        "--chunk-size", "10", NULL });
-    s_run_until (world, s_has_in_flight);
+    fetcher_t *fetcher = s_start_holding (world, 20, "f");
     if (forgot)
         zlistx_purge (fetcher->held);
     s_fetcher_ready (fetcher);
@@ -781,11 +786,7 @@ static void
 test_scheduler_stall (void **state)
 {
     world_t *world = (world_t *) *state;
-    s_agents (world, 20);
-    s_fetcher_add (world, "f", false);
-    s_scheduler_start (world, (const char *[]) {
-        "--chunk-size", "10", NULL });
-    s_run_until (world, s_has_in_flight);
+    s_start_holding (world, 20, "f");
     assert_int_equal (bb_test_process_signal (world->scheduler, SIGSTOP), 0);
     s_run (world, 8 * HEARTBEAT_MS);
     assert_int_equal (bb_test_process_signal (world->scheduler, SIGCONT), 0);
@@ -827,11 +828,7 @@ static void
 test_busy_elsewhere (void **state)
 {
     world_t *world = (world_t *) *state;
-    s_agents (world, 10);
-    fetcher_t *odd = s_fetcher_add (world, "odd", false);
-    s_scheduler_start (world, (const char *[]) {
-        "--chunk-size", "10", NULL });
-    s_run_until (world, s_has_in_flight);
+    fetcher_t *odd = s_start_holding (world, 10, "odd");
     s_fetcher_add (world, "other", true);
     odd->busy_override = "9.9";
     s_run_until (world, s_one_rotation_complete);
