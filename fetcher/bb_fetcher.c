@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bb_actor.h"
 #include "bb_fetch_job.h"
 #include "bb_log.h"
 #include "bb_token_cache.h"
@@ -53,19 +54,17 @@ typedef struct {
     int64_t scheduler_expiry_ms;    // scheduler dead after this
     long reconnect_ms;              // wait before the next reconnect
     bool terminated;                // $TERM came
-    bool failed;                    // FAILED was sent
+    const char *failed;             // why it cannot go on, NULL while ok
 } self_t;
 
 //  ---------------------------------------------------------------------
 //  Sockets and sending
 
-//  The fetcher cannot go on: tell the caller, who stops us.
+//  The fetcher cannot go on: its loop ends and the actor reports why.
 static void
 s_fail (self_t *self, const char *why)
 {
-    bb_error ("fetcher_failed", "reason=\"%s\"", why);
-    zstr_send (self->pipe, "FAILED");
-    self->failed = true;
+    self->failed = why;
 }
 
 static void
@@ -377,19 +376,6 @@ s_drain (self_t *self, zsock_t **socket_p, bool jobs)
     bb_wire_msg_reset (&msg);
 }
 
-static void
-s_drain_pipe (self_t *self)
-{
-    while (zsock_events (self->pipe) & ZMQ_POLLIN) {
-        char *command = zstr_recv (self->pipe);
-        if (!command || streq (command, "$TERM"))
-            self->terminated = true;
-        else
-            bb_warn ("pipe_command_unknown", "command=%s", command);
-        zstr_free (&command);
-    }
-}
-
 //  ---------------------------------------------------------------------
 //  Timers
 
@@ -502,9 +488,10 @@ s_run (self_t *self)
             s_fail (self, "libcurl multi interface failed");
             return;
         }
-        s_drain_pipe (self);
-        if (self->terminated)
+        if (bb_actor_pipe_term (self->pipe)) {
+            self->terminated = true;
             break;
+        }
         s_drain (self, &self->jobs, true);
         s_drain (self, &self->ingest, false);
         s_job_progress (self);
@@ -514,6 +501,19 @@ s_run (self_t *self)
     }
 }
 
+static void
+s_self_destroy (self_t *self)
+{
+    if (self->job)
+        bb_info ("job_abandoned", "job=%s reason=stopping",
+                 bb_fetch_job_id (self->job));
+    bb_fetch_job_destroy (&self->job);
+    bb_http_destroy (&self->http);
+    bb_token_cache_destroy (&self->tokens);
+    zsock_destroy (&self->jobs);
+    zsock_destroy (&self->ingest);
+}
+
 void
 bb_fetcher_actor (zsock_t *pipe, void *args)
 {
@@ -521,32 +521,21 @@ bb_fetcher_actor (zsock_t *pipe, void *args)
         .config = args,
         .pipe = pipe,
     };
-    zsock_signal (pipe, 0);
-    if (s_init (&self) == 0) {
-        bb_info ("fetcher_started", "id=%s scheduler=%s store=%s "
-                 "hiro_concurrency=%u mempool_concurrency=%u api_key=%s",
-                 self.config->fetcher_id, self.config->scheduler_jobs,
-                 self.config->store_ingest, self.config->hiro_concurrency,
-                 self.config->mempool_concurrency,
-                 self.config->hiro_api_key && *self.config->hiro_api_key
-                     ? "set" : "unset");
-        s_run (&self);
+    if (s_init (&self)) {
+        s_self_destroy (&self);
+        bb_actor_failed (pipe, "cannot create sockets or the HTTP engine");
+        return;
     }
-    else
-        s_fail (&self, "cannot create sockets or the HTTP engine");
-    if (self.job)
-        bb_info ("job_abandoned", "job=%s reason=stopping",
-                 bb_fetch_job_id (self.job));
-    bb_fetch_job_destroy (&self.job);
-    //  After FAILED, stay until the caller's $TERM.
-    while (self.failed && !self.terminated) {
-        char *command = zstr_recv (pipe);
-        self.terminated = !command || streq (command, "$TERM");
-        zstr_free (&command);
-    }
-    bb_http_destroy (&self.http);
-    bb_token_cache_destroy (&self.tokens);
-    zsock_destroy (&self.jobs);
-    zsock_destroy (&self.ingest);
+    bb_actor_ready (pipe);
+    bb_info ("fetcher_started", "id=%s scheduler=%s store=%s "
+             "hiro_concurrency=%u mempool_concurrency=%u api_key=%s",
+             self.config->fetcher_id, self.config->scheduler_jobs,
+             self.config->store_ingest, self.config->hiro_concurrency,
+             self.config->mempool_concurrency,
+             self.config->hiro_api_key && *self.config->hiro_api_key
+                 ? "set" : "unset");
+    s_run (&self);
+    s_self_destroy (&self);
     bb_info ("fetcher_stopped", "id=%s", self.config->fetcher_id);
+    bb_actor_end (pipe, self.terminated, self.failed);
 }

@@ -45,9 +45,10 @@ typedef struct {
 } bb_fetcher_config_t;
 
 //  The actor; args is a bb_fetcher_config_t that outlives it. Start with
-//  zactor_new (bb_fetcher_actor, &config), stop with zactor_destroy. If
-//  it cannot run (sockets, libcurl) or its engine fails later, it sends
-//  "FAILED" on the pipe and waits for $TERM.
+//  bb_actor_new ("fetcher", bb_fetcher_actor, &config): ready once its
+//  sockets and HTTP engine are made, failed if they cannot be. If the
+//  engine fails later, the actor stops on its own (bb_actor_serve sees
+//  it). Ends on $TERM.
 void bb_fetcher_actor (zsock_t *pipe, void *args);
 
 #endif

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <czmq.h>
 
+#include "bb_actor.h"
 #include "bb_config.h"
 #include "bb_fetcher.h"
 #include "bb_log.h"
@@ -24,7 +25,6 @@
 #include "bb_wire.h"
 
 #define PROGRAM             "balboard-fetcher"
-#define STOP_POLL_MS        200             // how often main checks signals
 #define FETCHER_ID_MAX      63              // the scheduler's limit
 #define TEN_MINUTES_MS      600000
 #define MAX_BODY_LIMIT      (256 << 20)     // 256 MiB
@@ -202,23 +202,13 @@ s_health (const bb_fetcher_config_t *fetcher)
 static int
 s_serve (const bb_fetcher_config_t *fetcher)
 {
-    zactor_t *actor = zactor_new (bb_fetcher_actor, (void *) fetcher);
-    zpoller_t *poller = zpoller_new (actor, NULL);
-    int rc = EXIT_SUCCESS;
-    while (!bb_signal_stopping ()) {
-        if (zpoller_wait (poller, STOP_POLL_MS)) {
-            char *message = zstr_recv (actor);
-            bool failed = message && streq (message, "FAILED");
-            zstr_free (&message);
-            if (failed) {
-                rc = EXIT_FAILURE;
-                break;
-            }
-        }
-    }
-    bb_info ("stopping", "signal=%s", bb_signal_stopping () ? "yes" : "no");
-    zpoller_destroy (&poller);
-    zactor_destroy (&actor);
+    bb_actor_t *actor = bb_actor_new ("fetcher", bb_fetcher_actor,
+                                      (void *) fetcher);
+    if (!actor)
+        return EXIT_FAILURE;
+    int rc = bb_actor_serve (&actor, 1) ? EXIT_FAILURE : EXIT_SUCCESS;
+    bb_info ("stopping", "exit=%d", rc);
+    bb_actor_destroy (&actor);
     return rc;
 }
 

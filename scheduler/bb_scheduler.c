@@ -15,6 +15,7 @@
     =========================================================================
 */
 #include "bb_scheduler.h"
+#include "bb_actor.h"
 #include "bb_budget.h"
 #include "bb_fetchers.h"
 #include "bb_health.h"
@@ -27,13 +28,8 @@
 #include <inttypes.h>
 
 #define SCHEDULER_FETCHER_ID "scheduler"   // heartbeats to fetchers
-#define STOPPED_SIGNAL "STOPPED"            // actor -> bb_scheduler_wait
 #define TIMER_MIN_MS 1                      // zloop timers need a delay
 #define METADATA_HEADROOM_DIV 20            // Hiro headroom: chunk / 20 + 1
-
-struct _bb_scheduler_t {
-    zactor_t *actor;
-};
 
 typedef struct {
     bb_scheduler_settings_t settings;
@@ -1214,26 +1210,22 @@ s_restore (self_t *self)
     return 0;
 }
 
-static int
-s_on_pipe (zloop_t *loop, zsock_t *reader, void *arg)
+//  Why the parts of a new self cannot serve, or NULL when they can.
+static const char *
+s_self_broken (self_t *self)
 {
-    self_t *self = (self_t *) arg;
-    char *command = zstr_recv (reader);
-    if (!command)
-        return -1;          // interrupted
-    int rc = 0;
-    if (streq (command, "$TERM")) {
-        self->terminated = true;
-        rc = -1;
-    }
-    else
-        bb_warn ("pipe_unknown", "command=%s", command);
-    zstr_free (&command);
-    return rc;
+    return !self->jobs ? "cannot bind the jobs socket"
+         : !self->control ? "cannot bind the control socket"
+         : !self->store ? "cannot connect to the store's query socket"
+         : !self->state ? "cannot open the durable state"
+         : s_restore (self) ? "cannot restore the durable state"
+         : NULL;
 }
 
+//  The actor's state, or NULL with *why it cannot start.
 static self_t *
-s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings)
+s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings,
+            const char **why)
 {
     self_t *self = calloc (1, sizeof *self);
     assert (self);
@@ -1258,13 +1250,13 @@ s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings)
     self->jobs_by_id = zhashx_new ();
     zhashx_set_destructor (self->jobs_by_id, s_job_free);
     self->loop = zloop_new ();
-    if (!self->jobs || !self->control || !self->store || !self->state
-    ||  !self->loop || s_restore (self)) {
+    *why = s_self_broken (self);
+    if (*why) {
         s_self_destroy (&self);
         return NULL;
     }
-    zloop_reader (self->loop, pipe, s_on_pipe, self);
-    zloop_reader_set_tolerant (self->loop, pipe);
+    zloop_set_nonstop (self->loop, true);
+    zloop_reader (self->loop, pipe, bb_actor_on_pipe, &self->terminated);
     zloop_reader (self->loop, self->jobs, s_on_jobs, self);
     zloop_reader (self->loop, self->control, s_on_control, self);
     zloop_reader (self->loop, self->store, s_on_store, self);
@@ -1282,70 +1274,22 @@ s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings)
 //  ---------------------------------------------------------------------
 //  The actor shell
 
-static void
-s_actor (zsock_t *pipe, void *args)
+void
+bb_scheduler_actor (zsock_t *pipe, void *args)
 {
-    self_t *self = s_self_new (pipe, (const bb_scheduler_settings_t *) args);
-    zsock_signal (pipe, 0);                 // zactor_new's handshake
-    zsock_signal (pipe, self ? 0 : -1);     // bb_scheduler_new's answer
-    if (!self)
+    const char *why = NULL;
+    self_t *self = s_self_new (pipe, (const bb_scheduler_settings_t *) args,
+                               &why);
+    if (!self) {
+        bb_actor_failed (pipe, why);
         return;
+    }
+    bb_actor_ready (pipe);
     bb_info ("scheduler_started", "jobs=%s control=%s store=%s chunk=%"
              PRIu32, self->settings.jobs_bind, self->settings.control_bind,
              self->settings.store_query, self->settings.chunk_size);
     zloop_start (self->loop);
     bool terminated = self->terminated;
     s_self_destroy (&self);
-    if (terminated)
-        return;
-    //  Stopped on its own: say so, then wait for bb_scheduler_destroy
-    zstr_send (pipe, STOPPED_SIGNAL);
-    while (true) {
-        char *command = zstr_recv (pipe);
-        bool term = command && streq (command, "$TERM");
-        zstr_free (&command);
-        if (term)
-            break;
-    }
-}
-
-bb_scheduler_t *
-bb_scheduler_new (const bb_scheduler_settings_t *settings)
-{
-    assert (settings && settings->chunk_size > 0 && settings->liveness > 0);
-    bb_scheduler_t *self = calloc (1, sizeof *self);
-    assert (self);
-    self->actor = zactor_new (s_actor, (void *) settings);
-    if (!self->actor || zsock_wait (self->actor) != 0) {
-        bb_error ("scheduler_start_failed", NULL);
-        bb_scheduler_destroy (&self);
-    }
-    return self;
-}
-
-void
-bb_scheduler_destroy (bb_scheduler_t **self_p)
-{
-    assert (self_p);
-    bb_scheduler_t *self = *self_p;
-    if (self) {
-        zactor_destroy (&self->actor);
-        free (self);
-        *self_p = NULL;
-    }
-}
-
-int
-bb_scheduler_wait (bb_scheduler_t *self, int timeout_ms)
-{
-    assert (self);
-    zpoller_t *poller = zpoller_new (self->actor, NULL);
-    void *which = zpoller_wait (poller, timeout_ms);
-    zpoller_destroy (&poller);
-    if (!which)
-        return 0;
-    char *signal = zstr_recv (self->actor);
-    bool stopped = signal && streq (signal, STOPPED_SIGNAL);
-    zstr_free (&signal);
-    return stopped ? -1 : 0;
+    bb_actor_end (pipe, terminated, "scheduler loop ended");
 }

@@ -69,18 +69,10 @@ typedef struct {
     bool start_paused;              // start (and stay) paused
 } bb_scheduler_settings_t;
 
-typedef struct _bb_scheduler_t bb_scheduler_t;
-
-//  Start the scheduler actor with settings (copied; the strings are
-//  borrowed and must outlive the scheduler). Returns NULL after logging
-//  why if it cannot start (state, binds).
-bb_scheduler_t *bb_scheduler_new (const bb_scheduler_settings_t *settings);
-
-//  Stop the actor, free everything and set *self_p to NULL. NULL-safe.
-void bb_scheduler_destroy (bb_scheduler_t **self_p);
-
-//  Wait up to timeout_ms while the scheduler runs. Returns 0 if it still
-//  runs, -1 if it stopped on its own (interrupted or a fatal error).
-int bb_scheduler_wait (bb_scheduler_t *self, int timeout_ms);
+//  The actor: bb_actor_new ("scheduler", bb_scheduler_actor, &settings)
+//  (settings borrowed, strings included; they must outlive the actor).
+//  Ready once its state is open and its sockets bound; failed (logged)
+//  if not. Ends on $TERM.
+void bb_scheduler_actor (zsock_t *pipe, void *args);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bb_actor.h"
 #include "bb_config.h"
 #include "bb_log.h"
 #include "bb_scheduler.h"
@@ -24,7 +25,6 @@
 
 #define PROGRAM "balboard-scheduler"
 #define LIVENESS 3                      // heartbeats missed before death
-#define WAIT_MS 200                     // how often main checks signals
 #define HEALTH_TIMEOUT_MS 2000
 #define ENDPOINT_SIZE 256
 
@@ -164,16 +164,15 @@ s_run (bb_config_t *config)
 {
     bb_scheduler_settings_t settings;
     s_settings (config, &settings);
-    bb_scheduler_t *scheduler = bb_scheduler_new (&settings);
+    bb_actor_t *scheduler = bb_actor_new ("scheduler", bb_scheduler_actor,
+                                          &settings);
     if (!scheduler)
         return EXIT_FAILURE;
-    while (!bb_signal_stopping ()
-    &&     bb_scheduler_wait (scheduler, WAIT_MS) == 0)
-        ;
+    int rc = bb_actor_serve (&scheduler, 1) ? EXIT_FAILURE : EXIT_SUCCESS;
     bb_info ("stopping", NULL);
-    bb_scheduler_destroy (&scheduler);
-    bb_info ("stopped", NULL);
-    return EXIT_SUCCESS;
+    bb_actor_destroy (&scheduler);
+    bb_info ("stopped", "exit=%d", rc);
+    return rc;
 }
 
 int

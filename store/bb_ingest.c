@@ -58,6 +58,7 @@ typedef struct {
     uint64_t pause_token;       // matches PAUSED to its PAUSE
     item_t items [BB_INGEST_ROUND_MAX];
     size_t count;               // items in the round
+    bool terminated;            // $TERM came
 } self_t;
 
 //  ===========================================================================
@@ -546,15 +547,6 @@ s_on_retention (zloop_t *loop, int timer_id, void *arg)
 //  ===========================================================================
 //  The actor
 
-static int
-s_on_pipe (zloop_t *loop, zsock_t *reader, void *arg)
-{
-    char *command = zstr_recv (reader);
-    bool terminate = !command || streq (command, "$TERM");
-    zstr_free (&command);
-    return terminate ? -1 : 0;
-}
-
 static void
 s_self_destroy (self_t **self_p)
 {
@@ -570,8 +562,10 @@ s_self_destroy (self_t **self_p)
     *self_p = NULL;
 }
 
+//  The actor's state, or NULL with why it could not start in reason
+//  (BB_ACTOR_REASON_SIZE bytes).
 static self_t *
-s_self_new (zsock_t *pipe, const bb_ingest_args_t *args)
+s_self_new (zsock_t *pipe, const bb_ingest_args_t *args, char *reason)
 {
     self_t *self = calloc (1, sizeof *self);
     assert (self);
@@ -587,14 +581,14 @@ s_self_new (zsock_t *pipe, const bb_ingest_args_t *args)
     if (zsock_connect (self->changes, "%s", args->changes_endpoint) == -1
     ||  !(self->router = bb_wire_socket_new (ZMQ_ROUTER, NULL))
     ||  zsock_bind (self->router, "%s", args->endpoint) == -1) {
-        bb_error ("ingest_bind_failed", "endpoint=%s error=\"%s\"",
+        snprintf (reason, BB_ACTOR_REASON_SIZE, "cannot bind %s: %s",
                   args->endpoint, zmq_strerror (zmq_errno ()));
         s_self_destroy (&self);
         return NULL;
     }
     self->loop = zloop_new ();
     zloop_set_nonstop (self->loop, true);
-    zloop_reader (self->loop, pipe, s_on_pipe, self);
+    zloop_reader (self->loop, pipe, bb_actor_on_pipe, &self->terminated);
     zloop_reader (self->loop, self->router, s_on_ingest, self);
     zloop_timer (self->loop, BB_RETENTION_TICK_MS, 0, s_on_retention, self);
     return self;
@@ -603,13 +597,18 @@ s_self_new (zsock_t *pipe, const bb_ingest_args_t *args)
 void
 bb_ingest_actor (zsock_t *pipe, void *args)
 {
-    self_t *self = s_self_new (pipe, (const bb_ingest_args_t *) args);
-    bb_actor_report (pipe, self != NULL);
-    if (self) {
-        bb_info ("ingest_listening", "endpoint=%s",
-                 ((const bb_ingest_args_t *) args)->endpoint);
-        zloop_start (self->loop);
-        s_self_destroy (&self);
+    char reason [BB_ACTOR_REASON_SIZE] = "";
+    self_t *self = s_self_new (pipe, (const bb_ingest_args_t *) args,
+                               reason);
+    if (!self) {
+        bb_actor_failed (pipe, reason);
+        return;
     }
-    bb_actor_finish ();
+    bb_actor_ready (pipe);
+    bb_info ("ingest_listening", "endpoint=%s",
+             ((const bb_ingest_args_t *) args)->endpoint);
+    zloop_start (self->loop);
+    bool terminated = self->terminated;
+    s_self_destroy (&self);
+    bb_actor_end (pipe, terminated, "ingest loop ended");
 }

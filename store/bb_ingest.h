@@ -38,9 +38,9 @@ typedef struct {
     int64_t retention_interval_ms;  // pause between retention passes
 } bb_ingest_args_t;
 
-//  The actor: bb_actor_start (bb_ingest_actor, &args), after the query
-//  actor is up. Reports READY once bound, FAILED (logged) if the bind
-//  failed. Ends on $TERM; messages not yet applied are dropped unacked,
+//  The actor: bb_actor_new ("ingest", bb_ingest_actor, &args), after the
+//  query actor is up. Ready once bound, failed if the bind failed. Ends
+//  on $TERM; messages not yet applied are dropped unacked,
 //  so their senders retry.
 void bb_ingest_actor (zsock_t *pipe, void *args);
 

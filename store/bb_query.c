@@ -39,6 +39,7 @@ typedef struct {
     bb_prices_rec_t prices;     // the index is valued at these
     uint64_t seq;               // commit the index reflects
     bb_wire_msg_t msg;          // the request being served
+    bool terminated;            // $TERM came
 } self_t;
 
 //  ===========================================================================
@@ -312,19 +313,6 @@ s_on_request (zloop_t *loop, zsock_t *reader, void *arg)
     return 0;
 }
 
-static int
-s_on_pipe (zloop_t *loop, zsock_t *reader, void *arg)
-{
-    zmsg_t *msg = zmsg_recv (reader);
-    if (!msg)
-        return -1;
-    char *command = zmsg_popstr (msg);
-    bool terminate = command && streq (command, "$TERM");
-    free (command);
-    zmsg_destroy (&msg);
-    return terminate ? -1 : 0;
-}
-
 //  ===========================================================================
 //  The actor
 
@@ -343,8 +331,10 @@ s_self_destroy (self_t **self_p)
     *self_p = NULL;
 }
 
+//  The actor's state, or NULL with why it could not start in reason
+//  (BB_ACTOR_REASON_SIZE bytes).
 static self_t *
-s_self_new (zsock_t *pipe, const bb_query_args_t *args)
+s_self_new (zsock_t *pipe, const bb_query_args_t *args, char *reason)
 {
     self_t *self = calloc (1, sizeof *self);
     assert (self);
@@ -356,18 +346,20 @@ s_self_new (zsock_t *pipe, const bb_query_args_t *args)
     if (zsock_bind (self->changes, "%s", args->changes_endpoint) == -1
     ||  !(self->router = bb_wire_socket_new (ZMQ_ROUTER, NULL))
     ||  zsock_bind (self->router, "%s", args->endpoint) == -1) {
-        bb_error ("query_bind_failed", "endpoint=%s error=\"%s\"",
+        snprintf (reason, BB_ACTOR_REASON_SIZE, "cannot bind %s: %s",
                   args->endpoint, zmq_strerror (zmq_errno ()));
         s_self_destroy (&self);
         return NULL;
     }
     if (s_rebuild (self)) {
+        snprintf (reason, BB_ACTOR_REASON_SIZE,
+                  "cannot build the rank index");
         s_self_destroy (&self);
         return NULL;
     }
     self->loop = zloop_new ();
     zloop_set_nonstop (self->loop, true);
-    zloop_reader (self->loop, pipe, s_on_pipe, self);
+    zloop_reader (self->loop, pipe, bb_actor_on_pipe, &self->terminated);
     zloop_reader (self->loop, self->router, s_on_request, self);
     zloop_reader (self->loop, self->changes, s_on_changes, self);
     return self;
@@ -376,14 +368,18 @@ s_self_new (zsock_t *pipe, const bb_query_args_t *args)
 void
 bb_query_actor (zsock_t *pipe, void *args)
 {
-    self_t *self = s_self_new (pipe, (const bb_query_args_t *) args);
-    bb_actor_report (pipe, self != NULL);
-    if (self) {
-        bb_info ("query_listening", "endpoint=%s agents=%llu",
-                 ((const bb_query_args_t *) args)->endpoint,
-                 (unsigned long long) bb_rank_size (self->rank));
-        zloop_start (self->loop);
-        s_self_destroy (&self);
+    char reason [BB_ACTOR_REASON_SIZE] = "";
+    self_t *self = s_self_new (pipe, (const bb_query_args_t *) args, reason);
+    if (!self) {
+        bb_actor_failed (pipe, reason);
+        return;
     }
-    bb_actor_finish ();
+    bb_actor_ready (pipe);
+    bb_info ("query_listening", "endpoint=%s agents=%llu",
+             ((const bb_query_args_t *) args)->endpoint,
+             (unsigned long long) bb_rank_size (self->rank));
+    zloop_start (self->loop);
+    bool terminated = self->terminated;
+    s_self_destroy (&self);
+    bb_actor_end (pipe, terminated, "query loop ended");
 }

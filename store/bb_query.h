@@ -35,9 +35,9 @@ typedef struct {
 #define BB_QUERY_PAUSED     "PAUSED"
 #define BB_QUERY_RESUME     "RESUME"
 
-//  The actor: bb_actor_start (bb_query_actor, &args). Reports READY once
-//  it has bound both sockets and built the index, FAILED (logged) if it
-//  could not. Ends on $TERM.
+//  The actor: bb_actor_new ("query", bb_query_actor, &args). Ready once
+//  it has bound both sockets and built the index, failed if it could
+//  not. Ends on $TERM.
 void bb_query_actor (zsock_t *pipe, void *args);
 
 #endif

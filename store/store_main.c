@@ -26,7 +26,6 @@
 
 #define PROGRAM             "balboard-store"
 #define HEALTH_TIMEOUT_MS   2000
-#define WAIT_POLL_MS        100                 // main's check for a signal
 #define MIB                 ((size_t) 1 << 20)
 #define DAY_MS              (24ULL * 3600 * 1000)
 #define CHANGES_ENDPOINT    "inproc://balboard-store-changes"
@@ -114,14 +113,6 @@ s_network (bb_config_t *config, bb_network_t *network)
     return -1;
 }
 
-//  Wait for SIGINT or SIGTERM.
-static void
-s_wait_for_signal (void)
-{
-    while (!bb_signal_stopping ())
-        zclock_sleep (WAIT_POLL_MS);
-}
-
 static int
 s_serve (bb_config_t *config, bb_network_t network)
 {
@@ -139,17 +130,19 @@ s_serve (bb_config_t *config, bb_network_t network)
         (uint64_t) bb_config_int (config, "history-days") * DAY_MS,
         bb_config_int (config, "retention-interval-ms")
     };
-    zactor_t *query = bb_actor_start (bb_query_actor, &query_args);
-    zactor_t *ingest = query ? bb_actor_start (bb_ingest_actor, &ingest_args)
-                             : NULL;
-    int rc = ingest ? EXIT_SUCCESS : EXIT_FAILURE;
-    if (ingest) {
+    bb_actor_t *actors [2] = { NULL, NULL };
+    actors [0] = bb_actor_new ("query", bb_query_actor, &query_args);
+    if (actors [0])
+        actors [1] = bb_actor_new ("ingest", bb_ingest_actor, &ingest_args);
+    int rc = actors [1] ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (actors [1]) {
         bb_info ("ready", NULL);
-        s_wait_for_signal ();
+        if (bb_actor_serve (actors, 2))
+            rc = EXIT_FAILURE;
         bb_info ("stopping", NULL);
     }
-    zactor_destroy (&ingest);
-    zactor_destroy (&query);
+    bb_actor_destroy (&actors [1]);
+    bb_actor_destroy (&actors [0]);
     bb_db_destroy (&db);
     bb_info ("stopped", "exit=%d", rc);
     return rc;
