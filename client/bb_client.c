@@ -22,7 +22,7 @@ struct _bb_client_t {
     zsock_t *dealer;            // remade after every timeout
     int timeout_ms;             // per call
     uint64_t next_id;           // request_id of the next call
-    char reason [BB_WIRE_REASON_SIZE];  // of the last failure
+    char reason [BB_REASON_SIZE];  // of the last failure
     Balboard__ErrorReply__Code error_code;
 };
 

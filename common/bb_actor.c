@@ -23,7 +23,7 @@ struct _bb_actor_t {
     zactor_t *actor;
     const char *name;               // for logs, static
     bool stopped;                   // it reported STOPPED
-    char reason [BB_ACTOR_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
 };
 
 //  ---------------------------------------------------------------------
@@ -56,7 +56,7 @@ bb_actor_new (const char *name, zactor_fn *fn, void *args)
     bool ready = word && streq (word, READY_SIGNAL);
     zstr_free (&word);
     if (!ready) {
-        char quoted [BB_ACTOR_REASON_SIZE + 8];
+        char quoted [BB_REASON_SIZE + 8];
         bb_error ("actor_failed", "actor=%s reason=%s", name,
                   bb_log_quote (*self->reason ? self->reason : "no report",
                                 quoted, sizeof quoted));
@@ -129,7 +129,7 @@ bb_actor_serve (bb_actor_t *const *actors, size_t count)
     zpoller_destroy (&poller);
     if (!stopped)
         return 0;
-    char quoted [BB_ACTOR_REASON_SIZE + 8];
+    char quoted [BB_REASON_SIZE + 8];
     bb_error ("actor_stopped", "actor=%s reason=%s", stopped->name,
               bb_log_quote (stopped->reason, quoted, sizeof quoted));
     return -1;

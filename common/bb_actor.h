@@ -32,8 +32,8 @@
 #include <stddef.h>
 #include <czmq.h>
 
-//  Longest reason an actor reports, NUL included.
-#define BB_ACTOR_REASON_SIZE 160
+#include "bb_reason.h"
+
 
 typedef struct _bb_actor_t bb_actor_t;
 

@@ -10,7 +10,6 @@
 #include "bb_log.h"
 
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,17 +44,6 @@ bb_wire_envelope_init (bb_envelope_t *envelope)
     envelope->version = BB_PROTOCOL_VERSION;
 }
 
-static void
-s_reason (char *reason, size_t reason_size, const char *format, ...)
-{
-    if (!reason || !reason_size)
-        return;
-    va_list args;
-    va_start (args, format);
-    vsnprintf (reason, reason_size, format, args);
-    va_end (args);
-}
-
 //  True if body_case names a message we know. An envelope from a newer
 //  peer with a body we do not know decodes with no body set.
 static bool
@@ -70,28 +58,28 @@ bb_wire_decode (const void *data, size_t size, size_t max_size,
                 char *reason, size_t reason_size)
 {
     if (size > max_size) {
-        s_reason (reason, reason_size, "frame of %zu bytes exceeds the "
+        bb_reason_fail (reason, reason_size, "frame of %zu bytes exceeds the "
                   "%zu-byte maximum", size, max_size);
         return NULL;
     }
     if (size == 0) {
-        s_reason (reason, reason_size, "empty frame");
+        bb_reason_fail (reason, reason_size, "empty frame");
         return NULL;
     }
     bb_envelope_t *envelope = balboard__envelope__unpack (NULL, size, data);
     if (!envelope) {
-        s_reason (reason, reason_size, "not a valid protobuf envelope "
+        bb_reason_fail (reason, reason_size, "not a valid protobuf envelope "
                   "(%zu bytes)", size);
         return NULL;
     }
     if (envelope->version != BB_PROTOCOL_VERSION) {
-        s_reason (reason, reason_size, "protocol version %u, expected %u",
+        bb_reason_fail (reason, reason_size, "protocol version %u, expected %u",
                   envelope->version, BB_PROTOCOL_VERSION);
         bb_wire_envelope_destroy (&envelope);
         return NULL;
     }
     if (!s_body_known (envelope->body_case)) {
-        s_reason (reason, reason_size, "envelope has no known body");
+        bb_reason_fail (reason, reason_size, "envelope has no known body");
         bb_wire_envelope_destroy (&envelope);
         return NULL;
     }
@@ -162,7 +150,7 @@ bb_wire_recv (zsock_t *socket, bb_wire_msg_t *msg)
         msg->peer = zmsg_pop (zmsg);
     bb_wire_result_t result = BB_WIRE_BAD_FRAME;
     if (zmsg_size (zmsg) != 1)
-        s_reason (msg->reason, sizeof msg->reason, "expected one envelope "
+        bb_reason_fail (msg->reason, sizeof msg->reason, "expected one envelope "
                   "frame, got %zu", zmsg_size (zmsg));
     else {
         zframe_t *frame = zmsg_first (zmsg);
@@ -203,4 +191,25 @@ bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
     envelope.body_case = BALBOARD__ENVELOPE__BODY_ERROR;
     envelope.error = &error;
     return bb_wire_send (socket, peer, &envelope);
+}
+
+void
+bb_wire_reject (zsock_t *socket, const char *name, const bb_wire_msg_t *msg)
+{
+    assert (socket && name && msg);
+    char reason [BB_REASON_SIZE], quoted [2 * BB_REASON_SIZE];
+    Balboard__ErrorReply__Code code = BALBOARD__ERROR_REPLY__CODE__BAD_FRAME;
+    uint64_t request_id = 0;
+    if (msg->envelope) {
+        code = BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED;
+        request_id = msg->envelope->request_id;
+        snprintf (reason, sizeof reason, "%s is not served on the %s socket",
+                  bb_wire_body_name (msg->envelope->body_case), name);
+    }
+    else
+        snprintf (reason, sizeof reason, "%s", msg->reason);
+    bb_warn (msg->envelope ? "unsupported" : "bad_frame", "socket=%s "
+             "reason=%s", name, bb_log_quote (reason, quoted, sizeof quoted));
+    if (msg->peer && zsock_type (socket) == ZMQ_ROUTER)
+        bb_wire_send_error (socket, msg->peer, request_id, code, reason);
 }

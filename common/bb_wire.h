@@ -22,14 +22,14 @@
 
 #include "balboard.pb-c.h"
 
+#include "bb_reason.h"
+
 #define BB_PROTOCOL_VERSION 1
 
 //  Largest envelope any socket accepts (a 500-row page or a 100-agent batch
 //  is well under 1 MiB; an agent import of 10k agents is ~2 MiB).
 #define BB_WIRE_MAX_MSG_SIZE (8 * 1024 * 1024)
 
-//  Longest reason string, NUL included.
-#define BB_WIRE_REASON_SIZE 160
 
 typedef Balboard__Envelope bb_envelope_t;
 
@@ -44,7 +44,7 @@ typedef enum {
 typedef struct {
     zframe_t *peer;             // routing id (ROUTER sockets), else NULL
     bb_envelope_t *envelope;    // decoded, or NULL on BB_WIRE_BAD_FRAME
-    char reason[BB_WIRE_REASON_SIZE];   // why a frame was bad
+    char reason[BB_REASON_SIZE];   // why a frame was bad
 } bb_wire_msg_t;
 
 //  Create a socket of type (ZMQ_ROUTER, ZMQ_DEALER, ...) with the maximum
@@ -88,5 +88,14 @@ const char *bb_wire_body_name (Balboard__Envelope__BodyCase body_case);
 //  request_id. Returns 0 or -1.
 int bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
                         Balboard__ErrorReply__Code code, const char *reason);
+
+//  A message socket (log name: "ingest", "jobs"...) does not serve: a
+//  bad frame (no envelope) is logged as bad_frame and answered BAD_FRAME;
+//  an envelope whose body the socket does not take is logged as
+//  unsupported and answered UNSUPPORTED ("<body> is not served on the
+//  <name> socket"). Answered only on a ROUTER, to the sending peer: a
+//  client's DEALER logs, so two peers never trade errors.
+void bb_wire_reject (zsock_t *socket, const char *name,
+                     const bb_wire_msg_t *msg);
 
 #endif

@@ -16,7 +16,6 @@
 #include "bb_fetch_job.h"
 
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +28,7 @@
 
 #define V3_FT_LIMIT         200     // Hiro's largest ft page
 #define V3_PAGES_MAX        64      // 12800 tokens: past that, a loop
-#define DETAIL_SIZE         BB_PARSE_REASON_SIZE
+#define DETAIL_SIZE         BB_REASON_SIZE
 #define REPORT_DETAIL_SIZE  512
 #define UPSTREAMS           3       // hiro, mempool, price
 #define SOURCES             2       // per agent: hiro, mempool
@@ -123,15 +122,6 @@ struct _bb_fetch_job_t {
 
 //  ---------------------------------------------------------------------
 //  Helpers
-
-static void
-s_format (char *buffer, size_t size, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    vsnprintf (buffer, size, format, args);
-    va_end (args);
-}
 
 static void *
 s_pb_new (const ProtobufCMessageDescriptor *descriptor)
@@ -256,7 +246,7 @@ s_source_fail (source_t *source, Balboard__FetchStatus status,
         snprintf (source->detail, sizeof source->detail, "%s", detail);
     else
     if (result && result->outcome == BB_HTTP_RESPONSE)
-        s_format (source->detail, sizeof source->detail, "HTTP %ld",
+        bb_reason_fail (source->detail, sizeof source->detail, "HTTP %ld",
                   result->status);
     else
     if (result)
@@ -389,7 +379,7 @@ static void
 s_on_hiro_v1 (bb_fetch_job_t *self, agent_t *agent,
               const bb_http_result_t *result)
 {
-    char reason [BB_PARSE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     if (result->outcome == BB_HTTP_RESPONSE && result->status == 410) {
         //  Deprecated endpoints are off: this agent and the rest of the
         //  fetcher's life go to v3.
@@ -412,7 +402,7 @@ static void
 s_on_hiro_v3_stx (bb_fetch_job_t *self, agent_t *agent,
                   const bb_http_result_t *result)
 {
-    char reason [BB_PARSE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     if (!s_success (result))
         s_request_failed (self, BB_LANE_HIRO, &agent->hiro, result);
     else
@@ -451,7 +441,7 @@ static void
 s_on_hiro_v3_ft (bb_fetch_job_t *self, agent_t *agent,
                  const bb_http_result_t *result)
 {
-    char reason [BB_PARSE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     char *next = NULL;
     if (!s_success (result))
         s_request_failed (self, BB_LANE_HIRO, &agent->hiro, result);
@@ -473,7 +463,7 @@ static void
 s_on_mempool (bb_fetch_job_t *self, agent_t *agent,
               const bb_http_result_t *result)
 {
-    char reason [BB_PARSE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     if (!s_success (result))
         s_request_failed (self, BB_LANE_MEMPOOL, &agent->mempool, result);
     else
@@ -489,9 +479,9 @@ s_on_mempool (bb_fetch_job_t *self, agent_t *agent,
 static void
 s_on_price (bb_fetch_job_t *self, const bb_http_result_t *result)
 {
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     if (!s_success (result))
-        s_format (reason, sizeof reason, "%s", result->outcome
+        bb_reason_fail (reason, sizeof reason, "%s", result->outcome
                   == BB_HTTP_RESPONSE ? "unexpected HTTP status"
                                       : result->detail);
     else
@@ -504,7 +494,7 @@ s_on_price (bb_fetch_job_t *self, const bb_http_result_t *result)
         return;
     }
     self->tally [BB_LANE_PRICE].failures++;
-    char quoted [BB_PARSE_REASON_SIZE + 8];
+    char quoted [BB_REASON_SIZE + 8];
     bb_warn ("price_failed", "job=%s http_status=%ld reason=%s",
              self->job_id, result->status,
              bb_log_quote (reason, quoted, sizeof quoted));
@@ -514,7 +504,7 @@ static void
 s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
                const bb_http_result_t *result)
 {
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     long status = result->status;
     bool answered = result->outcome == BB_HTTP_RESPONSE
                  && (status == 200 || status == 404 || status == 422);
@@ -540,7 +530,7 @@ s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
         snprintf (reason, sizeof reason, "%s", result->detail [0]
                   ? result->detail : "unexpected HTTP status");
     self->tally [BB_LANE_HIRO].failures++;
-    char quoted [BB_PARSE_REASON_SIZE + 8];
+    char quoted [BB_REASON_SIZE + 8];
     bb_warn ("token_meta_failed", "contract=%s http_status=%ld reason=%s",
              contract->contract, status,
              bb_log_quote (reason, quoted, sizeof quoted));
@@ -1052,7 +1042,7 @@ bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
     report->agents_failed = (uint32_t) self->agent_count - report->agents_ok;
     report->store_status = store_status;
     char detail [REPORT_DETAIL_SIZE];
-    s_format (detail, sizeof detail, "hiro=%s%s%s",
+    bb_reason_fail (detail, sizeof detail, "hiro=%s%s%s",
               self->context->hiro_v3 ? "v3" : "v1",
               store_detail ? " store: " : "", store_detail ? store_detail
                                                            : "");

@@ -296,10 +296,7 @@ static void
 s_on_jobs_message (self_t *self, bb_wire_msg_t *msg, bb_wire_result_t rc)
 {
     if (rc == BB_WIRE_BAD_FRAME) {
-        bb_warn ("bad_frame", "socket=jobs reason=\"%s\"", msg->reason);
-        bb_wire_send_error (self->jobs, NULL, 0,
-                            BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
-                            msg->reason);
+        bb_wire_reject (self->jobs, "jobs", msg);
         return;
     }
     s_scheduler_heard (self);
@@ -307,11 +304,8 @@ s_on_jobs_message (self_t *self, bb_wire_msg_t *msg, bb_wire_result_t rc)
     if (envelope->body_case == BALBOARD__ENVELOPE__BODY_CHUNK_JOB)
         s_on_chunk_job (self, envelope->chunk_job);
     else
-    if (envelope->body_case != BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT
-    &&  envelope->body_case != BALBOARD__ENVELOPE__BODY_ERROR)
-        bb_wire_send_error (self->jobs, NULL, envelope->request_id,
-                            BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
-                            "the fetcher takes only ChunkJob and heartbeats");
+    if (envelope->body_case != BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT)
+        bb_wire_reject (self->jobs, "jobs", msg);
 }
 
 static void
@@ -371,7 +365,7 @@ s_drain (self_t *self, zsock_t **socket_p, bool jobs)
         if (rc == BB_WIRE_OK)
             s_on_ingest_message (self, msg.envelope);
         else
-            bb_warn ("bad_frame", "socket=ingest reason=\"%s\"", msg.reason);
+            bb_wire_reject (*socket_p, "ingest", &msg);
     }
     bb_wire_msg_reset (&msg);
 }

@@ -10,7 +10,6 @@
 
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +25,6 @@
 //  ---------------------------------------------------------------------
 //  Field access
 
-static int
-s_fail (char *reason, size_t size, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    vsnprintf (reason, size, format, args);
-    va_end (args);
-    return -1;
-}
-
 //  Decode body into a JSON object, or NULL with reason.
 static json_t *
 s_load (const char *body, size_t body_size, char *reason, size_t size)
@@ -44,12 +33,12 @@ s_load (const char *body, size_t body_size, char *reason, size_t size)
     json_t *root = json_loadb (body ? body : "", body ? body_size : 0,
                                JSON_REJECT_DUPLICATES, &error);
     if (!root) {
-        s_fail (reason, size, "invalid JSON at %d:%d: %s", error.line,
+        bb_reason_fail (reason, size, "invalid JSON at %d:%d: %s", error.line,
                 error.column, error.text);
         return NULL;
     }
     if (!json_is_object (root)) {
-        s_fail (reason, size, "top level is not an object");
+        bb_reason_fail (reason, size, "top level is not an object");
         json_decref (root);
         return NULL;
     }
@@ -62,7 +51,7 @@ s_object (json_t *object, const char *key, char *reason, size_t size)
 {
     json_t *value = json_object_get (object, key);
     if (!json_is_object (value)) {
-        s_fail (reason, size, "%s: %s", key,
+        bb_reason_fail (reason, size, "%s: %s", key,
                 value ? "not an object" : "missing");
         return NULL;
     }
@@ -77,7 +66,7 @@ s_string (json_t *object, const char *path, const char *key, char *reason,
 {
     json_t *value = json_object_get (object, key);
     if (!json_is_string (value)) {
-        s_fail (reason, size, "%." PATH_SHOWN "s.%s: %s", path, key,
+        bb_reason_fail (reason, size, "%." PATH_SHOWN "s.%s: %s", path, key,
                 value ? "not a string" : "missing");
         return NULL;
     }
@@ -96,7 +85,7 @@ s_amount (json_t *object, const char *path, bool negative_is_zero,
     const char *why;
     bool negative = negative_is_zero && text [0] == '-';
     if (bb_u128_parse (negative ? text + 1 : text, amount, &why))
-        return s_fail (reason, size, "%." PATH_SHOWN "s.balance: %s", path,
+        return bb_reason_fail (reason, size, "%." PATH_SHOWN "s.balance: %s", path,
                        why);
     if (negative)
         *amount = 0;
@@ -110,11 +99,11 @@ s_count (json_t *object, const char *path, const char *key,
 {
     json_t *value = json_object_get (object, key);
     if (!json_is_integer (value))
-        return s_fail (reason, size, "%s.%s: %s", path, key,
+        return bb_reason_fail (reason, size, "%s.%s: %s", path, key,
                        value ? "not an integer" : "missing");
     *count = json_integer_value (value);
     if (*count < 0)
-        return s_fail (reason, size, "%s.%s: negative", path, key);
+        return bb_reason_fail (reason, size, "%s.%s: negative", path, key);
     return 0;
 }
 
@@ -170,7 +159,7 @@ s_set_token (bb_balances_t *balances, const char *token_id,
 {
     const char *why;
     if (bb_upstream_parse_check_token_id (token_id, network, &why))
-        return s_fail (reason, size, "token '%." PATH_SHOWN "s': %s",
+        return bb_reason_fail (reason, size, "token '%." PATH_SHOWN "s': %s",
                        token_id, why);
     bb_balances_set (balances, token_id, amount);
     return 0;
@@ -188,7 +177,7 @@ s_v1_tokens (json_t *tokens, bb_network_t network, bb_balances_t *balances,
     json_t *position;
     json_object_foreach (tokens, token_id, position) {
         if (!json_is_object (position))
-            return s_fail (reason, size, "fungible_tokens.%." PATH_SHOWN
+            return bb_reason_fail (reason, size, "fungible_tokens.%." PATH_SHOWN
                            "s: not an object", token_id);
         bb_u128_t amount;
         if (s_amount (position, token_id, true, &amount, reason, size)
@@ -248,7 +237,7 @@ s_v3_next (json_t *root, char **next_cursor, char *reason, size_t size)
     if (json_is_null (next))
         return 0;
     if (!json_is_string (next) || json_string_length (next) == 0)
-        return s_fail (reason, size, "cursor.next: %s",
+        return bb_reason_fail (reason, size, "cursor.next: %s",
                        next ? "not a string or null" : "missing");
     *next_cursor = strdup (json_string_value (next));
     assert (*next_cursor);
@@ -265,7 +254,7 @@ s_v3_results (json_t *results, bb_network_t network, bb_balances_t *balances,
         char path [32];
         snprintf (path, sizeof path, "results[%zu]", index);
         if (!json_is_object (row))
-            return s_fail (reason, size, "%s: not an object", path);
+            return bb_reason_fail (reason, size, "%s: not an object", path);
         const char *token_id = s_string (row, path, "asset_identifier",
                                          reason, size);
         bb_u128_t amount;
@@ -291,7 +280,7 @@ bb_upstream_parse_hiro_v3_ft (const char *body, size_t body_size,
     int rc = -1;
     json_t *results = json_object_get (root, "results");
     if (!json_is_array (results))
-        s_fail (reason, size, "results: %s",
+        bb_reason_fail (reason, size, "results: %s",
                 results ? "not an array" : "missing");
     else
     if (s_v3_results (results, network, balances, reason, size) == 0)
@@ -321,7 +310,7 @@ bb_upstream_parse_mempool (const char *body, size_t body_size,
     &&  s_count (chain, "chain_stats", "spent_txo_sum", &spent, reason,
                  size) == 0) {
         if (spent > funded)
-            s_fail (reason, size, "chain_stats: spent_txo_sum %lld exceeds "
+            bb_reason_fail (reason, size, "chain_stats: spent_txo_sum %lld exceeds "
                     "funded_txo_sum %lld", (long long) spent,
                     (long long) funded);
         else {
@@ -347,11 +336,11 @@ s_price (json_t *root, const char *coin, int64_t *micro, char *reason,
         return -1;
     json_t *usd = json_object_get (quote, "usd");
     if (!json_is_number (usd))
-        return s_fail (reason, size, "%s.usd: %s", coin,
+        return bb_reason_fail (reason, size, "%s.usd: %s", coin,
                        usd ? "not a number" : "missing");
     double value = json_number_value (usd);
     if (!isfinite (value) || value < 0 || value > PRICE_USD_MAX)
-        return s_fail (reason, size, "%s.usd: %g out of range", coin, value);
+        return bb_reason_fail (reason, size, "%s.usd: %g out of range", coin, value);
     *micro = (int64_t) llround (value * MICRO_PER_UNIT);
     return 0;
 }
@@ -385,14 +374,14 @@ s_meta_symbol (json_t *root, bb_token_meta_t *meta, char *reason,
     if (!symbol || json_is_null (symbol))
         return 0;
     if (!json_is_string (symbol))
-        return s_fail (reason, size, "symbol: not a string");
+        return bb_reason_fail (reason, size, "symbol: not a string");
     const char *text = json_string_value (symbol);
     if (strlen (text) >= sizeof meta->symbol)
-        return s_fail (reason, size, "symbol: longer than %zu bytes",
+        return bb_reason_fail (reason, size, "symbol: longer than %zu bytes",
                        sizeof meta->symbol - 1);
     for (const unsigned char *at = (const unsigned char *) text; *at; at++)
         if (*at < ' ' || *at == 0x7f)
-            return s_fail (reason, size, "symbol: control character");
+            return bb_reason_fail (reason, size, "symbol: control character");
     snprintf (meta->symbol, sizeof meta->symbol, "%s", text);
     return 0;
 }
@@ -405,10 +394,10 @@ s_meta_decimals (json_t *root, bb_token_meta_t *meta, char *reason,
     if (!decimals || json_is_null (decimals))
         return 0;
     if (!json_is_integer (decimals))
-        return s_fail (reason, size, "decimals: not an integer");
+        return bb_reason_fail (reason, size, "decimals: not an integer");
     json_int_t value = json_integer_value (decimals);
     if (value < 0 || value > BB_TOKEN_DECIMALS_MAX)
-        return s_fail (reason, size, "decimals: %lld out of 0..%d",
+        return bb_reason_fail (reason, size, "decimals: %lld out of 0..%d",
                        (long long) value, BB_TOKEN_DECIMALS_MAX);
     meta->decimals = (unsigned) value;
     return 0;
@@ -425,7 +414,7 @@ s_meta_missing (json_t *root, char *reason, size_t size)
     if (strcmp (text, "Token not found") == 0
     ||  strcmp (text, "Contract not found") == 0)
         return 0;
-    return s_fail (reason, size, "404 is not the metadata API's "
+    return bb_reason_fail (reason, size, "404 is not the metadata API's "
                    "(error: %." PATH_SHOWN "s)", text);
 }
 
@@ -439,7 +428,7 @@ bb_upstream_parse_token_meta (long http_status, const char *body,
     if (http_status == 422)
         return 0;
     if (http_status != 200 && http_status != 404)
-        return s_fail (reason, size, "unexpected status %ld", http_status);
+        return bb_reason_fail (reason, size, "unexpected status %ld", http_status);
     json_t *root = s_load (body, body_size, reason, size);
     if (!root)
         return -1;

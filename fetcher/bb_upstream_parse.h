@@ -26,6 +26,7 @@
 
 #include "bb_address.h"
 #include "bb_balances.h"
+#include "bb_reason.h"
 
 //  Token ids of the two native assets and of sBTC (fixed metadata).
 #define BB_TOKEN_ID_BTC   "btc-l1"
@@ -41,9 +42,6 @@
 
 //  Most decimals a token may declare (2^128-1 has 39 digits).
 #define BB_TOKEN_DECIMALS_MAX 38
-
-//  Size of the reason buffers the parsers fill.
-#define BB_PARSE_REASON_SIZE 160
 
 //  What the metadata API said about a contract.
 typedef enum {

@@ -80,7 +80,7 @@ bb_job_new (uint64_t rotation, uint32_t chunk_index, uint32_t rotation_agents,
 bb_job_t *
 bb_job_decode (const void *data, size_t size)
 {
-    char reason [BB_WIRE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     bb_envelope_t *envelope = bb_wire_decode (data, size,
                                               BB_WIRE_MAX_MSG_SIZE, reason,
                                               sizeof reason);

@@ -553,7 +553,7 @@ s_job_done (self_t *self, bb_job_t *job, const Balboard__JobReport *report,
 {
     Balboard__AckStatus status = report->store_status;
     if (status == BALBOARD__ACK_STATUS__ACK_REJECTED) {
-        char detail [BB_WIRE_REASON_SIZE];
+        char detail [BB_REASON_SIZE];
         bb_error ("job_rejected", "job=%s detail=%s", bb_job_id (job),
                   bb_log_quote (report->detail, detail, sizeof detail));
     }
@@ -971,7 +971,7 @@ s_on_store (zloop_t *loop, zsock_t *reader, void *arg)
         }
         else {
             //  Retried by the next heartbeat, not at once: no hot loop
-            char reason [BB_WIRE_REASON_SIZE];
+            char reason [BB_REASON_SIZE];
             bool is_error =
                 envelope->body_case == BALBOARD__ENVELOPE__BODY_ERROR;
             bb_warn ("store_bad_reply", "body=%s reason=%s",

@@ -11,10 +11,10 @@
 */
 #include "bb_batch.h"
 #include "bb_pb.h"
+#include "bb_reason.h"
 #include "bb_text.h"
 #include "bb_token.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,16 +23,6 @@
 
 //  Longest bad value echoed in a reason.
 #define BB_ECHO_MAX "48"
-
-static int
-s_fail (char *reason, size_t size, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    vsnprintf (reason, size, format, args);
-    va_end (args);
-    return -1;
-}
 
 static const char *
 s_str (const char *text)
@@ -71,15 +61,15 @@ s_validate_balances (const Balboard__SourceResult *source, size_t agent,
         const char *amount = s_str (source->balances [k]->amount);
         const char *why;
         if (bb_token_check (token, index, network, &why))
-            return s_fail (reason, size, "agents[%zu]: token '%."
+            return bb_reason_fail (reason, size, "agents[%zu]: token '%."
                            BB_ECHO_MAX "s': %s", agent, token, why);
         if (bb_u128_parse (amount, NULL, &why))
-            return s_fail (reason, size, "agents[%zu]: token '%."
+            return bb_reason_fail (reason, size, "agents[%zu]: token '%."
                            BB_ECHO_MAX "s': bad amount '%." BB_ECHO_MAX
                            "s' (%s)", agent, token, amount, why);
         for (size_t m = 0; m < k; m++)
             if (strcmp (s_str (source->balances [m]->token_id), token) == 0)
-                return s_fail (reason, size, "agents[%zu]: token '%."
+                return bb_reason_fail (reason, size, "agents[%zu]: token '%."
                                BB_ECHO_MAX "s' repeated", agent, token);
     }
     return 0;
@@ -93,24 +83,24 @@ s_validate_agent (const Balboard__AgentResult *result, size_t agent,
     const char *why = "too long";
     if (strlen (stx) >= BB_STX_SIZE
     ||  bb_address_check_stx (stx, network, &why))
-        return s_fail (reason, size, "agents[%zu]: invalid stx address '%."
+        return bb_reason_fail (reason, size, "agents[%zu]: invalid stx address '%."
                        BB_ECHO_MAX "s' (%s)", agent, stx, why);
     if (result->captured_at_ms == 0)
-        return s_fail (reason, size, "agents[%zu]: captured_at_ms missing",
+        return bb_reason_fail (reason, size, "agents[%zu]: captured_at_ms missing",
                        agent);
     bool seen [BB_SOURCES] = { false, false };
     for (size_t j = 0; j < result->n_sources; j++) {
         const Balboard__SourceResult *source = result->sources [j];
         int index = s_source_index (source->upstream);
         if (index < 0)
-            return s_fail (reason, size, "agents[%zu]: unknown upstream %d",
+            return bb_reason_fail (reason, size, "agents[%zu]: unknown upstream %d",
                            agent, (int) source->upstream);
         if (seen [index])
-            return s_fail (reason, size, "agents[%zu]: upstream %d repeated",
+            return bb_reason_fail (reason, size, "agents[%zu]: upstream %d repeated",
                            agent, (int) source->upstream);
         seen [index] = true;
         if (!s_status_known (source->status))
-            return s_fail (reason, size, "agents[%zu]: unknown fetch status "
+            return bb_reason_fail (reason, size, "agents[%zu]: unknown fetch status "
                            "%d", agent, (int) source->status);
         if (source->status == BALBOARD__FETCH_STATUS__FETCH_OK
         &&  s_validate_balances (source, agent, network, reason, size))
@@ -142,7 +132,7 @@ s_validate_unique (const Balboard__BalanceBatch *batch, char *reason,
     int rc = 0;
     for (size_t i = 1; i < batch->n_agents && rc == 0; i++)
         if (s_compare_stx (&sorted [i - 1], &sorted [i]) == 0)
-            rc = s_fail (reason, size, "agent '%." BB_ECHO_MAX "s' "
+            rc = bb_reason_fail (reason, size, "agent '%." BB_ECHO_MAX "s' "
                          "repeated", s_str (sorted [i]->stx_address));
     free (sorted);
     return rc;
@@ -155,13 +145,13 @@ s_validate_meta (const Balboard__TokenMeta *meta, size_t index,
     const char *contract = s_str (meta->contract);
     const char *why;
     if (bb_address_check_contract (contract, network, &why))
-        return s_fail (reason, size, "token_meta[%zu]: invalid contract '%."
+        return bb_reason_fail (reason, size, "token_meta[%zu]: invalid contract '%."
                        BB_ECHO_MAX "s' (%s)", index, contract, why);
     if (meta->decimals > BB_DECIMALS_MAX)
-        return s_fail (reason, size, "token_meta[%zu]: decimals %u over %d",
+        return bb_reason_fail (reason, size, "token_meta[%zu]: decimals %u over %d",
                        index, meta->decimals, BB_DECIMALS_MAX);
     if (bb_text_check (meta->symbol, BB_SYMBOL_SIZE - 1, &why))
-        return s_fail (reason, size, "token_meta[%zu]: symbol %s", index,
+        return bb_reason_fail (reason, size, "token_meta[%zu]: symbol %s", index,
                        why);
     return 0;
 }
@@ -171,9 +161,9 @@ bb_batch_validate_prices (const Balboard__PriceSnapshot *prices,
                           char *reason, size_t size)
 {
     if (prices->btc_usd_micro < 0 || prices->stx_usd_micro < 0)
-        return s_fail (reason, size, "prices: negative price");
+        return bb_reason_fail (reason, size, "prices: negative price");
     if (prices->priced_at_ms == 0)
-        return s_fail (reason, size, "prices: priced_at_ms missing");
+        return bb_reason_fail (reason, size, "prices: priced_at_ms missing");
     return 0;
 }
 

@@ -98,7 +98,7 @@ s_is_batch_like (const item_t *item)
 static void
 s_failure_reply (item_t *item, int rc)
 {
-    char reason [BB_WIRE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     if (rc == MDB_MAP_FULL)
         snprintf (reason, sizeof reason, "store full");
     else
@@ -133,9 +133,9 @@ s_apply_batch (bb_write_t *write, const bb_envelope_t *request,
     const Balboard__BalanceBatch *batch = request->balance_batch;
     Balboard__BatchAck *ack;
     *reply_p = s_batch_ack_reply (request->request_id, &ack);
-    char reason [BB_WIRE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     if (bb_batch_validate (batch, write->network, reason, sizeof reason)) {
-        char job [BB_WIRE_REASON_SIZE], quoted [BB_WIRE_REASON_SIZE + 8];
+        char job [BB_REASON_SIZE], quoted [BB_REASON_SIZE + 8];
         bb_warn ("batch_rejected", "job_id=%s attempt=%u reason=%s",
                  bb_log_quote (batch->job_id, job, sizeof job),
                  batch->attempt,
@@ -157,7 +157,7 @@ s_apply_prices (bb_write_t *write, const bb_envelope_t *request,
 {
     Balboard__BatchAck *ack;
     *reply_p = s_batch_ack_reply (request->request_id, &ack);
-    char reason [BB_WIRE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     if (bb_batch_validate_prices (request->price_snapshot, reason,
                                   sizeof reason)) {
         ack->status = BALBOARD__ACK_STATUS__ACK_REJECTED;
@@ -445,21 +445,9 @@ static bool
 s_accept (self_t *self, bb_wire_result_t result, item_t *item)
 {
     bb_wire_msg_t *msg = &item->msg;
-    if (result == BB_WIRE_BAD_FRAME) {
-        bb_warn ("bad_frame", "socket=ingest reason=\"%s\"", msg->reason);
-        if (msg->peer)
-            bb_wire_send_error (self->router, msg->peer, 0,
-                                BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
-                                msg->reason);
-        return false;
-    }
-    if (!s_is_ingest (msg->envelope->body_case)) {
-        char reason [BB_WIRE_REASON_SIZE];
-        snprintf (reason, sizeof reason, "%s is not served on the ingest "
-                  "socket", bb_wire_body_name (msg->envelope->body_case));
-        bb_wire_send_error (self->router, msg->peer,
-                            msg->envelope->request_id,
-                            BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED, reason);
+    if (result == BB_WIRE_BAD_FRAME
+    ||  !s_is_ingest (msg->envelope->body_case)) {
+        bb_wire_reject (self->router, "ingest", msg);
         return false;
     }
     return true;
@@ -563,7 +551,7 @@ s_self_destroy (self_t **self_p)
 }
 
 //  The actor's state, or NULL with why it could not start in reason
-//  (BB_ACTOR_REASON_SIZE bytes).
+//  (BB_REASON_SIZE bytes).
 static self_t *
 s_self_new (zsock_t *pipe, const bb_ingest_args_t *args, char *reason)
 {
@@ -581,7 +569,7 @@ s_self_new (zsock_t *pipe, const bb_ingest_args_t *args, char *reason)
     if (zsock_connect (self->changes, "%s", args->changes_endpoint) == -1
     ||  !(self->router = bb_wire_socket_new (ZMQ_ROUTER, NULL))
     ||  zsock_bind (self->router, "%s", args->endpoint) == -1) {
-        snprintf (reason, BB_ACTOR_REASON_SIZE, "cannot bind %s: %s",
+        snprintf (reason, BB_REASON_SIZE, "cannot bind %s: %s",
                   args->endpoint, zmq_strerror (zmq_errno ()));
         s_self_destroy (&self);
         return NULL;
@@ -597,7 +585,7 @@ s_self_new (zsock_t *pipe, const bb_ingest_args_t *args, char *reason)
 void
 bb_ingest_actor (zsock_t *pipe, void *args)
 {
-    char reason [BB_ACTOR_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     self_t *self = s_self_new (pipe, (const bb_ingest_args_t *) args,
                                reason);
     if (!self) {

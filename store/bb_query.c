@@ -291,22 +291,9 @@ s_on_request (zloop_t *loop, zsock_t *reader, void *arg)
     bb_wire_result_t result = bb_wire_recv (self->router, &self->msg);
     if (result == BB_WIRE_INTERRUPTED)
         return 0;
-    if (result == BB_WIRE_BAD_FRAME) {
-        bb_warn ("bad_frame", "socket=query reason=\"%s\"", self->msg.reason);
-        if (self->msg.peer)
-            bb_wire_send_error (self->router, self->msg.peer, 0,
-                                BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
-                                self->msg.reason);
-    }
-    else
-    if (!s_is_query (self->msg.envelope->body_case)) {
-        char reason [BB_WIRE_REASON_SIZE];
-        snprintf (reason, sizeof reason, "%s is not served on the query "
-                  "socket", bb_wire_body_name (self->msg.envelope->body_case));
-        bb_wire_send_error (self->router, self->msg.peer,
-                            self->msg.envelope->request_id,
-                            BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED, reason);
-    }
+    if (result == BB_WIRE_BAD_FRAME
+    ||  !s_is_query (self->msg.envelope->body_case))
+        bb_wire_reject (self->router, "query", &self->msg);
     else
         s_serve (self, self->msg.envelope);
     bb_wire_msg_reset (&self->msg);
@@ -332,7 +319,7 @@ s_self_destroy (self_t **self_p)
 }
 
 //  The actor's state, or NULL with why it could not start in reason
-//  (BB_ACTOR_REASON_SIZE bytes).
+//  (BB_REASON_SIZE bytes).
 static self_t *
 s_self_new (zsock_t *pipe, const bb_query_args_t *args, char *reason)
 {
@@ -346,13 +333,13 @@ s_self_new (zsock_t *pipe, const bb_query_args_t *args, char *reason)
     if (zsock_bind (self->changes, "%s", args->changes_endpoint) == -1
     ||  !(self->router = bb_wire_socket_new (ZMQ_ROUTER, NULL))
     ||  zsock_bind (self->router, "%s", args->endpoint) == -1) {
-        snprintf (reason, BB_ACTOR_REASON_SIZE, "cannot bind %s: %s",
+        snprintf (reason, BB_REASON_SIZE, "cannot bind %s: %s",
                   args->endpoint, zmq_strerror (zmq_errno ()));
         s_self_destroy (&self);
         return NULL;
     }
     if (s_rebuild (self)) {
-        snprintf (reason, BB_ACTOR_REASON_SIZE,
+        snprintf (reason, BB_REASON_SIZE,
                   "cannot build the rank index");
         s_self_destroy (&self);
         return NULL;
@@ -368,7 +355,7 @@ s_self_new (zsock_t *pipe, const bb_query_args_t *args, char *reason)
 void
 bb_query_actor (zsock_t *pipe, void *args)
 {
-    char reason [BB_ACTOR_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     self_t *self = s_self_new (pipe, (const bb_query_args_t *) args, reason);
     if (!self) {
         bb_actor_failed (pipe, reason);

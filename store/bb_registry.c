@@ -9,21 +9,11 @@
 */
 #include "bb_registry.h"
 #include "bb_pb.h"
+#include "bb_reason.h"
 #include "bb_text.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int
-s_fail (char *reason, size_t size, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    vsnprintf (reason, size, format, args);
-    va_end (args);
-    return -1;
-}
 
 static const char *
 s_str (const char *text)
@@ -40,20 +30,20 @@ bb_registry_validate (const Balboard__Agent *agent, bb_network_t network,
     const char *btc = s_str (agent->btc_address);
     if (strlen (stx) >= BB_STX_SIZE
     ||  bb_address_check_stx (stx, network, &why))
-        return s_fail (reason, size, "invalid stx address (%s)", why);
+        return bb_reason_fail (reason, size, "invalid stx address (%s)", why);
     why = "too long";
     if (strlen (btc) >= BB_BTC_SIZE
     ||  bb_address_check_btc (btc, network, &why))
-        return s_fail (reason, size, "invalid btc address (%s)", why);
+        return bb_reason_fail (reason, size, "invalid btc address (%s)", why);
     if (agent->level > BB_REGISTRY_LEVEL_MAX)
-        return s_fail (reason, size, "level %u is not 0..%d", agent->level,
+        return bb_reason_fail (reason, size, "level %u is not 0..%d", agent->level,
                        BB_REGISTRY_LEVEL_MAX);
     if (bb_text_check (agent->display_name, BB_REGISTRY_NAME_MAX, &why))
-        return s_fail (reason, size, "display_name: %s", why);
+        return bb_reason_fail (reason, size, "display_name: %s", why);
     if (bb_text_check (agent->bns_name, BB_REGISTRY_NAME_MAX, &why))
-        return s_fail (reason, size, "bns_name: %s", why);
+        return bb_reason_fail (reason, size, "bns_name: %s", why);
     if (bb_text_check (agent->level_name, BB_REGISTRY_LEVEL_NAME_MAX, &why))
-        return s_fail (reason, size, "level_name: %s", why);
+        return bb_reason_fail (reason, size, "level_name: %s", why);
     return 0;
 }
 
@@ -122,7 +112,7 @@ bb_registry_upsert (bb_write_t *write, const Balboard__AgentUpsert *upsert,
     int rc = 0;
     for (size_t i = 0; i < upsert->n_agents && rc == 0; i++) {
         const Balboard__Agent *agent = upsert->agents [i];
-        char reason [BB_WIRE_REASON_SIZE];
+        char reason [BB_REASON_SIZE];
         if (bb_registry_validate (agent, write->network, reason,
                                   sizeof reason))
             s_reject (ack, s_str (agent->stx_address), i, reason);

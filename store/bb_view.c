@@ -19,7 +19,7 @@ static const char *s_source_names [BB_SOURCES] = { "hiro", "mempool.space" };
 static bb_envelope_t *
 s_internal (uint64_t request_id, int rc)
 {
-    char reason [BB_WIRE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     snprintf (reason, sizeof reason, "store read failed: %s",
               mdb_strerror (rc));
     return bb_pb_error (request_id, BALBOARD__ERROR_REPLY__CODE__INTERNAL,

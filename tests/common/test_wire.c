@@ -15,7 +15,7 @@ static bb_envelope_t *
 s_round_trip (const bb_envelope_t *envelope)
 {
     zframe_t *frame = bb_wire_encode (envelope);
-    char reason [BB_WIRE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     bb_envelope_t *decoded = bb_wire_decode (zframe_data (frame),
                                              zframe_size (frame),
                                              BB_WIRE_MAX_MSG_SIZE,
@@ -136,7 +136,7 @@ static void
 s_assert_rejected (const void *data, size_t size, size_t max,
                    const char *reason_part)
 {
-    char reason [BB_WIRE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     bb_envelope_t *decoded = bb_wire_decode (data, size, max,
                                              reason, sizeof reason);
     assert_null (decoded);
@@ -159,7 +159,7 @@ test_truncated_frames_rejected (void **state)
     //  Every proper prefix that cuts into the body is invalid protobuf or
     //  lacks its body; none may crash or decode as the full message.
     for (size_t size = 1; size < zframe_size (frame); size++) {
-        char reason [BB_WIRE_REASON_SIZE] = "";
+        char reason [BB_REASON_SIZE] = "";
         bb_envelope_t *decoded = bb_wire_decode (zframe_data (frame), size,
                                                  BB_WIRE_MAX_MSG_SIZE,
                                                  reason, sizeof reason);
@@ -189,7 +189,7 @@ test_random_frames_rejected_or_sane (void **state)
         size_t size = 1 + (size_t) (rand_r (&seed) % sizeof data);
         for (size_t i = 0; i < size; i++)
             data [i] = (unsigned char) rand_r (&seed);
-        char reason [BB_WIRE_REASON_SIZE] = "";
+        char reason [BB_REASON_SIZE] = "";
         bb_envelope_t *decoded = bb_wire_decode (data, size,
                                                  BB_WIRE_MAX_MSG_SIZE,
                                                  reason, sizeof reason);

@@ -80,7 +80,7 @@ static bb_balances_t *
 s_v1 (const char *text, int rc, const char *expected)
 {
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     int actual = bb_upstream_parse_hiro_v1 (text, strlen (text), MAINNET,
                                             balances, reason, sizeof reason);
     if (actual != rc)
@@ -101,7 +101,7 @@ static void
 s_mempool_fails (const char *text, const char *expected)
 {
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     assert_int_equal (bb_upstream_parse_mempool (text, strlen (text),
                                                  balances, reason,
                                                  sizeof reason), -1);
@@ -114,7 +114,7 @@ static void
 s_price_fails (const char *text, const char *expected)
 {
     int64_t btc = -1, stx = -1;
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     assert_int_equal (bb_upstream_parse_price (text, strlen (text), &btc,
                                                &stx, reason, sizeof reason),
                       -1);
@@ -126,7 +126,7 @@ static int
 s_meta (long status, const char *text, bb_token_meta_t *meta, char *reason)
 {
     return bb_upstream_parse_token_meta (status, text, strlen (text), meta,
-                                         reason, BB_PARSE_REASON_SIZE);
+                                         reason, BB_REASON_SIZE);
 }
 
 //  ---------------------------------------------------------------------
@@ -175,7 +175,7 @@ test_hiro_v1_fixtures (void **state)
     char *body = s_fixture (
         "hiro_v1_address_balances__leather_mainnet_5ft.json", &size);
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     assert_int_equal (bb_upstream_parse_hiro_v1 (body, size, MAINNET,
                                                  balances, reason,
                                                  sizeof reason), 0);
@@ -235,7 +235,7 @@ test_hiro_v1_malformed (void **state)
     char *body = s_fixture (
         "hiro_v1_address_balances__leather_mainnet_5ft.json", &size);
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     //  Truncated: the first half of a real body.
     assert_int_equal (bb_upstream_parse_hiro_v1 (body, size / 2, MAINNET,
                                                  balances, reason,
@@ -314,7 +314,7 @@ s_stx_fixture (const char *name, const char *expected)
     size_t size;
     char *body = s_fixture (name, &size);
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     assert_int_equal (bb_upstream_parse_hiro_v3_stx (body, size, balances,
                                                      reason, sizeof reason),
                       0);
@@ -340,7 +340,7 @@ test_hiro_v3_stx (void **state)
                    "13568037");
 
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_PARSE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     const char *wrong = "{\"balance\":0,\"available\":0}";
     assert_int_equal (bb_upstream_parse_hiro_v3_stx (
         wrong, strlen (wrong), balances, reason, sizeof reason), -1);
@@ -358,7 +358,7 @@ test_hiro_v3_ft (void **state)
     char *body = s_fixture (
         "hiro_v3_principals_balances_ft__upstream_test_empty.json", &size);
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     char *next = (char *) "junk";
     assert_int_equal (bb_upstream_parse_hiro_v3_ft (body, size, MAINNET,
                                                     balances, &next, reason,
@@ -433,7 +433,7 @@ s_mempool_fixture (const char *name, const char *expected)
     size_t size;
     char *body = s_fixture (name, &size);
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     assert_int_equal (bb_upstream_parse_mempool (body, size, balances,
                                                  reason, sizeof reason), 0);
     if (expected)
@@ -503,7 +503,7 @@ test_price (void **state)
     const char *both = "{\"bitcoin\":{\"usd\":67187.3358936566,"
                        "\"usd_24h_change\":null},\"blockstack\":{\"usd\":2}}";
     int64_t btc = 0, stx = 0;
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     assert_int_equal (bb_upstream_parse_price (both, strlen (both), &btc,
                                                &stx, reason, sizeof reason),
                       0);
@@ -530,7 +530,7 @@ static void
 test_token_meta (void **state)
 {
     bb_token_meta_t meta;
-    char reason [BB_PARSE_REASON_SIZE] = "";
+    char reason [BB_REASON_SIZE] = "";
     size_t size;
     char *body = s_fixture ("hiro_metadata_v1_ft__leather_longcoin.json",
                             &size);

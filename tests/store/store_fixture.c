@@ -304,7 +304,7 @@ fx_send (fx_store_t *self, const Balboard__BalanceBatch *batch,
     if (rows)
         *rows = reply->batch_ack->rows_written;
     if (reason)
-        snprintf (reason, BB_WIRE_REASON_SIZE, "%s",
+        snprintf (reason, BB_REASON_SIZE, "%s",
                   reply->batch_ack->reason);
     bb_wire_envelope_destroy (&reply);
     return status;

@@ -308,7 +308,7 @@ test_map_growth_and_full (void **state)
         fx_stx (i, stx);
         fx_batch_simple (batch, stx, fx_now_ms (), "1000", "2000", "3000");
     }
-    char reason [BB_WIRE_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     Balboard__AckStatus status = fx_send (store, batch, NULL, reason);
     if (status == BALBOARD__ACK_STATUS__ACK_REJECTED)
         assert_string_equal (reason, "store full");

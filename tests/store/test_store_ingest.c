@@ -410,7 +410,7 @@ test_malformed_rejected_whole (void **state)
         fx_batch_simple (batch, b, fx_now_ms (), "222", NULL, "2");
         fx_batch_prices (batch, 50000000000, 2000000, fx_now_ms ());
         spoilers [i] (batch);
-        char reason [BB_WIRE_REASON_SIZE];
+        char reason [BB_REASON_SIZE];
         assert_int_equal (fx_send (store, batch, NULL, reason),
                           BALBOARD__ACK_STATUS__ACK_REJECTED);
         assert_true (strlen (reason) > 0);
