@@ -5,6 +5,8 @@
     =========================================================================
 */
 #include "bb_table.h"
+#include "bb_token_id.h"
+#include "bb_upstream.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -120,9 +122,6 @@ s_token_units (const Balboard__DashboardRow *row, const char *token_id,
                            BB_TABLE_FRACTION_DIGITS, buf, size);
 }
 
-#define BB_SBTC_TOKEN_ID \
-    "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token::sbtc-token"
-
 //  Newest capture among the row's tokens, and whether any is stale.
 static uint64_t
 s_freshness (const Balboard__DashboardRow *row, bool *stale)
@@ -146,8 +145,8 @@ s_dashboard_row (FILE *out, const Balboard__DashboardRow *row,
     size_t others = 0;
     for (size_t i = 0; i < row->n_tokens; i++) {
         const char *id = row->tokens [i]->token_id;
-        if (strcmp (id, "btc-l1") && strcmp (id, "stx")
-        &&  strcmp (id, BB_SBTC_TOKEN_ID))
+        if (strcmp (id, BB_TOKEN_ID_BTC) && strcmp (id, BB_TOKEN_ID_STX)
+        &&  strcmp (id, BB_TOKEN_ID_SBTC))
             others++;
     }
     bool stale;
@@ -159,9 +158,9 @@ s_dashboard_row (FILE *out, const Balboard__DashboardRow *row,
     fprintf (out, "%6" PRIu64 "  %-*.*s %14s %16s %14s %6zu %18s  %s%s\n",
              row->rank, BB_TABLE_NAME_WIDTH, BB_TABLE_NAME_WIDTH,
              s_agent_name (row->agent),
-             s_token_units (row, "btc-l1", btc, sizeof btc),
-             s_token_units (row, "stx", stx, sizeof stx),
-             s_token_units (row, BB_SBTC_TOKEN_ID, sbtc, sizeof sbtc),
+             s_token_units (row, BB_TOKEN_ID_BTC, btc, sizeof btc),
+             s_token_units (row, BB_TOKEN_ID_STX, stx, sizeof stx),
+             s_token_units (row, BB_TOKEN_ID_SBTC, sbtc, sizeof sbtc),
              others, bb_table_usd (row->total_usd_micro, usd, sizeof usd),
              fresh, stale ? " *stale" : "");
 }
@@ -268,17 +267,6 @@ bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
              stats->map_used >> 20, stats->map_size >> 20);
 }
 
-static const char *
-s_upstream_name (Balboard__Upstream upstream)
-{
-    switch (upstream) {
-        case BALBOARD__UPSTREAM__UPSTREAM_HIRO: return "hiro";
-        case BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL: return "mempool.space";
-        case BALBOARD__UPSTREAM__UPSTREAM_PRICE: return "price";
-        default: return "unknown";
-    }
-}
-
 void
 bb_table_status (FILE *out, const Balboard__SchedulerStatus *status,
                  uint64_t now_ms)
@@ -302,7 +290,7 @@ bb_table_status (FILE *out, const Balboard__SchedulerStatus *status,
     for (size_t i = 0; i < status->n_upstreams; i++) {
         const Balboard__UpstreamHealth *health = status->upstreams [i];
         fprintf (out, "%-14s %-8s %10u %10" PRIu64 " %8" PRIu64 " %8"
-                 PRIu64 " %s\n", s_upstream_name (health->upstream),
+                 PRIu64 " %s\n", bb_upstream_wire_label (health->upstream),
                  health->healthy ? "ok" : "failing", health->budget_per_minute,
                  health->requests_dispatched, health->failures,
                  health->rate_limited,

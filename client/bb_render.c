@@ -12,6 +12,8 @@
     =========================================================================
 */
 #include "bb_render.h"
+#include "bb_token_id.h"
+#include "bb_upstream.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -26,7 +28,6 @@
 #define REAL_PRECISION      15      // significant digits of a real
 #define REAL_TEXT_SIZE      32      // "%.15g" of any double, NUL included
 #define PRETTY_INDENT       2
-#define ASSET_SEPARATOR     "::"    // contract::asset in a token id
 
 //  Fetch errors, as fetchError shows them.
 #define FETCH_ERROR_PARTIAL "partial"
@@ -117,21 +118,6 @@ s_time (uint64_t ms)
     return ms? json_string (bb_render_time (ms, buf)): json_null ();
 }
 
-static const char *
-s_upstream_name (Balboard__Upstream upstream)
-{
-    switch (upstream) {
-        case BALBOARD__UPSTREAM__UPSTREAM_HIRO:
-            return "hiro";
-        case BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL:
-            return "mempool.space";
-        case BALBOARD__UPSTREAM__UPSTREAM_PRICE:
-            return "price";
-        default:
-            return "unspecified";
-    }
-}
-
 
 //  ---------------------------------------------------------------------------
 //  Parts of the dashboard
@@ -158,16 +144,16 @@ s_token (const Balboard__TokenPosition *position, bool detail)
     if (bb_u128_parse (position->balance, &amount, NULL) != 0 || amount == 0)
         return NULL;
     const char *token_id = position->token_id? position->token_id: "";
-    const char *separator = strstr (token_id, ASSET_SEPARATOR);
     const char *symbol = position->symbol;
     if (!symbol || !*symbol)
-        symbol = separator? separator + strlen (ASSET_SEPARATOR): token_id;
+        symbol = bb_token_id_asset_name (token_id);
+    char contract [BB_TOKEN_ID_SIZE];
+    bb_token_id_contract (token_id, contract, sizeof contract);
 
     json_t *token = json_object ();
     s_set (token, "symbol", s_string (symbol));
-    if (separator)
-        s_set (token, "contract",
-               s_stringn (token_id, (size_t) (separator - token_id)));
+    if (*contract)
+        s_set (token, "contract", s_string (contract));
     char digits [BB_U128_DEC_SIZE];
     s_set (token, "balance", json_string (bb_u128_format (amount, digits)));
     s_set (token, "decimals", json_integer (position->decimals));
@@ -377,7 +363,7 @@ bb_render_scheduler_status (const Balboard__SchedulerStatus *status)
         const Balboard__UpstreamHealth *health = status->upstreams [index];
         json_t *object = json_object ();
         s_set (object, "upstream",
-               json_string (s_upstream_name (health->upstream)));
+               json_string (bb_upstream_wire_label (health->upstream)));
         s_set (object, "healthy", json_boolean (health->healthy));
         s_set (object, "pausedUntil", s_time (health->paused_until_ms));
         s_set (object, "budgetPerMinute",

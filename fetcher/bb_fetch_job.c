@@ -24,6 +24,7 @@
 
 #include "bb_balances.h"
 #include "bb_log.h"
+#include "bb_pb.h"
 #include "bb_upstream_parse.h"
 
 #define V3_FT_LIMIT         200     // Hiro's largest ft page
@@ -31,7 +32,6 @@
 #define DETAIL_SIZE         BB_REASON_SIZE
 #define REPORT_DETAIL_SIZE  512
 #define UPSTREAMS           3       // hiro, mempool, price
-#define SOURCES             2       // per agent: hiro, mempool
 
 typedef enum {
     KIND_HIRO_V1,
@@ -123,23 +123,6 @@ struct _bb_fetch_job_t {
 //  ---------------------------------------------------------------------
 //  Helpers
 
-static void *
-s_pb_new (const ProtobufCMessageDescriptor *descriptor)
-{
-    ProtobufCMessage *message = calloc (1, descriptor->sizeof_message);
-    assert (message);
-    protobuf_c_message_init (descriptor, message);
-    return message;
-}
-
-static char *
-s_strdup (const char *text)
-{
-    char *copy = strdup (text ? text : "");
-    assert (copy);
-    return copy;
-}
-
 //  Percent-encode text (a v3 cursor holds ':' and asset names).
 static char *
 s_escape (const char *text)
@@ -161,19 +144,11 @@ s_escape (const char *text)
     return escaped;
 }
 
-static Balboard__Upstream
-s_upstream_of (bb_lane_t lane)
-{
-    return lane == BB_LANE_HIRO    ? BALBOARD__UPSTREAM__UPSTREAM_HIRO
-         : lane == BB_LANE_MEMPOOL ? BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL
-                                   : BALBOARD__UPSTREAM__UPSTREAM_PRICE;
-}
-
-static bb_lane_t
+static bb_upstream_t
 s_lane_of (kind_t kind)
 {
-    return kind == KIND_MEMPOOL ? BB_LANE_MEMPOOL
-         : kind == KIND_PRICE   ? BB_LANE_PRICE : BB_LANE_HIRO;
+    return kind == KIND_MEMPOOL ? BB_UPSTREAM_MEMPOOL
+         : kind == KIND_PRICE   ? BB_UPSTREAM_PRICE : BB_UPSTREAM_HIRO;
 }
 
 static bool
@@ -264,7 +239,7 @@ s_source_ok (source_t *source)
 
 //  Fail source with the status result stands for; counts the failure.
 static void
-s_request_failed (bb_fetch_job_t *self, bb_lane_t lane, source_t *source,
+s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
                   const bb_http_result_t *result)
 {
     self->tally [lane].failures++;
@@ -272,7 +247,7 @@ s_request_failed (bb_fetch_job_t *self, bb_lane_t lane, source_t *source,
 }
 
 static void
-s_parse_failed (bb_fetch_job_t *self, bb_lane_t lane, source_t *source,
+s_parse_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
                 const bb_http_result_t *result, const char *reason)
 {
     self->tally [lane].failures++;
@@ -388,13 +363,13 @@ s_on_hiro_v1 (bb_fetch_job_t *self, agent_t *agent,
     }
     else
     if (!s_success (result))
-        s_request_failed (self, BB_LANE_HIRO, &agent->hiro, result);
+        s_request_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result);
     else
     if (bb_upstream_parse_hiro_v1 (result->body, result->body_size,
                                    self->context->network,
                                    agent->hiro.balances, reason,
                                    sizeof reason))
-        s_parse_failed (self, BB_LANE_HIRO, &agent->hiro, result, reason);
+        s_parse_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result, reason);
     s_hiro_request_done (self, agent);
 }
 
@@ -404,13 +379,13 @@ s_on_hiro_v3_stx (bb_fetch_job_t *self, agent_t *agent,
 {
     char reason [BB_REASON_SIZE];
     if (!s_success (result))
-        s_request_failed (self, BB_LANE_HIRO, &agent->hiro, result);
+        s_request_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result);
     else
     if (s_source_open (&agent->hiro)
     &&  bb_upstream_parse_hiro_v3_stx (result->body, result->body_size,
                                        agent->hiro.balances, reason,
                                        sizeof reason))
-        s_parse_failed (self, BB_LANE_HIRO, &agent->hiro, result, reason);
+        s_parse_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result, reason);
     s_hiro_request_done (self, agent);
 }
 
@@ -426,7 +401,7 @@ s_hiro_v3_next (bb_fetch_job_t *self, agent_t *agent, char *next,
     }
     bool repeated = agent->ft_cursor && strcmp (agent->ft_cursor, next) == 0;
     if (repeated || agent->ft_pages >= V3_PAGES_MAX) {
-        s_parse_failed (self, BB_LANE_HIRO, &agent->hiro, result, repeated
+        s_parse_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result, repeated
                         ? "cursor.next repeats the current cursor"
                         : "too many ft pages");
         free (next);
@@ -444,14 +419,14 @@ s_on_hiro_v3_ft (bb_fetch_job_t *self, agent_t *agent,
     char reason [BB_REASON_SIZE];
     char *next = NULL;
     if (!s_success (result))
-        s_request_failed (self, BB_LANE_HIRO, &agent->hiro, result);
+        s_request_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result);
     else
     if (s_source_open (&agent->hiro)) {
         if (bb_upstream_parse_hiro_v3_ft (result->body, result->body_size,
                                           self->context->network,
                                           agent->hiro.balances, &next,
                                           reason, sizeof reason))
-            s_parse_failed (self, BB_LANE_HIRO, &agent->hiro, result,
+            s_parse_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result,
                             reason);
         else
             s_hiro_v3_next (self, agent, next, result);
@@ -465,12 +440,12 @@ s_on_mempool (bb_fetch_job_t *self, agent_t *agent,
 {
     char reason [BB_REASON_SIZE];
     if (!s_success (result))
-        s_request_failed (self, BB_LANE_MEMPOOL, &agent->mempool, result);
+        s_request_failed (self, BB_UPSTREAM_MEMPOOL, &agent->mempool, result);
     else
     if (bb_upstream_parse_mempool (result->body, result->body_size,
                                    agent->mempool.balances, reason,
                                    sizeof reason))
-        s_parse_failed (self, BB_LANE_MEMPOOL, &agent->mempool, result,
+        s_parse_failed (self, BB_UPSTREAM_MEMPOOL, &agent->mempool, result,
                         reason);
     s_source_ok (&agent->mempool);
     s_captured (agent);
@@ -493,7 +468,7 @@ s_on_price (bb_fetch_job_t *self, const bb_http_result_t *result)
         self->price_ok = true;
         return;
     }
-    self->tally [BB_LANE_PRICE].failures++;
+    self->tally [BB_UPSTREAM_PRICE].failures++;
     char quoted [BB_REASON_SIZE + 8];
     bb_warn ("price_failed", "job=%s http_status=%ld reason=%s",
              self->job_id, result->status,
@@ -529,7 +504,7 @@ s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
     if (!answered)
         snprintf (reason, sizeof reason, "%s", result->detail [0]
                   ? result->detail : "unexpected HTTP status");
-    self->tally [BB_LANE_HIRO].failures++;
+    self->tally [BB_UPSTREAM_HIRO].failures++;
     char quoted [BB_REASON_SIZE + 8];
     bb_warn ("token_meta_failed", "contract=%s http_status=%ld reason=%s",
              contract->contract, status,
@@ -551,12 +526,10 @@ s_collect_contracts (bb_fetch_job_t *self)
         bb_balances_t *balances = self->agents [index].hiro.balances;
         for (size_t k = 0; k < bb_balances_size (balances); k++) {
             const char *token = bb_balances_token (balances, k);
-            const char *separator = strstr (token, "::");
-            if (!separator || strcmp (token, BB_TOKEN_ID_SBTC) == 0)
-                continue;
             char contract [BB_TOKEN_ID_SIZE];
-            snprintf (contract, sizeof contract, "%.*s",
-                      (int) (separator - token), token);
+            if (bb_token_id_kind (token) != BB_TOKEN_KIND_FT
+            ||  !*bb_token_id_contract (token, contract, sizeof contract))
+                continue;
             if (zhashx_lookup (seen, contract)
             ||  bb_token_cache_lookup (self->context->tokens, contract)
             ||  bb_token_cache_deferred (self->context->tokens, contract,
@@ -576,10 +549,10 @@ s_collect_contracts (bb_fetch_job_t *self)
     for (const char *token = zlistx_first (found); token;
          token = zlistx_next (found), index++) {
         contract_t *contract = &self->contracts [index];
-        const char *separator = strstr (token, "::");
-        contract->contract = strndup (token, (size_t) (separator - token));
-        contract->asset_name = s_strdup (separator + 2);
-        assert (contract->contract);
+        char principal [BB_TOKEN_ID_SIZE];
+        contract->contract = bb_pb_strdup (bb_token_id_contract (
+            token, principal, sizeof principal));
+        contract->asset_name = bb_pb_strdup (bb_token_id_asset_name (token));
         contract->slot = (slot_t) { self, index, KIND_METADATA };
         self->unknown [index] = contract->contract;
     }
@@ -651,23 +624,23 @@ static Balboard__SourceResult *
 s_source_result (Balboard__Upstream upstream, source_t *source)
 {
     Balboard__SourceResult *result =
-        s_pb_new (&balboard__source_result__descriptor);
+        bb_pb_new (&balboard__source_result__descriptor);
     result->upstream = upstream;
     result->status = source->status;
     result->http_status = source->http_status;
     result->retry_after_s = source->retry_after_s;
-    result->detail = s_strdup (source->detail);
+    result->detail = bb_pb_strdup (source->detail);
     size_t count = source->status == BALBOARD__FETCH_STATUS__FETCH_OK
                  ? bb_balances_size (source->balances) : 0;
     result->balances = calloc (count + 1, sizeof result->balances [0]);
     assert (result->balances);
     for (size_t index = 0; index < count; index++) {
         Balboard__TokenBalance *balance =
-            s_pb_new (&balboard__token_balance__descriptor);
+            bb_pb_new (&balboard__token_balance__descriptor);
         char amount [BB_U128_DEC_SIZE];
-        balance->token_id = s_strdup (bb_balances_token (source->balances,
+        balance->token_id = bb_pb_strdup (bb_balances_token (source->balances,
                                                          index));
-        balance->amount = s_strdup (bb_u128_format (
+        balance->amount = bb_pb_strdup (bb_u128_format (
             bb_balances_amount (source->balances, index), amount));
         result->balances [result->n_balances++] = balance;
     }
@@ -678,12 +651,12 @@ static Balboard__AgentResult *
 s_agent_result (agent_t *agent)
 {
     Balboard__AgentResult *result =
-        s_pb_new (&balboard__agent_result__descriptor);
-    result->stx_address = s_strdup (agent->stx);
+        bb_pb_new (&balboard__agent_result__descriptor);
+    result->stx_address = bb_pb_strdup (agent->stx);
     result->captured_at_ms = agent->captured_at_ms
                            ? agent->captured_at_ms
                            : (uint64_t) zclock_time ();
-    result->sources = calloc (SOURCES, sizeof result->sources [0]);
+    result->sources = calloc (BB_UPSTREAM_SOURCES, sizeof result->sources [0]);
     assert (result->sources);
     result->sources [result->n_sources++] = s_source_result (
         BALBOARD__UPSTREAM__UPSTREAM_HIRO, &agent->hiro);
@@ -703,10 +676,10 @@ s_batch_token_meta (bb_fetch_job_t *self, Balboard__BalanceBatch *batch)
         if (!contract->fetched)
             continue;
         Balboard__TokenMeta *meta =
-            s_pb_new (&balboard__token_meta__descriptor);
-        meta->contract = s_strdup (contract->contract);
+            bb_pb_new (&balboard__token_meta__descriptor);
+        meta->contract = bb_pb_strdup (contract->contract);
         meta->known = contract->meta.state == BB_TOKEN_META_KNOWN;
-        meta->symbol = s_strdup (meta->known ? contract->meta.symbol : "");
+        meta->symbol = bb_pb_strdup (meta->known ? contract->meta.symbol : "");
         meta->decimals = meta->known ? contract->meta.decimals : 0;
         batch->token_meta [batch->n_token_meta++] = meta;
     }
@@ -716,8 +689,8 @@ static Balboard__BalanceBatch *
 s_batch_new (bb_fetch_job_t *self)
 {
     Balboard__BalanceBatch *batch =
-        s_pb_new (&balboard__balance_batch__descriptor);
-    batch->job_id = s_strdup (self->job_id);
+        bb_pb_new (&balboard__balance_batch__descriptor);
+    batch->job_id = bb_pb_strdup (self->job_id);
     batch->attempt = self->attempt;
     batch->rotation = self->rotation;
     batch->chunk_index = self->chunk_index;
@@ -729,7 +702,7 @@ s_batch_new (bb_fetch_job_t *self)
             batch->agents [batch->n_agents++] =
                 s_agent_result (&self->agents [index]);
     if (self->price_ok) {
-        batch->prices = s_pb_new (&balboard__price_snapshot__descriptor);
+        batch->prices = bb_pb_new (&balboard__price_snapshot__descriptor);
         batch->prices->btc_usd_micro = self->prices.btc_usd_micro;
         batch->prices->stx_usd_micro = self->prices.stx_usd_micro;
         batch->prices->priced_at_ms = self->prices.priced_at_ms;
@@ -761,7 +734,7 @@ static void
 s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
 {
     size_t used = strlen (buffer);
-    for (int source = 0; source < SOURCES; source++)
+    for (int source = 0; source < BB_UPSTREAM_SOURCES; source++)
         for (int status = BALBOARD__FETCH_STATUS__FETCH_TIMEOUT;
              status <= BALBOARD__FETCH_STATUS__FETCH_TRANSPORT; status++) {
             unsigned count = 0;
@@ -772,7 +745,7 @@ s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
             }
             if (count && used < size)
                 used += (size_t) snprintf (buffer + used, size - used,
-                    " %s %s=%u", source ? "mempool" : "hiro",
+                    " %s %s=%u", bb_upstream_name ((bb_upstream_t) source),
                     s_status_name ((Balboard__FetchStatus) status), count);
         }
     if (self->invalid_stx && used < size)
@@ -784,18 +757,18 @@ s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
 }
 
 static Balboard__UpstreamReport *
-s_upstream_report (bb_fetch_job_t *self, bb_lane_t lane, int64_t now)
+s_upstream_report (bb_fetch_job_t *self, bb_upstream_t lane, int64_t now)
 {
     Balboard__UpstreamReport *report =
-        s_pb_new (&balboard__upstream_report__descriptor);
-    report->upstream = s_upstream_of (lane);
+        bb_pb_new (&balboard__upstream_report__descriptor);
+    report->upstream = bb_upstream_to_wire (lane);
     report->requests = self->tally [lane].requests;
     report->failures = self->tally [lane].failures;
     report->rate_limited = self->tally [lane].rate_limited;
     report->retry_after_s = self->tally [lane].retry_after_s;
     int64_t wait = self->tally [lane].retry_until_ms - now;
     report->retry_wait_ms = wait > 0 ? (uint32_t) wait : 0;
-    report->endpoint = s_strdup (lane != BB_LANE_HIRO ? ""
+    report->endpoint = bb_pb_strdup (lane != BB_UPSTREAM_HIRO ? ""
                                  : self->context->hiro_v3 ? "v3" : "v1");
     return report;
 }
@@ -812,8 +785,8 @@ s_agent_init (bb_fetch_job_t *self, agent_t *agent, size_t index,
               const Balboard__Agent *from, zhashx_t *seen)
 {
     bb_network_t network = self->context->network;
-    agent->stx = s_strdup (from ? from->stx_address : "");
-    agent->btc = s_strdup (from ? from->btc_address : "");
+    agent->stx = bb_pb_strdup (from ? from->stx_address : "");
+    agent->btc = bb_pb_strdup (from ? from->btc_address : "");
     agent->hiro.balances = bb_balances_new ();
     agent->mempool.balances = bb_balances_new ();
     agent->hiro_slot = (slot_t) { self, index, KIND_HIRO_V1 };
@@ -851,7 +824,7 @@ bb_fetch_job_new (const Balboard__ChunkJob *chunk,
     bb_fetch_job_t *self = calloc (1, sizeof *self);
     assert (self);
     self->context = context;
-    self->job_id = s_strdup (chunk->job_id);
+    self->job_id = bb_pb_strdup (chunk->job_id);
     self->attempt = chunk->attempt;
     self->rotation = chunk->rotation;
     self->chunk_index = chunk->chunk_index;
@@ -877,7 +850,7 @@ bb_fetch_job_new (const Balboard__ChunkJob *chunk,
     }
     if (self->fetch_prices) {
         self->price_slot = (slot_t) { self, 0, KIND_PRICE };
-        s_get (self, &self->price_slot, s_strdup (context->price_url));
+        s_get (self, &self->price_slot, bb_pb_strdup (context->price_url));
     }
     s_feed_hiro (self);
     s_advance (self);
@@ -977,7 +950,7 @@ s_token_known (bb_fetch_job_t *self, const Balboard__TokenMeta *known)
 static size_t
 s_metadata_allowed (bb_fetch_job_t *self)
 {
-    uint32_t used = self->tally [BB_LANE_HIRO].requests;
+    uint32_t used = self->tally [BB_UPSTREAM_HIRO].requests;
     if (self->hiro_requests_max == 0)
         return SIZE_MAX;
     return used < self->hiro_requests_max ? self->hiro_requests_max - used
@@ -1034,10 +1007,10 @@ bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
     assert (self);
     if (self->report)
         balboard__job_report__free_unpacked (self->report, NULL);
-    Balboard__JobReport *report = s_pb_new (&balboard__job_report__descriptor);
-    report->job_id = s_strdup (self->job_id);
+    Balboard__JobReport *report = bb_pb_new (&balboard__job_report__descriptor);
+    report->job_id = bb_pb_strdup (self->job_id);
     report->attempt = self->attempt;
-    report->fetcher_id = s_strdup (self->context->fetcher_id);
+    report->fetcher_id = bb_pb_strdup (self->context->fetcher_id);
     report->agents_ok = s_agents_ok (self);
     report->agents_failed = (uint32_t) self->agent_count - report->agents_ok;
     report->store_status = store_status;
@@ -1047,12 +1020,12 @@ bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
               store_detail ? " store: " : "", store_detail ? store_detail
                                                            : "");
     s_failure_summary (self, detail, sizeof detail);
-    report->detail = s_strdup (detail);
+    report->detail = bb_pb_strdup (detail);
     report->upstreams = calloc (UPSTREAMS, sizeof report->upstreams [0]);
     assert (report->upstreams);
     int64_t now = zclock_mono ();
-    for (bb_lane_t lane = BB_LANE_HIRO; lane <= BB_LANE_PRICE; lane++)
-        if (lane != BB_LANE_PRICE || self->fetch_prices)
+    for (bb_upstream_t lane = BB_UPSTREAM_HIRO; lane <= BB_UPSTREAM_PRICE; lane++)
+        if (lane != BB_UPSTREAM_PRICE || self->fetch_prices)
             report->upstreams [report->n_upstreams++] =
                 s_upstream_report (self, lane, now);
     self->report = report;

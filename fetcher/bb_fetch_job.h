@@ -39,13 +39,7 @@
 #include "bb_address.h"
 #include "bb_http.h"
 #include "bb_token_cache.h"
-
-//  Lanes of the fetcher's engine, one per upstream host.
-typedef enum {
-    BB_LANE_HIRO,               // Stacks API and token metadata: one quota
-    BB_LANE_MEMPOOL,
-    BB_LANE_PRICE,
-} bb_lane_t;
+#include "bb_upstream.h"
 
 //  What the jobs of one fetcher share. Owned by the fetcher; each job
 //  borrows it for its life and may set hiro_v3.

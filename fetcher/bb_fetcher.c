@@ -17,6 +17,7 @@
 
 #include "bb_actor.h"
 #include "bb_fetch_job.h"
+#include "bb_ids.h"
 #include "bb_log.h"
 #include "bb_token_cache.h"
 #include "bb_wire.h"
@@ -30,9 +31,6 @@
 #define ACK_TIMEOUT_MS      2000    // wait for a BatchAck, per send
 #define ACK_SENDS           3       // sends of one batch
 #define JOB_AGENTS_MAX      10000   // larger jobs are refused
-#define JOB_ID_SIZE         48      // longest job id + 1
-#define JOB_ID_CHARS        "0123456789abcdefghijklmnopqrstuvwxyz" \
-                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ.-_:"
 #define DETAIL_SIZE         256
 
 typedef struct {
@@ -241,22 +239,12 @@ s_store_timeout (self_t *self)
 //  ---------------------------------------------------------------------
 //  Receiving
 
-//  A job id is short and plain ("<rotation>.<chunk>"), so it can go in
-//  logs and reports as it is.
-static bool
-s_job_id_ok (const char *job_id)
-{
-    size_t length = job_id ? strlen (job_id) : 0;
-    return length > 0 && length < JOB_ID_SIZE
-        && strspn (job_id, JOB_ID_CHARS) == length;
-}
-
 static void
 s_on_chunk_job (self_t *self, const Balboard__ChunkJob *chunk)
 {
-    char quoted [2 * JOB_ID_SIZE];
+    char quoted [2 * BB_JOB_ID_SIZE];
     int64_t left = (int64_t) chunk->deadline_ms - zclock_time ();
-    if (!s_job_id_ok (chunk->job_id))
+    if (!bb_job_id_valid (chunk->job_id))
         bb_warn ("job_ignored", "job=%s reason=\"not a job id\"",
                  bb_log_quote (chunk->job_id ? chunk->job_id : "", quoted,
                                sizeof quoted));
@@ -438,17 +426,17 @@ s_init (self_t *self)
     self->http = bb_http_new (&config->http);
     if (!self->http)
         return -1;
-    bb_http_set_lane_limit (self->http, BB_LANE_HIRO,
+    bb_http_set_lane_limit (self->http, BB_UPSTREAM_HIRO,
                             config->hiro_concurrency);
-    bb_http_set_lane_limit (self->http, BB_LANE_MEMPOOL,
+    bb_http_set_lane_limit (self->http, BB_UPSTREAM_MEMPOOL,
                             config->mempool_concurrency);
-    bb_http_set_lane_limit (self->http, BB_LANE_PRICE,
+    bb_http_set_lane_limit (self->http, BB_UPSTREAM_PRICE,
                             config->price_concurrency);
-    bb_http_add_lane_header (self->http, BB_LANE_HIRO,
+    bb_http_add_lane_header (self->http, BB_UPSTREAM_HIRO,
                              "Accept: application/json");
     if (config->hiro_api_key && *config->hiro_api_key) {
         char *header = zsys_sprintf ("x-api-key: %s", config->hiro_api_key);
-        bb_http_add_lane_header (self->http, BB_LANE_HIRO, header);
+        bb_http_add_lane_header (self->http, BB_UPSTREAM_HIRO, header);
         zstr_free (&header);
     }
     self->tokens = bb_token_cache_new ();

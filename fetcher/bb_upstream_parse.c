@@ -17,7 +17,6 @@
 
 #include <jansson.h>
 
-#define ASSET_NAME_MAX      128         // the store's limit
 #define MICRO_PER_UNIT      1e6
 #define PRICE_USD_MAX       1e12        // keeps micro-USD inside int64
 #define PATH_SHOWN          "64"        // longest key echoed in a reason
@@ -108,48 +107,7 @@ s_count (json_t *object, const char *path, const char *key,
 }
 
 //  ---------------------------------------------------------------------
-//  Token ids
-
-static bool
-s_asset_name_ok (const char *name)
-{
-    size_t length = strlen (name);
-    if (length == 0 || length > ASSET_NAME_MAX)
-        return false;
-    if (!((name [0] >= 'a' && name [0] <= 'z')
-       || (name [0] >= 'A' && name [0] <= 'Z')))
-        return false;
-    for (size_t index = 1; index < length; index++)
-        if (name [index] <= ' ' || name [index] > '~' || name [index] == ':')
-            return false;
-    return true;
-}
-
-int
-bb_upstream_parse_check_token_id (const char *token_id, bb_network_t network,
-                                  const char **reason)
-{
-    assert (token_id);
-    const char *separator = strstr (token_id, "::");
-    if (strlen (token_id) >= BB_TOKEN_ID_SIZE)
-        *reason = "token id too long";
-    else
-    if (!separator)
-        *reason = "token id is not contract::asset";
-    else
-    if (!s_asset_name_ok (separator + 2))
-        *reason = "token id has an invalid asset name";
-    else {
-        char contract [BB_TOKEN_ID_SIZE];
-        snprintf (contract, sizeof contract, "%.*s",
-                  (int) (separator - token_id), token_id);
-        const char *why;
-        if (bb_address_check_contract (contract, network, &why) == 0)
-            return 0;
-        *reason = "token id has an invalid contract";
-    }
-    return -1;
-}
+//  Token positions
 
 //  Set a fungible token position after checking its id.
 static int
@@ -158,7 +116,7 @@ s_set_token (bb_balances_t *balances, const char *token_id,
              size_t size)
 {
     const char *why;
-    if (bb_upstream_parse_check_token_id (token_id, network, &why))
+    if (bb_token_id_check_ft (token_id, network, &why))
         return bb_reason_fail (reason, size, "token '%." PATH_SHOWN "s': %s",
                        token_id, why);
     bb_balances_set (balances, token_id, amount);

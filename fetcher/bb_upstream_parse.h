@@ -27,21 +27,7 @@
 #include "bb_address.h"
 #include "bb_balances.h"
 #include "bb_reason.h"
-
-//  Token ids of the two native assets and of sBTC (fixed metadata).
-#define BB_TOKEN_ID_BTC   "btc-l1"
-#define BB_TOKEN_ID_STX   "stx"
-#define BB_TOKEN_ID_SBTC \
-    "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token::sbtc-token"
-
-//  Longest token id the store keeps, NUL included.
-#define BB_TOKEN_ID_SIZE 256
-
-//  Longest token symbol the store keeps, NUL included.
-#define BB_TOKEN_SYMBOL_SIZE 65
-
-//  Most decimals a token may declare (2^128-1 has 39 digits).
-#define BB_TOKEN_DECIMALS_MAX 38
+#include "bb_token_id.h"
 
 //  What the metadata API said about a contract.
 typedef enum {
@@ -96,11 +82,5 @@ int bb_upstream_parse_price (const char *body, size_t body_size,
 int bb_upstream_parse_token_meta (long http_status, const char *body,
                                   size_t body_size, bb_token_meta_t *meta,
                                   char *reason, size_t size);
-
-//  Check a fungible token id "SP….contract::asset" for network, as the
-//  store does. Returns 0 or -1 with *reason (static).
-int bb_upstream_parse_check_token_id (const char *token_id,
-                                      bb_network_t network,
-                                      const char **reason);
 
 #endif

@@ -20,12 +20,12 @@
 #include "bb_actor.h"
 #include "bb_config.h"
 #include "bb_fetcher.h"
+#include "bb_ids.h"
 #include "bb_log.h"
 #include "bb_signal.h"
 #include "bb_wire.h"
 
 #define PROGRAM             "balboard-fetcher"
-#define FETCHER_ID_MAX      63              // the scheduler's limit
 #define TEN_MINUTES_MS      600000
 #define MAX_BODY_LIMIT      (256 << 20)     // 256 MiB
 
@@ -88,7 +88,7 @@ static const bb_option_t s_options [] = {
 
 //  What main owns besides the config: strings the fetcher borrows.
 typedef struct {
-    char fetcher_id [FETCHER_ID_MAX + 1];
+    char fetcher_id [BB_FETCHER_ID_SIZE];
     char *hiro_base;            // trailing '/' removed, owned
     char *mempool_base;         // trailing '/' removed, owned
 } owned_t;
@@ -163,7 +163,7 @@ s_settings (bb_config_t *config, owned_t *owned, bb_fetcher_config_t *fetcher)
     if (bb_address_network_parse (network, &fetcher->network))
         bad = "network";
     else
-    if (id && (!*id || strlen (id) > FETCHER_ID_MAX))
+    if (id && !bb_fetcher_id_valid (id))
         bad = "fetcher-id";
     else
     if (!s_http_url (fetcher->hiro_base))

@@ -52,7 +52,7 @@
 //  does. special-vote answers 404 and BLOCKSTACK 422, as token-metadata-api
 //  does for a token it has not (yet) indexed.
 static const bb_mock_token_t s_tokens [] = {
-    {   BB_MOCK_SBTC_ASSET, BB_MOCK_SBTC_CONTRACT,
+    {   BB_TOKEN_ID_SBTC, BB_MOCK_SBTC_CONTRACT,
         "sBTC", "sBTC", 8, "2100000000000000", NULL,
         "sBTC is a 1:1 Bitcoin-backed asset on Stacks.", NULL,
         "0x5bd4c8e4c3a2b1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6",
@@ -209,7 +209,7 @@ bb_mockdata_hiro (const char *principal, bb_mock_hiro_t *out)
     bb_u128_t sent [TOKEN_COUNT];
     for (size_t index = 0; index < TOKEN_COUNT; index++) {
         bool sbtc = strcmp (s_tokens [index].asset_id,
-                            BB_MOCK_SBTC_ASSET) == 0;
+                            BB_TOKEN_ID_SBTC) == 0;
         held [index] = s_chance (&rng, sbtc ? SBTC_HOLD_PCT : TOKEN_HOLD_PCT);
         amount [index] = 1 + s_spread (&rng, sbtc ? SBTC_DIGITS
                                                   : TOKEN_DIGITS);

@@ -51,11 +51,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bb_token_id.h"
 #include "bb_u128.h"
 
 //  The sBTC asset id and its contract principal.
-#define BB_MOCK_SBTC_ASSET \
-    "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token::sbtc-token"
 #define BB_MOCK_SBTC_CONTRACT \
     "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token"
 

@@ -34,11 +34,11 @@ s_str (const char *text)
 static int
 s_source_index (Balboard__Upstream upstream)
 {
-    if (upstream == BALBOARD__UPSTREAM__UPSTREAM_HIRO)
-        return BB_SOURCE_HIRO;
-    if (upstream == BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL)
-        return BB_SOURCE_MEMPOOL;
-    return -1;
+    bb_upstream_t index;
+    if (bb_upstream_from_wire (upstream, &index)
+    ||  !bb_upstream_is_source (index))
+        return -1;
+    return (int) index;
 }
 
 static bool
@@ -55,7 +55,7 @@ static int
 s_validate_balances (const Balboard__SourceResult *source, size_t agent,
                      bb_network_t network, char *reason, size_t size)
 {
-    bb_source_t index = (bb_source_t) s_source_index (source->upstream);
+    bb_upstream_t index = (bb_upstream_t) s_source_index (source->upstream);
     for (size_t k = 0; k < source->n_balances; k++) {
         const char *token = s_str (source->balances [k]->token_id);
         const char *amount = s_str (source->balances [k]->amount);
@@ -88,7 +88,7 @@ s_validate_agent (const Balboard__AgentResult *result, size_t agent,
     if (result->captured_at_ms == 0)
         return bb_reason_fail (reason, size, "agents[%zu]: captured_at_ms missing",
                        agent);
-    bool seen [BB_SOURCES] = { false, false };
+    bool seen [BB_UPSTREAM_SOURCES] = { false, false };
     for (size_t j = 0; j < result->n_sources; j++) {
         const Balboard__SourceResult *source = result->sources [j];
         int index = s_source_index (source->upstream);
@@ -150,7 +150,7 @@ s_validate_meta (const Balboard__TokenMeta *meta, size_t index,
     if (meta->decimals > BB_DECIMALS_MAX)
         return bb_reason_fail (reason, size, "token_meta[%zu]: decimals %u over %d",
                        index, meta->decimals, BB_DECIMALS_MAX);
-    if (bb_text_check (meta->symbol, BB_SYMBOL_SIZE - 1, &why))
+    if (bb_text_check (meta->symbol, BB_TOKEN_SYMBOL_SIZE - 1, &why))
         return bb_reason_fail (reason, size, "token_meta[%zu]: symbol %s", index,
                        why);
     return 0;
@@ -203,12 +203,12 @@ s_decimals (bb_write_t *write, const char *token_id, uint8_t *decimals)
 {
     const char *symbol;
     unsigned fixed;
-    if (bb_token_fixed (token_id, &symbol, &fixed) == 0) {
+    if (bb_token_id_fixed (token_id, &symbol, &fixed) == 0) {
         *decimals = (uint8_t) fixed;
         return 0;
     }
     char contract [BB_TOKEN_ID_SIZE];
-    bb_token_contract (token_id, contract, sizeof contract);
+    bb_token_id_contract (token_id, contract, sizeof contract);
     bb_token_rec_t token;
     int rc = bb_record_token_get (write->db, write->txn, contract, &token);
     *decimals = rc == 0 && token.known ? token.decimals : 0;
@@ -219,7 +219,7 @@ s_decimals (bb_write_t *write, const char *token_id, uint8_t *decimals)
 //  changed (or the token is new for the agent).
 static int
 s_put_row (agent_t *self, const char *token_id, bb_u128_t amount,
-           uint8_t decimals, bb_source_t source)
+           uint8_t decimals, bb_upstream_t source)
 {
     bb_balance_item_t *old = bb_balance_list_find (self->old, token_id);
     bb_balance_rec_t row = {
@@ -249,7 +249,7 @@ s_listed (const Balboard__SourceResult *result, const char *token_id)
 //  tokens become zero, and the source's valued components are replaced.
 static int
 s_apply_ok (agent_t *self, const Balboard__SourceResult *result,
-            bb_source_t source)
+            bb_upstream_t source)
 {
     bb_u128_t btc_l1 = 0, sbtc = 0, ustx = 0;
     int rc = 0;
@@ -261,7 +261,7 @@ s_apply_ok (agent_t *self, const Balboard__SourceResult *result,
         rc = s_decimals (self->write, token_id, &decimals);
         if (rc == 0)
             rc = s_put_row (self, token_id, amount, decimals, source);
-        bb_token_kind_t kind = bb_token_kind (token_id);
+        bb_token_kind_t kind = bb_token_id_kind (token_id);
         if (kind == BB_TOKEN_KIND_BTC)
             btc_l1 = amount;
         else
@@ -277,7 +277,7 @@ s_apply_ok (agent_t *self, const Balboard__SourceResult *result,
             rc = s_put_row (self, item->token_id, 0, item->row.decimals,
                             source);
     }
-    if (source == BB_SOURCE_MEMPOOL)
+    if (source == BB_UPSTREAM_MEMPOOL)
         self->totals->btc_l1 = btc_l1;
     else {
         self->totals->sbtc = sbtc;
@@ -288,7 +288,7 @@ s_apply_ok (agent_t *self, const Balboard__SourceResult *result,
 
 //  A failed source: its rows stay, marked stale.
 static int
-s_apply_failed (agent_t *self, bb_source_t source)
+s_apply_failed (agent_t *self, bb_upstream_t source)
 {
     int rc = 0;
     for (size_t i = 0; i < self->old->size && rc == 0; i++) {
@@ -332,7 +332,7 @@ s_apply_agent (bb_write_t *write, const Balboard__AgentResult *result,
     bool loaded = false;
     for (size_t j = 0; j < result->n_sources && rc == 0; j++) {
         const Balboard__SourceResult *source = result->sources [j];
-        bb_source_t index = (bb_source_t) s_source_index (source->upstream);
+        bb_upstream_t index = (bb_upstream_t) s_source_index (source->upstream);
         if (result->captured_at_ms <= totals.attempt_ms [index]) {
             *skipped = true;
             continue;

@@ -306,7 +306,7 @@ s_balance_decode (const MDB_val *value, bb_balance_rec_t *row)
     row->source = (uint8_t) s_read_uint (&in, 1);
     row->stale = (s_read_uint (&in, 1) & BB_FLAG_STALE) != 0;
     row->captured_at_ms = s_read_uint (&in, 8);
-    return s_read_done (&in) || row->source >= BB_SOURCES ? -1 : 0;
+    return s_read_done (&in) || row->source >= BB_UPSTREAM_SOURCES ? -1 : 0;
 }
 
 int
@@ -412,7 +412,7 @@ bb_record_totals_decode (const MDB_val *value, bb_totals_rec_t *totals)
     totals->btc_l1 = s_read_u128 (&in);
     totals->sbtc = s_read_u128 (&in);
     totals->ustx = s_read_u128 (&in);
-    for (int i = 0; i < BB_SOURCES; i++) {
+    for (int i = 0; i < BB_UPSTREAM_SOURCES; i++) {
         totals->attempt_ms [i] = s_read_uint (&in, 8);
         totals->state [i] = (uint8_t) s_read_uint (&in, 1);
     }
@@ -439,7 +439,7 @@ bb_record_totals_put (bb_db_t *db, MDB_txn *txn, const char *stx,
     s_write_u128 (&out, totals->btc_l1);
     s_write_u128 (&out, totals->sbtc);
     s_write_u128 (&out, totals->ustx);
-    for (int i = 0; i < BB_SOURCES; i++) {
+    for (int i = 0; i < BB_UPSTREAM_SOURCES; i++) {
         s_write_uint (&out, totals->attempt_ms [i], 8);
         s_write_uint (&out, totals->state [i], 1);
     }
@@ -455,7 +455,7 @@ bb_record_totals_del (bb_db_t *db, MDB_txn *txn, const char *stx)
 bool
 bb_record_totals_fetched (const bb_totals_rec_t *totals)
 {
-    for (int i = 0; i < BB_SOURCES; i++)
+    for (int i = 0; i < BB_UPSTREAM_SOURCES; i++)
         if (totals->state [i] != BB_SOURCE_NEVER)
             return true;
     return false;

@@ -24,6 +24,8 @@
 #include <lmdb.h>
 
 #include "bb_db.h"
+#include "bb_token_id.h"
+#include "bb_upstream.h"
 #include "bb_u128.h"
 
 //  Buffer sizes, NUL included. Inputs longer than size - 1 are rejected
@@ -32,22 +34,7 @@
 #define BB_BTC_SIZE         96      // bech32 limit is 90
 #define BB_NAME_SIZE        129     // displayName, bnsName: 128 bytes
 #define BB_LEVEL_NAME_SIZE  65
-#define BB_TOKEN_ID_SIZE    256     // "SP….contract::token"
-#define BB_SYMBOL_SIZE      65
 #define BB_KEY_SIZE         511     // LMDB's default maximum key size
-
-//  Fixed token ids.
-#define BB_TOKEN_BTC  "btc-l1"
-#define BB_TOKEN_STX  "stx"
-#define BB_TOKEN_SBTC \
-    "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token::sbtc-token"
-
-//  Where a balance row comes from; one slot per source in the totals.
-typedef enum {
-    BB_SOURCE_HIRO = 0,
-    BB_SOURCE_MEMPOOL = 1,
-    BB_SOURCES = 2,
-} bb_source_t;
 
 //  Latest outcome of one source for one agent.
 typedef enum {
@@ -70,7 +57,7 @@ typedef struct {
 typedef struct {
     bb_u128_t amount;                       // raw, 0 = a real zero
     uint8_t decimals;
-    uint8_t source;                         // bb_source_t
+    uint8_t source;                         // bb_upstream_t, a source
     bool stale;                             // last fetch of source failed
     uint64_t captured_at_ms;                // when this amount was fetched
 } bb_balance_rec_t;
@@ -93,13 +80,13 @@ typedef struct {
     bb_u128_t btc_l1;                       // sats on L1
     bb_u128_t sbtc;                         // sBTC sats
     bb_u128_t ustx;                         // µSTX
-    uint64_t attempt_ms [BB_SOURCES];       // newest captured_at applied
-    uint8_t state [BB_SOURCES];             // bb_source_state_t
+    uint64_t attempt_ms [BB_UPSTREAM_SOURCES];       // newest captured_at applied
+    uint8_t state [BB_UPSTREAM_SOURCES];             // bb_source_state_t
 } bb_totals_rec_t;
 
 //  tokens dbi: contract -> metadata
 typedef struct {
-    char symbol [BB_SYMBOL_SIZE];
+    char symbol [BB_TOKEN_SYMBOL_SIZE];
     uint8_t decimals;
     bool known;                             // false: missing upstream
 } bb_token_rec_t;

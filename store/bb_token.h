@@ -1,11 +1,11 @@
 /*  =========================================================================
     bb_token - what the store knows about a token id, and what it is worth
 
-    Owns the token vocabulary of docs/protocol.md: which ids a source may
+    Owns the store's token rules (the ids themselves and their fixed
+    symbol and decimals are common/bb_token_id's): which ids a source may
     report (mempool.space: btc-l1; Hiro: stx and fungible tokens as
-    "SP….contract::token"), the fixed symbol and decimals of btc-l1, stx
-    and sBTC, and the valuation rule: btc-l1 and sBTC at the BTC price,
-    stx at the STX price, every other token unpriced. An agent's total is
+    "SP….contract::token"), and the valuation rule: btc-l1 and sBTC at
+    the BTC price, stx at the STX price, every other token unpriced. An agent's total is
     the saturating sum of its three priced positions, each rounded to the
     micro-USD exactly as a rendered token's usdValue is, so a row's total
     always equals the sum of its tokens. Pure functions, thread-safe.
@@ -21,34 +21,13 @@
 #include "bb_address.h"
 #include "bb_record.h"
 
-typedef enum {
-    BB_TOKEN_KIND_BTC,      // btc-l1
-    BB_TOKEN_KIND_STX,      // stx
-    BB_TOKEN_KIND_SBTC,     // the sBTC asset id
-    BB_TOKEN_KIND_FT,       // any other fungible token
-} bb_token_kind_t;
-
-bb_token_kind_t bb_token_kind (const char *token_id);
-
 //  Check that token_id is one that source may report on network. Returns
 //  0, or -1 with *reason (static).
-int bb_token_check (const char *token_id, bb_source_t source,
+int bb_token_check (const char *token_id, bb_upstream_t source,
                     bb_network_t network, const char **reason);
 
 //  The source that reports token_id.
-bb_source_t bb_token_source (const char *token_id);
-
-//  Symbol and decimals of btc-l1, stx and sBTC. Returns 0, or -1 for any
-//  other token (its metadata lives in the tokens dbi).
-int bb_token_fixed (const char *token_id, const char **symbol,
-                    unsigned *decimals);
-
-//  Copy the contract part of a fungible token id ("SP….name", before
-//  "::") into buf (size bytes); "" for btc-l1 and stx. Returns buf.
-char *bb_token_contract (const char *token_id, char *buf, size_t size);
-
-//  The asset name of a fungible token id (after "::"), else token_id.
-const char *bb_token_asset_name (const char *token_id);
+bb_upstream_t bb_token_source (const char *token_id);
 
 //  Price of one whole token_id under prices, micro-USD; 0 = unpriced.
 int64_t bb_token_price (const char *token_id, const bb_prices_rec_t *prices);

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *s_source_names [BB_SOURCES] = { "hiro", "mempool.space" };
 
 static bb_envelope_t *
 s_internal (uint64_t request_id, int rc)
@@ -63,13 +62,13 @@ s_position (bb_view_t *view, const bb_balance_item_t *item,
     unsigned decimals;
     bb_token_rec_t meta;
     char contract [BB_TOKEN_ID_SIZE];
-    bb_token_contract (item->token_id, contract, sizeof contract);
-    if (bb_token_fixed (item->token_id, &symbol, &decimals)) {
+    bb_token_id_contract (item->token_id, contract, sizeof contract);
+    if (bb_token_id_fixed (item->token_id, &symbol, &decimals)) {
         int rc = bb_record_token_get (view->db, view->txn, contract, &meta);
         if (rc && rc != MDB_NOTFOUND)
             return rc;
         bool known = rc == 0 && meta.known;
-        symbol = known ? meta.symbol : bb_token_asset_name (item->token_id);
+        symbol = known ? meta.symbol : bb_token_id_asset_name (item->token_id);
         decimals = known ? meta.decimals : item->row.decimals;
     }
     Balboard__TokenPosition *position =
@@ -86,7 +85,8 @@ s_position (bb_view_t *view, const bb_balance_item_t *item,
     position->usd_value_micro = bb_token_value (item->token_id,
                                                 item->row.amount, decimals,
                                                 view->prices);
-    position->source = bb_pb_strdup (s_source_names [item->row.source]);
+    position->source = bb_pb_strdup (bb_upstream_label (
+        (bb_upstream_t) item->row.source));
     position->captured_at_ms = item->row.captured_at_ms;
     position->stale = item->row.stale;
     *position_p = position;
@@ -98,7 +98,7 @@ s_fetch_state (const bb_totals_rec_t *totals)
 {
     if (!bb_record_totals_fetched (totals))
         return BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PENDING;
-    for (int i = 0; i < BB_SOURCES; i++)
+    for (int i = 0; i < BB_UPSTREAM_SOURCES; i++)
         if (totals->state [i] == BB_SOURCE_FAILED)
             return BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PARTIAL;
     return BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_OK;

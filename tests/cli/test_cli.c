@@ -425,7 +425,7 @@ s_commit_agent_zero (void)
     stx.token_id = "stx";
     stx.amount = "12345678";
     Balboard__TokenBalance sbtc = BALBOARD__TOKEN_BALANCE__INIT;
-    sbtc.token_id = BB_MOCK_SBTC_ASSET;
+    sbtc.token_id = BB_TOKEN_ID_SBTC;
     sbtc.amount = "5000000";
     Balboard__TokenBalance *hiro_balances [] = { &stx, &sbtc };
     Balboard__TokenBalance btc = BALBOARD__TOKEN_BALANCE__INIT;

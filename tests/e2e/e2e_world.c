@@ -586,7 +586,7 @@ s_positions (const bb_mock_agent_t *agent, position_t *positions,
         position->token_id = hiro.ft [i].asset_id;
         bb_u128_format (amount, position->balance);
         position->source = "hiro";
-        if (streq (hiro.ft [i].asset_id, BB_MOCK_SBTC_ASSET))
+        if (streq (hiro.ft [i].asset_id, BB_TOKEN_ID_SBTC))
             *total += bb_u128_usd_micro (amount, 8, btc_price);
     }
     return count;

@@ -523,7 +523,7 @@ s_holds (unsigned sample, const char *asset)
 }
 
 static bool s_whale (unsigned s) { return s_holds (s, BB_MOCK_WHALE_ASSET); }
-static bool s_sbtc (unsigned s) { return s_holds (s, BB_MOCK_SBTC_ASSET); }
+static bool s_sbtc (unsigned s) { return s_holds (s, BB_TOKEN_ID_SBTC); }
 static bool s_longcoin (unsigned s) { return s_holds (s, LONGCOIN_ASSET); }
 static bool s_vote (unsigned s) { return s_holds (s, VOTE_ASSET); }
 static bool s_pending (unsigned s) { return s_holds (s, PENDING_ASSET); }
@@ -612,7 +612,7 @@ s_contracts (job_t *job, zhashx_t *contracts)
             const bb_mock_token_t *token =
                 bb_mockdata_token_by_asset (hiro.ft [k].asset_id);
             if (strcmp (hiro.ft [k].balance, "0") != 0 && token
-            &&  strcmp (token->asset_id, BB_MOCK_SBTC_ASSET) != 0)
+            &&  strcmp (token->asset_id, BB_TOKEN_ID_SBTC) != 0)
                 zhashx_update (contracts, token->contract, (void *) token);
         }
     }

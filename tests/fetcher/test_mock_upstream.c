@@ -339,7 +339,7 @@ test_mockdata_mix (void **state)
         bb_mockdata_hiro (agent.stx_address, &hiro);
         zero_stx += strcmp (hiro.stx_balance, "0") == 0;
         const bb_mock_ft_t *sbtc_ft = bb_mockdata_hiro_ft (
-            &hiro, BB_MOCK_SBTC_ASSET);
+            &hiro, BB_TOKEN_ID_SBTC);
         sbtc += sbtc_ft && strcmp (sbtc_ft->balance, "0") != 0;
         zero_listed += s_has_zero_listing (&hiro);
         for (size_t ft = 0; ft < hiro.ft_count; ft++) {
@@ -384,7 +384,7 @@ test_mockdata_deterministic (void **state)
               || strcmp (agent.bns_name, "agent7.btc") == 0);
 
     const bb_mock_token_t *sbtc = bb_mockdata_token_by_asset (
-        BB_MOCK_SBTC_ASSET);
+        BB_TOKEN_ID_SBTC);
     assert_non_null (sbtc);
     assert_string_equal (sbtc->symbol, "sBTC");
     assert_int_equal (sbtc->decimals, 8);

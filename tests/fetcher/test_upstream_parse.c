@@ -286,13 +286,13 @@ static void
 test_token_id (void **state)
 {
     const char *reason;
-    assert_int_equal (bb_upstream_parse_check_token_id (
+    assert_int_equal (bb_token_id_check_ft (
         BB_TOKEN_ID_SBTC, MAINNET, &reason), 0);
-    assert_int_equal (bb_upstream_parse_check_token_id (
+    assert_int_equal (bb_token_id_check_ft (
         LONGCOIN, MAINNET, &reason), 0);
-    assert_int_equal (bb_upstream_parse_check_token_id (
+    assert_int_equal (bb_token_id_check_ft (
         LONGCOIN, BB_NETWORK_TESTNET, &reason), -1);
-    assert_int_equal (bb_upstream_parse_check_token_id (
+    assert_int_equal (bb_token_id_check_ft (
         "stx", MAINNET, &reason), -1);
     //  A valid contract, "::" and an asset name past the 255-byte id.
     char long_id [300];
@@ -300,7 +300,7 @@ test_token_id (void **state)
     memcpy (long_id, LONGCOIN, prefix);
     memset (long_id + prefix, 'a', sizeof long_id - prefix - 1);
     long_id [sizeof long_id - 1] = 0;
-    assert_int_equal (bb_upstream_parse_check_token_id (
+    assert_int_equal (bb_token_id_check_ft (
         long_id, MAINNET, &reason), -1);
     assert_string_equal (reason, "token id too long");
 }

@@ -20,7 +20,7 @@
 #include "bb_token.h"
 
 #define MIB ((size_t) 1 << 20)
-#define SBTC BB_TOKEN_SBTC
+#define SBTC BB_TOKEN_ID_SBTC
 #define ALEX "SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9." \
              "age000-governance-token::alex"
 #define STX_A "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7"
@@ -77,45 +77,45 @@ static void
 test_token (void **state)
 {
     const char *why;
-    assert_int_equal (bb_token_kind ("btc-l1"), BB_TOKEN_KIND_BTC);
-    assert_int_equal (bb_token_kind ("stx"), BB_TOKEN_KIND_STX);
-    assert_int_equal (bb_token_kind (SBTC), BB_TOKEN_KIND_SBTC);
-    assert_int_equal (bb_token_kind (ALEX), BB_TOKEN_KIND_FT);
-    assert_int_equal (bb_token_check ("btc-l1", BB_SOURCE_MEMPOOL,
+    assert_int_equal (bb_token_id_kind ("btc-l1"), BB_TOKEN_KIND_BTC);
+    assert_int_equal (bb_token_id_kind ("stx"), BB_TOKEN_KIND_STX);
+    assert_int_equal (bb_token_id_kind (SBTC), BB_TOKEN_KIND_SBTC);
+    assert_int_equal (bb_token_id_kind (ALEX), BB_TOKEN_KIND_FT);
+    assert_int_equal (bb_token_check ("btc-l1", BB_UPSTREAM_MEMPOOL,
                                       BB_NETWORK_MAINNET, &why), 0);
-    assert_int_equal (bb_token_check ("stx", BB_SOURCE_MEMPOOL,
+    assert_int_equal (bb_token_check ("stx", BB_UPSTREAM_MEMPOOL,
                                       BB_NETWORK_MAINNET, &why), -1);
-    assert_int_equal (bb_token_check ("btc-l1", BB_SOURCE_HIRO,
+    assert_int_equal (bb_token_check ("btc-l1", BB_UPSTREAM_HIRO,
                                       BB_NETWORK_MAINNET, &why), -1);
-    assert_int_equal (bb_token_check (ALEX, BB_SOURCE_HIRO,
+    assert_int_equal (bb_token_check (ALEX, BB_UPSTREAM_HIRO,
                                       BB_NETWORK_MAINNET, &why), 0);
-    assert_int_equal (bb_token_check (SBTC, BB_SOURCE_HIRO,
+    assert_int_equal (bb_token_check (SBTC, BB_UPSTREAM_HIRO,
                                       BB_NETWORK_TESTNET, &why), 0);
-    assert_int_equal (bb_token_check (ALEX, BB_SOURCE_HIRO,
+    assert_int_equal (bb_token_check (ALEX, BB_UPSTREAM_HIRO,
                                       BB_NETWORK_TESTNET, &why), -1);
     assert_int_equal (bb_token_check ("SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0"
                                       "KBR9.age000-governance-token",
-                                      BB_SOURCE_HIRO, BB_NETWORK_MAINNET,
+                                      BB_UPSTREAM_HIRO, BB_NETWORK_MAINNET,
                                       &why), -1);
     assert_int_equal (bb_token_check ("SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0"
                                       "KBR9.age000-governance-token::9x",
-                                      BB_SOURCE_HIRO, BB_NETWORK_MAINNET,
+                                      BB_UPSTREAM_HIRO, BB_NETWORK_MAINNET,
                                       &why), -1);
-    assert_int_equal (bb_token_source ("btc-l1"), BB_SOURCE_MEMPOOL);
-    assert_int_equal (bb_token_source (ALEX), BB_SOURCE_HIRO);
+    assert_int_equal (bb_token_source ("btc-l1"), BB_UPSTREAM_MEMPOOL);
+    assert_int_equal (bb_token_source (ALEX), BB_UPSTREAM_HIRO);
     char contract [BB_TOKEN_ID_SIZE];
-    assert_string_equal (bb_token_contract (ALEX, contract, sizeof contract),
+    assert_string_equal (bb_token_id_contract (ALEX, contract, sizeof contract),
                          "SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9."
                          "age000-governance-token");
-    assert_string_equal (bb_token_contract ("stx", contract,
+    assert_string_equal (bb_token_id_contract ("stx", contract,
                                             sizeof contract), "");
-    assert_string_equal (bb_token_asset_name (ALEX), "alex");
+    assert_string_equal (bb_token_id_asset_name (ALEX), "alex");
     const char *symbol;
     unsigned decimals;
-    assert_int_equal (bb_token_fixed (SBTC, &symbol, &decimals), 0);
+    assert_int_equal (bb_token_id_fixed (SBTC, &symbol, &decimals), 0);
     assert_string_equal (symbol, "sBTC");
     assert_int_equal (decimals, 8);
-    assert_int_equal (bb_token_fixed (ALEX, &symbol, &decimals), -1);
+    assert_int_equal (bb_token_id_fixed (ALEX, &symbol, &decimals), -1);
 
     //  Valuation: sBTC and btc-l1 at BTC, stx at STX, others unpriced
     bb_prices_rec_t prices = { 60000000000LL, 2500000LL, 1 };
@@ -205,9 +205,9 @@ test_records (void **state)
                       MDB_NOTFOUND);
 
     bb_u128_t max = ~(bb_u128_t) 0;
-    bb_balance_rec_t row = { max, 6, BB_SOURCE_HIRO, true, 1234 };
+    bb_balance_rec_t row = { max, 6, BB_UPSTREAM_HIRO, true, 1234 };
     assert_int_equal (bb_record_balance_put (db, txn, STX_A, "stx", &row), 0);
-    bb_balance_rec_t zero = { 0, 8, BB_SOURCE_MEMPOOL, false, 99 };
+    bb_balance_rec_t zero = { 0, 8, BB_UPSTREAM_MEMPOOL, false, 99 };
     assert_int_equal (bb_record_balance_put (db, txn, STX_A, "btc-l1",
                                              &zero), 0);
     bb_balance_list_t list = { NULL, 0, 0 };

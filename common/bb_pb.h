@@ -1,10 +1,11 @@
 /*  =========================================================================
     bb_pb - protobuf-c replies built on the heap
 
-    The store builds every reply as a tree of malloc'd protobuf-c messages,
-    strings and arrays, so that one protobuf_c_message_free_unpacked call
-    (bb_wire_envelope_destroy for an envelope) frees the whole tree, the
-    same way a decoded message is freed. A string left at its _INIT value
+    Every message balboard builds to keep (the store's replies, the
+    fetcher's batches and reports) is a tree of malloc'd protobuf-c
+    messages, strings and arrays, so that one protobuf_c_message_free_unpacked
+    call (bb_wire_envelope_destroy for an envelope) frees the whole tree,
+    the same way a decoded message is freed. A string left at its _INIT value
     (the shared empty string) is never freed, as protobuf-c intends.
     =========================================================================
 */

@@ -1,5 +1,5 @@
 /*  =========================================================================
-    bb_upstream - the upstream hosts the scheduler budgets and watches
+    bb_upstream - the upstreams every process names the same way
     =========================================================================
 */
 #include "bb_upstream.h"
@@ -8,6 +8,10 @@
 
 static const char *s_names [BB_UPSTREAM_COUNT] = {
     "hiro", "mempool", "price"
+};
+
+static const char *s_labels [BB_UPSTREAM_COUNT] = {
+    "hiro", "mempool.space", "price"
 };
 
 static const Balboard__Upstream s_wire [BB_UPSTREAM_COUNT] = {
@@ -21,6 +25,27 @@ bb_upstream_name (bb_upstream_t upstream)
 {
     assert (upstream < BB_UPSTREAM_COUNT);
     return s_names [upstream];
+}
+
+const char *
+bb_upstream_label (bb_upstream_t upstream)
+{
+    assert (upstream < BB_UPSTREAM_COUNT);
+    return s_labels [upstream];
+}
+
+const char *
+bb_upstream_wire_label (Balboard__Upstream upstream)
+{
+    bb_upstream_t index;
+    return bb_upstream_from_wire (upstream, &index) ? "unknown"
+                                                    : s_labels [index];
+}
+
+bool
+bb_upstream_is_source (bb_upstream_t upstream)
+{
+    return upstream < BB_UPSTREAM_SOURCES;
 }
 
 Balboard__Upstream
