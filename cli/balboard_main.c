@@ -66,14 +66,16 @@ s_take_help_flags (int *argc, char **argv)
     return asked;
 }
 
-//  Print the manual of the verb in words (after "help"), or the overview.
+//  Print the manual of the verb in words (after "help"), of every verb
+//  of a group ("agents"), or the overview.
 static void
 s_print_help (bb_config_t *config, size_t count, const char **words)
 {
     const bb_verb_t *verb = bb_verbs_find (count, words);
     if (verb)
         bb_verbs_print_manual (verb, stdout);
-    else {
+    else
+    if (count != 1 || !bb_verbs_print_group (words [0], stdout)) {
         bb_config_print_help (config, stdout);
         bb_verbs_print_list (stdout);
     }

@@ -278,8 +278,8 @@ s_take_document (bb_import_t *self, const char *text, size_t size,
     return rc;
 }
 
-int
-bb_import_read_stream (bb_import_t *self, FILE *stream)
+static int
+s_read_stream (bb_import_t *self, FILE *stream)
 {
     char *text = NULL;
     size_t size = 0;
@@ -357,8 +357,8 @@ s_get_page (bb_import_t *self, CURL *curl, const char *url, s_body_t *body)
     return 0;
 }
 
-int
-bb_import_read_url (bb_import_t *self, const char *url, long timeout_ms)
+static int
+s_read_url (bb_import_t *self, const char *url, long timeout_ms)
 {
     CURL *curl = curl_easy_init ();
     if (!curl)
@@ -398,14 +398,14 @@ int
 bb_import_read (bb_import_t *self, const char *source, long timeout_ms)
 {
     if (strcmp (source, "-") == 0)
-        return bb_import_read_stream (self, stdin);
+        return s_read_stream (self, stdin);
     if (strncmp (source, "http://", 7) == 0
     ||  strncmp (source, "https://", 8) == 0)
-        return bb_import_read_url (self, source, timeout_ms);
+        return s_read_url (self, source, timeout_ms);
     FILE *file = fopen (source, "rb");
     if (!file)
         return s_fail (self, "%s: cannot open: %s", source, strerror (errno));
-    int rc = bb_import_read_stream (self, file);
+    int rc = s_read_stream (self, file);
     fclose (file);
     return rc;
 }
@@ -432,12 +432,6 @@ const bb_import_rejection_t *
 bb_import_rejection (bb_import_t *self, size_t index)
 {
     return index < self->rejected ? &self->rejections [index] : NULL;
-}
-
-size_t
-bb_import_seen (bb_import_t *self)
-{
-    return self->seen;
 }
 
 const char *

@@ -36,15 +36,6 @@ bb_import_t *bb_import_new (bb_network_t network);
 //  Destroy the import and everything it holds; sets *self_p to NULL.
 void bb_import_destroy (bb_import_t **self_p);
 
-//  Read agents from stream (a file or stdin), in any accepted format.
-//  Returns 0, or -1 when the input is not one of the formats (see
-//  bb_import_error); per-agent problems are rejections, not errors.
-int bb_import_read_stream (bb_import_t *self, FILE *stream);
-
-//  Read agents from a registry API at url, following its pagination.
-//  Returns 0, or -1 on a transport, HTTP or format error.
-int bb_import_read_url (bb_import_t *self, const char *url, long timeout_ms);
-
 //  Read agents from source: "-" is stdin, http:// or https:// a URL,
 //  anything else a file path. Returns 0 or -1.
 int bb_import_read (bb_import_t *self, const char *source, long timeout_ms);
@@ -57,9 +48,6 @@ Balboard__Agent **bb_import_agents (bb_import_t *self);
 size_t bb_import_rejected_count (bb_import_t *self);
 const bb_import_rejection_t *bb_import_rejection (bb_import_t *self,
                                                   size_t index);
-
-//  Agents seen in the input, valid or not.
-size_t bb_import_seen (bb_import_t *self);
 
 //  Why the last read failed; owned by the import.
 const char *bb_import_error (bb_import_t *self);

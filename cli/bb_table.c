@@ -16,9 +16,9 @@
 #define BB_TABLE_FRACTION_DIGITS 8
 #define MS_PER_SECOND 1000ULL
 
-const char *
-bb_table_units (const char *raw, unsigned decimals, unsigned max_fraction,
-                char *buf, size_t size)
+static const char *
+s_units (const char *raw, unsigned decimals, unsigned max_fraction,
+          char *buf, size_t size)
 {
     size_t length = strlen (raw);
     char whole [64] = "0";
@@ -45,8 +45,8 @@ bb_table_units (const char *raw, unsigned decimals, unsigned max_fraction,
     return buf;
 }
 
-const char *
-bb_table_usd (int64_t micro, char *buf, size_t size)
+static const char *
+s_usd (int64_t micro, char *buf, size_t size)
 {
     bool negative = micro < 0;
     uint64_t magnitude = negative ? (uint64_t) 0 - (uint64_t) micro
@@ -69,8 +69,8 @@ bb_table_usd (int64_t micro, char *buf, size_t size)
     return buf;
 }
 
-const char *
-bb_table_age (uint64_t then_ms, uint64_t now_ms, char *buf, size_t size)
+static const char *
+s_age (uint64_t then_ms, uint64_t now_ms, char *buf, size_t size)
 {
     if (then_ms == 0) {
         snprintf (buf, size, "-");
@@ -118,7 +118,7 @@ s_token_units (const Balboard__DashboardRow *row, const char *token_id,
     const Balboard__TokenPosition *token = s_find_token (row, token_id);
     if (!token)
         return "0";
-    return bb_table_units (token->balance, token->decimals,
+    return s_units (token->balance, token->decimals,
                            BB_TABLE_FRACTION_DIGITS, buf, size);
 }
 
@@ -154,14 +154,14 @@ s_dashboard_row (FILE *out, const Balboard__DashboardRow *row,
     const char *fresh = row->fetch_state
                       == BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PENDING
                       ? "pending"
-                      : bb_table_age (captured, now_ms, age, sizeof age);
+                      : s_age (captured, now_ms, age, sizeof age);
     fprintf (out, "%6" PRIu64 "  %-*.*s %14s %16s %14s %6zu %18s  %s%s\n",
              row->rank, BB_TABLE_NAME_WIDTH, BB_TABLE_NAME_WIDTH,
              s_agent_name (row->agent),
              s_token_units (row, BB_TOKEN_ID_BTC, btc, sizeof btc),
              s_token_units (row, BB_TOKEN_ID_STX, stx, sizeof stx),
              s_token_units (row, BB_TOKEN_ID_SBTC, sbtc, sizeof sbtc),
-             others, bb_table_usd (row->total_usd_micro, usd, sizeof usd),
+             others, s_usd (row->total_usd_micro, usd, sizeof usd),
              fresh, stale ? " *stale" : "");
 }
 
@@ -173,12 +173,12 @@ bb_table_dashboard (FILE *out, const Balboard__DashboardPage *page,
     const Balboard__PriceSnapshot *prices = page->prices;
     fprintf (out, "BTC %s  STX %s  (priced %s ago)  agents %" PRIu64
              "  total %s\n\n",
-             bb_table_usd (prices ? prices->btc_usd_micro : 0, btc, sizeof btc),
-             bb_table_usd (prices ? prices->stx_usd_micro : 0, stx, sizeof stx),
-             bb_table_age (prices ? prices->priced_at_ms : 0, now_ms, priced,
+             s_usd (prices ? prices->btc_usd_micro : 0, btc, sizeof btc),
+             s_usd (prices ? prices->stx_usd_micro : 0, stx, sizeof stx),
+             s_age (prices ? prices->priced_at_ms : 0, now_ms, priced,
                            sizeof priced),
              page->total,
-             bb_table_usd (page->stats ? page->stats->total_usd_micro : 0,
+             s_usd (page->stats ? page->stats->total_usd_micro : 0,
                            total, sizeof total));
     fprintf (out, "%6s  %-*s %14s %16s %14s %6s %18s  %s\n", "RANK",
              BB_TABLE_NAME_WIDTH, "AGENT", "BTC", "STX", "sBTC", "OTHER",
@@ -208,18 +208,18 @@ bb_table_agent (FILE *out, const Balboard__AgentDetail *detail,
     fprintf (out, "level    %u %s\n", agent->level,
              agent->level_name ? agent->level_name : "");
     fprintf (out, "rank     %" PRIu64 "\ntotal    %s\n\n", row->rank,
-             bb_table_usd (row->total_usd_micro, usd, sizeof usd));
+             s_usd (row->total_usd_micro, usd, sizeof usd));
     fprintf (out, "%-10s %24s %16s %-14s %8s\n", "TOKEN", "AMOUNT", "USD",
              "SOURCE", "AGE");
     for (size_t i = 0; i < row->n_tokens; i++) {
         const Balboard__TokenPosition *token = row->tokens [i];
         fprintf (out, "%-10.10s %24s %16s %-14s %8s%s\n", token->symbol,
-                 bb_table_units (token->balance, token->decimals,
+                 s_units (token->balance, token->decimals,
                                  BB_TABLE_FRACTION_DIGITS, units,
                                  sizeof units),
-                 bb_table_usd (token->usd_value_micro, value, sizeof value),
+                 s_usd (token->usd_value_micro, value, sizeof value),
                  token->source,
-                 bb_table_age (token->captured_at_ms, now_ms, age, sizeof age),
+                 s_age (token->captured_at_ms, now_ms, age, sizeof age),
                  token->stale ? " *stale" : "");
     }
     if (row->fetch_state == BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PENDING)
@@ -229,7 +229,7 @@ bb_table_agent (FILE *out, const Balboard__AgentDetail *detail,
     for (size_t i = 0; i < detail->n_history; i++) {
         const Balboard__HistoryPoint *point = detail->history [i];
         fprintf (out, "  %-64.64s %8s ago  %s\n", point->token_id,
-                 bb_table_age (point->captured_at_ms, now_ms, age, sizeof age),
+                 s_age (point->captured_at_ms, now_ms, age, sizeof age),
                  point->balance);
     }
 }
@@ -240,7 +240,7 @@ bb_table_rank (FILE *out, const Balboard__RankReply *rank)
     char usd [48];
     fprintf (out, "%s  rank %" PRIu64 " of %" PRIu64 "  total %s\n",
              rank->stx_address, rank->rank, rank->total,
-             bb_table_usd (rank->total_usd_micro, usd, sizeof usd));
+             s_usd (rank->total_usd_micro, usd, sizeof usd));
 }
 
 void
@@ -253,7 +253,7 @@ bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
     fprintf (out, "balance rows      %" PRIu64 "\nhistory rows      %" PRIu64
              "\n", stats->balance_rows, stats->history_rows);
     fprintf (out, "last commit       %s ago\n",
-             bb_table_age (stats->last_commit_ms, now_ms, age, sizeof age));
+             s_age (stats->last_commit_ms, now_ms, age, sizeof age));
     fprintf (out, "batches           %" PRIu64 " committed, %" PRIu64
              " duplicate, %" PRIu64 " rejected\n", stats->batches_committed,
              stats->batches_duplicate, stats->batches_rejected);
@@ -261,7 +261,7 @@ bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
              stats->rotation, stats->rotation_chunks_done,
              stats->rotation_agents);
     fprintf (out, "prices            %s ago\n",
-             bb_table_age (stats->prices ? stats->prices->priced_at_ms : 0,
+             s_age (stats->prices ? stats->prices->priced_at_ms : 0,
                            now_ms, priced, sizeof priced));
     fprintf (out, "map               %" PRIu64 " of %" PRIu64 " MiB used\n",
              stats->map_used >> 20, stats->map_size >> 20);
@@ -304,7 +304,7 @@ bb_table_status (FILE *out, const Balboard__SchedulerStatus *status,
         fprintf (out, "%-12s %7u %-24.24s %6u in %s\n", job->job_id,
                  job->attempt, job->fetcher_id, job->agents,
                  job->deadline_ms > now_ms
-                 ? bb_table_age (now_ms, job->deadline_ms, age, sizeof age)
+                 ? s_age (now_ms, job->deadline_ms, age, sizeof age)
                  : "overdue");
     }
 }

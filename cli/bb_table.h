@@ -27,17 +27,4 @@ void bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
 void bb_table_status (FILE *out, const Balboard__SchedulerStatus *status,
                       uint64_t now_ms);
 
-//  Format raw (decimal u128 string) with decimals as "12.345", keeping at
-//  most max_fraction fraction digits (cut, not rounded) and no trailing
-//  zeros, into buf (size bytes). Returns buf.
-const char *bb_table_units (const char *raw, unsigned decimals,
-                            unsigned max_fraction, char *buf, size_t size);
-
-//  Format micro-USD as "$1,234.56" into buf. Returns buf.
-const char *bb_table_usd (int64_t micro, char *buf, size_t size);
-
-//  Format the age of a time as "12s", "5m", "3h", "2d" ("-" for 0).
-const char *bb_table_age (uint64_t then_ms, uint64_t now_ms, char *buf,
-                          size_t size);
-
 #endif

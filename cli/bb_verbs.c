@@ -558,6 +558,22 @@ bb_verbs_find (size_t argc, const char **argv)
     return NULL;
 }
 
+size_t
+bb_verbs_print_group (const char *word, FILE *out)
+{
+    size_t length = strlen (word), printed = 0;
+    for (size_t i = 0; i < VERB_COUNT; i++) {
+        const bb_verb_t *verb = &s_verbs [i];
+        if (verb->words == 2 && strncmp (verb->name, word, length) == 0
+        &&  verb->name [length] == ' ') {
+            if (printed++)
+                fprintf (out, "\n");
+            bb_verbs_print_manual (verb, out);
+        }
+    }
+    return printed;
+}
+
 void
 bb_verbs_print_list (FILE *out)
 {

@@ -45,4 +45,8 @@ void bb_verbs_print_list (FILE *out);
 //  Print a verb's manual page.
 void bb_verbs_print_manual (const bb_verb_t *verb, FILE *out);
 
+//  Print the manual of every two-word verb whose first word is word
+//  ("agents": agents import, agents remove...). Returns how many.
+size_t bb_verbs_print_group (const char *word, FILE *out);
+
 #endif

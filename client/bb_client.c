@@ -3,7 +3,7 @@
 
     Owns one DEALER and the request counter. Typed calls build their
     request on the stack (borrowing the caller's strings and messages),
-    go through bb_client_request, and check the reply's body.
+    go through s_request, and check the reply's body.
     =========================================================================
 */
 #include "bb_client.h"
@@ -64,13 +64,6 @@ bb_client_destroy (bb_client_t **self_p)
     free (self->endpoint);
     free (self);
     *self_p = NULL;
-}
-
-void
-bb_client_set_timeout (bb_client_t *self, int timeout_ms)
-{
-    assert (self);
-    self->timeout_ms = timeout_ms;
 }
 
 const char *
@@ -149,9 +142,9 @@ s_wait (bb_client_t *self, uint64_t request_id, int64_t deadline,
     return rc;
 }
 
-int
-bb_client_request (bb_client_t *self, bb_envelope_t *request,
-                   bb_envelope_t **reply_p)
+static int
+s_request (bb_client_t *self, bb_envelope_t *request,
+           bb_envelope_t **reply_p)
 {
     assert (self && request && reply_p);
     *reply_p = NULL;
@@ -189,7 +182,7 @@ static int
 s_call (bb_client_t *self, bb_envelope_t *request,
         Balboard__Envelope__BodyCase expected, bb_envelope_t **reply_p)
 {
-    int rc = bb_client_request (self, request, reply_p);
+    int rc = s_request (self, request, reply_p);
     if (rc == 0 && (*reply_p)->body_case != expected) {
         s_fail (self, BB_CLIENT_BAD_REPLY, "expected %s, got %s",
                 bb_wire_body_name (expected),

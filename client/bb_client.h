@@ -39,15 +39,6 @@ bb_client_t *bb_client_new (const char *endpoint, int timeout_ms);
 //  Close the socket, free, and set *self_p to NULL. NULL-safe.
 void bb_client_destroy (bb_client_t **self_p);
 
-//  Change the per-call timeout.
-void bb_client_set_timeout (bb_client_t *self, int timeout_ms);
-
-//  Send request (its request_id is overwritten; the caller keeps it) and
-//  wait for the reply that echoes it. An ErrorReply makes the call return
-//  BB_CLIENT_ERROR_REPLY. Returns 0 with *reply_p, or a code.
-int bb_client_request (bb_client_t *self, bb_envelope_t *request,
-                       bb_envelope_t **reply_p);
-
 //  The reason of the last failed call ("" after a success); borrowed,
 //  valid until the next call.
 const char *bb_client_reason (bb_client_t *self);

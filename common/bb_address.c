@@ -2,9 +2,10 @@
     bb_address - validation of Stacks and Bitcoin addresses
 
     Owns the three address encodings balboard accepts, and nothing else
-    decides whether an address is well-formed. Import calls the checks
-    before an address is stored; the fetcher trusts stored addresses enough
-    to put them in URLs.
+    decides whether an address is well-formed. The store checks every
+    address before it is stored (import, batches), and the fetcher checks
+    each job's addresses again before it puts one in a URL (a job comes
+    over the wire, so it is outside input too).
 
     Stacks c32check is a port of stacks-core's c32.rs (c32_encode,
     c32_decode_ascii, c32_check_encode/decode), itself equivalent to the

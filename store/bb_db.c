@@ -210,13 +210,6 @@ bb_db_destroy (bb_db_t **self_p)
     *self_p = NULL;
 }
 
-MDB_env *
-bb_db_env (bb_db_t *self)
-{
-    assert (self);
-    return self->env;
-}
-
 MDB_dbi
 bb_db_dbi (bb_db_t *self, bb_dbi_t which)
 {

@@ -47,7 +47,6 @@ bb_db_t *bb_db_new (const char *data_dir, size_t map_size, size_t map_max);
 //  active. NULL-safe.
 void bb_db_destroy (bb_db_t **self_p);
 
-MDB_env *bb_db_env (bb_db_t *self);
 MDB_dbi bb_db_dbi (bb_db_t *self, bb_dbi_t which);
 
 //  Begin a transaction (parent for a nested write txn, flags as LMDB's,

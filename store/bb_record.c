@@ -309,17 +309,20 @@ s_balance_decode (const MDB_val *value, bb_balance_rec_t *row)
     return s_read_done (&in) || row->source >= BB_UPSTREAM_SOURCES ? -1 : 0;
 }
 
-int
-bb_record_balance_get (bb_db_t *db, MDB_txn *txn, const char *stx,
-                       const char *token_id, bb_balance_rec_t *row)
+//  Append a copy of (token_id, row) to list.
+static void
+s_balance_list_push (bb_balance_list_t *list, const char *token_id,
+                     const bb_balance_rec_t *row)
 {
-    char key [BB_KEY_SIZE];
-    size_t key_len = bb_record_balance_key (stx, token_id, key);
-    MDB_val value;
-    int rc = s_get (db, txn, BB_DBI_BALANCES, key, key_len, &value);
-    if (rc == 0 && s_balance_decode (&value, row))
-        rc = MDB_CORRUPTED;
-    return rc;
+    if (list->size == list->capacity) {
+        list->capacity = list->capacity ? list->capacity * 2 : 8;
+        list->items = realloc (list->items,
+                               list->capacity * sizeof *list->items);
+        assert (list->items);
+    }
+    bb_balance_item_t *item = &list->items [list->size++];
+    snprintf (item->token_id, sizeof item->token_id, "%s", token_id);
+    item->row = *row;
 }
 
 int
@@ -362,7 +365,7 @@ bb_record_balances_load (bb_db_t *db, MDB_txn *txn, const char *stx,
             rc = MDB_CORRUPTED;
             break;
         }
-        bb_balance_list_push (list, item.token_id, &item.row);
+        s_balance_list_push (list, item.token_id, &item.row);
         rc = mdb_cursor_get (cursor, &key, &value, MDB_NEXT);
     }
     mdb_cursor_close (cursor);
@@ -376,21 +379,6 @@ bb_balance_list_reset (bb_balance_list_t *list)
         return;
     free (list->items);
     *list = (bb_balance_list_t) { NULL, 0, 0 };
-}
-
-void
-bb_balance_list_push (bb_balance_list_t *list, const char *token_id,
-                      const bb_balance_rec_t *row)
-{
-    if (list->size == list->capacity) {
-        list->capacity = list->capacity ? list->capacity * 2 : 8;
-        list->items = realloc (list->items,
-                               list->capacity * sizeof *list->items);
-        assert (list->items);
-    }
-    bb_balance_item_t *item = &list->items [list->size++];
-    snprintf (item->token_id, sizeof item->token_id, "%s", token_id);
-    item->row = *row;
 }
 
 bb_balance_item_t *

@@ -155,8 +155,6 @@ bool bb_record_agent_equal (const bb_agent_rec_t *a, const bb_agent_rec_t *b);
 //  ---------------------------------------------------------------------------
 //  Balances
 
-int bb_record_balance_get (bb_db_t *db, MDB_txn *txn, const char *stx,
-                           const char *token_id, bb_balance_rec_t *row);
 int bb_record_balance_put (bb_db_t *db, MDB_txn *txn, const char *stx,
                            const char *token_id, const bb_balance_rec_t *row);
 
@@ -167,10 +165,6 @@ int bb_record_balances_load (bb_db_t *db, MDB_txn *txn, const char *stx,
 
 //  Release what list holds; it can be reused. NULL-safe.
 void bb_balance_list_reset (bb_balance_list_t *list);
-
-//  Append an item to list.
-void bb_balance_list_push (bb_balance_list_t *list, const char *token_id,
-                           const bb_balance_rec_t *row);
 
 //  The item for token_id, or NULL.
 bb_balance_item_t *bb_balance_list_find (bb_balance_list_t *list,

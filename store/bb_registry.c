@@ -21,9 +21,9 @@ s_str (const char *text)
     return text ? text : "";
 }
 
-int
-bb_registry_validate (const Balboard__Agent *agent, bb_network_t network,
-                      char *reason, size_t size)
+static int
+s_validate (const Balboard__Agent *agent, bb_network_t network,
+            char *reason, size_t size)
 {
     const char *why = "too long";
     const char *stx = s_str (agent->stx_address);
@@ -113,7 +113,7 @@ bb_registry_upsert (bb_write_t *write, const Balboard__AgentUpsert *upsert,
     for (size_t i = 0; i < upsert->n_agents && rc == 0; i++) {
         const Balboard__Agent *agent = upsert->agents [i];
         char reason [BB_REASON_SIZE];
-        if (bb_registry_validate (agent, write->network, reason,
+        if (s_validate (agent, write->network, reason,
                                   sizeof reason))
             s_reject (ack, s_str (agent->stx_address), i, reason);
         else

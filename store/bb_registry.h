@@ -21,10 +21,6 @@
 #define BB_REGISTRY_LEVEL_NAME_MAX  (BB_LEVEL_NAME_SIZE - 1)
 #define BB_REGISTRY_LEVEL_MAX       2
 
-//  Check one agent for network. Returns 0, or -1 with reason. Pure.
-int bb_registry_validate (const Balboard__Agent *agent, bb_network_t network,
-                          char *reason, size_t size);
-
 //  Upsert every agent of upsert through write and count the outcome in
 //  ack (inserted, updated, unchanged, rejected). Returns 0 or an LMDB
 //  error (the caller aborts the nested txn).

@@ -258,6 +258,13 @@ test_help (void **state)
     assert_non_null (strstr (result.out, "SYNOPSIS"));
     assert_non_null (strstr (result.out, "hasMore"));
     bb_test_command_reset (&result);
+    //  A group word gives the manual of each of its verbs
+    result = s_cli (NULL, "help", "agents", NULL);
+    assert_int_equal (result.status, 0);
+    assert_non_null (strstr (result.out, "NAME\n    balboard agents import"));
+    assert_non_null (strstr (result.out, "NAME\n    balboard agents remove"));
+    assert_null (strstr (result.out, "verbs:"));
+    bb_test_command_reset (&result);
     result = s_cli (NULL, "--help", NULL);
     assert_int_equal (result.status, 0);
     assert_non_null (strstr (result.out, "BALBOARD_STORE_QUERY"));
