@@ -306,6 +306,22 @@ s_on_batch_ack (self_t *self, const Balboard__BatchAck *ack)
     s_job_finish (self, ack->status, detail [0] ? detail : NULL);
 }
 
+//  The store refused the batch. Full or unavailable: nothing was applied
+//  and the job is reported not acked, so it goes again; anything else
+//  says the batch is bad: rejected, as an ack would say.
+static void
+s_on_batch_error (self_t *self, const Balboard__ErrorReply *error)
+{
+    char detail [DETAIL_SIZE];
+    snprintf (detail, sizeof detail, "error %d: %s", (int) error->code,
+              error->reason ? error->reason : "");
+    bool retry =
+        error->code == BALBOARD__ERROR_REPLY__CODE__RESOURCE_EXHAUSTED
+     || error->code == BALBOARD__ERROR_REPLY__CODE__UNAVAILABLE;
+    s_job_finish (self, retry ? BALBOARD__ACK_STATUS__ACK_STATUS_UNSPECIFIED
+                              : BALBOARD__ACK_STATUS__ACK_REJECTED, detail);
+}
+
 static void
 s_on_ingest_message (self_t *self, bb_envelope_t *envelope)
 {
@@ -325,13 +341,8 @@ s_on_ingest_message (self_t *self, bb_envelope_t *envelope)
         s_on_batch_ack (self, envelope->batch_ack);
     else
     if (state == BB_FETCH_JOB_DONE && self->batch_sent
-    &&  body == BALBOARD__ENVELOPE__BODY_ERROR) {
-        char detail [DETAIL_SIZE];
-        snprintf (detail, sizeof detail, "error %d: %s",
-                  (int) envelope->error->code,
-                  envelope->error->reason ? envelope->error->reason : "");
-        s_job_finish (self, BALBOARD__ACK_STATUS__ACK_REJECTED, detail);
-    }
+    &&  body == BALBOARD__ENVELOPE__BODY_ERROR)
+        s_on_batch_error (self, envelope->error);
     else
         bb_debug ("reply_dropped", "socket=ingest body=%s request_id=%llu",
                   bb_wire_body_name (body),

@@ -84,43 +84,25 @@ s_agent_ack_reply (uint64_t request_id, Balboard__AgentAck **ack_p)
     return reply;
 }
 
-static bool
-s_is_batch_like (const item_t *item)
-{
-    Balboard__Envelope__BodyCase body = item->msg.envelope->body_case;
-    return body == BALBOARD__ENVELOPE__BODY_BALANCE_BATCH
-        || body == BALBOARD__ENVELOPE__BODY_PRICE_SNAPSHOT;
-}
-
-//  Replace the reply of item by a failure: "store full" for a full map,
-//  else the LMDB error. Batches get a rejected ack (the sender retries),
-//  other messages an internal error.
+//  Replace the reply of item by a failure nothing of which was applied:
+//  RESOURCE_EXHAUSTED "store full" for a map at its maximum, UNAVAILABLE
+//  with the LMDB error otherwise. Both tell the sender to try again
+//  later (a fetcher's job goes again), never that the message was bad.
 static void
 s_failure_reply (item_t *item, int rc)
 {
     char reason [BB_REASON_SIZE];
-    if (rc == MDB_MAP_FULL)
+    Balboard__ErrorReply__Code code =
+        BALBOARD__ERROR_REPLY__CODE__UNAVAILABLE;
+    if (rc == MDB_MAP_FULL) {
+        code = BALBOARD__ERROR_REPLY__CODE__RESOURCE_EXHAUSTED;
         snprintf (reason, sizeof reason, "store full");
+    }
     else
         snprintf (reason, sizeof reason, "store error: %s",
                   mdb_strerror (rc));
     bb_wire_envelope_destroy (&item->reply);
-    uint64_t id = item->msg.envelope->request_id;
-    if (s_is_batch_like (item)) {
-        Balboard__BatchAck *ack;
-        item->reply = s_batch_ack_reply (id, &ack);
-        ack->status = BALBOARD__ACK_STATUS__ACK_REJECTED;
-        ack->reason = bb_pb_strdup (reason);
-        if (item->msg.envelope->body_case
-            == BALBOARD__ENVELOPE__BODY_BALANCE_BATCH) {
-            ack->job_id = bb_pb_strdup (item->msg.envelope->balance_batch
-                                        ->job_id);
-            ack->attempt = item->msg.envelope->balance_batch->attempt;
-        }
-    }
-    else
-        item->reply = bb_pb_error (id, BALBOARD__ERROR_REPLY__CODE__INTERNAL,
-                                   reason);
+    item->reply = bb_pb_error (item->msg.envelope->request_id, code, reason);
 }
 
 //  ===========================================================================

@@ -278,7 +278,7 @@ s_serve (self_t *self, const bb_envelope_t *request)
     }
     else
         reply = bb_pb_error (request->request_id,
-                             BALBOARD__ERROR_REPLY__CODE__INTERNAL,
+                             BALBOARD__ERROR_REPLY__CODE__UNAVAILABLE,
                              mdb_strerror (rc));
     bb_wire_send (self->router, self->msg.peer, reply);
     bb_wire_envelope_destroy (&reply);

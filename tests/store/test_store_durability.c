@@ -288,6 +288,8 @@ test_map_growth_and_full (void **state)
         }
         else {
             assert_int_equal (rc, BB_CLIENT_ERROR_REPLY);
+            assert_int_equal (bb_client_error_code (store->in),
+                              BALBOARD__ERROR_REPLY__CODE__RESOURCE_EXHAUSTED);
             assert_string_equal (bb_client_reason (store->in), "store full");
             full = true;
         }
@@ -308,10 +310,19 @@ test_map_growth_and_full (void **state)
         fx_stx (i, stx);
         fx_batch_simple (batch, stx, fx_now_ms (), "1000", "2000", "3000");
     }
-    char reason [BB_REASON_SIZE];
-    Balboard__AckStatus status = fx_send (store, batch, NULL, reason);
-    if (status == BALBOARD__ACK_STATUS__ACK_REJECTED)
-        assert_string_equal (reason, "store full");
+    //  It fits, or the store says it is full: never a half-applied batch
+    bb_envelope_t *ack = NULL;
+    int sent = bb_client_balance_batch (store->in, batch, &ack);
+    if (sent) {
+        assert_int_equal (sent, BB_CLIENT_ERROR_REPLY);
+        assert_int_equal (bb_client_error_code (store->in),
+                          BALBOARD__ERROR_REPLY__CODE__RESOURCE_EXHAUSTED);
+        assert_string_equal (bb_client_reason (store->in), "store full");
+    }
+    Balboard__AckStatus status =
+        ack ? ack->batch_ack->status
+            : BALBOARD__ACK_STATUS__ACK_STATUS_UNSPECIFIED;
+    bb_wire_envelope_destroy (&ack);
 
     //  Restart with room: every acknowledged agent is there, writes resume
     assert_int_equal (fx_store_stop (store, SIGTERM), 0);
