@@ -8,9 +8,9 @@ _balboard()
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local options="--store-query --store-ingest --scheduler-control
         --timeout-ms --json --offset --limit --history --batch-size
-        --network --log-level --help"
+        --network --log-level --help --version"
     local verbs="dashboard agent rank stats status pause resume tick
-        agents help"
+        version agents help"
 
     case "$prev" in
         --network) COMPREPLY=($(compgen -W "mainnet testnet" -- "$cur"));
@@ -29,7 +29,7 @@ _balboard()
     for ((i = 1; i < COMP_CWORD; i++)); do
         word="${COMP_WORDS[i]}"
         case "$word" in
-            --json|--help) ;;
+            --json|--help|--version) ;;
             -*) ((i++)) ;;
             *) verb="$word"; break ;;
         esac

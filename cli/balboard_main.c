@@ -49,6 +49,18 @@ static const bb_option_t s_options [] = {
     "usage: balboard [options] VERB [arguments]\n" \
     "       balboard help [VERB]     the manual of a verb"
 
+static const char *
+s_curl_version (void)
+{
+    return curl_version_info (CURLVERSION_NOW)->version;
+}
+
+static const bb_library_t s_libraries [] = { { "libcurl", s_curl_version } };
+
+static const bb_program_t s_program = {
+    "balboard", SUMMARY, s_options, OPTION_COUNT, s_libraries, 1
+};
+
 //  Take "--help" and "-h" out of argv (in place); true if there were any.
 static bool
 s_take_help_flags (int *argc, char **argv)
@@ -87,9 +99,7 @@ main (int argc, char **argv)
     bb_log_init ("balboard", BB_LOG_WARN);
     bool help = s_take_help_flags (&argc, argv);
     int status;
-    bb_config_t *config = bb_config_start ("balboard", SUMMARY, s_options,
-                                           OPTION_COUNT, argc, argv,
-                                           &status);
+    bb_config_t *config = bb_config_start (&s_program, argc, argv, &status);
     if (!config)
         return status;
     status = BB_EXIT_OK;

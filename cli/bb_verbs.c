@@ -323,6 +323,15 @@ s_tick (bb_config_t *config, size_t argc, const char **argv)
                 : s_control (config, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
 }
 
+static int
+s_version (bb_config_t *config, size_t argc, const char **argv)
+{
+    if (argc)
+        return s_usage ("version");
+    bb_config_print_version (config, stdout);
+    return BB_EXIT_OK;
+}
+
 //  ---------------------------------------------------------------------------
 //  Agent registry
 
@@ -536,6 +545,10 @@ static const bb_verb_t s_verbs [] = {
     { "agents remove", 2, s_agents_remove, "agents remove ADDR... [--json]",
       "Remove agents (and their balances and history) by STX address.\n"
       CONNECT_STORE_INGEST },
+    { "version", 1, s_version, "version",
+      "Print the CLI's version, the protocol version and the libraries it\n"
+      "runs with (as --version does). The versions of the running store and\n"
+      "scheduler are in stats and status.\n" },
 };
 #define VERB_COUNT (sizeof s_verbs / sizeof *s_verbs)
 

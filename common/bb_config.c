@@ -22,8 +22,8 @@ typedef enum {
 } value_source_t;
 
 struct _bb_config_t {
-    const char *program;            // binary name, borrowed
-    const char *summary;            // one-line purpose, borrowed
+    const bb_program_t *descriptor; // what the binary is, borrowed
+    const char *program;            // its name, borrowed from descriptor
     const bb_option_t *options;     // the table, borrowed
     size_t count;                   // options in the table
     char **values;                  // resolved text per option, owned
@@ -33,17 +33,17 @@ struct _bb_config_t {
 };
 
 bb_config_t *
-bb_config_new (const char *program, const char *summary,
-               const bb_option_t *options, size_t count)
+bb_config_new (const bb_program_t *program)
 {
+    assert (program);
     bb_config_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->program = program;
-    self->summary = summary;
-    self->options = options;
-    self->count = count;
-    self->values = calloc (count, sizeof *self->values);
-    self->sources = calloc (count, sizeof *self->sources);
+    self->descriptor = program;
+    self->program = program->name;
+    self->options = program->options;
+    self->count = program->option_count;
+    self->values = calloc (self->count, sizeof *self->values);
+    self->sources = calloc (self->count, sizeof *self->sources);
     assert (self->values && self->sources);
     return self;
 }
@@ -183,8 +183,14 @@ static int
 s_parse_flag (bb_config_t *self, int argc, char **argv, int *at)
 {
     const char *arg = argv [*at] + 2;
-    if (strcmp (arg, "help") == 0)
+    if (strcmp (arg, "help") == 0) {
+        bb_config_print_help (self, stdout);
         return 1;
+    }
+    if (strcmp (arg, "version") == 0) {
+        bb_config_print_version (self, stdout);
+        return 1;
+    }
     const char *equals = strchr (arg, '=');
     size_t name_len = equals ? (size_t) (equals - arg) : strlen (arg);
     size_t index = 0;
@@ -228,12 +234,8 @@ bb_config_load (bb_config_t *self, int argc, char **argv)
         else
         if (!options_done && strncmp (argv [at], "--", 2) == 0) {
             int rc = s_parse_flag (self, argc, argv, &at);
-            if (rc == 1) {
-                bb_config_print_help (self, stdout);
-                return 1;
-            }
             if (rc)
-                return -1;
+                return rc;
         }
         else
         if (!options_done && strcmp (argv [at], "-h") == 0) {
@@ -250,12 +252,11 @@ bb_config_load (bb_config_t *self, int argc, char **argv)
 }
 
 bb_config_t *
-bb_config_start (const char *program, const char *summary,
-                 const bb_option_t *options, size_t count, int argc,
-                 char **argv, int *exit_code)
+bb_config_start (const bb_program_t *program, int argc, char **argv,
+                 int *exit_code)
 {
     assert (exit_code);
-    bb_config_t *self = bb_config_new (program, summary, options, count);
+    bb_config_t *self = bb_config_new (program);
     int rc = bb_config_load (self, argc, argv);
     if (rc) {
         bb_config_destroy (&self);
@@ -334,7 +335,7 @@ bb_config_print_help (bb_config_t *self, FILE *stream)
 {
     fprintf (stream, "usage: %s [options]\n\n%s\n\noptions "
              "(a flag wins over its environment variable):\n",
-             self->program, self->summary);
+             self->program, self->descriptor->summary);
     for (size_t i = 0; i < self->count; i++) {
         const bb_option_t *option = &self->options [i];
         const char *kind = option->type == BB_OPT_INT ? " N"
@@ -347,7 +348,16 @@ bb_config_print_help (bb_config_t *self, FILE *stream)
             fprintf (stream, "      default: %s\n",
                      *option->default_value ? option->default_value : "\"\"");
     }
-    fprintf (stream, "  --help\n      print this help and exit\n");
+    fprintf (stream, "  --help\n      print this help and exit\n"
+             "  --version\n      print the version, the protocol and the "
+             "libraries, and exit\n");
+}
+
+void
+bb_config_print_version (bb_config_t *self, FILE *stream)
+{
+    bb_version_print (stream, self->program, self->descriptor->libraries,
+                      self->descriptor->library_count);
 }
 
 void

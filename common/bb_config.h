@@ -5,7 +5,8 @@
     (--name value or --name=value) and may have an environment variable of
     the same meaning; the flag wins, then the environment, then the default.
     --help prints the table (flag, variable, default, meaning) and is the
-    binary's manual. Integers are checked whole and against their bounds.
+    binary's manual; --version prints the build and the libraries it runs
+    with (bb_version). Integers are checked whole and against their bounds.
     Options marked secret are never printed with their value.
     Arguments that are not options are kept, in order, as positionals.
     =========================================================================
@@ -16,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "bb_version.h"
 
 typedef enum {
     BB_OPT_STRING,
@@ -38,29 +41,38 @@ typedef struct {
     { "log-level", "BALBOARD_LOG_LEVEL", BB_OPT_STRING, "info", 0, 0, false, \
       "lowest log level written: debug, info, warn, error" }
 
+//  What a binary is, for its --help and --version. A static constant.
+typedef struct {
+    const char *name;               // "balboard-store"
+    const char *summary;            // what it does, for --help
+    const bb_option_t *options;     // its option table, a static array
+    size_t option_count;
+    const bb_library_t *libraries;  // linked beyond libzmq and czmq
+    size_t library_count;
+} bb_program_t;
+
 typedef struct _bb_config_t bb_config_t;
 
 #define BB_CONFIG_EXIT_USAGE 64     // EX_USAGE: a bad flag or value
 
-//  Create a configuration for program from a table of count options. The
-//  table is borrowed and must outlive the config (a static array).
-bb_config_t *bb_config_new (const char *program, const char *summary,
-                            const bb_option_t *options, size_t count);
+//  Create a configuration for program (borrowed; it must outlive the
+//  config: a static constant).
+bb_config_t *bb_config_new (const bb_program_t *program);
 
 //  Destroy the configuration and set *self_p to NULL. NULL-safe.
 void bb_config_destroy (bb_config_t **self_p);
 
 //  Read argv, then the environment. Returns 0 when loaded, 1 when --help
-//  was printed to stdout (exit 0), -1 on a bad flag or value (the error and
+//  or --version was printed to stdout (exit 0), -1 on a bad flag or value (the error and
 //  a hint were printed to stderr; exit 64, EX_USAGE).
 int bb_config_load (bb_config_t *self, int argc, char **argv);
 
 //  What a binary's main does first: bb_config_new, then bb_config_load.
 //  Returns the loaded config, or NULL when the process is to exit at once
-//  with *exit_code: 0 after --help, BB_CONFIG_EXIT_USAGE after a bad flag.
-bb_config_t *bb_config_start (const char *program, const char *summary,
-                              const bb_option_t *options, size_t count,
-                              int argc, char **argv, int *exit_code);
+//  with *exit_code: 0 after --help or --version, BB_CONFIG_EXIT_USAGE
+//  after a bad flag.
+bb_config_t *bb_config_start (const bb_program_t *program, int argc,
+                              char **argv, int *exit_code);
 
 //  Value of option name; the string is owned by the config. Asserts that
 //  name is in the table with that type (a programmer error otherwise).
@@ -77,6 +89,9 @@ const char *bb_config_positional (bb_config_t *self, size_t index);
 
 //  Print the manual (used by --help) to stream.
 void bb_config_print_help (bb_config_t *self, FILE *stream);
+
+//  Print the --version text (bb_version_print) to stream.
+void bb_config_print_version (bb_config_t *self, FILE *stream);
 
 //  Log one "config" event listing every option; secrets show as "set" or
 //  "unset", never their value. Also applies --log-level to bb_log.

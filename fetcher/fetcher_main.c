@@ -86,6 +86,21 @@ static const bb_option_t s_options [] = {
 
 #define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
+static const char *
+s_curl_version (void)
+{
+    return curl_version_info (CURLVERSION_NOW)->version;
+}
+
+static const bb_library_t s_libraries [] = { { "libcurl", s_curl_version } };
+
+static const bb_program_t s_program = {
+    PROGRAM,
+    "Fetch chunks of agents' balances from Hiro, mempool.space "
+    "and CoinGecko for the\nscheduler, and hand them to the store.",
+    s_options, OPTION_COUNT, s_libraries, 1
+};
+
 //  What main owns besides the config: strings the fetcher borrows.
 typedef struct {
     char fetcher_id [BB_FETCHER_ID_SIZE];
@@ -217,10 +232,7 @@ main (int argc, char **argv)
 {
     bb_log_init (PROGRAM, BB_LOG_INFO);
     int rc;
-    bb_config_t *config = bb_config_start (
-        PROGRAM, "Fetch chunks of agents' balances from Hiro, mempool.space "
-        "and CoinGecko for the\nscheduler, and hand them to the store.",
-        s_options, OPTION_COUNT, argc, argv, &rc);
+    bb_config_t *config = bb_config_start (&s_program, argc, argv, &rc);
     if (!config)
         return rc;
     bb_config_log (config);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <microhttpd.h>
+
 #include "bb_config.h"
 #include "bb_log.h"
 #include "bb_mock_server.h"
@@ -63,6 +65,18 @@ static const bb_option_t s_options [] = {
 };
 
 #define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
+
+static const bb_library_t s_libraries [] = {
+    { "libmicrohttpd", MHD_get_version }
+};
+
+static const bb_program_t s_program = {
+    PROGRAM,
+    "Serve the Hiro, mempool.space, CoinGecko and agent "
+    "registry APIs with deterministic data\nand injectable faults "
+    "(POST /__mock/control, POST /__mock/reset, GET /__mock/stats).",
+    s_options, OPTION_COUNT, s_libraries, 1
+};
 
 //  Parse price option name (a finite number >= 0) into *price. 0 or -1.
 static int
@@ -128,11 +142,7 @@ main (int argc, char **argv)
 {
     bb_log_init (PROGRAM, BB_LOG_INFO);
     int rc;
-    bb_config_t *config = bb_config_start (
-        PROGRAM, "Serve the Hiro, mempool.space, CoinGecko and agent "
-        "registry APIs with deterministic data\nand injectable faults "
-        "(POST /__mock/control, POST /__mock/reset, GET /__mock/stats).",
-        s_options, OPTION_COUNT, argc, argv, &rc);
+    bb_config_t *config = bb_config_start (&s_program, argc, argv, &rc);
     if (!config)
         return rc;
     bb_config_log (config);

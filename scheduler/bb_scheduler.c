@@ -22,6 +22,7 @@
 #include "bb_job.h"
 #include "bb_log.h"
 #include "bb_sched_state.h"
+#include "bb_version.h"
 #include "bb_wire.h"
 
 #include <assert.h>
@@ -1026,6 +1027,8 @@ s_send_status (self_t *self, zsock_t *socket, zframe_t *peer,
         self->fetchers);
     status.rotations_completed = meta->rotations_completed;
     status.last_rotation_ms = meta->last_rotation_ms;
+    char version [BB_VERSION_TEXT_SIZE];
+    status.version = bb_version_text (version);
 
     size_t jobs = zhashx_size (self->jobs_by_id);
     Balboard__InFlightJob *in_flight = calloc (jobs + 1, sizeof *in_flight);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lmdb.h>
+
 #include "bb_actor.h"
 #include "bb_config.h"
 #include "bb_log.h"
@@ -76,6 +78,22 @@ static const bb_option_t s_options [] = {
 };
 
 #define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
+
+//  "0.9.24: (July 24, 2019)", as LMDB says it less its "LMDB " prefix.
+static const char *
+s_lmdb_version (void)
+{
+    return mdb_version (NULL, NULL, NULL) + strlen ("LMDB ");
+}
+
+static const bb_library_t s_libraries [] = { { "lmdb", s_lmdb_version } };
+
+static const bb_program_t s_program = {
+    PROGRAM,
+    "Own the rotation cursor and the adaptive alarm: hand chunk "
+    "jobs of agents to\nready fetchers within the upstream budgets.",
+    s_options, OPTION_COUNT, s_libraries, 1
+};
 
 static void
 s_settings (bb_config_t *config, bb_scheduler_settings_t *settings)
@@ -180,10 +198,7 @@ main (int argc, char **argv)
 {
     bb_log_init (PROGRAM, BB_LOG_INFO);
     int rc;
-    bb_config_t *config = bb_config_start (
-        PROGRAM, "Own the rotation cursor and the adaptive alarm: hand chunk "
-        "jobs of agents to\nready fetchers within the upstream budgets.",
-        s_options, OPTION_COUNT, argc, argv, &rc);
+    bb_config_t *config = bb_config_start (&s_program, argc, argv, &rc);
     if (!config)
         return rc;
     bb_config_log (config);

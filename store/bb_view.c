@@ -10,6 +10,7 @@
 #include "bb_view.h"
 #include "bb_pb.h"
 #include "bb_token.h"
+#include "bb_version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -359,6 +360,8 @@ bb_view_stats (bb_view_t *view, uint64_t request_id)
     stats->prices = s_prices (view->prices);
     stats->map_size = bb_db_map_size (view->db);
     stats->map_used = bb_db_map_used (view->db);
+    char version [BB_VERSION_TEXT_SIZE];
+    stats->version = bb_pb_strdup (bb_version_text (version));
     bb_envelope_t *envelope = bb_pb_envelope (request_id);
     envelope->body_case = BALBOARD__ENVELOPE__BODY_STORE_STATS;
     envelope->store_stats = stats;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lmdb.h>
+
 #include "bb_actor.h"
 #include "bb_address.h"
 #include "bb_client.h"
@@ -61,6 +63,22 @@ static const bb_option_t s_options [] = {
 };
 
 #define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
+
+//  "0.9.24: (July 24, 2019)", as LMDB says it less its "LMDB " prefix.
+static const char *
+s_lmdb_version (void)
+{
+    return mdb_version (NULL, NULL, NULL) + strlen ("LMDB ");
+}
+
+static const bb_library_t s_libraries [] = { { "lmdb", s_lmdb_version } };
+
+static const bb_program_t s_program = {
+    PROGRAM,
+    "Own the LMDB store: commit balance batches durably and "
+    "answer ranked dashboard\nqueries (docs/store.md).",
+    s_options, OPTION_COUNT, s_libraries, 1
+};
 
 //  ---------------------------------------------------------------------------
 //  --health: the endpoint to connect to for a bind endpoint (a wildcard
@@ -153,10 +171,7 @@ main (int argc, char **argv)
 {
     bb_log_init (PROGRAM, BB_LOG_INFO);
     int rc;
-    bb_config_t *config = bb_config_start (
-        PROGRAM, "Own the LMDB store: commit balance batches durably and "
-        "answer ranked dashboard\nqueries (docs/store.md).",
-        s_options, OPTION_COUNT, argc, argv, &rc);
+    bb_config_t *config = bb_config_start (&s_program, argc, argv, &rc);
     if (!config)
         return rc;
     if (bb_config_bool (config, "health")) {

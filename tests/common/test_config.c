@@ -20,6 +20,18 @@ static const bb_option_t s_options [] = {
 };
 #define OPTION_COUNT (sizeof s_options / sizeof *s_options)
 
+static const char *
+s_made_up_version (void)
+{
+    return "9.8.7";
+}
+
+static const bb_library_t s_libraries [] = { { "libtest", s_made_up_version } };
+
+static const bb_program_t s_program = {
+    "t", "test", s_options, OPTION_COUNT, s_libraries, 1
+};
+
 static int
 s_load (bb_config_t *config, int argc, const char **argv)
 {
@@ -39,7 +51,7 @@ s_setup (void **state)
 static void
 test_defaults (void **state)
 {
-    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    bb_config_t *config = bb_config_new (&s_program);
     const char *argv [] = { "t" };
     assert_int_equal (s_load (config, 1, argv), 0);
     assert_string_equal (bb_config_str (config, "bind"),
@@ -58,7 +70,7 @@ test_flag_wins_over_env (void **state)
 {
     setenv ("TEST_BB_BIND", "tcp://env:1", 1);
     setenv ("TEST_BB_CHUNK", "250", 1);
-    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    bb_config_t *config = bb_config_new (&s_program);
     const char *argv [] = { "t", "--bind", "tcp://flag:2", "--gone",
                             "agents", "import", "--", "--not-a-flag" };
     assert_int_equal (s_load (config, 8, argv), 0);
@@ -76,7 +88,7 @@ test_flag_wins_over_env (void **state)
 static void
 test_equals_form (void **state)
 {
-    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    bb_config_t *config = bb_config_new (&s_program);
     const char *argv [] = { "t", "--chunk-size=7", "--gone=no" };
     assert_int_equal (s_load (config, 3, argv), 0);
     assert_int_equal (bb_config_int (config, "chunk-size"), 7);
@@ -87,7 +99,7 @@ test_equals_form (void **state)
 static void
 s_expect_usage_error (int argc, const char **argv)
 {
-    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    bb_config_t *config = bb_config_new (&s_program);
     assert_int_equal (s_load (config, argc, argv), -1);
     bb_config_destroy (&config);
 }
@@ -109,7 +121,7 @@ test_bad_values (void **state)
 static void
 test_help (void **state)
 {
-    bb_config_t *config = bb_config_new ("t", "test", s_options, OPTION_COUNT);
+    bb_config_t *config = bb_config_new (&s_program);
     const char *argv [] = { "t", "--help" };
     assert_int_equal (s_load (config, 2, argv), 1);
     char *text = NULL;
@@ -126,25 +138,51 @@ test_help (void **state)
     bb_config_destroy (&config);
 }
 
+//  --version: the program and build, the protocol, libzmq, czmq and the
+//  program's own libraries, one per line.
+static void
+test_version (void **state)
+{
+    bb_config_t *config = bb_config_new (&s_program);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream (&text, &size);
+    bb_config_print_version (config, stream);
+    fclose (stream);
+    char build [BB_VERSION_TEXT_SIZE], first [BB_VERSION_TEXT_SIZE + 8];
+    snprintf (first, sizeof first, "t %s\n", bb_version_text (build));
+    assert_memory_equal (text, first, strlen (first));
+    assert_non_null (strstr (build, bb_version ()));
+    assert_non_null (strstr (text, "\nprotocol 1\n"));
+    assert_non_null (strstr (text, "\nlibzmq 4."));
+    assert_non_null (strstr (text, "\nczmq 4."));
+    assert_non_null (strstr (text, "\nlibtest 9.8.7\n"));
+    free (text);
+    bb_config_destroy (&config);
+}
+
 //  bb_config_start: a config to run with, or the exit code to leave with.
 static void
 test_start (void **state)
 {
     int exit_code = -1;
     const char *good [] = { "t", "--chunk-size", "7" };
-    bb_config_t *config = bb_config_start ("t", "test", s_options,
-                                           OPTION_COUNT, 3, (char **) good,
+    bb_config_t *config = bb_config_start (&s_program, 3, (char **) good,
                                            &exit_code);
     assert_non_null (config);
     assert_int_equal (bb_config_int (config, "chunk-size"), 7);
     bb_config_destroy (&config);
     const char *help [] = { "t", "--help" };
-    assert_null (bb_config_start ("t", "test", s_options, OPTION_COUNT, 2,
-                                  (char **) help, &exit_code));
+    assert_null (bb_config_start (&s_program, 2, (char **) help,
+                                  &exit_code));
+    assert_int_equal (exit_code, 0);
+    exit_code = -1;
+    const char *version [] = { "t", "--version" };
+    assert_null (bb_config_start (&s_program, 2, (char **) version,
+                                  &exit_code));
     assert_int_equal (exit_code, 0);
     const char *bad [] = { "t", "--chunk-size", "0" };
-    assert_null (bb_config_start ("t", "test", s_options, OPTION_COUNT, 3,
-                                  (char **) bad, &exit_code));
+    assert_null (bb_config_start (&s_program, 3, (char **) bad, &exit_code));
     assert_int_equal (exit_code, BB_CONFIG_EXIT_USAGE);
 }
 
@@ -157,6 +195,7 @@ main (void)
         cmocka_unit_test_setup (test_equals_form, s_setup),
         cmocka_unit_test_setup (test_bad_values, s_setup),
         cmocka_unit_test_setup (test_help, s_setup),
+        cmocka_unit_test_setup (test_version, s_setup),
         cmocka_unit_test_setup (test_start, s_setup),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
