@@ -58,7 +58,7 @@ s_curl_version (void)
 static const bb_library_t s_libraries [] = { { "libcurl", s_curl_version } };
 
 static const bb_program_t s_program = {
-    "balboard", SUMMARY, s_options, OPTION_COUNT, s_libraries, 1
+    "balboard", SUMMARY, s_options, OPTION_COUNT, s_libraries, 1, NULL, NULL
 };
 
 //  Take "--help" and "-h" out of argv (in place); true if there were any.

@@ -265,6 +265,8 @@ bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
                            now_ms, priced, sizeof priced));
     fprintf (out, "map               %" PRIu64 " of %" PRIu64 " MiB used\n",
              stats->map_used >> 20, stats->map_size >> 20);
+    fprintf (out, "store version     %s\n", stats->version && *stats->version
+                                          ? stats->version : "(unknown)");
 }
 
 void
@@ -285,6 +287,8 @@ bb_table_status (FILE *out, const Balboard__SchedulerStatus *status,
              status->fetchers, status->fetchers_ready);
     fprintf (out, "rotations done    %" PRIu64 " (last took %" PRIu64
              " ms)\n", status->rotations_completed, status->last_rotation_ms);
+    fprintf (out, "scheduler version %s\n", status->version && *status->version
+                                          ? status->version : "(unknown)");
     fprintf (out, "\n%-14s %-8s %10s %10s %8s %8s %s\n", "UPSTREAM", "HEALTH",
              "BUDGET/MIN", "REQUESTS", "FAILED", "429S", "PAUSED");
     for (size_t i = 0; i < status->n_upstreams; i++) {

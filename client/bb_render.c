@@ -322,6 +322,7 @@ bb_render_store_stats (const Balboard__StoreStats *stats)
     s_set (root, "rotation", rotation);
     s_set (root, "prices", prices);
     s_set (root, "map", map);
+    s_set (root, "version", s_string (stats->version));
     return root;
 }
 
@@ -390,6 +391,7 @@ bb_render_scheduler_status (const Balboard__SchedulerStatus *status)
     s_set (root, "fetchers", fetchers);
     s_set (root, "inFlight", in_flight);
     s_set (root, "upstreams", upstreams);
+    s_set (root, "version", s_string (status->version));
     return root;
 }
 

@@ -36,12 +36,19 @@ typedef struct {
     const char *help;
 } bb_option_t;
 
+//  Every daemon takes --health: what it asks is in help.
+#define BB_OPTION_HEALTH(help) \
+    { "health", NULL, BB_OPT_BOOL, "false", 0, 0, false, help }
+
 //  Every binary takes --log-level / BALBOARD_LOG_LEVEL.
 #define BB_OPTION_LOG_LEVEL \
     { "log-level", "BALBOARD_LOG_LEVEL", BB_OPT_STRING, "info", 0, 0, false, \
       "lowest log level written: debug, info, warn, error" }
 
-//  What a binary is, for its --help and --version. A static constant.
+typedef struct _bb_config_t bb_config_t;
+
+//  What a binary is, for its --help and --version, and what its main runs
+//  once the config is loaded (bb_main). A static constant.
 typedef struct {
     const char *name;               // "balboard-store"
     const char *summary;            // what it does, for --help
@@ -49,9 +56,9 @@ typedef struct {
     size_t option_count;
     const bb_library_t *libraries;  // linked beyond libzmq and czmq
     size_t library_count;
+    int (*health) (bb_config_t *config);    // --health: 0 healthy, 1 not
+    int (*run) (bb_config_t *config);       // the process; its exit code
 } bb_program_t;
-
-typedef struct _bb_config_t bb_config_t;
 
 #define BB_CONFIG_EXIT_USAGE 64     // EX_USAGE: a bad flag or value
 

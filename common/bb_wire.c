@@ -36,6 +36,20 @@ bb_wire_socket_new (int type, const char *endpoint)
     return socket;
 }
 
+char *
+bb_wire_connect_endpoint (const char *bind, char *endpoint, size_t size)
+{
+    const char *host = strstr (bind, "://");
+    host = host ? host + 3 : bind;
+    int scheme = (int) (host - bind);
+    if (strncmp (host, "*:", 2) == 0 || strncmp (host, "0.0.0.0:", 8) == 0)
+        snprintf (endpoint, size, "%.*s127.0.0.1%s", scheme, bind,
+                  strchr (host, ':'));
+    else
+        snprintf (endpoint, size, "%s", bind);
+    return endpoint;
+}
+
 void
 bb_wire_envelope_init (bb_envelope_t *envelope)
 {

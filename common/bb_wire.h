@@ -52,6 +52,12 @@ typedef struct {
 //  as zsock_new_xxx do. Returns NULL and logs on failure.
 zsock_t *bb_wire_socket_new (int type, const char *endpoint);
 
+//  The endpoint a client on this host connects to for bind endpoint
+//  ("tcp://*:7702" and "tcp://0.0.0.0:7702" are reached on 127.0.0.1;
+//  any other is itself), into endpoint (size bytes). Returns endpoint.
+char *bb_wire_connect_endpoint (const char *bind, char *endpoint,
+                                size_t size);
+
 //  Start an envelope: version set, body empty. Set body_case and the body.
 void bb_wire_envelope_init (bb_envelope_t *envelope);
 

@@ -22,7 +22,7 @@
 #include "bb_fetcher.h"
 #include "bb_ids.h"
 #include "bb_log.h"
-#include "bb_signal.h"
+#include "bb_main.h"
 #include "bb_wire.h"
 
 #define PROGRAM             "balboard-fetcher"
@@ -79,8 +79,8 @@ static const bb_option_t s_options [] = {
                 TEN_MINUTES_MS, "heartbeat interval with the scheduler"),
     STR_OPTION ("network", "BALBOARD_NETWORK", "mainnet",
                 "mainnet or testnet: which addresses are valid"),
-    { "health", NULL, BB_OPT_BOOL, "false", 0, 0, false,
-      "check the configuration and sockets, then exit 0 or 1" },
+    BB_OPTION_HEALTH (
+      "check the configuration and sockets, then exit 0 or 1"),
     BB_OPTION_LOG_LEVEL,
 };
 
@@ -94,11 +94,14 @@ s_curl_version (void)
 
 static const bb_library_t s_libraries [] = { { "libcurl", s_curl_version } };
 
+static int s_health (bb_config_t *config);
+static int s_run (bb_config_t *config);
+
 static const bb_program_t s_program = {
     PROGRAM,
     "Fetch chunks of agents' balances from Hiro, mempool.space "
     "and CoinGecko for the\nscheduler, and hand them to the store.",
-    s_options, OPTION_COUNT, s_libraries, 1
+    s_options, OPTION_COUNT, s_libraries, 1, s_health, s_run
 };
 
 //  What main owns besides the config: strings the fetcher borrows.
@@ -197,8 +200,9 @@ s_settings (bb_config_t *config, owned_t *owned, bb_fetcher_config_t *fetcher)
 }
 
 //  --health: can we make what the fetcher needs?
+//  --health: the sockets and the HTTP engine can be made. 0 or 1.
 static int
-s_health (const bb_fetcher_config_t *fetcher)
+s_check (const bb_fetcher_config_t *fetcher)
 {
     char endpoint [512];
     snprintf (endpoint, sizeof endpoint, ">%s", fetcher->scheduler_jobs);
@@ -227,35 +231,40 @@ s_serve (const bb_fetcher_config_t *fetcher)
     return rc;
 }
 
-int
-main (int argc, char **argv)
+//  Run fn with the fetcher's settings, inside libcurl's global state.
+static int
+s_with_settings (bb_config_t *config,
+                 int (*fn) (const bb_fetcher_config_t *fetcher))
 {
-    bb_log_init (PROGRAM, BB_LOG_INFO);
-    int rc;
-    bb_config_t *config = bb_config_start (&s_program, argc, argv, &rc);
-    if (!config)
-        return rc;
-    bb_config_log (config);
     //  libcurl is not thread-safe to initialise: once, before any thread.
     if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         bb_error ("curl_init_failed", NULL);
-        bb_config_destroy (&config);
         return EXIT_FAILURE;
     }
     owned_t owned = { .hiro_base = NULL };
     bb_fetcher_config_t fetcher;
-    rc = s_settings (config, &owned, &fetcher) ? BB_CONFIG_EXIT_USAGE
-                                               : EXIT_SUCCESS;
-    if (rc == EXIT_SUCCESS && bb_config_bool (config, "health"))
-        rc = s_health (&fetcher);
-    else
-    if (rc == EXIT_SUCCESS) {
-        bb_signal_init ();
-        rc = s_serve (&fetcher);
-    }
+    int rc = s_settings (config, &owned, &fetcher) ? BB_CONFIG_EXIT_USAGE
+                                                   : fn (&fetcher);
     free (owned.hiro_base);
     free (owned.mempool_base);
-    bb_config_destroy (&config);
     curl_global_cleanup ();
     return rc;
+}
+
+static int
+s_health (bb_config_t *config)
+{
+    return s_with_settings (config, s_check);
+}
+
+static int
+s_run (bb_config_t *config)
+{
+    return s_with_settings (config, s_serve);
+}
+
+int
+main (int argc, char **argv)
+{
+    return bb_main (&s_program, argc, argv);
 }

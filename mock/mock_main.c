@@ -4,7 +4,8 @@
 
     Owns the process: reads the settings (flags and environment, see
     --help), starts bb_mock_server and serves until SIGINT or SIGTERM, then
-    stops it and exits 0. Point the fetcher at it with
+    stops it and exits 0. --health asks a running mock for GET
+    /__mock/stats and exits 0 if it answers 200, else 1. Point the fetcher at it with
     HIRO_BASE=http://127.0.0.1:8090, MEMPOOL_BASE=http://127.0.0.1:8090/api
     and PRICE_URL=http://127.0.0.1:8090/api/v3/simple/price?ids=bitcoin,
     blockstack&vs_currencies=usd. Tests change its behaviour at runtime with
@@ -15,16 +16,21 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <curl/curl.h>
 #include <microhttpd.h>
 
 #include "bb_config.h"
 #include "bb_log.h"
+#include "bb_main.h"
 #include "bb_mock_server.h"
 #include "bb_mockdata.h"
 #include "bb_signal.h"
+#include "bb_wire.h"
 
 #define PROGRAM "balboard-mock-upstream"
 #define STOP_POLL_MS 100                // how often main checks for a signal
+#define HEALTH_TIMEOUT_MS 2000
+#define URL_SIZE 512
 
 #define INT_OPTION(name, env, fallback, min, max, help) \
     { name, env, BB_OPT_INT, fallback, min, max, false, help }
@@ -61,6 +67,9 @@ static const bb_option_t s_options [] = {
       BB_MOCK_BTC_USD_DEFAULT, 0, 0, false, "BTC price in USD" },
     { "stx-usd", "BALBOARD_MOCK_STX_USD", BB_OPT_STRING,
       BB_MOCK_STX_USD_DEFAULT, 0, 0, false, "STX price in USD" },
+    BB_OPTION_HEALTH (
+      "ask the running mock at --bind for GET /__mock/stats; exit 0 if it "
+      "answers 200, else 1"),
     BB_OPTION_LOG_LEVEL,
 };
 
@@ -70,12 +79,15 @@ static const bb_library_t s_libraries [] = {
     { "libmicrohttpd", MHD_get_version }
 };
 
+static int s_health (bb_config_t *config);
+static int s_run (bb_config_t *config);
+
 static const bb_program_t s_program = {
     PROGRAM,
     "Serve the Hiro, mempool.space, CoinGecko and agent "
     "registry APIs with deterministic data\nand injectable faults "
     "(POST /__mock/control, POST /__mock/reset, GET /__mock/stats).",
-    s_options, OPTION_COUNT, s_libraries, 1
+    s_options, OPTION_COUNT, s_libraries, 1, s_health, s_run
 };
 
 //  Parse price option name (a finite number >= 0) into *price. 0 or -1.
@@ -137,22 +149,48 @@ s_serve (bb_config_t *config, const bb_mock_settings_t *settings)
     return EXIT_SUCCESS;
 }
 
+//  A curl write callback that keeps nothing.
+static size_t
+s_discard (char *data, size_t size, size_t count, void *arg)
+{
+    return size * count;
+}
+
+//  Ask the mock at --bind for its stats: 0 if it answers 200, else 1.
+static int
+s_health (bb_config_t *config)
+{
+    char host [URL_SIZE], url [URL_SIZE + 32];
+    bb_wire_connect_endpoint (bb_config_str (config, "bind"), host,
+                              sizeof host);
+    snprintf (url, sizeof url, "http://%s/__mock/stats", host);
+    long status = 0;
+    CURL *curl = curl_easy_init ();
+    if (curl) {
+        curl_easy_setopt (curl, CURLOPT_URL, url);
+        curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_discard);
+        curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) HEALTH_TIMEOUT_MS);
+        if (curl_easy_perform (curl) == CURLE_OK)
+            curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup (curl);
+    }
+    bb_info ("health", "url=%s status=%ld healthy=%d", url, status,
+             status == 200);
+    return status == 200 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+//  The process: --health, or the server until a signal.
+static int
+s_run (bb_config_t *config)
+{
+    bb_mock_settings_t settings;
+    if (s_settings (config, &settings))
+        return BB_CONFIG_EXIT_USAGE;
+    return s_serve (config, &settings);
+}
+
 int
 main (int argc, char **argv)
 {
-    bb_log_init (PROGRAM, BB_LOG_INFO);
-    int rc;
-    bb_config_t *config = bb_config_start (&s_program, argc, argv, &rc);
-    if (!config)
-        return rc;
-    bb_config_log (config);
-    bb_mock_settings_t settings;
-    rc = s_settings (config, &settings) ? BB_CONFIG_EXIT_USAGE
-                                        : EXIT_SUCCESS;
-    if (rc == EXIT_SUCCESS) {
-        bb_signal_init ();
-        rc = s_serve (config, &settings);
-    }
-    bb_config_destroy (&config);
-    return rc;
+    return bb_main (&s_program, argc, argv);
 }

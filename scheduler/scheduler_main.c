@@ -21,8 +21,8 @@
 #include "bb_actor.h"
 #include "bb_config.h"
 #include "bb_log.h"
+#include "bb_main.h"
 #include "bb_scheduler.h"
-#include "bb_signal.h"
 #include "bb_wire.h"
 
 #define PROGRAM "balboard-scheduler"
@@ -71,9 +71,9 @@ static const bb_option_t s_options [] = {
                 "pause after a 429 that carried no Retry-After"),
     { "paused", "BALBOARD_PAUSED", BB_OPT_BOOL, "false", 0, 0, false,
       "start paused (resume with the control socket)" },
-    { "health", NULL, BB_OPT_BOOL, "false", 0, 0, false,
+    BB_OPTION_HEALTH (
       "ask the running scheduler at --control-bind for its status; "
-      "exit 0 if it answers, else 1" },
+      "exit 0 if it answers, else 1"),
     BB_OPTION_LOG_LEVEL,
 };
 
@@ -88,11 +88,14 @@ s_lmdb_version (void)
 
 static const bb_library_t s_libraries [] = { { "lmdb", s_lmdb_version } };
 
+static int s_health (bb_config_t *config);
+static int s_run (bb_config_t *config);
+
 static const bb_program_t s_program = {
     PROGRAM,
     "Own the rotation cursor and the adaptive alarm: hand chunk "
     "jobs of agents to\nready fetchers within the upstream budgets.",
-    s_options, OPTION_COUNT, s_libraries, 1
+    s_options, OPTION_COUNT, s_libraries, 1, s_health, s_run
 };
 
 static void
@@ -129,28 +132,13 @@ s_settings (bb_config_t *config, bb_scheduler_settings_t *settings)
     };
 }
 
-//  The endpoint to connect to for bind endpoint: a wildcard host becomes
-//  the loopback address.
-static void
-s_connect_endpoint (const char *bind, char *endpoint, size_t size)
-{
-    const char *host = strstr (bind, "://");
-    host = host ? host + 3 : bind;
-    size_t scheme = (size_t) (host - bind);
-    if (strncmp (host, "*:", 2) == 0 || strncmp (host, "0.0.0.0:", 8) == 0)
-        snprintf (endpoint, size, "%.*s127.0.0.1%s", (int) scheme, bind,
-                  strchr (host, ':'));
-    else
-        snprintf (endpoint, size, "%s", bind);
-}
-
 //  Ask the scheduler at the control endpoint for its status. 0 or 1.
 static int
 s_health (bb_config_t *config)
 {
     char endpoint [ENDPOINT_SIZE];
-    s_connect_endpoint (bb_config_str (config, "control-bind"), endpoint + 1,
-                        sizeof endpoint - 1);
+    bb_wire_connect_endpoint (bb_config_str (config, "control-bind"),
+                              endpoint + 1, sizeof endpoint - 1);
     endpoint [0] = '>';
     zsock_t *socket = bb_wire_socket_new (ZMQ_DEALER, endpoint);
     if (!socket)
@@ -177,6 +165,7 @@ s_health (bb_config_t *config)
     return rc;
 }
 
+//  The process: --health, or the actor until a signal or its failure.
 static int
 s_run (bb_config_t *config)
 {
@@ -196,18 +185,5 @@ s_run (bb_config_t *config)
 int
 main (int argc, char **argv)
 {
-    bb_log_init (PROGRAM, BB_LOG_INFO);
-    int rc;
-    bb_config_t *config = bb_config_start (&s_program, argc, argv, &rc);
-    if (!config)
-        return rc;
-    bb_config_log (config);
-    if (bb_config_bool (config, "health"))
-        rc = s_health (config);
-    else {
-        bb_signal_init ();
-        rc = s_run (config);
-    }
-    bb_config_destroy (&config);
-    return rc;
+    return bb_main (&s_program, argc, argv);
 }

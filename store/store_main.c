@@ -23,8 +23,8 @@
 #include "bb_db.h"
 #include "bb_ingest.h"
 #include "bb_log.h"
+#include "bb_main.h"
 #include "bb_query.h"
-#include "bb_signal.h"
 
 #define PROGRAM             "balboard-store"
 #define HEALTH_TIMEOUT_MS   2000
@@ -56,9 +56,9 @@ static const bb_option_t s_options [] = {
                 "pause between two history retention passes"),
     { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
       "network of the addresses accepted: mainnet or testnet" },
-    { "health", NULL, BB_OPT_BOOL, "false", 0, 0, false,
+    BB_OPTION_HEALTH (
       "ask the store at --query-bind for its stats; exit 0 if it answers "
-      "within 2 s, else 1" },
+      "within 2 s, else 1"),
     BB_OPTION_LOG_LEVEL,
 };
 
@@ -73,37 +73,25 @@ s_lmdb_version (void)
 
 static const bb_library_t s_libraries [] = { { "lmdb", s_lmdb_version } };
 
+static int s_health (bb_config_t *config);
+static int s_run (bb_config_t *config);
+
 static const bb_program_t s_program = {
     PROGRAM,
     "Own the LMDB store: commit balance batches durably and "
     "answer ranked dashboard\nqueries (docs/store.md).",
-    s_options, OPTION_COUNT, s_libraries, 1
+    s_options, OPTION_COUNT, s_libraries, 1, s_health, s_run
 };
 
 //  ---------------------------------------------------------------------------
-//  --health: the endpoint to connect to for a bind endpoint (a wildcard
-//  host is reached on loopback).
-
-static void
-s_connect_endpoint (const char *bind, char *buf, size_t size)
-{
-    const char *hosts [] = { "tcp://*:", "tcp://0.0.0.0:" };
-    for (size_t i = 0; i < sizeof hosts / sizeof hosts [0]; i++) {
-        size_t length = strlen (hosts [i]);
-        if (strncmp (bind, hosts [i], length) == 0) {
-            snprintf (buf, size, "tcp://127.0.0.1:%s", bind + length);
-            return;
-        }
-    }
-    snprintf (buf, size, "%s", bind);
-}
+//  --health: ask the running store for its stats.
 
 static int
 s_health (bb_config_t *config)
 {
     char endpoint [ENDPOINT_SIZE];
-    s_connect_endpoint (bb_config_str (config, "query-bind"), endpoint,
-                        sizeof endpoint);
+    bb_wire_connect_endpoint (bb_config_str (config, "query-bind"),
+                              endpoint, sizeof endpoint);
     bb_client_t *client = bb_client_new (endpoint, HEALTH_TIMEOUT_MS);
     bb_envelope_t *reply = NULL;
     int rc = client ? bb_client_stats (client, &reply) : BB_CLIENT_TIMEOUT;
@@ -166,27 +154,19 @@ s_serve (bb_config_t *config, bb_network_t network)
     return rc;
 }
 
+//  The process: --health, or the store until a signal or an actor's
+//  failure.
+static int
+s_run (bb_config_t *config)
+{
+    bb_network_t network;
+    if (s_network (config, &network))
+        return BB_CONFIG_EXIT_USAGE;
+    return s_serve (config, network);
+}
+
 int
 main (int argc, char **argv)
 {
-    bb_log_init (PROGRAM, BB_LOG_INFO);
-    int rc;
-    bb_config_t *config = bb_config_start (&s_program, argc, argv, &rc);
-    if (!config)
-        return rc;
-    if (bb_config_bool (config, "health")) {
-        rc = s_health (config);
-        bb_config_destroy (&config);
-        return rc;
-    }
-    bb_config_log (config);
-    bb_network_t network;
-    rc = s_network (config, &network) ? BB_CONFIG_EXIT_USAGE
-                                      : EXIT_SUCCESS;
-    if (rc == EXIT_SUCCESS) {
-        bb_signal_init ();
-        rc = s_serve (config, network);
-    }
-    bb_config_destroy (&config);
-    return rc;
+    return bb_main (&s_program, argc, argv);
 }

@@ -29,7 +29,7 @@ s_made_up_version (void)
 static const bb_library_t s_libraries [] = { { "libtest", s_made_up_version } };
 
 static const bb_program_t s_program = {
-    "t", "test", s_options, OPTION_COUNT, s_libraries, 1
+    "t", "test", s_options, OPTION_COUNT, s_libraries, 1, NULL, NULL
 };
 
 static int

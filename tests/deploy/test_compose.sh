@@ -1,8 +1,10 @@
 #!/bin/sh
 # test_compose - the docker compose deployment, end to end.
 #
-# Builds the image FROM scratch, brings up the offline stack, imports 2,000
-# agents with the CLI from the host, waits for a full rotation, scales the
+# Builds the image FROM scratch, brings up the offline stack exactly as
+# deploy/README.md says (docker-compose.yml + offline.yml, 2 fetchers, on
+# this test's own ports), imports the mock's 1,000 agents with the CLI
+# from the host, ticks, waits for a full rotation, scales the
 # fetchers to 4 and shows every fetcher gets jobs, kills a fetcher and then
 # the store mid-rotation and shows the stack recovers with no acked data
 # lost, then takes everything down with its volumes. Prints how long each
@@ -12,36 +14,35 @@
 set -eu
 src="$1"
 cli="$2"
-agents=2000
+agents=1000
 project="balboard_test_$$"
-compose_file="$src/deploy/docker-compose.yml"
+compose_files="-f $src/deploy/docker-compose.yml -f $src/deploy/offline.yml"
 
 if ! docker info > /dev/null 2>&1; then
     echo "test_compose: no docker engine reachable; skipped"
     exit 77
 fi
 if docker compose version > /dev/null 2>&1; then
-    dc() { docker compose -p "$project" -f "$compose_file" "$@"; }
+    # shellcheck disable=SC2086
+    dc() { docker compose -p "$project" $compose_files "$@"; }
 elif command -v docker-compose > /dev/null 2>&1; then
-    dc() { docker-compose -p "$project" -f "$compose_file" "$@"; }
+    # shellcheck disable=SC2086
+    dc() { docker-compose -p "$project" $compose_files "$@"; }
 else
     echo "test_compose: no docker compose; skipped"
     exit 77
 fi
 
-# Offline stack on its own loopback ports, no upstream budgets (the mock
-# has no limits), a long alarm: the test drives ticks itself.
+# The offline stack as deploy/README.md brings it up (its budgets, alarm
+# and mock are offline.yml's), on its own loopback ports.
 export BALBOARD_IMAGE="balboard:test"
-export BALBOARD_MOCK_AGENTS="$agents"
 export BALBOARD_INGEST_PORT=17701 BALBOARD_QUERY_PORT=17702
 export BALBOARD_CONTROL_PORT=17712 BALBOARD_MOCK_PORT=18090
-export BALBOARD_HIRO_RPM=0 BALBOARD_MEMPOOL_RPM=0 BALBOARD_PRICE_RPM=0
-export BALBOARD_ALARM_ACTIVE_MS=3600000 BALBOARD_ALARM_IDLE_MS=3600000
 export BALBOARD_STORE_QUERY=tcp://127.0.0.1:17702
 export BALBOARD_STORE_INGEST=tcp://127.0.0.1:17701
 export BALBOARD_SCHEDULER_CONTROL=tcp://127.0.0.1:17712
 
-cleanup() { dc --profile offline down -v > /dev/null 2>&1 || true; }
+cleanup() { dc down -v > /dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 step_start=0
@@ -63,7 +64,7 @@ print(json.dumps(value) if isinstance(value, (list, dict)) else value)
 ' "$@" 2>/dev/null || echo error
 }
 
-# Wait up to $2 seconds for command $1 to succeed.
+# Wait for command $1 to succeed; $2 seconds catch a hang.
 wait_for() {
     deadline=$(( $(date +%s) + $2 ))
     while ! eval "$1"; do
@@ -94,11 +95,14 @@ extra=$(docker export "$container" | tar -t | grep -E '(^|/)s?bin/.' |
 docker rm "$container" > /dev/null
 [ -z "$extra" ] || fail "the image holds other programs: $extra"
 
-step "up (offline profile, 2 fetchers)"
-dc --profile offline up -d --scale fetcher=2 > /dev/null 2>&1 ||
+step "up (offline, 2 fetchers)"
+dc up -d --scale fetcher=2 > /dev/null 2>&1 ||
     fail "compose up"
 wait_for '[ "$(field status fetchers connected)" = 2 ]' 60 ||
     fail "2 fetchers never connected"
+mock=$(dc ps -q mock-upstream)
+wait_for '[ "$(docker inspect -f "{{.State.Health.Status}}" "$mock")" = healthy ]' 60 ||
+    fail "the mock upstream never became healthy"
 done_step
 
 step "import $agents agents from the host"
@@ -108,14 +112,15 @@ got=$(field stats agents)
 [ "$got" = "$agents" ] || fail "store has $got agents, not $agents"
 done_step
 
-step "full rotation"
+step "first full rotation (tick after the import)"
 before=$(field status rotationsCompleted)
 "$cli" tick > /dev/null
 wait_for "rotation_done $before" 180 || fail "no full rotation"
 done_step
+echo "test_compose: the scheduler timed it at $(field status lastRotationMs) ms"
 
 step "scale fetchers to 4, every one gets jobs"
-dc --profile offline up -d --scale fetcher=4 > /dev/null 2>&1 ||
+dc up -d --scale fetcher=4 > /dev/null 2>&1 ||
     fail "scale"
 wait_for '[ "$(field status fetchers connected)" = 4 ]' 60 ||
     fail "4 fetchers never connected"
@@ -141,7 +146,7 @@ done_before=$(field status rotationDone)
 fetcher=$(dc ps -q fetcher | head -1)
 docker kill "$fetcher" > /dev/null
 docker kill "$(dc ps -q store)" > /dev/null
-dc --profile offline up -d --scale fetcher=4 > /dev/null 2>&1 ||
+dc up -d --scale fetcher=4 > /dev/null 2>&1 ||
     fail "restart"
 echo "killed at $done_before of $agents agents dispatched;"
 wait_for '[ "$(field stats agents)" = "$agents" ]' 60 ||
@@ -154,7 +159,7 @@ wait_for "rotation_done $before" 240 || fail "no rotation after the kills"
 done_step
 
 step "down -v"
-dc --profile offline down -v > /dev/null 2>&1 || fail "down"
+dc down -v > /dev/null 2>&1 || fail "down"
 trap - EXIT
 done_step
 echo "test_compose: passed"
