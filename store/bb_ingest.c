@@ -23,6 +23,7 @@
 #include "bb_query.h"
 #include "bb_registry.h"
 #include "bb_retention.h"
+#include "bb_service.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -44,10 +45,7 @@ typedef struct {
 } item_t;
 
 typedef struct {
-    zsock_t *pipe;              // to the owner of the actor
-    zsock_t *router;            // ingest socket
-    zsock_t *changes;           // PAIR to the query actor
-    zloop_t *loop;
+    bb_service_t service;       // ingest socket, PAIR to the query actor
     bb_db_t *db;                // shared environment, borrowed
     bb_network_t network;
     bb_changes_t *round;        // what the current commit changes
@@ -58,7 +56,6 @@ typedef struct {
     uint64_t pause_token;       // matches PAUSED to its PAUSE
     item_t items [BB_INGEST_ROUND_MAX];
     size_t count;               // items in the round
-    bool terminated;            // $TERM came
 } self_t;
 
 //  ===========================================================================
@@ -295,7 +292,7 @@ s_commit (self_t *self, MDB_txn *txn, bb_counters_rec_t *counters)
     if (rc)
         return rc;
     bb_changes_set_seq (self->round, counters->commit_seq);
-    if (bb_changes_send (self->round, self->changes))
+    if (bb_changes_send (self->round, self->service.changes))
         bb_error ("changes_send_failed", "seq=%llu",
                   (unsigned long long) counters->commit_seq);
     return 0;
@@ -326,12 +323,12 @@ s_wait_paused (self_t *self, const char *token)
 {
     int64_t deadline = zclock_mono () + BB_INGEST_PAUSE_WAIT_MS;
     while (zclock_mono () < deadline) {
-        zmq_pollitem_t item = { zsock_resolve (self->changes), 0,
+        zmq_pollitem_t item = { zsock_resolve (self->service.changes), 0,
                                 ZMQ_POLLIN, 0 };
         if (zmq_poll (&item, 1, deadline - zclock_mono ()) <= 0)
             continue;
         char *command = NULL, *echo = NULL;
-        if (zsock_recv (self->changes, "ss", &command, &echo))
+        if (zsock_recv (self->service.changes, "ss", &command, &echo))
             continue;
         bool paused = command && echo && streq (command, BB_QUERY_PAUSED)
                    && streq (echo, token);
@@ -357,10 +354,10 @@ s_grow (self_t *self)
     char token [24];
     snprintf (token, sizeof token, "%llu",
               (unsigned long long) ++self->pause_token);
-    zsock_send (self->changes, "ss", BB_QUERY_PAUSE, token);
+    zsock_send (self->service.changes, "ss", BB_QUERY_PAUSE, token);
     bool paused = s_wait_paused (self, token);
     int rc = paused ? bb_db_grow (self->db) : -1;
-    zsock_send (self->changes, "s", BB_QUERY_RESUME);
+    zsock_send (self->service.changes, "s", BB_QUERY_RESUME);
     if (!paused)
         bb_error ("map_grow_failed", "reason=\"query actor did not pause\"");
     return rc;
@@ -429,7 +426,7 @@ s_accept (self_t *self, bb_wire_result_t result, item_t *item)
     bb_wire_msg_t *msg = &item->msg;
     if (result == BB_WIRE_BAD_FRAME
     ||  !s_is_ingest (msg->envelope->body_case)) {
-        bb_wire_reject (self->router, "ingest", msg);
+        bb_wire_reject (self->service.router, "ingest", msg);
         return false;
     }
     return true;
@@ -441,7 +438,7 @@ s_reply_all (self_t *self)
     for (size_t i = 0; i < self->count; i++) {
         item_t *item = &self->items [i];
         if (item->reply
-        &&  bb_wire_send (self->router, item->msg.peer, item->reply))
+        &&  bb_wire_send (self->service.router, item->msg.peer, item->reply))
             bb_warn ("reply_failed", "body=%s",
                      bb_wire_body_name (item->reply->body_case));
         bb_wire_envelope_destroy (&item->reply);
@@ -457,7 +454,8 @@ s_on_ingest (zloop_t *loop, zsock_t *reader, void *arg)
     size_t weight = 0;
     do {
         item_t *item = &self->items [self->count];
-        bb_wire_result_t result = bb_wire_recv (self->router, &item->msg);
+        bb_wire_result_t result = bb_wire_recv (self->service.router,
+                                                &item->msg);
         if (result == BB_WIRE_INTERRUPTED)
             break;
         if (s_accept (self, result, item)) {
@@ -468,7 +466,7 @@ s_on_ingest (zloop_t *loop, zsock_t *reader, void *arg)
             bb_wire_msg_reset (&item->msg);
     } while (self->count < BB_INGEST_ROUND_MAX
              && weight < BB_INGEST_ROUND_WEIGHT
-             && (zsock_events (self->router) & ZMQ_POLLIN));
+             && (zsock_events (self->service.router) & ZMQ_POLLIN));
     if (self->count)
         s_round (self);
     s_reply_all (self);
@@ -523,9 +521,7 @@ s_self_destroy (self_t **self_p)
     self_t *self = *self_p;
     if (!self)
         return;
-    zloop_destroy (&self->loop);
-    zsock_destroy (&self->router);
-    zsock_destroy (&self->changes);
+    bb_service_close (&self->service);
     bb_changes_destroy (&self->round);
     bb_retention_destroy (&self->retention);
     free (self);
@@ -539,28 +535,21 @@ s_self_new (zsock_t *pipe, const bb_ingest_args_t *args, char *reason)
 {
     self_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->pipe = pipe;
     self->db = args->db;
     self->network = args->network;
     self->round = bb_changes_new ();
     self->retention = bb_retention_new (args->history_window_ms);
     self->retention_interval_ms = args->retention_interval_ms;
     self->next_pass_ms = zclock_mono ();
-    self->changes = zsock_new (ZMQ_PAIR);
-    assert (self->changes);
-    if (zsock_connect (self->changes, "%s", args->changes_endpoint) == -1
-    ||  !(self->router = bb_wire_socket_new (ZMQ_ROUTER, NULL))
-    ||  zsock_bind (self->router, "%s", args->endpoint) == -1) {
-        snprintf (reason, BB_REASON_SIZE, "cannot bind %s: %s",
-                  args->endpoint, zmq_strerror (zmq_errno ()));
+    if (bb_service_open (&self->service, pipe, args->endpoint,
+                         args->changes_endpoint, false, reason)) {
         s_self_destroy (&self);
         return NULL;
     }
-    self->loop = zloop_new ();
-    zloop_set_nonstop (self->loop, true);
-    zloop_reader (self->loop, pipe, bb_actor_on_pipe, &self->terminated);
-    zloop_reader (self->loop, self->router, s_on_ingest, self);
-    zloop_timer (self->loop, BB_RETENTION_TICK_MS, 0, s_on_retention, self);
+    zloop_reader (self->service.loop, self->service.router, s_on_ingest,
+                  self);
+    zloop_timer (self->service.loop, BB_RETENTION_TICK_MS, 0, s_on_retention,
+                 self);
     return self;
 }
 
@@ -577,8 +566,8 @@ bb_ingest_actor (zsock_t *pipe, void *args)
     bb_actor_ready (pipe);
     bb_info ("ingest_listening", "endpoint=%s",
              ((const bb_ingest_args_t *) args)->endpoint);
-    zloop_start (self->loop);
-    bool terminated = self->terminated;
+    zloop_start (self->service.loop);
+    bool terminated = self->service.terminated;
     s_self_destroy (&self);
     bb_actor_end (pipe, terminated, "ingest loop ended");
 }

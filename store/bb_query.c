@@ -16,6 +16,7 @@
 #include "bb_pb.h"
 #include "bb_rank.h"
 #include "bb_record.h"
+#include "bb_service.h"
 #include "bb_token.h"
 #include "bb_view.h"
 
@@ -30,16 +31,12 @@
 #define BB_QUERY_SYNC_POLL_MS   10
 
 typedef struct {
-    zsock_t *pipe;              // to the owner of the actor
-    zsock_t *router;            // query socket
-    zsock_t *changes;           // PAIR from the ingest actor
-    zloop_t *loop;
+    bb_service_t service;       // query socket, PAIR from the ingest actor
     bb_db_t *db;                // shared environment, borrowed
     bb_rank_t *rank;            // every registered agent, ranked
     bb_prices_rec_t prices;     // the index is valued at these
     uint64_t seq;               // commit the index reflects
     bb_wire_msg_t msg;          // the request being served
-    bool terminated;            // $TERM came
 } self_t;
 
 //  ===========================================================================
@@ -147,10 +144,11 @@ static void
 s_pause (self_t *self, zmsg_t *msg)
 {
     char *token = zmsg_popstr (msg);
-    zsock_send (self->changes, "ss", BB_QUERY_PAUSED, token ? token : "");
+    zsock_send (self->service.changes, "ss", BB_QUERY_PAUSED,
+                token ? token : "");
     free (token);
     while (true) {
-        zmsg_t *next = zmsg_recv (self->changes);
+        zmsg_t *next = zmsg_recv (self->service.changes);
         if (!next) {
             if (errno == EINTR)
                 continue;
@@ -170,7 +168,7 @@ s_pause (self_t *self, zmsg_t *msg)
 static void
 s_on_pair_message (self_t *self)
 {
-    zmsg_t *msg = zmsg_recv (self->changes);
+    zmsg_t *msg = zmsg_recv (self->service.changes);
     if (!msg)
         return;
     char *command = zmsg_popstr (msg);
@@ -193,7 +191,7 @@ s_on_pair_message (self_t *self)
 static void
 s_drain (self_t *self)
 {
-    while (zsock_events (self->changes) & ZMQ_POLLIN)
+    while (zsock_events (self->service.changes) & ZMQ_POLLIN)
         s_on_pair_message (self);
 }
 
@@ -225,7 +223,7 @@ s_begin (self_t *self, MDB_txn **txn)
         }
         mdb_txn_abort (*txn);
         zmq_pollitem_t item = {
-            zsock_resolve (self->changes), 0, ZMQ_POLLIN, 0
+            zsock_resolve (self->service.changes), 0, ZMQ_POLLIN, 0
         };
         zmq_poll (&item, 1, BB_QUERY_SYNC_POLL_MS);
     }
@@ -280,7 +278,7 @@ s_serve (self_t *self, const bb_envelope_t *request)
         reply = bb_pb_error (request->request_id,
                              BALBOARD__ERROR_REPLY__CODE__UNAVAILABLE,
                              mdb_strerror (rc));
-    bb_wire_send (self->router, self->msg.peer, reply);
+    bb_wire_send (self->service.router, self->msg.peer, reply);
     bb_wire_envelope_destroy (&reply);
 }
 
@@ -288,12 +286,12 @@ static int
 s_on_request (zloop_t *loop, zsock_t *reader, void *arg)
 {
     self_t *self = (self_t *) arg;
-    bb_wire_result_t result = bb_wire_recv (self->router, &self->msg);
+    bb_wire_result_t result = bb_wire_recv (self->service.router, &self->msg);
     if (result == BB_WIRE_INTERRUPTED)
         return 0;
     if (result == BB_WIRE_BAD_FRAME
     ||  !s_is_query (self->msg.envelope->body_case))
-        bb_wire_reject (self->router, "query", &self->msg);
+        bb_wire_reject (self->service.router, "query", &self->msg);
     else
         s_serve (self, self->msg.envelope);
     bb_wire_msg_reset (&self->msg);
@@ -309,9 +307,7 @@ s_self_destroy (self_t **self_p)
     self_t *self = *self_p;
     if (!self)
         return;
-    zloop_destroy (&self->loop);
-    zsock_destroy (&self->router);
-    zsock_destroy (&self->changes);
+    bb_service_close (&self->service);
     bb_rank_destroy (&self->rank);
     bb_wire_msg_reset (&self->msg);
     free (self);
@@ -325,16 +321,10 @@ s_self_new (zsock_t *pipe, const bb_query_args_t *args, char *reason)
 {
     self_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->pipe = pipe;
     self->db = args->db;
     self->rank = bb_rank_new ();
-    self->changes = zsock_new (ZMQ_PAIR);
-    assert (self->changes);
-    if (zsock_bind (self->changes, "%s", args->changes_endpoint) == -1
-    ||  !(self->router = bb_wire_socket_new (ZMQ_ROUTER, NULL))
-    ||  zsock_bind (self->router, "%s", args->endpoint) == -1) {
-        snprintf (reason, BB_REASON_SIZE, "cannot bind %s: %s",
-                  args->endpoint, zmq_strerror (zmq_errno ()));
+    if (bb_service_open (&self->service, pipe, args->endpoint,
+                         args->changes_endpoint, true, reason)) {
         s_self_destroy (&self);
         return NULL;
     }
@@ -344,11 +334,10 @@ s_self_new (zsock_t *pipe, const bb_query_args_t *args, char *reason)
         s_self_destroy (&self);
         return NULL;
     }
-    self->loop = zloop_new ();
-    zloop_set_nonstop (self->loop, true);
-    zloop_reader (self->loop, pipe, bb_actor_on_pipe, &self->terminated);
-    zloop_reader (self->loop, self->router, s_on_request, self);
-    zloop_reader (self->loop, self->changes, s_on_changes, self);
+    zloop_reader (self->service.loop, self->service.router, s_on_request,
+                  self);
+    zloop_reader (self->service.loop, self->service.changes, s_on_changes,
+                  self);
     return self;
 }
 
@@ -365,8 +354,8 @@ bb_query_actor (zsock_t *pipe, void *args)
     bb_info ("query_listening", "endpoint=%s agents=%llu",
              ((const bb_query_args_t *) args)->endpoint,
              (unsigned long long) bb_rank_size (self->rank));
-    zloop_start (self->loop);
-    bool terminated = self->terminated;
+    zloop_start (self->service.loop);
+    bool terminated = self->service.terminated;
     s_self_destroy (&self);
     bb_actor_end (pipe, terminated, "query loop ended");
 }
