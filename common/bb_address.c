@@ -442,17 +442,47 @@ s_base58check_decode (const char *text, size_t length,
 //  ===========================================================================
 
 //  ---------------------------------------------------------------------------
+//  The length of text into length (at most BB_ADDRESS_MAX_LEN + 1, so
+//  that too long shows), or -1 with reason if it is NULL or empty
+
+static int
+s_measure (const char *text, size_t *length, const char **reason)
+{
+    if (!text)
+        return s_fail (reason, "null");
+    *length = strnlen (text, BB_ADDRESS_MAX_LEN + 1);
+    if (*length == 0)
+        return s_fail (reason, "empty");
+    return 0;
+}
+
+
+//  ---------------------------------------------------------------------------
+//  An address whose version says mainnet or testnet (neither: a bad
+//  version) must belong to network
+
+static int
+s_check_network (bool mainnet, bool testnet, bb_network_t network,
+                 const char **reason)
+{
+    if (!mainnet && !testnet)
+        return s_fail (reason, "bad version");
+    if (mainnet != (network == BB_NETWORK_MAINNET))
+        return s_fail (reason, "wrong network");
+    return 0;
+}
+
+
+//  ---------------------------------------------------------------------------
 //  Check a Stacks standard principal for network
 
 int
 bb_address_check_stx (const char *address, bb_network_t network,
                       const char **reason)
 {
-    if (!address)
-        return s_fail (reason, "null");
-    size_t length = strnlen (address, BB_ADDRESS_MAX_LEN + 1);
-    if (length == 0)
-        return s_fail (reason, "empty");
+    size_t length;
+    if (s_measure (address, &length, reason))
+        return -1;
     //  Characters before length, so that a contract id or a stray space
     //  is named as such rather than as "too long"
     for (size_t index = 0; index < length; index++) {
@@ -490,11 +520,7 @@ bb_address_check_stx (const char *address, bb_network_t network,
                 || version == BB_STX_VERSION_MAINNET_MULTISIG;
     bool testnet = version == BB_STX_VERSION_TESTNET_SINGLESIG
                 || version == BB_STX_VERSION_TESTNET_MULTISIG;
-    if (!mainnet && !testnet)
-        return s_fail (reason, "bad version");
-    if (mainnet != (network == BB_NETWORK_MAINNET))
-        return s_fail (reason, "wrong network");
-    return 0;
+    return s_check_network (mainnet, testnet, network, reason);
 }
 
 
@@ -525,22 +551,21 @@ int
 bb_address_check_btc (const char *address, bb_network_t network,
                       const char **reason)
 {
-    if (!address)
-        return s_fail (reason, "null");
-    size_t length = strnlen (address, BB_ADDRESS_MAX_LEN + 1);
-    if (length == 0)
-        return s_fail (reason, "empty");
+    size_t length;
+    if (s_measure (address, &length, reason))
+        return -1;
     if (length > BB_ADDRESS_MAX_LEN)
         return s_fail (reason, "too long");
 
-    bool mainnet;
+    bool mainnet, testnet;
     if (s_starts_with_hrp (address, BECH32_HRP_MAINNET)
     ||  s_starts_with_hrp (address, BECH32_HRP_TESTNET)) {
         char hrp [BB_ADDRESS_MAX_LEN + 1];
         if (s_segwit_decode (address, length, hrp, reason))
             return -1;
         mainnet = strcmp (hrp, BECH32_HRP_MAINNET) == 0;
-        if (!mainnet && strcmp (hrp, BECH32_HRP_TESTNET))
+        testnet = strcmp (hrp, BECH32_HRP_TESTNET) == 0;
+        if (!mainnet && !testnet)
             return s_fail (reason, "bad prefix");
     }
     else {
@@ -550,14 +575,10 @@ bb_address_check_btc (const char *address, bb_network_t network,
         unsigned version = payload [0];
         mainnet = version == B58_VERSION_P2PKH_MAINNET
                || version == B58_VERSION_P2SH_MAINNET;
-        bool testnet = version == B58_VERSION_P2PKH_TESTNET
-                    || version == B58_VERSION_P2SH_TESTNET;
-        if (!mainnet && !testnet)
-            return s_fail (reason, "bad version");
+        testnet = version == B58_VERSION_P2PKH_TESTNET
+               || version == B58_VERSION_P2SH_TESTNET;
     }
-    if (mainnet != (network == BB_NETWORK_MAINNET))
-        return s_fail (reason, "wrong network");
-    return 0;
+    return s_check_network (mainnet, testnet, network, reason);
 }
 
 
@@ -585,11 +606,9 @@ int
 bb_address_check_contract (const char *contract, bb_network_t network,
                            const char **reason)
 {
-    if (!contract)
-        return s_fail (reason, "null");
-    size_t length = strnlen (contract, BB_ADDRESS_MAX_LEN + 1);
-    if (length == 0)
-        return s_fail (reason, "empty");
+    size_t length;
+    if (s_measure (contract, &length, reason))
+        return -1;
     if (length > BB_ADDRESS_MAX_LEN)
         return s_fail (reason, "too long");
     const char *dot = memchr (contract, '.', length);
