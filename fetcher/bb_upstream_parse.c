@@ -145,6 +145,21 @@ s_v1_tokens (json_t *tokens, bb_network_t network, bb_balances_t *balances,
     return 0;
 }
 
+//  The v1 balances object: {stx: {balance}, fungible_tokens: {...}}.
+static int
+s_v1 (json_t *root, bb_network_t network, bb_balances_t *balances,
+      char *reason, size_t size)
+{
+    json_t *stx = s_object (root, "stx", reason, size);
+    json_t *tokens = stx ? s_object (root, "fungible_tokens", reason, size)
+                         : NULL;
+    bb_u128_t amount;
+    if (!tokens || s_amount (stx, "stx", false, &amount, reason, size))
+        return -1;
+    bb_balances_set (balances, BB_TOKEN_ID_STX, amount);
+    return s_v1_tokens (tokens, network, balances, reason, size);
+}
+
 int
 bb_upstream_parse_hiro_v1 (const char *body, size_t body_size,
                            bb_network_t network, bb_balances_t *balances,
@@ -152,19 +167,20 @@ bb_upstream_parse_hiro_v1 (const char *body, size_t body_size,
 {
     assert (balances);
     json_t *root = s_load (body, body_size, reason, size);
-    if (!root)
-        return -1;
-    int rc = -1;
-    json_t *stx = s_object (root, "stx", reason, size);
-    json_t *tokens = stx ? s_object (root, "fungible_tokens", reason, size)
-                         : NULL;
-    bb_u128_t amount;
-    if (tokens && s_amount (stx, "stx", false, &amount, reason, size) == 0) {
-        bb_balances_set (balances, BB_TOKEN_ID_STX, amount);
-        rc = s_v1_tokens (tokens, network, balances, reason, size);
-    }
+    int rc = root ? s_v1 (root, network, balances, reason, size) : -1;
     json_decref (root);
     return rc;
+}
+
+//  The v3 STX balance object: {balance, ...}.
+static int
+s_v3_stx (json_t *root, bb_balances_t *balances, char *reason, size_t size)
+{
+    bb_u128_t amount;
+    if (s_amount (root, "stx", false, &amount, reason, size))
+        return -1;
+    bb_balances_set (balances, BB_TOKEN_ID_STX, amount);
+    return 0;
 }
 
 int
@@ -174,12 +190,7 @@ bb_upstream_parse_hiro_v3_stx (const char *body, size_t body_size,
 {
     assert (balances);
     json_t *root = s_load (body, body_size, reason, size);
-    if (!root)
-        return -1;
-    bb_u128_t amount;
-    int rc = s_amount (root, "stx", false, &amount, reason, size);
-    if (rc == 0)
-        bb_balances_set (balances, BB_TOKEN_ID_STX, amount);
+    int rc = root ? s_v3_stx (root, balances, reason, size) : -1;
     json_decref (root);
     return rc;
 }
@@ -224,6 +235,20 @@ s_v3_results (json_t *results, bb_network_t network, bb_balances_t *balances,
     return 0;
 }
 
+//  A v3 fungible token page: {results: [...], cursor: {next}}.
+static int
+s_v3_ft (json_t *root, bb_network_t network, bb_balances_t *balances,
+         char **next_cursor, char *reason, size_t size)
+{
+    json_t *results = json_object_get (root, "results");
+    if (!json_is_array (results))
+        return bb_reason_fail (reason, size, "results: %s",
+                               results ? "not an array" : "missing");
+    if (s_v3_results (results, network, balances, reason, size))
+        return -1;
+    return s_v3_next (root, next_cursor, reason, size);
+}
+
 int
 bb_upstream_parse_hiro_v3_ft (const char *body, size_t body_size,
                               bb_network_t network, bb_balances_t *balances,
@@ -233,22 +258,35 @@ bb_upstream_parse_hiro_v3_ft (const char *body, size_t body_size,
     assert (next_cursor);
     *next_cursor = NULL;
     json_t *root = s_load (body, body_size, reason, size);
-    if (!root)
-        return -1;
-    int rc = -1;
-    json_t *results = json_object_get (root, "results");
-    if (!json_is_array (results))
-        bb_reason_fail (reason, size, "results: %s",
-                results ? "not an array" : "missing");
-    else
-    if (s_v3_results (results, network, balances, reason, size) == 0)
-        rc = s_v3_next (root, next_cursor, reason, size);
+    int rc = root ? s_v3_ft (root, network, balances, next_cursor, reason,
+                             size)
+                  : -1;
     json_decref (root);
     return rc;
 }
 
 //  ---------------------------------------------------------------------
 //  mempool.space
+
+//  An address object: {chain_stats: {funded_txo_sum, spent_txo_sum}}.
+static int
+s_mempool (json_t *root, bb_balances_t *balances, char *reason, size_t size)
+{
+    json_t *chain = s_object (root, "chain_stats", reason, size);
+    json_int_t funded = 0, spent = 0;
+    if (!chain
+    ||  s_count (chain, "chain_stats", "funded_txo_sum", &funded, reason,
+                 size)
+    ||  s_count (chain, "chain_stats", "spent_txo_sum", &spent, reason,
+                 size))
+        return -1;
+    if (spent > funded)
+        return bb_reason_fail (reason, size, "chain_stats: spent_txo_sum "
+                               "%lld exceeds funded_txo_sum %lld",
+                               (long long) spent, (long long) funded);
+    bb_balances_set (balances, BB_TOKEN_ID_BTC, (bb_u128_t) (funded - spent));
+    return 0;
+}
 
 int
 bb_upstream_parse_mempool (const char *body, size_t body_size,
@@ -257,26 +295,7 @@ bb_upstream_parse_mempool (const char *body, size_t body_size,
 {
     assert (balances);
     json_t *root = s_load (body, body_size, reason, size);
-    if (!root)
-        return -1;
-    int rc = -1;
-    json_t *chain = s_object (root, "chain_stats", reason, size);
-    json_int_t funded = 0, spent = 0;
-    if (chain
-    &&  s_count (chain, "chain_stats", "funded_txo_sum", &funded, reason,
-                 size) == 0
-    &&  s_count (chain, "chain_stats", "spent_txo_sum", &spent, reason,
-                 size) == 0) {
-        if (spent > funded)
-            bb_reason_fail (reason, size, "chain_stats: spent_txo_sum %lld exceeds "
-                    "funded_txo_sum %lld", (long long) spent,
-                    (long long) funded);
-        else {
-            bb_balances_set (balances, BB_TOKEN_ID_BTC,
-                             (bb_u128_t) (funded - spent));
-            rc = 0;
-        }
-    }
+    int rc = root ? s_mempool (root, balances, reason, size) : -1;
     json_decref (root);
     return rc;
 }
@@ -310,9 +329,8 @@ bb_upstream_parse_price (const char *body, size_t body_size,
 {
     assert (btc_usd_micro && stx_usd_micro);
     json_t *root = s_load (body, body_size, reason, size);
-    if (!root)
-        return -1;
-    int rc = s_price (root, "bitcoin", btc_usd_micro, reason, size) == 0
+    int rc = root
+          && s_price (root, "bitcoin", btc_usd_micro, reason, size) == 0
           && s_price (root, "blockstack", stx_usd_micro, reason, size) == 0
            ? 0 : -1;
     json_decref (root);
