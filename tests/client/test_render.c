@@ -721,9 +721,11 @@ test_store_stats (void **state)
     stats.prices = &prices;
     stats.map_size = 1 << 30;
     stats.map_used = UINT64_MAX;
+    stats.version = "0.1.0 (v0.1.0-3-gfde111e)";
     json_t *root = bb_render_store_stats (&stats);
     assert_keys (root, "agents,agentsFetched,balanceRows,historyRows,"
-                       "lastCommitAt,batches,rotation,prices,map");
+                       "lastCommitAt,batches,rotation,prices,map,version");
+    s_assert_string (root, "version", "0.1.0 (v0.1.0-3-gfde111e)");
     s_assert_integer (root, "agents", 1000);
     s_assert_integer (root, "agentsFetched", 900);
     s_assert_string (root, "lastCommitAt", "2026-11-24T06:31:05.007Z");
@@ -799,10 +801,12 @@ test_scheduler_status (void **state)
     status.fetcher_list = fetcher_list;
     status.n_fetcher_list = 1;
 
+    status.version = "0.1.0 (9c83c2d-dirty)";
     json_t *root = bb_render_scheduler_status (&status);
     assert_keys (root, "rotation,rotationsCompleted,lastRotationMs,cursor,"
                        "rotationAgents,rotationDone,mode,paused,nextTickAt,"
-                       "tickSeq,fetchers,inFlight,upstreams");
+                       "tickSeq,fetchers,inFlight,upstreams,version");
+    s_assert_string (root, "version", "0.1.0 (9c83c2d-dirty)");
     s_assert_string (root, "mode", "idle");
     assert_true (json_is_false (json_object_get (root, "paused")));
     s_assert_string (root, "cursor", BOB);
