@@ -172,6 +172,22 @@ bb_upstream_parse_hiro_v1 (const char *body, size_t body_size,
     return rc;
 }
 
+//  A parser of one endpoint's decoded root into balances.
+typedef int (s_balances_fn) (json_t *root, bb_balances_t *balances,
+                             char *reason, size_t size);
+
+//  Decode body and parse it with parse.
+static int
+s_parse_balances (const char *body, size_t body_size, s_balances_fn *parse,
+                  bb_balances_t *balances, char *reason, size_t size)
+{
+    assert (balances);
+    json_t *root = s_load (body, body_size, reason, size);
+    int rc = root ? parse (root, balances, reason, size) : -1;
+    json_decref (root);
+    return rc;
+}
+
 //  The v3 STX balance object: {balance, ...}.
 static int
 s_v3_stx (json_t *root, bb_balances_t *balances, char *reason, size_t size)
@@ -188,11 +204,8 @@ bb_upstream_parse_hiro_v3_stx (const char *body, size_t body_size,
                                bb_balances_t *balances, char *reason,
                                size_t size)
 {
-    assert (balances);
-    json_t *root = s_load (body, body_size, reason, size);
-    int rc = root ? s_v3_stx (root, balances, reason, size) : -1;
-    json_decref (root);
-    return rc;
+    return s_parse_balances (body, body_size, s_v3_stx, balances, reason,
+                             size);
 }
 
 //  cursor.next: a string or null.
@@ -293,11 +306,8 @@ bb_upstream_parse_mempool (const char *body, size_t body_size,
                            bb_balances_t *balances, char *reason,
                            size_t size)
 {
-    assert (balances);
-    json_t *root = s_load (body, body_size, reason, size);
-    int rc = root ? s_mempool (root, balances, reason, size) : -1;
-    json_decref (root);
-    return rc;
+    return s_parse_balances (body, body_size, s_mempool, balances, reason,
+                             size);
 }
 
 //  ---------------------------------------------------------------------

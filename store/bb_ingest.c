@@ -18,6 +18,7 @@
 #include "bb_actor.h"
 #include "bb_batch.h"
 #include "bb_changes.h"
+#include "bb_envelope.h"
 #include "bb_log.h"
 #include "bb_pb.h"
 #include "bb_query.h"
@@ -61,26 +62,6 @@ typedef struct {
 //  ===========================================================================
 //  Replies
 
-static bb_envelope_t *
-s_batch_ack_reply (uint64_t request_id, Balboard__BatchAck **ack_p)
-{
-    bb_envelope_t *reply = bb_pb_envelope (request_id);
-    reply->body_case = BALBOARD__ENVELOPE__BODY_BATCH_ACK;
-    reply->batch_ack = bb_pb_new (&balboard__batch_ack__descriptor);
-    *ack_p = reply->batch_ack;
-    return reply;
-}
-
-static bb_envelope_t *
-s_agent_ack_reply (uint64_t request_id, Balboard__AgentAck **ack_p)
-{
-    bb_envelope_t *reply = bb_pb_envelope (request_id);
-    reply->body_case = BALBOARD__ENVELOPE__BODY_AGENT_ACK;
-    reply->agent_ack = bb_pb_new (&balboard__agent_ack__descriptor);
-    *ack_p = reply->agent_ack;
-    return reply;
-}
-
 //  Replace the reply of item by a failure nothing of which was applied:
 //  RESOURCE_EXHAUSTED "store full" for a map at its maximum, UNAVAILABLE
 //  with the LMDB error otherwise. Both tell the sender to try again
@@ -110,8 +91,8 @@ s_apply_batch (bb_write_t *write, const bb_envelope_t *request,
                bb_envelope_t **reply_p, bool *keep)
 {
     const Balboard__BalanceBatch *batch = request->balance_batch;
-    Balboard__BatchAck *ack;
-    *reply_p = s_batch_ack_reply (request->request_id, &ack);
+    Balboard__BatchAck *ack = bb_pb_new (&balboard__batch_ack__descriptor);
+    *reply_p = bb_envelope_new (request->request_id, ack);
     char reason [BB_REASON_SIZE];
     if (bb_batch_validate (batch, write->network, reason, sizeof reason)) {
         char job [BB_REASON_SIZE], quoted [BB_REASON_SIZE + 8];
@@ -134,8 +115,8 @@ static int
 s_apply_prices (bb_write_t *write, const bb_envelope_t *request,
                 bb_envelope_t **reply_p, bool *keep)
 {
-    Balboard__BatchAck *ack;
-    *reply_p = s_batch_ack_reply (request->request_id, &ack);
+    Balboard__BatchAck *ack = bb_pb_new (&balboard__batch_ack__descriptor);
+    *reply_p = bb_envelope_new (request->request_id, ack);
     char reason [BB_REASON_SIZE];
     if (bb_batch_validate_prices (request->price_snapshot, reason,
                                   sizeof reason)) {
@@ -153,11 +134,9 @@ static int
 s_token_meta (bb_write_t *write, const bb_envelope_t *request,
               bb_envelope_t **reply_p)
 {
-    bb_envelope_t *reply = bb_pb_envelope (request->request_id);
-    reply->body_case = BALBOARD__ENVELOPE__BODY_TOKEN_META_REPLY;
-    reply->token_meta_reply =
+    Balboard__TokenMetaReply *reply =
         bb_pb_new (&balboard__token_meta_reply__descriptor);
-    *reply_p = reply;
+    *reply_p = bb_envelope_new (request->request_id, reply);
     const Balboard__TokenMetaQuery *query = request->token_meta_query;
     int rc = 0;
     for (size_t i = 0; i < query->n_contracts && rc == 0; i++) {
@@ -179,10 +158,22 @@ s_token_meta (bb_write_t *write, const bb_envelope_t *request,
         meta->symbol = bb_pb_strdup (token.symbol);
         meta->decimals = token.decimals;
         meta->known = token.known;
-        BB_PB_PUSH (reply->token_meta_reply->known,
-                    reply->token_meta_reply->n_known, meta);
+        BB_PB_PUSH (reply->known, reply->n_known, meta);
     }
     return rc;
+}
+
+//  AgentUpsert or AgentRemove: one AgentAck for all the agents.
+static int
+s_apply_agents (bb_write_t *write, const bb_envelope_t *request,
+                bb_envelope_t **reply_p, bool *keep)
+{
+    Balboard__AgentAck *ack = bb_pb_new (&balboard__agent_ack__descriptor);
+    *reply_p = bb_envelope_new (request->request_id, ack);
+    *keep = true;
+    if (request->body_case == BALBOARD__ENVELOPE__BODY_AGENT_UPSERT)
+        return bb_registry_upsert (write, request->agent_upsert, ack);
+    return bb_registry_remove (write, request->agent_remove, ack);
 }
 
 //  Apply the body of item through write and build its reply. Sets *keep
@@ -199,18 +190,9 @@ s_apply_body (bb_write_t *write, item_t *item, bool *keep)
             return s_apply_prices (write, request, &item->reply, keep);
         case BALBOARD__ENVELOPE__BODY_TOKEN_META_QUERY:
             return s_token_meta (write, request, &item->reply);
-        case BALBOARD__ENVELOPE__BODY_AGENT_UPSERT: {
-            Balboard__AgentAck *ack;
-            item->reply = s_agent_ack_reply (request->request_id, &ack);
-            *keep = true;
-            return bb_registry_upsert (write, request->agent_upsert, ack);
-        }
-        case BALBOARD__ENVELOPE__BODY_AGENT_REMOVE: {
-            Balboard__AgentAck *ack;
-            item->reply = s_agent_ack_reply (request->request_id, &ack);
-            *keep = true;
-            return bb_registry_remove (write, request->agent_remove, ack);
-        }
+        case BALBOARD__ENVELOPE__BODY_AGENT_UPSERT:
+        case BALBOARD__ENVELOPE__BODY_AGENT_REMOVE:
+            return s_apply_agents (write, request, &item->reply, keep);
         default:
             assert (false);     // s_accept lets no other body in
             return 0;

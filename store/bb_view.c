@@ -8,6 +8,7 @@
     =========================================================================
 */
 #include "bb_view.h"
+#include "bb_envelope.h"
 #include "bb_pb.h"
 #include "bb_token.h"
 #include "bb_version.h"
@@ -200,16 +201,14 @@ bb_view_dashboard (bb_view_t *view, const Balboard__DashboardRequest *request,
     page->stats->total_usd_micro = bb_rank_sum (view->rank);
     page->stats->priced_at_ms = view->prices->priced_at_ms;
     page->cached_at_ms = counters.last_commit_ms;
+    page->commit_seq = counters.commit_seq;
     rc = s_page_rows (view, page);
     page->has_more = (uint64_t) page->offset + page->n_rows < total;
     if (rc) {
         balboard__dashboard_page__free_unpacked (page, NULL);
         return s_internal (request_id, rc);
     }
-    bb_envelope_t *envelope = bb_pb_envelope (request_id);
-    envelope->body_case = BALBOARD__ENVELOPE__BODY_DASHBOARD_PAGE;
-    envelope->dashboard_page = page;
-    return envelope;
+    return bb_envelope_new (request_id, page);
 }
 
 //  ===========================================================================
@@ -275,17 +274,37 @@ s_history (bb_view_t *view, const char *stx, uint32_t limit,
     return rc;
 }
 
+//  An agent a request names, as the rank index has it
+typedef struct {
+    const char *stx;            // the request's address (NULL reads as "")
+    uint64_t rank;
+    int64_t score;
+} ranked_t;
+
+//  Find the agent stx_address in the rank index. Returns NULL, or the
+//  NOT_FOUND reply if it is not registered (a key too long never is).
+static bb_envelope_t *
+s_find (bb_view_t *view, const char *stx_address, uint64_t request_id,
+        ranked_t *agent)
+{
+    agent->stx = stx_address ? stx_address : "";
+    agent->rank = strlen (agent->stx) < BB_STX_SIZE
+                ? bb_rank_rank (view->rank, agent->stx, &agent->score) : 0;
+    if (agent->rank)
+        return NULL;
+    return bb_pb_error (request_id, BALBOARD__ERROR_REPLY__CODE__NOT_FOUND,
+                        "agent not registered");
+}
+
 bb_envelope_t *
 bb_view_agent (bb_view_t *view, const Balboard__AgentDetailRequest *request,
                uint64_t request_id)
 {
-    const char *stx = request->stx_address ? request->stx_address : "";
-    int64_t score;
-    uint64_t rank = strlen (stx) < BB_STX_SIZE
-                  ? bb_rank_rank (view->rank, stx, &score) : 0;
-    if (rank == 0)
-        return bb_pb_error (request_id, BALBOARD__ERROR_REPLY__CODE__NOT_FOUND,
-                            "agent not registered");
+    ranked_t agent;
+    bb_envelope_t *missing = s_find (view, request->stx_address, request_id,
+                                     &agent);
+    if (missing)
+        return missing;
     uint32_t limit = request->history_limit == 0 ? BB_VIEW_HISTORY_DEFAULT
                    : request->history_limit > BB_VIEW_HISTORY_MAX
                    ? BB_VIEW_HISTORY_MAX : request->history_limit;
@@ -293,18 +312,16 @@ bb_view_agent (bb_view_t *view, const Balboard__AgentDetailRequest *request,
         bb_pb_new (&balboard__agent_detail__descriptor);
     detail->prices = s_prices (view->prices);
     bb_balance_list_t list = { NULL, 0, 0 };
-    int rc = s_row (view, stx, rank, score, true, &list, &detail->row);
+    int rc = s_row (view, agent.stx, agent.rank, agent.score, true, &list,
+                    &detail->row);
     if (rc == 0)
-        rc = s_history (view, stx, limit, &list, detail);
+        rc = s_history (view, agent.stx, limit, &list, detail);
     bb_balance_list_reset (&list);
     if (rc) {
         balboard__agent_detail__free_unpacked (detail, NULL);
         return s_internal (request_id, rc);
     }
-    bb_envelope_t *envelope = bb_pb_envelope (request_id);
-    envelope->body_case = BALBOARD__ENVELOPE__BODY_AGENT_DETAIL;
-    envelope->agent_detail = detail;
-    return envelope;
+    return bb_envelope_new (request_id, detail);
 }
 
 //  ===========================================================================
@@ -314,22 +331,17 @@ bb_envelope_t *
 bb_view_rank (bb_view_t *view, const Balboard__RankRequest *request,
               uint64_t request_id)
 {
-    const char *stx = request->stx_address ? request->stx_address : "";
-    int64_t score;
-    uint64_t rank = strlen (stx) < BB_STX_SIZE
-                  ? bb_rank_rank (view->rank, stx, &score) : 0;
-    if (rank == 0)
-        return bb_pb_error (request_id, BALBOARD__ERROR_REPLY__CODE__NOT_FOUND,
-                            "agent not registered");
+    ranked_t agent;
+    bb_envelope_t *missing = s_find (view, request->stx_address, request_id,
+                                     &agent);
+    if (missing)
+        return missing;
     Balboard__RankReply *reply = bb_pb_new (&balboard__rank_reply__descriptor);
-    reply->stx_address = bb_pb_strdup (stx);
-    reply->rank = rank;
+    reply->stx_address = bb_pb_strdup (agent.stx);
+    reply->rank = agent.rank;
     reply->total = bb_rank_size (view->rank);
-    reply->total_usd_micro = score;
-    bb_envelope_t *envelope = bb_pb_envelope (request_id);
-    envelope->body_case = BALBOARD__ENVELOPE__BODY_RANK_REPLY;
-    envelope->rank_reply = reply;
-    return envelope;
+    reply->total_usd_micro = agent.score;
+    return bb_envelope_new (request_id, reply);
 }
 
 bb_envelope_t *
@@ -362,10 +374,7 @@ bb_view_stats (bb_view_t *view, uint64_t request_id)
     stats->map_used = bb_db_map_used (view->db);
     char version [BB_VERSION_TEXT_SIZE];
     stats->version = bb_pb_strdup (bb_version_text (version));
-    bb_envelope_t *envelope = bb_pb_envelope (request_id);
-    envelope->body_case = BALBOARD__ENVELOPE__BODY_STORE_STATS;
-    envelope->store_stats = stats;
-    return envelope;
+    return bb_envelope_new (request_id, stats);
 }
 
 //  Position cursor on the first agent after key after (all when "").
@@ -422,8 +431,5 @@ bb_view_agents_page (bb_view_t *view,
         balboard__agents_page__free_unpacked (page, NULL);
         return s_internal (request_id, rc);
     }
-    bb_envelope_t *envelope = bb_pb_envelope (request_id);
-    envelope->body_case = BALBOARD__ENVELOPE__BODY_AGENTS_PAGE;
-    envelope->agents_page = page;
-    return envelope;
+    return bb_envelope_new (request_id, page);
 }
