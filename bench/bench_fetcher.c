@@ -31,9 +31,10 @@
 #include <jansson.h>
 
 #include "bb_mockdata.h"
-#include "bb_test_http.h"
-#include "bb_test_process.h"
-#include "bb_test_scheduler_side.h"
+#include "bb_http_exchange.h"
+#include "bb_child.h"
+#include "bb_port.h"
+#include "bb_fake_scheduler.h"
 
 #define CONCURRENCY         50          // fetcher total = wrk connections
 #define CONCURRENCY_TEXT    "50"
@@ -49,9 +50,9 @@
 #define HEARTBEAT_MS        1000
 
 typedef struct {
-    bb_test_process_t *mock;
-    bb_test_process_t *fetcher;
-    bb_test_scheduler_side_t *side;
+    bb_child_t *mock;
+    bb_child_t *fetcher;
+    bb_fake_scheduler_t *side;
     char base [64];                 // http://127.0.0.1:<mock port>
     Balboard__Agent *agents;        // the job's agents
     Balboard__Agent **pointers;
@@ -86,10 +87,10 @@ s_mock_post (bench_t *bench, const char *path, const char *body)
 {
     char url [128];
     snprintf (url, sizeof url, "%s%s", bench->base, path);
-    bb_test_http_t *http = bb_test_http_post (url, "application/json", body,
-                                              NULL, HTTP_MS);
-    s_require (bb_test_http_status (http) == 200, path);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_t *http = bb_http_exchange_post (
+        url, "application/json", body, NULL, HTTP_MS);
+    s_require (bb_http_exchange_status (http) == 200, path);
+    bb_http_exchange_destroy (&http);
 }
 
 static long
@@ -97,37 +98,37 @@ s_mock_requests (bench_t *bench)
 {
     char url [128];
     snprintf (url, sizeof url, "%s/__mock/stats", bench->base);
-    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
-    json_t *stats = json_loads (bb_test_http_body (http), 0, NULL);
+    bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
+    json_t *stats = json_loads (bb_http_exchange_body (http), 0, NULL);
     s_require (stats != NULL, "GET /__mock/stats");
     long total = (long) json_integer_value (json_object_get (
         json_object_get (stats, "requests"), "total"));
     json_decref (stats);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
     return total;
 }
 
 static void
 s_start (bench_t *bench)
 {
-    char *mock = bb_test_bin_path ("balboard-mock-upstream");
-    char *fetcher = bb_test_bin_path ("balboard-fetcher");
-    int port = bb_test_free_port ();
+    char *mock = bb_child_bin_path ("balboard-mock-upstream");
+    char *fetcher = bb_child_bin_path ("balboard-fetcher");
+    int port = bb_port_free ();
     char bind [32];
     snprintf (bind, sizeof bind, "127.0.0.1:%d", port);
     const char *mock_argv [] = { mock, "--bind", bind, "--log-level",
                                  "error", NULL };
-    bench->mock = bb_test_process_new (mock_argv, NULL);
+    bench->mock = bb_child_new (mock_argv, NULL);
     s_require (bench->mock
-               && bb_test_process_wait_port (bench->mock, port, START_MS)
+               && bb_child_wait_port (bench->mock, port, START_MS)
                   == 0, "starting balboard-mock-upstream");
     snprintf (bench->base, sizeof bench->base, "http://127.0.0.1:%d", port);
 
     char jobs [64], ingest [64], mempool [96], price [200];
-    snprintf (jobs, sizeof jobs, "tcp://127.0.0.1:%d", bb_test_free_port ());
+    snprintf (jobs, sizeof jobs, "tcp://127.0.0.1:%d", bb_port_free ());
     snprintf (ingest, sizeof ingest, "tcp://127.0.0.1:%d",
-              bb_test_free_port ());
-    bench->side = bb_test_scheduler_side_new (jobs, ingest, HEARTBEAT_MS);
+              bb_port_free ());
+    bench->side = bb_fake_scheduler_new (jobs, ingest, HEARTBEAT_MS);
     s_require (bench->side != NULL, "binding the scheduler side");
     snprintf (mempool, sizeof mempool, "%s/api", bench->base);
     snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
@@ -138,9 +139,9 @@ s_start (bench_t *bench)
         "--price-url", price, "--hiro-concurrency", LANE_TEXT,
         "--mempool-concurrency", LANE_TEXT, "--log-level", "warn", NULL
     };
-    bench->fetcher = bb_test_process_new (fetcher_argv, NULL);
+    bench->fetcher = bb_child_new (fetcher_argv, NULL);
     s_require (bench->fetcher != NULL
-               && bb_test_scheduler_side_wait_ready (bench->side, START_MS)
+               && bb_fake_scheduler_wait_ready (bench->side, START_MS)
                   == 0, "starting balboard-fetcher");
     free (mock);
     free (fetcher);
@@ -176,16 +177,16 @@ s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
     job.n_agents = count;
     long before = s_mock_requests (bench);
     int64_t start = zclock_usecs ();
-    s_require (bb_test_scheduler_side_send_job (bench->side, &job) == 0,
+    s_require (bb_fake_scheduler_send_job (bench->side, &job) == 0,
                "sending a job");
-    bb_envelope_t *report = bb_test_scheduler_side_wait_report (
+    bb_envelope_t *report = bb_fake_scheduler_wait_report (
         bench->side, JOB_DEADLINE_MS);
     int64_t end = zclock_usecs ();
     s_require (report != NULL, "waiting for the job report");
     s_require (report->job_report->agents_ok == count, "every agent ok");
     bb_wire_envelope_destroy (&report);
     bb_envelope_t *batch;
-    while ((batch = bb_test_scheduler_side_take_batch (bench->side)))
+    while ((batch = bb_fake_scheduler_take_batch (bench->side)))
         bb_wire_envelope_destroy (&batch);
     *requests = s_mock_requests (bench) - before;
     return (double) (end - start) / 1e6;
@@ -204,12 +205,12 @@ s_wrk (bench_t *bench, const char *url)
     snprintf (script, sizeof script, "exec wrk -t2 -c" CONCURRENCY_TEXT
               " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
     const char *argv [] = { "/bin/sh", "-c", script, NULL };
-    bb_test_process_t *wrk = bb_test_process_new (argv, NULL);
+    bb_child_t *wrk = bb_child_new (argv, NULL);
     s_require (wrk != NULL, "running wrk");
-    while (bb_test_process_running (wrk))
-        bb_test_scheduler_side_serve (bench->side, HEARTBEAT_MS / 10);
-    int code = bb_test_process_wait (wrk, STOP_MS);
-    bb_test_process_destroy (&wrk);
+    while (bb_child_running (wrk))
+        bb_fake_scheduler_serve (bench->side, HEARTBEAT_MS / 10);
+    int code = bb_child_wait (wrk, STOP_MS);
+    bb_child_destroy (&wrk);
     FILE *file = fopen (output, "r");
     s_require (file != NULL, "reading wrk's output");
     char line [512];
@@ -261,12 +262,12 @@ main (int argc, char **argv)
             (double) requests / seconds, requests, seconds, ideal,
             (double) requests / seconds / ideal);
 
-    s_require (bb_test_process_stop (bench.fetcher, SIGTERM, STOP_MS) == 0,
+    s_require (bb_child_stop (bench.fetcher, SIGTERM, STOP_MS) == 0,
                "stopping the fetcher");
-    bb_test_process_stop (bench.mock, SIGTERM, STOP_MS);
-    bb_test_process_destroy (&bench.fetcher);
-    bb_test_process_destroy (&bench.mock);
-    bb_test_scheduler_side_destroy (&bench.side);
+    bb_child_stop (bench.mock, SIGTERM, STOP_MS);
+    bb_child_destroy (&bench.fetcher);
+    bb_child_destroy (&bench.mock);
+    bb_fake_scheduler_destroy (&bench.side);
     free (bench.agents);
     free (bench.pointers);
     free (bench.samples);

@@ -37,8 +37,9 @@
 
 #include "bb_client.h"
 #include "bb_mockdata.h"
-#include "bb_test_http.h"
-#include "bb_test_process.h"
+#include "bb_http_exchange.h"
+#include "bb_child.h"
+#include "bb_clock.h"
 
 #define AGENTS_DEFAULT      2000        // 20 chunks: whole rounds of 4
 #define LATENCY_MS          "100"
@@ -68,8 +69,8 @@ typedef struct {
     char mock_base [ENDPOINT_SIZE];
     char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
     char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
-    bb_test_process_t *mock, *store, *scheduler;
-    bb_test_process_t *fetchers [FETCHERS_MAX];
+    bb_child_t *mock, *store, *scheduler;
+    bb_child_t *fetchers [FETCHERS_MAX];
     size_t fetcher_count;
     bb_client_t *control_client;
 } world_t;
@@ -81,59 +82,31 @@ s_die (const char *what)
     exit (EXIT_FAILURE);
 }
 
-static int64_t
-s_now_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-static void
-s_sleep_ms (long ms)
-{
-    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep (&pause, NULL);
-}
-
-static void
-s_endpoint (char *endpoint, int *port)
-{
-    *port = bb_test_free_port ();
-    if (*port < 0)
-        s_die ("a free port");
-    snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", *port);
-}
-
-//  Start binary with args (NULL-terminated) and env; wait for port.
-static bb_test_process_t *
+//  Start binary with args ("$PORT0".. stand for free ports, the first
+//  one it must listen on) and env; ports [] gets the ports.
+static bb_child_t *
 s_start (const char *binary, const char *const *args, const char *const *env,
-         int port)
+         int ports [])
 {
-    char *path = bb_test_bin_path (binary);
-    if (!path)
-        s_die ("BALBOARD_BIN_DIR");
-    const char *argv [40] = { path };
-    size_t argc = 1;
-    while (args && args [argc - 1] && argc < 39) {
-        argv [argc] = args [argc - 1];
-        argc++;
-    }
-    argv [argc] = NULL;
-    bb_test_process_t *process = bb_test_process_new (argv, env);
-    free (path);
-    if (!process
-    ||  (port && bb_test_process_wait_port (process, port, START_MS)))
+    bb_child_t *process = bb_child_start_on_free_ports (binary, args, env,
+                                                        START_MS, ports);
+    if (!process)
         s_die (binary);
     return process;
 }
 
 static void
-s_stop (bb_test_process_t **process_p)
+s_endpoint (char *endpoint, int port)
 {
-    if (*process_p && bb_test_process_stop (*process_p, SIGTERM, STOP_MS))
+    snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", port);
+}
+
+static void
+s_stop (bb_child_t **process_p)
+{
+    if (*process_p && bb_child_stop (*process_p, SIGTERM, STOP_MS))
         fprintf (stderr, "bench_rotation: a process did not stop cleanly\n");
-    bb_test_process_destroy (process_p);
+    bb_child_destroy (process_p);
 }
 
 static void
@@ -183,38 +156,34 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     memset (world, 0, sizeof *world);
     snprintf (world->dir, sizeof world->dir, "/tmp/bench_rotation-%d-%d",
               (int) getpid (), worlds++);
-    int mock_port, port;
-    char bind [ENDPOINT_SIZE], count [24];
-    mock_port = bb_test_free_port ();
-    snprintf (bind, sizeof bind, "127.0.0.1:%d", mock_port);
-    snprintf (world->mock_base, sizeof world->mock_base,
-              "http://127.0.0.1:%d", mock_port);
+    int ports [BB_CHILD_PORTS_MAX];
+    char count [24];
     snprintf (count, sizeof count, "%u", agents);
     const char *mock_args [20] = {
-        "--bind", bind, "--latency-ms", LATENCY_MS, "--agents", count,
-        "--log-level", "warn"
+        "--bind", "127.0.0.1:$PORT0", "--latency-ms", LATENCY_MS,
+        "--agents", count, "--log-level", "warn"
     };
     for (size_t i = 0; mock_extra && mock_extra [i]; i++)
         mock_args [8 + i] = mock_extra [i];
-    world->mock = s_start ("balboard-mock-upstream", mock_args, NULL,
-                           mock_port);
+    world->mock = s_start ("balboard-mock-upstream", mock_args, NULL, ports);
+    snprintf (world->mock_base, sizeof world->mock_base,
+              "http://127.0.0.1:%d", ports [0]);
 
     char store_dir [PATH_SIZE + 16], sched_dir [PATH_SIZE + 16];
     snprintf (store_dir, sizeof store_dir, "%s/store", world->dir);
     snprintf (sched_dir, sizeof sched_dir, "%s/scheduler", world->dir);
-    s_endpoint (world->ingest, &port);
-    s_endpoint (world->query, &port);
     const char *store_args [] = {
-        "--data-dir", store_dir, "--ingest-bind", world->ingest,
-        "--query-bind", world->query, "--log-level", "warn", NULL
+        "--data-dir", store_dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
+        "--ingest-bind", "tcp://127.0.0.1:$PORT1", "--log-level", "warn",
+        NULL
     };
-    world->store = s_start ("balboard-store", store_args, NULL, port);
+    world->store = s_start ("balboard-store", store_args, NULL, ports);
+    s_endpoint (world->query, ports [0]);
+    s_endpoint (world->ingest, ports [1]);
 
-    s_endpoint (world->jobs, &port);
-    s_endpoint (world->control, &port);
     const char *scheduler_args [30] = {
-        "--data-dir", sched_dir, "--jobs-bind", world->jobs,
-        "--control-bind", world->control, "--store-query", world->query,
+        "--data-dir", sched_dir, "--control-bind", "tcp://127.0.0.1:$PORT0",
+        "--jobs-bind", "tcp://127.0.0.1:$PORT1", "--store-query", world->query,
         "--chunk-size", CHUNK_TEXT, "--heartbeat-ms", "200", "--paused",
         "--log-level", "warn", "--hiro-rpm", "0", "--mempool-rpm", "0",
         "--price-rpm", "0"
@@ -225,7 +194,9 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     for (size_t i = 0; scheduler_extra && scheduler_extra [i]; i++)
         scheduler_args [count_args + i] = scheduler_extra [i];
     world->scheduler = s_start ("balboard-scheduler", scheduler_args, NULL,
-                                port);
+                                ports);
+    s_endpoint (world->control, ports [0]);
+    s_endpoint (world->jobs, ports [1]);
     world->control_client = bb_client_new (world->control, CLIENT_MS);
     s_import (world, agents);
 
@@ -245,9 +216,9 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
         "BALBOARD_LOG_LEVEL=warn", NULL
     };
     for (size_t i = 0; i < fetchers; i++)
-        world->fetchers [world->fetcher_count++] = s_start (
-            "balboard-fetcher", NULL, env, 0);
-    int64_t until = s_now_ms () + START_MS;
+        world->fetchers [world->fetcher_count++] = bb_child_start (
+            "balboard-fetcher", NULL, env, 0, START_MS);
+    int64_t until = bb_clock_mono_ms () + START_MS;
     while (true) {
         bb_envelope_t *reply = NULL;
         size_t ready = s_status (
@@ -256,9 +227,9 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
         bb_wire_envelope_destroy (&reply);
         if (ready == fetchers)
             break;
-        if (s_now_ms () > until)
+        if (bb_clock_mono_ms () > until)
             s_die ("waiting for the fetchers");
-        s_sleep_ms (POLL_MS);
+        bb_clock_sleep_ms (POLL_MS);
     }
 }
 
@@ -284,8 +255,8 @@ static uint64_t
 s_wait_rotations (world_t *world, uint64_t rotations)
 {
     bb_envelope_t *reply = NULL;
-    int64_t until = s_now_ms () + ROTATION_MS;
-    while (s_now_ms () < until) {
+    int64_t until = bb_clock_mono_ms () + ROTATION_MS;
+    while (bb_clock_mono_ms () < until) {
         Balboard__SchedulerStatus *status = s_status (
             world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply);
         uint64_t done = status->rotations_completed;
@@ -293,7 +264,7 @@ s_wait_rotations (world_t *world, uint64_t rotations)
         bb_wire_envelope_destroy (&reply);
         if (done >= rotations)
             return duration;
-        s_sleep_ms (POLL_MS);
+        bb_clock_sleep_ms (POLL_MS);
     }
     s_die ("waiting for the rotation");
     return 0;
@@ -326,10 +297,10 @@ s_mock_stats (world_t *world)
 {
     char url [ENDPOINT_SIZE + 32];
     snprintf (url, sizeof url, "%s/__mock/stats", world->mock_base);
-    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
-    json_t *stats = bb_test_http_status (http) == 200
-                  ? json_loads (bb_test_http_body (http), 0, NULL) : NULL;
-    bb_test_http_destroy (&http);
+    bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
+    json_t *stats = bb_http_exchange_status (http) == 200
+                  ? json_loads (bb_http_exchange_body (http), 0, NULL) : NULL;
+    bb_http_exchange_destroy (&http);
     if (!stats)
         s_die ("reading the mock's stats");
     return stats;

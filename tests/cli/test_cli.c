@@ -17,7 +17,8 @@
 #include "bb_client.h"
 #include "bb_mockdata.h"
 #include "bb_test_command.h"
-#include "bb_test_process.h"
+#include "bb_child.h"
+#include "bb_port.h"
 #include "bb_test_shape.h"
 
 #define IMPORT_AGENTS 10000
@@ -26,9 +27,9 @@
 #define CLI_TIMEOUT_MS 60000
 
 typedef struct {
-    bb_test_process_t *mock;
-    bb_test_process_t *store;
-    bb_test_process_t *scheduler;
+    bb_child_t *mock;
+    bb_child_t *store;
+    bb_child_t *scheduler;
     char *cli;                      // path of the balboard binary
     char query [64];                // endpoints
     char ingest [64];
@@ -138,21 +139,21 @@ s_write_import_file (const char *path)
 //  ---------------------------------------------------------------------------
 //  Fixture: mock upstream, store and scheduler, started for real
 
-static bb_test_process_t *
+static bb_child_t *
 s_start (const char *name, const char *const args [], int port)
 {
-    char *path = bb_test_bin_path (name);
+    char *path = bb_child_bin_path (name);
     assert_non_null (path);
     const char *argv [24] = { path };
     size_t argc = 1;
     for (size_t i = 0; args [i]; i++)
         argv [argc++] = args [i];
     argv [argc] = NULL;
-    bb_test_process_t *process = bb_test_process_new (argv, NULL);
+    bb_child_t *process = bb_child_new (argv, NULL);
     free (path);
     assert_non_null (process);
-    assert_int_equal (bb_test_process_wait_port (process, port,
-                                                 START_TIMEOUT_MS), 0);
+    assert_int_equal (bb_child_wait_port (process, port,
+                                          START_TIMEOUT_MS), 0);
     return process;
 }
 
@@ -167,12 +168,12 @@ s_setup (void **state)
               s_fx.scratch, s_fx.scratch);
     if (system (command))
         return -1;
-    s_fx.cli = bb_test_bin_path ("balboard");
-    int mock_port = bb_test_free_port ();
-    int ingest_port = bb_test_free_port ();
-    int query_port = bb_test_free_port ();
-    int jobs_port = bb_test_free_port ();
-    int control_port = bb_test_free_port ();
+    s_fx.cli = bb_child_bin_path ("balboard");
+    int mock_port = bb_port_free ();
+    int ingest_port = bb_port_free ();
+    int query_port = bb_port_free ();
+    int jobs_port = bb_port_free ();
+    int control_port = bb_port_free ();
     char mock_bind [32], agents [16], jobs [64], store_dir [600],
          scheduler_dir [600];
     snprintf (mock_bind, sizeof mock_bind, "127.0.0.1:%d", mock_port);
@@ -208,12 +209,12 @@ static int
 s_teardown (void **state)
 {
     //  Every process stops cleanly on SIGTERM.
-    int scheduler = bb_test_process_stop (s_fx.scheduler, SIGTERM, 10000);
-    int store = bb_test_process_stop (s_fx.store, SIGTERM, 10000);
-    int mock = bb_test_process_stop (s_fx.mock, SIGTERM, 10000);
-    bb_test_process_destroy (&s_fx.scheduler);
-    bb_test_process_destroy (&s_fx.store);
-    bb_test_process_destroy (&s_fx.mock);
+    int scheduler = bb_child_stop (s_fx.scheduler, SIGTERM, 10000);
+    int store = bb_child_stop (s_fx.store, SIGTERM, 10000);
+    int mock = bb_child_stop (s_fx.mock, SIGTERM, 10000);
+    bb_child_destroy (&s_fx.scheduler);
+    bb_child_destroy (&s_fx.store);
+    bb_child_destroy (&s_fx.mock);
     free (s_fx.cli);
     return scheduler || store || mock ? -1 : 0;
 }
@@ -275,7 +276,7 @@ test_help (void **state)
 static void
 test_unreachable (void **state)
 {
-    int port = bb_test_free_port ();
+    int port = bb_port_free ();
     char dead [64];
     snprintf (dead, sizeof dead, "tcp://127.0.0.1:%d", port);
     const char *argv [] = { s_fx.cli, "--store-query", dead,

@@ -22,9 +22,11 @@
 #include "e2e_world.h"
 #include "bb_client.h"
 #include "bb_mockdata.h"
-#include "bb_test_http.h"
-#include "bb_test_process.h"
+#include "bb_http_exchange.h"
+#include "bb_child.h"
+#include "bb_port.h"
 #include "bb_u128.h"
+#include "bb_clock.h"
 
 #define START_MS            10000       // a process must listen by then
 #define STOP_MS             10000       // ... and exit by then
@@ -49,31 +51,16 @@ struct _e2e_world_t {
     char mock_base [ENDPOINT_SIZE];     // http://127.0.0.1:port
     char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
     char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
-    bb_test_process_t *mock;
-    bb_test_process_t *store;
-    bb_test_process_t *scheduler;
-    bb_test_process_t *fetchers [E2E_FETCHERS_MAX];
+    bb_child_t *mock;
+    bb_child_t *store;
+    bb_child_t *scheduler;
+    bb_child_t *fetchers [E2E_FETCHERS_MAX];
     char fetcher_ids [E2E_FETCHERS_MAX][16];
     size_t fetcher_count;
     bb_client_t *ingest_client;
     bb_client_t *query_client;
     bb_client_t *control_client;
 };
-
-int64_t
-e2e_now_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-static void
-s_sleep_ms (long ms)
-{
-    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep (&pause, NULL);
-}
 
 //  Append extra (NULL-terminated, may be NULL) to argv at *argc.
 static void
@@ -89,7 +76,7 @@ s_append (const char **argv, size_t *argc, const char *const *extra)
 static int
 s_port (void)
 {
-    int port = bb_test_free_port ();
+    int port = bb_port_free ();
     assert_true (port > 0);
     return port;
 }
@@ -99,34 +86,34 @@ s_port (void)
 
 //  Start binary; when port is not 0, wait until it listens there.
 //  Returns NULL if it exited first (a free port taken meanwhile).
-static bb_test_process_t *
+static bb_child_t *
 s_start (const char *binary, const char *const *argv_tail,
          const char *const *env, int port)
 {
-    char *path = bb_test_bin_path (binary);
+    char *path = bb_child_bin_path (binary);
     assert_non_null (path);
     const char *argv [ARGS_MAX] = { path };
     size_t argc = 1;
     s_append (argv, &argc, argv_tail);
-    bb_test_process_t *process = bb_test_process_new (argv, env);
+    bb_child_t *process = bb_child_new (argv, env);
     free (path);
     assert_non_null (process);
-    if (port && bb_test_process_wait_port (process, port, START_MS)) {
-        assert_false (bb_test_process_running (process));
-        bb_test_process_destroy (&process);
+    if (port && bb_child_wait_port (process, port, START_MS)) {
+        assert_false (bb_child_running (process));
+        bb_child_destroy (&process);
     }
     return process;
 }
 
 static void
-s_stop (bb_test_process_t **process_p, const char *what)
+s_stop (bb_child_t **process_p, const char *what)
 {
     if (!*process_p)
         return;
-    int rc = bb_test_process_stop (*process_p, SIGTERM, STOP_MS);
+    int rc = bb_child_stop (*process_p, SIGTERM, STOP_MS);
     if (rc != 0)
         fprintf (stderr, "e2e: %s exited with %d\n", what, rc);
-    bb_test_process_destroy (process_p);
+    bb_child_destroy (process_p);
     assert_int_equal (rc, 0);
 }
 
@@ -265,11 +252,11 @@ void
 e2e_world_signal_fetcher (e2e_world_t *self, size_t index, int signum)
 {
     assert_true (index < self->fetcher_count && self->fetchers [index]);
-    assert_int_equal (bb_test_process_signal (self->fetchers [index],
-                                              signum), 0);
-    int rc = bb_test_process_wait (self->fetchers [index], STOP_MS);
+    assert_int_equal (bb_child_signal (self->fetchers [index],
+                                       signum), 0);
+    int rc = bb_child_wait (self->fetchers [index], STOP_MS);
     assert_true (rc >= 0);
-    bb_test_process_destroy (&self->fetchers [index]);
+    bb_child_destroy (&self->fetchers [index]);
 }
 
 void
@@ -277,16 +264,16 @@ e2e_world_signal_fetcher_nowait (e2e_world_t *self, size_t index,
                                  int signum)
 {
     assert_true (index < self->fetcher_count && self->fetchers [index]);
-    assert_int_equal (bb_test_process_signal (self->fetchers [index],
-                                              signum), 0);
+    assert_int_equal (bb_child_signal (self->fetchers [index],
+                                       signum), 0);
 }
 
 void
 e2e_world_kill_scheduler (e2e_world_t *self)
 {
-    assert_int_equal (bb_test_process_stop (self->scheduler, SIGKILL,
-                                            STOP_MS), 128 + SIGKILL);
-    bb_test_process_destroy (&self->scheduler);
+    assert_int_equal (bb_child_stop (self->scheduler, SIGKILL,
+                                     STOP_MS), 128 + SIGKILL);
+    bb_child_destroy (&self->scheduler);
 }
 
 //  ---------------------------------------------------------------------
@@ -424,15 +411,15 @@ e2e_world_status (e2e_world_t *self)
 void
 e2e_world_wait_fetchers (e2e_world_t *self, size_t fetchers)
 {
-    int64_t until = e2e_now_ms () + FETCHERS_WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + FETCHERS_WAIT_MS;
     while (true) {
         bb_envelope_t *reply = e2e_world_status (self);
         size_t ready = reply->scheduler_status->fetchers_ready;
         bb_wire_envelope_destroy (&reply);
         if (ready >= fetchers)
             return;
-        assert_true (e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
 }
 
@@ -451,17 +438,17 @@ void
 e2e_world_wait_rotations (e2e_world_t *self, uint64_t rotations,
                           int timeout_ms)
 {
-    int64_t until = e2e_now_ms () + timeout_ms;
+    int64_t until = bb_clock_mono_ms () + timeout_ms;
     while (true) {
         bb_envelope_t *reply = e2e_world_status (self);
         uint64_t done = reply->scheduler_status->rotations_completed;
         bb_wire_envelope_destroy (&reply);
         if (done >= rotations)
             return;
-        if (e2e_now_ms () >= until)
+        if (bb_clock_mono_ms () >= until)
             fail_msg ("e2e: %" PRIu64 " rotations of %" PRIu64
                       " within %d ms", done, rotations, timeout_ms);
-        s_sleep_ms (POLL_MS);
+        bb_clock_sleep_ms (POLL_MS);
     }
 }
 
@@ -514,13 +501,13 @@ e2e_world_mock_control (e2e_world_t *self, const char *body)
 {
     char url [ENDPOINT_SIZE + 32];
     snprintf (url, sizeof url, "%s/__mock/control", self->mock_base);
-    bb_test_http_t *http = bb_test_http_post (url, "application/json", body,
-                                              NULL, HTTP_TIMEOUT_MS);
-    if (bb_test_http_status (http) != 200)
+    bb_http_exchange_t *http = bb_http_exchange_post (
+        url, "application/json", body, NULL, HTTP_TIMEOUT_MS);
+    if (bb_http_exchange_status (http) != 200)
         fprintf (stderr, "e2e: mock control %s: %ld %s\n", body,
-                 bb_test_http_status (http), bb_test_http_body (http));
-    assert_int_equal (bb_test_http_status (http), 200);
-    bb_test_http_destroy (&http);
+                 bb_http_exchange_status (http), bb_http_exchange_body (http));
+    assert_int_equal (bb_http_exchange_status (http), 200);
+    bb_http_exchange_destroy (&http);
 }
 
 json_t *
@@ -528,10 +515,11 @@ e2e_world_mock_stats (e2e_world_t *self)
 {
     char url [ENDPOINT_SIZE + 32];
     snprintf (url, sizeof url, "%s/__mock/stats", self->mock_base);
-    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_TIMEOUT_MS);
-    assert_int_equal (bb_test_http_status (http), 200);
-    json_t *stats = json_loads (bb_test_http_body (http), 0, NULL);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_t *http =
+        bb_http_exchange_get (url, NULL, HTTP_TIMEOUT_MS);
+    assert_int_equal (bb_http_exchange_status (http), 200);
+    json_t *stats = json_loads (bb_http_exchange_body (http), 0, NULL);
+    bb_http_exchange_destroy (&http);
     assert_non_null (stats);
     return stats;
 }

@@ -109,7 +109,4 @@ void e2e_world_check_dashboard (e2e_world_t *self, unsigned agents,
 //  the store, or -1 if the store does not know the agent.
 int e2e_world_fetch_state (e2e_world_t *self, unsigned index);
 
-//  Monotonic milliseconds.
-int64_t e2e_now_ms (void);
-
 #endif

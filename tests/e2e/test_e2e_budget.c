@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "e2e_world.h"
+#include "bb_clock.h"
 
 #define ROTATION_MS 90000
 #define WAIT_MS     20000
@@ -21,13 +22,6 @@ static const char *const s_mock_limit [] = {
     "--rate-limit-per-minute", "20", "--rate-limit-window-ms", "1000",
     "--rate-limit-retry-after-s", "1", NULL
 };
-
-static void
-s_sleep_ms (long ms)
-{
-    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep (&pause, NULL);
-}
 
 static json_int_t
 s_rate_limited (e2e_world_t *world)
@@ -47,10 +41,10 @@ test_without_budget (void **state)
                               .fetchers = 4, .mock_args = s_mock_limit };
     e2e_world_t *world = e2e_world_new (&options);
     e2e_world_go (world);
-    int64_t until = e2e_now_ms () + WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
     while (s_rate_limited (world) == 0) {
-        assert_true (e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
     e2e_world_destroy (&world);
 }
@@ -68,10 +62,10 @@ test_with_budget (void **state)
             "--price-rpm", "1200", "--budget-window-ms", "1000", NULL }
     };
     e2e_world_t *world = e2e_world_new (&options);
-    int64_t start = e2e_now_ms ();
+    int64_t start = bb_clock_mono_ms ();
     e2e_world_go (world);
     e2e_world_wait_rotations (world, 1, ROTATION_MS);
-    int64_t elapsed = e2e_now_ms () - start;
+    int64_t elapsed = bb_clock_mono_ms () - start;
     assert_int_equal (s_rate_limited (world), 0);
     bb_envelope_t *reply = e2e_world_status (world);
     const Balboard__SchedulerStatus *status = reply->scheduler_status;

@@ -14,17 +14,11 @@
 #include <curl/curl.h>
 
 #include "e2e_world.h"
+#include "bb_clock.h"
 
 #define ROTATION_MS 60000
 #define WAIT_MS     20000
 #define POLL_MS     20
-
-static void
-s_sleep_ms (long ms)
-{
-    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep (&pause, NULL);
-}
 
 //  Jobs handed to fetcher id so far (0 if not connected).
 static uint64_t
@@ -43,15 +37,15 @@ test_fetcher_added_mid_rotation (void **state)
                               .fetchers = 1, .mock_latency_ms = 20 };
     e2e_world_t *world = e2e_world_new (&options);
     e2e_world_go (world);
-    int64_t until = e2e_now_ms () + WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
     while (true) {
         bb_envelope_t *reply = e2e_world_status (world);
         uint32_t done = reply->scheduler_status->rotation_done;
         bb_wire_envelope_destroy (&reply);
         if (done >= 50)
             break;
-        assert_true (e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
     size_t late = e2e_world_add_fetcher (world);
     e2e_world_wait_rotations (world, 1, ROTATION_MS);
@@ -72,7 +66,7 @@ test_fetcher_added_mid_rotation (void **state)
 static size_t
 s_busy_fetcher (e2e_world_t *world, size_t fetchers, char *job)
 {
-    int64_t until = e2e_now_ms () + WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
     while (true) {
         bb_envelope_t *reply = e2e_world_status (world);
         const Balboard__SchedulerStatus *status = reply->scheduler_status;
@@ -89,8 +83,8 @@ s_busy_fetcher (e2e_world_t *world, size_t fetchers, char *job)
                 }
         }
         bb_wire_envelope_destroy (&reply);
-        assert_true (e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
 }
 
@@ -98,7 +92,7 @@ s_busy_fetcher (e2e_world_t *world, size_t fetchers, char *job)
 static void
 s_wait_again (e2e_world_t *world, const char *job, const char *id)
 {
-    int64_t until = e2e_now_ms () + WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
     while (true) {
         bb_envelope_t *reply = e2e_world_status (world);
         const Balboard__SchedulerStatus *status = reply->scheduler_status;
@@ -112,8 +106,8 @@ s_wait_again (e2e_world_t *world, const char *job, const char *id)
         bb_wire_envelope_destroy (&reply);
         if (again)
             return;
-        assert_true (e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
 }
 
@@ -163,7 +157,7 @@ test_frozen_fetcher (void **state)
     e2e_world_signal_fetcher_nowait (world, frozen, SIGCONT);
     e2e_world_wait_fetchers (world, 2);
     //  six chunks and the frozen attempt: seven batches acked
-    int64_t until = e2e_now_ms () + WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
     while (true) {
         bb_envelope_t *stats = e2e_world_stats (world);
         uint64_t acked = stats->store_stats->batches_committed
@@ -172,8 +166,8 @@ test_frozen_fetcher (void **state)
         bb_wire_envelope_destroy (&stats);
         if (acked == 7)
             break;
-        assert_true (acked < 7 && e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (acked < 7 && bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
     bb_envelope_t *reply = e2e_world_status (world);
     assert_int_equal (reply->scheduler_status->rotations_completed, 1);

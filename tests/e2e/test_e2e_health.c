@@ -11,49 +11,76 @@
 #include <curl/curl.h>
 
 #include "e2e_world.h"
+#include "bb_clock.h"
 
 #define ROTATION_MS     60000
 #define WAIT_MS         20000
 #define POLL_MS         50
 #define ACTIVE_MS       "300000"
 #define IDLE_MS         "600000"
+#define IDLE_INTERVAL_MS 600000
+#define ACTIVE_INTERVAL_MS 300000
+#define RETRY_AFTER_S   8           // the pause: long enough for a slow
+#define RETRY_AFTER_TEXT "8"        // machine to look at it meanwhile
+#define MS_PER_S        1000
 
-static void
-s_sleep_ms (long ms)
+//  What a wait on the scheduler's status looks for.
+typedef struct {
+    e2e_world_t *world;
+    uint64_t tick_seq_above;        // a tick after this one was handled
+} settled_t;
+
+//  True once the scheduler has handled a tick after tick_seq_above and
+//  holds no job: every fetcher is ready, nothing in flight.
+static bool
+s_settled (void *arg)
 {
-    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep (&pause, NULL);
+    settled_t *settled = arg;
+    bb_envelope_t *reply = e2e_world_status (settled->world);
+    const Balboard__SchedulerStatus *status = reply->scheduler_status;
+    bool done = status->tick_seq > settled->tick_seq_above
+             && status->n_in_flight == 0
+             && status->fetchers_ready == status->fetchers;
+    bb_wire_envelope_destroy (&reply);
+    return done;
 }
 
+//  Wait until the scheduler handled a tick after tick_seq and the round
+//  it started is over.
 static void
+s_wait_settled (e2e_world_t *world, uint64_t tick_seq)
+{
+    settled_t settled = { world, tick_seq };
+    assert_int_equal (bb_clock_wait_until (s_settled, &settled, WAIT_MS,
+                                           POLL_MS), 0);
+}
+
+//  Tick now; returns the tick sequence number before it.
+static uint64_t
 s_tick (e2e_world_t *world)
 {
-    bb_envelope_t *reply = e2e_world_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    bb_envelope_t *reply = e2e_world_status (world);
+    uint64_t tick_seq = reply->scheduler_status->tick_seq;
     bb_wire_envelope_destroy (&reply);
+    reply = e2e_world_control (world,
+                               BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    bb_wire_envelope_destroy (&reply);
+    return tick_seq;
 }
 
 //  Wait until the interval mode is idle (or active); returns the status.
 static bb_envelope_t *
 s_wait_mode (e2e_world_t *world, bool idle)
 {
-    int64_t until = e2e_now_ms () + WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
     while (true) {
         bb_envelope_t *reply = e2e_world_status (world);
         if (reply->scheduler_status->idle_mode == idle)
             return reply;
         bb_wire_envelope_destroy (&reply);
-        assert_true (e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
-}
-
-static uint64_t
-s_wall_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_REALTIME, &now);
-    return (uint64_t) now.tv_sec * 1000 + (uint64_t) now.tv_nsec / 1000000;
 }
 
 static void
@@ -68,19 +95,24 @@ test_idle_and_back (void **state)
     e2e_world_t *world = e2e_world_new (&options);
     e2e_world_mock_control (world, "{\"faults\":[{\"endpoint\":\"mempool\","
                             "\"kind\":\"5xx\",\"count\":0}]}");
+    uint64_t before_go = bb_clock_wall_ms ();
     e2e_world_go (world);
     bb_envelope_t *reply = s_wait_mode (world, true);
     Balboard__SchedulerStatus *status = reply->scheduler_status;
-    //  IDLE: the next tick is an idle interval away
-    assert_true (status->next_tick_ms > s_wall_ms () + 400000);
+    //  IDLE: the next tick is an idle interval after the tick that found
+    //  the failures, which came after the go
+    assert_true (status->next_tick_ms >= before_go + IDLE_INTERVAL_MS);
+    uint64_t tick_seq = status->tick_seq;
     assert_false (status->upstreams [1]->healthy);
     assert_true (status->upstreams [1]->failures > 0);
     assert_true (status->upstreams [0]->healthy);
     uint32_t done = status->rotation_done;
     bb_wire_envelope_destroy (&reply);
-    //  one round per tick while IDLE: the rotation does not run on
-    s_sleep_ms (500);
+    //  one round per tick while IDLE: once the round is over and every
+    //  fetcher is free again, the rotation does not run on
+    s_wait_settled (world, tick_seq - 1);
     reply = e2e_world_status (world);
+    assert_int_equal (reply->scheduler_status->tick_seq, tick_seq);
     assert_int_equal (reply->scheduler_status->n_in_flight, 0);
     assert_int_equal (reply->scheduler_status->rotation_done, done);
     assert_int_equal (reply->scheduler_status->rotations_completed, 0);
@@ -91,7 +123,10 @@ test_idle_and_back (void **state)
     s_tick (world);
     reply = s_wait_mode (world, false);
     status = reply->scheduler_status;
-    assert_true (status->next_tick_ms < s_wall_ms () + 300000 + 1000);
+    //  ACTIVE: the next tick at most an active interval after that tick,
+    //  which came before now (a second for rounding)
+    assert_true (status->next_tick_ms
+                 < bb_clock_wall_ms () + ACTIVE_INTERVAL_MS + MS_PER_S);
     bb_wire_envelope_destroy (&reply);
     e2e_world_wait_rotations (world, 1, ROTATION_MS);
     reply = e2e_world_status (world);
@@ -126,45 +161,48 @@ test_retry_after_pauses (void **state)
             "--job-deadline-ms", "2000", NULL }
     };
     e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_mock_control (world, "{\"rate_limit_retry_after_s\":4,"
+    e2e_world_mock_control (world, "{\"rate_limit_retry_after_s\":"
+                            RETRY_AFTER_TEXT ","
                             "\"faults\":[{\"endpoint\":\"hiro\","
                             "\"kind\":\"429\",\"count\":1}]}");
+    uint64_t before_go = bb_clock_wall_ms ();
     e2e_world_go (world);
-    int64_t until = e2e_now_ms () + WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
     uint64_t paused_until = 0;
     while (!paused_until) {
         bb_envelope_t *reply = e2e_world_status (world);
         paused_until = reply->scheduler_status->upstreams [0]
                            ->paused_until_ms;
         bb_wire_envelope_destroy (&reply);
-        assert_true (e2e_now_ms () < until);
+        assert_true (bb_clock_mono_ms () < until);
     }
-    //  Hiro paused about 4 s: once the jobs under way are done, no job
-    //  goes while it lasts, ticks or not
-    assert_true (paused_until > s_wall_ms () + 1000);
+    //  Hiro paused for the Retry-After from the 429, which came after the
+    //  go (a second for whole-second rounding): once the jobs under way
+    //  are done, no job goes while it lasts, ticks or not
+    assert_true (paused_until
+                 >= before_go + RETRY_AFTER_S * MS_PER_S - MS_PER_S);
     while (true) {
         bb_envelope_t *reply = e2e_world_status (world);
         size_t in_flight = reply->scheduler_status->n_in_flight;
         bb_wire_envelope_destroy (&reply);
         if (in_flight == 0)
             break;
-        assert_true (e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
     json_int_t requests = s_hiro_requests (world);
-    s_tick (world);
-    s_sleep_ms (200);
+    s_wait_settled (world, s_tick (world));
     bb_envelope_t *reply = e2e_world_status (world);
     assert_int_equal (reply->scheduler_status->n_in_flight, 0);
     assert_int_equal (reply->scheduler_status->upstreams [0]->rate_limited,
                       1);
     assert_true (reply->scheduler_status->idle_mode);
     bb_wire_envelope_destroy (&reply);
-    while (s_wall_ms () + 200 < paused_until)
-        s_sleep_ms (POLL_MS);
+    while (bb_clock_wall_ms () + 200 < paused_until)
+        bb_clock_sleep_ms (POLL_MS);
     assert_int_equal (s_hiro_requests (world), requests);
-    while (s_wall_ms () < paused_until + 100)
-        s_sleep_ms (POLL_MS);
+    while (bb_clock_wall_ms () < paused_until + 100)
+        bb_clock_sleep_ms (POLL_MS);
     //  after the pause the next tick goes on, healthy again
     s_tick (world);
     e2e_world_wait_rotations (world, 1, ROTATION_MS);

@@ -14,6 +14,7 @@
 
 #include "e2e_world.h"
 #include "bb_mockdata.h"
+#include "bb_clock.h"
 
 #define AGENTS      1000
 #define CHUNK       50
@@ -23,13 +24,6 @@
 #define POLL_MS     20
 
 static void
-s_sleep_ms (long ms)
-{
-    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep (&pause, NULL);
-}
-
-static void
 test_kill_scheduler_mid_rotation (void **state)
 {
     e2e_options_t options = { .agents = AGENTS, .chunk_size = CHUNK,
@@ -37,7 +31,7 @@ test_kill_scheduler_mid_rotation (void **state)
     e2e_world_t *world = e2e_world_new (&options);
     e2e_world_go (world);
     char cursor [BB_MOCK_STX_ADDRESS_SIZE];
-    int64_t until = e2e_now_ms () + WAIT_MS;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
     while (true) {
         bb_envelope_t *reply = e2e_world_status (world);
         uint32_t done = reply->scheduler_status->rotation_done;
@@ -46,8 +40,8 @@ test_kill_scheduler_mid_rotation (void **state)
         bb_wire_envelope_destroy (&reply);
         if (done >= AGENTS / 4)
             break;
-        assert_true (e2e_now_ms () < until);
-        s_sleep_ms (POLL_MS);
+        assert_true (bb_clock_mono_ms () < until);
+        bb_clock_sleep_ms (POLL_MS);
     }
     e2e_world_kill_scheduler (world);
     e2e_world_start_scheduler (world, NULL);

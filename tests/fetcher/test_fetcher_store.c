@@ -28,12 +28,12 @@
 #include "bb_balances.h"
 #include "bb_client.h"
 #include "bb_mockdata.h"
-#include "bb_test_http.h"
-#include "bb_test_process.h"
-#include "bb_test_scheduler_side.h"
+#include "bb_http_exchange.h"
+#include "bb_child.h"
+#include "bb_port.h"
+#include "bb_fake_scheduler.h"
 #include "bb_upstream_parse.h"
 
-#define START_TRIES     3
 #define START_MS        10000
 #define STOP_MS         10000
 #define HTTP_MS         10000
@@ -46,10 +46,10 @@
 #define STX_MICRO       2500000LL
 
 typedef struct {
-    bb_test_process_t *mock;
-    bb_test_process_t *store;
-    bb_test_process_t *fetcher;
-    bb_test_scheduler_side_t *side;
+    bb_child_t *mock;
+    bb_child_t *store;
+    bb_child_t *fetcher;
+    bb_fake_scheduler_t *side;
     char mock_base [64];
     char ingest [64];
     char query [64];
@@ -60,47 +60,22 @@ typedef struct {
 //  ---------------------------------------------------------------------
 //  Processes
 
-//  Start binary with argv (after the path; "PORT" is replaced by a free
-//  port) until it listens there. Returns the process, port in *port.
-static bb_test_process_t *
-s_start (const char *binary, const char *argv [], int *port)
+//  Start binary with args ("$PORT0", "$PORT1" stand for free ports) until
+//  it listens on the first. Returns the process, the ports in ports [].
+static bb_child_t *
+s_start (const char *binary, const char *const args [], int ports [])
 {
-    char *path = bb_test_bin_path (binary);
-    assert_non_null (path);
-    for (int attempt = 0; attempt < START_TRIES; attempt++) {
-        *port = bb_test_free_port ();
-        char value [64];
-        const char *args [32] = { path };
-        size_t count = 1;
-        for (size_t index = 0; argv [index]; index++) {
-            const char *marker = strstr (argv [index], "PORT");
-            if (marker) {
-                snprintf (value, sizeof value, "%.*s%d",
-                          (int) (marker - argv [index]), argv [index],
-                          *port);
-                args [count++] = value;
-            }
-            else
-                args [count++] = argv [index];
-        }
-        args [count] = NULL;
-        bb_test_process_t *process = bb_test_process_new (args, NULL);
-        assert_non_null (process);
-        if (bb_test_process_wait_port (process, *port, START_MS) == 0) {
-            free (path);
-            return process;
-        }
-        bb_test_process_destroy (&process);
-    }
-    free (path);
-    fail_msg ("%s did not start", binary);
-    return NULL;
+    bb_child_t *process = bb_child_start_on_free_ports (binary, args, NULL,
+                                                        START_MS, ports);
+    if (!process)
+        fail_msg ("%s did not start", binary);
+    return process;
 }
 
 static void
 s_fetcher_start (world_t *world)
 {
-    char *binary = bb_test_bin_path ("balboard-fetcher");
+    char *binary = bb_child_bin_path ("balboard-fetcher");
     char mempool [96], price [200];
     snprintf (mempool, sizeof mempool, "%s/api", world->mock_base);
     snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
@@ -111,19 +86,19 @@ s_fetcher_start (world_t *world)
         "--mempool-base", mempool, "--price-url", price,
         "--heartbeat-ms", "200", "--fetcher-id", "store-test", NULL
     };
-    world->fetcher = bb_test_process_new (argv, NULL);
+    world->fetcher = bb_child_new (argv, NULL);
     assert_non_null (world->fetcher);
     free (binary);
-    assert_int_equal (bb_test_scheduler_side_wait_ready (world->side,
-                                                         START_MS), 0);
+    assert_int_equal (bb_fake_scheduler_wait_ready (world->side,
+                                                    START_MS), 0);
 }
 
 static void
 s_fetcher_stop (world_t *world)
 {
-    assert_int_equal (bb_test_process_stop (world->fetcher, SIGTERM,
-                                            STOP_MS), 0);
-    bb_test_process_destroy (&world->fetcher);
+    assert_int_equal (bb_child_stop (world->fetcher, SIGTERM,
+                                     STOP_MS), 0);
+    bb_child_destroy (&world->fetcher);
 }
 
 static long
@@ -131,14 +106,14 @@ s_metadata_requests (world_t *world)
 {
     char url [128];
     snprintf (url, sizeof url, "%s/__mock/stats", world->mock_base);
-    bb_test_http_t *http = bb_test_http_get (url, NULL, HTTP_MS);
-    json_t *stats = json_loads (bb_test_http_body (http), 0, NULL);
+    bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
+    json_t *stats = json_loads (bb_http_exchange_body (http), 0, NULL);
     assert_non_null (stats);
     long count = (long) json_integer_value (json_object_get (
         json_object_get (json_object_get (stats, "requests"),
                          "by_endpoint"), "metadata"));
     json_decref (stats);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
     return count;
 }
 
@@ -192,10 +167,10 @@ s_run_job (world_t *world, const char *job_id)
     job.n_agents = AGENTS;
     job.fetch_prices = true;
     job.rotation_agents = AGENTS;
-    assert_int_equal (bb_test_scheduler_side_send_job (world->side, &job),
+    assert_int_equal (bb_fake_scheduler_send_job (world->side, &job),
                       0);
-    bb_envelope_t *report = bb_test_scheduler_side_wait_report (world->side,
-                                                                REPORT_MS);
+    bb_envelope_t *report = bb_fake_scheduler_wait_report (world->side,
+                                                           REPORT_MS);
     assert_non_null (report);
     if (report->job_report->store_status
         != BALBOARD__ACK_STATUS__ACK_COMMITTED)
@@ -322,7 +297,7 @@ test_store_serves_what_was_fetched (void **state)
 static int
 s_setup (void **state)
 {
-    char *store = bb_test_bin_path ("balboard-store");
+    char *store = bb_child_bin_path ("balboard-store");
     bool built = store && access (store, X_OK) == 0;
     free (store);
     if (!built) {
@@ -331,35 +306,30 @@ s_setup (void **state)
     }
     world_t *world = calloc (1, sizeof *world);
     assert_non_null (world);
-    int port;
-    const char *mock_argv [] = {
-        "--bind", "127.0.0.1:PORT", "--log-level", "warn", NULL
+    int ports [BB_CHILD_PORTS_MAX];
+    const char *mock_args [] = {
+        "--bind", "127.0.0.1:$PORT0", "--log-level", "warn", NULL
     };
-    world->mock = s_start ("balboard-mock-upstream", mock_argv, &port);
+    world->mock = s_start ("balboard-mock-upstream", mock_args, ports);
     snprintf (world->mock_base, sizeof world->mock_base,
-              "http://127.0.0.1:%d", port);
+              "http://127.0.0.1:%d", ports [0]);
 
     const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
     char data_dir [256];
     snprintf (data_dir, sizeof data_dir, "%s/store-%d", scratch,
               (int) getpid ());
     zsys_dir_create ("%s", data_dir);
-    snprintf (world->query, sizeof world->query, "tcp://127.0.0.1:%d",
-              bb_test_free_port ());
-    const char *store_argv [] = {
-        "--data-dir", data_dir, "--ingest-bind", "tcp://127.0.0.1:PORT",
-        "--query-bind", world->query, "--log-level", "warn", NULL
+    const char *store_args [] = {
+        "--data-dir", data_dir, "--ingest-bind", "tcp://127.0.0.1:$PORT0",
+        "--query-bind", "tcp://127.0.0.1:$PORT1", "--log-level", "warn", NULL
     };
-    world->store = s_start ("balboard-store", store_argv, &port);
+    world->store = s_start ("balboard-store", store_args, ports);
     snprintf (world->ingest, sizeof world->ingest, "tcp://127.0.0.1:%d",
-              port);
-    for (int attempt = 0; attempt < START_TRIES && !world->side;
-         attempt++) {
-        snprintf (world->jobs, sizeof world->jobs, "tcp://127.0.0.1:%d",
-                  bb_test_free_port ());
-        world->side = bb_test_scheduler_side_new (world->jobs, NULL,
-                                                  HEARTBEAT_MS);
-    }
+              ports [0]);
+    snprintf (world->query, sizeof world->query, "tcp://127.0.0.1:%d",
+              ports [1]);
+    world->side = bb_fake_scheduler_new_on_free_ports (
+        world->jobs, NULL, sizeof world->jobs, HEARTBEAT_MS);
     assert_non_null (world->side);
     *state = world;
     return 0;
@@ -373,13 +343,13 @@ s_teardown (void **state)
         return 0;
     int rc = 0;
     if (world->fetcher)
-        rc |= bb_test_process_stop (world->fetcher, SIGTERM, STOP_MS);
-    rc |= bb_test_process_stop (world->store, SIGTERM, STOP_MS);
-    rc |= bb_test_process_stop (world->mock, SIGTERM, STOP_MS);
-    bb_test_process_destroy (&world->fetcher);
-    bb_test_process_destroy (&world->store);
-    bb_test_process_destroy (&world->mock);
-    bb_test_scheduler_side_destroy (&world->side);
+        rc |= bb_child_stop (world->fetcher, SIGTERM, STOP_MS);
+    rc |= bb_child_stop (world->store, SIGTERM, STOP_MS);
+    rc |= bb_child_stop (world->mock, SIGTERM, STOP_MS);
+    bb_child_destroy (&world->fetcher);
+    bb_child_destroy (&world->store);
+    bb_child_destroy (&world->mock);
+    bb_fake_scheduler_destroy (&world->side);
     free (world);
     return rc ? -1 : 0;
 }

@@ -21,12 +21,13 @@
 
 #include "bb_address.h"
 #include "bb_mockdata.h"
-#include "bb_test_http.h"
-#include "bb_test_process.h"
+#include "bb_http_exchange.h"
+#include "bb_child.h"
+#include "bb_port.h"
 #include "bb_u128.h"
+#include "bb_clock.h"
 
 #define MOCK_BINARY     "balboard-mock-upstream"
-#define START_TRIES     3           // free ports can be taken by others
 #define START_MS        10000
 #define STOP_MS         10000
 #define HTTP_MS         10000
@@ -50,7 +51,7 @@
 #define LEATHER_ADDRESS "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3"
 
 typedef struct {
-    bb_test_process_t *process;
+    bb_child_t *process;
     char base [64];                 // http://127.0.0.1:<port>
 } mock_t;
 
@@ -58,35 +59,24 @@ typedef struct {
 //  Helpers: the mock process
 
 //  Start the mock with the test's flags plus extra (NULL-terminated).
-static bb_test_process_t *
+static bb_child_t *
 s_mock_start (char *base, size_t size, const char *const extra [])
 {
-    char *binary = bb_test_bin_path (MOCK_BINARY);
-    assert_non_null (binary);
-    for (int attempt = 0; attempt < START_TRIES; attempt++) {
-        int port = bb_test_free_port ();
-        assert_true (port > 0);
-        char bind [32];
-        snprintf (bind, sizeof bind, "127.0.0.1:%d", port);
-        const char *argv [16] = {
-            binary, "--bind", bind, "--v3-page-size", PAGE_SIZE,
-            "--agents", AGENTS_TEXT, "--log-level", "warn"
-        };
-        size_t argc = 9;
-        for (size_t index = 0; extra && extra [index]; index++)
-            argv [argc++] = extra [index];
-        bb_test_process_t *process = bb_test_process_new (argv, NULL);
-        assert_non_null (process);
-        if (bb_test_process_wait_port (process, port, START_MS) == 0) {
-            snprintf (base, size, "http://127.0.0.1:%d", port);
-            free (binary);
-            return process;
-        }
-        bb_test_process_destroy (&process);
-    }
-    free (binary);
-    fail_msg ("the mock upstream did not start");
-    return NULL;
+    const char *args [16] = {
+        "--bind", "127.0.0.1:$PORT0", "--v3-page-size", PAGE_SIZE,
+        "--agents", AGENTS_TEXT, "--log-level", "warn"
+    };
+    size_t argc = 8;
+    for (size_t index = 0; extra && extra [index]; index++)
+        args [argc++] = extra [index];
+    int ports [BB_CHILD_PORTS_MAX];
+    bb_child_t *process = bb_child_start_on_free_ports (MOCK_BINARY, args,
+                                                        NULL, START_MS,
+                                                        ports);
+    if (!process)
+        fail_msg ("the mock upstream did not start");
+    snprintf (base, size, "http://127.0.0.1:%d", ports [0]);
+    return process;
 }
 
 static int
@@ -103,8 +93,8 @@ static int
 s_group_teardown (void **state)
 {
     mock_t *mock = *state;
-    int code = bb_test_process_stop (mock->process, SIGTERM, STOP_MS);
-    bb_test_process_destroy (&mock->process);
+    int code = bb_child_stop (mock->process, SIGTERM, STOP_MS);
+    bb_child_destroy (&mock->process);
     free (mock);
     return code == 0 ? 0 : -1;
 }
@@ -116,19 +106,19 @@ s_url (mock_t *mock, const char *path, char *url)
     return url;
 }
 
-static bb_test_http_t *
+static bb_http_exchange_t *
 s_get (mock_t *mock, const char *path)
 {
     char url [URL_MAX];
-    return bb_test_http_get (s_url (mock, path, url), NULL, HTTP_MS);
+    return bb_http_exchange_get (s_url (mock, path, url), NULL, HTTP_MS);
 }
 
-static bb_test_http_t *
+static bb_http_exchange_t *
 s_get_keyed (mock_t *mock, const char *path, const char *key_header)
 {
     char url [URL_MAX];
     const char *headers [] = { key_header, NULL };
-    return bb_test_http_get (s_url (mock, path, url), headers, HTTP_MS);
+    return bb_http_exchange_get (s_url (mock, path, url), headers, HTTP_MS);
 }
 
 //  POST body to a control path; require 200.
@@ -136,13 +126,13 @@ static void
 s_post (mock_t *mock, const char *path, const char *body)
 {
     char url [URL_MAX];
-    bb_test_http_t *http = bb_test_http_post (s_url (mock, path, url),
-                                              "application/json", body,
-                                              NULL, HTTP_MS);
-    if (bb_test_http_status (http) != 200)
+    bb_http_exchange_t *http = bb_http_exchange_post (s_url (mock, path, url),
+                                                      "application/json", body,
+                                                      NULL, HTTP_MS);
+    if (bb_http_exchange_status (http) != 200)
         fail_msg ("POST %s %s: %ld %s", path, body,
-                  bb_test_http_status (http), bb_test_http_body (http));
-    bb_test_http_destroy (&http);
+                  bb_http_exchange_status (http), bb_http_exchange_body (http));
+    bb_http_exchange_destroy (&http);
 }
 
 static void
@@ -163,16 +153,17 @@ s_reset (void **state)
 static json_t *
 s_get_json (mock_t *mock, const char *path, long status)
 {
-    bb_test_http_t *http = s_get (mock, path);
-    if (bb_test_http_status (http) != status)
+    bb_http_exchange_t *http = s_get (mock, path);
+    if (bb_http_exchange_status (http) != status)
         fail_msg ("GET %s: status %ld (curl %d), want %ld: %s", path,
-                  bb_test_http_status (http), bb_test_http_curl_code (http),
-                  status, bb_test_http_body (http));
+                  bb_http_exchange_status (http),
+                  bb_http_exchange_curl_code (http), status,
+                  bb_http_exchange_body (http));
     json_error_t error;
-    json_t *root = json_loads (bb_test_http_body (http), 0, &error);
+    json_t *root = json_loads (bb_http_exchange_body (http), 0, &error);
     if (!root)
         fail_msg ("GET %s: not JSON: %s", path, error.text);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
     return root;
 }
 
@@ -406,16 +397,16 @@ test_hiro_v1 (void **state)
         s_sample_address (sample, stx, btc);
         char path [PATH_LEN];
         snprintf (path, sizeof path, "/extended/v1/address/%s/balances", stx);
-        bb_test_http_t *http = s_get (*state, path);
-        assert_int_equal (bb_test_http_status (http), 200);
-        assert_non_null (strstr (bb_test_http_header (http, "Warning"),
+        bb_http_exchange_t *http = s_get (*state, path);
+        assert_int_equal (bb_http_exchange_status (http), 200);
+        assert_non_null (strstr (bb_http_exchange_header (http, "Warning"),
                                  "299 - \"Deprecated"));
-        assert_non_null (bb_test_http_header (http, "ratelimit-limit"));
-        assert_non_null (bb_test_http_header (http, "ratelimit-remaining"));
-        assert_non_null (bb_test_http_header (http, "ratelimit-reset"));
-        assert_non_null (bb_test_http_header (
+        assert_non_null (bb_http_exchange_header (http, "ratelimit-limit"));
+        assert_non_null (bb_http_exchange_header (http, "ratelimit-remaining"));
+        assert_non_null (bb_http_exchange_header (http, "ratelimit-reset"));
+        assert_non_null (bb_http_exchange_header (
             http, "x-ratelimit-limit-stacks-minute"));
-        bb_test_http_destroy (&http);
+        bb_http_exchange_destroy (&http);
 
         json_t *root = s_get_json (*state, path, 200);
         json_t *stx_json = json_object_get (root, "stx");
@@ -609,18 +600,19 @@ test_mempool (void **state)
     }
     json_decref (fixture);
 
-    bb_test_http_t *http = s_get (*state, "/api/address/bc1qnotanaddress");
-    assert_int_equal (bb_test_http_status (http), 400);
-    assert_string_equal (bb_test_http_body (http), "Invalid Bitcoin address");
-    assert_non_null (strstr (bb_test_http_header (http, "Content-Type"),
+    bb_http_exchange_t *http = s_get (*state, "/api/address/bc1qnotanaddress");
+    assert_int_equal (bb_http_exchange_status (http), 400);
+    assert_string_equal (bb_http_exchange_body (http),
+                         "Invalid Bitcoin address");
+    assert_non_null (strstr (bb_http_exchange_header (http, "Content-Type"),
                              "text/plain"));
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
     http = s_get (*state,
                   "/api/address/tb1qp0we5epypgj4acd2c4au58045ruud2pd6heuee");
-    assert_int_equal (bb_test_http_status (http), 400);
-    assert_string_equal (bb_test_http_body (http),
+    assert_int_equal (bb_http_exchange_status (http), 400);
+    assert_string_equal (bb_http_exchange_body (http),
                          "Address on invalid network");
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
 }
 
 static void
@@ -766,10 +758,10 @@ test_fault_reset (void **state)
 {
     s_control (*state, "{\"faults\":[{\"endpoint\":\"hiro\","
                "\"kind\":\"reset\",\"count\":1}]}");
-    bb_test_http_t *http = s_get (*state, V1_PATH);
-    assert_int_not_equal (bb_test_http_curl_code (http), CURLE_OK);
-    assert_int_equal (bb_test_http_status (http), 0);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_t *http = s_get (*state, V1_PATH);
+    assert_int_not_equal (bb_http_exchange_curl_code (http), CURLE_OK);
+    assert_int_equal (bb_http_exchange_status (http), 0);
+    bb_http_exchange_destroy (&http);
     //  count 1: the next request is served.
     json_decref (s_get_json (*state, V1_PATH, 200));
 }
@@ -779,13 +771,13 @@ test_fault_truncated (void **state)
 {
     s_control (*state, "{\"faults\":[{\"endpoint\":\"mempool\","
                "\"kind\":\"truncated\"}]}");
-    bb_test_http_t *http = s_get (*state, MEMPOOL_PATH);
-    assert_int_equal (bb_test_http_curl_code (http), CURLE_OK);
-    assert_int_equal (bb_test_http_status (http), 200);
-    assert_true (bb_test_http_body_size (http) > 0);
+    bb_http_exchange_t *http = s_get (*state, MEMPOOL_PATH);
+    assert_int_equal (bb_http_exchange_curl_code (http), CURLE_OK);
+    assert_int_equal (bb_http_exchange_status (http), 200);
+    assert_true (bb_http_exchange_body_size (http) > 0);
     json_error_t error;
-    assert_null (json_loads (bb_test_http_body (http), 0, &error));
-    bb_test_http_destroy (&http);
+    assert_null (json_loads (bb_http_exchange_body (http), 0, &error));
+    bb_http_exchange_destroy (&http);
 }
 
 static void
@@ -793,15 +785,15 @@ test_fault_oversized (void **state)
 {
     s_control (*state, "{\"faults\":[{\"endpoint\":\"price\","
                "\"kind\":\"oversized\",\"count\":1}]}");
-    bb_test_http_t *http = s_get (*state, PRICE_PATH);
-    assert_int_equal (bb_test_http_status (http), 200);
-    assert_true (bb_test_http_body_size (http) > 4 * ONE_MIB);
+    bb_http_exchange_t *http = s_get (*state, PRICE_PATH);
+    assert_int_equal (bb_http_exchange_status (http), 200);
+    assert_true (bb_http_exchange_body_size (http) > 4 * ONE_MIB);
     json_error_t error;
-    json_t *root = json_loads (bb_test_http_body (http), 0, &error);
+    json_t *root = json_loads (bb_http_exchange_body (http), 0, &error);
     assert_non_null (root);
     assert_non_null (json_object_get (root, "bitcoin"));
     json_decref (root);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
 }
 
 static void
@@ -849,8 +841,7 @@ s_wait_idle (mock_t *mock)
         json_decref (stats);
         if (in_flight == 0)
             return;
-        struct timespec pause = { 0, POLL_MS * 1000000L };
-        nanosleep (&pause, NULL);
+        bb_clock_sleep_ms (POLL_MS);
     }
     fail_msg ("the mock still serves requests after %d ms", IDLE_MS);
 }
@@ -861,11 +852,11 @@ test_fault_hang (void **state)
     s_control (*state, "{\"faults\":[{\"endpoint\":\"price\","
                "\"kind\":\"hang\",\"hang_ms\":1000,\"count\":1}]}");
     char url [URL_MAX];
-    bb_test_http_t *http = bb_test_http_get (s_url (*state, PRICE_PATH, url),
-                                             NULL, 200);
-    assert_int_equal (bb_test_http_curl_code (http),
+    bb_http_exchange_t *http =
+        bb_http_exchange_get (s_url (*state, PRICE_PATH, url), NULL, 200);
+    assert_int_equal (bb_http_exchange_curl_code (http),
                       CURLE_OPERATION_TIMEDOUT);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
     s_wait_idle (*state);
 }
 
@@ -876,10 +867,11 @@ test_fault_invalid_address (void **state)
                "\"kind\":\"invalid_address\",\"count\":1},"
                "{\"endpoint\":\"hiro\",\"kind\":\"invalid_address\","
                "\"count\":1}]}");
-    bb_test_http_t *http = s_get (*state, MEMPOOL_PATH);
-    assert_int_equal (bb_test_http_status (http), 400);
-    assert_string_equal (bb_test_http_body (http), "Invalid Bitcoin address");
-    bb_test_http_destroy (&http);
+    bb_http_exchange_t *http = s_get (*state, MEMPOOL_PATH);
+    assert_int_equal (bb_http_exchange_status (http), 400);
+    assert_string_equal (bb_http_exchange_body (http),
+                         "Invalid Bitcoin address");
+    bb_http_exchange_destroy (&http);
     json_t *root = s_get_json (*state, V1_PATH, 400);
     s_assert_string (root, "message",
                      "invalid STX address \"" LEATHER_ADDRESS "\"");
@@ -891,15 +883,15 @@ test_fault_429 (void **state)
 {
     s_control (*state, "{\"rate_limit_retry_after_s\":9,\"faults\":"
                "[{\"endpoint\":\"price\",\"kind\":\"429\",\"count\":1}]}");
-    bb_test_http_t *http = s_get (*state, PRICE_PATH);
-    assert_int_equal (bb_test_http_status (http), 429);
-    assert_string_equal (bb_test_http_header (http, "Retry-After"), "9");
+    bb_http_exchange_t *http = s_get (*state, PRICE_PATH);
+    assert_int_equal (bb_http_exchange_status (http), 429);
+    assert_string_equal (bb_http_exchange_header (http, "Retry-After"), "9");
     json_t *fixture = s_fixture ("coingecko_429__captured.json");
-    json_t *root = json_loads (bb_test_http_body (http), 0, NULL);
+    json_t *root = json_loads (bb_http_exchange_body (http), 0, NULL);
     assert_true (json_equal (fixture, root));
     json_decref (root);
     json_decref (fixture);
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
 }
 
 static void
@@ -913,11 +905,11 @@ test_bad_control (void **state)
     };
     for (size_t index = 0; index < sizeof bodies / sizeof bodies [0];
          index++) {
-        bb_test_http_t *http = bb_test_http_post (
+        bb_http_exchange_t *http = bb_http_exchange_post (
             s_url (*state, "/__mock/control", url), "application/json",
             bodies [index], NULL, HTTP_MS);
-        assert_int_equal (bb_test_http_status (http), 400);
-        bb_test_http_destroy (&http);
+        assert_int_equal (bb_http_exchange_status (http), 400);
+        bb_http_exchange_destroy (&http);
     }
     //  All or nothing: nothing of a rejected body was applied.
     json_t *root = s_get_json (*state, "/__mock/control", 200);
@@ -935,36 +927,36 @@ test_rate_limit (void **state)
     s_control (*state, "{\"rate_limit_per_minute\":3,"
                "\"rate_limit_retry_after_s\":7}");
     for (int request = 0; request < 3; request++) {
-        bb_test_http_t *http = s_get (*state, V1_PATH);
-        assert_int_equal (bb_test_http_status (http), 200);
-        assert_int_equal (atoi (bb_test_http_header (
+        bb_http_exchange_t *http = s_get (*state, V1_PATH);
+        assert_int_equal (bb_http_exchange_status (http), 200);
+        assert_int_equal (atoi (bb_http_exchange_header (
             http, "ratelimit-remaining")), 2 - request);
-        assert_string_equal (bb_test_http_header (http, "ratelimit-limit"),
+        assert_string_equal (bb_http_exchange_header (http, "ratelimit-limit"),
                              "3");
-        bb_test_http_destroy (&http);
+        bb_http_exchange_destroy (&http);
     }
-    bb_test_http_t *http = s_get (*state, V1_PATH);
-    assert_int_equal (bb_test_http_status (http), 429);
-    assert_string_equal (bb_test_http_header (http, "Retry-After"), "7");
-    assert_string_equal (bb_test_http_header (http, "ratelimit-remaining"),
+    bb_http_exchange_t *http = s_get (*state, V1_PATH);
+    assert_int_equal (bb_http_exchange_status (http), 429);
+    assert_string_equal (bb_http_exchange_header (http, "Retry-After"), "7");
+    assert_string_equal (bb_http_exchange_header (http, "ratelimit-remaining"),
                          "0");
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
     //  A key has its own bucket.
     http = s_get_keyed (*state, V1_PATH, "x-api-key: test-key");
-    assert_int_equal (bb_test_http_status (http), 200);
-    bb_test_http_destroy (&http);
+    assert_int_equal (bb_http_exchange_status (http), 200);
+    bb_http_exchange_destroy (&http);
 
     //  mempool.space: HTML 429 without Retry-After.
     for (int request = 0; request < 3; request++)
         json_decref (s_get_json (*state, MEMPOOL_PATH, 200));
     http = s_get (*state, MEMPOOL_PATH);
-    assert_int_equal (bb_test_http_status (http), 429);
-    assert_null (bb_test_http_header (http, "Retry-After"));
-    assert_non_null (strstr (bb_test_http_header (http, "Content-Type"),
+    assert_int_equal (bb_http_exchange_status (http), 429);
+    assert_null (bb_http_exchange_header (http, "Retry-After"));
+    assert_non_null (strstr (bb_http_exchange_header (http, "Content-Type"),
                              "text/html"));
-    assert_non_null (strstr (bb_test_http_body (http),
+    assert_non_null (strstr (bb_http_exchange_body (http),
                              "429 Too Many Requests"));
-    bb_test_http_destroy (&http);
+    bb_http_exchange_destroy (&http);
 
     json_t *stats = s_get_json (*state, "/__mock/stats", 200);
     s_assert_integer (stats, "rate_limited", 2);
@@ -1064,21 +1056,21 @@ test_sigterm_exits_zero (void **state)
 {
     char base [64];
     const char *extra [] = { "--latency-ms", "100", NULL };
-    bb_test_process_t *process = s_mock_start (base, sizeof base, extra);
-    assert_true (bb_test_process_running (process));
-    assert_int_equal (bb_test_process_stop (process, SIGTERM, STOP_MS), 0);
-    bb_test_process_destroy (&process);
+    bb_child_t *process = s_mock_start (base, sizeof base, extra);
+    assert_true (bb_child_running (process));
+    assert_int_equal (bb_child_stop (process, SIGTERM, STOP_MS), 0);
+    bb_child_destroy (&process);
 }
 
 static void
 test_bad_flag_exits_64 (void **state)
 {
-    char *binary = bb_test_bin_path (MOCK_BINARY);
+    char *binary = bb_child_bin_path (MOCK_BINARY);
     const char *argv [] = { binary, "--latency-ms", "-5", NULL };
-    bb_test_process_t *process = bb_test_process_new (argv, NULL);
+    bb_child_t *process = bb_child_new (argv, NULL);
     assert_non_null (process);
-    assert_int_equal (bb_test_process_wait (process, STOP_MS), 64);
-    bb_test_process_destroy (&process);
+    assert_int_equal (bb_child_wait (process, STOP_MS), 64);
+    bb_child_destroy (&process);
     free (binary);
 }
 

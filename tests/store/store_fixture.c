@@ -8,6 +8,8 @@
 */
 #include "store_fixture.h"
 #include "bb_address.h"
+#include "bb_port.h"
+#include "bb_clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +18,6 @@
 
 #define FX_START_TIMEOUT_MS 10000
 #define FX_STOP_TIMEOUT_MS  10000
-
-uint64_t
-fx_now_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_REALTIME, &now);
-    return (uint64_t) now.tv_sec * 1000 + (uint64_t) now.tv_nsec / 1000000;
-}
 
 //  ===========================================================================
 //  The process
@@ -43,8 +37,8 @@ fx_store_new (const char *name, const char *const extra [])
         assert_true (i + 1 < FX_ARGS_MAX);
         self->args [i] = extra [i];
     }
-    self->ingest_port = bb_test_free_port ();
-    self->query_port = bb_test_free_port ();
+    self->ingest_port = bb_port_free ();
+    self->query_port = bb_port_free ();
     assert_true (self->ingest_port > 0 && self->query_port > 0);
     assert_int_not_equal (self->ingest_port, self->query_port);
     snprintf (self->ingest, sizeof self->ingest, "tcp://127.0.0.1:%d",
@@ -62,8 +56,8 @@ fx_store_new (const char *name, const char *const extra [])
 void
 fx_store_start (fx_store_t *self)
 {
-    bb_test_process_destroy (&self->process);
-    char *binary = bb_test_bin_path ("balboard-store");
+    bb_child_destroy (&self->process);
+    char *binary = bb_child_bin_path ("balboard-store");
     assert_non_null (binary);
     //  BALBOARD_TEST_STORE_LOG=debug shows the store's every round
     const char *log_level = getenv ("BALBOARD_TEST_STORE_LOG");
@@ -76,21 +70,21 @@ fx_store_start (fx_store_t *self)
     for (size_t i = 0; self->args [i]; i++)
         argv [argc++] = self->args [i];
     argv [argc] = NULL;
-    self->process = bb_test_process_new (argv, NULL);
+    self->process = bb_child_new (argv, NULL);
     free (binary);
     assert_non_null (self->process);
-    assert_int_equal (bb_test_process_wait_port (self->process,
-                                                 self->query_port,
-                                                 FX_START_TIMEOUT_MS), 0);
-    assert_int_equal (bb_test_process_wait_port (self->process,
-                                                 self->ingest_port,
-                                                 FX_START_TIMEOUT_MS), 0);
+    assert_int_equal (bb_child_wait_port (self->process,
+                                          self->query_port,
+                                          FX_START_TIMEOUT_MS), 0);
+    assert_int_equal (bb_child_wait_port (self->process,
+                                          self->ingest_port,
+                                          FX_START_TIMEOUT_MS), 0);
 }
 
 int
 fx_store_stop (fx_store_t *self, int signum)
 {
-    return bb_test_process_stop (self->process, signum, FX_STOP_TIMEOUT_MS);
+    return bb_child_stop (self->process, signum, FX_STOP_TIMEOUT_MS);
 }
 
 void
@@ -99,9 +93,9 @@ fx_store_destroy (fx_store_t **self_p)
     fx_store_t *self = *self_p;
     if (!self)
         return;
-    if (self->process && bb_test_process_running (self->process))
+    if (self->process && bb_child_running (self->process))
         assert_int_equal (fx_store_stop (self, SIGTERM), 0);
-    bb_test_process_destroy (&self->process);
+    bb_child_destroy (&self->process);
     bb_client_destroy (&self->in);
     bb_client_destroy (&self->out);
     free (self);

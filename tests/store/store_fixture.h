@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "bb_client.h"
-#include "bb_test_process.h"
+#include "bb_child.h"
 #include "bb_wire.h"
 
 #define FX_TIMEOUT_MS   10000
@@ -42,7 +42,7 @@ typedef struct {
     int ingest_port;
     int query_port;
     const char *args [FX_ARGS_MAX]; // extra arguments, borrowed
-    bb_test_process_t *process;
+    bb_child_t *process;
     bb_client_t *in;                // client on the ingest socket
     bb_client_t *out;               // client on the query socket
 } fx_store_t;
@@ -116,8 +116,5 @@ bb_envelope_t *fx_stats (fx_store_t *self);
 //  The position of token_id in row, or NULL.
 Balboard__TokenPosition *fx_token (Balboard__DashboardRow *row,
                                    const char *token_id);
-
-//  Milliseconds since the epoch.
-uint64_t fx_now_ms (void);
 
 #endif

@@ -4,6 +4,7 @@
     grows, then rejects with "store full" and never corrupts; history
     older than the retention window is swept. */
 #include "store_fixture.h"
+#include "bb_clock.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -12,13 +13,6 @@
 #include <time.h>
 
 #define DAY_MS  (24ULL * 3600 * 1000)
-
-static void
-s_sleep_ms (long ms)
-{
-    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep (&pause, NULL);
-}
 
 //  ---------------------------------------------------------------------------
 //  SIGTERM stops cleanly (exit 0); a restart serves the same data.
@@ -33,9 +27,9 @@ test_restart_reopens (void **state)
         char stx [FX_ADDRESS_SIZE], amount [16];
         fx_stx (i, stx);
         snprintf (amount, sizeof amount, "%u", 1000 + i);
-        fx_batch_simple (batch, stx, fx_now_ms (), amount, "5", "9");
+        fx_batch_simple (batch, stx, bb_clock_wall_ms (), amount, "5", "9");
     }
-    fx_batch_prices (batch, 40000000000, 1000000, fx_now_ms ());
+    fx_batch_prices (batch, 40000000000, 1000000, bb_clock_wall_ms ());
     assert_int_equal (fx_send (store, batch, NULL, NULL),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
     bb_envelope_t *before = fx_dashboard (store, 0, 500);
@@ -138,7 +132,7 @@ s_stream_and_kill (fx_store_t *store, bool *acked, uint64_t base_ms)
     }
     //  The store goes on with the window meanwhile: the kill lands in a
     //  round, and batches it commits now are never acked
-    s_sleep_ms (1 + (long) (fx_now_ms () % 3));
+    bb_clock_sleep_ms (1 + (long) (bb_clock_wall_ms () % 3));
     assert_int_equal (fx_store_stop (store, SIGKILL), 128 + SIGKILL);
     zsock_destroy (&dealer);
 }
@@ -202,7 +196,7 @@ test_sigkill_mid_stream (void **state)
 {
     fx_store_t *store = fx_store_new ("sigkill", NULL);
     fx_upsert_range (store, 0, KILL_AGENTS);
-    uint64_t base_ms = fx_now_ms ();
+    uint64_t base_ms = bb_clock_wall_ms ();
     bool acked [KILL_BATCHES] = { false };
     s_stream_and_kill (store, acked, base_ms);
 
@@ -308,7 +302,7 @@ test_map_growth_and_full (void **state)
     for (unsigned i = 0; i < 100; i++) {
         char stx [FX_ADDRESS_SIZE];
         fx_stx (i, stx);
-        fx_batch_simple (batch, stx, fx_now_ms (), "1000", "2000", "3000");
+        fx_batch_simple (batch, stx, bb_clock_wall_ms (), "1000", "2000", "3000");
     }
     //  It fits, or the store says it is full: never a half-applied batch
     bb_envelope_t *ack = NULL;
@@ -335,7 +329,7 @@ test_map_growth_and_full (void **state)
     bb_wire_envelope_destroy (&stats);
     fx_upsert_range (store, registered, chunk);
     for (size_t i = 0; i < batch->n_agents; i++)
-        batch->agents [i]->captured_at_ms = fx_now_ms ();
+        batch->agents [i]->captured_at_ms = bb_clock_wall_ms ();
     assert_int_equal (fx_send (store, batch, NULL, NULL),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
     fx_batch_destroy (&batch);
@@ -369,7 +363,7 @@ test_history_retention (void **state)
     char a [FX_ADDRESS_SIZE], b [FX_ADDRESS_SIZE];
     fx_stx (0, a);
     fx_stx (1, b);
-    uint64_t now = fx_now_ms ();
+    uint64_t now = bb_clock_wall_ms ();
     const char *amounts [] = { "100", "200", "300" };
     const uint64_t ages [] = { 3 * DAY_MS, 2 * DAY_MS, 0 };
     for (size_t i = 0; i < 3; i++) {
@@ -384,7 +378,7 @@ test_history_retention (void **state)
     //  The sweep runs every 100 ms: wait for it
     for (int tries = 0; tries < 100 && s_points (store, a, "stx") > 1;
          tries++)
-        s_sleep_ms (50);
+        bb_clock_sleep_ms (50);
     bb_envelope_t *reply = fx_agent (store, a);
     assert_int_equal (reply->agent_detail->n_history, 1);
     assert_string_equal (reply->agent_detail->history [0]->balance, "300");

@@ -3,6 +3,7 @@
     real zeros, malformed batches rejected whole, u128 amounts, token
     metadata, and bad frames on both sockets. */
 #include "store_fixture.h"
+#include "bb_clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,7 +114,7 @@ test_upsert_and_remove (void **state)
 
     //  Give it balances and history, then remove it
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
-    fx_batch_simple (batch, stx [0], fx_now_ms (), "1000000", NULL, "5");
+    fx_batch_simple (batch, stx [0], bb_clock_wall_ms (), "1000000", NULL, "5");
     assert_int_equal (fx_send (store, batch, NULL, NULL),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
     fx_batch_destroy (&batch);
@@ -138,7 +139,7 @@ test_upsert_and_remove (void **state)
 
     //  A batch for a removed agent changes nothing
     batch = fx_batch_new ("1.1");
-    fx_batch_simple (batch, stx [0], fx_now_ms () + 1, "1", NULL, NULL);
+    fx_batch_simple (batch, stx [0], bb_clock_wall_ms () + 1, "1", NULL, NULL);
     uint32_t rows = 99;
     assert_int_equal (fx_send (store, batch, &rows, NULL),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
@@ -161,7 +162,7 @@ test_idempotent_and_out_of_order (void **state)
     char a [FX_ADDRESS_SIZE], b [FX_ADDRESS_SIZE];
     fx_stx (0, a);
     fx_stx (1, b);
-    uint64_t t0 = fx_now_ms ();
+    uint64_t t0 = bb_clock_wall_ms ();
 
     Balboard__BalanceBatch *first = fx_batch_new ("1.0");
     fx_batch_simple (first, a, t0, "100", NULL, "10");
@@ -221,7 +222,7 @@ test_stale_and_real_zero (void **state)
     fx_upsert_range (store, 0, 1);
     char a [FX_ADDRESS_SIZE];
     fx_stx (0, a);
-    uint64_t t0 = fx_now_ms ();
+    uint64_t t0 = bb_clock_wall_ms ();
 
     Balboard__BalanceBatch *good = fx_batch_new ("1.0");
     Balboard__AgentResult *agent = fx_batch_agent (good, a, t0);
@@ -306,7 +307,7 @@ s_bad_amount (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    fx_batch_simple (batch, c, fx_now_ms (), "12x", NULL, NULL);
+    fx_batch_simple (batch, c, bb_clock_wall_ms (), "12x", NULL, NULL);
 }
 
 static void
@@ -314,14 +315,14 @@ s_overflow (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    fx_batch_simple (batch, c, fx_now_ms (), U128_OVER, NULL, NULL);
+    fx_batch_simple (batch, c, bb_clock_wall_ms (), U128_OVER, NULL, NULL);
 }
 
 static void
 s_bad_address (Balboard__BalanceBatch *batch)
 {
     fx_batch_simple (batch, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ8",
-                     fx_now_ms (), "1", NULL, NULL);
+                     bb_clock_wall_ms (), "1", NULL, NULL);
 }
 
 static void
@@ -329,7 +330,7 @@ s_repeated_agent (Balboard__BalanceBatch *batch)
 {
     char a [FX_ADDRESS_SIZE];
     fx_stx (0, a);
-    fx_batch_simple (batch, a, fx_now_ms (), "1", NULL, NULL);
+    fx_batch_simple (batch, a, bb_clock_wall_ms (), "1", NULL, NULL);
 }
 
 static void
@@ -337,7 +338,7 @@ s_wrong_source (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    Balboard__AgentResult *agent = fx_batch_agent (batch, c, fx_now_ms ());
+    Balboard__AgentResult *agent = fx_batch_agent (batch, c, bb_clock_wall_ms ());
     Balboard__SourceResult *hiro = fx_agent_source (
         agent, BALBOARD__UPSTREAM__UPSTREAM_HIRO,
         BALBOARD__FETCH_STATUS__FETCH_OK);
@@ -349,7 +350,7 @@ s_unknown_upstream (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    Balboard__AgentResult *agent = fx_batch_agent (batch, c, fx_now_ms ());
+    Balboard__AgentResult *agent = fx_batch_agent (batch, c, bb_clock_wall_ms ());
     fx_agent_source (agent, BALBOARD__UPSTREAM__UPSTREAM_PRICE,
                      BALBOARD__FETCH_STATUS__FETCH_OK);
 }
@@ -359,7 +360,7 @@ s_unknown_status (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    Balboard__AgentResult *agent = fx_batch_agent (batch, c, fx_now_ms ());
+    Balboard__AgentResult *agent = fx_batch_agent (batch, c, bb_clock_wall_ms ());
     fx_agent_source (agent, BALBOARD__UPSTREAM__UPSTREAM_HIRO, 42);
 }
 
@@ -368,7 +369,7 @@ s_repeated_token (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    fx_batch_simple (batch, c, fx_now_ms (), "1", NULL, NULL);
+    fx_batch_simple (batch, c, bb_clock_wall_ms (), "1", NULL, NULL);
     fx_source_balance (batch->agents [batch->n_agents - 1]->sources [0],
                        "stx", "2");
 }
@@ -386,7 +387,7 @@ s_bad_token_id (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    fx_batch_simple (batch, c, fx_now_ms (), "1", NULL, NULL);
+    fx_batch_simple (batch, c, bb_clock_wall_ms (), "1", NULL, NULL);
     fx_source_balance (batch->agents [batch->n_agents - 1]->sources [0],
                        "SP000.nope::x", "2");
 }
@@ -406,9 +407,9 @@ test_malformed_rejected_whole (void **state)
     };
     for (size_t i = 0; i < sizeof spoilers / sizeof spoilers [0]; i++) {
         Balboard__BalanceBatch *batch = fx_batch_new ("9.9");
-        fx_batch_simple (batch, a, fx_now_ms (), "111", NULL, "1");
-        fx_batch_simple (batch, b, fx_now_ms (), "222", NULL, "2");
-        fx_batch_prices (batch, 50000000000, 2000000, fx_now_ms ());
+        fx_batch_simple (batch, a, bb_clock_wall_ms (), "111", NULL, "1");
+        fx_batch_simple (batch, b, bb_clock_wall_ms (), "222", NULL, "2");
+        fx_batch_prices (batch, 50000000000, 2000000, bb_clock_wall_ms ());
         spoilers [i] (batch);
         char reason [BB_REASON_SIZE];
         assert_int_equal (fx_send (store, batch, NULL, reason),
@@ -446,11 +447,11 @@ test_u128_amounts (void **state)
     fx_stx (0, a);
     fx_stx (1, b);
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
-    fx_batch_simple (batch, a, fx_now_ms (), U128_MAX, NULL, NULL);
+    fx_batch_simple (batch, a, bb_clock_wall_ms (), U128_MAX, NULL, NULL);
     fx_source_balance (batch->agents [0]->sources [0], FX_ALEX, U128_MAX);
-    fx_batch_simple (batch, b, fx_now_ms (), "18446744073709551616", NULL,
+    fx_batch_simple (batch, b, bb_clock_wall_ms (), "18446744073709551616", NULL,
                      NULL);
-    fx_batch_prices (batch, 60000000000, 1, fx_now_ms ());
+    fx_batch_prices (batch, 60000000000, 1, bb_clock_wall_ms ());
     assert_int_equal (fx_send (store, batch, NULL, NULL),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
     bb_envelope_t *page = fx_dashboard (store, 0, 0);
@@ -480,7 +481,7 @@ test_token_meta (void **state)
     char a [FX_ADDRESS_SIZE];
     fx_stx (0, a);
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
-    fx_batch_simple (batch, a, fx_now_ms (), "1", NULL, NULL);
+    fx_batch_simple (batch, a, bb_clock_wall_ms (), "1", NULL, NULL);
     fx_source_balance (batch->agents [0]->sources [0], FX_ALEX, "250000000");
     assert_int_equal (fx_send (store, batch, NULL, NULL),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);

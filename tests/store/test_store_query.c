@@ -2,6 +2,7 @@
     with ties, revaluation at a new price snapshot, pagination edges,
     agent detail, rank, stats and the scheduler's agents page. */
 #include "store_fixture.h"
+#include "bb_clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -62,7 +63,7 @@ test_ranking_with_ties (void **state)
     fx_store_t *store = *state;
     fx_upsert_range (store, 0, 8);
     assert_int_equal (fx_prices (store, BTC_USD_MICRO, STX_USD_MICRO,
-                                 fx_now_ms ()),
+                                 bb_clock_wall_ms ()),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
     //  Agents 5, 2, 7 hold 1 STX each (a tie); 3 holds 1,000 sats
     //  (0.5 USD) ... each tie listed in reverse address order.
@@ -70,7 +71,7 @@ test_ranking_with_ties (void **state)
     for (unsigned i = 0; i < 8; i++)
         fx_stx (i, stx [i]);
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
-    uint64_t t0 = fx_now_ms ();
+    uint64_t t0 = bb_clock_wall_ms ();
     fx_batch_simple (batch, stx [7], t0, "1000000", NULL, NULL);
     fx_batch_simple (batch, stx [5], t0, "1000000", NULL, NULL);
     fx_batch_simple (batch, stx [2], t0, "1000000", NULL, NULL);
@@ -121,7 +122,7 @@ test_revaluation (void **state)
     char btc_holder [FX_ADDRESS_SIZE], stx_holder [FX_ADDRESS_SIZE];
     fx_stx (0, btc_holder);
     fx_stx (1, stx_holder);
-    uint64_t t0 = fx_now_ms ();
+    uint64_t t0 = bb_clock_wall_ms ();
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
     fx_batch_simple (batch, btc_holder, t0, NULL, NULL, "100000000");
     fx_batch_simple (batch, stx_holder, t0, "10000000000", NULL, NULL);
@@ -188,7 +189,7 @@ test_pagination_edges (void **state)
     fx_store_t *store = *state;
     fx_upsert_range (store, 0, 620);
     //  Give each agent a distinct STX balance: agent i holds i µSTX
-    uint64_t t0 = fx_now_ms ();
+    uint64_t t0 = bb_clock_wall_ms ();
     for (unsigned first = 0; first < 620; first += 100) {
         Balboard__BalanceBatch *batch = fx_batch_new ("1.x");
         for (unsigned i = first; i < first + 100 && i < 620; i++) {
@@ -250,7 +251,7 @@ test_agent_detail (void **state)
     char a [FX_ADDRESS_SIZE], btc [FX_ADDRESS_SIZE];
     fx_stx (0, a);
     fx_btc (0, btc);
-    uint64_t t0 = fx_now_ms ();
+    uint64_t t0 = bb_clock_wall_ms ();
     const char *amounts [] = { "100", "100", "250", "0", "300" };
     for (size_t i = 0; i < 5; i++) {
         Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
@@ -318,7 +319,7 @@ test_stats_and_agents_page (void **state)
 {
     fx_store_t *store = *state;
     fx_upsert_range (store, 0, 25);
-    uint64_t t0 = fx_now_ms ();
+    uint64_t t0 = bb_clock_wall_ms ();
     Balboard__BalanceBatch *batch = fx_batch_new ("7.0");
     batch->rotation = 7;
     batch->rotation_agents = 25;

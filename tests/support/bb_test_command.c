@@ -8,6 +8,7 @@
 */
 #define _GNU_SOURCE
 #include "bb_test_command.h"
+#include "bb_clock.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -18,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define POLL_INTERVAL_US 5000
+#define POLL_MS 5
 
 static int
 s_temp_file (void)
@@ -60,24 +61,19 @@ s_child (const char *const argv [], const char *const env [], int input_fd,
 static int
 s_wait (pid_t pid, int timeout_ms)
 {
-    struct timespec start;
-    clock_gettime (CLOCK_MONOTONIC, &start);
+    int64_t deadline = bb_clock_mono_ms () + timeout_ms;
     while (1) {
         int wstatus;
         pid_t done = waitpid (pid, &wstatus, WNOHANG);
         if (done == pid)
             return WIFEXITED (wstatus) ? WEXITSTATUS (wstatus)
                                        : 128 + WTERMSIG (wstatus);
-        struct timespec now;
-        clock_gettime (CLOCK_MONOTONIC, &now);
-        long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000
-                        + (now.tv_nsec - start.tv_nsec) / 1000000;
-        if (elapsed_ms > timeout_ms) {
+        if (bb_clock_mono_ms () > deadline) {
             kill (pid, SIGKILL);
             waitpid (pid, &wstatus, 0);
             return -1;
         }
-        usleep (POLL_INTERVAL_US);
+        bb_clock_sleep_ms (POLL_MS);
     }
 }
 

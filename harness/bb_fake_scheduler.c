@@ -1,5 +1,5 @@
 /*  =========================================================================
-    bb_test_scheduler_side - the scheduler's end of a fetcher's sockets,
+    bb_fake_scheduler - the scheduler's end of a fetcher's sockets,
     for tests and benchmarks
 
     A zpoller over one or two ROUTERs; every wait loops on it with a
@@ -7,7 +7,8 @@
     kept decoded in lists that own them.
     =========================================================================
 */
-#include "bb_test_scheduler_side.h"
+#include "bb_fake_scheduler.h"
+#include "bb_port.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ typedef struct {
     unsigned decimals;
 } token_t;
 
-struct _bb_test_scheduler_side_t {
+struct _bb_fake_scheduler_t {
     zsock_t *jobs;                  // ROUTER the fetcher connects to
     zsock_t *ingest;                // fake store's ROUTER, or NULL
     zpoller_t *poller;
@@ -32,7 +33,7 @@ struct _bb_test_scheduler_side_t {
     zlistx_t *reports;              // bb_envelope_t, owned
     zlistx_t *batches;              // bb_envelope_t, owned
     zhashx_t *tokens;               // contract -> token_t, owned
-    bb_test_store_mode_t store_mode;
+    bb_fake_store_mode_t store_mode;
     size_t batch_count;
     size_t token_queries;
     size_t contracts_asked;
@@ -54,12 +55,12 @@ s_token_free (void **item)
     *item = NULL;
 }
 
-bb_test_scheduler_side_t *
-bb_test_scheduler_side_new (const char *jobs_endpoint,
-                            const char *ingest_endpoint, int heartbeat_ms)
+bb_fake_scheduler_t *
+bb_fake_scheduler_new (const char *jobs_endpoint,
+                       const char *ingest_endpoint, int heartbeat_ms)
 {
     assert (jobs_endpoint && heartbeat_ms > 0);
-    bb_test_scheduler_side_t *self = calloc (1, sizeof *self);
+    bb_fake_scheduler_t *self = calloc (1, sizeof *self);
     assert (self);
     char endpoint [256];
     snprintf (endpoint, sizeof endpoint, "@%s", jobs_endpoint);
@@ -76,18 +77,36 @@ bb_test_scheduler_side_new (const char *jobs_endpoint,
     zlistx_set_destructor (self->batches, s_envelope_free);
     zhashx_set_destructor (self->tokens, s_token_free);
     if (!self->jobs || (ingest_endpoint && !self->ingest)) {
-        bb_test_scheduler_side_destroy (&self);
+        bb_fake_scheduler_destroy (&self);
         return NULL;
     }
     self->poller = zpoller_new (self->jobs, self->ingest, NULL);
     return self;
 }
 
+bb_fake_scheduler_t *
+bb_fake_scheduler_new_on_free_ports (char *jobs_endpoint,
+                                     char *ingest_endpoint, size_t size,
+                                     int heartbeat_ms)
+{
+    assert (jobs_endpoint);
+    bb_fake_scheduler_t *self = NULL;
+    for (int attempt = 0; attempt < BB_FAKE_SCHEDULER_BIND_TRIES && !self;
+         attempt++) {
+        bb_port_free_endpoint (jobs_endpoint, size);
+        if (ingest_endpoint)
+            bb_port_free_endpoint (ingest_endpoint, size);
+        self = bb_fake_scheduler_new (jobs_endpoint, ingest_endpoint,
+                                      heartbeat_ms);
+    }
+    return self;
+}
+
 void
-bb_test_scheduler_side_destroy (bb_test_scheduler_side_t **self_p)
+bb_fake_scheduler_destroy (bb_fake_scheduler_t **self_p)
 {
     assert (self_p);
-    bb_test_scheduler_side_t *self = *self_p;
+    bb_fake_scheduler_t *self = *self_p;
     if (!self)
         return;
     zpoller_destroy (&self->poller);
@@ -117,7 +136,7 @@ s_send (zsock_t *socket, zframe_t *peer, uint64_t request_id,
 }
 
 static void
-s_heartbeat (bb_test_scheduler_side_t *self)
+s_heartbeat (bb_fake_scheduler_t *self)
 {
     int64_t now = zclock_mono ();
     if (now < self->heartbeat_at_ms)
@@ -132,7 +151,7 @@ s_heartbeat (bb_test_scheduler_side_t *self)
 }
 
 static void
-s_on_jobs (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
+s_on_jobs (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
 {
     zframe_destroy (&self->fetcher);
     self->fetcher = zframe_dup (msg->peer);
@@ -164,7 +183,7 @@ s_on_jobs (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
 //  The store's side
 
 static void
-s_remember_tokens (bb_test_scheduler_side_t *self,
+s_remember_tokens (bb_fake_scheduler_t *self,
                    const Balboard__BalanceBatch *batch)
 {
     for (size_t index = 0; index < batch->n_token_meta; index++) {
@@ -179,20 +198,20 @@ s_remember_tokens (bb_test_scheduler_side_t *self,
 }
 
 static void
-s_on_batch (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
+s_on_batch (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
 {
     bb_envelope_t *envelope = msg->envelope;
     const Balboard__BalanceBatch *batch = envelope->balance_batch;
     self->batch_count++;
-    if (self->store_mode != BB_TEST_STORE_SILENT) {
+    if (self->store_mode != BB_FAKE_STORE_SILENT) {
         Balboard__BatchAck ack = BALBOARD__BATCH_ACK__INIT;
         ack.job_id = batch->job_id;
         ack.attempt = batch->attempt;
-        ack.status = self->store_mode == BB_TEST_STORE_COMMIT
+        ack.status = self->store_mode == BB_FAKE_STORE_COMMIT
                    ? BALBOARD__ACK_STATUS__ACK_COMMITTED
                    : BALBOARD__ACK_STATUS__ACK_REJECTED;
-        ack.reason = self->store_mode == BB_TEST_STORE_COMMIT ? "" : "test";
-        if (self->store_mode == BB_TEST_STORE_COMMIT)
+        ack.reason = self->store_mode == BB_FAKE_STORE_COMMIT ? "" : "test";
+        if (self->store_mode == BB_FAKE_STORE_COMMIT)
             s_remember_tokens (self, batch);
         s_send (self->ingest, msg->peer, envelope->request_id,
                 BALBOARD__ENVELOPE__BODY_BATCH_ACK, &ack);
@@ -202,7 +221,7 @@ s_on_batch (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
 }
 
 static void
-s_on_token_query (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
+s_on_token_query (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
 {
     const Balboard__TokenMetaQuery *query = msg->envelope->token_meta_query;
     self->token_queries++;
@@ -234,7 +253,7 @@ s_on_token_query (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
 }
 
 static void
-s_on_ingest (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
+s_on_ingest (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
 {
     switch (msg->envelope->body_case) {
         case BALBOARD__ENVELOPE__BODY_BALANCE_BATCH:
@@ -258,7 +277,7 @@ s_on_ingest (bb_test_scheduler_side_t *self, bb_wire_msg_t *msg)
 //  Serve for at most timeout_ms, returning after the first message.
 //  Returns -1 once the process is interrupted (SIGINT, SIGTERM).
 static int
-s_serve_once (bb_test_scheduler_side_t *self, int timeout_ms)
+s_serve_once (bb_fake_scheduler_t *self, int timeout_ms)
 {
     s_heartbeat (self);
     int64_t wait = self->heartbeat_at_ms - zclock_mono ();
@@ -281,7 +300,7 @@ s_serve_once (bb_test_scheduler_side_t *self, int timeout_ms)
 }
 
 void
-bb_test_scheduler_side_serve (bb_test_scheduler_side_t *self, int ms)
+bb_fake_scheduler_serve (bb_fake_scheduler_t *self, int ms)
 {
     assert (self);
     int64_t end = zclock_mono () + ms;
@@ -291,8 +310,8 @@ bb_test_scheduler_side_serve (bb_test_scheduler_side_t *self, int ms)
 }
 
 int
-bb_test_scheduler_side_wait_ready (bb_test_scheduler_side_t *self,
-                                   int timeout_ms)
+bb_fake_scheduler_wait_ready (bb_fake_scheduler_t *self,
+                              int timeout_ms)
 {
     assert (self);
     self->ready = false;
@@ -305,8 +324,8 @@ bb_test_scheduler_side_wait_ready (bb_test_scheduler_side_t *self,
 }
 
 int
-bb_test_scheduler_side_send_job (bb_test_scheduler_side_t *self,
-                                 const Balboard__ChunkJob *job)
+bb_fake_scheduler_send_job (bb_fake_scheduler_t *self,
+                            const Balboard__ChunkJob *job)
 {
     assert (self && job);
     //  Catch up first, so the job goes to the fetcher's latest socket.
@@ -321,8 +340,8 @@ bb_test_scheduler_side_send_job (bb_test_scheduler_side_t *self,
 }
 
 bb_envelope_t *
-bb_test_scheduler_side_wait_report (bb_test_scheduler_side_t *self,
-                                    int timeout_ms)
+bb_fake_scheduler_wait_report (bb_fake_scheduler_t *self,
+                               int timeout_ms)
 {
     assert (self);
     int64_t end = zclock_mono () + timeout_ms;
@@ -335,78 +354,78 @@ bb_test_scheduler_side_wait_report (bb_test_scheduler_side_t *self,
 }
 
 void
-bb_test_scheduler_side_set_store_mode (bb_test_scheduler_side_t *self,
-                                       bb_test_store_mode_t mode)
+bb_fake_scheduler_set_store_mode (bb_fake_scheduler_t *self,
+                                       bb_fake_store_mode_t mode)
 {
     assert (self);
     self->store_mode = mode;
 }
 
 bb_envelope_t *
-bb_test_scheduler_side_take_batch (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_take_batch (bb_fake_scheduler_t *self)
 {
     assert (self);
     return zlistx_detach (self->batches, NULL);
 }
 
 size_t
-bb_test_scheduler_side_batches (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_batches (bb_fake_scheduler_t *self)
 {
     return self->batch_count;
 }
 
 size_t
-bb_test_scheduler_side_token_queries (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_token_queries (bb_fake_scheduler_t *self)
 {
     return self->token_queries;
 }
 
 size_t
-bb_test_scheduler_side_contracts_asked (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_contracts_asked (bb_fake_scheduler_t *self)
 {
     return self->contracts_asked;
 }
 
 size_t
-bb_test_scheduler_side_heartbeats (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_heartbeats (bb_fake_scheduler_t *self)
 {
     return self->heartbeats;
 }
 
 size_t
-bb_test_scheduler_side_busy_heartbeats (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_busy_heartbeats (bb_fake_scheduler_t *self)
 {
     return self->busy_heartbeats;
 }
 
 size_t
-bb_test_scheduler_side_readies (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_readies (bb_fake_scheduler_t *self)
 {
     return self->readies;
 }
 
 void
-bb_test_scheduler_side_forget_tokens (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_forget_tokens (bb_fake_scheduler_t *self)
 {
     zhashx_purge (self->tokens);
 }
 
 size_t
-bb_test_scheduler_side_tokens (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_tokens (bb_fake_scheduler_t *self)
 {
     return zhashx_size (self->tokens);
 }
 
 void
-bb_test_scheduler_side_set_silent (bb_test_scheduler_side_t *self,
-                                   bool silent)
+bb_fake_scheduler_set_silent (bb_fake_scheduler_t *self,
+                              bool silent)
 {
     assert (self);
     self->silent = silent;
 }
 
 const char *
-bb_test_scheduler_side_ready_busy (bb_test_scheduler_side_t *self)
+bb_fake_scheduler_ready_busy (bb_fake_scheduler_t *self)
 {
     assert (self);
     return self->ready_busy;

@@ -1,14 +1,16 @@
 /*  =========================================================================
-    bb_test_process - a child process under test
+    bb_child - a child process of a test or benchmark
 
     Owns the child's pid and, once reaped, its exit status. The child's
     environment is built before fork and the child calls only
     async-signal-safe functions until execve, so spawning is safe even if
     the test process has other threads. Exec failure travels back through
-    a close-on-exec pipe, so bb_test_process_new knows at once.
+    a close-on-exec pipe, so bb_child_new knows at once.
     =========================================================================
 */
-#include "bb_test_process.h"
+#include "bb_child.h"
+#include "bb_clock.h"
+#include "bb_port.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -29,8 +31,11 @@ extern char **environ;
 
 #define POLL_MS 10                      // how often waits look again
 #define EXIT_SIGNAL_BASE 128            // shell convention: 128 + signal
+#define ARGS_MAX 64                     // arguments of a started binary
+#define ARG_SIZE 256                    // one argument, ports put in
+#define PORT_MARKER "$PORT"             // then a digit: $PORT0..$PORT3
 
-struct _bb_test_process_t {
+struct _bb_child_t {
     pid_t pid;
     bool reaped;                        // waitpid collected the status
     int exit_code;                      // valid once reaped
@@ -38,21 +43,6 @@ struct _bb_test_process_t {
 
 //  ---------------------------------------------------------------------
 //  Helpers
-
-static long long
-s_now_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (long long) now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-static void
-s_pause_ms (long ms)
-{
-    struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep (&pause, NULL);
-}
 
 //  Length of the NAME= part of "NAME=value" (whole length if no '=').
 static size_t
@@ -115,7 +105,7 @@ s_child (const char *const argv [], const char **envp, int report_fd,
 
 //  Collect the exit status if the process has exited. Returns true if so.
 static bool
-s_reap (bb_test_process_t *self, int options)
+s_reap (bb_child_t *self, int options)
 {
     if (self->reaped)
         return true;
@@ -135,8 +125,8 @@ s_reap (bb_test_process_t *self, int options)
 //  ---------------------------------------------------------------------
 //  The process
 
-bb_test_process_t *
-bb_test_process_new (const char *const argv [], const char *const env [])
+bb_child_t *
+bb_child_new (const char *const argv [], const char *const env [])
 {
     assert (argv && argv [0]);
     int report [2];
@@ -158,23 +148,23 @@ bb_test_process_new (const char *const argv [], const char *const env [])
     while (got < 0 && errno == EINTR);
     close (report [0]);
     if (pid < 0 || got > 0) {
-        fprintf (stderr, "bb_test_process: cannot run %s: %s\n", argv [0],
+        fprintf (stderr, "bb_child: cannot run %s: %s\n", argv [0],
                  strerror (pid < 0 ? errno : error));
         if (pid > 0)
             waitpid (pid, NULL, 0);
         return NULL;
     }
-    bb_test_process_t *self = calloc (1, sizeof *self);
+    bb_child_t *self = calloc (1, sizeof *self);
     assert (self);
     self->pid = pid;
     return self;
 }
 
 void
-bb_test_process_destroy (bb_test_process_t **self_p)
+bb_child_destroy (bb_child_t **self_p)
 {
     assert (self_p);
-    bb_test_process_t *self = *self_p;
+    bb_child_t *self = *self_p;
     if (!self)
         return;
     if (!s_reap (self, WNOHANG)) {
@@ -186,14 +176,14 @@ bb_test_process_destroy (bb_test_process_t **self_p)
 }
 
 pid_t
-bb_test_process_pid (bb_test_process_t *self)
+bb_child_pid (bb_child_t *self)
 {
     assert (self);
     return self->pid;
 }
 
 bool
-bb_test_process_running (bb_test_process_t *self)
+bb_child_running (bb_child_t *self)
 {
     assert (self);
     return !s_reap (self, WNOHANG);
@@ -218,22 +208,22 @@ s_port_accepts (int port)
 }
 
 int
-bb_test_process_wait_port (bb_test_process_t *self, int port, int timeout_ms)
+bb_child_wait_port (bb_child_t *self, int port, int timeout_ms)
 {
     assert (self);
-    long long deadline = s_now_ms () + timeout_ms;
-    while (bb_test_process_running (self)) {
+    int64_t deadline = bb_clock_mono_ms () + timeout_ms;
+    while (bb_child_running (self)) {
         if (s_port_accepts (port))
             return 0;
-        if (s_now_ms () >= deadline)
+        if (bb_clock_mono_ms () >= deadline)
             return -1;
-        s_pause_ms (POLL_MS);
+        bb_clock_sleep_ms (POLL_MS);
     }
     return -1;
 }
 
 int
-bb_test_process_signal (bb_test_process_t *self, int signum)
+bb_child_signal (bb_child_t *self, int signum)
 {
     assert (self);
     if (self->reaped)
@@ -242,51 +232,31 @@ bb_test_process_signal (bb_test_process_t *self, int signum)
 }
 
 int
-bb_test_process_wait (bb_test_process_t *self, int timeout_ms)
+bb_child_wait (bb_child_t *self, int timeout_ms)
 {
     assert (self);
-    long long deadline = s_now_ms () + timeout_ms;
+    int64_t deadline = bb_clock_mono_ms () + timeout_ms;
     while (!s_reap (self, WNOHANG)) {
-        if (s_now_ms () >= deadline)
+        if (bb_clock_mono_ms () >= deadline)
             return -1;
-        s_pause_ms (POLL_MS);
+        bb_clock_sleep_ms (POLL_MS);
     }
     return self->exit_code;
 }
 
 int
-bb_test_process_stop (bb_test_process_t *self, int signum, int timeout_ms)
+bb_child_stop (bb_child_t *self, int signum, int timeout_ms)
 {
     assert (self);
-    bb_test_process_signal (self, signum);
-    return bb_test_process_wait (self, timeout_ms);
+    bb_child_signal (self, signum);
+    return bb_child_wait (self, timeout_ms);
 }
 
 //  ---------------------------------------------------------------------
 //  Utilities
 
-int
-bb_test_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in address = {
-        .sin_family = AF_INET,
-        .sin_port = 0,
-        .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
-    };
-    socklen_t length = sizeof address;
-    int port = -1;
-    if (bind (fd, (struct sockaddr *) &address, sizeof address) == 0
-    &&  getsockname (fd, (struct sockaddr *) &address, &length) == 0)
-        port = ntohs (address.sin_port);
-    close (fd);
-    return port;
-}
-
 char *
-bb_test_bin_path (const char *name)
+bb_child_bin_path (const char *name)
 {
     assert (name);
     const char *dir = getenv ("BALBOARD_BIN_DIR");
@@ -297,4 +267,75 @@ bb_test_bin_path (const char *name)
     assert (path);
     snprintf (path, size, "%s/%s", dir, name);
     return path;
+}
+
+bb_child_t *
+bb_child_start (const char *name, const char *const args [],
+                const char *const env [], int port, int timeout_ms)
+{
+    char *path = bb_child_bin_path (name);
+    if (!path) {
+        fprintf (stderr, "bb_child: BALBOARD_BIN_DIR is not set\n");
+        return NULL;
+    }
+    const char *argv [ARGS_MAX] = { path };
+    size_t argc = 1;
+    for (size_t index = 0; args && args [index]; index++) {
+        assert (argc < ARGS_MAX - 1);
+        argv [argc++] = args [index];
+    }
+    bb_child_t *self = bb_child_new (argv, env);
+    free (path);
+    if (self && port > 0 && bb_child_wait_port (self, port, timeout_ms))
+        bb_child_destroy (&self);
+    return self;
+}
+
+//  Copy arg into buffer with every $PORTn replaced by ports [n].
+static void
+s_put_ports (const char *arg, const int ports [], char *buffer)
+{
+    size_t used = 0;
+    const size_t marker = strlen (PORT_MARKER);
+    while (*arg) {
+        int slot = -1;
+        if (strncmp (arg, PORT_MARKER, marker) == 0
+        &&  arg [marker] >= '0'
+        &&  arg [marker] < '0' + BB_CHILD_PORTS_MAX)
+            slot = arg [marker] - '0';
+        if (slot >= 0) {
+            used += (size_t) snprintf (buffer + used, ARG_SIZE - used, "%d",
+                                       ports [slot]);
+            arg += marker + 1;
+        }
+        else
+            buffer [used++] = *arg++;
+        assert (used < ARG_SIZE);
+    }
+    buffer [used] = 0;
+}
+
+bb_child_t *
+bb_child_start_on_free_ports (const char *name, const char *const args [],
+                              const char *const env [], int timeout_ms,
+                              int ports [])
+{
+    assert (name && ports);
+    char values [ARGS_MAX][ARG_SIZE];   // args with the ports put in
+    for (int attempt = 0; attempt < BB_CHILD_START_TRIES; attempt++) {
+        for (size_t slot = 0; slot < BB_CHILD_PORTS_MAX; slot++)
+            ports [slot] = bb_port_free ();
+        const char *argv [ARGS_MAX] = { NULL };
+        size_t argc = 0;
+        for (; args && args [argc]; argc++) {
+            assert (argc < ARGS_MAX - 1);
+            s_put_ports (args [argc], ports, values [argc]);
+            argv [argc] = values [argc];
+        }
+        bb_child_t *self = bb_child_start (name, argv, env, ports [0],
+                                           timeout_ms);
+        if (self)
+            return self;
+    }
+    return NULL;
 }

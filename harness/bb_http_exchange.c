@@ -1,12 +1,12 @@
 /*  =========================================================================
-    bb_test_http - one blocking HTTP exchange, for tests
+    bb_http_exchange - one blocking HTTP exchange, for tests and benchmarks
 
     Owns the body buffer and the header lines of one response. The header
     callback keeps only the last response's headers (a new status line
     clears them), so interim answers never leak into lookups.
     =========================================================================
 */
-#include "bb_test_http.h"
+#include "bb_http_exchange.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -19,7 +19,7 @@
 
 #define HEADERS_MAX 64
 
-struct _bb_test_http_t {
+struct _bb_http_exchange_t {
     int curl_code;
     long status;
     char *body;                         // owned, NUL-terminated
@@ -29,7 +29,7 @@ struct _bb_test_http_t {
 };
 
 static void
-s_headers_clear (bb_test_http_t *self)
+s_headers_clear (bb_http_exchange_t *self)
 {
     for (size_t index = 0; index < self->header_count; index++)
         free (self->headers [index]);
@@ -39,7 +39,7 @@ s_headers_clear (bb_test_http_t *self)
 static size_t
 s_on_body (char *data, size_t size, size_t count, void *arg)
 {
-    bb_test_http_t *self = arg;
+    bb_http_exchange_t *self = arg;
     size_t length = size * count;
     char *grown = realloc (self->body, self->body_size + length + 1);
     if (!grown)
@@ -54,7 +54,7 @@ s_on_body (char *data, size_t size, size_t count, void *arg)
 static size_t
 s_on_header (char *data, size_t size, size_t count, void *arg)
 {
-    bb_test_http_t *self = arg;
+    bb_http_exchange_t *self = arg;
     size_t length = size * count;
     if (length >= 5 && strncmp (data, "HTTP/", 5) == 0)
         s_headers_clear (self);
@@ -69,12 +69,12 @@ s_on_header (char *data, size_t size, size_t count, void *arg)
 }
 
 //  Run one transfer; post_body NULL means GET.
-static bb_test_http_t *
+static bb_http_exchange_t *
 s_exchange (const char *url, const char *content_type, const char *post_body,
             const char *const headers [], long timeout_ms)
 {
     assert (url);
-    bb_test_http_t *self = calloc (1, sizeof *self);
+    bb_http_exchange_t *self = calloc (1, sizeof *self);
     assert (self);
     self->body = calloc (1, 1);
     assert (self->body);
@@ -107,27 +107,27 @@ s_exchange (const char *url, const char *content_type, const char *post_body,
     return self;
 }
 
-bb_test_http_t *
-bb_test_http_get (const char *url, const char *const headers [],
-                  long timeout_ms)
+bb_http_exchange_t *
+bb_http_exchange_get (const char *url, const char *const headers [],
+                      long timeout_ms)
 {
     return s_exchange (url, NULL, NULL, headers, timeout_ms);
 }
 
-bb_test_http_t *
-bb_test_http_post (const char *url, const char *content_type,
-                   const char *body, const char *const headers [],
-                   long timeout_ms)
+bb_http_exchange_t *
+bb_http_exchange_post (const char *url, const char *content_type,
+                       const char *body, const char *const headers [],
+                       long timeout_ms)
 {
     assert (body);
     return s_exchange (url, content_type, body, headers, timeout_ms);
 }
 
 void
-bb_test_http_destroy (bb_test_http_t **self_p)
+bb_http_exchange_destroy (bb_http_exchange_t **self_p)
 {
     assert (self_p);
-    bb_test_http_t *self = *self_p;
+    bb_http_exchange_t *self = *self_p;
     if (!self)
         return;
     s_headers_clear (self);
@@ -137,35 +137,35 @@ bb_test_http_destroy (bb_test_http_t **self_p)
 }
 
 int
-bb_test_http_curl_code (bb_test_http_t *self)
+bb_http_exchange_curl_code (bb_http_exchange_t *self)
 {
     assert (self);
     return self->curl_code;
 }
 
 long
-bb_test_http_status (bb_test_http_t *self)
+bb_http_exchange_status (bb_http_exchange_t *self)
 {
     assert (self);
     return self->status;
 }
 
 const char *
-bb_test_http_body (bb_test_http_t *self)
+bb_http_exchange_body (bb_http_exchange_t *self)
 {
     assert (self);
     return self->body;
 }
 
 size_t
-bb_test_http_body_size (bb_test_http_t *self)
+bb_http_exchange_body_size (bb_http_exchange_t *self)
 {
     assert (self);
     return self->body_size;
 }
 
 const char *
-bb_test_http_header (bb_test_http_t *self, const char *name)
+bb_http_exchange_header (bb_http_exchange_t *self, const char *name)
 {
     assert (self);
     assert (name);

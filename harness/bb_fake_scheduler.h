@@ -1,5 +1,5 @@
 /*  =========================================================================
-    bb_test_scheduler_side - the scheduler's end of a fetcher's sockets,
+    bb_fake_scheduler - the scheduler's end of a fetcher's sockets,
     for tests and benchmarks
 
     Owns a ROUTER bound where the fetcher's jobs DEALER connects: it waits
@@ -19,8 +19,8 @@
     early once the process is interrupted (SIGINT, SIGTERM).
     =========================================================================
 */
-#ifndef BB_TEST_SCHEDULER_SIDE_H_INCLUDED
-#define BB_TEST_SCHEDULER_SIDE_H_INCLUDED
+#ifndef BB_FAKE_SCHEDULER_H_INCLUDED
+#define BB_FAKE_SCHEDULER_H_INCLUDED
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,78 +28,88 @@
 
 #include "bb_wire.h"
 
-typedef struct _bb_test_scheduler_side_t bb_test_scheduler_side_t;
+typedef struct _bb_fake_scheduler_t bb_fake_scheduler_t;
 
 //  How the fake store answers batches.
 typedef enum {
-    BB_TEST_STORE_COMMIT,       // ACK_COMMITTED
-    BB_TEST_STORE_REJECT,       // ACK_REJECTED, reason "test"
-    BB_TEST_STORE_SILENT,       // no answer (the fetcher resends)
-} bb_test_store_mode_t;
+    BB_FAKE_STORE_COMMIT,       // ACK_COMMITTED
+    BB_FAKE_STORE_REJECT,       // ACK_REJECTED, reason "test"
+    BB_FAKE_STORE_SILENT,       // no answer (the fetcher resends)
+} bb_fake_store_mode_t;
 
 //  Bind the jobs ROUTER at jobs_endpoint and, if ingest_endpoint is not
 //  NULL, the fake store's ROUTER there (both "tcp://127.0.0.1:port").
 //  heartbeat_ms is how often to heartbeat the fetcher. NULL if a bind
 //  fails.
-bb_test_scheduler_side_t *bb_test_scheduler_side_new (
+bb_fake_scheduler_t *bb_fake_scheduler_new (
     const char *jobs_endpoint, const char *ingest_endpoint,
     int heartbeat_ms);
 
+//  As bb_fake_scheduler_new, on free ports of 127.0.0.1: writes the
+//  endpoints it bound into jobs_endpoint and, if not NULL,
+//  ingest_endpoint (size bytes each), and tries new ports when a bind
+//  fails (a port taken meanwhile), BB_FAKE_SCHEDULER_BIND_TRIES times in
+//  all. NULL if every try failed.
+#define BB_FAKE_SCHEDULER_BIND_TRIES 3
+bb_fake_scheduler_t *bb_fake_scheduler_new_on_free_ports (
+    char *jobs_endpoint, char *ingest_endpoint, size_t size,
+    int heartbeat_ms);
+
 //  Destroy and set *self_p to NULL. NULL-safe.
-void bb_test_scheduler_side_destroy (bb_test_scheduler_side_t **self_p);
+void bb_fake_scheduler_destroy (bb_fake_scheduler_t **self_p);
 
 //  Wait until the fetcher sent FetcherReady (again, if it did before).
 //  Returns 0, or -1 on timeout.
-int bb_test_scheduler_side_wait_ready (bb_test_scheduler_side_t *self,
-                                       int timeout_ms);
+int bb_fake_scheduler_wait_ready (bb_fake_scheduler_t *self,
+                                  int timeout_ms);
 
 //  Send job to the fetcher, at the routing id of its latest message
 //  (those waiting are read first). Returns 0, or -1 if no fetcher is
 //  known.
-int bb_test_scheduler_side_send_job (bb_test_scheduler_side_t *self,
-                                     const Balboard__ChunkJob *job);
+int bb_fake_scheduler_send_job (bb_fake_scheduler_t *self,
+                                const Balboard__ChunkJob *job);
 
 //  Serve both sockets until a JobReport arrives. Returns its envelope
 //  (the caller destroys it), or NULL on timeout.
-bb_envelope_t *bb_test_scheduler_side_wait_report (
-    bb_test_scheduler_side_t *self, int timeout_ms);
+bb_envelope_t *bb_fake_scheduler_wait_report (
+    bb_fake_scheduler_t *self, int timeout_ms);
 
 //  Serve both sockets for ms milliseconds.
-void bb_test_scheduler_side_serve (bb_test_scheduler_side_t *self, int ms);
+void bb_fake_scheduler_serve (bb_fake_scheduler_t *self, int ms);
 
 //  How the fake store answers from now on.
-void bb_test_scheduler_side_set_store_mode (bb_test_scheduler_side_t *self,
-                                            bb_test_store_mode_t mode);
+void bb_fake_scheduler_set_store_mode (bb_fake_scheduler_t *self,
+                                            bb_fake_store_mode_t mode);
 
 //  The oldest batch envelope the fake store received and not yet taken
 //  (the caller destroys it), or NULL.
-bb_envelope_t *bb_test_scheduler_side_take_batch (
-    bb_test_scheduler_side_t *self);
+bb_envelope_t *bb_fake_scheduler_take_batch (
+    bb_fake_scheduler_t *self);
 
 //  Counters: BalanceBatch sends received (resends included), token meta
 //  queries received and contracts asked, heartbeats from the fetcher
 //  (and of those, how many named a busy job), FetcherReady received.
-size_t bb_test_scheduler_side_batches (bb_test_scheduler_side_t *self);
-size_t bb_test_scheduler_side_token_queries (bb_test_scheduler_side_t *self);
-size_t bb_test_scheduler_side_contracts_asked (
-    bb_test_scheduler_side_t *self);
-size_t bb_test_scheduler_side_heartbeats (bb_test_scheduler_side_t *self);
-size_t bb_test_scheduler_side_busy_heartbeats (
-    bb_test_scheduler_side_t *self);
-size_t bb_test_scheduler_side_readies (bb_test_scheduler_side_t *self);
+size_t bb_fake_scheduler_batches (bb_fake_scheduler_t *self);
+size_t bb_fake_scheduler_token_queries (bb_fake_scheduler_t *self);
+size_t bb_fake_scheduler_contracts_asked (
+    bb_fake_scheduler_t *self);
+size_t bb_fake_scheduler_heartbeats (bb_fake_scheduler_t *self);
+size_t bb_fake_scheduler_busy_heartbeats (
+    bb_fake_scheduler_t *self);
+size_t bb_fake_scheduler_readies (bb_fake_scheduler_t *self);
 
 //  Stop (true) or resume sending heartbeats: a scheduler gone silent.
-void bb_test_scheduler_side_set_silent (bb_test_scheduler_side_t *self,
-                                        bool silent);
+void bb_fake_scheduler_set_silent (bb_fake_scheduler_t *self,
+                                   bool silent);
 
 //  The busy_job_id of the latest FetcherReady ("" if idle or none yet).
-const char *bb_test_scheduler_side_ready_busy (
-    bb_test_scheduler_side_t *self);
+const char *bb_fake_scheduler_ready_busy (
+    bb_fake_scheduler_t *self);
 
 //  Forget the token metadata the fake store holds (a new store).
-void bb_test_scheduler_side_forget_tokens (bb_test_scheduler_side_t *self);
+void bb_fake_scheduler_forget_tokens (bb_fake_scheduler_t *self);
 
 //  Number of contracts the fake store holds token metadata for.
-size_t bb_test_scheduler_side_tokens (bb_test_scheduler_side_t *self);
+size_t bb_fake_scheduler_tokens (bb_fake_scheduler_t *self);
 
 #endif
