@@ -302,7 +302,8 @@ test_map_growth_and_full (void **state)
     for (unsigned i = 0; i < 100; i++) {
         char stx [FX_ADDRESS_SIZE];
         fx_stx (i, stx);
-        fx_batch_simple (batch, stx, bb_clock_wall_ms (), "1000", "2000", "3000");
+        fx_batch_simple (batch, stx, bb_clock_wall_ms (), "1000", "2000",
+                         "3000");
     }
     //  It fits, or the store says it is full: never a half-applied batch
     bb_envelope_t *ack = NULL;

@@ -338,7 +338,8 @@ s_wrong_source (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    Balboard__AgentResult *agent = fx_batch_agent (batch, c, bb_clock_wall_ms ());
+    Balboard__AgentResult *agent =
+        fx_batch_agent (batch, c, bb_clock_wall_ms ());
     Balboard__SourceResult *hiro = fx_agent_source (
         agent, BALBOARD__UPSTREAM__UPSTREAM_HIRO,
         BALBOARD__FETCH_STATUS__FETCH_OK);
@@ -350,7 +351,8 @@ s_unknown_upstream (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    Balboard__AgentResult *agent = fx_batch_agent (batch, c, bb_clock_wall_ms ());
+    Balboard__AgentResult *agent =
+        fx_batch_agent (batch, c, bb_clock_wall_ms ());
     fx_agent_source (agent, BALBOARD__UPSTREAM__UPSTREAM_PRICE,
                      BALBOARD__FETCH_STATUS__FETCH_OK);
 }
@@ -360,7 +362,8 @@ s_unknown_status (Balboard__BalanceBatch *batch)
 {
     char c [FX_ADDRESS_SIZE];
     fx_stx (2, c);
-    Balboard__AgentResult *agent = fx_batch_agent (batch, c, bb_clock_wall_ms ());
+    Balboard__AgentResult *agent =
+        fx_batch_agent (batch, c, bb_clock_wall_ms ());
     fx_agent_source (agent, BALBOARD__UPSTREAM__UPSTREAM_HIRO, 42);
 }
 
@@ -449,8 +452,8 @@ test_u128_amounts (void **state)
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
     fx_batch_simple (batch, a, bb_clock_wall_ms (), U128_MAX, NULL, NULL);
     fx_source_balance (batch->agents [0]->sources [0], FX_ALEX, U128_MAX);
-    fx_batch_simple (batch, b, bb_clock_wall_ms (), "18446744073709551616", NULL,
-                     NULL);
+    fx_batch_simple (batch, b, bb_clock_wall_ms (), "18446744073709551616",
+                     NULL, NULL);
     fx_batch_prices (batch, 60000000000, 1, bb_clock_wall_ms ());
     assert_int_equal (fx_send (store, batch, NULL, NULL),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
