@@ -79,6 +79,13 @@ s_send (self_t *self, zsock_t *socket, Balboard__Envelope__BodyCase body,
         bb_warn ("send_failed", "body=%s", bb_wire_body_name (body));
 }
 
+//  The job being run, "" when idle.
+static const char *
+s_busy_job_id (self_t *self)
+{
+    return self->job ? bb_fetch_job_id (self->job) : "";
+}
+
 static void
 s_send_ready (self_t *self)
 {
@@ -88,8 +95,7 @@ s_send_ready (self_t *self)
                           + self->config->mempool_concurrency
                           + self->config->price_concurrency;
     //  After a reconnect mid-job the scheduler must not give the job away
-    ready.busy_job_id = (char *) (self->job ? bb_fetch_job_id (self->job)
-                                            : "");
+    ready.busy_job_id = (char *) s_busy_job_id (self);
     s_send (self, self->jobs, BALBOARD__ENVELOPE__BODY_FETCHER_READY,
             &ready, 0);
 }
@@ -99,21 +105,28 @@ s_send_heartbeat (self_t *self)
 {
     Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
     heartbeat.fetcher_id = (char *) self->config->fetcher_id;
-    heartbeat.busy_job_id = (char *) (self->job ? bb_fetch_job_id (self->job)
-                                                : "");
+    heartbeat.busy_job_id = (char *) s_busy_job_id (self);
     s_send (self, self->jobs, BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT,
             &heartbeat, 0);
+}
+
+//  Replace *socket_p by a new DEALER connected to endpoint. Returns 0 or
+//  -1 (*socket_p NULL).
+static int
+s_dealer_connect (zsock_t **socket_p, const char *endpoint)
+{
+    zsock_destroy (socket_p);
+    char attach [512];
+    snprintf (attach, sizeof attach, ">%s", endpoint);
+    *socket_p = bb_wire_socket_new (ZMQ_DEALER, attach);
+    return *socket_p ? 0 : -1;
 }
 
 //  (Re)create the jobs socket and announce ourselves.
 static int
 s_jobs_connect (self_t *self)
 {
-    zsock_destroy (&self->jobs);
-    char endpoint [512];
-    snprintf (endpoint, sizeof endpoint, ">%s", self->config->scheduler_jobs);
-    self->jobs = bb_wire_socket_new (ZMQ_DEALER, endpoint);
-    if (!self->jobs)
+    if (s_dealer_connect (&self->jobs, self->config->scheduler_jobs))
         return -1;
     s_send_ready (self);
     return 0;
@@ -122,11 +135,7 @@ s_jobs_connect (self_t *self)
 static int
 s_ingest_connect (self_t *self)
 {
-    zsock_destroy (&self->ingest);
-    char endpoint [512];
-    snprintf (endpoint, sizeof endpoint, ">%s", self->config->store_ingest);
-    self->ingest = bb_wire_socket_new (ZMQ_DEALER, endpoint);
-    return self->ingest ? 0 : -1;
+    return s_dealer_connect (&self->ingest, self->config->store_ingest);
 }
 
 //  ---------------------------------------------------------------------

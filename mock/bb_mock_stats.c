@@ -96,22 +96,27 @@ bb_mock_stats_leave (bb_mock_stats_t *self, bb_mock_endpoint_t endpoint)
     pthread_mutex_unlock (&self->mutex);
 }
 
+//  One more of counter (a field of self), under the lock.
+static void
+s_count (bb_mock_stats_t *self, long *counter)
+{
+    pthread_mutex_lock (&self->mutex);
+    (*counter)++;
+    pthread_mutex_unlock (&self->mutex);
+}
+
 void
 bb_mock_stats_rate_limited (bb_mock_stats_t *self)
 {
     assert (self);
-    pthread_mutex_lock (&self->mutex);
-    self->rate_limited++;
-    pthread_mutex_unlock (&self->mutex);
+    s_count (self, &self->rate_limited);
 }
 
 void
 bb_mock_stats_fault (bb_mock_stats_t *self)
 {
     assert (self);
-    pthread_mutex_lock (&self->mutex);
-    self->faults_injected++;
-    pthread_mutex_unlock (&self->mutex);
+    s_count (self, &self->faults_injected);
 }
 
 void

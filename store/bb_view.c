@@ -300,14 +300,14 @@ bb_envelope_t *
 bb_view_agent (bb_view_t *view, const Balboard__AgentDetailRequest *request,
                uint64_t request_id)
 {
+    uint32_t limit = request->history_limit == 0 ? BB_VIEW_HISTORY_DEFAULT
+                   : request->history_limit > BB_VIEW_HISTORY_MAX
+                   ? BB_VIEW_HISTORY_MAX : request->history_limit;
     ranked_t agent;
     bb_envelope_t *missing = s_find (view, request->stx_address, request_id,
                                      &agent);
     if (missing)
         return missing;
-    uint32_t limit = request->history_limit == 0 ? BB_VIEW_HISTORY_DEFAULT
-                   : request->history_limit > BB_VIEW_HISTORY_MAX
-                   ? BB_VIEW_HISTORY_MAX : request->history_limit;
     Balboard__AgentDetail *detail =
         bb_pb_new (&balboard__agent_detail__descriptor);
     detail->prices = s_prices (view->prices);
