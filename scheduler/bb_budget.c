@@ -137,6 +137,14 @@ s_hold_add (bucket_t *bucket, const char *ticket)
     return hold;
 }
 
+//  When the tokens of an attempt whose fetcher stops by deadline_ms come
+//  back if it is given up: one window after its deadline or now.
+static uint64_t
+s_back_after (bb_budget_t *self, uint64_t deadline_ms, uint64_t now_ms)
+{
+    return (deadline_ms > now_ms ? deadline_ms : now_ms) + self->window_ms;
+}
+
 void
 bb_budget_set_headroom (bb_budget_t *self, bb_upstream_t upstream,
                         uint32_t requests)
@@ -362,11 +370,8 @@ bb_budget_abandon (bb_budget_t *self, bb_upstream_t upstream,
     assert (ticket);
     bucket_t *bucket = s_bucket (self, upstream);
     hold_t *hold = s_hold_find (bucket, ticket);
-    if (hold && hold->release_ms == 0) {
-        uint64_t end = hold->deadline_ms > now_ms ? hold->deadline_ms
-                                                  : now_ms;
-        hold->release_ms = end + self->window_ms;
-    }
+    if (hold && hold->release_ms == 0)
+        hold->release_ms = s_back_after (self, hold->deadline_ms, now_ms);
 }
 
 uint64_t
@@ -388,6 +393,14 @@ void
 bb_budget_summary (bb_budget_t *self, bb_upstream_t upstream,
                    uint64_t now_ms, uint32_t *held, uint64_t *until)
 {
+    bb_budget_summary_spending (self, upstream, 0, 0, now_ms, held, until);
+}
+
+void
+bb_budget_summary_spending (bb_budget_t *self, bb_upstream_t upstream,
+                            uint32_t cost, uint64_t deadline_ms,
+                            uint64_t now_ms, uint32_t *held, uint64_t *until)
+{
     assert (held && until);
     bucket_t *bucket = s_bucket (self, upstream);
     s_prune (bucket, now_ms);
@@ -395,13 +408,16 @@ bb_budget_summary (bb_budget_t *self, bb_upstream_t upstream,
     *until = 0;
     for (size_t i = 0; i < bucket->count; i++) {
         hold_t *hold = &bucket->holds [i];
-        uint64_t back = hold->release_ms;
-        if (back == 0) {
-            uint64_t end = hold->deadline_ms > now_ms ? hold->deadline_ms
-                                                      : now_ms;
-            back = end + self->window_ms;
-        }
+        uint64_t back = hold->release_ms
+                      ? hold->release_ms
+                      : s_back_after (self, hold->deadline_ms, now_ms);
         total += hold->cost;
+        if (back > *until)
+            *until = back;
+    }
+    if (bucket->capacity && cost) {
+        total += cost;
+        uint64_t back = s_back_after (self, deadline_ms, now_ms);
         if (back > *until)
             *until = back;
     }

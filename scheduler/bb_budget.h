@@ -120,6 +120,14 @@ uint64_t bb_budget_next_release (bb_budget_t *self, bb_upstream_t upstream,
 void bb_budget_summary (bb_budget_t *self, bb_upstream_t upstream,
                         uint64_t now_ms, uint32_t *held, uint64_t *until);
 
+//  The same, as it will be once cost tokens more are spent on an attempt
+//  whose fetcher stops by deadline_ms: a dispatch records the budget it
+//  holds before it spends it.
+void bb_budget_summary_spending (bb_budget_t *self, bb_upstream_t upstream,
+                                 uint32_t cost, uint64_t deadline_ms,
+                                 uint64_t now_ms, uint32_t *held,
+                                 uint64_t *until);
+
 //  Hold held tokens of upstream until until (ms since the epoch), as a
 //  previous run left them (see bb_budget_summary). Nothing if held is 0
 //  or until has passed.

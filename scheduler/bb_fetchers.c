@@ -3,21 +3,26 @@
 
     A zhashx owns the records (its destructor frees them). A zhashx
     lookup moves its iteration cursor, so no method looks up while it
-    iterates. "Least recently
-    used" orders ready fetchers by the time they last got a job, then by
-    the order they became ready, so two fetchers never tie.
+    iterates. "Least recently used" orders ready fetchers by the time they
+    last got a job, then by the order they became ready, so two fetchers
+    never tie. A record holds at most one job: a fetcher runs one at a
+    time and drops any other that comes meanwhile.
     =========================================================================
 */
 #include "bb_fetchers.h"
 
 #include <assert.h>
-#include <ctype.h>
+
+//  Idle heartbeats after which a job held counts as never arrived.
+#define IDLE_BEATS_LOST 2
 
 typedef struct {
     char id [BB_FETCHER_ID_SIZE];   // as the fetcher announced it
     zframe_t *routing_id;           // from its latest message
     bool ready;                     // waiting for a job
-    char job [BB_FETCHER_JOB_SIZE]; // job it holds, "" = none
+    char job [BB_JOB_ID_SIZE];      // job it holds, "" = none
+    uint32_t attempt;               // ... its attempt
+    uint64_t deadline_ms;           // ... due by then
     uint64_t last_job_ms;           // when it last got a job, 0 = never
     unsigned idle_beats;            // idle heartbeats since, counted
     uint64_t jobs;                  // jobs handed to it
@@ -27,8 +32,10 @@ typedef struct {
 
 struct _bb_fetchers_t {
     zhashx_t *fetchers;             // id -> fetcher_t, owned
+    uint64_t heartbeat_ms;          // the fetchers' heartbeat interval
     uint64_t expiry_ms;             // heartbeat interval x liveness
     uint64_t ready_seq;             // last ready order handed out
+    uint64_t judge_from_ms;         // no fetcher judged before
 };
 
 static void
@@ -43,14 +50,15 @@ s_fetcher_destroy (void **item_p)
 }
 
 bb_fetchers_t *
-bb_fetchers_new (uint64_t expiry_ms)
+bb_fetchers_new (uint64_t heartbeat_ms, uint32_t liveness)
 {
     bb_fetchers_t *self = calloc (1, sizeof *self);
     assert (self);
     self->fetchers = zhashx_new ();
     assert (self->fetchers);
     zhashx_set_destructor (self->fetchers, s_fetcher_destroy);
-    self->expiry_ms = expiry_ms;
+    self->heartbeat_ms = heartbeat_ms;
+    self->expiry_ms = heartbeat_ms * liveness;
     return self;
 }
 
@@ -66,17 +74,6 @@ bb_fetchers_destroy (bb_fetchers_t **self_p)
     }
 }
 
-bool
-bb_fetchers_id_valid (const char *id)
-{
-    if (!id || !*id || strlen (id) >= BB_FETCHER_ID_SIZE)
-        return false;
-    for (const char *c = id; *c; c++)
-        if (!isprint ((unsigned char) *c))
-            return false;
-    return true;
-}
-
 static fetcher_t *
 s_lookup (bb_fetchers_t *self, const char *id)
 {
@@ -88,7 +85,7 @@ bool
 bb_fetchers_seen (bb_fetchers_t *self, const char *id, zframe_t *routing_id,
                   uint64_t now_ms)
 {
-    assert (bb_fetchers_id_valid (id) && routing_id);
+    assert (bb_fetcher_id_valid (id) && routing_id);
     fetcher_t *fetcher = s_lookup (self, id);
     bool is_new = fetcher == NULL;
     if (is_new) {
@@ -105,11 +102,26 @@ bb_fetchers_seen (bb_fetchers_t *self, const char *id, zframe_t *routing_id,
     return is_new;
 }
 
-void
-bb_fetchers_set_ready (bb_fetchers_t *self, const char *id)
+//  True unless the caller's loop stalled less than an interval ago.
+static bool
+s_judging (bb_fetchers_t *self, uint64_t now_ms)
 {
-    fetcher_t *fetcher = s_lookup (self, id);
-    assert (fetcher);
+    return now_ms >= self->judge_from_ms;
+}
+
+//  Fetcher loses the job it holds, for why, into *loss.
+static void
+s_lose_job (fetcher_t *fetcher, const char *why, bb_fetcher_loss_t *loss)
+{
+    snprintf (loss->fetcher, sizeof loss->fetcher, "%s", fetcher->id);
+    memcpy (loss->job, fetcher->job, sizeof loss->job);
+    loss->why = why;
+    fetcher->job [0] = '\0';
+}
+
+static void
+s_set_ready (bb_fetchers_t *self, fetcher_t *fetcher)
+{
     fetcher->job [0] = '\0';
     if (!fetcher->ready) {
         fetcher->ready = true;
@@ -117,50 +129,130 @@ bb_fetchers_set_ready (bb_fetchers_t *self, const char *id)
     }
 }
 
+//  Why the job fetcher holds is lost now that it says it runs busy, or
+//  NULL while it is not (yet).
+static const char *
+s_why_lost (bb_fetchers_t *self, fetcher_t *fetcher, const char *busy,
+            bool ready_message, uint64_t now_ms)
+{
+    if (*busy)
+        return "fetcher_busy_elsewhere";
+    if (ready_message)
+        return "fetcher_restarted";
+    if (!s_judging (self, now_ms)
+    ||  now_ms <= fetcher->last_job_ms + self->heartbeat_ms)
+        return NULL;
+    return ++fetcher->idle_beats >= IDLE_BEATS_LOST ? "fetcher_idle" : NULL;
+}
+
+bool
+bb_fetchers_says (bb_fetchers_t *self, const char *id, const char *busy,
+                  bool ready_message, uint64_t now_ms,
+                  bb_fetcher_loss_t *loss)
+{
+    assert (busy && loss);
+    fetcher_t *fetcher = s_lookup (self, id);
+    assert (fetcher);
+    bool changed = false;
+    loss->job [0] = '\0';
+    loss->dead = false;
+    if (*fetcher->job && !streq (fetcher->job, busy)) {
+        const char *why = s_why_lost (self, fetcher, busy, ready_message,
+                                      now_ms);
+        if (why) {
+            s_lose_job (fetcher, why, loss);
+            changed = true;
+        }
+    }
+    if (!*busy && !*fetcher->job && !fetcher->ready) {
+        s_set_ready (self, fetcher);
+        changed = true;
+    }
+    return changed;
+}
+
 void
 bb_fetchers_assign (bb_fetchers_t *self, const char *id, const char *job_id,
-                    uint64_t now_ms)
+                    uint32_t attempt, uint64_t deadline_ms, uint64_t now_ms)
 {
     fetcher_t *fetcher = s_lookup (self, id);
     assert (fetcher && fetcher->ready && job_id);
     fetcher->ready = false;
     snprintf (fetcher->job, sizeof fetcher->job, "%s", job_id);
+    fetcher->attempt = attempt;
+    fetcher->deadline_ms = deadline_ms;
     fetcher->last_job_ms = now_ms;
     fetcher->idle_beats = 0;
     fetcher->jobs++;
 }
 
 void
-bb_fetchers_forget_job (bb_fetchers_t *self, const char *id)
+bb_fetchers_reported (bb_fetchers_t *self, const char *id,
+                      const char *job_id, uint32_t attempt)
 {
+    assert (job_id);
     fetcher_t *fetcher = s_lookup (self, id);
-    if (fetcher)
-        fetcher->job [0] = '\0';
-}
-
-bool
-bb_fetchers_is_ready (bb_fetchers_t *self, const char *id)
-{
-    fetcher_t *fetcher = s_lookup (self, id);
-    return fetcher && fetcher->ready;
+    if (fetcher
+    &&  (!*fetcher->job
+         || (streq (fetcher->job, job_id) && attempt >= fetcher->attempt)))
+        s_set_ready (self, fetcher);
 }
 
 const char *
-bb_fetchers_job (bb_fetchers_t *self, const char *id)
+bb_fetchers_holder (bb_fetchers_t *self, const char *job_id)
 {
-    fetcher_t *fetcher = s_lookup (self, id);
-    return fetcher ? fetcher->job : NULL;
+    assert (self && job_id);
+    for (fetcher_t *fetcher = (fetcher_t *) zhashx_first (self->fetchers);
+         fetcher; fetcher = (fetcher_t *) zhashx_next (self->fetchers))
+        if (streq (fetcher->job, job_id))
+            return fetcher->id;
+    return NULL;
 }
 
-unsigned
-bb_fetchers_idle_beat (bb_fetchers_t *self, const char *id,
-                       uint64_t grace_ms, uint64_t now_ms)
+//  Remove a fetcher past its expiry into *loss. True if one was.
+static bool
+s_next_dead (bb_fetchers_t *self, uint64_t now_ms, bb_fetcher_loss_t *loss)
 {
-    fetcher_t *fetcher = s_lookup (self, id);
-    if (!fetcher || !fetcher->job [0]
-    ||  now_ms <= fetcher->last_job_ms + grace_ms)
-        return 0;
-    return ++fetcher->idle_beats;
+    for (fetcher_t *fetcher = (fetcher_t *) zhashx_first (self->fetchers);
+         fetcher; fetcher = (fetcher_t *) zhashx_next (self->fetchers))
+        if (fetcher->expiry_ms <= now_ms) {
+            s_lose_job (fetcher, "fetcher_dead", loss);
+            loss->dead = true;
+            zhashx_delete (self->fetchers, loss->fetcher);
+            return true;
+        }
+    return false;
+}
+
+//  A job past its deadline and grace into *loss. True if one was.
+static bool
+s_next_late (bb_fetchers_t *self, uint64_t now_ms, bb_fetcher_loss_t *loss)
+{
+    for (fetcher_t *fetcher = (fetcher_t *) zhashx_first (self->fetchers);
+         fetcher; fetcher = (fetcher_t *) zhashx_next (self->fetchers))
+        if (*fetcher->job && fetcher->deadline_ms + self->expiry_ms < now_ms) {
+            s_lose_job (fetcher, "deadline", loss);
+            loss->dead = false;
+            return true;
+        }
+    return false;
+}
+
+bool
+bb_fetchers_next_loss (bb_fetchers_t *self, uint64_t now_ms,
+                       bb_fetcher_loss_t *loss)
+{
+    assert (self && loss);
+    return s_judging (self, now_ms)
+        && (s_next_dead (self, now_ms, loss)
+            || s_next_late (self, now_ms, loss));
+}
+
+void
+bb_fetchers_stalled (bb_fetchers_t *self, uint64_t now_ms)
+{
+    assert (self);
+    self->judge_from_ms = now_ms + self->heartbeat_ms;
 }
 
 zframe_t *
@@ -189,22 +281,6 @@ bb_fetchers_next_ready (bb_fetchers_t *self)
         if (fetcher->ready && (!best || s_before (fetcher, best)))
             best = fetcher;
     return best ? best->id : NULL;
-}
-
-bool
-bb_fetchers_expire (bb_fetchers_t *self, uint64_t now_ms, char *id,
-                    char *job)
-{
-    assert (self && id && job);
-    for (fetcher_t *fetcher = (fetcher_t *) zhashx_first (self->fetchers);
-         fetcher; fetcher = (fetcher_t *) zhashx_next (self->fetchers))
-        if (fetcher->expiry_ms <= now_ms) {
-            snprintf (id, BB_FETCHER_ID_SIZE, "%s", fetcher->id);
-            snprintf (job, BB_FETCHER_JOB_SIZE, "%s", fetcher->job);
-            zhashx_delete (self->fetchers, id);
-            return true;
-        }
-    return false;
 }
 
 size_t

@@ -4,8 +4,8 @@
     The job is kept as a decoded envelope: bb_job_new encodes a ChunkJob
     whose agents point into the caller's page, then decodes it, so the job
     owns a self-contained copy made by protobuf-c and freed by it. The
-    attempt, deadline and fetch_prices are plain fields of that copy and
-    change in place.
+    next attempt is another such copy, with its attempt, deadline and
+    fetch_prices set.
     =========================================================================
 */
 #include "bb_job.h"
@@ -18,18 +18,7 @@
 struct _bb_job_t {
     bb_envelope_t *envelope;        // holds the ChunkJob, owned
     Balboard__ChunkJob *chunk;      // the body of envelope
-    char fetcher [BB_FETCHER_ID_SIZE];  // holder, "" = waiting
 };
-
-//  The job id of chunk_index of rotation into id (BB_FETCHER_JOB_SIZE
-//  bytes). Returns id.
-static char *
-s_make_id (uint64_t rotation, uint32_t chunk_index, char *id)
-{
-    snprintf (id, BB_FETCHER_JOB_SIZE, "%" PRIu64 ".%" PRIu32, rotation,
-              chunk_index);
-    return id;
-}
 
 static bb_job_t *
 s_job_from_envelope (bb_envelope_t *envelope)
@@ -38,6 +27,17 @@ s_job_from_envelope (bb_envelope_t *envelope)
     assert (self);
     self->envelope = envelope;
     self->chunk = envelope->chunk_job;
+    return self;
+}
+
+//  The job in frame, one we just encoded; destroys the frame.
+static bb_job_t *
+s_job_from_frame (zframe_t **frame_p)
+{
+    bb_job_t *self = bb_job_decode (zframe_data (*frame_p),
+                                    zframe_size (*frame_p));
+    zframe_destroy (frame_p);
+    assert (self);
     return self;
 }
 
@@ -56,9 +56,9 @@ bb_job_new (uint64_t rotation, uint32_t chunk_index, uint32_t rotation_agents,
         slim [i].btc_address = agents [i]->btc_address;
         pointers [i] = &slim [i];
     }
-    char id [BB_FETCHER_JOB_SIZE];
+    char id [BB_JOB_ID_SIZE];
     Balboard__ChunkJob chunk = BALBOARD__CHUNK_JOB__INIT;
-    chunk.job_id = s_make_id (rotation, chunk_index, id);
+    chunk.job_id = bb_job_id_format (rotation, chunk_index, id);
     chunk.rotation = rotation;
     chunk.chunk_index = chunk_index;
     chunk.rotation_agents = rotation_agents;
@@ -71,10 +71,7 @@ bb_job_new (uint64_t rotation, uint32_t chunk_index, uint32_t rotation_agents,
     zframe_t *frame = bb_wire_encode (&envelope);
     free (pointers);
     free (slim);
-    bb_job_t *self = bb_job_decode (zframe_data (frame), zframe_size (frame));
-    zframe_destroy (&frame);
-    assert (self);          // we just encoded it
-    return self;
+    return s_job_from_frame (&frame);
 }
 
 bb_job_t *
@@ -87,9 +84,7 @@ bb_job_decode (const void *data, size_t size)
     if (!envelope)
         return NULL;
     if (envelope->body_case != BALBOARD__ENVELOPE__BODY_CHUNK_JOB
-    ||  !envelope->chunk_job->job_id
-    ||  !*envelope->chunk_job->job_id
-    ||  strlen (envelope->chunk_job->job_id) >= BB_FETCHER_JOB_SIZE) {
+    ||  !bb_job_id_valid (envelope->chunk_job->job_id)) {
         bb_wire_envelope_destroy (&envelope);
         return NULL;
     }
@@ -113,6 +108,19 @@ bb_job_encode (bb_job_t *self)
 {
     assert (self);
     return bb_wire_encode (self->envelope);
+}
+
+bb_job_t *
+bb_job_next_attempt (bb_job_t *self, uint64_t deadline_ms, bool fetch_prices,
+                     uint32_t hiro_requests_max)
+{
+    zframe_t *frame = bb_job_encode (self);
+    bb_job_t *next = s_job_from_frame (&frame);
+    next->chunk->attempt = self->chunk->attempt + 1;
+    next->chunk->deadline_ms = deadline_ms;
+    next->chunk->fetch_prices = fetch_prices;
+    next->chunk->hiro_requests_max = hiro_requests_max;
+    return next;
 }
 
 const char *
@@ -157,12 +165,6 @@ bb_job_attempt (bb_job_t *self)
     return self->chunk->attempt;
 }
 
-void
-bb_job_set_attempt (bb_job_t *self, uint32_t attempt)
-{
-    assert (self);
-    self->chunk->attempt = attempt;
-}
 
 uint64_t
 bb_job_deadline (bb_job_t *self)
@@ -171,12 +173,6 @@ bb_job_deadline (bb_job_t *self)
     return self->chunk->deadline_ms;
 }
 
-void
-bb_job_set_deadline (bb_job_t *self, uint64_t deadline_ms)
-{
-    assert (self);
-    self->chunk->deadline_ms = deadline_ms;
-}
 
 bool
 bb_job_fetch_prices (bb_job_t *self)
@@ -185,33 +181,9 @@ bb_job_fetch_prices (bb_job_t *self)
     return self->chunk->fetch_prices;
 }
 
-void
-bb_job_set_fetch_prices (bb_job_t *self, bool fetch_prices)
-{
-    assert (self);
-    self->chunk->fetch_prices = fetch_prices;
-}
 
-void
-bb_job_set_hiro_requests_max (bb_job_t *self, uint32_t requests)
-{
-    assert (self);
-    self->chunk->hiro_requests_max = requests;
-}
 
-const char *
-bb_job_fetcher (bb_job_t *self)
-{
-    assert (self);
-    return self->fetcher;
-}
 
-void
-bb_job_set_fetcher (bb_job_t *self, const char *fetcher_id)
-{
-    assert (self && fetcher_id);
-    snprintf (self->fetcher, sizeof self->fetcher, "%s", fetcher_id);
-}
 
 char *
 bb_job_ticket (bb_job_t *self, char *ticket)

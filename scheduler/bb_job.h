@@ -3,10 +3,12 @@
 
     Owns a ChunkJob envelope exactly as it goes to a fetcher and into the
     scheduler's durable state (the same bytes, so what a restart
-    re-dispatches is what was sent), plus what only the scheduler knows:
-    the fetcher holding it ("" while it waits for one). The job id "<rotation>.<chunk>" stays
-    the same across attempts; each dispatch raises the attempt. Agents are
-    kept with their two addresses only, all a fetcher needs.
+    re-dispatches is what was sent). Which fetcher holds it is the fetcher
+    registry's to say (bb_fetchers). The job id "<rotation>.<chunk>"
+    (bb_ids) stays the same across attempts; each dispatch makes the next
+    attempt as a new job, so the one in flight changes only once that
+    attempt is committed. Agents are kept with their two addresses only,
+    all a fetcher needs.
     =========================================================================
 */
 #ifndef BB_JOB_H_INCLUDED
@@ -18,7 +20,7 @@
 #include <czmq.h>
 
 #include "bb_budget.h"
-#include "bb_fetchers.h"
+#include "bb_ids.h"
 #include "balboard.pb-c.h"
 
 typedef struct _bb_job_t bb_job_t;
@@ -49,21 +51,16 @@ uint32_t bb_job_agents (bb_job_t *self);
 //  The stx address of agent index (< bb_job_agents), owned by the job.
 const char *bb_job_agent_stx (bb_job_t *self, uint32_t index);
 
+//  A new job: the next attempt of self (attempt + 1), due by deadline_ms,
+//  fetching the prices or not, and allowed hiro_requests_max requests of
+//  Hiro (what the budget holds for it; 0 = no budget). Caller owns it.
+bb_job_t *bb_job_next_attempt (bb_job_t *self, uint64_t deadline_ms,
+                               bool fetch_prices,
+                               uint32_t hiro_requests_max);
+
 uint32_t bb_job_attempt (bb_job_t *self);
-void bb_job_set_attempt (bb_job_t *self, uint32_t attempt);
-
 uint64_t bb_job_deadline (bb_job_t *self);
-void bb_job_set_deadline (bb_job_t *self, uint64_t deadline_ms);
-
 bool bb_job_fetch_prices (bb_job_t *self);
-void bb_job_set_fetch_prices (bb_job_t *self, bool fetch_prices);
-
-//  Hiro requests the budget holds for the current attempt (0 = no budget).
-void bb_job_set_hiro_requests_max (bb_job_t *self, uint32_t requests);
-
-//  The fetcher holding the job, "" when none; owned by the job.
-const char *bb_job_fetcher (bb_job_t *self);
-void bb_job_set_fetcher (bb_job_t *self, const char *fetcher_id);
 
 //  The budget ticket of the current attempt, "<job id>#<attempt>", into
 //  ticket (BB_BUDGET_TICKET_SIZE bytes). Returns ticket.

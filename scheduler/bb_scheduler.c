@@ -1,17 +1,26 @@
 /*  =========================================================================
     bb_scheduler - the scheduler actor: rotation cursor and adaptive alarm
 
-    Layers, top to bottom: the actor's state and its lifetime; durable
-    changes (every one goes through s_commit, which also records the
-    budget held, the pauses and the mode); jobs (dispatch, loss, reports);
-    the pump that decides what to dispatch next; ticks and timers; the
-    socket handlers; the status reply; the actor shell.
+    The actor keeps the pump and the handlers that feed it; its parts own
+    the rest: bb_sched_state the durable state, bb_jobs the jobs in flight
+    and the budget each attempt holds, bb_fetchers the fetchers, which job
+    each holds and when one is lost, bb_health and bb_budget the
+    upstreams, bb_sched_status the status reply.
 
-    The pump runs after anything that can unblock dispatch: a tick, a
-    fetcher becoming ready, a report, an agents page, a resume, the wake
-    timer (budget tokens back, a pause ended) and the heartbeat. At most
-    one agents page request is outstanding, so the cursor moves one chunk
-    at a time and each chunk is dispatched once.
+    Layers, top to bottom: durable changes (every one goes through
+    s_commit, which also records the budget held, the pauses and the
+    mode); jobs (dispatch, loss, reports); the pump that decides what to
+    dispatch next; ticks and timers; the socket handlers; the actor's
+    state and its shell.
+
+    A dispatch makes the job's next attempt without changing anything,
+    commits it, and only then puts it in flight, spends its budget and
+    sends it, so a failed commit leaves nothing to undo. The pump runs
+    after anything that can unblock dispatch: a tick, a fetcher becoming
+    ready, a report, an agents page, a resume, the wake timer (budget
+    tokens back, a pause ended) and the heartbeat. At most one agents page
+    request is outstanding, so the cursor moves one chunk at a time and
+    each chunk is dispatched once.
     =========================================================================
 */
 #include "bb_scheduler.h"
@@ -20,9 +29,10 @@
 #include "bb_fetchers.h"
 #include "bb_health.h"
 #include "bb_job.h"
+#include "bb_jobs.h"
 #include "bb_log.h"
 #include "bb_sched_state.h"
-#include "bb_version.h"
+#include "bb_sched_status.h"
 #include "bb_wire.h"
 
 #include <assert.h>
@@ -42,7 +52,7 @@ typedef struct {
     bb_budget_t *budget;
     bb_health_t *health;
     bb_fetchers_t *fetchers;
-    zhashx_t *jobs_by_id;           // job id -> bb_job_t, owned
+    bb_jobs_t *in_flight;           // the jobs, running or waiting
     int alarm_id;                   // the tick timer, -1 = none
     uint64_t next_tick_ms;          // when the alarm fires
     uint64_t last_tick_ms;          // when the last tick ran
@@ -56,7 +66,6 @@ typedef struct {
     uint32_t page_limit;            // agents the chunk may take
     uint64_t request_seq;           // last request id used
     int64_t beat_ms;                // the heartbeat timer's last run, mono
-    int64_t judge_from_ms;          // no fetcher expiry before (mono)
     bool terminated;                // $TERM came
 } self_t;
 
@@ -66,29 +75,42 @@ static void s_arm_alarm (self_t *self, uint64_t from_ms);
 //  ---------------------------------------------------------------------
 //  Durable changes
 
-//  Commit meta (completed with the budget held, the pauses and the mode),
-//  put job if not NULL and delete del_id if not NULL, in one durable
-//  change. Returns 0 or -1 (logged; nothing changed).
+//  Commit meta (completed with the mode, the pauses and the budget held,
+//  counting what attempt will hold), record attempt's job if attempt is
+//  not NULL and forget del_id if not NULL, in one durable change.
+//  Returns 0, or -1 with nothing changed (logged with what).
 static int
-s_commit (self_t *self, bb_sched_meta_t *meta, bb_job_t *job,
-          const char *del_id)
+s_commit (self_t *self, bb_sched_meta_t *meta,
+          const bb_jobs_attempt_t *attempt, const char *del_id,
+          const char *what)
 {
     uint64_t now = zclock_time ();
     meta->idle = bb_health_idle (self->health);
     for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
-        meta->paused_until [u] = bb_health_paused_until (
-            self->health, (bb_upstream_t) u, now);
-        bb_budget_summary (self->budget, (bb_upstream_t) u, now,
-                           &meta->budget_held [u], &meta->budget_until [u]);
+        bb_upstream_t upstream = (bb_upstream_t) u;
+        meta->paused_until [u] = bb_health_paused_until (self->health,
+                                                         upstream, now);
+        bb_budget_summary_spending (
+            self->budget, upstream, attempt ? attempt->cost [u] : 0,
+            attempt ? bb_job_deadline (attempt->job) : 0, now,
+            &meta->budget_held [u], &meta->budget_until [u]);
     }
-    if (bb_sched_state_begin (self->state))
-        return -1;
-    bb_sched_state_put_meta (self->state, meta);
-    if (job)
-        bb_sched_state_put_job (self->state, job);
-    if (del_id)
-        bb_sched_state_del_job (self->state, del_id);
-    return bb_sched_state_commit (self->state);
+    int rc = bb_sched_state_begin (self->state);
+    if (rc == 0) {
+        bb_sched_state_put_meta (self->state, meta);
+        if (attempt)
+            bb_sched_state_put_job (self->state, attempt->job);
+        if (del_id)
+            bb_sched_state_del_job (self->state, del_id);
+        rc = bb_sched_state_commit (self->state);
+    }
+    const char *job = attempt ? bb_job_id (attempt->job) : del_id;
+    if (rc && job)
+        bb_error ("state_commit_failed", "what=%s job=%s", what, job);
+    else
+    if (rc)
+        bb_error ("state_commit_failed", "what=%s", what);
+    return rc;
 }
 
 //  Commit the current meta (mode, pauses, budget changed).
@@ -96,19 +118,7 @@ static void
 s_commit_meta (self_t *self)
 {
     bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
-    if (s_commit (self, &meta, NULL, NULL))
-        bb_error ("state_commit_failed", "what=meta");
-}
-
-//  True if no job of rotation is in flight or waiting.
-static bool
-s_rotation_drained (self_t *self, uint64_t rotation)
-{
-    for (bb_job_t *job = (bb_job_t *) zhashx_first (self->jobs_by_id); job;
-         job = (bb_job_t *) zhashx_next (self->jobs_by_id))
-        if (bb_job_rotation (job) == rotation)
-            return false;
-    return true;
+    s_commit (self, &meta, NULL, NULL, "meta");
 }
 
 //  Mark the rotation of meta complete if its dispatch is over and no job
@@ -117,7 +127,7 @@ static void
 s_complete_rotation (self_t *self, bb_sched_meta_t *meta, uint64_t now)
 {
     if (!meta->exhausted || meta->complete || meta->rotation == 0
-    ||  !s_rotation_drained (self, meta->rotation))
+    ||  !bb_jobs_drained (self->in_flight, meta->rotation))
         return;
     meta->complete = true;
     meta->rotations_completed++;
@@ -130,63 +140,6 @@ s_complete_rotation (self_t *self, bb_sched_meta_t *meta, uint64_t now)
 
 //  ---------------------------------------------------------------------
 //  Jobs
-
-static void
-s_job_free (void **item_p)
-{
-    bb_job_destroy ((bb_job_t **) item_p);
-}
-
-//  The waiting job (no fetcher) that comes first: lowest rotation, then
-//  chunk. NULL if none waits.
-static bb_job_t *
-s_next_waiting (self_t *self)
-{
-    bb_job_t *best = NULL;
-    for (bb_job_t *job = (bb_job_t *) zhashx_first (self->jobs_by_id); job;
-         job = (bb_job_t *) zhashx_next (self->jobs_by_id)) {
-        if (*bb_job_fetcher (job))
-            continue;
-        if (!best || bb_job_rotation (job) < bb_job_rotation (best)
-        ||  (bb_job_rotation (job) == bb_job_rotation (best)
-             && bb_job_chunk_index (job) < bb_job_chunk_index (best)))
-            best = job;
-    }
-    return best;
-}
-
-//  Hold the budget of job's current attempt.
-static void
-s_job_spend (self_t *self, bb_job_t *job, uint64_t now)
-{
-    char ticket [BB_BUDGET_TICKET_SIZE];
-    bb_job_ticket (job, ticket);
-    uint32_t agents = bb_job_agents (job);
-    for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
-        bb_upstream_t upstream = (bb_upstream_t) u;
-        uint32_t cost = 0;
-        if (upstream != BB_UPSTREAM_PRICE || bb_job_fetch_prices (job))
-            cost = bb_budget_estimate (self->budget, upstream, agents,
-                                       now);
-        bb_budget_spend (self->budget, upstream, ticket, cost,
-                         bb_job_deadline (job), now);
-        //  What Hiro may serve this job: the fetcher keeps within it
-        if (upstream == BB_UPSTREAM_HIRO)
-            bb_job_set_hiro_requests_max (
-                job, bb_budget_rpm (self->budget, upstream) ? cost : 0);
-    }
-}
-
-//  Give back the budget of an attempt that was never sent.
-static void
-s_job_unspend (self_t *self, bb_job_t *job, uint64_t now)
-{
-    char ticket [BB_BUDGET_TICKET_SIZE];
-    bb_job_ticket (job, ticket);
-    for (int u = 0; u < BB_UPSTREAM_COUNT; u++)
-        bb_budget_settle (self->budget, (bb_upstream_t) u, ticket, 0, 0,
-                          now);
-}
 
 //  Send job's envelope to fetcher. Returns 0 or -1.
 static int
@@ -205,101 +158,86 @@ s_send_job (self_t *self, bb_job_t *job, const char *fetcher)
 }
 
 //  Dispatch job (new, or waiting to go again) to fetcher (ready) with
-//  meta as the change that goes with it: next attempt, new deadline, the
-//  tick's prices if due and affordable, budget held, committed durably,
-//  then sent. Returns 0, or -1 with nothing changed (job stays waiting).
+//  meta as the change that goes with it. Its next attempt (new deadline,
+//  the tick's prices if due and affordable, the budget it holds) is
+//  committed durably, then put in flight and sent. Returns 0, or -1 with
+//  nothing changed. The job in flight is a new one: job is not it.
 static int
 s_dispatch (self_t *self, bb_job_t *job, const char *fetcher,
             bb_sched_meta_t *meta, uint64_t now)
 {
-    uint32_t old_attempt = bb_job_attempt (job);
-    uint64_t old_deadline = bb_job_deadline (job);
-    bool old_prices = bb_job_fetch_prices (job);
-    bool want_prices = old_prices || self->prices_due;
+    bool want_prices = bb_job_fetch_prices (job) || self->prices_due;
     bool prices = want_prices
         && !bb_health_paused (self->health, BB_UPSTREAM_PRICE, now)
         && bb_budget_can_spend (self->budget, BB_UPSTREAM_PRICE, 1, now);
-
-    bb_job_set_attempt (job, old_attempt + 1);
-    bb_job_set_deadline (job, now + self->settings.job_deadline_ms);
-    bb_job_set_fetch_prices (job, prices);
-    s_job_spend (self, job, now);
-    if (s_commit (self, meta, job, NULL)) {
-        bb_error ("state_commit_failed", "what=dispatch job=%s",
-                  bb_job_id (job));
-        s_job_unspend (self, job, now);
-        bb_job_set_attempt (job, old_attempt);
-        bb_job_set_deadline (job, old_deadline);
-        bb_job_set_fetch_prices (job, old_prices);
+    bb_jobs_attempt_t attempt;
+    bb_jobs_next_attempt (self->in_flight, job,
+                          now + self->settings.job_deadline_ms, prices, now,
+                          &attempt);
+    if (s_commit (self, meta, &attempt, NULL, "dispatch")) {
+        bb_job_destroy (&attempt.job);
         return -1;
     }
+    bb_job_t *sent = bb_jobs_apply (self->in_flight, &attempt, now);
     self->prices_due = want_prices && !prices;
-    bb_job_set_fetcher (job, fetcher);
-    bb_fetchers_assign (self->fetchers, fetcher, bb_job_id (job), now);
-    if (s_send_job (self, job, fetcher))
-        bb_warn ("job_send_failed", "job=%s fetcher=%s", bb_job_id (job),
+    bb_fetchers_assign (self->fetchers, fetcher, bb_job_id (sent),
+                        bb_job_attempt (sent), bb_job_deadline (sent), now);
+    if (s_send_job (self, sent, fetcher))
+        bb_warn ("job_send_failed", "job=%s fetcher=%s", bb_job_id (sent),
                  fetcher);
     bb_info ("job_dispatched", "job=%s attempt=%" PRIu32 " agents=%" PRIu32
-             " fetcher=%s prices=%d deadline_ms=%" PRIu64, bb_job_id (job),
-             bb_job_attempt (job), bb_job_agents (job), fetcher, prices,
-             bb_job_deadline (job));
+             " fetcher=%s prices=%d deadline_ms=%" PRIu64, bb_job_id (sent),
+             bb_job_attempt (sent), bb_job_agents (sent), fetcher, prices,
+             bb_job_deadline (sent));
     return 0;
 }
 
-//  Remove job from the jobs in flight (destroys it).
+//  Forget job (destroyed) durably with meta, completing its rotation if
+//  it was the last one; what names the change for the log.
 static void
-s_job_remove (self_t *self, bb_job_t *job)
+s_job_forget (self_t *self, bb_job_t *job, bb_sched_meta_t *meta,
+              const char *what, uint64_t now)
 {
-    char id [BB_FETCHER_JOB_SIZE];
+    char id [BB_JOB_ID_SIZE];
     snprintf (id, sizeof id, "%s", bb_job_id (job));
-    zhashx_delete (self->jobs_by_id, id);
+    bb_jobs_remove (self->in_flight, id);
+    s_complete_rotation (self, meta, now);
+    s_commit (self, meta, NULL, id, what);
 }
 
-//  Give job up: forget it durably, completing its rotation if it was the
-//  last one.
+//  The current attempt of job, which fetcher held ("" = none), is lost
+//  (why: see bb_fetchers, or store_not_acked): its tokens come back as
+//  the budget says, and the job waits to go again, or is given up after
+//  the last attempt.
 static void
-s_job_give_up (self_t *self, bb_job_t *job, uint64_t now)
+s_job_lost (self_t *self, bb_job_t *job, const char *fetcher,
+            const char *why, uint64_t now)
 {
-    bb_error ("job_given_up", "job=%s attempts=%" PRIu32 " agents=%" PRIu32,
-              bb_job_id (job), bb_job_attempt (job), bb_job_agents (job));
-    char id [BB_FETCHER_JOB_SIZE];
-    snprintf (id, sizeof id, "%s", bb_job_id (job));
-    s_job_remove (self, job);
-    bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
-    s_complete_rotation (self, &meta, now);
-    if (s_commit (self, &meta, NULL, id))
-        bb_error ("state_commit_failed", "what=give_up job=%s", id);
-}
-
-//  The current attempt of job is lost (why: fetcher dead, restarted,
-//  deadline, store never acked): its tokens come back as the budget
-//  says, and the job waits to go again, or is given up after the last
-//  attempt.
-static void
-s_job_lost (self_t *self, bb_job_t *job, const char *why, uint64_t now)
-{
-    char ticket [BB_BUDGET_TICKET_SIZE];
-    bb_job_ticket (job, ticket);
-    for (int u = 0; u < BB_UPSTREAM_COUNT; u++)
-        bb_budget_abandon (self->budget, (bb_upstream_t) u, ticket, now);
+    bb_jobs_abandon (self->in_flight, job, now);
     bb_warn ("job_lost", "job=%s attempt=%" PRIu32 " fetcher=%s why=%s",
-             bb_job_id (job), bb_job_attempt (job), bb_job_fetcher (job),
-             why);
-    bb_job_set_fetcher (job, "");
-    if (bb_job_attempt (job) >= BB_SCHEDULER_MAX_ATTEMPTS)
-        s_job_give_up (self, job, now);
+             bb_job_id (job), bb_job_attempt (job), fetcher, why);
+    if (bb_job_attempt (job) >= BB_SCHEDULER_MAX_ATTEMPTS) {
+        bb_error ("job_given_up", "job=%s attempts=%" PRIu32 " agents=%"
+                  PRIu32, bb_job_id (job), bb_job_attempt (job),
+                  bb_job_agents (job));
+        bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
+        s_job_forget (self, job, &meta, "give_up", now);
+    }
 }
 
-//  The job fetcher holds, if any, is lost.
+//  What the fetcher registry found lost: a dead fetcher is logged, and
+//  the job named goes again if it is still ours.
 static void
-s_fetcher_job_lost (self_t *self, const char *fetcher, const char *job_id,
-                    const char *why, uint64_t now)
+s_on_loss (self_t *self, const bb_fetcher_loss_t *loss, uint64_t now)
 {
-    if (!job_id || !*job_id)
-        return;
-    bb_job_t *job = (bb_job_t *) zhashx_lookup (self->jobs_by_id, job_id);
-    if (job && streq (bb_job_fetcher (job), fetcher))
-        s_job_lost (self, job, why, now);
+    if (loss->dead)
+        bb_warn ("fetcher_lost", "fetcher=%s job=%s fetchers=%zu",
+                 loss->fetcher, *loss->job ? loss->job : "-",
+                 bb_fetchers_size (self->fetchers));
+    bb_job_t *job = *loss->job ? bb_jobs_lookup (self->in_flight, loss->job)
+                               : NULL;
+    if (job)
+        s_job_lost (self, job, loss->fetcher, loss->why, now);
 }
 
 //  ---------------------------------------------------------------------
@@ -314,9 +252,16 @@ s_rotation_open (self_t *self)
     return !meta->exhausted || (self->start_due && meta->complete);
 }
 
-//  Arm the wake timer for at_ms unless it already fires by then.
-static int s_on_wake (zloop_t *loop, int timer_id, void *arg);
+static int
+s_on_wake (zloop_t *loop, int timer_id, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    self->wake_id = -1;
+    s_pump (self);
+    return 0;
+}
 
+//  Arm the wake timer for at_ms unless it already fires by then.
 static void
 s_wake_at (self_t *self, uint64_t at_ms, uint64_t now)
 {
@@ -396,7 +341,8 @@ s_dispatch_one (self_t *self, uint64_t now)
     const char *fetcher = bb_fetchers_next_ready (self->fetchers);
     if (!fetcher || s_chunks_paused (self, now))
         return false;
-    bb_job_t *waiting = s_next_waiting (self);
+    bb_job_t *waiting = bb_jobs_next_waiting (self->in_flight,
+                                              self->fetchers);
     if (waiting) {
         if (!bb_budget_allows (self->budget, bb_job_agents (waiting),
                                now)) {
@@ -444,6 +390,41 @@ s_page_valid (const Balboard__AgentsPage *page)
     return true;
 }
 
+//  Start a new rotation of total agents in meta at now.
+static void
+s_start_rotation (bb_sched_meta_t *meta, uint32_t total, uint64_t now)
+{
+    meta->rotation++;
+    meta->cursor [0] = '\0';
+    meta->next_chunk = 0;
+    meta->rotation_agents = total;
+    meta->rotation_done = 0;
+    meta->rotation_started_ms = now;
+    meta->complete = false;
+}
+
+//  Record job with meta and dispatch it if a fetcher is ready (it may
+//  have left meanwhile: then the job waits). Destroys job. Returns 0 or
+//  -1 (nothing changed).
+static int
+s_record_chunk (self_t *self, bb_job_t *job, bb_sched_meta_t *meta,
+                uint64_t now)
+{
+    const char *fetcher = bb_fetchers_next_ready (self->fetchers);
+    if (fetcher) {
+        int rc = s_dispatch (self, job, fetcher, meta, now);
+        bb_job_destroy (&job);
+        return rc;
+    }
+    bb_jobs_attempt_t waiting = { .job = job };
+    if (s_commit (self, meta, &waiting, NULL, "page")) {
+        bb_job_destroy (&job);
+        return -1;
+    }
+    bb_jobs_insert (self->in_flight, &job);
+    return 0;
+}
+
 //  The page after the cursor came: start the rotation if it is a new
 //  one, advance the cursor, and dispatch its chunk (the page less its
 //  look-ahead agent).
@@ -454,25 +435,17 @@ s_on_page (self_t *self, const Balboard__AgentsPage *page, uint64_t now)
     bool last = page->n_agents <= self->page_limit;
     size_t count = last ? page->n_agents : self->page_limit;
     bool new_rotation = meta.exhausted;
-    if (new_rotation) {
-        if (count == 0) {
-            bb_info ("registry_empty", "hint=\"import agents\"");
-            self->start_due = false;
-            return;
-        }
-        meta.rotation++;
-        meta.cursor [0] = '\0';
-        meta.next_chunk = 0;
-        meta.rotation_agents = page->total;
-        meta.rotation_done = 0;
-        meta.rotation_started_ms = now;
-        meta.complete = false;
+    if (new_rotation && count == 0) {
+        bb_info ("registry_empty", "hint=\"import agents\"");
+        self->start_due = false;
+        return;
     }
+    if (new_rotation)
+        s_start_rotation (&meta, page->total, now);
     meta.exhausted = last;
     if (count == 0) {
         s_complete_rotation (self, &meta, now);
-        if (s_commit (self, &meta, NULL, NULL))
-            bb_error ("state_commit_failed", "what=rotation_end");
+        s_commit (self, &meta, NULL, NULL, "rotation_end");
         return;
     }
     bb_job_t *job = bb_job_new (meta.rotation, meta.next_chunk,
@@ -480,16 +453,8 @@ s_on_page (self_t *self, const Balboard__AgentsPage *page, uint64_t now)
     snprintf (meta.cursor, sizeof meta.cursor, "%s",
               page->agents [count - 1]->stx_address);
     meta.next_chunk++;
-    const char *fetcher = bb_fetchers_next_ready (self->fetchers);
-    int rc;
-    if (fetcher)
-        rc = s_dispatch (self, job, fetcher, &meta, now);
-    else        //  the fetcher left meanwhile: record it, send it later
-        rc = s_commit (self, &meta, job, NULL);
-    if (rc) {
-        bb_job_destroy (&job);
+    if (s_record_chunk (self, job, &meta, now))
         return;
-    }
     if (new_rotation) {
         self->start_due = false;
         bb_info ("rotation_start", "rotation=%" PRIu64 " agents=%" PRIu32,
@@ -500,42 +465,10 @@ s_on_page (self_t *self, const Balboard__AgentsPage *page, uint64_t now)
                  PRIu32, meta.rotation, meta.next_chunk);
     if (self->idle_credit)
         self->idle_credit--;
-    zhashx_insert (self->jobs_by_id, bb_job_id (job), job);
 }
 
 //  ---------------------------------------------------------------------
 //  Job reports
-
-//  Requests report made on upstream (0 if it does not say).
-static uint32_t
-s_report_requests (const Balboard__JobReport *report, bb_upstream_t upstream)
-{
-    for (size_t i = 0; i < report->n_upstreams; i++) {
-        bb_upstream_t index;
-        if (report->upstreams [i]
-        &&  bb_upstream_from_wire (report->upstreams [i]->upstream,
-                                   &index) == 0
-        &&  index == upstream)
-            return report->upstreams [i]->requests;
-    }
-    return 0;
-}
-
-//  Settle the reported attempt's budget with what it used.
-static void
-s_report_settle (self_t *self, const Balboard__JobReport *report,
-                 uint32_t agents, uint64_t now)
-{
-    char ticket [BB_BUDGET_TICKET_SIZE];
-    snprintf (ticket, sizeof ticket, "%s#%" PRIu32, report->job_id,
-              report->attempt);
-    for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
-        bb_upstream_t upstream = (bb_upstream_t) u;
-        bb_budget_settle (self->budget, upstream, ticket,
-                          s_report_requests (report, upstream),
-                          upstream == BB_UPSTREAM_PRICE ? 0 : agents, now);
-    }
-}
 
 //  True if status says the store took the batch or refused it for good.
 static bool
@@ -558,44 +491,28 @@ s_job_done (self_t *self, bb_job_t *job, const Balboard__JobReport *report,
         bb_error ("job_rejected", "job=%s detail=%s", bb_job_id (job),
                   bb_log_quote (report->detail, detail, sizeof detail));
     }
-    char id [BB_FETCHER_JOB_SIZE];
-    snprintf (id, sizeof id, "%s", bb_job_id (job));
     bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
     if (bb_job_rotation (job) == meta.rotation)
         meta.rotation_done += bb_job_agents (job);
     bb_info ("job_done", "job=%s attempt=%" PRIu32 "/%" PRIu32 " fetcher=%s"
              " ok=%" PRIu32 " failed=%" PRIu32 " store=%d requests=%" PRIu32
-             "/%" PRIu32 "/%" PRIu32 " progress=%" PRIu32 "/%" PRIu32, id,
-             report->attempt, bb_job_attempt (job), report->fetcher_id,
-             report->agents_ok, report->agents_failed, (int) status,
-             s_report_requests (report, BB_UPSTREAM_HIRO),
-             s_report_requests (report, BB_UPSTREAM_MEMPOOL),
-             s_report_requests (report, BB_UPSTREAM_PRICE),
+             "/%" PRIu32 "/%" PRIu32 " progress=%" PRIu32 "/%" PRIu32,
+             bb_job_id (job), report->attempt, bb_job_attempt (job),
+             report->fetcher_id, report->agents_ok, report->agents_failed,
+             (int) status,
+             bb_jobs_report_requests (report, BB_UPSTREAM_HIRO),
+             bb_jobs_report_requests (report, BB_UPSTREAM_MEMPOOL),
+             bb_jobs_report_requests (report, BB_UPSTREAM_PRICE),
              meta.rotation_done, meta.rotation_agents);
-    s_job_remove (self, job);
-    s_complete_rotation (self, &meta, now);
-    if (s_commit (self, &meta, NULL, id))
-        bb_error ("state_commit_failed", "what=report job=%s", id);
+    s_job_forget (self, job, &meta, "report", now);
 }
 
-//  A report: any attempt still on record whose batch the store answered
-//  completes the job. The latest attempt without an answer (the store
-//  never acked) goes again. Anything else is stale: logged, ignored.
+//  What report says of the upstreams: pauses (logged) and the mode (a
+//  change re-arms the alarm).
 static void
-s_on_report (self_t *self, zframe_t *peer, const Balboard__JobReport *report,
-             uint64_t now)
+s_report_health (self_t *self, const Balboard__JobReport *report,
+                 uint64_t now)
 {
-    const char *fetcher = report->fetcher_id;
-    bb_fetchers_seen (self->fetchers, fetcher, peer, now);
-    bb_job_t *job = (bb_job_t *) zhashx_lookup (self->jobs_by_id,
-                                                report->job_id);
-    bool on_record = job && report->attempt > 0
-                  && report->attempt <= bb_job_attempt (job);
-    bool latest = on_record && report->attempt == bb_job_attempt (job)
-        && (streq (bb_job_fetcher (job), fetcher) || !*bb_job_fetcher (job));
-    uint32_t agents = job ? bb_job_agents (job)
-                          : report->agents_ok + report->agents_failed;
-    s_report_settle (self, report, agents, now);
     uint64_t paused [BB_UPSTREAM_COUNT];
     for (int u = 0; u < BB_UPSTREAM_COUNT; u++)
         paused [u] = bb_health_paused_until (self->health, (bb_upstream_t) u,
@@ -616,31 +533,58 @@ s_on_report (self_t *self, zframe_t *peer, const Balboard__JobReport *report,
             self->idle_credit = 0;
         s_arm_alarm (self, self->last_tick_ms);
     }
-    //  The reporting fetcher is free unless it holds another job of ours
-    const char *held = bb_fetchers_job (self->fetchers, fetcher);
-    bool frees = !*held || streq (held, report->job_id);
+}
+
+//  A report: any attempt still on record whose batch the store answered
+//  completes the job. The latest attempt without an answer (the store
+//  never acked) goes again. Anything else is stale: logged, ignored.
+static void
+s_on_report (self_t *self, zframe_t *peer, const Balboard__JobReport *report,
+             uint64_t now)
+{
+    const char *fetcher = report->fetcher_id;
+    bb_fetchers_seen (self->fetchers, fetcher, peer, now);
+    bb_job_t *job = bb_jobs_lookup (self->in_flight, report->job_id);
+    const char *holder = bb_fetchers_holder (self->fetchers, report->job_id);
+    char held_by [BB_FETCHER_ID_SIZE];
+    snprintf (held_by, sizeof held_by, "%s", holder ? holder : "");
+    bool on_record = job && report->attempt > 0
+                  && report->attempt <= bb_job_attempt (job);
+    bool latest = on_record && report->attempt == bb_job_attempt (job)
+               && (!*held_by || streq (held_by, fetcher));
+    uint32_t agents = job ? bb_job_agents (job)
+                          : report->agents_ok + report->agents_failed;
+    bb_jobs_settle (self->in_flight, report, agents, now);
+    s_report_health (self, report, now);
+    bb_fetchers_reported (self->fetchers, fetcher, report->job_id,
+                          report->attempt);
     if (on_record && s_store_answered (report->store_status))
         s_job_done (self, job, report, now);
-    else
-    if (latest) {
-        s_job_lost (self, job, "store_not_acked", now);
-        s_commit_meta (self);
-    }
     else {
-        bb_info ("report_stale", "job=%s attempt=%" PRIu32 " fetcher=%s",
-                 report->job_id, report->attempt, fetcher);
+        if (latest)
+            s_job_lost (self, job, held_by, "store_not_acked", now);
+        else
+            bb_info ("report_stale", "job=%s attempt=%" PRIu32
+                     " fetcher=%s", report->job_id, report->attempt,
+                     fetcher);
         s_commit_meta (self);
     }
-    if (frees)
-        bb_fetchers_set_ready (self->fetchers, fetcher);
     s_pump (self);
 }
 
 //  ---------------------------------------------------------------------
 //  Ticks and timers
 
+static void s_tick (self_t *self);
+
 static int
-s_on_alarm (zloop_t *loop, int timer_id, void *arg);
+s_on_alarm (zloop_t *loop, int timer_id, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    self->alarm_id = -1;
+    s_tick (self);
+    return 0;
+}
 
 //  Arm the alarm for one interval (by the current mode) after from_ms.
 static void
@@ -673,8 +617,7 @@ s_tick (self_t *self)
         return;
     }
     meta.tick_seq++;
-    if (s_commit (self, &meta, NULL, NULL))
-        bb_error ("state_commit_failed", "what=tick");
+    s_commit (self, &meta, NULL, NULL, "tick");
     bb_health_tick (self->health);
     self->prices_due = true;
     if (meta.exhausted)
@@ -687,35 +630,8 @@ s_tick (self_t *self)
              bb_health_idle (self->health) ? "idle" : "active",
              meta.rotation, meta.rotation_done, meta.rotation_agents,
              bb_fetchers_size (self->fetchers), ready,
-             zhashx_size (self->jobs_by_id),
-             self->next_tick_ms - now);
+             bb_jobs_size (self->in_flight), self->next_tick_ms - now);
     s_pump (self);
-}
-
-static int
-s_on_alarm (zloop_t *loop, int timer_id, void *arg)
-{
-    self_t *self = (self_t *) arg;
-    self->alarm_id = -1;
-    s_tick (self);
-    return 0;
-}
-
-static int
-s_on_wake (zloop_t *loop, int timer_id, void *arg)
-{
-    self_t *self = (self_t *) arg;
-    self->wake_id = -1;
-    s_pump (self);
-    return 0;
-}
-
-//  True unless this loop stalled less than a heartbeat interval ago: what
-//  fetchers said during the stall may still be on its way in.
-static bool
-s_judging (self_t *self)
-{
-    return zclock_mono () >= self->judge_from_ms;
 }
 
 //  Send a heartbeat to every fetcher.
@@ -733,35 +649,21 @@ s_send_heartbeats (self_t *self)
         bb_wire_send (self->jobs, peer, &envelope);
 }
 
-//  Drop the fetchers past their expiry; their jobs go again.
+//  A late beat means this loop stalled (a slow fsync, a stopped process):
+//  what fetchers said meanwhile may not be read yet, so the registry
+//  judges them one interval later (zloop fires the beats missed
+//  meanwhile at once, in a burst).
 static void
-s_expire_fetchers (self_t *self, uint64_t now)
+s_check_stall (self_t *self, uint64_t now)
 {
-    char id [BB_FETCHER_ID_SIZE], job [BB_FETCHER_JOB_SIZE];
-    while (bb_fetchers_expire (self->fetchers, now, id, job)) {
-        bb_warn ("fetcher_lost", "fetcher=%s job=%s fetchers=%zu", id,
-                 *job ? job : "-", bb_fetchers_size (self->fetchers));
-        s_fetcher_job_lost (self, id, job, "fetcher_dead", now);
+    int64_t beat = zclock_mono ();
+    int64_t interval = (int64_t) self->settings.heartbeat_ms;
+    int64_t late = beat - self->beat_ms - interval;
+    self->beat_ms = beat;
+    if (late > interval) {
+        bb_warn ("loop_stalled", "late_ms=%" PRId64, late);
+        bb_fetchers_stalled (self->fetchers, now);
     }
-}
-
-//  Jobs past their deadline and the grace for the batch and report go
-//  again; their fetcher stays busy until it reports or says it is idle.
-static void
-s_check_deadlines (self_t *self, uint64_t now)
-{
-    uint64_t grace = self->settings.heartbeat_ms * self->settings.liveness;
-    zlistx_t *late = zlistx_new ();
-    for (bb_job_t *job = (bb_job_t *) zhashx_first (self->jobs_by_id); job;
-         job = (bb_job_t *) zhashx_next (self->jobs_by_id))
-        if (*bb_job_fetcher (job) && bb_job_deadline (job) + grace < now)
-            zlistx_add_end (late, job);
-    for (bb_job_t *job = (bb_job_t *) zlistx_first (late); job;
-         job = (bb_job_t *) zlistx_next (late)) {
-        bb_fetchers_forget_job (self->fetchers, bb_job_fetcher (job));
-        s_job_lost (self, job, "deadline", now);
-    }
-    zlistx_destroy (&late);
 }
 
 static int
@@ -770,22 +672,10 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     self_t *self = (self_t *) arg;
     uint64_t now = zclock_time ();
     s_send_heartbeats (self);
-    //  A late beat means this loop stalled (a slow fsync, a stopped
-    //  process): what fetchers said meanwhile may not be read yet, so
-    //  judge them and their deadlines only one interval later (zloop
-    //  fires the beats missed meanwhile at once, in a burst)
-    int64_t beat = zclock_mono ();
-    int64_t interval = (int64_t) self->settings.heartbeat_ms;
-    int64_t late = beat - self->beat_ms - interval;
-    self->beat_ms = beat;
-    if (late > interval) {
-        bb_warn ("loop_stalled", "late_ms=%" PRId64, late);
-        self->judge_from_ms = beat + interval;
-    }
-    if (s_judging (self)) {
-        s_expire_fetchers (self, now);
-        s_check_deadlines (self, now);
-    }
+    s_check_stall (self, now);
+    bb_fetcher_loss_t loss;
+    while (bb_fetchers_next_loss (self->fetchers, now, &loss))
+        s_on_loss (self, &loss, now);
     if (self->page_request_id
     &&  now - self->page_sent_ms > self->settings.store_timeout_ms) {
         bb_warn ("store_timeout", "request_id=%" PRIu64 " after_ms=%" PRIu64,
@@ -799,46 +689,6 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
 //  ---------------------------------------------------------------------
 //  Jobs socket: fetchers
 
-//  Square what fetcher id says it runs (busy, "" = nothing) with the job
-//  we gave it. A job it does not run went missing: at once when it runs
-//  another (it drops what comes meanwhile) or says READY idle (it
-//  restarted); from idle heartbeats only at the second more than an
-//  interval after the job went (one may have crossed it), when the job
-//  went to a socket it had just replaced or its report was lost with
-//  one. A fetcher that runs nothing of ours is ready. Returns true if
-//  anything changed.
-static bool
-s_square_fetcher (self_t *self, const char *id, const char *busy,
-                  bool ready_message, uint64_t now)
-{
-    bool changed = false;
-    const char *held = bb_fetchers_job (self->fetchers, id);
-    if (*held && !streq (held, busy)) {
-        const char *why = NULL;
-        if (*busy)
-            why = "fetcher_busy_elsewhere";
-        else
-        if (ready_message)
-            why = "fetcher_restarted";
-        else
-        if (s_judging (self)
-        &&  bb_fetchers_idle_beat (self->fetchers, id,
-                                   self->settings.heartbeat_ms, now) >= 2)
-            why = "fetcher_idle";
-        if (why) {
-            s_fetcher_job_lost (self, id, held, why, now);
-            bb_fetchers_forget_job (self->fetchers, id);
-            changed = true;
-        }
-    }
-    if (!*busy && !*bb_fetchers_job (self->fetchers, id)
-    &&  !bb_fetchers_is_ready (self->fetchers, id)) {
-        bb_fetchers_set_ready (self->fetchers, id);
-        changed = true;
-    }
-    return changed;
-}
-
 //  READY, on connect and reconnect: a reconnect names the job it still
 //  runs, which stays its own.
 static void
@@ -848,7 +698,9 @@ s_on_ready (self_t *self, zframe_t *peer, const Balboard__FetcherReady *ready,
     const char *id = ready->fetcher_id;
     const char *busy = ready->busy_job_id ? ready->busy_job_id : "";
     bool is_new = bb_fetchers_seen (self->fetchers, id, peer, now);
-    s_square_fetcher (self, id, busy, true, now);
+    bb_fetcher_loss_t loss;
+    bb_fetchers_says (self->fetchers, id, busy, true, now, &loss);
+    s_on_loss (self, &loss, now);
     bb_info ("fetcher_ready", "fetcher=%s new=%d busy=%s concurrency=%" PRIu32
              " fetchers=%zu", id, is_new, *busy ? busy : "-",
              ready->max_concurrency, bb_fetchers_size (self->fetchers));
@@ -866,8 +718,11 @@ s_on_fetcher_heartbeat (self_t *self, zframe_t *peer,
     if (is_new)
         bb_info ("fetcher_joined", "fetcher=%s busy=%s fetchers=%zu", id,
                  *busy ? busy : "-", bb_fetchers_size (self->fetchers));
-    if (s_square_fetcher (self, id, busy, false, now))
+    bb_fetcher_loss_t loss;
+    if (bb_fetchers_says (self->fetchers, id, busy, false, now, &loss)) {
+        s_on_loss (self, &loss, now);
         s_pump (self);
+    }
 }
 
 //  The fetcher id a fetcher message names, or NULL if absent or invalid.
@@ -883,7 +738,45 @@ s_fetcher_id (const bb_envelope_t *envelope)
     else
     if (envelope->body_case == BALBOARD__ENVELOPE__BODY_JOB_REPORT)
         id = envelope->job_report->fetcher_id;
-    return bb_fetchers_id_valid (id) ? id : NULL;
+    return bb_fetcher_id_valid (id) ? id : NULL;
+}
+
+//  Serve one fetcher message of envelope from peer, or answer why not.
+static void
+s_fetcher_message (self_t *self, zsock_t *reader, zframe_t *peer,
+                   const bb_envelope_t *envelope, uint64_t now)
+{
+    Balboard__Envelope__BodyCase body = envelope->body_case;
+    bool fetcher_message = body == BALBOARD__ENVELOPE__BODY_FETCHER_READY
+        || body == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT
+        || body == BALBOARD__ENVELOPE__BODY_JOB_REPORT;
+    if (!fetcher_message) {
+        bb_warn ("unsupported", "socket=jobs body=%s",
+                 bb_wire_body_name (body));
+        bb_wire_send_error (reader, peer, envelope->request_id,
+                            BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
+                            "not a fetcher message");
+    }
+    else
+    if (!s_fetcher_id (envelope)
+    ||  (body == BALBOARD__ENVELOPE__BODY_JOB_REPORT
+         && (!envelope->job_report->job_id
+             || !*envelope->job_report->job_id))) {
+        bb_warn ("bad_request", "socket=jobs body=%s",
+                 bb_wire_body_name (body));
+        bb_wire_send_error (reader, peer, envelope->request_id,
+                            BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
+                            "fetcher_id or job_id missing or invalid");
+    }
+    else
+    if (body == BALBOARD__ENVELOPE__BODY_FETCHER_READY)
+        s_on_ready (self, peer, envelope->fetcher_ready, now);
+    else
+    if (body == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT)
+        s_on_fetcher_heartbeat (self, peer, envelope->fetcher_heartbeat,
+                                now);
+    else
+        s_on_report (self, peer, envelope->job_report, now);
 }
 
 static int
@@ -892,56 +785,41 @@ s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
     self_t *self = (self_t *) arg;
     bb_wire_msg_t msg = { 0 };
     bb_wire_result_t result = bb_wire_recv (reader, &msg);
-    uint64_t now = zclock_time ();
-    if (result == BB_WIRE_BAD_FRAME) {
-        bb_warn ("bad_frame", "socket=jobs reason=\"%s\"", msg.reason);
-        if (msg.peer)
-            bb_wire_send_error (reader, msg.peer, 0,
-                                BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
-                                msg.reason);
-    }
+    if (result == BB_WIRE_BAD_FRAME)
+        bb_wire_reject (reader, "jobs", &msg);
     else
-    if (result == BB_WIRE_OK) {
-        bb_envelope_t *envelope = msg.envelope;
-        Balboard__Envelope__BodyCase body = envelope->body_case;
-        bool fetcher_message = body == BALBOARD__ENVELOPE__BODY_FETCHER_READY
-            || body == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT
-            || body == BALBOARD__ENVELOPE__BODY_JOB_REPORT;
-        const char *id = s_fetcher_id (envelope);
-        if (!fetcher_message) {
-            bb_warn ("unsupported", "socket=jobs body=%s",
-                     bb_wire_body_name (body));
-            bb_wire_send_error (reader, msg.peer, envelope->request_id,
-                                BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
-                                "not a fetcher message");
-        }
-        else
-        if (!id
-        ||  (body == BALBOARD__ENVELOPE__BODY_JOB_REPORT
-             && (!envelope->job_report->job_id
-                 || !*envelope->job_report->job_id))) {
-            bb_warn ("bad_request", "socket=jobs body=%s",
-                     bb_wire_body_name (body));
-            bb_wire_send_error (reader, msg.peer, envelope->request_id,
-                                BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
-                                "fetcher_id or job_id missing or invalid");
-        }
-        else
-        if (body == BALBOARD__ENVELOPE__BODY_FETCHER_READY)
-            s_on_ready (self, msg.peer, envelope->fetcher_ready, now);
-        else
-        if (body == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT)
-            s_on_fetcher_heartbeat (self, msg.peer,
-                                    envelope->fetcher_heartbeat, now);
-        else
-            s_on_report (self, msg.peer, envelope->job_report, now);
-    }
+    if (result == BB_WIRE_OK)
+        s_fetcher_message (self, reader, msg.peer, msg.envelope,
+                           zclock_time ());
     bb_wire_msg_reset (&msg);
     return 0;
 }
 
 //  ---------------------------------------------------------------------
 //  Store socket: agents pages
+
+//  The store's answer to the page request outstanding.
+static void
+s_on_page_reply (self_t *self, const bb_envelope_t *envelope)
+{
+    self->page_request_id = 0;
+    if (bb_sched_state_meta (self->state)->paused)
+        return;         //  paused since it asked: resume asks again
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_AGENTS_PAGE
+    &&  s_page_valid (envelope->agents_page)) {
+        s_on_page (self, envelope->agents_page, zclock_time ());
+        s_pump (self);
+        return;
+    }
+    //  Retried by the next heartbeat, not at once: no hot loop
+    char reason [BB_REASON_SIZE];
+    bool is_error = envelope->body_case == BALBOARD__ENVELOPE__BODY_ERROR;
+    bb_warn ("store_bad_reply", "body=%s reason=%s",
+             bb_wire_body_name (envelope->body_case),
+             bb_log_quote (is_error ? envelope->error->reason
+                                    : "invalid agents page",
+                           reason, sizeof reason));
+}
 
 static int
 s_on_store (zloop_t *loop, zsock_t *reader, void *arg)
@@ -953,141 +831,19 @@ s_on_store (zloop_t *loop, zsock_t *reader, void *arg)
         bb_warn ("bad_frame", "socket=store reason=\"%s\"", msg.reason);
     else
     if (result == BB_WIRE_OK) {
-        bb_envelope_t *envelope = msg.envelope;
         if (!self->page_request_id
-        ||  envelope->request_id != self->page_request_id)
+        ||  msg.envelope->request_id != self->page_request_id)
             bb_debug ("store_reply_stale", "request_id=%" PRIu64,
-                      envelope->request_id);
+                      msg.envelope->request_id);
         else
-        if (bb_sched_state_meta (self->state)->paused) {
-            //  Paused since it asked: the cursor stays, resume asks again
-            self->page_request_id = 0;
-        }
-        else
-        if (envelope->body_case == BALBOARD__ENVELOPE__BODY_AGENTS_PAGE
-        &&  s_page_valid (envelope->agents_page)) {
-            self->page_request_id = 0;
-            s_on_page (self, envelope->agents_page, zclock_time ());
-            s_pump (self);
-        }
-        else {
-            //  Retried by the next heartbeat, not at once: no hot loop
-            char reason [BB_REASON_SIZE];
-            bool is_error =
-                envelope->body_case == BALBOARD__ENVELOPE__BODY_ERROR;
-            bb_warn ("store_bad_reply", "body=%s reason=%s",
-                     bb_wire_body_name (envelope->body_case),
-                     bb_log_quote (is_error ? envelope->error->reason
-                                            : "invalid agents page",
-                                   reason, sizeof reason));
-            self->page_request_id = 0;
-        }
+            s_on_page_reply (self, msg.envelope);
     }
     bb_wire_msg_reset (&msg);
     return 0;
 }
 
 //  ---------------------------------------------------------------------
-//  Control socket and status
-
-static void
-s_status_upstream (self_t *self, bb_upstream_t upstream, uint64_t now,
-                   Balboard__UpstreamHealth *health)
-{
-    balboard__upstream_health__init (health);
-    health->upstream = bb_upstream_to_wire (upstream);
-    health->healthy = bb_health_healthy (self->health, upstream);
-    health->paused_until_ms = bb_health_paused_until (self->health, upstream,
-                                                      now);
-    health->budget_per_minute = bb_budget_rpm (self->budget, upstream);
-    health->requests_dispatched = bb_budget_dispatched (self->budget,
-                                                        upstream);
-    health->failures = bb_health_failures (self->health, upstream);
-    health->rate_limited = bb_health_rate_limited (self->health, upstream);
-    health->endpoint = (char *) bb_health_endpoint (self->health, upstream);
-}
-
-static void
-s_send_status (self_t *self, zsock_t *socket, zframe_t *peer,
-               uint64_t request_id)
-{
-    uint64_t now = zclock_time ();
-    const bb_sched_meta_t *meta = bb_sched_state_meta (self->state);
-    Balboard__SchedulerStatus status = BALBOARD__SCHEDULER_STATUS__INIT;
-    status.rotation = meta->rotation;
-    status.cursor = (char *) meta->cursor;
-    status.rotation_agents = meta->rotation_agents;
-    status.rotation_done = meta->rotation_done;
-    status.idle_mode = bb_health_idle (self->health);
-    status.paused = meta->paused;
-    status.next_tick_ms = self->next_tick_ms;
-    status.tick_seq = meta->tick_seq;
-    status.fetchers = (uint32_t) bb_fetchers_size (self->fetchers);
-    status.fetchers_ready = (uint32_t) bb_fetchers_ready_count (
-        self->fetchers);
-    status.rotations_completed = meta->rotations_completed;
-    status.last_rotation_ms = meta->last_rotation_ms;
-    char version [BB_VERSION_TEXT_SIZE];
-    status.version = bb_version_text (version);
-
-    size_t jobs = zhashx_size (self->jobs_by_id);
-    Balboard__InFlightJob *in_flight = calloc (jobs + 1, sizeof *in_flight);
-    Balboard__InFlightJob **in_flight_p = calloc (jobs + 1,
-                                                  sizeof *in_flight_p);
-    assert (in_flight && in_flight_p);
-    size_t index = 0;
-    for (bb_job_t *job = (bb_job_t *) zhashx_first (self->jobs_by_id); job;
-         job = (bb_job_t *) zhashx_next (self->jobs_by_id), index++) {
-        Balboard__InFlightJob *entry = &in_flight [index];
-        balboard__in_flight_job__init (entry);
-        entry->job_id = (char *) bb_job_id (job);
-        entry->attempt = bb_job_attempt (job);
-        entry->fetcher_id = (char *) bb_job_fetcher (job);
-        entry->deadline_ms = bb_job_deadline (job);
-        entry->agents = bb_job_agents (job);
-        in_flight_p [index] = entry;
-    }
-    status.n_in_flight = jobs;
-    status.in_flight = in_flight_p;
-
-    size_t fetchers = bb_fetchers_size (self->fetchers);
-    bb_fetcher_info_t *infos = calloc (fetchers + 1, sizeof *infos);
-    Balboard__FetcherInfo *list = calloc (fetchers + 1, sizeof *list);
-    Balboard__FetcherInfo **list_p = calloc (fetchers + 1, sizeof *list_p);
-    assert (infos && list && list_p);
-    fetchers = bb_fetchers_list (self->fetchers, infos, fetchers);
-    for (size_t i = 0; i < fetchers; i++) {
-        balboard__fetcher_info__init (&list [i]);
-        list [i].fetcher_id = infos [i].id;
-        list [i].ready = infos [i].ready;
-        list [i].job_id = infos [i].job;
-        list [i].jobs = infos [i].jobs;
-        list_p [i] = &list [i];
-    }
-    status.n_fetcher_list = fetchers;
-    status.fetcher_list = list_p;
-
-    Balboard__UpstreamHealth upstreams [BB_UPSTREAM_COUNT];
-    Balboard__UpstreamHealth *upstreams_p [BB_UPSTREAM_COUNT];
-    for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
-        s_status_upstream (self, (bb_upstream_t) u, now, &upstreams [u]);
-        upstreams_p [u] = &upstreams [u];
-    }
-    status.n_upstreams = BB_UPSTREAM_COUNT;
-    status.upstreams = upstreams_p;
-
-    bb_envelope_t envelope;
-    bb_wire_envelope_init (&envelope);
-    envelope.request_id = request_id;
-    envelope.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS;
-    envelope.scheduler_status = &status;
-    bb_wire_send (socket, peer, &envelope);
-    free (list_p);
-    free (list);
-    free (infos);
-    free (in_flight_p);
-    free (in_flight);
-}
+//  Control socket
 
 //  Set the operator pause durably. Returns 0 or -1.
 static int
@@ -1095,10 +851,8 @@ s_set_paused (self_t *self, bool paused)
 {
     bb_sched_meta_t meta = *bb_sched_state_meta (self->state);
     meta.paused = paused;
-    if (s_commit (self, &meta, NULL, NULL)) {
-        bb_error ("state_commit_failed", "what=pause");
+    if (s_commit (self, &meta, NULL, NULL, "pause"))
         return -1;
-    }
     bb_info (paused ? "paused" : "resumed", NULL);
     return 0;
 }
@@ -1126,19 +880,30 @@ s_control (self_t *self, Balboard__SchedulerControl__Command command)
     }
 }
 
+//  Reply to peer with the status, as of now.
+static void
+s_send_status (self_t *self, zsock_t *socket, zframe_t *peer,
+               uint64_t request_id)
+{
+    bb_sched_status_parts_t parts = {
+        .meta = bb_sched_state_meta (self->state),
+        .health = self->health,
+        .budget = self->budget,
+        .fetchers = self->fetchers,
+        .jobs = self->in_flight,
+        .next_tick_ms = self->next_tick_ms
+    };
+    bb_sched_status_send (&parts, zclock_time (), socket, peer, request_id);
+}
+
 static int
 s_on_control (zloop_t *loop, zsock_t *reader, void *arg)
 {
     self_t *self = (self_t *) arg;
     bb_wire_msg_t msg = { 0 };
     bb_wire_result_t result = bb_wire_recv (reader, &msg);
-    if (result == BB_WIRE_BAD_FRAME) {
-        bb_warn ("bad_frame", "socket=control reason=\"%s\"", msg.reason);
-        if (msg.peer)
-            bb_wire_send_error (reader, msg.peer, 0,
-                                BALBOARD__ERROR_REPLY__CODE__BAD_FRAME,
-                                msg.reason);
-    }
+    if (result == BB_WIRE_BAD_FRAME)
+        bb_wire_reject (reader, "control", &msg);
     else
     if (result == BB_WIRE_OK) {
         bb_envelope_t *envelope = msg.envelope;
@@ -1170,7 +935,7 @@ s_self_destroy (self_t **self_p)
     self_t *self = *self_p;
     if (self) {
         zloop_destroy (&self->loop);
-        zhashx_destroy (&self->jobs_by_id);
+        bb_jobs_destroy (&self->in_flight);
         bb_fetchers_destroy (&self->fetchers);
         bb_health_destroy (&self->health);
         bb_budget_destroy (&self->budget);
@@ -1200,13 +965,13 @@ s_restore (self_t *self)
         return -1;
     for (bb_job_t *job = (bb_job_t *) zlistx_detach (jobs, NULL); job;
          job = (bb_job_t *) zlistx_detach (jobs, NULL))
-        zhashx_insert (self->jobs_by_id, bb_job_id (job), job);
+        bb_jobs_insert (self->in_flight, &job);
     zlistx_destroy (&jobs);
     bb_info ("state_restored", "rotation=%" PRIu64 " cursor=%s progress=%"
              PRIu32 "/%" PRIu32 " jobs_again=%zu tick_seq=%" PRIu64
              " mode=%s paused=%d", meta->rotation,
              *meta->cursor ? meta->cursor : "-", meta->rotation_done,
-             meta->rotation_agents, zhashx_size (self->jobs_by_id),
+             meta->rotation_agents, bb_jobs_size (self->in_flight),
              meta->tick_seq, meta->idle ? "idle" : "active", meta->paused);
     if (self->settings.start_paused && !meta->paused)
         return s_set_paused (self, true);
@@ -1225,16 +990,10 @@ s_self_broken (self_t *self)
          : NULL;
 }
 
-//  The actor's state, or NULL with *why it cannot start.
-static self_t *
-s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings,
-            const char **why)
+//  The sockets, state and parts of self, as settings say.
+static void
+s_self_parts (self_t *self, const bb_scheduler_settings_t *settings)
 {
-    self_t *self = calloc (1, sizeof *self);
-    assert (self);
-    self->settings = *settings;
-    self->alarm_id = -1;
-    self->wake_id = -1;
     char bind [256];
     snprintf (bind, sizeof bind, "@%s", settings->jobs_bind);
     self->jobs = bb_wire_socket_new (ZMQ_ROUTER, bind);
@@ -1248,11 +1007,23 @@ s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings,
     bb_budget_set_headroom (self->budget, BB_UPSTREAM_HIRO,
                             settings->chunk_size / METADATA_HEADROOM_DIV + 1);
     self->health = bb_health_new (settings->backoff_ms);
-    self->fetchers = bb_fetchers_new (settings->heartbeat_ms
-                                      * settings->liveness);
-    self->jobs_by_id = zhashx_new ();
-    zhashx_set_destructor (self->jobs_by_id, s_job_free);
+    self->fetchers = bb_fetchers_new (settings->heartbeat_ms,
+                                      settings->liveness);
+    self->in_flight = bb_jobs_new (self->budget);
     self->loop = zloop_new ();
+}
+
+//  The actor's state, or NULL with *why it cannot start.
+static self_t *
+s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings,
+            const char **why)
+{
+    self_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->settings = *settings;
+    self->alarm_id = -1;
+    self->wake_id = -1;
+    s_self_parts (self, settings);
     *why = s_self_broken (self);
     if (*why) {
         s_self_destroy (&self);

@@ -1,5 +1,7 @@
 /*  test_sched_fetchers - fetcher registry: registration, LRU hand-out,
-    liveness expiry, job bookkeeping, chunk jobs. */
+    liveness expiry, which job each fetcher holds and when it is lost
+    (dead, restarted, busy elsewhere, never arrived, deadline), reports;
+    chunk jobs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,106 +12,214 @@
 #include "bb_job.h"
 #include "bb_wire.h"
 
-#define EXPIRY_MS 3000
+#define HEARTBEAT_MS 1000
+#define LIVENESS 3              // a silent fetcher dies after 3000 ms
 #define T0 7000000
+#define DEADLINE_MS 5000
 
-static zframe_t *
-s_routing_id (const char *text)
+typedef struct {
+    bb_fetchers_t *fetchers;
+    zframe_t *routing_ids [4];
+} fixture_t;
+
+static int
+s_setup (void **state)
 {
-    return zframe_new (text, strlen (text));
+    fixture_t *fixture = calloc (1, sizeof *fixture);
+    assert_non_null (fixture);
+    fixture->fetchers = bb_fetchers_new (HEARTBEAT_MS, LIVENESS);
+    const char *names [4] = { "ra", "rb", "rc", "ra2" };
+    for (int i = 0; i < 4; i++)
+        fixture->routing_ids [i] = zframe_new (names [i], strlen (names [i]));
+    *state = fixture;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    for (int i = 0; i < 4; i++)
+        zframe_destroy (&fixture->routing_ids [i]);
+    bb_fetchers_destroy (&fixture->fetchers);
+    assert_null (fixture->fetchers);
+    bb_fetchers_destroy (&fixture->fetchers);
+    free (fixture);
+    return 0;
+}
+
+//  Fetcher id says it runs busy in a heartbeat at now; returns the job
+//  it lost ("" if none), why into *why if not NULL.
+static const char *
+s_says (bb_fetchers_t *fetchers, const char *id, const char *busy,
+        uint64_t now, const char **why)
+{
+    static bb_fetcher_loss_t loss;
+    bb_fetchers_says (fetchers, id, busy, false, now, &loss);
+    if (why)
+        *why = loss.why;
+    return loss.job;
+}
+
+//  Register fetcher id over routing_id at now, idle and ready.
+static void
+s_ready (bb_fetchers_t *fetchers, const char *id, zframe_t *routing_id,
+         uint64_t now)
+{
+    bb_fetchers_seen (fetchers, id, routing_id, now);
+    s_says (fetchers, id, "", now, NULL);
 }
 
 static void
 test_lru_and_expiry (void **state)
 {
-    bb_fetchers_t *fetchers = bb_fetchers_new (EXPIRY_MS);
-    zframe_t *ra = s_routing_id ("ra"), *rb = s_routing_id ("rb");
+    fixture_t *fixture = (fixture_t *) *state;
+    bb_fetchers_t *fetchers = fixture->fetchers;
+    zframe_t **routing_ids = fixture->routing_ids;
     assert_null (bb_fetchers_next_ready (fetchers));
-    assert_true (bb_fetchers_seen (fetchers, "a", ra, T0));
-    assert_false (bb_fetchers_seen (fetchers, "a", ra, T0));
-    assert_true (bb_fetchers_seen (fetchers, "b", rb, T0 + 10));
+    assert_true (bb_fetchers_seen (fetchers, "a", routing_ids [0], T0));
+    assert_false (bb_fetchers_seen (fetchers, "a", routing_ids [0], T0));
+    assert_true (bb_fetchers_seen (fetchers, "b", routing_ids [1], T0 + 10));
     //  registered busy until told
-    assert_false (bb_fetchers_is_ready (fetchers, "a"));
     assert_int_equal (bb_fetchers_ready_count (fetchers), 0);
-    bb_fetchers_set_ready (fetchers, "a");
-    bb_fetchers_set_ready (fetchers, "b");
+    s_says (fetchers, "a", "", T0 + 10, NULL);
+    s_says (fetchers, "b", "", T0 + 10, NULL);
     assert_int_equal (bb_fetchers_size (fetchers), 2);
     assert_int_equal (bb_fetchers_ready_count (fetchers), 2);
     //  a was ready first
     assert_string_equal (bb_fetchers_next_ready (fetchers), "a");
-    bb_fetchers_assign (fetchers, "a", "1.0", T0 + 20);
-    assert_string_equal (bb_fetchers_job (fetchers, "a"), "1.0");
+    bb_fetchers_assign (fetchers, "a", "1.0", 1, T0 + DEADLINE_MS, T0 + 20);
+    assert_string_equal (bb_fetchers_holder (fetchers, "1.0"), "a");
     assert_string_equal (bb_fetchers_next_ready (fetchers), "b");
-    bb_fetchers_set_ready (fetchers, "a");
+    bb_fetchers_reported (fetchers, "a", "1.0", 1);
+    assert_null (bb_fetchers_holder (fetchers, "1.0"));
     //  b never had a job: it comes before a
     assert_string_equal (bb_fetchers_next_ready (fetchers), "b");
-    bb_fetchers_assign (fetchers, "b", "1.1", T0 + 30);
+    bb_fetchers_assign (fetchers, "b", "1.1", 1, T0 + DEADLINE_MS, T0 + 30);
     assert_string_equal (bb_fetchers_next_ready (fetchers), "a");
-    bb_fetchers_set_ready (fetchers, "b");
+    bb_fetchers_reported (fetchers, "b", "1.1", 1);
     //  both had one: the least recent first
     assert_string_equal (bb_fetchers_next_ready (fetchers), "a");
     //  a newcomer goes first
-    zframe_t *rc = s_routing_id ("rc");
-    bb_fetchers_seen (fetchers, "c", rc, T0 + 40);
-    bb_fetchers_set_ready (fetchers, "c");
+    s_ready (fetchers, "c", routing_ids [2], T0 + 40);
     assert_string_equal (bb_fetchers_next_ready (fetchers), "c");
-    assert_true (zframe_eq (bb_fetchers_routing_id (fetchers, "c"), rc));
-    bb_fetchers_assign (fetchers, "c", "1.2", T0 + 50);
+    assert_true (zframe_eq (bb_fetchers_routing_id (fetchers, "c"),
+                            routing_ids [2]));
+    bb_fetchers_assign (fetchers, "c", "1.2", 1, T0 + DEADLINE_MS, T0 + 50);
 
     //  a reconnect brings a new routing id
-    zframe_t *ra2 = s_routing_id ("ra2");
-    bb_fetchers_seen (fetchers, "a", ra2, T0 + 2000);
-    assert_true (zframe_eq (bb_fetchers_routing_id (fetchers, "a"), ra2));
+    bb_fetchers_seen (fetchers, "a", routing_ids [3], T0 + 2000);
+    assert_true (zframe_eq (bb_fetchers_routing_id (fetchers, "a"),
+                            routing_ids [3]));
 
-    //  b and c are silent: they expire, c with its job
-    char id [BB_FETCHER_ID_SIZE], job [BB_FETCHER_JOB_SIZE];
-    assert_false (bb_fetchers_expire (fetchers, T0 + 2999, id, job));
-    int expired = 0;
-    while (bb_fetchers_expire (fetchers, T0 + 3040, id, job)) {
-        expired++;
-        if (streq (id, "c"))
-            assert_string_equal (job, "1.2");
-        else
-            assert_string_equal (job, "");
+    //  b and c are silent: they die, c with its job
+    bb_fetcher_loss_t loss;
+    assert_false (bb_fetchers_next_loss (fetchers, T0 + 2999, &loss));
+    int dead = 0;
+    while (bb_fetchers_next_loss (fetchers, T0 + 3040, &loss)) {
+        dead++;
+        assert_true (loss.dead);
+        assert_string_equal (loss.why, "fetcher_dead");
+        assert_string_equal (loss.job, streq (loss.fetcher, "c") ? "1.2"
+                                                                : "");
     }
-    assert_int_equal (expired, 2);
+    assert_int_equal (dead, 2);
     assert_int_equal (bb_fetchers_size (fetchers), 1);
-    assert_null (bb_fetchers_job (fetchers, "b"));
+    assert_null (bb_fetchers_holder (fetchers, "1.2"));
 
     bb_fetcher_info_t infos [4];
     assert_int_equal (bb_fetchers_list (fetchers, infos, 4), 1);
     assert_string_equal (infos [0].id, "a");
     assert_int_equal (infos [0].jobs, 1);
     assert_true (infos [0].ready);
-
-    //  forget_job keeps the fetcher busy
-    bb_fetchers_assign (fetchers, "a", "1.3", T0 + 3100);
-    bb_fetchers_forget_job (fetchers, "a");
-    assert_string_equal (bb_fetchers_job (fetchers, "a"), "");
-    assert_false (bb_fetchers_is_ready (fetchers, "a"));
-    assert_true (zframe_eq (bb_fetchers_first_peer (fetchers), ra2));
+    assert_true (zframe_eq (bb_fetchers_first_peer (fetchers),
+                            routing_ids [3]));
     assert_null (bb_fetchers_next_peer (fetchers));
-
-    zframe_destroy (&ra);
-    zframe_destroy (&ra2);
-    zframe_destroy (&rb);
-    zframe_destroy (&rc);
-    bb_fetchers_destroy (&fetchers);
-    assert_null (fetchers);
-    bb_fetchers_destroy (&fetchers);
 }
 
+//  What a fetcher says of the job it holds: its own job keeps it; another
+//  job or READY idle loses it at once; idle heartbeats lose it from the
+//  second one more than an interval after it went.
 static void
-test_id_valid (void **state)
+test_says (void **state)
 {
-    assert_true (bb_fetchers_id_valid ("fetcher-1@host"));
-    assert_false (bb_fetchers_id_valid (""));
-    assert_false (bb_fetchers_id_valid (NULL));
-    assert_false (bb_fetchers_id_valid ("tab\there"));
-    char long_id [BB_FETCHER_ID_SIZE + 1];
-    memset (long_id, 'x', sizeof long_id - 1);
-    long_id [sizeof long_id - 1] = '\0';
-    assert_false (bb_fetchers_id_valid (long_id));
+    fixture_t *fixture = (fixture_t *) *state;
+    bb_fetchers_t *fetchers = fixture->fetchers;
+    const char *why;
+    s_ready (fetchers, "a", fixture->routing_ids [0], T0);
+    bb_fetchers_assign (fetchers, "a", "1.0", 1, T0 + DEADLINE_MS, T0);
+    assert_string_equal (s_says (fetchers, "a", "1.0", T0 + 500, NULL), "");
+    assert_string_equal (s_says (fetchers, "a", "9.9", T0 + 500, &why),
+                         "1.0");
+    assert_string_equal (why, "fetcher_busy_elsewhere");
+    //  still busy (with its other job) until it says it is idle
+    assert_int_equal (bb_fetchers_ready_count (fetchers), 0);
+    assert_string_equal (s_says (fetchers, "a", "", T0 + 600, NULL), "");
+    assert_int_equal (bb_fetchers_ready_count (fetchers), 1);
+
+    bb_fetchers_assign (fetchers, "a", "1.1", 1, T0 + DEADLINE_MS, T0 + 700);
+    bb_fetcher_loss_t loss;
+    assert_true (bb_fetchers_says (fetchers, "a", "", true, T0 + 800,
+                                   &loss));
+    assert_string_equal (loss.job, "1.1");
+    assert_string_equal (loss.why, "fetcher_restarted");
+    assert_false (loss.dead);
+    assert_int_equal (bb_fetchers_ready_count (fetchers), 1);
+
+    bb_fetchers_assign (fetchers, "a", "1.2", 1, T0 + DEADLINE_MS, T0 + 1000);
+    //  within an interval of the job: the heartbeat may have crossed it
+    assert_string_equal (s_says (fetchers, "a", "", T0 + 2000, NULL), "");
+    assert_string_equal (s_says (fetchers, "a", "", T0 + 2001, NULL), "");
+    assert_string_equal (bb_fetchers_holder (fetchers, "1.2"), "a");
+    assert_string_equal (s_says (fetchers, "a", "", T0 + 2100, &why), "1.2");
+    assert_string_equal (why, "fetcher_idle");
+    assert_null (bb_fetchers_holder (fetchers, "1.2"));
+    assert_int_equal (bb_fetchers_ready_count (fetchers), 1);
+}
+
+//  A job past its deadline and the grace (heartbeat x liveness) is lost;
+//  its fetcher stays busy until it reports. A stalled loop judges no
+//  fetcher for an interval.
+static void
+test_deadline_and_stall (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    bb_fetchers_t *fetchers = fixture->fetchers;
+    s_ready (fetchers, "a", fixture->routing_ids [0], T0);
+    bb_fetchers_assign (fetchers, "a", "1.0", 2, T0 + 1000, T0);
+    bb_fetcher_loss_t loss;
+    uint64_t late = T0 + 1000 + HEARTBEAT_MS * LIVENESS + 1;
+    bb_fetchers_seen (fetchers, "a", fixture->routing_ids [0], late);
+    bb_fetchers_stalled (fetchers, late);
+    assert_false (bb_fetchers_next_loss (fetchers, late, &loss));
+    late += HEARTBEAT_MS;
+    assert_true (bb_fetchers_next_loss (fetchers, late, &loss));
+    assert_string_equal (loss.job, "1.0");
+    assert_string_equal (loss.why, "deadline");
+    assert_false (loss.dead);
+    assert_false (bb_fetchers_next_loss (fetchers, late, &loss));
+    assert_int_equal (bb_fetchers_ready_count (fetchers), 0);
+    bb_fetchers_reported (fetchers, "a", "1.0", 2);
+    assert_int_equal (bb_fetchers_ready_count (fetchers), 1);
+}
+
+//  A report frees its fetcher unless it holds another job, or a later
+//  attempt of the reported one.
+static void
+test_reported (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    bb_fetchers_t *fetchers = fixture->fetchers;
+    s_ready (fetchers, "a", fixture->routing_ids [0], T0);
+    bb_fetchers_assign (fetchers, "a", "1.0", 2, T0 + DEADLINE_MS, T0);
+    bb_fetchers_reported (fetchers, "a", "1.1", 1);
+    bb_fetchers_reported (fetchers, "a", "1.0", 1);
+    assert_string_equal (bb_fetchers_holder (fetchers, "1.0"), "a");
+    bb_fetchers_reported (fetchers, "a", "1.0", 2);
+    assert_null (bb_fetchers_holder (fetchers, "1.0"));
+    assert_string_equal (bb_fetchers_next_ready (fetchers), "a");
+    //  nobody we know: nothing
+    bb_fetchers_reported (fetchers, "nobody", "1.0", 1);
 }
 
 static void
@@ -131,27 +241,29 @@ test_job (void **state)
     assert_int_equal (bb_job_agents (job), 2);
     assert_string_equal (bb_job_agent_stx (job, 1), "SP2");
     assert_int_equal (bb_job_attempt (job), 0);
-    bb_job_set_attempt (job, 2);
-    bb_job_set_deadline (job, 123456);
-    bb_job_set_fetch_prices (job, true);
-    bb_job_set_fetcher (job, "f1");
+    bb_job_t *next = bb_job_next_attempt (job, 123456, true, 9);
+    //  the job itself does not change
+    assert_int_equal (bb_job_attempt (job), 0);
+    assert_int_equal (bb_job_attempt (next), 1);
+    bb_job_t *third = bb_job_next_attempt (next, 123456, true, 9);
+    bb_job_destroy (&next);
     char ticket [BB_BUDGET_TICKET_SIZE];
-    assert_string_equal (bb_job_ticket (job, ticket), "7.3#2");
+    assert_string_equal (bb_job_ticket (third, ticket), "7.3#2");
 
     //  the bytes are a ChunkJob envelope and come back whole
-    zframe_t *frame = bb_job_encode (job);
+    zframe_t *frame = bb_job_encode (third);
     bb_job_t *copy = bb_job_decode (zframe_data (frame), zframe_size (frame));
     assert_non_null (copy);
     assert_string_equal (bb_job_id (copy), "7.3");
     assert_int_equal (bb_job_attempt (copy), 2);
     assert_int_equal (bb_job_deadline (copy), 123456);
     assert_true (bb_job_fetch_prices (copy));
-    assert_string_equal (bb_job_fetcher (copy), "");
     bb_envelope_t *envelope = bb_wire_decode (zframe_data (frame),
                                               zframe_size (frame),
                                               BB_WIRE_MAX_MSG_SIZE, NULL, 0);
     assert_non_null (envelope);
     assert_int_equal (envelope->chunk_job->rotation_agents, 1000);
+    assert_int_equal (envelope->chunk_job->hiro_requests_max, 9);
     assert_string_equal (envelope->chunk_job->agents [0]->btc_address,
                          "bc1q1");
     assert_string_equal (envelope->chunk_job->agents [0]->display_name, "");
@@ -159,47 +271,22 @@ test_job (void **state)
     zframe_destroy (&frame);
     assert_null (bb_job_decode ("junk", 4));
     bb_job_destroy (&copy);
+    bb_job_destroy (&third);
     bb_job_destroy (&job);
     assert_null (job);
-}
-
-//  Idle heartbeats count only once a job was given longer than the grace
-//  ago, and start again with the next job.
-static void
-test_idle_beats (void **state)
-{
-    bb_fetchers_t *fetchers = bb_fetchers_new (EXPIRY_MS);
-    zframe_t *ra = s_routing_id ("ra");
-    bb_fetchers_seen (fetchers, "a", ra, T0);
-    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0), 0);
-    bb_fetchers_set_ready (fetchers, "a");
-    bb_fetchers_assign (fetchers, "a", "1.0", T0);
-    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 100),
-                      0);
-    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 101),
-                      1);
-    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 200),
-                      2);
-    bb_fetchers_set_ready (fetchers, "a");
-    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 300),
-                      0);
-    bb_fetchers_assign (fetchers, "a", "1.1", T0 + 300);
-    assert_int_equal (bb_fetchers_idle_beat (fetchers, "a", 100, T0 + 500),
-                      1);
-    assert_int_equal (bb_fetchers_idle_beat (fetchers, "nobody", 100,
-                                             T0 + 500), 0);
-    zframe_destroy (&ra);
-    bb_fetchers_destroy (&fetchers);
 }
 
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_lru_and_expiry),
-        cmocka_unit_test (test_id_valid),
+        cmocka_unit_test_setup_teardown (test_lru_and_expiry, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_says, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_deadline_and_stall, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_reported, s_setup, s_teardown),
         cmocka_unit_test (test_job),
-        cmocka_unit_test (test_idle_beats),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

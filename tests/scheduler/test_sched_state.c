@@ -74,9 +74,10 @@ test_restart_resumes (void **state)
     meta.budget_held [BB_UPSTREAM_HIRO] = 7;
     meta.budget_until [BB_UPSTREAM_HIRO] = 1700000090000ULL;
     bb_job_t *first = s_job (3, 0, "SP1");
-    bb_job_t *second = s_job (3, 1, "SP2ABC");
-    bb_job_set_attempt (second, 1);
-    bb_job_set_deadline (second, 1700000001000ULL);
+    bb_job_t *fresh = s_job (3, 1, "SP2ABC");
+    bb_job_t *second = bb_job_next_attempt (fresh, 1700000001000ULL, false,
+                                            0);
+    bb_job_destroy (&fresh);
 
     //  cursor advance and job recorded in one change
     assert_int_equal (bb_sched_state_begin (sched_state), 0);
