@@ -472,6 +472,32 @@ s_tick (world_t *world)
     bb_wire_envelope_destroy (&reply);
 }
 
+//  When a tick ran: after from_ms, before to_ms, as the test saw it.
+typedef struct {
+    int64_t from_ms;
+    int64_t to_ms;
+} span_t;
+
+//  Tick now; returns the span the tick ran in (the request out, the
+//  reply in), whatever the machine's speed.
+static span_t
+s_tick_span (world_t *world)
+{
+    span_t span = { .from_ms = s_now () };
+    s_tick (world);
+    span.to_ms = s_now ();
+    return span;
+}
+
+//  True if the alarm, next_tick_ms, is interval_ms after a tick within
+//  span: no bound on how long the test took since.
+static bool
+s_next_tick_after (uint64_t next_tick_ms, span_t span, uint64_t interval_ms)
+{
+    return next_tick_ms >= (uint64_t) span.from_ms + interval_ms
+        && next_tick_ms <= (uint64_t) span.to_ms + interval_ms;
+}
+
 //  Dispatches of job_id (all attempts).
 static size_t
 s_dispatches_of (world_t *world, const char *job_id)
@@ -565,7 +591,7 @@ test_rotation (void **state)
     bb_envelope_t *reply = s_control (
         world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
     bb_wire_envelope_destroy (&reply);
-    s_tick (world);
+    span_t tick = s_tick_span (world);
     s_run_until (world, s_one_rotation_complete);
     assert_int_equal (world->dispatch_count, 3);
     for (unsigned i = 0; i < 25; i++)
@@ -598,7 +624,7 @@ test_rotation (void **state)
     assert_int_equal (status->upstreams [0]->requests_dispatched, 25);
     assert_true (status->upstreams [0]->healthy);
     assert_string_equal (status->upstreams [0]->endpoint, "v1");
-    assert_true (status->next_tick_ms > (uint64_t) s_now ());
+    assert_true (s_next_tick_after (status->next_tick_ms, tick, 60000));
     assert_true (status->tick_seq >= 1);
     assert_int_equal (status->n_fetcher_list, 2);
     assert_string_equal (status->fetcher_list [0]->fetcher_id, "fa");
@@ -864,6 +890,8 @@ test_idle_and_back (void **state)
     s_agents (world, 60);
     fetcher_t *fetcher = s_fetcher_add (world, "f", true);
     fetcher->hiro_failures = 10;
+    //  The first tick comes at start
+    span_t tick = { .from_ms = s_now () };
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "10", "--alarm-active-ms", "20000",
         "--alarm-idle-ms", "40000", NULL });
@@ -874,7 +902,8 @@ test_idle_and_back (void **state)
     bb_envelope_t *reply = s_control (
         world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
     Balboard__SchedulerStatus *status = reply->scheduler_status;
-    assert_true (status->next_tick_ms > (uint64_t) s_now () + 30000);
+    tick.to_ms = s_now ();
+    assert_true (s_next_tick_after (status->next_tick_ms, tick, 40000));
     assert_false (status->upstreams [0]->healthy);
     assert_int_equal (status->upstreams [0]->failures, 10);
     bb_wire_envelope_destroy (&reply);
@@ -885,15 +914,22 @@ test_idle_and_back (void **state)
     assert_int_equal (world->dispatch_count, 2);
     //  healthy again: back to ACTIVE and the rotation runs on
     fetcher->hiro_failures = 0;
-    s_tick (world);
+    tick = s_tick_span (world);
     s_run_until (world, s_is_active);
     s_run_until (world, s_one_rotation_complete);
     assert_int_equal (world->dispatch_count, 6);
     reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
     status = reply->scheduler_status;
-    assert_true (status->next_tick_ms < (uint64_t) s_now () + 21000);
+    //  re-armed from that tick by the active interval
+    assert_true (s_next_tick_after (status->next_tick_ms, tick, 20000));
     assert_true (status->upstreams [0]->healthy);
     bb_wire_envelope_destroy (&reply);
+}
+
+static bool
+s_mempool_paused (world_t *world, const Balboard__SchedulerStatus *status)
+{
+    return status->upstreams [1]->paused_until_ms > 0;
 }
 
 //  A 429 with Retry-After pauses chunk dispatch until then.
@@ -906,9 +942,10 @@ test_retry_after (void **state)
     fetcher->mempool_429 = 1;
     fetcher->mempool_retry_after_s = 2;
     fetcher->mempool_retry_wait_ms = 2000;
+    int64_t started = s_now ();
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "10", "--alarm-idle-ms", "100", NULL });
-    s_run (world, 300);
+    s_run_until (world, s_mempool_paused);
     assert_int_equal (world->dispatch_count, 1);
     fetcher->mempool_429 = 0;
     fetcher->mempool_retry_after_s = 0;
@@ -917,12 +954,15 @@ test_retry_after (void **state)
         world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
     Balboard__SchedulerStatus *status = reply->scheduler_status;
     uint64_t paused_until = status->upstreams [1]->paused_until_ms;
-    assert_true (paused_until > (uint64_t) s_now ());
+    //  two seconds from the report, which came after the start
+    assert_true (paused_until >= (uint64_t) started + 2000);
     assert_int_equal (status->upstreams [1]->rate_limited, 1);
     assert_int_equal (status->upstreams [0]->paused_until_ms, 0);
     bb_wire_envelope_destroy (&reply);
     //  idle ticks every 100 ms do not dispatch while paused
-    s_run (world, 1000);
+    int64_t quiet = (int64_t) paused_until - s_now () - 100;
+    if (quiet > 0)
+        s_run (world, (int) quiet);
     assert_int_equal (world->dispatch_count, 1);
     s_run_until (world, s_one_rotation_complete);
     assert_true ((uint64_t) world->dispatches [1].at_ms >= paused_until);
