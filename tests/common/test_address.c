@@ -49,6 +49,50 @@ s_rejects (check_fn *check, const char *address, bb_network_t network,
         assert_string_equal (reason, expected);
 }
 
+//  Require check to accept address on network and to reject it on the
+//  other network as "wrong network".
+static void
+s_accepts_on_network_only (check_fn *check, const char *address,
+                           bb_network_t network)
+{
+    s_accepts (check, address, network);
+    s_rejects (check, address, network == MAINNET? TESTNET: MAINNET,
+               "wrong network");
+}
+
+//  s_accepts_on_network_only for each of count addresses.
+static void
+s_accept_all_on_network_only (check_fn *check, const char *const addresses [],
+                              size_t count, bb_network_t network)
+{
+    for (size_t i = 0; i < count; i++)
+        s_accepts_on_network_only (check, addresses [i], network);
+}
+
+//  Require check to reject no address ("null") and an empty one.
+static void
+s_rejects_missing (check_fn *check)
+{
+    s_rejects (check, NULL, MAINNET, "null");
+    s_rejects (check, "", MAINNET, "empty");
+}
+
+//  An address a check must reject, and why (any reason if NULL).
+typedef struct {
+    const char *address;
+    bb_network_t network;
+    const char *reason;
+} rejection_t;
+
+//  Require check to reject each of count rejections, for its reason.
+static void
+s_reject_all (check_fn *check, const rejection_t rejections [], size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        s_rejects (check, rejections [i].address, rejections [i].network,
+                   rejections [i].reason);
+}
+
 //  Decode hex into bytes; returns the byte count.
 static size_t
 s_unhex (const char *hex, unsigned char *bytes)
@@ -168,15 +212,13 @@ test_stx_check_vectors (void **state)
             switch (c32_vectors [v].version) {
                 case BB_STX_VERSION_MAINNET_SINGLESIG:
                 case BB_STX_VERSION_MAINNET_MULTISIG:
-                    s_accepts (bb_address_check_stx, address, MAINNET);
-                    s_rejects (bb_address_check_stx, address, TESTNET,
-                               "wrong network");
+                    s_accepts_on_network_only (bb_address_check_stx,
+                                               address, MAINNET);
                     break;
                 case BB_STX_VERSION_TESTNET_SINGLESIG:
                 case BB_STX_VERSION_TESTNET_MULTISIG:
-                    s_accepts (bb_address_check_stx, address, TESTNET);
-                    s_rejects (bb_address_check_stx, address, MAINNET,
-                               "wrong network");
+                    s_accepts_on_network_only (bb_address_check_stx,
+                                               address, TESTNET);
                     break;
                 default:
                     s_rejects (bb_address_check_stx, address, MAINNET,
@@ -200,77 +242,69 @@ test_stx_fixture_addresses (void **state)
         "SP102V8P0F7JX67ARQ77WEA3D3CFB5XW39REDT0AM",
         "SP000000000000000000002Q6VF78",
     };
-    for (size_t i = 0; i < COUNT (mainnet); i++) {
-        s_accepts (bb_address_check_stx, mainnet [i], MAINNET);
-        s_rejects (bb_address_check_stx, mainnet [i], TESTNET,
-                   "wrong network");
-    }
+    s_accept_all_on_network_only (bb_address_check_stx, mainnet,
+                                  COUNT (mainnet), MAINNET);
 }
 
 static void
 test_stx_rejects (void **state)
 {
     check_fn *check = bb_address_check_stx;
-    //  From c32check's "c32address invalid input" decodes
-    s_rejects (check, "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQYAC0RQ0", TESTNET,
-               "too long");
-    s_rejects (check, "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQYAC0RR", TESTNET,
-               "bad checksum");
-    s_rejects (check, "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQYAC0R", TESTNET,
-               NULL);
-    s_rejects (check, "ST2J", TESTNET, "bad length");
-    s_rejects (check, "bP2CT665Q0JB7P39TZ7BST0QYCAQSMJWBZK8QT35J", MAINNET,
-               "not uppercase");
+    static const rejection_t rejections [] = {
+        //  From c32check's "c32address invalid input" decodes
+        { "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQYAC0RQ0", TESTNET, "too long" },
+        { "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQYAC0RR", TESTNET,
+          "bad checksum" },
+        { "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQYAC0R", TESTNET, NULL },
+        { "ST2J", TESTNET, "bad length" },
+        { "bP2CT665Q0JB7P39TZ7BST0QYCAQSMJWBZK8QT35J", MAINNET,
+          "not uppercase" },
 
-    //  Strict: no lowercase, no homoglyph normalisation (I, L -> 1; O -> 0)
-    s_rejects (check, "sp2j6zy48gv1ez5v2v5rb9mp66sw86pykknrv9ej7", MAINNET,
-               "not uppercase");
-    s_rejects (check, "Sp2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
-               "not uppercase");
-    s_rejects (check, "SP2J6ZY48GVIEZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
-               "bad character");
-    s_rejects (check, "SP2J6ZY48GVLEZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
-               "bad character");
-    s_rejects (check, "SPO00000000000000000002Q6VF78", MAINNET,
-               "bad character");
-    s_rejects (check, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJU", MAINNET,
-               "bad character");
-    s_rejects (check, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7 ", MAINNET,
-               "bad character");
-    s_rejects (check, "SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9.token",
-               MAINNET, "bad character");
+        //  Strict: no lowercase, no homoglyph normalisation
+        //  (I, L -> 1; O -> 0)
+        { "sp2j6zy48gv1ez5v2v5rb9mp66sw86pykknrv9ej7", MAINNET,
+          "not uppercase" },
+        { "Sp2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
+          "not uppercase" },
+        { "SP2J6ZY48GVIEZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
+          "bad character" },
+        { "SP2J6ZY48GVLEZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
+          "bad character" },
+        { "SPO00000000000000000002Q6VF78", MAINNET, "bad character" },
+        { "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJU", MAINNET,
+          "bad character" },
+        { "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7 ", MAINNET,
+          "bad character" },
+        { "SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9.token", MAINNET,
+          "bad character" },
 
-    //  Corrupted checksum: last digit, a middle digit, swapped digits
-    s_rejects (check, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ8", MAINNET,
-               "bad checksum");
-    s_rejects (check, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9FJ7", MAINNET,
-               "bad checksum");
-    s_rejects (check, "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXZQ3", MAINNET,
-               "bad checksum");
-    //  Same hash, other version digit: the checksum covers the version
-    s_rejects (check, "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7", TESTNET,
-               "bad checksum");
+        //  Corrupted checksum: last digit, a middle digit, swapped digits
+        { "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ8", MAINNET,
+          "bad checksum" },
+        { "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9FJ7", MAINNET,
+          "bad checksum" },
+        { "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXZQ3", MAINNET,
+          "bad checksum" },
+        //  Same hash, other version digit: the checksum covers the version
+        { "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7", TESTNET,
+          "bad checksum" },
 
-    //  Shape
-    s_rejects (check, NULL, MAINNET, "null");
-    s_rejects (check, "", MAINNET, "empty");
-    s_rejects (check, "S", MAINNET, "bad length");
-    s_rejects (check, "SP", MAINNET, "bad length");
-    s_rejects (check, "SP0", MAINNET, "bad length");
-    s_rejects (check, "XP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
-               "must start with S");
-    s_rejects (check, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7A", MAINNET,
-               "too long");
-    s_rejects (check, "SPZ2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ", MAINNET,
-               "bad length");
-    s_rejects (check, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7AB", MAINNET,
-               "too long");
-    s_rejects (check, "SP0000000000000000000002Q6VF78", MAINNET,
-               "bad length");
-    s_rejects (check, "SP00000000000000000002Q6VF78", MAINNET, NULL);
-    //  A Bitcoin address is not a Stacks one
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", MAINNET,
-               "not uppercase");
+        //  Shape
+        { "S", MAINNET, "bad length" },
+        { "SP", MAINNET, "bad length" },
+        { "SP0", MAINNET, "bad length" },
+        { "XP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
+          "must start with S" },
+        { "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7A", MAINNET, "too long" },
+        { "SPZ2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ", MAINNET, "bad length" },
+        { "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7AB", MAINNET, "too long" },
+        { "SP0000000000000000000002Q6VF78", MAINNET, "bad length" },
+        { "SP00000000000000000002Q6VF78", MAINNET, NULL },
+        //  A Bitcoin address is not a Stacks one
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", MAINNET, "not uppercase" },
+    };
+    s_reject_all (check, rejections, COUNT (rejections));
+    s_rejects_missing (check);
     //  The reason pointer is optional
     assert_int_equal (check ("SP2J", MAINNET, NULL), -1);
 }
@@ -295,10 +329,8 @@ test_stx_round_trip (void **state)
             char buf [42];
             assert_int_equal (bb_address_make_stx (versions [v], hash160,
                                                    buf, sizeof buf), 0);
-            bb_network_t network = v < 2? MAINNET: TESTNET;
-            s_accepts (bb_address_check_stx, buf, network);
-            s_rejects (bb_address_check_stx, buf,
-                       network == MAINNET? TESTNET: MAINNET, "wrong network");
+            s_accepts_on_network_only (bb_address_check_stx, buf,
+                                       v < 2? MAINNET: TESTNET);
             checked++;
         }
     }
@@ -366,76 +398,60 @@ test_btc_base58_valid (void **state)
         "2MthpoMSYqBbuifmrrwgRaLJZLXaSyK2Rai",
         "2MthpoMSYqBbuifmrrwgRaLJZLXaSoxBM5T",
     };
-    for (size_t i = 0; i < COUNT (mainnet); i++) {
-        s_accepts (bb_address_check_btc, mainnet [i], MAINNET);
-        s_rejects (bb_address_check_btc, mainnet [i], TESTNET,
-                   "wrong network");
-    }
-    for (size_t i = 0; i < COUNT (testnet); i++) {
-        s_accepts (bb_address_check_btc, testnet [i], TESTNET);
-        s_rejects (bb_address_check_btc, testnet [i], MAINNET,
-                   "wrong network");
-    }
+    s_accept_all_on_network_only (bb_address_check_btc, mainnet,
+                                  COUNT (mainnet), MAINNET);
+    s_accept_all_on_network_only (bb_address_check_btc, testnet,
+                                  COUNT (testnet), TESTNET);
 }
+
+//  c32check's b58 vectors under versions 22, 31, 20, 26, 21: valid
+//  base58check, but no Bitcoin version
+static const char *const base58_other_versions [] = {
+    "A7RjcihhakxJfAqgwTVsLTyc8kbhDJPMVY",
+    "DjUAUhPHyP8C256UAEVjhbRgoHvBetzPRR",
+    "9JkXeW78AQ2Z2JZWtcqENDS2sk5orG4ggw",
+    "Bin9Z9trRUoovuQ338q9Gy4kemdU7ni2FG",
+    "9i68dcQQsaVRqjhbv3AYrLhpWFLkWkzrCG",
+};
 
 static void
 test_btc_base58_rejects (void **state)
 {
     check_fn *check = bb_address_check_btc;
-    //  c32check's b58 vectors under versions 22, 31, 20, 26, 21: valid
-    //  base58check, but no Bitcoin version
-    const char *other_versions [] = {
-        "A7RjcihhakxJfAqgwTVsLTyc8kbhDJPMVY",
-        "DjUAUhPHyP8C256UAEVjhbRgoHvBetzPRR",
-        "9JkXeW78AQ2Z2JZWtcqENDS2sk5orG4ggw",
-        "Bin9Z9trRUoovuQ338q9Gy4kemdU7ni2FG",
-        "9i68dcQQsaVRqjhbv3AYrLhpWFLkWkzrCG",
-    };
-    for (size_t i = 0; i < COUNT (other_versions); i++) {
-        s_rejects (check, other_versions [i], MAINNET, "bad version");
-        s_rejects (check, other_versions [i], TESTNET, "bad version");
+    for (size_t i = 0; i < COUNT (base58_other_versions); i++) {
+        s_rejects (check, base58_other_versions [i], MAINNET, "bad version");
+        s_rejects (check, base58_other_versions [i], TESTNET, "bad version");
     }
-    //  Corrupted checksum
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", MAINNET,
-               "bad checksum");
-    s_rejects (check, "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLz", MAINNET,
-               "bad checksum");
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNNV2", MAINNET,
-               "bad checksum");
-    s_rejects (check, "1111111111111111111114oLvT3", MAINNET,
-               "bad checksum");
-    //  Wrong decoded length
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN", MAINNET, NULL);
-    s_rejects (check, "11BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", MAINNET,
-               "bad length");
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2a", MAINNET,
-               "bad length");
-    s_rejects (check, "111111111111111111111111111111111", MAINNET,
-               "bad length");
-    s_rejects (check, "1", MAINNET, "bad length");
-    //  Outside the base58 alphabet: 0, O, I, l, space
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN0", MAINNET,
-               "bad character");
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVNO", MAINNET,
-               "bad character");
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVNI", MAINNET,
-               "bad character");
-    s_rejects (check, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVNl", MAINNET,
-               "bad character");
-    s_rejects (check, " 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", MAINNET,
-               "bad character");
-    //  Shape
-    s_rejects (check, NULL, MAINNET, "null");
-    s_rejects (check, "", MAINNET, "empty");
+    static const rejection_t base58_rejections [] = {
+        //  Corrupted checksum
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", MAINNET, "bad checksum" },
+        { "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLz", MAINNET, "bad checksum" },
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNNV2", MAINNET, "bad checksum" },
+        { "1111111111111111111114oLvT3", MAINNET, "bad checksum" },
+        //  Wrong decoded length
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN", MAINNET, NULL },
+        { "11BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", MAINNET, "bad length" },
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2a", MAINNET, "bad length" },
+        { "111111111111111111111111111111111", MAINNET, "bad length" },
+        { "1", MAINNET, "bad length" },
+        //  Outside the base58 alphabet: 0, O, I, l, space
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN0", MAINNET, "bad character" },
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVNO", MAINNET, "bad character" },
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVNI", MAINNET, "bad character" },
+        { "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVNl", MAINNET, "bad character" },
+        { " 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", MAINNET, "bad character" },
+        //  Shape
+        //  A Stacks address is not a Bitcoin one
+        { "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
+          "bad length" },
+        { "SP000000000000000000002Q6VF78", MAINNET, "bad character" },
+    };
+    s_reject_all (check, base58_rejections, COUNT (base58_rejections));
+    s_rejects_missing (check);
     char too_long [BB_ADDRESS_MAX_LEN + 2];
     memset (too_long, '1', sizeof too_long - 1);
     too_long [sizeof too_long - 1] = '\0';
     s_rejects (check, too_long, MAINNET, "too long");
-    //  A Stacks address is not a Bitcoin one
-    s_rejects (check, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7", MAINNET,
-               "bad length");
-    s_rejects (check, "SP000000000000000000002Q6VF78", MAINNET,
-               "bad character");
 }
 
 
@@ -542,20 +558,15 @@ test_btc_segwit_valid (void **state)
 {
     for (size_t i = 0; i < COUNT (segwit_valid); i++) {
         const char *address = segwit_valid [i].address;
-        bb_network_t network = s_segwit_network (address);
-        s_accepts (bb_address_check_btc, address, network);
-        s_rejects (bb_address_check_btc, address,
-                   network == MAINNET? TESTNET: MAINNET, "wrong network");
+        s_accepts_on_network_only (bb_address_check_btc, address,
+                                   s_segwit_network (address));
     }
     //  The fixtures' testnet/signet P2WPKH and P2TR
     s_accepts (bb_address_check_btc,
                "tb1qp0we5epypgj4acd2c4au58045ruud2pd6heuee", TESTNET);
-    s_accepts (bb_address_check_btc,
-               "tb1pu8ysre22dcl6qy5m5w7mjwutw73w4u24slcdh4myq06uhr6q29dqwc3ckt",
-               TESTNET);
-    s_rejects (bb_address_check_btc,
-               "tb1pu8ysre22dcl6qy5m5w7mjwutw73w4u24slcdh4myq06uhr6q29dqwc3ckt",
-               MAINNET, "wrong network");
+    s_accepts_on_network_only (bb_address_check_btc,
+        "tb1pu8ysre22dcl6qy5m5w7mjwutw73w4u24slcdh4myq06uhr6q29dqwc3ckt",
+        TESTNET);
     //  Uppercase is as valid as lowercase
     s_accepts (bb_address_check_btc,
                "TB1QP0WE5EPYPGJ4ACD2C4AU58045RUUD2PD6HEUEE", TESTNET);
@@ -639,8 +650,7 @@ test_btc_segwit_round_trip (void **state)
             assert_int_equal (bb_address_make_segwit ("bc", version, program,
                                                       length, buf,
                                                       sizeof buf), 0);
-            s_accepts (bb_address_check_btc, buf, MAINNET);
-            s_rejects (bb_address_check_btc, buf, TESTNET, "wrong network");
+            s_accepts_on_network_only (bb_address_check_btc, buf, MAINNET);
             assert_int_equal (bb_address_make_segwit ("tb", version, program,
                                                       length, buf,
                                                       sizeof buf), 0);
@@ -692,58 +702,54 @@ test_btc_segwit_encode_rejects (void **state)
 //  Contract principals
 //  ===========================================================================
 
+//  Token contracts from tests/fixtures
+static const char *const contract_fixtures [] = {
+    "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token",
+    "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3.longcoin",
+    "SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9.age000-governance-token",
+    "SPWECF3XYVRBRCN23CJJCX9XKSF8RFWQPAQMWXT.blockstack",
+    "SP102V8P0F7JX67ARQ77WEA3D3CFB5XW39REDT0AM.token-special-vote",
+    "SP32AEEF6WW5Y0NMJ1S8SBSZDAY8R5J32NBZFPKKZ.nope",
+};
+
 static void
 test_contract (void **state)
 {
     check_fn *check = bb_address_check_contract;
-    //  Token contracts from tests/fixtures
-    const char *fixtures [] = {
-        "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token",
-        "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3.longcoin",
-        "SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9.age000-governance-token",
-        "SPWECF3XYVRBRCN23CJJCX9XKSF8RFWQPAQMWXT.blockstack",
-        "SP102V8P0F7JX67ARQ77WEA3D3CFB5XW39REDT0AM.token-special-vote",
-        "SP32AEEF6WW5Y0NMJ1S8SBSZDAY8R5J32NBZFPKKZ.nope",
-    };
-    for (size_t i = 0; i < COUNT (fixtures); i++) {
-        s_accepts (check, fixtures [i], MAINNET);
-        s_rejects (check, fixtures [i], TESTNET, "wrong network");
-    }
+    s_accept_all_on_network_only (check, contract_fixtures,
+                                  COUNT (contract_fixtures), MAINNET);
     s_accepts (check, "ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQYAC0RQ.a", TESTNET);
     s_accepts (check, "SP000000000000000000002Q6VF78.pox-4", MAINNET);
     s_accepts (check, "SP000000000000000000002Q6VF78.A_b-9", MAINNET);
     //  Names: 40 characters at most
     s_accepts (check, "SP000000000000000000002Q6VF78."
                       "abcdefghijabcdefghijabcdefghijabcdefghij", MAINNET);
-    s_rejects (check, "SP000000000000000000002Q6VF78."
-                      "abcdefghijabcdefghijabcdefghijabcdefghijk", MAINNET,
-               "bad contract name");
-    s_rejects (check, "SP000000000000000000002Q6VF78.", MAINNET,
-               "bad contract name");
-    s_rejects (check, "SP000000000000000000002Q6VF78.1abc", MAINNET,
-               "bad contract name");
-    s_rejects (check, "SP000000000000000000002Q6VF78.-abc", MAINNET,
-               "bad contract name");
-    s_rejects (check, "SP000000000000000000002Q6VF78.ab.c", MAINNET,
-               "bad contract name");
-    s_rejects (check, "SP000000000000000000002Q6VF78.ab c", MAINNET,
-               "bad contract name");
-    //  An asset id is not a contract id
-    s_rejects (check, "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4"
-                      ".sbtc-token::sbtc-token", MAINNET, "bad contract name");
-    //  The principal goes through the full Stacks check
-    s_rejects (check, "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ5.sbtc-token",
-               MAINNET, "bad checksum");
-    s_rejects (check, "sm3vdxk3wzzsa84xxfkafaf15nnzx32ctsg82jfq4.sbtc-token",
-               MAINNET, "not uppercase");
-    s_rejects (check, ".sbtc-token", MAINNET, "empty");
-    s_rejects (check, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7AB.token",
-               MAINNET, "too long");
-    //  Shape
-    s_rejects (check, "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4", MAINNET,
-               "missing contract name");
-    s_rejects (check, NULL, MAINNET, "null");
-    s_rejects (check, "", MAINNET, "empty");
+    static const rejection_t contract_rejections [] = {
+        { "SP000000000000000000002Q6VF78."
+          "abcdefghijabcdefghijabcdefghijabcdefghijk", MAINNET,
+          "bad contract name" },
+        { "SP000000000000000000002Q6VF78.", MAINNET, "bad contract name" },
+        { "SP000000000000000000002Q6VF78.1abc", MAINNET, "bad contract name" },
+        { "SP000000000000000000002Q6VF78.-abc", MAINNET, "bad contract name" },
+        { "SP000000000000000000002Q6VF78.ab.c", MAINNET, "bad contract name" },
+        { "SP000000000000000000002Q6VF78.ab c", MAINNET, "bad contract name" },
+        //  An asset id is not a contract id
+        { "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4"
+          ".sbtc-token::sbtc-token", MAINNET, "bad contract name" },
+        //  The principal goes through the full Stacks check
+        { "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ5.sbtc-token", MAINNET,
+          "bad checksum" },
+        { "sm3vdxk3wzzsa84xxfkafaf15nnzx32ctsg82jfq4.sbtc-token", MAINNET,
+          "not uppercase" },
+        { ".sbtc-token", MAINNET, "empty" },
+        { "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7AB.token", MAINNET,
+          "too long" },
+        //  Shape
+        { "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4", MAINNET,
+          "missing contract name" },
+    };
+    s_reject_all (check, contract_rejections, COUNT (contract_rejections));
+    s_rejects_missing (check);
     char too_long [BB_ADDRESS_MAX_LEN + 2];
     memcpy (too_long, "SP000000000000000000002Q6VF78.", 30);
     memset (too_long + 30, 'a', sizeof too_long - 31);
