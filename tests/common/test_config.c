@@ -118,21 +118,42 @@ test_bad_values (void **state)
     s_expect_usage_error (1, (const char *[]) { "t" });
 }
 
+//  What print (config, stream) writes. Caller frees the text.
+static char *
+s_printed (bb_config_t *config,
+           void (*print) (bb_config_t *config, FILE *stream))
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream (&text, &size);
+    assert_non_null (stream);
+    print (config, stream);
+    fclose (stream);
+    return text;
+}
+
+//  Require text to contain each of the count parts.
+static void
+s_assert_contains_all (const char *text, const char *const parts [],
+                       size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!strstr (text, parts [i]))
+            fail_msg ("'%s' not in:\n%s", parts [i], text);
+}
+
 static void
 test_help (void **state)
 {
     bb_config_t *config = bb_config_new (&s_program);
     const char *argv [] = { "t", "--help" };
     assert_int_equal (s_load (config, 2, argv), 1);
-    char *text = NULL;
-    size_t size = 0;
-    FILE *stream = open_memstream (&text, &size);
     setenv ("TEST_BB_KEY", "hunter2-secret", 1);
-    bb_config_print_help (config, stream);
-    fclose (stream);
-    assert_non_null (strstr (text, "--chunk-size N"));
-    assert_non_null (strstr (text, "env: TEST_BB_CHUNK"));
-    assert_non_null (strstr (text, "default: 100"));
+    char *text = s_printed (config, bb_config_print_help);
+    const char *const parts [] = {
+        "--chunk-size N", "env: TEST_BB_CHUNK", "default: 100",
+    };
+    s_assert_contains_all (text, parts, 3);
     assert_null (strstr (text, "hunter2"));
     free (text);
     bb_config_destroy (&config);
@@ -144,19 +165,15 @@ static void
 test_version (void **state)
 {
     bb_config_t *config = bb_config_new (&s_program);
-    char *text = NULL;
-    size_t size = 0;
-    FILE *stream = open_memstream (&text, &size);
-    bb_config_print_version (config, stream);
-    fclose (stream);
+    char *text = s_printed (config, bb_config_print_version);
     char build [BB_VERSION_TEXT_SIZE], first [BB_VERSION_TEXT_SIZE + 8];
     snprintf (first, sizeof first, "t %s\n", bb_version_text (build));
     assert_memory_equal (text, first, strlen (first));
     assert_non_null (strstr (build, bb_version ()));
-    assert_non_null (strstr (text, "\nprotocol 1\n"));
-    assert_non_null (strstr (text, "\nlibzmq 4."));
-    assert_non_null (strstr (text, "\nczmq 4."));
-    assert_non_null (strstr (text, "\nlibtest 9.8.7\n"));
+    const char *const parts [] = {
+        "\nprotocol 1\n", "\nlibzmq 4.", "\nczmq 4.", "\nlibtest 9.8.7\n",
+    };
+    s_assert_contains_all (text, parts, 4);
     free (text);
     bb_config_destroy (&config);
 }
