@@ -25,6 +25,7 @@ balboard_require(JANSSON   jansson              libjansson-dev)
 balboard_require(MHD       libmicrohttpd        libmicrohttpd-dev)
 balboard_require(CMOCKA    cmocka               libcmocka-dev)
 balboard_require(CRYPTO    libcrypto            libssl-dev)
+balboard_require(ZLIB      zlib                 zlib1g-dev)
 
 find_program(PROTOC_C protoc-c)
 if(NOT PROTOC_C)

@@ -1,0 +1,232 @@
+/*  =========================================================================
+    bb_api - what each route of the gateway answers
+    =========================================================================
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "bb_api.h"
+#include "bb_api_docs.h"
+#include "bb_etag.h"
+#include "bb_http_query.h"
+#include "bb_log.h"
+#include "bb_render.h"
+
+#define DATA_CACHE_CONTROL \
+    "public, max-age=30, s-maxage=60, stale-while-revalidate=300"
+#define HISTORY_DEFAULT 0       // the store's default history length
+#define MESSAGE_SIZE    256
+
+//  ---------------------------------------------------------------------------
+//  Failures of a request to the store or the scheduler
+
+//  The HTTP status for a failed call (rc) on client.
+static unsigned
+s_failure_status (bb_client_t *client, int rc)
+{
+    if (rc == BB_CLIENT_TIMEOUT || !client)
+        return MHD_HTTP_SERVICE_UNAVAILABLE;
+    if (rc != BB_CLIENT_ERROR_REPLY)
+        return MHD_HTTP_BAD_GATEWAY;
+    switch (bb_client_error_code (client)) {
+        case BALBOARD__ERROR_REPLY__CODE__NOT_FOUND:
+            return MHD_HTTP_NOT_FOUND;
+        case BALBOARD__ERROR_REPLY__CODE__UNAVAILABLE:
+        case BALBOARD__ERROR_REPLY__CODE__DEADLINE_EXCEEDED:
+            return MHD_HTTP_SERVICE_UNAVAILABLE;
+        default:
+            return MHD_HTTP_BAD_GATEWAY;
+    }
+}
+
+//  What went wrong, for a log line and an error body.
+static const char *
+s_failure_reason (bb_client_t *client)
+{
+    return client ? bb_client_reason (client) : "no client for this thread";
+}
+
+//  Answer the failure of a call to the service named what.
+static enum MHD_Result
+s_reply_failure (bb_http_reply_t *reply, const char *what,
+                 bb_client_t *client, int rc)
+{
+    unsigned status = s_failure_status (client, rc);
+    char message [MESSAGE_SIZE], quoted [MESSAGE_SIZE];
+    snprintf (message, sizeof message, "%s: %s", what,
+              status == MHD_HTTP_SERVICE_UNAVAILABLE
+              ? "unavailable, retry later" : s_failure_reason (client));
+    if (status != MHD_HTTP_NOT_FOUND)
+        bb_warn ("upstream_failed", "service=%s status=%u reason=%s", what,
+                 status, bb_log_quote (s_failure_reason (client), quoted,
+                                       sizeof quoted));
+    return bb_http_reply_error (reply, status, message);
+}
+
+//  ---------------------------------------------------------------------------
+//  /api/dashboard
+
+static const char *
+s_argument (bb_http_reply_t *reply, const char *name)
+{
+    return MHD_lookup_connection_value (reply->connection,
+                                        MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *
+s_header (bb_http_reply_t *reply, const char *name)
+{
+    return MHD_lookup_connection_value (reply->connection, MHD_HEADER_KIND,
+                                        name);
+}
+
+static enum MHD_Result
+s_dashboard_docs (const bb_api_t *api, bb_http_reply_t *reply)
+{
+    bb_http_cache_t cache = { BB_API_DOCS_CACHE_CONTROL, NULL };
+    return bb_http_reply_text (reply, MHD_HTTP_OK, api->docs, &cache);
+}
+
+enum MHD_Result
+bb_api_dashboard (const bb_api_t *api, bb_http_reply_t *reply)
+{
+    const char *docs = s_argument (reply, "docs");
+    if (docs && strcmp (docs, "1") == 0)
+        return s_dashboard_docs (api, reply);
+    int64_t limit = bb_http_query_limit (s_argument (reply, "limit"));
+    int64_t offset = bb_http_query_offset (s_argument (reply, "offset"));
+    bb_client_t *store = bb_client_pool_store (api->clients);
+    bb_envelope_t *page = NULL;
+    int rc = store ? bb_client_dashboard (store, offset, limit, &page)
+                   : BB_CLIENT_TIMEOUT;
+    if (rc)
+        return s_reply_failure (reply, "store", store, rc);
+    char etag [BB_ETAG_SIZE];
+    bb_http_cache_t cache = {
+        DATA_CACHE_CONTROL,
+        bb_etag_dashboard (page->dashboard_page, reply->gzip, etag)
+    };
+    enum MHD_Result result;
+    if (bb_etag_matches (s_header (reply, MHD_HTTP_HEADER_IF_NONE_MATCH),
+                         etag))
+        result = bb_http_reply_not_modified (reply, &cache);
+    else
+        result = bb_http_reply_json (reply, MHD_HTTP_OK,
+            bb_render_dashboard (page->dashboard_page), &cache);
+    bb_wire_envelope_destroy (&page);
+    return result;
+}
+
+//  ---------------------------------------------------------------------------
+//  /api/agents/{stxAddress}
+
+enum MHD_Result
+bb_api_agent (const bb_api_t *api, bb_http_reply_t *reply,
+              const char *address)
+{
+    const char *reason = NULL;
+    if (bb_address_check_stx (address, api->network, &reason)) {
+        char message [MESSAGE_SIZE];
+        snprintf (message, sizeof message, "not a valid STX address: %s",
+                  reason);
+        return bb_http_reply_error (reply, MHD_HTTP_BAD_REQUEST, message);
+    }
+    bb_client_t *store = bb_client_pool_store (api->clients);
+    bb_envelope_t *detail = NULL;
+    int rc = store ? bb_client_agent (store, address, HISTORY_DEFAULT,
+                                      &detail)
+                   : BB_CLIENT_TIMEOUT;
+    if (rc == BB_CLIENT_ERROR_REPLY
+    &&  bb_client_error_code (store) == BALBOARD__ERROR_REPLY__CODE__NOT_FOUND)
+        return bb_http_reply_error (reply, MHD_HTTP_NOT_FOUND,
+                                    "no agent with this address");
+    if (rc)
+        return s_reply_failure (reply, "store", store, rc);
+    bb_http_cache_t cache = { DATA_CACHE_CONTROL, NULL };
+    enum MHD_Result result = bb_http_reply_json (
+        reply, MHD_HTTP_OK, bb_render_agent_detail (detail->agent_detail),
+        &cache);
+    bb_wire_envelope_destroy (&detail);
+    return result;
+}
+
+//  ---------------------------------------------------------------------------
+//  /api/status, /healthz, /readyz
+
+//  The store's stats as JSON, or NULL with *failure set.
+static json_t *
+s_store_stats (const bb_api_t *api, const char **failure)
+{
+    bb_client_t *store = bb_client_pool_store (api->clients);
+    bb_envelope_t *stats = NULL;
+    int rc = store ? bb_client_stats (store, &stats) : BB_CLIENT_TIMEOUT;
+    *failure = rc ? s_failure_reason (store) : NULL;
+    json_t *json = rc ? NULL : bb_render_store_stats (stats->store_stats);
+    bb_wire_envelope_destroy (&stats);
+    return json;
+}
+
+//  The scheduler's status as JSON, or NULL with *failure set.
+static json_t *
+s_scheduler_status (const bb_api_t *api, const char **failure)
+{
+    bb_client_t *scheduler = bb_client_pool_scheduler (api->clients);
+    bb_envelope_t *status = NULL;
+    int rc = scheduler
+        ? bb_client_scheduler_control (
+              scheduler, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS,
+              &status)
+        : BB_CLIENT_TIMEOUT;
+    *failure = rc ? s_failure_reason (scheduler) : NULL;
+    json_t *json = rc ? NULL
+                      : bb_render_scheduler_status (status->scheduler_status);
+    bb_wire_envelope_destroy (&status);
+    return json;
+}
+
+//  Set key to part, or to null with an entry in errors.
+static void
+s_status_part (json_t *root, json_t *errors, const char *key, json_t *part,
+               const char *failure)
+{
+    json_object_set_new (root, key, part ? part : json_null ());
+    if (!part)
+        json_array_append_new (errors, json_pack ("{s:s, s:s}", "service",
+                                                  key, "error", failure));
+}
+
+enum MHD_Result
+bb_api_status (const bb_api_t *api, bb_http_reply_t *reply)
+{
+    const char *store_failure = NULL, *scheduler_failure = NULL;
+    json_t *store = s_store_stats (api, &store_failure);
+    json_t *root = json_object ();
+    json_t *errors = json_array ();
+    s_status_part (root, errors, "store", store, store_failure);
+    json_t *scheduler = s_scheduler_status (api, &scheduler_failure);
+    s_status_part (root, errors, "scheduler", scheduler, scheduler_failure);
+    if (json_array_size (errors))
+        json_object_set (root, "errors", errors);
+    json_decref (errors);
+    return bb_http_reply_json (reply, MHD_HTTP_OK, root, NULL);
+}
+
+enum MHD_Result
+bb_api_healthz (const bb_api_t *api, bb_http_reply_t *reply)
+{
+    return bb_http_reply_json (reply, MHD_HTTP_OK,
+                               json_pack ("{s:s}", "status", "ok"), NULL);
+}
+
+enum MHD_Result
+bb_api_readyz (const bb_api_t *api, bb_http_reply_t *reply)
+{
+    const char *failure = NULL;
+    json_t *stats = s_store_stats (api, &failure);
+    if (!stats)
+        return bb_http_reply_error (reply, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                    "store: unavailable, retry later");
+    json_decref (stats);
+    return bb_http_reply_json (reply, MHD_HTTP_OK,
+                               json_pack ("{s:s}", "status", "ready"), NULL);
+}

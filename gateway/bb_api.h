@@ -1,0 +1,48 @@
+/*  =========================================================================
+    bb_api - what each route of the gateway answers
+
+    One function per route. Each asks the store (or the scheduler) through
+    the calling thread's clients (bb_client_pool), turns the reply into
+    JSON with the renderer the CLI's --json uses (bb_render), and answers
+    through bb_http_reply. A store that does not answer within the client
+    timeout, or answers UNAVAILABLE, is a 503 with Retry-After; the route
+    never waits longer than the timeout per request it makes.
+    - dashboard: ?limit=&offset= (bb_http_query), the ETag (bb_etag)
+      checked against If-None-Match before anything is rendered; ?docs=1
+      is the documentation payload (bb_api_docs);
+    - agent: 400 for an invalid STX address, 404 for an unknown agent;
+    - status: the store's stats and the scheduler's status; a part that
+      does not answer is null and named in "errors";
+    - healthz: the process is up; readyz: the store answers its stats.
+    Stateless and thread-safe: every worker thread calls these at once.
+    =========================================================================
+*/
+#ifndef BB_API_H_INCLUDED
+#define BB_API_H_INCLUDED
+
+#include "bb_address.h"
+#include "bb_client_pool.h"
+#include "bb_http_reply.h"
+
+//  What the routes share; borrowed, outlives the server.
+typedef struct {
+    bb_client_pool_t *clients;
+    bb_network_t network;       // of the addresses /api/agents accepts
+    const char *docs;           // the ?docs=1 payload
+} bb_api_t;
+
+enum MHD_Result bb_api_dashboard (const bb_api_t *api,
+                                  bb_http_reply_t *reply);
+
+//  address: the path's last segment.
+enum MHD_Result bb_api_agent (const bb_api_t *api, bb_http_reply_t *reply,
+                              const char *address);
+
+enum MHD_Result bb_api_status (const bb_api_t *api, bb_http_reply_t *reply);
+
+enum MHD_Result bb_api_healthz (const bb_api_t *api,
+                                bb_http_reply_t *reply);
+
+enum MHD_Result bb_api_readyz (const bb_api_t *api, bb_http_reply_t *reply);
+
+#endif

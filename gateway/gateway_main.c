@@ -1,0 +1,193 @@
+/*  =========================================================================
+    balboard-gateway - balboard's HTTP face
+
+    Owns the process: reads the settings (flags and environment, see
+    --help), makes the documentation payload and the per-thread client
+    pool, starts the HTTP server (bb_gateway) and serves until SIGINT or
+    SIGTERM; then stops the server (its threads are joined, requests in
+    progress finish), closes every client and exits 0. It keeps no state
+    of its own, so several replicas can serve side by side. --health asks
+    a running gateway for GET /healthz and exits 0 if it answers 200,
+    else 1.
+    =========================================================================
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <microhttpd.h>
+
+#include "bb_address.h"
+#include "bb_api_docs.h"
+#include "bb_client_pool.h"
+#include "bb_config.h"
+#include "bb_gateway.h"
+#include "bb_log.h"
+#include "bb_main.h"
+#include "bb_signal.h"
+#include "bb_wire.h"
+
+#define PROGRAM             "balboard-gateway"
+#define STOP_POLL_MS        100         // how often main checks for a signal
+#define HEALTH_TIMEOUT_MS   2000
+#define URL_SIZE            512
+#define KIB                 1024
+
+#define INT_OPTION(name, env, fallback, min, max, help) \
+    { name, env, BB_OPT_INT, fallback, min, max, false, help }
+
+static const bb_option_t s_options [] = {
+    { "http-bind", "BALBOARD_HTTP_BIND", BB_OPT_STRING, "127.0.0.1:8080",
+      0, 0, false, "host:port the HTTP server listens on" },
+    { "store-query", "BALBOARD_STORE_QUERY", BB_OPT_STRING,
+      "tcp://127.0.0.1:7702", 0, 0, false, "the store's query socket" },
+    { "scheduler-control", "BALBOARD_SCHEDULER_CONTROL", BB_OPT_STRING,
+      "tcp://127.0.0.1:7712", 0, 0, false,
+      "the scheduler's control socket (for /api/status)" },
+    INT_OPTION ("threads", "BALBOARD_GATEWAY_THREADS", "4", 1, 256,
+                "HTTP worker threads, each with its own store client"),
+    INT_OPTION ("connection-limit", "BALBOARD_GATEWAY_CONNECTION_LIMIT",
+                "1024", 1, 65536, "open HTTP connections at most"),
+    INT_OPTION ("connection-timeout-s", "BALBOARD_GATEWAY_CONNECTION_TIMEOUT_S",
+                "15", 1, 3600, "an idle or slow connection is closed after"),
+    INT_OPTION ("connection-memory-kib",
+                "BALBOARD_GATEWAY_CONNECTION_MEMORY_KIB", "64", 16, 1024,
+                "memory per connection; a request line or headers that "
+                "outgrow it get 414 or 431"),
+    INT_OPTION ("store-timeout-ms", "BALBOARD_GATEWAY_STORE_TIMEOUT_MS",
+                "2000", 1, 60000,
+                "wait for the store or scheduler before answering 503"),
+    { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
+      "network of the addresses /api/agents accepts: mainnet or testnet" },
+    BB_OPTION_HEALTH (
+      "ask the running gateway at --http-bind for GET /healthz; exit 0 if "
+      "it answers 200, else 1"),
+    BB_OPTION_LOG_LEVEL,
+};
+
+#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
+
+static const char *
+s_curl_version (void)
+{
+    return curl_version_info (CURLVERSION_NOW)->version;
+}
+
+static const bb_library_t s_libraries [] = {
+    { "libmicrohttpd", MHD_get_version },
+    { "libcurl", s_curl_version },
+};
+
+static int s_health (bb_config_t *config);
+static int s_run (bb_config_t *config);
+
+static const bb_program_t s_program = {
+    PROGRAM,
+    "Serve balboard over HTTP: the ranked dashboard, agent details and "
+    "status as JSON,\nwith cache headers, ETags and gzip "
+    "(docs/gateway.md).",
+    s_options, OPTION_COUNT, s_libraries, 2, s_health, s_run
+};
+
+//  ---------------------------------------------------------------------------
+//  --health: GET /healthz on the running gateway.
+
+//  A curl write callback that keeps nothing.
+static size_t
+s_discard (char *data, size_t size, size_t count, void *arg)
+{
+    return size * count;
+}
+
+static int
+s_health (bb_config_t *config)
+{
+    char host [URL_SIZE], url [URL_SIZE + 32];
+    bb_wire_connect_endpoint (bb_config_str (config, "http-bind"), host,
+                              sizeof host);
+    snprintf (url, sizeof url, "http://%s/healthz", host);
+    long status = 0;
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+    CURL *curl = curl_easy_init ();
+    if (curl) {
+        curl_easy_setopt (curl, CURLOPT_URL, url);
+        curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_discard);
+        curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) HEALTH_TIMEOUT_MS);
+        if (curl_easy_perform (curl) == CURLE_OK)
+            curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup (curl);
+    }
+    curl_global_cleanup ();
+    bb_info ("health", "url=%s status=%ld healthy=%d", url, status,
+             status == 200);
+    return status == 200 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+//  ---------------------------------------------------------------------------
+//  Serving
+
+//  Serve with api until SIGINT or SIGTERM.
+static int
+s_serve (bb_config_t *config, const bb_api_t *api)
+{
+    bb_gateway_settings_t settings = {
+        .bind = bb_config_str (config, "http-bind"),
+        .threads = (unsigned) bb_config_int (config, "threads"),
+        .connection_limit = (unsigned) bb_config_int (config,
+                                                      "connection-limit"),
+        .connection_timeout_s = (unsigned) bb_config_int (
+            config, "connection-timeout-s"),
+        .connection_memory = (size_t) bb_config_int (
+            config, "connection-memory-kib") * KIB,
+        .api = *api,
+    };
+    bb_gateway_t *gateway = bb_gateway_new (&settings);
+    if (!gateway)
+        return EXIT_FAILURE;
+    bb_info ("listening", "bind=%s port=%u threads=%u", settings.bind,
+             bb_gateway_port (gateway), settings.threads);
+    while (!bb_signal_stopping ()) {
+        struct timespec pause = { 0, STOP_POLL_MS * 1000000L };
+        nanosleep (&pause, NULL);
+    }
+    bb_info ("stopping", NULL);
+    bb_gateway_destroy (&gateway);
+    return EXIT_SUCCESS;
+}
+
+//  The process: the gateway until a signal.
+static int
+s_run (bb_config_t *config)
+{
+    bb_api_t api = { .network = BB_NETWORK_MAINNET };
+    if (bb_address_network_parse (bb_config_str (config, "network"),
+                                  &api.network)) {
+        bb_error ("config_invalid",
+                  "option=network hint=\"mainnet or testnet\"");
+        return BB_CONFIG_EXIT_USAGE;
+    }
+    api.clients = bb_client_pool_new (
+        bb_config_str (config, "store-query"),
+        bb_config_str (config, "scheduler-control"),
+        (int) bb_config_int (config, "store-timeout-ms"),
+        (size_t) bb_config_int (config, "threads"));
+    if (!api.clients) {
+        bb_error ("config_invalid", "option=store-query|scheduler-control "
+                  "hint=\"tcp://host:port\"");
+        return BB_CONFIG_EXIT_USAGE;
+    }
+    char *docs = bb_api_docs_text ();
+    api.docs = docs;
+    int rc = s_serve (config, &api);
+    bb_client_pool_destroy (&api.clients);
+    free (docs);
+    bb_info ("stopped", "exit=%d", rc);
+    return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    return bb_main (&s_program, argc, argv);
+}

@@ -1,0 +1,751 @@
+/*  test_gateway - the real balboard-gateway in front of a real store,
+    scheduler, fetcher and mock upstream, spoken to with libcurl: the
+    dashboard against the CLI's --json, parameter rules, every header,
+    ETag and 304, gzip, HEAD, the docs payload, agent detail, status,
+    errors (400, 404, 405, 414, 431, 503 and recovery), 50 concurrent
+    clients, and a clean exit on SIGTERM. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <zlib.h>
+
+#include "gw_world.h"
+#include "bb_child.h"
+#include "bb_clock.h"
+#include "bb_mockdata.h"
+#include "bb_test_command.h"
+#include "bb_test_shape.h"
+
+#define AGENTS              30
+#define HTTP_TIMEOUT_MS     30000       // catches a hang only
+#define CLI_TIMEOUT_MS      60000
+#define RECOVERY_WAIT_MS    60000
+#define POLL_MS             100
+#define CLIENTS             50
+#define REQUESTS_PER_CLIENT 200
+#define URL_SIZE            512
+#define DATA_CACHE_CONTROL \
+    "public, max-age=30, s-maxage=60, stale-while-revalidate=300"
+
+static gw_world_t *s_world;
+
+//  ---------------------------------------------------------------------------
+//  HTTP
+
+typedef struct {
+    long status;
+    char *body;                 // as received (not decoded), NUL-terminated
+    size_t size;
+    json_t *headers;            // lowercased name -> value (the last one)
+} response_t;
+
+static size_t
+s_on_body (char *data, size_t size, size_t count, void *arg)
+{
+    response_t *response = arg;
+    size_t bytes = size * count;
+    response->body = realloc (response->body, response->size + bytes + 1);
+    assert_non_null (response->body);
+    memcpy (response->body + response->size, data, bytes);
+    response->size += bytes;
+    response->body [response->size] = 0;
+    return bytes;
+}
+
+static size_t
+s_on_header (char *data, size_t size, size_t count, void *arg)
+{
+    response_t *response = arg;
+    size_t bytes = size * count;
+    const char *colon = memchr (data, ':', bytes);
+    if (colon) {
+        char name [128], value [1024];
+        size_t name_size = (size_t) (colon - data);
+        snprintf (name, sizeof name, "%.*s", (int) name_size, data);
+        for (char *c = name; *c; c++)
+            *c = (char) tolower ((unsigned char) *c);
+        const char *start = colon + 1;
+        while (*start == ' ')
+            start++;
+        size_t value_size = bytes - (size_t) (start - data);
+        while (value_size && (start [value_size - 1] == '\r'
+                           || start [value_size - 1] == '\n'))
+            value_size--;
+        snprintf (value, sizeof value, "%.*s", (int) value_size, start);
+        json_object_set_new (response->headers, name, json_string (value));
+    }
+    return bytes;
+}
+
+//  One request on curl (reused by the caller, or NULL for a fresh one).
+static response_t
+s_request_on (CURL *curl, const char *method, const char *path,
+              const char *header, ...)
+{
+    response_t response = { 0, calloc (1, 1), 0, json_object () };
+    char url [URL_SIZE + 200000];
+    snprintf (url, sizeof url, "%s%s", gw_world_base (s_world), path);
+    struct curl_slist *headers = NULL;
+    va_list args;
+    va_start (args, header);
+    for (const char *next = header; next; next = va_arg (args, const char *))
+        headers = curl_slist_append (headers, next);
+    va_end (args);
+    curl_easy_setopt (curl, CURLOPT_URL, url);
+    curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt (curl, CURLOPT_NOBODY, strcmp (method, "HEAD") == 0);
+    curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST,
+                      strcmp (method, "GET") && strcmp (method, "HEAD")
+                      ? method : NULL);
+    curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_on_body);
+    curl_easy_setopt (curl, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, s_on_header);
+    curl_easy_setopt (curl, CURLOPT_HEADERDATA, &response);
+    curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) HTTP_TIMEOUT_MS);
+    CURLcode rc = curl_easy_perform (curl);
+    if (rc != CURLE_OK)
+        fprintf (stderr, "test: %s %s: %s\n", method, path,
+                 curl_easy_strerror (rc));
+    curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &response.status);
+    curl_slist_free_all (headers);
+    return response;
+}
+
+//  One request on a fresh connection; up to 4 headers ("Name: value"),
+//  then NULL.
+static response_t
+s_request (const char *method, const char *path, const char *header,
+                 ...)
+{
+    CURL *curl = curl_easy_init ();
+    assert_non_null (curl);
+    const char *headers [4] = { header };
+    va_list args;
+    va_start (args, header);
+    for (size_t i = 1; header && i < 4; i++)
+        if (!(headers [i] = va_arg (args, const char *)))
+            break;
+    va_end (args);
+    response_t response = s_request_on (curl, method, path, headers [0],
+                                        headers [1], headers [2],
+                                        headers [3], NULL);
+    curl_easy_cleanup (curl);
+    return response;
+}
+
+static void
+s_response_reset (response_t *response)
+{
+    free (response->body);
+    json_decref (response->headers);
+    memset (response, 0, sizeof *response);
+}
+
+static const char *
+s_header (response_t *response, const char *name)
+{
+    return json_string_value (json_object_get (response->headers, name));
+}
+
+static json_t *
+s_json (const char *text)
+{
+    json_error_t error;
+    json_t *json = json_loads (text, 0, &error);
+    if (!json)
+        fail_msg ("not JSON (%s): %.300s", error.text, text);
+    return json;
+}
+
+//  GET path, expect status, return the parsed body.
+static json_t *
+s_get_json (const char *path, long status)
+{
+    response_t response = s_request ("GET", path, NULL);
+    if (response.status != status)
+        fail_msg ("GET %s: %ld (want %ld): %.300s", path, response.status,
+                  status, response.body);
+    assert_string_equal (s_header (&response, "content-type"),
+                         "application/json; charset=utf-8");
+    json_t *json = s_json (response.body);
+    s_response_reset (&response);
+    return json;
+}
+
+static int64_t
+s_integer (json_t *json, const char *object, const char *key)
+{
+    return json_integer_value (json_object_get (json_object_get (json,
+                                                object), key));
+}
+
+//  gzip-decode data (size bytes) into a new NUL-terminated string.
+static char *
+s_gunzip (const char *data, size_t size)
+{
+    size_t capacity = 1 << 22;
+    char *out = calloc (1, capacity);
+    z_stream stream = { 0 };
+    assert_int_equal (inflateInit2 (&stream, 15 + 16), Z_OK);
+    stream.next_in = (Bytef *) data;
+    stream.avail_in = (uInt) size;
+    stream.next_out = (Bytef *) out;
+    stream.avail_out = (uInt) capacity - 1;
+    assert_int_equal (inflate (&stream, Z_FINISH), Z_STREAM_END);
+    inflateEnd (&stream);
+    return out;
+}
+
+//  ---------------------------------------------------------------------------
+//  The CLI
+
+//  balboard with the world's store plus args (NULL-terminated); its
+//  stdout as JSON.
+static json_t *
+s_cli_json (const char *arg, ...)
+{
+    char *cli = bb_child_bin_path ("balboard");
+    const char *argv [16] = { cli, "--store-query",
+                              gw_world_store_query (s_world) };
+    size_t argc = 3;
+    va_list args;
+    va_start (args, arg);
+    for (const char *next = arg; next && argc < 15;
+         next = va_arg (args, const char *))
+        argv [argc++] = next;
+    va_end (args);
+    bb_test_command_t result;
+    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS,
+                                           &result), 0);
+    if (result.status != 0)
+        fail_msg ("balboard: %d: %s", result.status, result.err);
+    json_t *json = s_json (result.out);
+    bb_test_command_reset (&result);
+    free (cli);
+    return json;
+}
+
+static void
+s_expect_equal_json (json_t *got, json_t *want, const char *what)
+{
+    if (!json_equal (got, want)) {
+        char *got_text = json_dumps (got, JSON_COMPACT);
+        char *want_text = json_dumps (want, JSON_COMPACT);
+        fail_msg ("%s differs:\n got %.600s\nwant %.600s", what, got_text,
+                  want_text);
+    }
+}
+
+//  ---------------------------------------------------------------------------
+//  /api/dashboard
+
+//  The gateway's page at query equals the CLI's for offset and limit.
+static void
+s_expect_same_as_cli (const char *query, const char *offset,
+                      const char *limit)
+{
+    char path [URL_SIZE];
+    snprintf (path, sizeof path, "/api/dashboard%s", query);
+    json_t *got = s_get_json (path, 200);
+    json_t *want = s_cli_json ("dashboard", "--json", "--offset", offset,
+                               "--limit", limit, NULL);
+    s_expect_equal_json (got, want, path);
+    json_decref (want);
+    json_decref (got);
+}
+
+static void
+test_dashboard_equals_cli (void **state)
+{
+    s_expect_same_as_cli ("", "0", "100");
+    s_expect_same_as_cli ("?limit=10", "0", "10");
+    s_expect_same_as_cli ("?offset=7&limit=5", "7", "5");
+    s_expect_same_as_cli ("?offset=1000", "1000", "100");
+    //  Real rows, fetched, in the documented shape
+    json_t *page = s_get_json ("/api/dashboard", 200);
+    assert_int_equal (json_array_size (json_object_get (page, "agents")),
+                      AGENTS);
+    json_t *first = json_array_get (json_object_get (page, "agents"), 0);
+    assert_true (json_array_size (json_object_get (first, "tokens")) > 0);
+    assert_null (json_object_get (first, "fetchError"));
+    char path [URL_SIZE];
+    snprintf (path, sizeof path, "%s/dashboard_shape.json",
+              getenv ("BALBOARD_FIXTURES"));
+    json_t *shape = json_load_file (path, 0, NULL);
+    assert_non_null (shape);
+    char error [256];
+    if (bb_test_shape_check (page, shape, error, sizeof error))
+        fail_msg ("dashboard shape: %s", error);
+    json_decref (shape);
+    json_decref (page);
+}
+
+//  The query gives pagination limit and offset.
+static void
+s_expect_page (const char *query, int64_t limit, int64_t offset)
+{
+    char path [URL_SIZE];
+    snprintf (path, sizeof path, "/api/dashboard%s", query);
+    json_t *page = s_get_json (path, 200);
+    if (s_integer (page, "pagination", "limit") != limit
+    ||  s_integer (page, "pagination", "offset") != offset)
+        fail_msg ("%s: limit %lld offset %lld (want %lld %lld)", query,
+                  (long long) s_integer (page, "pagination", "limit"),
+                  (long long) s_integer (page, "pagination", "offset"),
+                  (long long) limit, (long long) offset);
+    json_decref (page);
+}
+
+static void
+test_dashboard_parameters (void **state)
+{
+    s_expect_page ("", 100, 0);
+    s_expect_page ("?limit=abc", 100, 0);
+    s_expect_page ("?limit=", 100, 0);
+    s_expect_page ("?limit=0", 100, 0);
+    s_expect_page ("?limit=-5", 1, 0);
+    s_expect_page ("?limit=1000", 500, 0);
+    s_expect_page ("?limit=7.9", 7, 0);
+    s_expect_page ("?limit=%20%2B12abc", 12, 0);
+    s_expect_page ("?limit=99999999999999999999999", 500, 0);
+    s_expect_page ("?offset=-5", 100, 0);
+    s_expect_page ("?offset=12abc&limit=3", 3, 12);
+    s_expect_page ("?offset=abc", 100, 0);
+}
+
+static void
+s_expect_data_headers (response_t *response)
+{
+    assert_string_equal (s_header (response, "cache-control"),
+                         DATA_CACHE_CONTROL);
+    assert_string_equal (s_header (response, "content-type"),
+                         "application/json; charset=utf-8");
+    assert_string_equal (s_header (response, "vary"), "Accept-Encoding");
+    const char *etag = s_header (response, "etag");
+    assert_non_null (etag);
+    assert_true (etag [0] == '"' && etag [strlen (etag) - 1] == '"');
+}
+
+static void
+test_dashboard_headers_and_etag (void **state)
+{
+    response_t page = s_request ("GET", "/api/dashboard?offset=2&limit=4",
+                                 NULL);
+    assert_int_equal (page.status, 200);
+    s_expect_data_headers (&page);
+    assert_null (s_header (&page, "content-encoding"));
+    const char *etag = s_header (&page, "etag");
+    assert_non_null (strstr (etag, "-o2-l4\""));
+    char if_none_match [256];
+    //  The tag itself, weak, in a list, and "*" give 304 and no body
+    const char *matching [] = { "%s", "W/%s", "\"x\", %s", "*" };
+    for (size_t i = 0; i < 4; i++) {
+        char header [300];
+        snprintf (if_none_match, sizeof if_none_match, matching [i], etag);
+        snprintf (header, sizeof header, "If-None-Match: %s", if_none_match);
+        response_t cached = s_request ("GET",
+            "/api/dashboard?offset=2&limit=4", header, NULL);
+        assert_int_equal (cached.status, 304);
+        assert_int_equal (cached.size, 0);
+        assert_string_equal (s_header (&cached, "etag"), etag);
+        assert_string_equal (s_header (&cached, "cache-control"),
+                             DATA_CACHE_CONTROL);
+        s_response_reset (&cached);
+    }
+    //  Another page or another tag: the page
+    char header [300];
+    snprintf (header, sizeof header, "If-None-Match: %s", etag);
+    response_t other = s_request ("GET", "/api/dashboard?offset=3&limit=4",
+                                  header, NULL);
+    assert_int_equal (other.status, 200);
+    assert_string_not_equal (s_header (&other, "etag"), etag);
+    s_response_reset (&other);
+    other = s_request ("GET", "/api/dashboard?offset=2&limit=4",
+                       "If-None-Match: \"c0-p0-o2-l4\"", NULL);
+    assert_int_equal (other.status, 200);
+    s_response_reset (&other);
+    s_response_reset (&page);
+}
+
+static void
+test_dashboard_gzip (void **state)
+{
+    response_t plain = s_request ("GET", "/api/dashboard", NULL);
+    response_t gzipped = s_request ("GET", "/api/dashboard",
+                                    "Accept-Encoding: br;q=1, gzip;q=0.8",
+                                    NULL);
+    assert_int_equal (gzipped.status, 200);
+    s_expect_data_headers (&gzipped);
+    assert_string_equal (s_header (&gzipped, "content-encoding"), "gzip");
+    assert_true (gzipped.size < plain.size);
+    char *decoded = s_gunzip (gzipped.body, gzipped.size);
+    assert_string_equal (decoded, plain.body);
+    free (decoded);
+    //  A tag per representation; each gives its own 304
+    assert_string_not_equal (s_header (&gzipped, "etag"),
+                             s_header (&plain, "etag"));
+    char header [300];
+    snprintf (header, sizeof header, "If-None-Match: %s",
+              s_header (&gzipped, "etag"));
+    response_t cached = s_request ("GET", "/api/dashboard",
+                                   "Accept-Encoding: gzip", header, NULL);
+    assert_int_equal (cached.status, 304);
+    s_response_reset (&cached);
+    //  gzip;q=0 is a refusal
+    response_t refused = s_request ("GET", "/api/dashboard",
+                                    "Accept-Encoding: gzip;q=0, *", NULL);
+    assert_null (s_header (&refused, "content-encoding"));
+    assert_string_equal (refused.body, plain.body);
+    s_response_reset (&refused);
+    s_response_reset (&gzipped);
+    s_response_reset (&plain);
+}
+
+static void
+test_dashboard_head (void **state)
+{
+    response_t get = s_request ("GET", "/api/dashboard?limit=3", NULL);
+    response_t head = s_request ("HEAD", "/api/dashboard?limit=3", NULL);
+    assert_int_equal (head.status, 200);
+    assert_int_equal (head.size, 0);
+    s_expect_data_headers (&head);
+    assert_string_equal (s_header (&head, "etag"), s_header (&get, "etag"));
+    char length [32];
+    snprintf (length, sizeof length, "%zu", get.size);
+    assert_string_equal (s_header (&head, "content-length"), length);
+    s_response_reset (&head);
+    s_response_reset (&get);
+}
+
+static void
+test_dashboard_docs (void **state)
+{
+    response_t response = s_request ("GET", "/api/dashboard?docs=1", NULL);
+    assert_int_equal (response.status, 200);
+    assert_string_equal (s_header (&response, "cache-control"),
+                         "public, max-age=3600, s-maxage=86400");
+    json_t *docs = s_json (response.body);
+    const char *keys [] = { "endpoint", "method", "description",
+                            "queryParameters", "responseFormat", "notes" };
+    assert_int_equal (json_object_size (docs), 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_non_null (json_object_get (docs, keys [i]));
+    assert_string_equal (json_string_value (json_object_get (docs,
+                         "endpoint")), "/api/dashboard");
+    json_t *limit = json_object_get (json_object_get (docs,
+                                     "queryParameters"), "limit");
+    assert_int_equal (json_integer_value (json_object_get (limit,
+                      "default")), 100);
+    assert_int_equal (json_integer_value (json_object_get (limit, "max")),
+                      500);
+    //  Every key of the dashboard shape is described
+    json_t *format = json_object_get (docs, "responseFormat");
+    const char *top [] = { "agents", "prices", "stats", "cachedAt",
+                           "pagination" };
+    for (size_t i = 0; i < 5; i++)
+        assert_non_null (json_object_get (format, top [i]));
+    json_t *agent = json_object_get (json_object_get (format, "agents"),
+                                     "items");
+    assert_non_null (json_object_get (agent, "fetchError"));
+    assert_non_null (json_object_get (json_object_get (json_object_get (
+        agent, "tokens"), "items"), "usdValue"));
+    assert_true (json_array_size (json_object_get (docs, "notes")) > 0);
+    json_decref (docs);
+    s_response_reset (&response);
+}
+
+//  ---------------------------------------------------------------------------
+//  /api/agents, /api/status, /healthz, /readyz
+
+static void
+test_agent (void **state)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (3, &agent);
+    char path [URL_SIZE];
+    snprintf (path, sizeof path, "/api/agents/%s", agent.stx_address);
+    json_t *got = s_get_json (path, 200);
+    json_t *want = s_cli_json ("agent", agent.stx_address, "--history", "0",
+                               "--json", NULL);
+    s_expect_equal_json (got, want, path);
+    assert_true (json_integer_value (json_object_get (got, "rank")) >= 1);
+    json_t *token = json_array_get (json_object_get (got, "tokens"), 0);
+    assert_non_null (json_object_get (token, "capturedAt"));
+    assert_true (json_is_boolean (json_object_get (token, "stale")));
+    assert_true (json_is_array (json_object_get (got, "history")));
+    json_decref (want);
+    json_decref (got);
+}
+
+static void
+s_expect_error (const char *method, const char *path, long status)
+{
+    response_t response = s_request (method, path, NULL);
+    if (response.status != status)
+        fail_msg ("%s %.80s: %ld (want %ld)", method, path, response.status,
+                  status);
+    json_t *error = s_json (response.body);
+    assert_int_equal (json_object_size (error), 2);
+    assert_true (json_is_string (json_object_get (error, "error")));
+    assert_int_equal (json_integer_value (json_object_get (error, "status")),
+                      status);
+    assert_string_equal (s_header (&response, "content-type"),
+                         "application/json; charset=utf-8");
+    assert_string_equal (s_header (&response, "cache-control"), "no-store");
+    if (status == 405)
+        assert_string_equal (s_header (&response, "allow"), "GET, HEAD");
+    if (status == 503)
+        assert_string_equal (s_header (&response, "retry-after"), "2");
+    json_decref (error);
+    s_response_reset (&response);
+}
+
+static void
+test_errors (void **state)
+{
+    s_expect_error ("GET", "/api/agents/SP-NOT-AN-ADDRESS", 400);
+    bb_mock_agent_t stranger;
+    bb_mockdata_agent (AGENTS + 7, &stranger);
+    char path [URL_SIZE];
+    snprintf (path, sizeof path, "/api/agents/%s", stranger.stx_address);
+    s_expect_error ("GET", path, 404);
+    s_expect_error ("GET", "/api/nothing", 404);
+    s_expect_error ("GET", "/", 404);
+    s_expect_error ("POST", "/api/dashboard", 405);
+    s_expect_error ("DELETE", "/api/dashboard", 405);
+    s_expect_error ("PUT", "/nowhere", 405);
+    //  A request target or headers over the gateway's limits
+    static char long_path [200000];
+    snprintf (long_path, sizeof long_path, "/api/dashboard?x=");
+    memset (long_path + strlen (long_path), 'a', 10000);
+    s_expect_error ("GET", long_path, 414);
+    static char header [20100];
+    snprintf (header, sizeof header, "X-Big: ");
+    memset (header + strlen (header), 'b', 20000);
+    response_t response = s_request ("GET", "/api/dashboard", header, NULL);
+    assert_int_equal (response.status, 431);
+    json_t *error = s_json (response.body);
+    assert_int_equal (json_integer_value (json_object_get (error, "status")),
+                      431);
+    json_decref (error);
+    s_response_reset (&response);
+    //  ... and over what a connection may hold: the library answers
+    memset (long_path + strlen (long_path), 'a', 150000);
+    response = s_request ("GET", long_path, NULL);
+    assert_int_equal (response.status, 414);
+    s_response_reset (&response);
+}
+
+static void
+test_status_health_ready (void **state)
+{
+    json_t *status = s_get_json ("/api/status", 200);
+    assert_true (json_is_object (json_object_get (status, "store")));
+    assert_int_equal (s_integer (status, "store", "agents"), AGENTS);
+    assert_true (json_is_object (json_object_get (status, "scheduler")));
+    assert_true (s_integer (status, "scheduler", "rotationsCompleted") >= 1);
+    assert_null (json_object_get (status, "errors"));
+    json_decref (status);
+    json_t *health = s_get_json ("/healthz", 200);
+    assert_string_equal (json_string_value (json_object_get (health,
+                         "status")), "ok");
+    json_decref (health);
+    json_t *ready = s_get_json ("/readyz", 200);
+    json_decref (ready);
+}
+
+//  ---------------------------------------------------------------------------
+//  50 clients at once
+
+typedef struct {
+    unsigned index;
+    json_t *expected;           // body text by "offset/limit"; read only
+    unsigned answered;          // 200 with the expected body
+} client_t;
+
+static void
+s_page_query (unsigned request, char *path, size_t size, char *key)
+{
+    unsigned offset = request % 7, limit = 1 + request % 11;
+    snprintf (path, size, "/api/dashboard?offset=%u&limit=%u", offset,
+              limit);
+    snprintf (key, 32, "%u/%u", offset, limit);
+}
+
+static void *
+s_client (void *arg)
+{
+    client_t *client = arg;
+    CURL *curl = curl_easy_init ();
+    for (unsigned i = 0; curl && i < REQUESTS_PER_CLIENT; i++) {
+        char path [URL_SIZE], key [32];
+        s_page_query (client->index + i, path, sizeof path, key);
+        response_t response = s_request_on (curl, "GET", path, NULL);
+        const char *want = json_string_value (json_object_get (
+            client->expected, key));
+        if (response.status == 200 && want
+        &&  strcmp (response.body, want) == 0)
+            client->answered++;
+        s_response_reset (&response);
+    }
+    curl_easy_cleanup (curl);
+    return NULL;
+}
+
+static void
+test_concurrent_clients (void **state)
+{
+    json_t *expected = json_object ();
+    for (unsigned i = 0; i < 7 * 11; i++) {
+        char path [URL_SIZE], key [32];
+        s_page_query (i, path, sizeof path, key);
+        response_t response = s_request ("GET", path, NULL);
+        assert_int_equal (response.status, 200);
+        json_object_set_new (expected, key, json_string (response.body));
+        s_response_reset (&response);
+    }
+    client_t clients [CLIENTS];
+    pthread_t threads [CLIENTS];
+    for (unsigned i = 0; i < CLIENTS; i++) {
+        clients [i] = (client_t) { i, expected, 0 };
+        assert_int_equal (pthread_create (&threads [i], NULL, s_client,
+                                          &clients [i]), 0);
+    }
+    unsigned answered = 0;
+    for (unsigned i = 0; i < CLIENTS; i++) {
+        pthread_join (threads [i], NULL);
+        answered += clients [i].answered;
+    }
+    assert_int_equal (answered, CLIENTS * REQUESTS_PER_CLIENT);
+    json_decref (expected);
+}
+
+//  ---------------------------------------------------------------------------
+//  A commit changes the tag
+
+static void
+test_etag_changes_after_commit (void **state)
+{
+    response_t before = s_request ("GET", "/api/dashboard", NULL);
+    char etag [256], header [300];
+    snprintf (etag, sizeof etag, "%s", s_header (&before, "etag"));
+    s_response_reset (&before);
+    bb_mock_agent_t sample;
+    bb_mockdata_agent (AGENTS, &sample);
+    Balboard__Agent agent = BALBOARD__AGENT__INIT;
+    agent.stx_address = sample.stx_address;
+    agent.btc_address = sample.btc_address;
+    agent.display_name = sample.display_name;
+    Balboard__Agent *agents [1] = { &agent };
+    bb_envelope_t *reply = NULL;
+    assert_int_equal (bb_client_agent_upsert (gw_world_ingest (s_world),
+                                              agents, 1, &reply), 0);
+    bb_wire_envelope_destroy (&reply);
+    snprintf (header, sizeof header, "If-None-Match: %s", etag);
+    response_t after = s_request ("GET", "/api/dashboard", header, NULL);
+    assert_int_equal (after.status, 200);
+    assert_string_not_equal (s_header (&after, "etag"), etag);
+    json_t *page = s_json (after.body);
+    assert_int_equal (s_integer (page, "pagination", "total"), AGENTS + 1);
+    json_decref (page);
+    s_response_reset (&after);
+}
+
+//  ---------------------------------------------------------------------------
+//  The store goes away and comes back
+
+static bool
+s_dashboard_answers (void *arg)
+{
+    response_t response = s_request ("GET", "/api/dashboard", NULL);
+    bool answered = response.status == 200;
+    s_response_reset (&response);
+    return answered;
+}
+
+static void
+test_store_down_then_back (void **state)
+{
+    gw_world_stop_store (s_world);
+    s_expect_error ("GET", "/api/dashboard", 503);
+    s_expect_error ("GET", "/readyz", 503);
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (0, &agent);
+    char path [URL_SIZE];
+    snprintf (path, sizeof path, "/api/agents/%s", agent.stx_address);
+    s_expect_error ("GET", path, 503);
+    json_t *status = s_get_json ("/api/status", 200);
+    assert_true (json_is_null (json_object_get (status, "store")));
+    assert_true (json_is_object (json_object_get (status, "scheduler")));
+    assert_int_equal (json_array_size (json_object_get (status, "errors")),
+                      1);
+    json_decref (status);
+    //  Still alive, and back once the store is
+    json_t *health = s_get_json ("/healthz", 200);
+    json_decref (health);
+    gw_world_start_store (s_world);
+    assert_int_equal (bb_clock_wait_until (s_dashboard_answers, NULL,
+                                           RECOVERY_WAIT_MS, POLL_MS), 0);
+    json_t *page = s_get_json ("/api/dashboard", 200);
+    assert_int_equal (s_integer (page, "pagination", "total"), AGENTS + 1);
+    json_decref (page);
+    json_t *ready = s_get_json ("/readyz", 200);
+    json_decref (ready);
+}
+
+//  Last: SIGTERM ends the gateway with exit 0 (its sanitizer build also
+//  checks that every allocation was freed).
+static void
+test_clean_exit (void **state)
+{
+    assert_int_equal (gw_world_stop_gateway (s_world), 0);
+}
+
+//  ---------------------------------------------------------------------------
+
+static int
+s_setup (void **state)
+{
+    s_world = gw_world_new (AGENTS);
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    gw_world_destroy (&s_world);
+    return 0;
+}
+
+int
+main (void)
+{
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_dashboard_equals_cli),
+        cmocka_unit_test (test_dashboard_parameters),
+        cmocka_unit_test (test_dashboard_headers_and_etag),
+        cmocka_unit_test (test_dashboard_gzip),
+        cmocka_unit_test (test_dashboard_head),
+        cmocka_unit_test (test_dashboard_docs),
+        cmocka_unit_test (test_agent),
+        cmocka_unit_test (test_errors),
+        cmocka_unit_test (test_status_health_ready),
+        cmocka_unit_test (test_concurrent_clients),
+        cmocka_unit_test (test_etag_changes_after_commit),
+        cmocka_unit_test (test_store_down_then_back),
+        cmocka_unit_test (test_clean_exit),
+    };
+    int failed = cmocka_run_group_tests (tests, s_setup, s_teardown);
+    curl_global_cleanup ();
+    return failed;
+}

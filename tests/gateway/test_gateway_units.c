@@ -1,0 +1,161 @@
+/*  test_gateway_units - the gateway's pure modules: the parseInt reading
+    of query parameters, ETags and If-None-Match, Accept-Encoding and
+    gzip. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "bb_etag.h"
+#include "bb_gzip.h"
+#include "bb_http_query.h"
+
+static void
+test_parse_int (void **state)
+{
+    int64_t value = -1;
+    assert_false (bb_http_query_parse_int (NULL, &value));
+    assert_false (bb_http_query_parse_int ("", &value));
+    assert_false (bb_http_query_parse_int ("abc", &value));
+    assert_false (bb_http_query_parse_int ("-", &value));
+    assert_false (bb_http_query_parse_int (" + 1", &value));
+    assert_false (bb_http_query_parse_int (".5", &value));
+    assert_true (bb_http_query_parse_int ("7.9", &value));
+    assert_int_equal (value, 7);
+    assert_true (bb_http_query_parse_int ("12abc", &value));
+    assert_int_equal (value, 12);
+    assert_true (bb_http_query_parse_int (" \t\n-5", &value));
+    assert_int_equal (value, -5);
+    assert_true (bb_http_query_parse_int ("+007", &value));
+    assert_int_equal (value, 7);
+    assert_true (bb_http_query_parse_int ("0x10", &value));
+    assert_int_equal (value, 0);
+    assert_true (bb_http_query_parse_int ("99999999999999999999", &value));
+    assert_int_equal (value, INT64_MAX);
+}
+
+static void
+test_limit_and_offset (void **state)
+{
+    assert_int_equal (bb_http_query_limit (NULL), 100);
+    assert_int_equal (bb_http_query_limit ("abc"), 100);
+    assert_int_equal (bb_http_query_limit (""), 100);
+    assert_int_equal (bb_http_query_limit ("0"), 100);
+    assert_int_equal (bb_http_query_limit ("-0"), 100);
+    assert_int_equal (bb_http_query_limit ("-5"), 1);
+    assert_int_equal (bb_http_query_limit ("1"), 1);
+    assert_int_equal (bb_http_query_limit ("500"), 500);
+    assert_int_equal (bb_http_query_limit ("501"), 500);
+    assert_int_equal (bb_http_query_limit ("1000"), 500);
+    assert_int_equal (bb_http_query_limit ("7.9"), 7);
+    assert_int_equal (bb_http_query_offset (NULL), 0);
+    assert_int_equal (bb_http_query_offset ("-5"), 0);
+    assert_int_equal (bb_http_query_offset ("12abc"), 12);
+    assert_int_equal (bb_http_query_offset ("abc"), 0);
+    assert_int_equal (bb_http_query_offset ("99999999999999999999"),
+                      BB_HTTP_QUERY_OFFSET_MAX);
+}
+
+static void
+test_etag (void **state)
+{
+    Balboard__PriceSnapshot prices = BALBOARD__PRICE_SNAPSHOT__INIT;
+    prices.priced_at_ms = 1700000000123ULL;
+    Balboard__DashboardPage page = BALBOARD__DASHBOARD_PAGE__INIT;
+    page.commit_seq = 42;
+    page.prices = &prices;
+    page.offset = 10;
+    page.limit = 20;
+    char etag [BB_ETAG_SIZE];
+    assert_string_equal (bb_etag_dashboard (&page, false, etag),
+                         "\"c42-p1700000000123-o10-l20\"");
+    assert_string_equal (bb_etag_dashboard (&page, true, etag),
+                         "\"c42-p1700000000123-o10-l20-gzip\"");
+    page.prices = NULL;
+    assert_string_equal (bb_etag_dashboard (&page, false, etag),
+                         "\"c42-p0-o10-l20\"");
+}
+
+static void
+test_if_none_match (void **state)
+{
+    const char *etag = "\"c1-p2-o0-l100\"";
+    assert_false (bb_etag_matches (NULL, etag));
+    assert_false (bb_etag_matches ("", etag));
+    assert_true (bb_etag_matches ("\"c1-p2-o0-l100\"", etag));
+    assert_true (bb_etag_matches ("W/\"c1-p2-o0-l100\"", etag));
+    assert_true (bb_etag_matches ("*", etag));
+    assert_true (bb_etag_matches ("\"a\", W/\"b\",\"c1-p2-o0-l100\" ", etag));
+    assert_true (bb_etag_matches (" ,\"a\" ,  \"c1-p2-o0-l100\"", etag));
+    assert_false (bb_etag_matches ("\"c1-p2-o0-l10\"", etag));
+    assert_false (bb_etag_matches ("c1-p2-o0-l100", etag));
+    assert_false (bb_etag_matches ("\"a,\"c1-p2-o0-l100", etag));
+    assert_false (bb_etag_matches ("\"c1-p2-o0-l100-gzip\"", etag));
+}
+
+static void
+test_accept_encoding (void **state)
+{
+    assert_false (bb_gzip_accepted (NULL));
+    assert_false (bb_gzip_accepted (""));
+    assert_false (bb_gzip_accepted ("identity"));
+    assert_false (bb_gzip_accepted ("br, deflate"));
+    assert_false (bb_gzip_accepted ("gzipped"));
+    assert_true (bb_gzip_accepted ("gzip"));
+    assert_true (bb_gzip_accepted ("GZIP"));
+    assert_true (bb_gzip_accepted ("x-gzip"));
+    assert_true (bb_gzip_accepted ("deflate, gzip;q=0.5"));
+    assert_true (bb_gzip_accepted ("br;q=1.0, gzip ; q=0.8, *;q=0.1"));
+    assert_false (bb_gzip_accepted ("gzip;q=0"));
+    assert_false (bb_gzip_accepted ("gzip;q=0.000, *"));
+    assert_true (bb_gzip_accepted ("*"));
+    assert_false (bb_gzip_accepted ("*;q=0"));
+}
+
+static void
+test_gzip_roundtrip (void **state)
+{
+    char text [4096];
+    for (size_t i = 0; i < sizeof text - 1; i++)
+        text [i] = "{\"agents\":[]}" [i % 13];
+    text [sizeof text - 1] = 0;
+    void *gzipped = NULL;
+    size_t size = 0;
+    assert_int_equal (bb_gzip_compress (text, strlen (text), &gzipped,
+                                        &size), 0);
+    assert_true (size > 18 && size < strlen (text));
+    assert_int_equal (((unsigned char *) gzipped) [0], 0x1f);
+    assert_int_equal (((unsigned char *) gzipped) [1], 0x8b);
+    char out [sizeof text] = { 0 };
+    z_stream stream = { 0 };
+    assert_int_equal (inflateInit2 (&stream, 15 + 16), Z_OK);
+    stream.next_in = gzipped;
+    stream.avail_in = (uInt) size;
+    stream.next_out = (Bytef *) out;
+    stream.avail_out = sizeof out - 1;
+    assert_int_equal (inflate (&stream, Z_FINISH), Z_STREAM_END);
+    inflateEnd (&stream);
+    assert_string_equal (out, text);
+    free (gzipped);
+    //  An empty body is a valid gzip member too
+    assert_int_equal (bb_gzip_compress ("", 0, &gzipped, &size), 0);
+    assert_true (size > 0);
+    free (gzipped);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_parse_int),
+        cmocka_unit_test (test_limit_and_offset),
+        cmocka_unit_test (test_etag),
+        cmocka_unit_test (test_if_none_match),
+        cmocka_unit_test (test_accept_encoding),
+        cmocka_unit_test (test_gzip_roundtrip),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
