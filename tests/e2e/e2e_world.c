@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "e2e_world.h"
 #include "bb_client.h"
@@ -408,19 +409,48 @@ e2e_world_status (e2e_world_t *self)
                               BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
 }
 
+bb_envelope_t *
+e2e_world_wait_status (e2e_world_t *self, const char *what,
+                       e2e_status_fn *condition, void *arg, int timeout_ms)
+{
+    int64_t until = bb_clock_mono_ms () + timeout_ms;
+    while (true) {
+        bb_envelope_t *reply = e2e_world_status (self);
+        if (condition (reply->scheduler_status, arg))
+            return reply;
+        bb_wire_envelope_destroy (&reply);
+        if (bb_clock_mono_ms () >= until)
+            fail_msg ("e2e: no %s within %d ms", what, timeout_ms);
+        bb_clock_sleep_ms (POLL_MS);
+    }
+}
+
+//  Waits on the status for one of its counters to reach *arg.
+static bool
+s_fetchers_ready (const Balboard__SchedulerStatus *status, void *arg)
+{
+    return status->fetchers_ready >= *(size_t *) arg;
+}
+
+static bool
+s_rotations_completed (const Balboard__SchedulerStatus *status, void *arg)
+{
+    return status->rotations_completed >= *(uint64_t *) arg;
+}
+
+static bool
+s_rotation_done (const Balboard__SchedulerStatus *status, void *arg)
+{
+    return status->rotation_done >= *(uint32_t *) arg;
+}
+
 void
 e2e_world_wait_fetchers (e2e_world_t *self, size_t fetchers)
 {
-    int64_t until = bb_clock_mono_ms () + FETCHERS_WAIT_MS;
-    while (true) {
-        bb_envelope_t *reply = e2e_world_status (self);
-        size_t ready = reply->scheduler_status->fetchers_ready;
-        bb_wire_envelope_destroy (&reply);
-        if (ready >= fetchers)
-            return;
-        assert_true (bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    bb_envelope_t *reply = e2e_world_wait_status (
+        self, "fetchers ready", s_fetchers_ready, &fetchers,
+        FETCHERS_WAIT_MS);
+    bb_wire_envelope_destroy (&reply);
 }
 
 void
@@ -438,18 +468,17 @@ void
 e2e_world_wait_rotations (e2e_world_t *self, uint64_t rotations,
                           int timeout_ms)
 {
-    int64_t until = bb_clock_mono_ms () + timeout_ms;
-    while (true) {
-        bb_envelope_t *reply = e2e_world_status (self);
-        uint64_t done = reply->scheduler_status->rotations_completed;
-        bb_wire_envelope_destroy (&reply);
-        if (done >= rotations)
-            return;
-        if (bb_clock_mono_ms () >= until)
-            fail_msg ("e2e: %" PRIu64 " rotations of %" PRIu64
-                      " within %d ms", done, rotations, timeout_ms);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    bb_envelope_t *reply = e2e_world_wait_status (
+        self, "rotations completed", s_rotations_completed, &rotations,
+        timeout_ms);
+    bb_wire_envelope_destroy (&reply);
+}
+
+bb_envelope_t *
+e2e_world_wait_done (e2e_world_t *self, uint32_t done, int timeout_ms)
+{
+    return e2e_world_wait_status (self, "agents done", s_rotation_done,
+                                  &done, timeout_ms);
 }
 
 //  ---------------------------------------------------------------------
@@ -522,6 +551,37 @@ e2e_world_mock_stats (e2e_world_t *self)
     bb_http_exchange_destroy (&http);
     assert_non_null (stats);
     return stats;
+}
+
+json_int_t
+e2e_world_mock_count (e2e_world_t *self, const char *key, ...)
+{
+    json_t *stats = e2e_world_mock_stats (self);
+    json_t *value = stats;
+    va_list keys;
+    va_start (keys, key);
+    for (; key; key = va_arg (keys, const char *))
+        value = json_object_get (value, key);
+    va_end (keys);
+    json_int_t count = json_integer_value (value);
+    json_decref (stats);
+    return count;
+}
+
+//  ---------------------------------------------------------------------
+//  Test suites
+
+int
+e2e_world_setup_suite (void **state)
+{
+    return curl_global_init (CURL_GLOBAL_DEFAULT) == CURLE_OK? 0: -1;
+}
+
+int
+e2e_world_teardown_suite (void **state)
+{
+    curl_global_cleanup ();
+    return 0;
 }
 
 //  ---------------------------------------------------------------------

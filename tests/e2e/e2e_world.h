@@ -85,6 +85,22 @@ bb_envelope_t *e2e_world_status (e2e_world_t *self);
 void e2e_world_wait_rotations (e2e_world_t *self, uint64_t rotations,
                                int timeout_ms);
 
+//  A condition on the scheduler's status; arg is the wait's arg.
+typedef bool (e2e_status_fn) (const Balboard__SchedulerStatus *status,
+                              void *arg);
+
+//  Poll the scheduler's status until condition (status, arg) holds and
+//  return that status (caller destroys); fail the test, saying what was
+//  awaited, if it still does not hold after timeout_ms.
+bb_envelope_t *e2e_world_wait_status (e2e_world_t *self, const char *what,
+                                      e2e_status_fn *condition, void *arg,
+                                      int timeout_ms);
+
+//  Wait up to timeout_ms until at least done agents of the rotation are
+//  done; returns that status (caller destroys).
+bb_envelope_t *e2e_world_wait_done (e2e_world_t *self, uint32_t done,
+                                    int timeout_ms);
+
 //  The store's stats (caller destroys).
 bb_envelope_t *e2e_world_stats (e2e_world_t *self);
 
@@ -98,6 +114,11 @@ void e2e_world_mock_control (e2e_world_t *self, const char *body);
 //  The mock's /__mock/stats (caller json_decrefs).
 json_t *e2e_world_mock_stats (e2e_world_t *self);
 
+//  The integer in the mock's stats at the path of object keys given as
+//  the arguments after self (NULL-terminated), e.g. "requests",
+//  "by_endpoint", "hiro_v1", NULL; 0 where the path leads nowhere.
+json_int_t e2e_world_mock_count (e2e_world_t *self, const char *key, ...);
+
 //  Check the whole dashboard against the mock's data: every agent of
 //  sample agents present (0..agents-1, minus those in removed, count
 //  entries) fetched from both sources with exactly the mock's non-zero
@@ -108,5 +129,21 @@ void e2e_world_check_dashboard (e2e_world_t *self, unsigned agents,
 //  The fetch state (Balboard__AgentFetchState) of sample agent index in
 //  the store, or -1 if the store does not know the agent.
 int e2e_world_fetch_state (e2e_world_t *self, unsigned index);
+
+//  cmocka group setup and teardown for an e2e test's main: libcurl's
+//  global state, set up before the tests start threads.
+int e2e_world_setup_suite (void **state);
+int e2e_world_teardown_suite (void **state);
+
+//  The main of an e2e test: runs the cmocka tests given as arguments
+//  (cmocka_unit_test (name), ...) as one group with the setup above.
+#define E2E_WORLD_MAIN(...) \
+int \
+main (void) \
+{ \
+    const struct CMUnitTest tests [] = { __VA_ARGS__ }; \
+    return cmocka_run_group_tests (tests, e2e_world_setup_suite, \
+                                   e2e_world_teardown_suite); \
+}
 
 #endif

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <time.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "e2e_world.h"
 #include "bb_clock.h"
@@ -26,11 +25,14 @@ static const char *const s_mock_limit [] = {
 static json_int_t
 s_rate_limited (e2e_world_t *world)
 {
-    json_t *stats = e2e_world_mock_stats (world);
-    json_int_t limited = json_integer_value (json_object_get (stats,
-                                                              "rate_limited"));
-    json_decref (stats);
-    return limited;
+    return e2e_world_mock_count (world, "rate_limited", NULL);
+}
+
+//  True once the mock refused a request with a 429.
+static bool
+s_refused (void *world)
+{
+    return s_rate_limited (world) > 0;
 }
 
 //  The limit binds: four fetchers without a budget are refused.
@@ -41,11 +43,8 @@ test_without_budget (void **state)
                               .fetchers = 4, .mock_args = s_mock_limit };
     e2e_world_t *world = e2e_world_new (&options);
     e2e_world_go (world);
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    while (s_rate_limited (world) == 0) {
-        assert_true (bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    assert_int_equal (bb_clock_wait_until (s_refused, world, WAIT_MS,
+                                           POLL_MS), 0);
     e2e_world_destroy (&world);
 }
 
@@ -83,15 +82,5 @@ test_with_budget (void **state)
     e2e_world_destroy (&world);
 }
 
-int
-main (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_without_budget),
-        cmocka_unit_test (test_with_budget),
-    };
-    int rc = cmocka_run_group_tests (tests, NULL, NULL);
-    curl_global_cleanup ();
-    return rc;
-}
+E2E_WORLD_MAIN (cmocka_unit_test (test_without_budget),
+                cmocka_unit_test (test_with_budget))

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <time.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "e2e_world.h"
 #include "bb_clock.h"
@@ -37,19 +36,11 @@ test_fetcher_added_mid_rotation (void **state)
                               .fetchers = 1, .mock_latency_ms = 20 };
     e2e_world_t *world = e2e_world_new (&options);
     e2e_world_go (world);
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    while (true) {
-        bb_envelope_t *reply = e2e_world_status (world);
-        uint32_t done = reply->scheduler_status->rotation_done;
-        bb_wire_envelope_destroy (&reply);
-        if (done >= 50)
-            break;
-        assert_true (bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    bb_envelope_t *reply = e2e_world_wait_done (world, 50, WAIT_MS);
+    bb_wire_envelope_destroy (&reply);
     size_t late = e2e_world_add_fetcher (world);
     e2e_world_wait_rotations (world, 1, ROTATION_MS);
-    bb_envelope_t *reply = e2e_world_status (world);
+    reply = e2e_world_status (world);
     const Balboard__SchedulerStatus *status = reply->scheduler_status;
     assert_int_equal (status->rotation, 1);
     uint64_t first = s_jobs_of (status, e2e_world_fetcher_id (world, 0));
@@ -61,54 +52,98 @@ test_fetcher_added_mid_rotation (void **state)
     e2e_world_destroy (&world);
 }
 
+//  A fetcher of the world that holds a job: the first fetchers fetchers
+//  are looked at; index and job are set once one is found.
+typedef struct {
+    e2e_world_t *world;
+    size_t fetchers;
+    size_t index;
+    char job [32];
+} busy_t;
+
+//  The index of fetcher id among the first fetchers, or fetchers.
+static size_t
+s_fetcher_index (e2e_world_t *world, size_t fetchers, const char *id)
+{
+    size_t index = 0;
+    while (index < fetchers
+    &&     !streq (e2e_world_fetcher_id (world, index), id))
+        index++;
+    return index;
+}
+
+static bool
+s_found_busy (const Balboard__SchedulerStatus *status, void *arg)
+{
+    busy_t *busy = arg;
+    for (size_t i = 0; i < status->n_fetcher_list; i++) {
+        const Balboard__FetcherInfo *info = status->fetcher_list [i];
+        size_t index = s_fetcher_index (busy->world, busy->fetchers,
+                                        info->fetcher_id);
+        if (*info->job_id && index < busy->fetchers) {
+            busy->index = index;
+            snprintf (busy->job, sizeof busy->job, "%s", info->job_id);
+            return true;
+        }
+    }
+    return false;
+}
+
 //  Wait for a fetcher that holds a job; returns its index and copies the
 //  job's id into job (32 bytes).
 static size_t
 s_busy_fetcher (e2e_world_t *world, size_t fetchers, char *job)
 {
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    while (true) {
-        bb_envelope_t *reply = e2e_world_status (world);
-        const Balboard__SchedulerStatus *status = reply->scheduler_status;
-        for (size_t i = 0; i < status->n_fetcher_list; i++) {
-            const Balboard__FetcherInfo *info = status->fetcher_list [i];
-            if (!*info->job_id)
-                continue;
-            for (size_t index = 0; index < fetchers; index++)
-                if (streq (e2e_world_fetcher_id (world, index),
-                           info->fetcher_id)) {
-                    snprintf (job, 32, "%s", info->job_id);
-                    bb_wire_envelope_destroy (&reply);
-                    return index;
-                }
-        }
-        bb_wire_envelope_destroy (&reply);
-        assert_true (bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
+    busy_t busy = { .world = world, .fetchers = fetchers };
+    bb_envelope_t *reply = e2e_world_wait_status (
+        world, "busy fetcher", s_found_busy, &busy, WAIT_MS);
+    bb_wire_envelope_destroy (&reply);
+    snprintf (job, 32, "%s", busy.job);
+    return busy.index;
+}
+
+//  A job expected in flight again, at a fetcher.
+typedef struct {
+    const char *job;
+    const char *fetcher_id;
+} again_t;
+
+//  True once the job is in flight with attempt 2 at the fetcher.
+static bool
+s_sent_again (const Balboard__SchedulerStatus *status, void *arg)
+{
+    again_t *again = arg;
+    for (size_t i = 0; i < status->n_in_flight; i++) {
+        const Balboard__InFlightJob *entry = status->in_flight [i];
+        if (streq (entry->job_id, again->job) && entry->attempt == 2
+        &&  streq (entry->fetcher_id, again->fetcher_id))
+            return true;
     }
+    return false;
 }
 
 //  Wait until job goes again: in flight with attempt 2 at fetcher id.
 static void
 s_wait_again (e2e_world_t *world, const char *job, const char *id)
 {
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    while (true) {
-        bb_envelope_t *reply = e2e_world_status (world);
-        const Balboard__SchedulerStatus *status = reply->scheduler_status;
-        bool again = false;
-        for (size_t i = 0; i < status->n_in_flight; i++) {
-            const Balboard__InFlightJob *entry = status->in_flight [i];
-            if (streq (entry->job_id, job) && entry->attempt == 2
-            &&  streq (entry->fetcher_id, id))
-                again = true;
-        }
-        bb_wire_envelope_destroy (&reply);
-        if (again)
-            return;
-        assert_true (bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    again_t again = { job, id };
+    bb_envelope_t *reply = e2e_world_wait_status (
+        world, "second attempt", s_sent_again, &again, WAIT_MS);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  True once the store acked seven batches (six chunks and the frozen
+//  attempt); never more, none rejected.
+static bool
+s_seven_acked (void *world)
+{
+    bb_envelope_t *stats = e2e_world_stats (world);
+    uint64_t acked = stats->store_stats->batches_committed
+                   + stats->store_stats->batches_duplicate;
+    assert_int_equal (stats->store_stats->batches_rejected, 0);
+    bb_wire_envelope_destroy (&stats);
+    assert_true (acked <= 7);
+    return acked == 7;
 }
 
 //  kill -9 of a fetcher mid-job: its job goes to the other one (same id,
@@ -157,18 +192,8 @@ test_frozen_fetcher (void **state)
     e2e_world_signal_fetcher_nowait (world, frozen, SIGCONT);
     e2e_world_wait_fetchers (world, 2);
     //  six chunks and the frozen attempt: seven batches acked
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    while (true) {
-        bb_envelope_t *stats = e2e_world_stats (world);
-        uint64_t acked = stats->store_stats->batches_committed
-                       + stats->store_stats->batches_duplicate;
-        assert_int_equal (stats->store_stats->batches_rejected, 0);
-        bb_wire_envelope_destroy (&stats);
-        if (acked == 7)
-            break;
-        assert_true (acked < 7 && bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    assert_int_equal (bb_clock_wait_until (s_seven_acked, world, WAIT_MS,
+                                           POLL_MS), 0);
     bb_envelope_t *reply = e2e_world_status (world);
     assert_int_equal (reply->scheduler_status->rotations_completed, 1);
     assert_int_equal (reply->scheduler_status->rotation_done, 300);
@@ -204,17 +229,7 @@ test_scaling (void **state)
     }
 }
 
-int
-main (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_fetcher_added_mid_rotation),
-        cmocka_unit_test (test_fetcher_killed_mid_job),
-        cmocka_unit_test (test_frozen_fetcher),
-        cmocka_unit_test (test_scaling),
-    };
-    int rc = cmocka_run_group_tests (tests, NULL, NULL);
-    curl_global_cleanup ();
-    return rc;
-}
+E2E_WORLD_MAIN (cmocka_unit_test (test_fetcher_added_mid_rotation),
+                cmocka_unit_test (test_fetcher_killed_mid_job),
+                cmocka_unit_test (test_frozen_fetcher),
+                cmocka_unit_test (test_scaling))

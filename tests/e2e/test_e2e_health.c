@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <time.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "e2e_world.h"
 #include "bb_clock.h"
@@ -68,19 +67,30 @@ s_tick (e2e_world_t *world)
     return tick_seq;
 }
 
+static bool
+s_in_mode (const Balboard__SchedulerStatus *status, void *idle)
+{
+    return status->idle_mode == *(bool *) idle;
+}
+
 //  Wait until the interval mode is idle (or active); returns the status.
 static bb_envelope_t *
 s_wait_mode (e2e_world_t *world, bool idle)
 {
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    while (true) {
-        bb_envelope_t *reply = e2e_world_status (world);
-        if (reply->scheduler_status->idle_mode == idle)
-            return reply;
-        bb_wire_envelope_destroy (&reply);
-        assert_true (bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    return e2e_world_wait_status (world, idle? "idle mode": "active mode",
+                                  s_in_mode, &idle, WAIT_MS);
+}
+
+static bool
+s_hiro_paused (const Balboard__SchedulerStatus *status, void *arg)
+{
+    return status->upstreams [0]->paused_until_ms > 0;
+}
+
+static bool
+s_nothing_in_flight (const Balboard__SchedulerStatus *status, void *arg)
+{
+    return status->n_in_flight == 0;
 }
 
 static void
@@ -140,13 +150,8 @@ test_idle_and_back (void **state)
 static json_int_t
 s_hiro_requests (e2e_world_t *world)
 {
-    json_t *stats = e2e_world_mock_stats (world);
-    json_t *count = json_object_get (
-        json_object_get (json_object_get (stats, "requests"), "by_endpoint"),
-        "hiro_v1");
-    json_int_t requests = json_integer_value (count);
-    json_decref (stats);
-    return requests;
+    return e2e_world_mock_count (world, "requests", "by_endpoint", "hiro_v1",
+                                 NULL);
 }
 
 static void
@@ -167,32 +172,22 @@ test_retry_after_pauses (void **state)
                             "\"kind\":\"429\",\"count\":1}]}");
     uint64_t before_go = bb_clock_wall_ms ();
     e2e_world_go (world);
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    uint64_t paused_until = 0;
-    while (!paused_until) {
-        bb_envelope_t *reply = e2e_world_status (world);
-        paused_until = reply->scheduler_status->upstreams [0]
-                           ->paused_until_ms;
-        bb_wire_envelope_destroy (&reply);
-        assert_true (bb_clock_mono_ms () < until);
-    }
+    bb_envelope_t *reply = e2e_world_wait_status (
+        world, "pause of Hiro", s_hiro_paused, NULL, WAIT_MS);
+    uint64_t paused_until =
+        reply->scheduler_status->upstreams [0]->paused_until_ms;
+    bb_wire_envelope_destroy (&reply);
     //  Hiro paused for the Retry-After from the 429, which came after the
     //  go (a second for whole-second rounding): once the jobs under way
     //  are done, no job goes while it lasts, ticks or not
     assert_true (paused_until
                  >= before_go + RETRY_AFTER_S * MS_PER_S - MS_PER_S);
-    while (true) {
-        bb_envelope_t *reply = e2e_world_status (world);
-        size_t in_flight = reply->scheduler_status->n_in_flight;
-        bb_wire_envelope_destroy (&reply);
-        if (in_flight == 0)
-            break;
-        assert_true (bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    reply = e2e_world_wait_status (world, "end of the jobs under way",
+                                   s_nothing_in_flight, NULL, WAIT_MS);
+    bb_wire_envelope_destroy (&reply);
     json_int_t requests = s_hiro_requests (world);
     s_wait_settled (world, s_tick (world));
-    bb_envelope_t *reply = e2e_world_status (world);
+    reply = e2e_world_status (world);
     assert_int_equal (reply->scheduler_status->n_in_flight, 0);
     assert_int_equal (reply->scheduler_status->upstreams [0]->rate_limited,
                       1);
@@ -214,15 +209,5 @@ test_retry_after_pauses (void **state)
     e2e_world_destroy (&world);
 }
 
-int
-main (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_idle_and_back),
-        cmocka_unit_test (test_retry_after_pauses),
-    };
-    int rc = cmocka_run_group_tests (tests, NULL, NULL);
-    curl_global_cleanup ();
-    return rc;
-}
+E2E_WORLD_MAIN (cmocka_unit_test (test_idle_and_back),
+                cmocka_unit_test (test_retry_after_pauses))

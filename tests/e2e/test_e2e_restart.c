@@ -10,18 +10,15 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "e2e_world.h"
 #include "bb_mockdata.h"
-#include "bb_clock.h"
 
 #define AGENTS      1000
 #define CHUNK       50
 #define FETCHERS    2
 #define ROTATION_MS 90000
 #define WAIT_MS     30000
-#define POLL_MS     20
 
 static void
 test_kill_scheduler_mid_rotation (void **state)
@@ -31,23 +28,14 @@ test_kill_scheduler_mid_rotation (void **state)
     e2e_world_t *world = e2e_world_new (&options);
     e2e_world_go (world);
     char cursor [BB_MOCK_STX_ADDRESS_SIZE];
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    while (true) {
-        bb_envelope_t *reply = e2e_world_status (world);
-        uint32_t done = reply->scheduler_status->rotation_done;
-        snprintf (cursor, sizeof cursor, "%s",
-                  reply->scheduler_status->cursor);
-        bb_wire_envelope_destroy (&reply);
-        if (done >= AGENTS / 4)
-            break;
-        assert_true (bb_clock_mono_ms () < until);
-        bb_clock_sleep_ms (POLL_MS);
-    }
+    bb_envelope_t *reply = e2e_world_wait_done (world, AGENTS / 4, WAIT_MS);
+    snprintf (cursor, sizeof cursor, "%s", reply->scheduler_status->cursor);
+    bb_wire_envelope_destroy (&reply);
     e2e_world_kill_scheduler (world);
     e2e_world_start_scheduler (world, NULL);
 
     //  The same rotation goes on from (at least) the cursor it had
-    bb_envelope_t *reply = e2e_world_status (world);
+    reply = e2e_world_status (world);
     const Balboard__SchedulerStatus *status = reply->scheduler_status;
     assert_int_equal (status->rotation, 1);
     assert_true (strcmp (status->cursor, cursor) >= 0);
@@ -80,14 +68,4 @@ test_kill_scheduler_mid_rotation (void **state)
     e2e_world_destroy (&world);
 }
 
-int
-main (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_kill_scheduler_mid_rotation),
-    };
-    int rc = cmocka_run_group_tests (tests, NULL, NULL);
-    curl_global_cleanup ();
-    return rc;
-}
+E2E_WORLD_MAIN (cmocka_unit_test (test_kill_scheduler_mid_rotation))

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "e2e_world.h"
 #include "bb_mockdata.h"
@@ -118,15 +117,5 @@ test_agents_mid_rotation (void **state)
     e2e_world_destroy (&world);
 }
 
-int
-main (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_full_rotation),
-        cmocka_unit_test (test_agents_mid_rotation),
-    };
-    int rc = cmocka_run_group_tests (tests, NULL, NULL);
-    curl_global_cleanup ();
-    return rc;
-}
+E2E_WORLD_MAIN (cmocka_unit_test (test_full_rotation),
+                cmocka_unit_test (test_agents_mid_rotation))
