@@ -105,14 +105,21 @@ fx_store_destroy (fx_store_t **self_p)
 //  ===========================================================================
 //  Addresses
 
+//  Write index big-endian into bytes [1..4]: each index its own hash.
+static void
+s_put_index (unsigned char *bytes, unsigned index)
+{
+    bytes [1] = (unsigned char) (index >> 24);
+    bytes [2] = (unsigned char) (index >> 16);
+    bytes [3] = (unsigned char) (index >> 8);
+    bytes [4] = (unsigned char) index;
+}
+
 void
 fx_stx (unsigned index, char *buf)
 {
     unsigned char hash [20] = { 0x42 };
-    hash [1] = (unsigned char) (index >> 24);
-    hash [2] = (unsigned char) (index >> 16);
-    hash [3] = (unsigned char) (index >> 8);
-    hash [4] = (unsigned char) index;
+    s_put_index (hash, index);
     assert_int_equal (bb_address_make_stx (BB_STX_VERSION_MAINNET_SINGLESIG,
                                            hash, buf, FX_ADDRESS_SIZE), 0);
 }
@@ -121,10 +128,7 @@ void
 fx_btc (unsigned index, char *buf)
 {
     unsigned char program [20] = { 0x17 };
-    program [1] = (unsigned char) (index >> 24);
-    program [2] = (unsigned char) (index >> 16);
-    program [3] = (unsigned char) (index >> 8);
-    program [4] = (unsigned char) index;
+    s_put_index (program, index);
     assert_int_equal (bb_address_make_segwit ("bc", 0, program,
                                               sizeof program, buf,
                                               FX_ADDRESS_SIZE), 0);

@@ -75,6 +75,23 @@ test_restart_reopens (void **state)
 #define KILL_WINDOW         16          // batches in flight
 #define KILL_AFTER_ACKS     120
 
+//  Row j of kill batch k: the agent and the balances only that batch
+//  writes.
+typedef struct {
+    char stx [FX_ADDRESS_SIZE];
+    char ustx [24];                 // STX balance
+    char sats [24];                 // BTC balance
+} kill_row_t;
+
+static void
+s_kill_row (unsigned k, unsigned j, kill_row_t *row)
+{
+    unsigned index = k * KILL_PER_BATCH + j;
+    fx_stx (index, row->stx);
+    snprintf (row->ustx, sizeof row->ustx, "%u", index * 1000 + 7);
+    snprintf (row->sats, sizeof row->sats, "%u", k + 1);
+}
+
 static Balboard__BalanceBatch *
 s_kill_batch (unsigned k, uint64_t base_ms)
 {
@@ -82,12 +99,10 @@ s_kill_batch (unsigned k, uint64_t base_ms)
     snprintf (job, sizeof job, "kill.%u", k);
     Balboard__BalanceBatch *batch = fx_batch_new (job);
     for (unsigned j = 0; j < KILL_PER_BATCH; j++) {
-        unsigned index = k * KILL_PER_BATCH + j;
-        char stx [FX_ADDRESS_SIZE], ustx [24], sats [24];
-        fx_stx (index, stx);
-        snprintf (ustx, sizeof ustx, "%u", index * 1000 + 7);
-        snprintf (sats, sizeof sats, "%u", k + 1);
-        fx_batch_simple (batch, stx, base_ms + k, ustx, NULL, sats);
+        kill_row_t expected;
+        s_kill_row (k, j, &expected);
+        fx_batch_simple (batch, expected.stx, base_ms + k, expected.ustx,
+                         NULL, expected.sats);
     }
     return batch;
 }
@@ -144,12 +159,9 @@ s_batch_present (zhashx_t *rows, unsigned k)
 {
     unsigned present = 0;
     for (unsigned j = 0; j < KILL_PER_BATCH; j++) {
-        unsigned index = k * KILL_PER_BATCH + j;
-        char stx [FX_ADDRESS_SIZE], ustx [24], sats [24];
-        fx_stx (index, stx);
-        snprintf (ustx, sizeof ustx, "%u", index * 1000 + 7);
-        snprintf (sats, sizeof sats, "%u", k + 1);
-        Balboard__DashboardRow *row = zhashx_lookup (rows, stx);
+        kill_row_t expected;
+        s_kill_row (k, j, &expected);
+        Balboard__DashboardRow *row = zhashx_lookup (rows, expected.stx);
         assert_non_null (row);
         if (row->fetch_state
             == BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PENDING) {
@@ -158,8 +170,9 @@ s_batch_present (zhashx_t *rows, unsigned k)
         }
         assert_int_equal (row->fetch_state,
                           BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_OK);
-        assert_string_equal (fx_token (row, "stx")->balance, ustx);
-        assert_string_equal (fx_token (row, "btc-l1")->balance, sats);
+        assert_string_equal (fx_token (row, "stx")->balance, expected.ustx);
+        assert_string_equal (fx_token (row, "btc-l1")->balance,
+                             expected.sats);
         present++;
     }
     return present;
