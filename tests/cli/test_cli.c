@@ -231,6 +231,19 @@ s_expect_status (bb_test_command_t result, int status, const char *in_err)
     bb_test_command_reset (&result);
 }
 
+//  Require result to have succeeded and its stdout to contain each of
+//  parts (NULL-terminated), then reset it.
+static void
+s_expect_out (bb_test_command_t result, const char *const parts [])
+{
+    if (result.status != 0)
+        fail_msg ("status %d, stderr: %s", result.status, result.err);
+    for (size_t i = 0; parts [i]; i++)
+        if (!strstr (result.out, parts [i]))
+            fail_msg ("'%s' not in stdout:\n%s", parts [i], result.out);
+    bb_test_command_reset (&result);
+}
+
 static void
 test_bad_arguments (void **state)
 {
@@ -254,23 +267,18 @@ test_bad_arguments (void **state)
 static void
 test_help (void **state)
 {
-    bb_test_command_t result = s_cli (NULL, "help", "agents", "import", NULL);
-    assert_int_equal (result.status, 0);
-    assert_non_null (strstr (result.out, "SYNOPSIS"));
-    assert_non_null (strstr (result.out, "hasMore"));
-    bb_test_command_reset (&result);
+    s_expect_out (s_cli (NULL, "help", "agents", "import", NULL),
+                  (const char *const []) { "SYNOPSIS", "hasMore", NULL });
     //  A group word gives the manual of each of its verbs
-    result = s_cli (NULL, "help", "agents", NULL);
+    bb_test_command_t result = s_cli (NULL, "help", "agents", NULL);
     assert_int_equal (result.status, 0);
     assert_non_null (strstr (result.out, "NAME\n    balboard agents import"));
     assert_non_null (strstr (result.out, "NAME\n    balboard agents remove"));
     assert_null (strstr (result.out, "verbs:"));
     bb_test_command_reset (&result);
-    result = s_cli (NULL, "--help", NULL);
-    assert_int_equal (result.status, 0);
-    assert_non_null (strstr (result.out, "BALBOARD_STORE_QUERY"));
-    assert_non_null (strstr (result.out, "balboard dashboard"));
-    bb_test_command_reset (&result);
+    s_expect_out (s_cli (NULL, "--help", NULL),
+                  (const char *const []) { "BALBOARD_STORE_QUERY",
+                                           "balboard dashboard", NULL });
 }
 
 static void
@@ -422,6 +430,22 @@ test_import_from_url_pages (void **state)
 //  ---------------------------------------------------------------------------
 //  Queries
 
+//  A source's result: fetched (FETCH_OK) from upstream, holding the
+//  count balances (borrowed).
+static Balboard__SourceResult
+s_fetched_from (Balboard__Upstream upstream,
+                Balboard__TokenBalance **balances, size_t count)
+{
+    Balboard__SourceResult source = BALBOARD__SOURCE_RESULT__INIT;
+    source.upstream = upstream;
+    source.status = BALBOARD__FETCH_STATUS__FETCH_OK;
+    source.n_balances = count;
+    source.balances = balances;
+    return source;
+}
+
+#define CAPTURED_AT_MS 1764000000000ULL
+
 //  Give agent 0 real balances and a price snapshot through the ingest
 //  socket, as a fetcher would.
 static void
@@ -440,27 +464,22 @@ s_commit_agent_zero (void)
     btc.token_id = "btc-l1";
     btc.amount = "150000000";
     Balboard__TokenBalance *btc_balances [] = { &btc };
-    Balboard__SourceResult hiro = BALBOARD__SOURCE_RESULT__INIT;
-    hiro.upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
-    hiro.status = BALBOARD__FETCH_STATUS__FETCH_OK;
-    hiro.n_balances = 2;
-    hiro.balances = hiro_balances;
-    Balboard__SourceResult mempool = BALBOARD__SOURCE_RESULT__INIT;
-    mempool.upstream = BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL;
-    mempool.status = BALBOARD__FETCH_STATUS__FETCH_OK;
-    mempool.n_balances = 1;
-    mempool.balances = btc_balances;
+    Balboard__SourceResult hiro = s_fetched_from (
+        BALBOARD__UPSTREAM__UPSTREAM_HIRO, hiro_balances, 2);
+    Balboard__SourceResult mempool = s_fetched_from (
+        BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL, btc_balances, 1);
     Balboard__SourceResult *sources [] = { &hiro, &mempool };
     Balboard__AgentResult result = BALBOARD__AGENT_RESULT__INIT;
     result.stx_address = agent.stx_address;
-    result.captured_at_ms = 1764000000000ULL;
+    result.captured_at_ms = CAPTURED_AT_MS;
     result.n_sources = 2;
     result.sources = sources;
     Balboard__AgentResult *results [] = { &result };
+    //  Prices from the same moment
     Balboard__PriceSnapshot prices = BALBOARD__PRICE_SNAPSHOT__INIT;
     prices.btc_usd_micro = 67187335893LL;
     prices.stx_usd_micro = 2500000;
-    prices.priced_at_ms = 1764000000000ULL;
+    prices.priced_at_ms = CAPTURED_AT_MS;
     Balboard__BalanceBatch batch = BALBOARD__BALANCE_BATCH__INIT;
     batch.job_id = "cli.1";
     batch.attempt = 1;
@@ -560,11 +579,8 @@ test_agent_rank_stats (void **state)
     json_decref (detail);
     bb_test_command_reset (&result);
 
-    result = s_cli (NULL, "agent", agent.stx_address, NULL);
-    assert_int_equal (result.status, 0);
-    assert_non_null (strstr (result.out, "STX"));
-    assert_non_null (strstr (result.out, "12.345678"));
-    bb_test_command_reset (&result);
+    s_expect_out (s_cli (NULL, "agent", agent.stx_address, NULL),
+                  (const char *const []) { "STX", "12.345678", NULL });
 
     result = s_cli (NULL, "stats", "--json", NULL);
     assert_int_equal (result.status, 0);
