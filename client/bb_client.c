@@ -2,11 +2,13 @@
     bb_client - synchronous requests to a balboard socket, with a timeout
 
     Owns one DEALER and the request counter. Typed calls build their
-    request on the stack (borrowing the caller's strings and messages),
-    go through s_request, and check the reply's body.
+    request body on the stack (borrowing the caller's strings and
+    messages) and go through s_call, which wraps it in an envelope
+    (bb_envelope_wrap), sends it and checks the reply's body.
     =========================================================================
 */
 #include "bb_client.h"
+#include "bb_envelope.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -155,7 +157,6 @@ s_request (bb_client_t *self, bb_envelope_t *request,
     if (!self->dealer)
         return s_fail (self, BB_CLIENT_TIMEOUT, "cannot connect to %s",
                        self->endpoint);
-    request->request_id = self->next_id++;
     int64_t deadline = zclock_mono () + self->timeout_ms;
     if (bb_wire_send (self->dealer, NULL, request)) {
         s_reconnect (self);
@@ -177,12 +178,15 @@ s_request (bb_client_t *self, bb_envelope_t *request,
 //  ---------------------------------------------------------------------------
 //  Typed calls
 
-//  Send request and require a reply with body expected.
+//  Send body (any request body, borrowed) in an envelope and require a
+//  reply with body expected.
 static int
-s_call (bb_client_t *self, bb_envelope_t *request,
-        Balboard__Envelope__BodyCase expected, bb_envelope_t **reply_p)
+s_call (bb_client_t *self, void *body, Balboard__Envelope__BodyCase expected,
+        bb_envelope_t **reply_p)
 {
-    int rc = s_request (self, request, reply_p);
+    bb_envelope_t request;
+    bb_envelope_wrap (&request, self->next_id++, body);
+    int rc = s_request (self, &request, reply_p);
     if (rc == 0 && (*reply_p)->body_case != expected) {
         s_fail (self, BB_CLIENT_BAD_REPLY, "expected %s, got %s",
                 bb_wire_body_name (expected),
@@ -200,11 +204,7 @@ bb_client_dashboard (bb_client_t *self, int64_t offset, int64_t limit,
     Balboard__DashboardRequest body = BALBOARD__DASHBOARD_REQUEST__INIT;
     body.offset = offset;
     body.limit = limit;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_DASHBOARD_REQUEST;
-    request.dashboard_request = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_DASHBOARD_PAGE,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_DASHBOARD_PAGE,
                    reply_p);
 }
 
@@ -215,11 +215,7 @@ bb_client_agent (bb_client_t *self, const char *stx, uint32_t history_limit,
     Balboard__AgentDetailRequest body = BALBOARD__AGENT_DETAIL_REQUEST__INIT;
     body.stx_address = (char *) stx;
     body.history_limit = history_limit;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_AGENT_DETAIL_REQUEST;
-    request.agent_detail_request = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_AGENT_DETAIL,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_AGENT_DETAIL,
                    reply_p);
 }
 
@@ -228,11 +224,7 @@ bb_client_rank (bb_client_t *self, const char *stx, bb_envelope_t **reply_p)
 {
     Balboard__RankRequest body = BALBOARD__RANK_REQUEST__INIT;
     body.stx_address = (char *) stx;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_RANK_REQUEST;
-    request.rank_request = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_RANK_REPLY,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_RANK_REPLY,
                    reply_p);
 }
 
@@ -240,11 +232,7 @@ int
 bb_client_stats (bb_client_t *self, bb_envelope_t **reply_p)
 {
     Balboard__StatsRequest body = BALBOARD__STATS_REQUEST__INIT;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_STATS_REQUEST;
-    request.stats_request = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_STORE_STATS,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_STORE_STATS,
                    reply_p);
 }
 
@@ -255,11 +243,7 @@ bb_client_agents_page (bb_client_t *self, const char *after, uint32_t limit,
     Balboard__AgentsPageRequest body = BALBOARD__AGENTS_PAGE_REQUEST__INIT;
     body.after_stx_address = (char *) (after ? after : "");
     body.limit = limit;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_AGENTS_PAGE_REQUEST;
-    request.agents_page_request = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_AGENTS_PAGE,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_AGENTS_PAGE,
                    reply_p);
 }
 
@@ -269,11 +253,7 @@ bb_client_balance_batch (bb_client_t *self,
                          bb_envelope_t **reply_p)
 {
     assert (batch);
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_BALANCE_BATCH;
-    request.balance_batch = (Balboard__BalanceBatch *) batch;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_BATCH_ACK,
+    return s_call (self, (void *) batch, BALBOARD__ENVELOPE__BODY_BATCH_ACK,
                    reply_p);
 }
 
@@ -283,11 +263,7 @@ bb_client_price_snapshot (bb_client_t *self,
                           bb_envelope_t **reply_p)
 {
     assert (prices);
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_PRICE_SNAPSHOT;
-    request.price_snapshot = (Balboard__PriceSnapshot *) prices;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_BATCH_ACK,
+    return s_call (self, (void *) prices, BALBOARD__ENVELOPE__BODY_BATCH_ACK,
                    reply_p);
 }
 
@@ -298,11 +274,7 @@ bb_client_token_meta (bb_client_t *self, const char *const *contracts,
     Balboard__TokenMetaQuery body = BALBOARD__TOKEN_META_QUERY__INIT;
     body.n_contracts = count;
     body.contracts = (char **) contracts;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_TOKEN_META_QUERY;
-    request.token_meta_query = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_TOKEN_META_REPLY,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_TOKEN_META_REPLY,
                    reply_p);
 }
 
@@ -313,11 +285,7 @@ bb_client_agent_upsert (bb_client_t *self, Balboard__Agent *const *agents,
     Balboard__AgentUpsert body = BALBOARD__AGENT_UPSERT__INIT;
     body.n_agents = count;
     body.agents = (Balboard__Agent **) agents;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_AGENT_UPSERT;
-    request.agent_upsert = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_AGENT_ACK,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_AGENT_ACK,
                    reply_p);
 }
 
@@ -328,11 +296,7 @@ bb_client_agent_remove (bb_client_t *self, const char *const *stx,
     Balboard__AgentRemove body = BALBOARD__AGENT_REMOVE__INIT;
     body.n_stx_addresses = count;
     body.stx_addresses = (char **) stx;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_AGENT_REMOVE;
-    request.agent_remove = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_AGENT_ACK,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_AGENT_ACK,
                    reply_p);
 }
 
@@ -343,10 +307,6 @@ bb_client_scheduler_control (bb_client_t *self,
 {
     Balboard__SchedulerControl body = BALBOARD__SCHEDULER_CONTROL__INIT;
     body.command = command;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
-    request.scheduler_control = &body;
-    return s_call (self, &request, BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS,
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS,
                    reply_p);
 }

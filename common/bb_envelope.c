@@ -27,15 +27,32 @@ s_body_field (const ProtobufCMessageDescriptor *descriptor)
     return NULL;
 }
 
-bb_envelope_t *
-bb_envelope_new (uint64_t request_id, void *body)
+//  Set body as envelope's body: its case and its member.
+static void
+s_set_body (bb_envelope_t *envelope, void *body)
 {
     assert (body);
     const ProtobufCFieldDescriptor *field =
         s_body_field (((ProtobufCMessage *) body)->descriptor);
     assert (field);
-    bb_envelope_t *envelope = bb_pb_envelope (request_id);
     envelope->body_case = (Balboard__Envelope__BodyCase) field->id;
     *(void **) ((char *) envelope + field->offset) = body;
+}
+
+bb_envelope_t *
+bb_envelope_new (uint64_t request_id, void *body)
+{
+    bb_envelope_t *envelope = bb_pb_envelope (request_id);
+    s_set_body (envelope, body);
+    return envelope;
+}
+
+bb_envelope_t *
+bb_envelope_wrap (bb_envelope_t *envelope, uint64_t request_id, void *body)
+{
+    assert (envelope);
+    bb_wire_envelope_init (envelope);
+    envelope->request_id = request_id;
+    s_set_body (envelope, body);
     return envelope;
 }

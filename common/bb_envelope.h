@@ -20,4 +20,10 @@
 //  that body's type is a body type.
 bb_envelope_t *bb_envelope_new (uint64_t request_id, void *body);
 
+//  Make *envelope (a caller's, e.g. on the stack) an envelope for
+//  request_id carrying body, which stays the caller's: for a request that
+//  is sent at once. Returns envelope. Asserts as bb_envelope_new.
+bb_envelope_t *bb_envelope_wrap (bb_envelope_t *envelope,
+                                 uint64_t request_id, void *body);
+
 #endif
