@@ -3,10 +3,11 @@
 #
 # Installs the dependencies, builds Release into build/run, then starts the
 # mock upstream (1,000 deterministic sample agents with valid addresses),
-# the store, the scheduler and two fetchers, imports the agents from the
-# mock's registry API, shows the first rotation's progress, prints the top
-# of the ranked dashboard and refreshes it every few seconds until Ctrl-C;
-# then stops every process with SIGTERM and waits for each.
+# the store, the scheduler, two fetchers and the HTTP gateway, prints the
+# dashboard API's URL, imports the agents from the mock's registry API,
+# shows the first rotation's progress, prints the top of the ranked
+# dashboard and refreshes it every few seconds until Ctrl-C; then stops
+# every process with SIGTERM and waits for each.
 #
 # Data lives in data/run and starts fresh on every run (the directory is
 # removed first), so the first rotation always covers the whole sample.
@@ -16,7 +17,8 @@
 # Every endpoint is the design's default and can be moved with the usual
 # variables (BALBOARD_INGEST_BIND/BALBOARD_STORE_INGEST, BALBOARD_QUERY_BIND/
 # BALBOARD_STORE_QUERY, BALBOARD_JOBS_BIND/BALBOARD_SCHEDULER_JOBS,
-# BALBOARD_CONTROL_BIND/BALBOARD_SCHEDULER_CONTROL, BALBOARD_MOCK_BIND).
+# BALBOARD_CONTROL_BIND/BALBOARD_SCHEDULER_CONTROL, BALBOARD_MOCK_BIND,
+# BALBOARD_HTTP_BIND for the gateway).
 #   RUN_AGENTS=1000        sample agents      RUN_FETCHERS=2    fetchers
 #   RUN_REFRESH_S=5        dashboard refresh  RUN_TOP=20        rows shown
 set -eu
@@ -40,6 +42,8 @@ export BALBOARD_STORE_INGEST="${BALBOARD_STORE_INGEST:-$BALBOARD_INGEST_BIND}"
 export BALBOARD_STORE_QUERY="${BALBOARD_STORE_QUERY:-$BALBOARD_QUERY_BIND}"
 export BALBOARD_SCHEDULER_JOBS="${BALBOARD_SCHEDULER_JOBS:-$BALBOARD_JOBS_BIND}"
 export BALBOARD_SCHEDULER_CONTROL="${BALBOARD_SCHEDULER_CONTROL:-$BALBOARD_CONTROL_BIND}"
+export BALBOARD_HTTP_BIND="${BALBOARD_HTTP_BIND:-127.0.0.1:8080}"
+API="http://$BALBOARD_HTTP_BIND/api/dashboard"
 MOCK="http://$BALBOARD_MOCK_BIND"
 export HIRO_BASE="$MOCK"
 export MEMPOOL_BASE="$MOCK/api"
@@ -48,7 +52,8 @@ export PRICE_URL="$MOCK/api/v3/simple/price?ids=bitcoin,blockstack&vs_currencies
 ./scripts/install-deps.sh
 cmake -S . -B build/run -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build/run -j "$(nproc)" --target balboard-mock-upstream \
-    balboard-store balboard-scheduler balboard-fetcher balboard
+    balboard-store balboard-scheduler balboard-fetcher balboard-gateway \
+    balboard
 
 rm -rf "$DATA"
 mkdir -p "$DATA/logs"
@@ -97,8 +102,8 @@ balboard() {
     "$BIN/balboard" "$@"
 }
 
-echo "run.sh: starting the mock upstream, the store, the scheduler and" \
-     "$FETCHERS fetchers (logs in $DATA/logs)"
+echo "run.sh: starting the mock upstream, the store, the scheduler," \
+     "$FETCHERS fetchers and the gateway (logs in $DATA/logs)"
 start mock "$BIN/balboard-mock-upstream" --agents "$AGENTS"
 start store "$BIN/balboard-store" --data-dir "$DATA/store"
 # Paused until the agents are in, so the first tick sees all of them.
@@ -110,9 +115,12 @@ while [ "$i" -lt "$FETCHERS" ]; do
         "$BIN/balboard-fetcher"
     i=$((i + 1))
 done
+start gateway "$BIN/balboard-gateway"
 wait_for "the mock upstream" curl -sf "$MOCK/__mock/stats"
 wait_for "the store" "$BIN/balboard-store" --health
 wait_for "the scheduler" "$BIN/balboard-scheduler" --health
+wait_for "the gateway" "$BIN/balboard-gateway" --health
+echo "run.sh: dashboard API: $API (?docs=1 describes it)"
 
 echo "run.sh: importing $AGENTS sample agents from $MOCK/api/agents"
 balboard agents import "$MOCK/api/agents"
@@ -140,6 +148,7 @@ echo "run.sh: rotation 1 complete in $(status_field lastRotationMs) ms"
 # The dashboard until Ctrl-C.
 while :; do
     echo
+    echo "run.sh: dashboard API: $API"
     date '+run.sh: %H:%M:%S - top of the dashboard (Ctrl-C stops everything)'
     balboard dashboard --limit "$TOP" || true
     balboard status | head -n 12 || true

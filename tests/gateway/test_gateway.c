@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -702,12 +706,83 @@ test_store_down_then_back (void **state)
     json_decref (ready);
 }
 
-//  Last: SIGTERM ends the gateway with exit 0 (its sanitizer build also
-//  checks that every allocation was freed).
-static void
-test_clean_exit (void **state)
+//  ---------------------------------------------------------------------------
+//  Slow clients
+
+//  A TCP connection to the gateway that sent part of a request line.
+static int
+s_stalled_connection (void)
 {
+    int port = atoi (strrchr (gw_world_base (s_world), ':') + 1);
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    assert_true (fd >= 0);
+    struct sockaddr_in address = { .sin_family = AF_INET,
+                                   .sin_port = htons ((uint16_t) port) };
+    inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
+    assert_int_equal (connect (fd, (struct sockaddr *) &address,
+                               sizeof address), 0);
+    const char *partial = "GET /api/dash";
+    assert_int_equal (write (fd, partial, strlen (partial)),
+                      (ssize_t) strlen (partial));
+    return fd;
+}
+
+#define STALLED 40          // ten times the gateway's worker threads
+
+static void
+test_slow_clients_do_not_block (void **state)
+{
+    int stalled [STALLED];
+    for (size_t i = 0; i < STALLED; i++)
+        stalled [i] = s_stalled_connection ();
+    json_t *page = s_get_json ("/api/dashboard?limit=1", 200);
+    json_decref (page);
+    for (size_t i = 0; i < STALLED; i++)
+        close (stalled [i]);
+}
+
+//  ---------------------------------------------------------------------------
+//  The process
+
+//  balboard-gateway with args (NULL-terminated); its exit status.
+static int
+s_gateway_command (const char *arg, ...)
+{
+    char *gateway = bb_child_bin_path ("balboard-gateway");
+    const char *argv [8] = { gateway };
+    size_t argc = 1;
+    va_list args;
+    va_start (args, arg);
+    for (const char *next = arg; next && argc < 7;
+         next = va_arg (args, const char *))
+        argv [argc++] = next;
+    va_end (args);
+    bb_test_command_t result;
+    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS,
+                                           &result), 0);
+    int status = result.status;
+    if (status == 0 && strcmp (arg, "--version") == 0) {
+        assert_non_null (strstr (result.out, "libmicrohttpd "));
+        assert_non_null (strstr (result.out, "libcurl "));
+    }
+    bb_test_command_reset (&result);
+    free (gateway);
+    return status;
+}
+
+//  Last: --health says so while it runs; SIGTERM ends it with exit 0 (its
+//  sanitizer build also checks that every allocation was freed); then
+//  --health fails.
+static void
+test_health_version_and_clean_exit (void **state)
+{
+    const char *bind = gw_world_base (s_world) + strlen ("http://");
+    assert_int_equal (s_gateway_command ("--version", NULL), 0);
+    assert_int_equal (s_gateway_command ("--health", "--http-bind", bind,
+                                         NULL), 0);
     assert_int_equal (gw_world_stop_gateway (s_world), 0);
+    assert_int_equal (s_gateway_command ("--health", "--http-bind", bind,
+                                         NULL), 1);
 }
 
 //  ---------------------------------------------------------------------------
@@ -743,7 +818,8 @@ main (void)
         cmocka_unit_test (test_concurrent_clients),
         cmocka_unit_test (test_etag_changes_after_commit),
         cmocka_unit_test (test_store_down_then_back),
-        cmocka_unit_test (test_clean_exit),
+        cmocka_unit_test (test_slow_clients_do_not_block),
+        cmocka_unit_test (test_health_version_and_clean_exit),
     };
     int failed = cmocka_run_group_tests (tests, s_setup, s_teardown);
     curl_global_cleanup ();
