@@ -31,8 +31,8 @@
 #include <jansson.h>
 
 #include "bb_mockdata.h"
-#include "bb_http_exchange.h"
 #include "bb_child.h"
+#include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_fake_scheduler.h"
 
@@ -50,10 +50,9 @@
 #define HEARTBEAT_MS        1000
 
 typedef struct {
-    bb_child_t *mock;
+    bb_mock_process_t *mock;
     bb_child_t *fetcher;
     bb_fake_scheduler_t *side;
-    char base [64];                 // http://127.0.0.1:<mock port>
     Balboard__Agent *agents;        // the job's agents
     Balboard__Agent **pointers;
     bb_mock_agent_t *samples;
@@ -82,47 +81,23 @@ s_bin_dir (void)
     setenv ("BALBOARD_BIN_DIR", dirname (path), 1);
 }
 
-static void
-s_mock_post (bench_t *bench, const char *path, const char *body)
-{
-    char url [128];
-    snprintf (url, sizeof url, "%s%s", bench->base, path);
-    bb_http_exchange_t *http = bb_http_exchange_post (
-        url, "application/json", body, NULL, HTTP_MS);
-    s_require (bb_http_exchange_status (http) == 200, path);
-    bb_http_exchange_destroy (&http);
-}
-
 static long
 s_mock_requests (bench_t *bench)
 {
-    char url [128];
-    snprintf (url, sizeof url, "%s/__mock/stats", bench->base);
-    bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
-    json_t *stats = json_loads (bb_http_exchange_body (http), 0, NULL);
-    s_require (stats != NULL, "GET /__mock/stats");
-    long total = (long) json_integer_value (json_object_get (
-        json_object_get (stats, "requests"), "total"));
-    json_decref (stats);
-    bb_http_exchange_destroy (&http);
+    long total = bb_mock_process_count (bench->mock, HTTP_MS, "requests",
+                                        "total", NULL);
+    s_require (total >= 0, "GET /__mock/stats");
     return total;
 }
 
 static void
 s_start (bench_t *bench)
 {
-    char *mock = bb_child_bin_path ("balboard-mock-upstream");
     char *fetcher = bb_child_bin_path ("balboard-fetcher");
-    int port = bb_port_free ();
-    char bind [32];
-    snprintf (bind, sizeof bind, "127.0.0.1:%d", port);
-    const char *mock_argv [] = { mock, "--bind", bind, "--log-level",
-                                 "error", NULL };
-    bench->mock = bb_child_new (mock_argv, NULL);
-    s_require (bench->mock
-               && bb_child_wait_port (bench->mock, port, START_MS)
-                  == 0, "starting balboard-mock-upstream");
-    snprintf (bench->base, sizeof bench->base, "http://127.0.0.1:%d", port);
+    const char *mock_args [] = { "--log-level", "error", NULL };
+    bench->mock = bb_mock_process_new (mock_args, START_MS);
+    s_require (bench->mock != NULL, "starting balboard-mock-upstream");
+    const char *base = bb_mock_process_base (bench->mock);
 
     char jobs [64], ingest [64], mempool [96], price [200];
     snprintf (jobs, sizeof jobs, "tcp://127.0.0.1:%d", bb_port_free ());
@@ -130,12 +105,12 @@ s_start (bench_t *bench)
               bb_port_free ());
     bench->side = bb_fake_scheduler_new (jobs, ingest, HEARTBEAT_MS);
     s_require (bench->side != NULL, "binding the scheduler side");
-    snprintf (mempool, sizeof mempool, "%s/api", bench->base);
+    snprintf (mempool, sizeof mempool, "%s/api", base);
     snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
-              "blockstack&vs_currencies=usd", bench->base);
+              "blockstack&vs_currencies=usd", base);
     const char *fetcher_argv [] = {
         fetcher, "--scheduler-jobs", jobs, "--store-ingest", ingest,
-        "--hiro-base", bench->base, "--mempool-base", mempool,
+        "--hiro-base", base, "--mempool-base", mempool,
         "--price-url", price, "--hiro-concurrency", LANE_TEXT,
         "--mempool-concurrency", LANE_TEXT, "--log-level", "warn", NULL
     };
@@ -143,7 +118,6 @@ s_start (bench_t *bench)
     s_require (bench->fetcher != NULL
                && bb_fake_scheduler_wait_ready (bench->side, START_MS)
                   == 0, "starting balboard-fetcher");
-    free (mock);
     free (fetcher);
 }
 
@@ -244,7 +218,8 @@ main (int argc, char **argv)
     double fetcher_rate = (double) requests / seconds;
     char url [256];
     snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
-              bench.base, bench.samples [0].stx_address);
+              bb_mock_process_base (bench.mock),
+              bench.samples [0].stx_address);
     double wrk_rate = s_wrk (&bench, url);
     printf ("no added latency:  fetcher %.0f req/s (%ld requests in %.2f s)"
             "   wrk %.0f req/s (-c%d, Hiro balances)   ratio %.2f\n",
@@ -253,7 +228,8 @@ main (int argc, char **argv)
 
     char control [64];
     snprintf (control, sizeof control, "{\"latency_ms\": %d}", LATENCY_MS);
-    s_mock_post (&bench, "/__mock/control", control);
+    s_require (bb_mock_process_control (bench.mock, control, HTTP_MS) == 0,
+               "POST /__mock/control");
     size_t slow_agents = agents < 1500 ? agents : 1500;
     seconds = s_job (&bench, "slow", slow_agents, &requests);
     double ideal = CONCURRENCY * 1000.0 / LATENCY_MS;
@@ -264,9 +240,9 @@ main (int argc, char **argv)
 
     s_require (bb_child_stop (bench.fetcher, SIGTERM, STOP_MS) == 0,
                "stopping the fetcher");
-    bb_child_stop (bench.mock, SIGTERM, STOP_MS);
+    bb_mock_process_stop (bench.mock, STOP_MS);
     bb_child_destroy (&bench.fetcher);
-    bb_child_destroy (&bench.mock);
+    bb_mock_process_destroy (&bench.mock);
     bb_fake_scheduler_destroy (&bench.side);
     free (bench.agents);
     free (bench.pointers);

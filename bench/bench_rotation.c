@@ -37,6 +37,7 @@
 
 #include "bb_client.h"
 #include "bb_mockdata.h"
+#include "bb_mock_process.h"
 #include "bb_http_exchange.h"
 #include "bb_child.h"
 #include "bb_clock.h"
@@ -66,10 +67,10 @@
 
 typedef struct {
     char dir [PATH_SIZE];
-    char mock_base [ENDPOINT_SIZE];
     char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
     char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
-    bb_child_t *mock, *store, *scheduler;
+    bb_mock_process_t *mock;
+    bb_child_t *store, *scheduler;
     bb_child_t *fetchers [FETCHERS_MAX];
     size_t fetcher_count;
     bb_client_t *control_client;
@@ -160,14 +161,14 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     char count [24];
     snprintf (count, sizeof count, "%u", agents);
     const char *mock_args [20] = {
-        "--bind", "127.0.0.1:$PORT0", "--latency-ms", LATENCY_MS,
-        "--agents", count, "--log-level", "warn"
+        "--latency-ms", LATENCY_MS, "--agents", count, "--log-level", "warn"
     };
     for (size_t i = 0; mock_extra && mock_extra [i]; i++)
-        mock_args [8 + i] = mock_extra [i];
-    world->mock = s_start ("balboard-mock-upstream", mock_args, NULL, ports);
-    snprintf (world->mock_base, sizeof world->mock_base,
-              "http://127.0.0.1:%d", ports [0]);
+        mock_args [6 + i] = mock_extra [i];
+    world->mock = bb_mock_process_new (mock_args, START_MS);
+    if (!world->mock)
+        s_die ("balboard-mock-upstream");
+    const char *mock_base = bb_mock_process_base (world->mock);
 
     char store_dir [PATH_SIZE + 16], sched_dir [PATH_SIZE + 16];
     snprintf (store_dir, sizeof store_dir, "%s/store", world->dir);
@@ -204,11 +205,10 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     snprintf (jobs, sizeof jobs, "BALBOARD_SCHEDULER_JOBS=%s", world->jobs);
     snprintf (ingest, sizeof ingest, "BALBOARD_STORE_INGEST=%s",
               world->ingest);
-    snprintf (hiro, sizeof hiro, "HIRO_BASE=%s", world->mock_base);
-    snprintf (mempool, sizeof mempool, "MEMPOOL_BASE=%s/api",
-              world->mock_base);
+    snprintf (hiro, sizeof hiro, "HIRO_BASE=%s", mock_base);
+    snprintf (mempool, sizeof mempool, "MEMPOOL_BASE=%s/api", mock_base);
     snprintf (price, sizeof price, "PRICE_URL=%s/api/v3/simple/price?"
-              "ids=bitcoin,blockstack&vs_currencies=usd", world->mock_base);
+              "ids=bitcoin,blockstack&vs_currencies=usd", mock_base);
     const char *env [] = {
         jobs, ingest, hiro, mempool, price, "BALBOARD_HEARTBEAT_MS=200",
         "BALBOARD_HIRO_CONCURRENCY=" LANE_TEXT,
@@ -241,7 +241,9 @@ s_world_stop (world_t *world)
         s_stop (&world->fetchers [i]);
     s_stop (&world->scheduler);
     s_stop (&world->store);
-    s_stop (&world->mock);
+    if (bb_mock_process_stop (world->mock, STOP_MS))
+        fprintf (stderr, "bench_rotation: the mock did not stop cleanly\n");
+    bb_mock_process_destroy (&world->mock);
     char command [PATH_SIZE + 16];
     snprintf (command, sizeof command, "rm -rf '%s'", world->dir);
     if (system (command))
@@ -295,12 +297,7 @@ s_rotations (world_t *world, uint64_t *first_ms, uint64_t *steady_ms)
 static json_t *
 s_mock_stats (world_t *world)
 {
-    char url [ENDPOINT_SIZE + 32];
-    snprintf (url, sizeof url, "%s/__mock/stats", world->mock_base);
-    bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
-    json_t *stats = bb_http_exchange_status (http) == 200
-                  ? json_loads (bb_http_exchange_body (http), 0, NULL) : NULL;
-    bb_http_exchange_destroy (&http);
+    json_t *stats = bb_mock_process_stats (world->mock, HTTP_MS);
     if (!stats)
         s_die ("reading the mock's stats");
     return stats;

@@ -18,6 +18,7 @@
 #include "bb_mockdata.h"
 #include "bb_test_command.h"
 #include "bb_child.h"
+#include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_test_shape.h"
 
@@ -27,14 +28,14 @@
 #define CLI_TIMEOUT_MS 60000
 
 typedef struct {
-    bb_child_t *mock;
+    bb_mock_process_t *mock;
     bb_child_t *store;
     bb_child_t *scheduler;
     char *cli;                      // path of the balboard binary
     char query [64];                // endpoints
     char ingest [64];
     char control [64];
-    char mock_url [64];
+    char mock_url [96];             // the mock's agent registry
     char scratch [512];
 } fixture_t;
 
@@ -169,16 +170,11 @@ s_setup (void **state)
     if (system (command))
         return -1;
     s_fx.cli = bb_child_bin_path ("balboard");
-    int mock_port = bb_port_free ();
     int ingest_port = bb_port_free ();
     int query_port = bb_port_free ();
     int jobs_port = bb_port_free ();
     int control_port = bb_port_free ();
-    char mock_bind [32], agents [16], jobs [64], store_dir [600],
-         scheduler_dir [600];
-    snprintf (mock_bind, sizeof mock_bind, "127.0.0.1:%d", mock_port);
-    snprintf (s_fx.mock_url, sizeof s_fx.mock_url, "http://%s/api/agents",
-              mock_bind);
+    char agents [16], jobs [64], store_dir [600], scheduler_dir [600];
     snprintf (agents, sizeof agents, "%d", URL_AGENTS);
     snprintf (s_fx.ingest, sizeof s_fx.ingest, "tcp://127.0.0.1:%d",
               ingest_port);
@@ -190,8 +186,11 @@ s_setup (void **state)
     snprintf (store_dir, sizeof store_dir, "%s/store", s_fx.scratch);
     snprintf (scheduler_dir, sizeof scheduler_dir, "%s/scheduler",
               s_fx.scratch);
-    s_fx.mock = s_start ("balboard-mock-upstream", (const char *[]) {
-        "--bind", mock_bind, "--agents", agents, NULL }, mock_port);
+    s_fx.mock = bb_mock_process_new ((const char *[]) {
+        "--agents", agents, NULL }, START_TIMEOUT_MS);
+    assert_non_null (s_fx.mock);
+    snprintf (s_fx.mock_url, sizeof s_fx.mock_url, "%s/api/agents",
+              bb_mock_process_base (s_fx.mock));
     s_fx.store = s_start ("balboard-store", (const char *[]) {
         "--data-dir", store_dir, "--ingest-bind", s_fx.ingest,
         "--query-bind", s_fx.query, NULL }, query_port);
@@ -211,10 +210,10 @@ s_teardown (void **state)
     //  Every process stops cleanly on SIGTERM.
     int scheduler = bb_child_stop (s_fx.scheduler, SIGTERM, 10000);
     int store = bb_child_stop (s_fx.store, SIGTERM, 10000);
-    int mock = bb_child_stop (s_fx.mock, SIGTERM, 10000);
+    int mock = bb_mock_process_stop (s_fx.mock, 10000);
     bb_child_destroy (&s_fx.scheduler);
     bb_child_destroy (&s_fx.store);
-    bb_child_destroy (&s_fx.mock);
+    bb_mock_process_destroy (&s_fx.mock);
     free (s_fx.cli);
     return scheduler || store || mock ? -1 : 0;
 }

@@ -23,8 +23,8 @@
 #include "e2e_world.h"
 #include "bb_client.h"
 #include "bb_mockdata.h"
-#include "bb_http_exchange.h"
 #include "bb_child.h"
+#include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_u128.h"
 #include "bb_clock.h"
@@ -48,11 +48,10 @@
 struct _e2e_world_t {
     e2e_options_t options;
     char dir [PATH_SIZE];           // this world's scratch directory
-    int mock_port, ingest_port, query_port, jobs_port, control_port;
-    char mock_base [ENDPOINT_SIZE];     // http://127.0.0.1:port
+    int ingest_port, query_port, jobs_port, control_port;
     char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
     char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
-    bb_child_t *mock;
+    bb_mock_process_t *mock;
     bb_child_t *store;
     bb_child_t *scheduler;
     bb_child_t *fetchers [E2E_FETCHERS_MAX];
@@ -106,16 +105,33 @@ s_start (const char *binary, const char *const *argv_tail,
     return process;
 }
 
+//  A process of the world must exit 0 on SIGTERM.
+static void
+s_check_exit (int rc, const char *what)
+{
+    if (rc != 0)
+        fprintf (stderr, "e2e: %s exited with %d\n", what, rc);
+    assert_int_equal (rc, 0);
+}
+
 static void
 s_stop (bb_child_t **process_p, const char *what)
 {
     if (!*process_p)
         return;
     int rc = bb_child_stop (*process_p, SIGTERM, STOP_MS);
-    if (rc != 0)
-        fprintf (stderr, "e2e: %s exited with %d\n", what, rc);
     bb_child_destroy (process_p);
-    assert_int_equal (rc, 0);
+    s_check_exit (rc, what);
+}
+
+static void
+s_stop_mock (e2e_world_t *self)
+{
+    if (!self->mock)
+        return;
+    int rc = bb_mock_process_stop (self->mock, STOP_MS);
+    bb_mock_process_destroy (&self->mock);
+    s_check_exit (rc, "mock");
 }
 
 //  Fresh free ports for the endpoints a start could not bind.
@@ -129,18 +145,15 @@ s_endpoint (char *endpoint, int *port)
 static void
 s_start_mock (e2e_world_t *self)
 {
-    char bind [ENDPOINT_SIZE], latency [24], agents [24];
-    snprintf (bind, sizeof bind, "127.0.0.1:%d", self->mock_port);
+    char latency [24], agents [24];
     snprintf (latency, sizeof latency, "%ld", self->options.mock_latency_ms);
     snprintf (agents, sizeof agents, "%u", self->options.agents);
     const char *argv [ARGS_MAX] = {
-        "--bind", bind, "--latency-ms", latency, "--agents", agents,
-        "--log-level", "warn"
+        "--latency-ms", latency, "--agents", agents, "--log-level", "warn"
     };
-    size_t argc = 8;
+    size_t argc = 6;
     s_append (argv, &argc, self->options.mock_args);
-    self->mock = s_start ("balboard-mock-upstream", argv, NULL,
-                          self->mock_port);
+    self->mock = bb_mock_process_new (argv, START_MS);
 }
 
 static void
@@ -188,13 +201,7 @@ e2e_world_start_scheduler (e2e_world_t *self, const char *const *extra)
 static void
 s_start_servers (e2e_world_t *self)
 {
-    for (int tries = 0; !self->mock && tries < START_TRIES; tries++) {
-        if (tries)
-            self->mock_port = s_port ();
-        snprintf (self->mock_base, sizeof self->mock_base,
-                  "http://127.0.0.1:%d", self->mock_port);
-        s_start_mock (self);
-    }
+    s_start_mock (self);
     for (int tries = 0; !self->store && tries < START_TRIES; tries++) {
         if (tries) {
             s_endpoint (self->ingest, &self->ingest_port);
@@ -222,6 +229,7 @@ e2e_world_add_fetcher (e2e_world_t *self)
     size_t index = self->fetcher_count++;
     snprintf (self->fetcher_ids [index], sizeof self->fetcher_ids [index],
               "f%zu", index);
+    const char *mock_base = bb_mock_process_base (self->mock);
     char id [48], jobs [96], ingest [96], hiro [96], mempool [96],
          price [160];
     snprintf (id, sizeof id, "BALBOARD_FETCHER_ID=%s",
@@ -229,11 +237,10 @@ e2e_world_add_fetcher (e2e_world_t *self)
     snprintf (jobs, sizeof jobs, "BALBOARD_SCHEDULER_JOBS=%s", self->jobs);
     snprintf (ingest, sizeof ingest, "BALBOARD_STORE_INGEST=%s",
               self->ingest);
-    snprintf (hiro, sizeof hiro, "HIRO_BASE=%s", self->mock_base);
-    snprintf (mempool, sizeof mempool, "MEMPOOL_BASE=%s/api",
-              self->mock_base);
+    snprintf (hiro, sizeof hiro, "HIRO_BASE=%s", mock_base);
+    snprintf (mempool, sizeof mempool, "MEMPOOL_BASE=%s/api", mock_base);
     snprintf (price, sizeof price, "PRICE_URL=%s/api/v3/simple/price?"
-              "ids=bitcoin,blockstack&vs_currencies=usd", self->mock_base);
+              "ids=bitcoin,blockstack&vs_currencies=usd", mock_base);
     const char *env [] = {
         id, jobs, ingest, hiro, mempool, price,
         "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS, NULL
@@ -293,7 +300,6 @@ e2e_world_new (const e2e_options_t *options)
     snprintf (self->dir, sizeof self->dir, "%s/world-%d-%d",
               scratch ? scratch : "/tmp/balboard-e2e", (int) getpid (),
               worlds++);
-    self->mock_port = s_port ();
     s_endpoint (self->ingest, &self->ingest_port);
     s_endpoint (self->query, &self->query_port);
     s_endpoint (self->jobs, &self->jobs_port);
@@ -327,7 +333,7 @@ e2e_world_destroy (e2e_world_t **self_p)
         s_stop (&self->fetchers [i], self->fetcher_ids [i]);
     s_stop (&self->scheduler, "scheduler");
     s_stop (&self->store, "store");
-    s_stop (&self->mock, "mock");
+    s_stop_mock (self);
     free (self);
     *self_p = NULL;
 }
@@ -528,27 +534,14 @@ e2e_world_fetch_state (e2e_world_t *self, unsigned index)
 void
 e2e_world_mock_control (e2e_world_t *self, const char *body)
 {
-    char url [ENDPOINT_SIZE + 32];
-    snprintf (url, sizeof url, "%s/__mock/control", self->mock_base);
-    bb_http_exchange_t *http = bb_http_exchange_post (
-        url, "application/json", body, NULL, HTTP_TIMEOUT_MS);
-    if (bb_http_exchange_status (http) != 200)
-        fprintf (stderr, "e2e: mock control %s: %ld %s\n", body,
-                 bb_http_exchange_status (http), bb_http_exchange_body (http));
-    assert_int_equal (bb_http_exchange_status (http), 200);
-    bb_http_exchange_destroy (&http);
+    assert_int_equal (bb_mock_process_control (self->mock, body,
+                                               HTTP_TIMEOUT_MS), 0);
 }
 
 json_t *
 e2e_world_mock_stats (e2e_world_t *self)
 {
-    char url [ENDPOINT_SIZE + 32];
-    snprintf (url, sizeof url, "%s/__mock/stats", self->mock_base);
-    bb_http_exchange_t *http =
-        bb_http_exchange_get (url, NULL, HTTP_TIMEOUT_MS);
-    assert_int_equal (bb_http_exchange_status (http), 200);
-    json_t *stats = json_loads (bb_http_exchange_body (http), 0, NULL);
-    bb_http_exchange_destroy (&http);
+    json_t *stats = bb_mock_process_stats (self->mock, HTTP_TIMEOUT_MS);
     assert_non_null (stats);
     return stats;
 }
@@ -556,15 +549,12 @@ e2e_world_mock_stats (e2e_world_t *self)
 json_int_t
 e2e_world_mock_count (e2e_world_t *self, const char *key, ...)
 {
-    json_t *stats = e2e_world_mock_stats (self);
-    json_t *value = stats;
     va_list keys;
     va_start (keys, key);
-    for (; key; key = va_arg (keys, const char *))
-        value = json_object_get (value, key);
+    long count = bb_mock_process_count_v (self->mock, HTTP_TIMEOUT_MS, key,
+                                          keys);
     va_end (keys);
-    json_int_t count = json_integer_value (value);
-    json_decref (stats);
+    assert_true (count >= 0);
     return count;
 }
 

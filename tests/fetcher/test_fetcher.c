@@ -32,12 +32,12 @@
 #include "bb_mockdata.h"
 #include "bb_http_exchange.h"
 #include "bb_child.h"
+#include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_fake_scheduler.h"
 #include "bb_upstream_parse.h"
 #include "bb_wire.h"
 
-#define MOCK_BINARY     "balboard-mock-upstream"
 #define FETCHER_BINARY  "balboard-fetcher"
 #define START_TRIES     3
 #define START_MS        10000
@@ -64,8 +64,7 @@
 #define PENDING_CONTRACT "SPWECF3XYVRBRCN23CJJCX9XKSF8RFWQPAQMWXT.blockstack"
 
 typedef struct {
-    bb_child_t *mock;
-    char base [64];                 // http://127.0.0.1:<port>
+    bb_mock_process_t *mock;        // shared by the group's tests
 } group_t;
 
 //  One test's world: the mock (shared), a harness and a fetcher.
@@ -91,53 +90,26 @@ typedef struct {
 //  ---------------------------------------------------------------------
 //  The mock
 
-static bb_child_t *
-s_mock_start (group_t *group)
-{
-    const char *args [] = {
-        "--bind", "127.0.0.1:$PORT0", "--log-level", "warn", NULL
-    };
-    int ports [BB_CHILD_PORTS_MAX];
-    bb_child_t *process = bb_child_start_on_free_ports (MOCK_BINARY, args,
-                                                        NULL, START_MS,
-                                                        ports);
-    if (!process)
-        fail_msg ("the mock upstream did not start");
-    snprintf (group->base, sizeof group->base, "http://127.0.0.1:%d",
-              ports [0]);
-    return process;
-}
-
-static void
-s_mock_post (group_t *group, const char *path, const char *body)
-{
-    char url [256];
-    snprintf (url, sizeof url, "%s%s", group->base, path);
-    bb_http_exchange_t *http = bb_http_exchange_post (
-        url, "application/json", body, NULL, HTTP_MS);
-    if (bb_http_exchange_status (http) != 200)
-        fail_msg ("POST %s %s: %ld %s", path, body,
-                  bb_http_exchange_status (http), bb_http_exchange_body (http));
-    bb_http_exchange_destroy (&http);
-}
-
 static void
 s_control (world_t *world, const char *body)
 {
-    s_mock_post (world->group, "/__mock/control", body);
+    assert_int_equal (bb_mock_process_control (world->group->mock, body,
+                                               HTTP_MS), 0);
+}
+
+static void
+s_mock_reset (world_t *world)
+{
+    assert_int_equal (bb_mock_process_reset (world->group->mock, HTTP_MS),
+                      0);
 }
 
 //  GET /__mock/stats as JSON; caller decrefs.
 static json_t *
 s_stats (world_t *world)
 {
-    char url [256];
-    snprintf (url, sizeof url, "%s/__mock/stats", world->group->base);
-    bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
-    assert_int_equal (bb_http_exchange_status (http), 200);
-    json_t *stats = json_loads (bb_http_exchange_body (http), 0, NULL);
+    json_t *stats = bb_mock_process_stats (world->group->mock, HTTP_MS);
     assert_non_null (stats);
-    bb_http_exchange_destroy (&http);
     return stats;
 }
 
@@ -151,10 +123,10 @@ s_stat (json_t *stats, const char *group, const char *key)
 static long
 s_requests (world_t *world, const char *endpoint)
 {
-    json_t *stats = s_stats (world);
-    json_t *requests = json_object_get (stats, "requests");
-    long count = s_stat (requests, "by_endpoint", endpoint);
-    json_decref (stats);
+    long count = bb_mock_process_count (world->group->mock, HTTP_MS,
+                                        "requests", "by_endpoint", endpoint,
+                                        NULL);
+    assert_true (count >= 0);
     return count;
 }
 
@@ -169,12 +141,12 @@ s_fetcher_start (world_t *world, const char *const extra [],
 {
     char *binary = bb_child_bin_path (FETCHER_BINARY);
     assert_non_null (binary);
-    group_t *group = world->group;
+    const char *base = bb_mock_process_base (world->group->mock);
     char hiro [80], mempool [96], price [200];
-    snprintf (hiro, sizeof hiro, "%s", group->base);
-    snprintf (mempool, sizeof mempool, "%s/api", group->base);
+    snprintf (hiro, sizeof hiro, "%s", base);
+    snprintf (mempool, sizeof mempool, "%s/api", base);
     snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
-              "blockstack&vs_currencies=usd", group->base);
+              "blockstack&vs_currencies=usd", base);
     //  Through a shell, so that stderr can go to a file, and so that
     //  BALBOARD_TEST_WRAPPER (e.g. "valgrind -q --error-exitcode=99
     //  --leak-check=full") can run the fetcher under a tool.
@@ -226,7 +198,7 @@ s_setup (void **state)
     world_t *world = calloc (1, sizeof *world);
     assert_non_null (world);
     world->group = group;
-    s_mock_post (group, "/__mock/reset", "");
+    s_mock_reset (world);
     world->side = bb_fake_scheduler_new_on_free_ports (
         world->jobs, world->ingest, sizeof world->jobs, HEARTBEAT_MS);
     assert_non_null (world->side);
@@ -891,7 +863,7 @@ test_fault_5xx (void **state)
     bb_wire_envelope_destroy (&batch);
 
     //  Two 5xx, then the third attempt succeeds.
-    s_mock_post (world->group, "/__mock/reset", "");
+    s_mock_reset (world);
     job_t job;
     s_control (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
                "\"5xx\", \"count\": 2, \"status\": 500}]}");
@@ -956,7 +928,7 @@ test_fault_parse (void **state)
     bb_wire_envelope_destroy (&batch);
 
     //  Wrong types on Hiro too.
-    s_mock_post (world->group, "/__mock/reset", "");
+    s_mock_reset (world);
     batch = s_fault_job (world, "{\"faults\": [{\"endpoint\": \"hiro\", "
                          "\"kind\": \"wrong_types\", \"count\": 0}]}",
                          &report);
@@ -1105,7 +1077,7 @@ test_429_mempool_html (void **state)
     bb_wire_envelope_destroy (&batch);
 
     //  Always 429: rate limited after the retries, no Retry-After.
-    s_mock_post (world->group, "/__mock/reset", "");
+    s_mock_reset (world);
     s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
                "\"429\", \"count\": 0}]}");
     report = s_run_again (world, &job, "4.3");
@@ -1292,7 +1264,7 @@ test_api_key (void **state)
     bb_mockdata_agent (999, &agent);
     char url [256];
     snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
-              world->group->base, agent.stx_address);
+              bb_mock_process_base (world->group->mock), agent.stx_address);
     for (int index = 0; index <= KEYLESS; index++) {
         bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
         assert_int_equal (bb_http_exchange_status (http),
@@ -1511,7 +1483,9 @@ s_group_setup (void **state)
 {
     group_t *group = calloc (1, sizeof *group);
     assert_non_null (group);
-    group->mock = s_mock_start (group);
+    const char *args [] = { "--log-level", "warn", NULL };
+    group->mock = bb_mock_process_new (args, START_MS);
+    assert_non_null (group->mock);
     zsys_dir_create ("%s", getenv ("BALBOARD_TEST_SCRATCH"));
     *state = group;
     return 0;
@@ -1521,8 +1495,8 @@ static int
 s_group_teardown (void **state)
 {
     group_t *group = *state;
-    int code = bb_child_stop (group->mock, SIGTERM, STOP_MS);
-    bb_child_destroy (&group->mock);
+    int code = bb_mock_process_stop (group->mock, STOP_MS);
+    bb_mock_process_destroy (&group->mock);
     free (group);
     return code == 0 ? 0 : -1;
 }

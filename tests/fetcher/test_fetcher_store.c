@@ -28,8 +28,8 @@
 #include "bb_balances.h"
 #include "bb_client.h"
 #include "bb_mockdata.h"
-#include "bb_http_exchange.h"
 #include "bb_child.h"
+#include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_fake_scheduler.h"
 #include "bb_upstream_parse.h"
@@ -46,11 +46,10 @@
 #define STX_MICRO       2500000LL
 
 typedef struct {
-    bb_child_t *mock;
+    bb_mock_process_t *mock;
     bb_child_t *store;
     bb_child_t *fetcher;
     bb_fake_scheduler_t *side;
-    char mock_base [64];
     char ingest [64];
     char query [64];
     char jobs [64];
@@ -76,13 +75,14 @@ static void
 s_fetcher_start (world_t *world)
 {
     char *binary = bb_child_bin_path ("balboard-fetcher");
+    const char *base = bb_mock_process_base (world->mock);
     char mempool [96], price [200];
-    snprintf (mempool, sizeof mempool, "%s/api", world->mock_base);
+    snprintf (mempool, sizeof mempool, "%s/api", base);
     snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
-              "blockstack&vs_currencies=usd", world->mock_base);
+              "blockstack&vs_currencies=usd", base);
     const char *argv [] = {
         binary, "--scheduler-jobs", world->jobs,
-        "--store-ingest", world->ingest, "--hiro-base", world->mock_base,
+        "--store-ingest", world->ingest, "--hiro-base", base,
         "--mempool-base", mempool, "--price-url", price,
         "--heartbeat-ms", "200", "--fetcher-id", "store-test", NULL
     };
@@ -104,16 +104,9 @@ s_fetcher_stop (world_t *world)
 static long
 s_metadata_requests (world_t *world)
 {
-    char url [128];
-    snprintf (url, sizeof url, "%s/__mock/stats", world->mock_base);
-    bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
-    json_t *stats = json_loads (bb_http_exchange_body (http), 0, NULL);
-    assert_non_null (stats);
-    long count = (long) json_integer_value (json_object_get (
-        json_object_get (json_object_get (stats, "requests"),
-                         "by_endpoint"), "metadata"));
-    json_decref (stats);
-    bb_http_exchange_destroy (&http);
+    long count = bb_mock_process_count (world->mock, HTTP_MS, "requests",
+                                        "by_endpoint", "metadata", NULL);
+    assert_true (count >= 0);
     return count;
 }
 
@@ -307,12 +300,9 @@ s_setup (void **state)
     world_t *world = calloc (1, sizeof *world);
     assert_non_null (world);
     int ports [BB_CHILD_PORTS_MAX];
-    const char *mock_args [] = {
-        "--bind", "127.0.0.1:$PORT0", "--log-level", "warn", NULL
-    };
-    world->mock = s_start ("balboard-mock-upstream", mock_args, ports);
-    snprintf (world->mock_base, sizeof world->mock_base,
-              "http://127.0.0.1:%d", ports [0]);
+    const char *mock_args [] = { "--log-level", "warn", NULL };
+    world->mock = bb_mock_process_new (mock_args, START_MS);
+    assert_non_null (world->mock);
 
     const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
     char data_dir [256];
@@ -345,10 +335,10 @@ s_teardown (void **state)
     if (world->fetcher)
         rc |= bb_child_stop (world->fetcher, SIGTERM, STOP_MS);
     rc |= bb_child_stop (world->store, SIGTERM, STOP_MS);
-    rc |= bb_child_stop (world->mock, SIGTERM, STOP_MS);
+    rc |= bb_mock_process_stop (world->mock, STOP_MS);
     bb_child_destroy (&world->fetcher);
     bb_child_destroy (&world->store);
-    bb_child_destroy (&world->mock);
+    bb_mock_process_destroy (&world->mock);
     bb_fake_scheduler_destroy (&world->side);
     free (world);
     return rc ? -1 : 0;

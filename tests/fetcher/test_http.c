@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,7 @@
 #include <jansson.h>
 
 #include "bb_http.h"
-#include "bb_http_exchange.h"
-#include "bb_child.h"
+#include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_token_cache.h"
 
@@ -37,8 +35,7 @@
 #define BTC_SAMPLE      "bc1q2su6xnf3fmk2m37qqlg4rsvm7wqpfafd2yr7w9"
 
 typedef struct {
-    bb_child_t *mock;
-    char base [64];
+    bb_mock_process_t *mock;
     bb_http_t *http;
 } world_t;
 
@@ -98,7 +95,8 @@ s_get (world_t *world, unsigned lane, const char *path, int deadline_ms,
        seen_t *seen)
 {
     char url [256];
-    snprintf (url, sizeof url, "%s%s", world->base, path);
+    snprintf (url, sizeof url, "%s%s", bb_mock_process_base (world->mock),
+              path);
     bb_http_get (world->http, lane, url, zclock_mono () + deadline_ms,
                  s_done, seen);
 }
@@ -106,26 +104,16 @@ s_get (world_t *world, unsigned lane, const char *path, int deadline_ms,
 static void
 s_control (world_t *world, const char *body)
 {
-    char url [128];
-    snprintf (url, sizeof url, "%s/__mock/control", world->base);
-    bb_http_exchange_t *http = bb_http_exchange_post (
-        url, "application/json", body, NULL, HTTP_MS);
-    assert_int_equal (bb_http_exchange_status (http), 200);
-    bb_http_exchange_destroy (&http);
+    assert_int_equal (bb_mock_process_control (world->mock, body, HTTP_MS),
+                      0);
 }
 
 static long
 s_stat (world_t *world, const char *group, const char *key)
 {
-    char url [128];
-    snprintf (url, sizeof url, "%s/__mock/stats", world->base);
-    bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
-    json_t *stats = json_loads (bb_http_exchange_body (http), 0, NULL);
-    assert_non_null (stats);
-    json_t *value = json_object_get (json_object_get (stats, group), key);
-    long count = (long) json_integer_value (value);
-    json_decref (stats);
-    bb_http_exchange_destroy (&http);
+    long count = bb_mock_process_count (world->mock, HTTP_MS, group, key,
+                                        NULL);
+    assert_true (count >= 0);
     return count;
 }
 
@@ -396,12 +384,7 @@ static int
 s_setup (void **state)
 {
     world_t *world = *state;
-    char url [128];
-    snprintf (url, sizeof url, "%s/__mock/reset", world->base);
-    bb_http_exchange_t *http = bb_http_exchange_post (
-        url, "application/json", "", NULL, HTTP_MS);
-    assert_int_equal (bb_http_exchange_status (http), 200);
-    bb_http_exchange_destroy (&http);
+    assert_int_equal (bb_mock_process_reset (world->mock, HTTP_MS), 0);
     world->http = bb_http_new (&s_config);
     assert_non_null (world->http);
     for (unsigned lane = 0; lane < BB_HTTP_LANES; lane++)
@@ -423,15 +406,9 @@ s_group_setup (void **state)
     curl_global_init (CURL_GLOBAL_DEFAULT);
     world_t *world = calloc (1, sizeof *world);
     assert_non_null (world);
-    const char *args [] = {
-        "--bind", "127.0.0.1:$PORT0", "--log-level", "error", NULL
-    };
-    int ports [BB_CHILD_PORTS_MAX];
-    world->mock = bb_child_start_on_free_ports ("balboard-mock-upstream",
-                                                args, NULL, START_MS, ports);
+    const char *args [] = { "--log-level", "error", NULL };
+    world->mock = bb_mock_process_new (args, START_MS);
     assert_non_null (world->mock);
-    snprintf (world->base, sizeof world->base, "http://127.0.0.1:%d",
-              ports [0]);
     *state = world;
     return 0;
 }
@@ -440,8 +417,8 @@ static int
 s_group_teardown (void **state)
 {
     world_t *world = *state;
-    int code = bb_child_stop (world->mock, SIGTERM, STOP_MS);
-    bb_child_destroy (&world->mock);
+    int code = bb_mock_process_stop (world->mock, STOP_MS);
+    bb_mock_process_destroy (&world->mock);
     free (world);
     curl_global_cleanup ();
     return code == 0 ? 0 : -1;

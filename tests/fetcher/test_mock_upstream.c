@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@
 #include "bb_mockdata.h"
 #include "bb_http_exchange.h"
 #include "bb_child.h"
-#include "bb_port.h"
+#include "bb_mock_process.h"
 #include "bb_u128.h"
 #include "bb_clock.h"
 
@@ -50,108 +49,81 @@
 #define LONGCOIN        "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3.longcoin"
 #define LEATHER_ADDRESS "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3"
 
-typedef struct {
-    bb_child_t *process;
-    char base [64];                 // http://127.0.0.1:<port>
-} mock_t;
-
 //  ---------------------------------------------------------------------
 //  Helpers: the mock process
 
 //  Start the mock with the test's flags plus extra (NULL-terminated).
-static bb_child_t *
-s_mock_start (char *base, size_t size, const char *const extra [])
+static bb_mock_process_t *
+s_mock_start (const char *const extra [])
 {
     const char *args [16] = {
-        "--bind", "127.0.0.1:$PORT0", "--v3-page-size", PAGE_SIZE,
-        "--agents", AGENTS_TEXT, "--log-level", "warn"
+        "--v3-page-size", PAGE_SIZE, "--agents", AGENTS_TEXT,
+        "--log-level", "warn"
     };
-    size_t argc = 8;
+    size_t argc = 6;
     for (size_t index = 0; extra && extra [index]; index++)
         args [argc++] = extra [index];
-    int ports [BB_CHILD_PORTS_MAX];
-    bb_child_t *process = bb_child_start_on_free_ports (MOCK_BINARY, args,
-                                                        NULL, START_MS,
-                                                        ports);
-    if (!process)
+    bb_mock_process_t *mock = bb_mock_process_new (args, START_MS);
+    if (!mock)
         fail_msg ("the mock upstream did not start");
-    snprintf (base, size, "http://127.0.0.1:%d", ports [0]);
-    return process;
+    return mock;
 }
 
 static int
 s_group_setup (void **state)
 {
-    mock_t *mock = calloc (1, sizeof *mock);
-    assert_non_null (mock);
-    mock->process = s_mock_start (mock->base, sizeof mock->base, NULL);
-    *state = mock;
+    *state = s_mock_start (NULL);
     return 0;
 }
 
 static int
 s_group_teardown (void **state)
 {
-    mock_t *mock = *state;
-    int code = bb_child_stop (mock->process, SIGTERM, STOP_MS);
-    bb_child_destroy (&mock->process);
-    free (mock);
+    bb_mock_process_t *mock = *state;
+    int code = bb_mock_process_stop (mock, STOP_MS);
+    bb_mock_process_destroy (&mock);
     return code == 0 ? 0 : -1;
 }
 
 static const char *
-s_url (mock_t *mock, const char *path, char *url)
+s_url (bb_mock_process_t *mock, const char *path, char *url)
 {
-    snprintf (url, URL_MAX, "%s%s", mock->base, path);
+    snprintf (url, URL_MAX, "%s%s", bb_mock_process_base (mock), path);
     return url;
 }
 
 static bb_http_exchange_t *
-s_get (mock_t *mock, const char *path)
+s_get (bb_mock_process_t *mock, const char *path)
 {
     char url [URL_MAX];
     return bb_http_exchange_get (s_url (mock, path, url), NULL, HTTP_MS);
 }
 
 static bb_http_exchange_t *
-s_get_keyed (mock_t *mock, const char *path, const char *key_header)
+s_get_keyed (bb_mock_process_t *mock, const char *path, const char *key_header)
 {
     char url [URL_MAX];
     const char *headers [] = { key_header, NULL };
     return bb_http_exchange_get (s_url (mock, path, url), headers, HTTP_MS);
 }
 
-//  POST body to a control path; require 200.
 static void
-s_post (mock_t *mock, const char *path, const char *body)
+s_control (bb_mock_process_t *mock, const char *body)
 {
-    char url [URL_MAX];
-    bb_http_exchange_t *http = bb_http_exchange_post (s_url (mock, path, url),
-                                                      "application/json", body,
-                                                      NULL, HTTP_MS);
-    if (bb_http_exchange_status (http) != 200)
-        fail_msg ("POST %s %s: %ld %s", path, body,
-                  bb_http_exchange_status (http), bb_http_exchange_body (http));
-    bb_http_exchange_destroy (&http);
-}
-
-static void
-s_control (mock_t *mock, const char *body)
-{
-    s_post (mock, "/__mock/control", body);
+    assert_int_equal (bb_mock_process_control (mock, body, HTTP_MS), 0);
 }
 
 //  Every test starts from the flags' state with zeroed counters.
 static int
 s_reset (void **state)
 {
-    s_post (*state, "/__mock/reset", "{}");
+    assert_int_equal (bb_mock_process_reset (*state, HTTP_MS), 0);
     return 0;
 }
 
 //  GET path, require status, return the parsed body.
 static json_t *
-s_get_json (mock_t *mock, const char *path, long status)
+s_get_json (bb_mock_process_t *mock, const char *path, long status)
 {
     bb_http_exchange_t *http = s_get (mock, path);
     if (bb_http_exchange_status (http) != status)
@@ -460,7 +432,7 @@ test_hiro_v3_stx (void **state)
 //  Page through v3 ft of stx (page size 2) and check it against
 //  bb_mockdata: every non-zero position once, largest first.
 static void
-s_check_v3_pages (mock_t *mock, const char *stx)
+s_check_v3_pages (bb_mock_process_t *mock, const char *stx)
 {
     json_t *fixture = s_fixture (FIXTURE_V3_FT);
     json_t *row_shape = json_pack ("{s:s, s:s}", "asset_identifier", "",
@@ -740,7 +712,7 @@ test_gone_v1 (void **state)
     json_decref (root);
     json_decref (s_get_json (*state, "/extended/v3/principals/"
                              LEATHER_ADDRESS "/balances/stx", 200));
-    s_post (*state, "/__mock/reset", "{}");
+    s_reset (state);
     json_decref (s_get_json (*state, "/extended/v1/address/"
                              LEATHER_ADDRESS "/balances", 200));
 }
@@ -832,7 +804,7 @@ test_fault_wrong_types (void **state)
 //  Wait until the mock serves no request (a hung one has woken up), so
 //  it cannot show in the next test's in-flight and peak figures.
 static void
-s_wait_idle (mock_t *mock)
+s_wait_idle (bb_mock_process_t *mock)
 {
     for (int waited = 0; waited < IDLE_MS; waited += POLL_MS) {
         json_t *stats = s_get_json (mock, "/__mock/stats", 200);
@@ -1054,12 +1026,11 @@ test_max_concurrent (void **state)
 static void
 test_sigterm_exits_zero (void **state)
 {
-    char base [64];
     const char *extra [] = { "--latency-ms", "100", NULL };
-    bb_child_t *process = s_mock_start (base, sizeof base, extra);
-    assert_true (bb_child_running (process));
-    assert_int_equal (bb_child_stop (process, SIGTERM, STOP_MS), 0);
-    bb_child_destroy (&process);
+    bb_mock_process_t *mock = s_mock_start (extra);
+    assert_true (bb_child_running (bb_mock_process_child (mock)));
+    assert_int_equal (bb_mock_process_stop (mock, STOP_MS), 0);
+    bb_mock_process_destroy (&mock);
 }
 
 static void
