@@ -13,11 +13,11 @@
 
 #include "bb_gateway.h"
 #include "bb_gzip.h"
+#include "bb_httpd.h"
 #include "bb_log.h"
 
 #define TARGET_MAX      8192    // request target (path and query) bytes
 #define HEADERS_MAX     16384   // request header bytes (names and values)
-#define HOST_SIZE       256
 #define AGENTS_PREFIX   "/api/agents/"
 #define PATH_LOG_SIZE   256
 
@@ -141,50 +141,6 @@ s_access (void *cls, struct MHD_Connection *connection, const char *url,
 //  ---------------------------------------------------------------------------
 //  The daemon
 
-static void
-s_mhd_log (void *cls, const char *format, va_list args)
-{
-    char message [BB_LOG_LINE_MAX / 2];
-    vsnprintf (message, sizeof message, format, args);
-    message [strcspn (message, "\n")] = 0;
-    char quoted [BB_LOG_LINE_MAX / 2 + 16];
-    bb_warn ("mhd", "message=%s",
-             bb_log_quote (message, quoted, sizeof quoted));
-}
-
-//  Resolve "host:port" or "[host]:port" for a listening socket.
-static struct addrinfo *
-s_resolve (const char *bind_address)
-{
-    char host [HOST_SIZE];
-    const char *port;
-    if (bind_address [0] == '[') {
-        const char *bracket = strchr (bind_address, ']');
-        if (!bracket || bracket [1] != ':')
-            return NULL;
-        snprintf (host, sizeof host, "%.*s",
-                  (int) (bracket - bind_address - 1), bind_address + 1);
-        port = bracket + 2;
-    }
-    else {
-        const char *colon = strrchr (bind_address, ':');
-        if (!colon)
-            return NULL;
-        snprintf (host, sizeof host, "%.*s",
-                  (int) (colon - bind_address), bind_address);
-        port = colon + 1;
-    }
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC,
-        .ai_socktype = SOCK_STREAM,
-        .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-    };
-    struct addrinfo *result = NULL;
-    if (!*port || getaddrinfo (*host ? host : NULL, port, &hints, &result))
-        return NULL;
-    return result;
-}
-
 static struct MHD_Daemon *
 s_daemon_start (bb_gateway_t *self, const struct addrinfo *address)
 {
@@ -194,7 +150,7 @@ s_daemon_start (bb_gateway_t *self, const struct addrinfo *address)
         flags |= MHD_USE_IPv6;
     return MHD_start_daemon (
         flags, 0, NULL, NULL, s_access, self,
-        MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, self,    // must be first
+        MHD_OPTION_EXTERNAL_LOGGER, bb_httpd_log, self,    // must be first
         MHD_OPTION_SOCK_ADDR, address->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, settings->threads,
         MHD_OPTION_CONNECTION_LIMIT, settings->connection_limit,
@@ -207,7 +163,7 @@ bb_gateway_t *
 bb_gateway_new (const bb_gateway_settings_t *settings)
 {
     assert (settings && settings->bind && settings->threads);
-    struct addrinfo *address = s_resolve (settings->bind);
+    struct addrinfo *address = bb_httpd_resolve (settings->bind);
     if (!address) {
         bb_error ("bind_invalid", "bind=%s hint=\"use host:port\"",
                   settings->bind);

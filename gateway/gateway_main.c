@@ -23,15 +23,13 @@
 #include "bb_client_pool.h"
 #include "bb_config.h"
 #include "bb_gateway.h"
+#include "bb_httpd.h"
 #include "bb_log.h"
 #include "bb_main.h"
 #include "bb_signal.h"
-#include "bb_wire.h"
 
 #define PROGRAM             "balboard-gateway"
 #define STOP_POLL_MS        100         // how often main checks for a signal
-#define HEALTH_TIMEOUT_MS   2000
-#define URL_SIZE            512
 #define KIB                 1024
 
 #define INT_OPTION(name, env, fallback, min, max, help) \
@@ -93,35 +91,10 @@ static const bb_program_t s_program = {
 //  ---------------------------------------------------------------------------
 //  --health: GET /healthz on the running gateway.
 
-//  A curl write callback that keeps nothing.
-static size_t
-s_discard (char *data, size_t size, size_t count, void *arg)
-{
-    return size * count;
-}
-
 static int
 s_health (bb_config_t *config)
 {
-    char host [URL_SIZE], url [URL_SIZE + 32];
-    bb_wire_connect_endpoint (bb_config_str (config, "http-bind"), host,
-                              sizeof host);
-    snprintf (url, sizeof url, "http://%s/healthz", host);
-    long status = 0;
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    CURL *curl = curl_easy_init ();
-    if (curl) {
-        curl_easy_setopt (curl, CURLOPT_URL, url);
-        curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_discard);
-        curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) HEALTH_TIMEOUT_MS);
-        if (curl_easy_perform (curl) == CURLE_OK)
-            curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_cleanup (curl);
-    }
-    curl_global_cleanup ();
-    bb_info ("health", "url=%s status=%ld healthy=%d", url, status,
-             status == 200);
-    return status == 200 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return bb_httpd_health (bb_config_str (config, "http-bind"), "/healthz");
 }
 
 //  ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@
 
 #include <microhttpd.h>
 
+#include "bb_httpd.h"
 #include "bb_log.h"
 #include "bb_mock_exchange.h"
 #include "bb_mock_stats.h"
@@ -394,50 +395,6 @@ s_completed (void *cls, struct MHD_Connection *connection,
     }
 }
 
-static void
-s_mhd_log (void *cls, const char *format, va_list args)
-{
-    char message [BB_LOG_LINE_MAX / 2];
-    vsnprintf (message, sizeof message, format, args);
-    message [strcspn (message, "\n")] = 0;
-    char quoted [BB_LOG_LINE_MAX / 2 + 16];
-    bb_warn ("mhd", "message=%s",
-             bb_log_quote (message, quoted, sizeof quoted));
-}
-
-//  Resolve "host:port" or "[host]:port" for a passive socket.
-static struct addrinfo *
-s_resolve (const char *bind_address)
-{
-    char host [PARAM_MAX];
-    const char *port;
-    if (bind_address [0] == '[') {
-        const char *bracket = strchr (bind_address, ']');
-        if (!bracket || bracket [1] != ':')
-            return NULL;
-        snprintf (host, sizeof host, "%.*s",
-                  (int) (bracket - bind_address - 1), bind_address + 1);
-        port = bracket + 2;
-    }
-    else {
-        const char *colon = strrchr (bind_address, ':');
-        if (!colon)
-            return NULL;
-        snprintf (host, sizeof host, "%.*s",
-                  (int) (colon - bind_address), bind_address);
-        port = colon + 1;
-    }
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC,
-        .ai_socktype = SOCK_STREAM,
-        .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-    };
-    struct addrinfo *result = NULL;
-    if (!*port || getaddrinfo (*host ? host : NULL, port, &hints, &result))
-        return NULL;
-    return result;
-}
-
 static struct MHD_Daemon *
 s_daemon_start (bb_mock_server_t *self, const struct addrinfo *address)
 {
@@ -449,7 +406,7 @@ s_daemon_start (bb_mock_server_t *self, const struct addrinfo *address)
         flags |= MHD_USE_IPv6;
     return MHD_start_daemon (
         flags, 0, NULL, NULL, s_access, self,
-        MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, self,    // must be first
+        MHD_OPTION_EXTERNAL_LOGGER, bb_httpd_log, self,    // must be first
         MHD_OPTION_SOCK_ADDR, address->ai_addr,
         MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
         MHD_OPTION_CONNECTION_LIMIT, CONNECTIONS_MAX,
@@ -463,7 +420,7 @@ bb_mock_server_new (const char *bind_address,
 {
     assert (bind_address);
     assert (settings);
-    struct addrinfo *address = s_resolve (bind_address);
+    struct addrinfo *address = bb_httpd_resolve (bind_address);
     if (!address) {
         bb_error ("bind_invalid", "bind=%s hint=\"use host:port\"",
                   bind_address);

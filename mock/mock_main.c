@@ -16,21 +16,18 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <microhttpd.h>
 
 #include "bb_config.h"
+#include "bb_httpd.h"
 #include "bb_log.h"
 #include "bb_main.h"
 #include "bb_mock_server.h"
 #include "bb_mockdata.h"
 #include "bb_signal.h"
-#include "bb_wire.h"
 
 #define PROGRAM "balboard-mock-upstream"
 #define STOP_POLL_MS 100                // how often main checks for a signal
-#define HEALTH_TIMEOUT_MS 2000
-#define URL_SIZE 512
 
 #define INT_OPTION(name, env, fallback, min, max, help) \
     { name, env, BB_OPT_INT, fallback, min, max, false, help }
@@ -149,34 +146,10 @@ s_serve (bb_config_t *config, const bb_mock_settings_t *settings)
     return EXIT_SUCCESS;
 }
 
-//  A curl write callback that keeps nothing.
-static size_t
-s_discard (char *data, size_t size, size_t count, void *arg)
-{
-    return size * count;
-}
-
-//  Ask the mock at --bind for its stats: 0 if it answers 200, else 1.
 static int
 s_health (bb_config_t *config)
 {
-    char host [URL_SIZE], url [URL_SIZE + 32];
-    bb_wire_connect_endpoint (bb_config_str (config, "bind"), host,
-                              sizeof host);
-    snprintf (url, sizeof url, "http://%s/__mock/stats", host);
-    long status = 0;
-    CURL *curl = curl_easy_init ();
-    if (curl) {
-        curl_easy_setopt (curl, CURLOPT_URL, url);
-        curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_discard);
-        curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) HEALTH_TIMEOUT_MS);
-        if (curl_easy_perform (curl) == CURLE_OK)
-            curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_cleanup (curl);
-    }
-    bb_info ("health", "url=%s status=%ld healthy=%d", url, status,
-             status == 200);
-    return status == 200 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return bb_httpd_health (bb_config_str (config, "bind"), "/__mock/stats");
 }
 
 //  The process: --health, or the server until a signal.
