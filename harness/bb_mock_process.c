@@ -63,11 +63,9 @@ void
 bb_mock_process_destroy (bb_mock_process_t **self_p)
 {
     assert (self_p);
-    bb_mock_process_t *self = *self_p;
-    if (!self)
-        return;
-    bb_child_destroy (&self->child);
-    free (self);
+    if (*self_p)
+        bb_child_destroy (&(*self_p)->child);
+    free (*self_p);
     *self_p = NULL;
 }
 

@@ -102,6 +102,14 @@ fx_store_destroy (fx_store_t **self_p)
     *self_p = NULL;
 }
 
+int
+fx_store_teardown (void **state)
+{
+    fx_store_t *store = *state;
+    fx_store_destroy (&store);
+    return 0;
+}
+
 //  ===========================================================================
 //  Addresses
 
@@ -308,6 +316,14 @@ fx_send (fx_store_t *self, const Balboard__BalanceBatch *batch,
     return status;
 }
 
+void
+fx_commit (fx_store_t *self, Balboard__BalanceBatch **batch_p)
+{
+    assert_int_equal (fx_send (self, *batch_p, NULL, NULL),
+                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
+    fx_batch_destroy (batch_p);
+}
+
 Balboard__AckStatus
 fx_prices (fx_store_t *self, int64_t btc_usd_micro, int64_t stx_usd_micro,
            uint64_t priced_at_ms)
@@ -327,6 +343,13 @@ fx_prices (fx_store_t *self, int64_t btc_usd_micro, int64_t stx_usd_micro,
 
 //  ===========================================================================
 //  Queries
+
+void
+fx_assert_error (bb_client_t *client, int rc, Balboard__ErrorReply__Code code)
+{
+    assert_int_equal (rc, BB_CLIENT_ERROR_REPLY);
+    assert_int_equal (bb_client_error_code (client), code);
+}
 
 bb_envelope_t *
 fx_dashboard (fx_store_t *self, int64_t offset, int64_t limit)

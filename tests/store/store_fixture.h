@@ -59,6 +59,9 @@ int fx_store_stop (fx_store_t *self, int signum);
 
 void fx_store_destroy (fx_store_t **self_p);
 
+//  cmocka teardown of a test whose state is a store: destroys it.
+int fx_store_teardown (void **state);
+
 //  ---------------------------------------------------------------------------
 //  Addresses: valid mainnet addresses, the STX ones sorting by index.
 
@@ -102,6 +105,10 @@ Balboard__AckStatus fx_send (fx_store_t *self,
                              const Balboard__BalanceBatch *batch,
                              uint32_t *rows, char *reason);
 
+//  Send *batch_p, assert that it was committed, destroy it and set
+//  *batch_p to NULL.
+void fx_commit (fx_store_t *self, Balboard__BalanceBatch **batch_p);
+
 //  Send a price snapshot; returns the ack status.
 Balboard__AckStatus fx_prices (fx_store_t *self, int64_t btc_usd_micro,
                                int64_t stx_usd_micro, uint64_t priced_at_ms);
@@ -112,6 +119,10 @@ Balboard__AckStatus fx_prices (fx_store_t *self, int64_t btc_usd_micro,
 bb_envelope_t *fx_dashboard (fx_store_t *self, int64_t offset, int64_t limit);
 bb_envelope_t *fx_agent (fx_store_t *self, const char *stx);
 bb_envelope_t *fx_stats (fx_store_t *self);
+
+//  rc, what a bb_client call returned, is an error reply with code.
+void fx_assert_error (bb_client_t *client, int rc,
+                      Balboard__ErrorReply__Code code);
 
 //  The position of token_id in row, or NULL.
 Balboard__TokenPosition *fx_token (Balboard__DashboardRow *row,

@@ -344,9 +344,7 @@ test_map_growth_and_full (void **state)
     fx_upsert_range (store, registered, chunk);
     for (size_t i = 0; i < batch->n_agents; i++)
         batch->agents [i]->captured_at_ms = bb_clock_wall_ms ();
-    assert_int_equal (fx_send (store, batch, NULL, NULL),
-                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
-    fx_batch_destroy (&batch);
+    fx_commit (store, &batch);
     fx_store_destroy (&store);
 }
 
@@ -385,9 +383,7 @@ test_history_retention (void **state)
         fx_batch_simple (batch, a, now - ages [i], amounts [i], NULL, NULL);
         if (i == 0)
             fx_batch_simple (batch, b, now - 5 * DAY_MS, "50", NULL, NULL);
-        assert_int_equal (fx_send (store, batch, NULL, NULL),
-                          BALBOARD__ACK_STATUS__ACK_COMMITTED);
-        fx_batch_destroy (&batch);
+        fx_commit (store, &batch);
     }
     //  The sweep runs every 100 ms: wait for it
     for (int tries = 0; tries < 100 && s_points (store, a, "stx") > 1;

@@ -18,14 +18,6 @@ s_setup (void **state)
     return 0;
 }
 
-static int
-s_teardown (void **state)
-{
-    fx_store_t *store = *state;
-    fx_store_destroy (&store);
-    return 0;
-}
-
 //  The dashboard row of stx (all agents fit one page), or fail.
 static Balboard__DashboardRow *
 s_row (bb_envelope_t *page, const char *stx)
@@ -115,9 +107,7 @@ test_upsert_and_remove (void **state)
     //  Give it balances and history, then remove it
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
     fx_batch_simple (batch, stx [0], bb_clock_wall_ms (), "1000000", NULL, "5");
-    assert_int_equal (fx_send (store, batch, NULL, NULL),
-                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
-    fx_batch_destroy (&batch);
+    fx_commit (store, &batch);
     const char *remove [] = { stx [0], stx [1] };
     assert_int_equal (bb_client_agent_remove (store->in, remove, 2, &reply),
                       0);
@@ -126,10 +116,9 @@ test_upsert_and_remove (void **state)
     assert_string_equal (reply->agent_ack->rejected [0]->reason,
                          "not registered");
     bb_wire_envelope_destroy (&reply);
-    assert_int_equal (bb_client_rank (store->out, stx [0], &reply),
-                      BB_CLIENT_ERROR_REPLY);
-    assert_int_equal (bb_client_error_code (store->out),
-                      BALBOARD__ERROR_REPLY__CODE__NOT_FOUND);
+    fx_assert_error (store->out,
+                     bb_client_rank (store->out, stx [0], &reply),
+                     BALBOARD__ERROR_REPLY__CODE__NOT_FOUND);
     bb_envelope_t *stats = fx_stats (store);
     assert_int_equal (stats->store_stats->agents, 0);
     assert_int_equal (stats->store_stats->balance_rows, 0);
@@ -594,19 +583,19 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_upsert_and_remove,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_idempotent_and_out_of_order,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_stale_and_real_zero,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_malformed_rejected_whole,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_u128_amounts,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_token_meta,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_bad_frames,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

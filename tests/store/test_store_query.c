@@ -17,14 +17,6 @@ s_setup (void **state)
     return 0;
 }
 
-static int
-s_teardown (void **state)
-{
-    fx_store_t *store = *state;
-    fx_store_destroy (&store);
-    return 0;
-}
-
 //  Sum of the token values of row.
 static int64_t
 s_token_sum (const Balboard__DashboardRow *row)
@@ -78,9 +70,7 @@ test_ranking_with_ties (void **state)
     fx_batch_simple (batch, stx [3], t0, NULL, NULL, "1000");
     fx_batch_simple (batch, stx [6], t0, NULL, "1000", NULL);
     fx_batch_simple (batch, stx [1], t0, "5000000", NULL, NULL);
-    assert_int_equal (fx_send (store, batch, NULL, NULL),
-                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
-    fx_batch_destroy (&batch);
+    fx_commit (store, &batch);
 
     bb_envelope_t *reply = fx_dashboard (store, 0, 0);
     Balboard__DashboardPage *page = reply->dashboard_page;
@@ -127,9 +117,7 @@ test_revaluation (void **state)
     fx_batch_simple (batch, btc_holder, t0, NULL, NULL, "100000000");
     fx_batch_simple (batch, stx_holder, t0, "10000000000", NULL, NULL);
     fx_batch_prices (batch, BTC_USD_MICRO, STX_USD_MICRO, t0);
-    assert_int_equal (fx_send (store, batch, NULL, NULL),
-                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
-    fx_batch_destroy (&batch);
+    fx_commit (store, &batch);
 
     //  1 BTC = 50,000 USD beats 10,000 STX = 20,000 USD
     bb_envelope_t *reply = fx_dashboard (store, 0, 0);
@@ -198,9 +186,7 @@ test_pagination_edges (void **state)
             snprintf (amount, sizeof amount, "%u", i * 1000000);
             fx_batch_simple (batch, stx, t0, amount, NULL, NULL);
         }
-        assert_int_equal (fx_send (store, batch, NULL, NULL),
-                          BALBOARD__ACK_STATUS__ACK_COMMITTED);
-        fx_batch_destroy (&batch);
+        fx_commit (store, &batch);
     }
     assert_int_equal (fx_prices (store, BTC_USD_MICRO, STX_USD_MICRO, t0),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
@@ -234,10 +220,9 @@ test_pagination_edges (void **state)
     assert_int_equal (seen, 620);
 
     //  A negative offset is a bad request
-    assert_int_equal (bb_client_dashboard (store->out, -1, 10, &reply),
-                      BB_CLIENT_ERROR_REPLY);
-    assert_int_equal (bb_client_error_code (store->out),
-                      BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    fx_assert_error (store->out,
+                     bb_client_dashboard (store->out, -1, 10, &reply),
+                     BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
 }
 
 //  ---------------------------------------------------------------------------
@@ -256,9 +241,7 @@ test_agent_detail (void **state)
     for (size_t i = 0; i < 5; i++) {
         Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
         fx_batch_simple (batch, a, t0 + i * 1000, amounts [i], NULL, "7");
-        assert_int_equal (fx_send (store, batch, NULL, NULL),
-                          BALBOARD__ACK_STATUS__ACK_COMMITTED);
-        fx_batch_destroy (&batch);
+        fx_commit (store, &batch);
     }
     bb_envelope_t *reply = fx_agent (store, a);
     Balboard__AgentDetail *detail = reply->agent_detail;
@@ -305,10 +288,9 @@ test_agent_detail (void **state)
     assert_int_equal (stx_points, 2);
     bb_wire_envelope_destroy (&reply);
 
-    assert_int_equal (bb_client_agent (store->out, "SPNOTANAGENT", 0, &reply),
-                      BB_CLIENT_ERROR_REPLY);
-    assert_int_equal (bb_client_error_code (store->out),
-                      BALBOARD__ERROR_REPLY__CODE__NOT_FOUND);
+    fx_assert_error (store->out,
+                     bb_client_agent (store->out, "SPNOTANAGENT", 0, &reply),
+                     BALBOARD__ERROR_REPLY__CODE__NOT_FOUND);
 }
 
 //  ---------------------------------------------------------------------------
@@ -326,9 +308,7 @@ test_stats_and_agents_page (void **state)
     char a [FX_ADDRESS_SIZE];
     fx_stx (3, a);
     fx_batch_simple (batch, a, t0, "1", NULL, "2");
-    assert_int_equal (fx_send (store, batch, NULL, NULL),
-                      BALBOARD__ACK_STATUS__ACK_COMMITTED);
-    fx_batch_destroy (&batch);
+    fx_commit (store, &batch);
 
     bb_envelope_t *reply = fx_stats (store);
     Balboard__StoreStats *stats = reply->store_stats;
@@ -373,15 +353,15 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_ranking_with_ties,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_revaluation,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_pagination_edges,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_agent_detail,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_stats_and_agents_page,
-                                         s_setup, s_teardown),
+                                         s_setup, fx_store_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
