@@ -9,6 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
+python="$(./scripts/python-env.sh | tail -1)"
 
 jobs="${BALBOARD_JOBS:-$(nproc)}"
 variants="${BALBOARD_TEST_VARIANTS:-plain asan}"
@@ -19,7 +20,7 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
 for variant in $variants; do
     case "$variant" in
-        plain) flags="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBALBOARD_COMPOSE_TEST=ON" ;;
+        plain) flags="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBALBOARD_COMPOSE_TEST=ON -DBALBOARD_HEAVY_TESTS=ON" ;;
         asan)  flags="-DCMAKE_BUILD_TYPE=Debug -DBALBOARD_SANITIZE=ON" ;;
         *) echo "test.sh: unknown variant '$variant'" >&2; exit 64 ;;
     esac
@@ -28,7 +29,8 @@ for variant in $variants; do
     echo "== $variant: configure, build, test ($build)"
     start=$(date +%s)
     # shellcheck disable=SC2086
-    cmake -S . -B "$build" $flags > "$build.configure.log" 2>&1 \
+    cmake -S . -B "$build" $flags -DBALBOARD_PYTHON="$python" \
+        > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
     cmake --build "$build" -j "$jobs"
     (cd "$build" && ctest --output-on-failure --timeout 600)
