@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bb_random.h"
 #include "bb_rank.h"
 
 #define ADDR_SIZE       (BB_RANK_ADDR_MAX + 1)
@@ -46,12 +47,7 @@ s_require (bool ok, const char *what)
 static uint64_t
 s_random (agents_t *agents)
 {
-    uint64_t x = agents->random;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    agents->random = x;
-    return x;
+    return bb_random_next (&agents->random);
 }
 
 static uint64_t

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bb_random.h"
 #include "bb_rank.h"
 
 //  Entries a block holds in the index (bb_rank.c); the tests go far past
@@ -35,12 +36,20 @@ typedef struct {
 static uint64_t
 s_random (model_t *model)
 {
-    uint64_t x = model->state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    model->state = x;
-    return x;
+    return bb_random_next (&model->state);
+}
+
+//  A new index holding entries (a NULL address ends them), each put in
+//  with bb_rank_set in the order given.
+static bb_rank_t *
+s_rank_new (const bb_rank_entry_t entries [])
+{
+    bb_rank_t *rank = bb_rank_new ();
+    assert_non_null (rank);
+    for (size_t index = 0; entries [index].address; index++)
+        assert_int_equal (bb_rank_set (rank, entries [index].address,
+                                       entries [index].score), 0);
+    return rank;
 }
 
 //  A Stacks-like address: "SP" and 39 c32 characters (41 in all), or
@@ -218,13 +227,10 @@ test_empty (void **state)
 static void
 test_ties_order (void **state)
 {
-    bb_rank_t *rank = bb_rank_new ();
-    assert_int_equal (bb_rank_set (rank, "SPC", 5), 0);
-    assert_int_equal (bb_rank_set (rank, "SPA", 5), 0);
-    assert_int_equal (bb_rank_set (rank, "SPB", 9), 0);
-    assert_int_equal (bb_rank_set (rank, "SPAA", 5), 0);
-    assert_int_equal (bb_rank_set (rank, "SPZ", -1), 0);
-    assert_int_equal (bb_rank_set (rank, "SP0", 0), 0);
+    bb_rank_t *rank = s_rank_new ((const bb_rank_entry_t []) {
+        { "SPC", 5 }, { "SPA", 5 }, { "SPB", 9 }, { "SPAA", 5 },
+        { "SPZ", -1 }, { "SP0", 0 }, { NULL, 0 }
+    });
 
     const char *expected [] = { "SPB", "SPA", "SPAA", "SPC", "SP0", "SPZ" };
     const int64_t scores [] = { 9, 5, 5, 5, 0, -1 };
@@ -283,10 +289,9 @@ test_move_up_down (void **state)
 static void
 test_remove (void **state)
 {
-    bb_rank_t *rank = bb_rank_new ();
-    bb_rank_set (rank, "SPA", 30);
-    bb_rank_set (rank, "SPB", 20);
-    bb_rank_set (rank, "SPC", 10);
+    bb_rank_t *rank = s_rank_new ((const bb_rank_entry_t []) {
+        { "SPA", 30 }, { "SPB", 20 }, { "SPC", 10 }, { NULL, 0 }
+    });
     assert_int_equal (bb_rank_remove (rank, "SPB"), 0);
     assert_int_equal (bb_rank_remove (rank, "SPB"), -1);
     assert_int_equal (bb_rank_size (rank), 2);
@@ -312,9 +317,9 @@ test_remove (void **state)
 static void
 test_rank_and_lookup (void **state)
 {
-    bb_rank_t *rank = bb_rank_new ();
-    bb_rank_set (rank, "SPX", 1500000);
-    bb_rank_set (rank, "SPY", 2500000);
+    bb_rank_t *rank = s_rank_new ((const bb_rank_entry_t []) {
+        { "SPX", 1500000 }, { "SPY", 2500000 }, { NULL, 0 }
+    });
     int64_t score = 0;
     assert_int_equal (bb_rank_rank (rank, "SPY", &score), 1);
     assert_true (score == 2500000);
@@ -365,10 +370,9 @@ test_invalid_address (void **state)
 static void
 test_seek_past_end (void **state)
 {
-    bb_rank_t *rank = bb_rank_new ();
-    bb_rank_set (rank, "SPA", 3);
-    bb_rank_set (rank, "SPB", 2);
-    bb_rank_set (rank, "SPC", 1);
+    bb_rank_t *rank = s_rank_new ((const bb_rank_entry_t []) {
+        { "SPA", 3 }, { "SPB", 2 }, { "SPC", 1 }, { NULL, 0 }
+    });
     assert_string_equal (bb_rank_seek (rank, 2, NULL), "SPC");
     assert_null (bb_rank_next (rank, NULL));
     assert_null (bb_rank_next (rank, NULL));
@@ -399,9 +403,9 @@ test_seek_past_end (void **state)
 static void
 test_sum (void **state)
 {
-    bb_rank_t *rank = bb_rank_new ();
-    bb_rank_set (rank, "SPA", 5000000);
-    bb_rank_set (rank, "SPB", -2000000);
+    bb_rank_t *rank = s_rank_new ((const bb_rank_entry_t []) {
+        { "SPA", 5000000 }, { "SPB", -2000000 }, { NULL, 0 }
+    });
     assert_true (bb_rank_sum (rank) == 3000000);
     bb_rank_set (rank, "SPB", 1);
     assert_true (bb_rank_sum (rank) == 5000001);
