@@ -10,6 +10,7 @@
     =========================================================================
 */
 #include "bb_fetchers.h"
+#include "bb_wire.h"
 
 #include <assert.h>
 
@@ -154,8 +155,7 @@ bb_fetchers_says (bb_fetchers_t *self, const char *id, const char *busy,
     fetcher_t *fetcher = s_lookup (self, id);
     assert (fetcher);
     bool changed = false;
-    loss->job [0] = '\0';
-    loss->dead = false;
+    memset (loss, 0, sizeof *loss);
     if (*fetcher->job && !streq (fetcher->job, busy)) {
         const char *why = s_why_lost (self, fetcher, busy, ready_message,
                                       now_ms);
@@ -255,11 +255,37 @@ bb_fetchers_stalled (bb_fetchers_t *self, uint64_t now_ms)
     self->judge_from_ms = now_ms + self->heartbeat_ms;
 }
 
-zframe_t *
-bb_fetchers_routing_id (bb_fetchers_t *self, const char *id)
+int
+bb_fetchers_send (bb_fetchers_t *self, const char *id, zsock_t *router,
+                  zframe_t **frame_p)
 {
+    assert (router && frame_p && *frame_p);
     fetcher_t *fetcher = s_lookup (self, id);
-    return fetcher ? fetcher->routing_id : NULL;
+    assert (fetcher);
+    zmsg_t *msg = zmsg_new ();
+    zframe_t *routing_id = zframe_dup (fetcher->routing_id);
+    zmsg_append (msg, &routing_id);
+    zmsg_append (msg, frame_p);
+    int rc = zmsg_send (&msg, router);
+    if (rc)
+        zmsg_destroy (&msg);
+    return rc;
+}
+
+void
+bb_fetchers_heartbeat (bb_fetchers_t *self, zsock_t *router,
+                       const char *sender_id)
+{
+    assert (self && router && sender_id);
+    Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
+    heartbeat.fetcher_id = (char *) sender_id;
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT;
+    envelope.fetcher_heartbeat = &heartbeat;
+    for (fetcher_t *fetcher = (fetcher_t *) zhashx_first (self->fetchers);
+         fetcher; fetcher = (fetcher_t *) zhashx_next (self->fetchers))
+        bb_wire_send (router, fetcher->routing_id, &envelope);
 }
 
 //  True if a should get a job before b.
@@ -324,20 +350,4 @@ bb_fetchers_list (bb_fetchers_t *self, bb_fetcher_info_t *infos, size_t max)
     }
     qsort (infos, count, sizeof *infos, s_info_compare);
     return count;
-}
-
-zframe_t *
-bb_fetchers_first_peer (bb_fetchers_t *self)
-{
-    assert (self);
-    fetcher_t *fetcher = (fetcher_t *) zhashx_first (self->fetchers);
-    return fetcher ? fetcher->routing_id : NULL;
-}
-
-zframe_t *
-bb_fetchers_next_peer (bb_fetchers_t *self)
-{
-    assert (self);
-    fetcher_t *fetcher = (fetcher_t *) zhashx_next (self->fetchers);
-    return fetcher ? fetcher->routing_id : NULL;
 }

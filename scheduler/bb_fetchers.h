@@ -8,8 +8,9 @@
     when it last got a job, and when it expires. It is the one place that
     says which fetcher holds which job: a job no fetcher holds waits.
 
-    Liveness and losses. Liveness is the Paranoid Pirate's: every message
-    pushes the expiry to now + heartbeat x liveness. The registry decides
+    Liveness and losses. Liveness is the Paranoid Pirate's, both ways: the
+    scheduler heartbeats every fetcher, and every message from one pushes
+    its expiry to now + heartbeat x liveness. The registry decides
     when a job a fetcher holds is lost, and why (the job_lost log's why):
       fetcher_dead            silent past its expiry (the fetcher goes);
       fetcher_restarted       READY naming no job;
@@ -110,8 +111,14 @@ bool bb_fetchers_next_loss (bb_fetchers_t *self, uint64_t now_ms,
 //  for one heartbeat interval.
 void bb_fetchers_stalled (bb_fetchers_t *self, uint64_t now_ms);
 
-//  The routing id of fetcher id, or NULL; owned by the registry.
-zframe_t *bb_fetchers_routing_id (bb_fetchers_t *self, const char *id);
+//  Send *frame_p to fetcher id over router (the jobs socket), by the
+//  routing id of its latest message. Takes the frame. Returns 0 or -1.
+int bb_fetchers_send (bb_fetchers_t *self, const char *id, zsock_t *router,
+                      zframe_t **frame_p);
+
+//  Send a FetcherHeartbeat from sender_id to every fetcher over router.
+void bb_fetchers_heartbeat (bb_fetchers_t *self, zsock_t *router,
+                            const char *sender_id);
 
 //  The ready fetcher that got a job least recently, or NULL. Owned by
 //  the registry, valid until the fetcher is removed.
@@ -125,11 +132,5 @@ size_t bb_fetchers_ready_count (bb_fetchers_t *self);
 //  Returns how many were copied.
 size_t bb_fetchers_list (bb_fetchers_t *self, bb_fetcher_info_t *infos,
                          size_t max);
-
-//  Iterate over the routing ids of every fetcher (any order; for
-//  heartbeats), owned by the registry. Call no other method while
-//  iterating: every lookup moves the cursor. NULL at the end.
-zframe_t *bb_fetchers_first_peer (bb_fetchers_t *self);
-zframe_t *bb_fetchers_next_peer (bb_fetchers_t *self);
 
 #endif

@@ -3,8 +3,10 @@
     =========================================================================
 */
 #include "bb_health.h"
+#include "bb_log.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -52,9 +54,10 @@ s_upstream (bb_health_t *self, bb_upstream_t upstream)
 //  Apply one upstream's counts. Returns -1 if they make it unhealthy,
 //  1 if healthy, 0 if they say nothing (no requests, no failures).
 static int
-s_apply (bb_health_t *self, upstream_t *upstream,
+s_apply (bb_health_t *self, bb_upstream_t index,
          const Balboard__UpstreamReport *report, uint64_t now_ms)
 {
+    upstream_t *upstream = s_upstream (self, index);
     upstream->failures += report->failures;
     upstream->rate_limited += report->rate_limited;
     if (report->endpoint && *report->endpoint)
@@ -68,8 +71,11 @@ s_apply (bb_health_t *self, upstream_t *upstream,
     else
     if (report->rate_limited)
         pause_ms = self->backoff_ms;
-    if (pause_ms && now_ms + pause_ms > upstream->paused_until)
+    if (pause_ms && now_ms + pause_ms > upstream->paused_until) {
         upstream->paused_until = now_ms + pause_ms;
+        bb_warn ("upstream_paused", "upstream=%s for_ms=%" PRIu64,
+                 bb_upstream_name (index), pause_ms);
+    }
 
     bool failing = report->failures > 0
         && (uint64_t) report->failures * 100
@@ -97,8 +103,7 @@ bb_health_report (bb_health_t *self,
         if (!upstreams [i]
         ||  bb_upstream_from_wire (upstreams [i]->upstream, &index))
             continue;
-        int verdict = s_apply (self, s_upstream (self, index), upstreams [i],
-                               now_ms);
+        int verdict = s_apply (self, index, upstreams [i], now_ms);
         unhealthy |= verdict < 0;
         healthy |= verdict > 0;
     }

@@ -45,8 +45,9 @@ bb_health_t *bb_health_new (uint64_t backoff_ms);
 void bb_health_destroy (bb_health_t **self_p);
 
 //  Apply the per-upstream counts of one job report (count entries; unknown
-//  upstreams are skipped) received at now_ms. Returns true if the
-//  interval mode changed.
+//  upstreams are skipped) received at now_ms; a pause it starts or
+//  extends is logged (upstream_paused). Returns true if the interval mode
+//  changed.
 bool bb_health_report (bb_health_t *self,
                        Balboard__UpstreamReport *const *upstreams,
                        size_t count, uint64_t now_ms);

@@ -2,10 +2,13 @@
     bb_scheduler - the scheduler actor: rotation cursor and adaptive alarm
 
     Owns, in one czmq actor (one thread, one zloop): the jobs ROUTER that
-    fetchers connect to, the control ROUTER, a DEALER to the store's query
-    socket, the durable state (bb_sched_state), the upstream budgets
-    (bb_budget), the upstream health and interval mode (bb_health), the
-    fetcher registry (bb_fetchers) and the jobs in flight (bb_job).
+    fetchers connect to, the control ROUTER, the agents page requests to
+    the store (bb_pager), the rotation with its durable state and jobs in
+    flight (bb_rotation, bb_sched_state, bb_jobs, bb_job), the upstream
+    budgets (bb_budget), the upstream health and interval mode
+    (bb_health), the fetcher registry, which also says which fetcher holds
+    which job and when a job is lost (bb_fetchers), and the status reply
+    (bb_sched_status).
 
     Ticks. The alarm fires every ALARM_ACTIVE_MS, or ALARM_IDLE_MS in IDLE
     mode, and "tick now" fires it at once; it is re-armed on every path.

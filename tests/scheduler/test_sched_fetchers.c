@@ -103,14 +103,9 @@ test_lru_and_expiry (void **state)
     //  a newcomer goes first
     s_ready (fetchers, "c", routing_ids [2], T0 + 40);
     assert_string_equal (bb_fetchers_next_ready (fetchers), "c");
-    assert_true (zframe_eq (bb_fetchers_routing_id (fetchers, "c"),
-                            routing_ids [2]));
     bb_fetchers_assign (fetchers, "c", "1.2", 1, T0 + DEADLINE_MS, T0 + 50);
 
-    //  a reconnect brings a new routing id
     bb_fetchers_seen (fetchers, "a", routing_ids [3], T0 + 2000);
-    assert_true (zframe_eq (bb_fetchers_routing_id (fetchers, "a"),
-                            routing_ids [3]));
 
     //  b and c are silent: they die, c with its job
     bb_fetcher_loss_t loss;
@@ -132,9 +127,59 @@ test_lru_and_expiry (void **state)
     assert_string_equal (infos [0].id, "a");
     assert_int_equal (infos [0].jobs, 1);
     assert_true (infos [0].ready);
-    assert_true (zframe_eq (bb_fetchers_first_peer (fetchers),
-                            routing_ids [3]));
-    assert_null (bb_fetchers_next_peer (fetchers));
+}
+
+//  The routing id of a dealer, as a router sees it.
+static zframe_t *
+s_routing_id_of (zsock_t *router, zsock_t *dealer)
+{
+    zstr_send (dealer, "hello");
+    zmsg_t *msg = zmsg_recv (router);
+    assert_non_null (msg);
+    zframe_t *routing_id = zmsg_pop (msg);
+    zmsg_destroy (&msg);
+    return routing_id;
+}
+
+//  Jobs and heartbeats go by the routing id of the fetcher's latest
+//  message: after a reconnect, to its new socket.
+static void
+test_send_and_heartbeat (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    bb_fetchers_t *fetchers = fixture->fetchers;
+    zsock_t *router = zsock_new_router ("inproc://test_sched_fetchers");
+    zsock_t *before = zsock_new_dealer (">inproc://test_sched_fetchers");
+    zsock_t *after = zsock_new_dealer (">inproc://test_sched_fetchers");
+    assert_true (router && before && after);
+    zframe_t *before_id = s_routing_id_of (router, before);
+    zframe_t *after_id = s_routing_id_of (router, after);
+    bb_fetchers_seen (fetchers, "a", before_id, T0);
+    bb_fetchers_seen (fetchers, "a", after_id, T0 + 10);
+
+    zframe_t *frame = zframe_new ("job", 3);
+    assert_int_equal (bb_fetchers_send (fetchers, "a", router, &frame), 0);
+    assert_null (frame);
+    char *text = zstr_recv (after);
+    assert_string_equal (text, "job");
+    zstr_free (&text);
+    bb_fetchers_heartbeat (fetchers, router, "scheduler");
+    bb_wire_msg_t msg = { 0 };
+    assert_int_equal (bb_wire_recv (after, &msg), BB_WIRE_OK);
+    assert_int_equal (msg.envelope->body_case,
+                      BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT);
+    assert_string_equal (msg.envelope->fetcher_heartbeat->fetcher_id,
+                         "scheduler");
+    bb_wire_msg_reset (&msg);
+    //  nothing went to the socket it left
+    zsock_set_rcvtimeo (before, 0);
+    assert_null (zstr_recv (before));
+
+    zframe_destroy (&before_id);
+    zframe_destroy (&after_id);
+    zsock_destroy (&after);
+    zsock_destroy (&before);
+    zsock_destroy (&router);
 }
 
 //  What a fetcher says of the job it holds: its own job keeps it; another
@@ -281,6 +326,8 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test_setup_teardown (test_lru_and_expiry, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_send_and_heartbeat, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_says, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_deadline_and_stall, s_setup,

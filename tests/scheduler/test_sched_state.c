@@ -54,6 +54,42 @@ test_fresh_state (void **state)
     bb_sched_state_destroy (&sched_state);
 }
 
+//  What test_restart_resumes committed, as a reopen after a kill -9
+//  finds it.
+static void
+s_assert_restored (void)
+{
+    bb_sched_state_t *sched_state = bb_sched_state_new (s_dir);
+    assert_non_null (sched_state);
+    const bb_sched_meta_t *back = bb_sched_state_meta (sched_state);
+    assert_int_equal (back->rotation, 3);
+    assert_string_equal (back->cursor, "SP2ABC");
+    assert_int_equal (back->next_chunk, 2);
+    assert_int_equal (back->rotation_agents, 10);
+    assert_int_equal (back->rotation_done, 2);
+    assert_int_equal (back->rotation_started_ms, 1700000000000ULL);
+    assert_false (back->exhausted);
+    assert_false (back->complete);
+    assert_int_equal (back->tick_seq, 41);
+    assert_true (back->idle);
+    assert_false (back->paused);
+    assert_int_equal (back->paused_until [BB_UPSTREAM_MEMPOOL],
+                      1700000060000ULL);
+    assert_int_equal (back->paused_until [BB_UPSTREAM_HIRO], 0);
+    assert_int_equal (back->budget_held [BB_UPSTREAM_HIRO], 7);
+    assert_int_equal (back->budget_until [BB_UPSTREAM_HIRO],
+                      1700000090000ULL);
+    zlistx_t *jobs = bb_sched_state_jobs (sched_state);
+    assert_int_equal (zlistx_size (jobs), 1);
+    bb_job_t *job = (bb_job_t *) zlistx_first (jobs);
+    assert_string_equal (bb_job_id (job), "3.1");
+    assert_int_equal (bb_job_attempt (job), 1);
+    assert_int_equal (bb_job_deadline (job), 1700000001000ULL);
+    assert_string_equal (bb_job_agent_stx (job, 0), "SP2ABC");
+    zlistx_destroy (&jobs);
+    bb_sched_state_destroy (&sched_state);
+}
+
 static void
 test_restart_resumes (void **state)
 {
@@ -109,35 +145,7 @@ test_restart_resumes (void **state)
     bb_job_destroy (&second);
 
     //  reopened as after a kill -9
-    sched_state = bb_sched_state_new (s_dir);
-    assert_non_null (sched_state);
-    const bb_sched_meta_t *back = bb_sched_state_meta (sched_state);
-    assert_int_equal (back->rotation, 3);
-    assert_string_equal (back->cursor, "SP2ABC");
-    assert_int_equal (back->next_chunk, 2);
-    assert_int_equal (back->rotation_agents, 10);
-    assert_int_equal (back->rotation_done, 2);
-    assert_int_equal (back->rotation_started_ms, 1700000000000ULL);
-    assert_false (back->exhausted);
-    assert_false (back->complete);
-    assert_int_equal (back->tick_seq, 41);
-    assert_true (back->idle);
-    assert_false (back->paused);
-    assert_int_equal (back->paused_until [BB_UPSTREAM_MEMPOOL],
-                      1700000060000ULL);
-    assert_int_equal (back->paused_until [BB_UPSTREAM_HIRO], 0);
-    assert_int_equal (back->budget_held [BB_UPSTREAM_HIRO], 7);
-    assert_int_equal (back->budget_until [BB_UPSTREAM_HIRO],
-                      1700000090000ULL);
-    zlistx_t *jobs = bb_sched_state_jobs (sched_state);
-    assert_int_equal (zlistx_size (jobs), 1);
-    bb_job_t *job = (bb_job_t *) zlistx_first (jobs);
-    assert_string_equal (bb_job_id (job), "3.1");
-    assert_int_equal (bb_job_attempt (job), 1);
-    assert_int_equal (bb_job_deadline (job), 1700000001000ULL);
-    assert_string_equal (bb_job_agent_stx (job, 0), "SP2ABC");
-    zlistx_destroy (&jobs);
-    bb_sched_state_destroy (&sched_state);
+    s_assert_restored ();
 }
 
 static void
