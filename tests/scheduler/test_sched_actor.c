@@ -81,6 +81,7 @@ typedef struct {
     dispatch_t dispatches [MAX_DISPATCHES];
     size_t dispatch_count;
     uint32_t seen [MAX_AGENTS]; // times each agent index was dispatched
+    bb_envelope_t *reply;       // the latest control reply
 } world_t;
 
 static int64_t
@@ -427,20 +428,30 @@ s_control (world_t *world, Balboard__SchedulerControl__Command command)
 typedef bool (predicate_fn) (world_t *world,
                              const Balboard__SchedulerStatus *status);
 
+//  Send command; returns the status it answers with, owned by the world
+//  until the next command.
+static const Balboard__SchedulerStatus *
+s_command (world_t *world, Balboard__SchedulerControl__Command command)
+{
+    bb_wire_envelope_destroy (&world->reply);
+    world->reply = s_control (world, command);
+    return world->reply->scheduler_status;
+}
+
+static const Balboard__SchedulerStatus *
+s_status (world_t *world)
+{
+    return s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+}
+
 //  Serve until predicate holds on the status, for up to WAIT_MS.
 static void
 s_run_until (world_t *world, predicate_fn *predicate)
 {
     int64_t until = s_now () + WAIT_MS;
-    while (true) {
-        s_run (world, 20);
-        bb_envelope_t *reply = s_control (
-            world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-        bool done = predicate (world, reply->scheduler_status);
-        bb_wire_envelope_destroy (&reply);
-        if (done)
-            return;
+    while (!predicate (world, s_status (world))) {
         assert_true (s_now () < until);
+        s_run (world, 20);
     }
 }
 
@@ -467,9 +478,7 @@ s_two_rotations_complete (world_t *world,
 static void
 s_tick (world_t *world)
 {
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
-    bb_wire_envelope_destroy (&reply);
+    s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
 }
 
 //  When a tick ran: after from_ms, before to_ms, as the test saw it.
@@ -559,6 +568,7 @@ s_teardown (void **state)
         zsock_destroy (&world->fetchers [i].dealer);
         zlistx_destroy (&world->fetchers [i].held);
     }
+    bb_wire_envelope_destroy (&world->reply);
     bb_client_destroy (&world->control);
     zsock_destroy (&world->store);
     free (world);
@@ -588,9 +598,7 @@ test_rotation (void **state)
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "10", "--paused", NULL });
     s_run_until (world, s_two_fetchers_ready);
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
-    bb_wire_envelope_destroy (&reply);
+    s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
     span_t tick = s_tick_span (world);
     s_run_until (world, s_one_rotation_complete);
     assert_int_equal (world->dispatch_count, 3);
@@ -608,9 +616,7 @@ test_rotation (void **state)
     assert_true (world->fetchers [0].jobs_received >= 1);
     assert_true (world->fetchers [1].jobs_received >= 1);
 
-    reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    Balboard__SchedulerStatus *status = reply->scheduler_status;
+    const Balboard__SchedulerStatus *status = s_status (world);
     assert_int_equal (status->rotation, 1);
     assert_int_equal (status->rotation_agents, 25);
     assert_int_equal (status->rotation_done, 25);
@@ -631,7 +637,6 @@ test_rotation (void **state)
     assert_int_equal (status->fetcher_list [0]->jobs
                       + status->fetcher_list [1]->jobs, 3);
     assert_true (status->fetcher_list [1]->ready);
-    bb_wire_envelope_destroy (&reply);
 
     //  No tick, no new rotation
     s_run (world, 300);
@@ -700,11 +705,9 @@ test_kill_restart_resumes (void **state)
     assert_null (s_last_dispatch_of (world, "1.3"));
     for (unsigned i = 0; i < 30; i++)
         assert_int_equal (world->seen [i], i < 10 ? 2 : 1);
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    assert_int_equal (reply->scheduler_status->rotation, 1);
-    assert_int_equal (reply->scheduler_status->rotation_done, 30);
-    bb_wire_envelope_destroy (&reply);
+    const Balboard__SchedulerStatus *status = s_status (world);
+    assert_int_equal (status->rotation, 1);
+    assert_int_equal (status->rotation_done, 30);
 }
 
 //  A fetcher that dies with a job: after three heartbeats its job goes
@@ -726,22 +729,19 @@ test_dead_fetcher (void **state)
     assert_int_equal (s_dispatches_of (world, "1.1"), 1);
     assert_true (backup->jobs_received >= 2);
 
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    assert_int_equal (reply->scheduler_status->fetchers, 1);
-    bb_wire_envelope_destroy (&reply);
+    const Balboard__SchedulerStatus *status = s_status (world);
+    assert_int_equal (status->fetchers, 1);
 
     //  The dead one comes back and reports the old attempt: ignored
     doomed->alive = true;
     s_fetcher_ready (doomed);
     s_fetcher_release (doomed);
     s_run (world, 300);
-    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    assert_int_equal (reply->scheduler_status->rotations_completed, 1);
-    assert_int_equal (reply->scheduler_status->rotation_done, 20);
-    assert_int_equal (reply->scheduler_status->fetchers, 2);
-    assert_int_equal (reply->scheduler_status->fetchers_ready, 2);
-    bb_wire_envelope_destroy (&reply);
+    status = s_status (world);
+    assert_int_equal (status->rotations_completed, 1);
+    assert_int_equal (status->rotation_done, 20);
+    assert_int_equal (status->fetchers, 2);
+    assert_int_equal (status->fetchers_ready, 2);
 }
 
 //  A job past its deadline (plus grace) goes again to another fetcher;
@@ -760,15 +760,12 @@ test_deadline (void **state)
     const dispatch_t *again = s_last_dispatch_of (world, "1.0");
     assert_int_equal (again->attempt, 2);
     assert_string_equal (again->fetcher, "quick");
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    assert_int_equal (reply->scheduler_status->fetchers_ready, 1);
-    bb_wire_envelope_destroy (&reply);
+    const Balboard__SchedulerStatus *status = s_status (world);
+    assert_int_equal (status->fetchers_ready, 1);
     s_fetcher_release (slow);
     s_run (world, 200);
-    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    assert_int_equal (reply->scheduler_status->fetchers_ready, 2);
-    bb_wire_envelope_destroy (&reply);
+    status = s_status (world);
+    assert_int_equal (status->fetchers_ready, 2);
 }
 
 //  A fetcher holding job 1.0 says READY again. After a reconnect it
@@ -818,14 +815,11 @@ test_scheduler_stall (void **state)
     assert_int_equal (bb_test_process_signal (world->scheduler, SIGCONT), 0);
     s_run (world, 3 * HEARTBEAT_MS);
     assert_int_equal (s_dispatches_of (world, "1.0"), 1);
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    const Balboard__SchedulerStatus *status = reply->scheduler_status;
+    const Balboard__SchedulerStatus *status = s_status (world);
     assert_int_equal (status->fetchers, 1);
     assert_int_equal (status->n_in_flight, 1);
     assert_string_equal (status->in_flight [0]->fetcher_id, "f");
     assert_int_equal (status->in_flight [0]->attempt, 1);
-    bb_wire_envelope_destroy (&reply);
 }
 
 //  A job that never reached its fetcher (it went to a socket the fetcher
@@ -861,11 +855,9 @@ test_busy_elsewhere (void **state)
     const dispatch_t *again = s_last_dispatch_of (world, "1.0");
     assert_int_equal (again->attempt, 2);
     assert_string_equal (again->fetcher, "other");
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
+    const Balboard__SchedulerStatus *status = s_status (world);
     //  "odd" stays busy until it says it is idle
-    assert_int_equal (reply->scheduler_status->fetchers_ready, 1);
-    bb_wire_envelope_destroy (&reply);
+    assert_int_equal (status->fetchers_ready, 1);
 }
 
 static bool
@@ -899,14 +891,11 @@ test_idle_and_back (void **state)
     s_run (world, 300);
     //  IDLE: the failing tick's one round, then nothing until a tick
     assert_int_equal (world->dispatch_count, 1);
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    Balboard__SchedulerStatus *status = reply->scheduler_status;
+    const Balboard__SchedulerStatus *status = s_status (world);
     tick.to_ms = s_now ();
     assert_true (s_next_tick_after (status->next_tick_ms, tick, 40000));
     assert_false (status->upstreams [0]->healthy);
     assert_int_equal (status->upstreams [0]->failures, 10);
-    bb_wire_envelope_destroy (&reply);
 
     //  still failing: one round per tick, still IDLE
     s_tick (world);
@@ -918,12 +907,10 @@ test_idle_and_back (void **state)
     s_run_until (world, s_is_active);
     s_run_until (world, s_one_rotation_complete);
     assert_int_equal (world->dispatch_count, 6);
-    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    status = reply->scheduler_status;
+    status = s_status (world);
     //  re-armed from that tick by the active interval
     assert_true (s_next_tick_after (status->next_tick_ms, tick, 20000));
     assert_true (status->upstreams [0]->healthy);
-    bb_wire_envelope_destroy (&reply);
 }
 
 static bool
@@ -950,15 +937,12 @@ test_retry_after (void **state)
     fetcher->mempool_429 = 0;
     fetcher->mempool_retry_after_s = 0;
     fetcher->mempool_retry_wait_ms = 0;
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    Balboard__SchedulerStatus *status = reply->scheduler_status;
+    const Balboard__SchedulerStatus *status = s_status (world);
     uint64_t paused_until = status->upstreams [1]->paused_until_ms;
     //  two seconds from the report, which came after the start
     assert_true (paused_until >= (uint64_t) started + 2000);
     assert_int_equal (status->upstreams [1]->rate_limited, 1);
     assert_int_equal (status->upstreams [0]->paused_until_ms, 0);
-    bb_wire_envelope_destroy (&reply);
     //  idle ticks every 100 ms do not dispatch while paused
     int64_t quiet = (int64_t) paused_until - s_now () - 100;
     if (quiet > 0)
@@ -1014,10 +998,8 @@ test_pause_resume (void **state)
     s_tick (world);
     s_run (world, 300);
     assert_int_equal (world->dispatch_count, 0);
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    assert_true (reply->scheduler_status->paused);
-    bb_wire_envelope_destroy (&reply);
+    const Balboard__SchedulerStatus *status = s_status (world);
+    assert_true (status->paused);
 
     assert_int_equal (bb_test_process_stop (world->scheduler, SIGTERM, 5000),
                       0);
@@ -1026,15 +1008,14 @@ test_pause_resume (void **state)
         "--chunk-size", "10", NULL });
     s_run (world, 300);
     assert_int_equal (world->dispatch_count, 0);
-    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
-    assert_false (reply->scheduler_status->paused);
-    bb_wire_envelope_destroy (&reply);
+    status = s_command (world,
+                        BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    assert_false (status->paused);
     s_tick (world);
     s_run_until (world, s_one_rotation_complete);
     assert_int_equal (world->dispatch_count, 2);
-    reply = s_control (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE);
-    assert_true (reply->scheduler_status->paused);
-    bb_wire_envelope_destroy (&reply);
+    status = s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE);
+    assert_true (status->paused);
 }
 
 //  A budget of 600 requests/min held over 1 s windows (10 tokens): jobs
@@ -1143,10 +1124,8 @@ test_bad_input (void **state)
     bb_wire_msg_reset (&msg);
     zsock_destroy (&raw);
     //  still serving
-    bb_envelope_t *reply = s_control (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS);
-    assert_int_equal (reply->scheduler_status->n_in_flight, 0);
-    bb_wire_envelope_destroy (&reply);
+    const Balboard__SchedulerStatus *status = s_status (world);
+    assert_int_equal (status->n_in_flight, 0);
 }
 
 //  --health asks the running scheduler's control socket: 0 if it
