@@ -28,7 +28,7 @@
 #define POLL_MS             5
 #define START_TIMEOUT_MS    5000
 #define CLIENT_TIMEOUT_MS   2000
-#define WAIT_MS             8000        // longest a condition may take
+#define WAIT_MS             30000       // a condition not met: a hang
 #define MAX_AGENTS          400
 #define MAX_FETCHERS        4
 #define MAX_DISPATCHES      400
