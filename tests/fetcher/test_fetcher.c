@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "bb_balances.h"
+#include "fetcher_expect.h"
 #include "bb_mockdata.h"
 #include "bb_http_exchange.h"
 #include "bb_child.h"
@@ -353,35 +354,6 @@ s_upstream (bb_envelope_t *report, Balboard__Upstream upstream)
 //  ---------------------------------------------------------------------
 //  Expectations from bb_mockdata
 
-static bb_u128_t
-s_u128 (const char *text)
-{
-    bb_u128_t value;
-    const char *reason;
-    assert_int_equal (bb_u128_parse (text, &value, &reason), 0);
-    return value;
-}
-
-static void
-s_expect_hiro (const char *stx, bb_balances_t *expected)
-{
-    bb_mock_hiro_t hiro;
-    bb_mockdata_hiro (stx, &hiro);
-    bb_balances_set (expected, BB_TOKEN_ID_STX, s_u128 (hiro.stx_balance));
-    for (size_t index = 0; index < hiro.ft_count; index++)
-        bb_balances_set (expected, hiro.ft [index].asset_id,
-                         s_u128 (hiro.ft [index].balance));
-}
-
-static void
-s_expect_btc (const char *btc, bb_balances_t *expected)
-{
-    bb_mock_btc_t stats;
-    bb_mockdata_btc (btc, &stats);
-    bb_balances_set (expected, BB_TOKEN_ID_BTC,
-                     bb_mockdata_btc_balance (&stats));
-}
-
 //  source is FETCH_OK and lists exactly expected.
 static void
 s_assert_source (const Balboard__SourceResult *source,
@@ -414,10 +386,10 @@ s_assert_batch_exact (bb_envelope_t *batch, job_t *job)
                                                       job->stx [index]);
         assert_true (agent->captured_at_ms > 0);
         bb_balances_t *expected = bb_balances_new ();
-        s_expect_hiro (job->stx [index], expected);
+        expect_hiro (job->stx [index], expected);
         s_assert_source (s_source (agent, HIRO), expected, job->stx [index]);
         bb_balances_clear (expected);
-        s_expect_btc (job->btc [index], expected);
+        expect_btc (job->btc [index], expected);
         s_assert_source (s_source (agent, MEMPOOL), expected,
                          job->btc [index]);
         bb_balances_destroy (&expected);

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "bb_balances.h"
+#include "fetcher_expect.h"
 #include "bb_client.h"
 #include "bb_mockdata.h"
 #include "bb_child.h"
@@ -218,20 +219,8 @@ s_check_agent (bb_client_t *client, const bb_mock_agent_t *agent)
     assert_true (detail->prices->stx_usd_micro == STX_MICRO);
 
     bb_balances_t *expected = bb_balances_new ();
-    bb_mock_hiro_t hiro;
-    bb_mockdata_hiro (agent->stx_address, &hiro);
-    const char *reason;
-    bb_u128_t amount;
-    assert_int_equal (bb_u128_parse (hiro.stx_balance, &amount, &reason), 0);
-    bb_balances_set (expected, "stx", amount);
-    for (size_t index = 0; index < hiro.ft_count; index++) {
-        assert_int_equal (bb_u128_parse (hiro.ft [index].balance, &amount,
-                                         &reason), 0);
-        bb_balances_set (expected, hiro.ft [index].asset_id, amount);
-    }
-    bb_mock_btc_t btc;
-    bb_mockdata_btc (agent->btc_address, &btc);
-    bb_balances_set (expected, "btc-l1", bb_mockdata_btc_balance (&btc));
+    expect_hiro (agent->stx_address, expected);
+    expect_btc (agent->btc_address, expected);
 
     const Balboard__DashboardRow *row = detail->row;
     if (row->n_tokens != bb_balances_size (expected))

@@ -15,6 +15,7 @@
 
 #include "bb_balances.h"
 #include "bb_upstream_parse.h"
+#include "fetcher_expect.h"
 
 #define MAINNET         BB_NETWORK_MAINNET
 #define U128_MAX_DEC    "340282366920938463463374607431768211455"
@@ -53,15 +54,6 @@ s_fixture (const char *name, size_t *size)
     fclose (file);
     *size = (size_t) length;
     return body;
-}
-
-static bb_u128_t
-s_u128 (const char *text)
-{
-    bb_u128_t value;
-    const char *reason;
-    assert_int_equal (bb_u128_parse (text, &value, &reason), 0);
-    return value;
 }
 
 //  Require that balances holds token_id with amount (decimal text).
@@ -129,6 +121,43 @@ s_meta (long status, const char *text, bb_token_meta_t *meta, char *reason)
                                          reason, BB_REASON_SIZE);
 }
 
+//  A parser of one balance body (Hiro's /stx, mempool.space's address).
+typedef int (parse_fn) (const char *body, size_t body_size,
+                        bb_balances_t *balances, char *reason, size_t size);
+
+//  The body of fixture name must parse with parse and hold token_id with
+//  expected, or, if expected is NULL, nothing at all.
+static void
+s_parse_fixture (parse_fn *parse, const char *name, const char *token_id,
+                 const char *expected)
+{
+    size_t size;
+    char *body = s_fixture (name, &size);
+    bb_balances_t *balances = bb_balances_new ();
+    char reason [BB_REASON_SIZE] = "";
+    if (parse (body, size, balances, reason, sizeof reason))
+        fail_msg ("%s: %s", name, reason);
+    if (expected)
+        s_assert_holds (balances, token_id, expected);
+    else
+        assert_int_equal (bb_balances_size (balances), 0);
+    free (body);
+    bb_balances_destroy (&balances);
+}
+
+//  A parse of text must fail with a reason holding expected.
+typedef void (fails_fn) (const char *text, const char *expected);
+
+//  fails (the body of fixture name, expected).
+static void
+s_fixture_fails (fails_fn *fails, const char *name, const char *expected)
+{
+    size_t size;
+    char *body = s_fixture (name, &size);
+    fails (body, expected);
+    free (body);
+}
+
 //  ---------------------------------------------------------------------
 //  bb_balances
 
@@ -139,12 +168,12 @@ test_balances (void **state)
     assert_int_equal (bb_balances_size (balances), 0);
     bb_balances_set (balances, "stx", 5);
     bb_balances_set (balances, LONGCOIN, 0);          // zero: not kept
-    bb_balances_set (balances, NOPE, s_u128 (U128_MAX_DEC));
+    bb_balances_set (balances, NOPE, expect_u128 (U128_MAX_DEC));
     bb_balances_set (balances, ALEX, 7);
     assert_int_equal (bb_balances_size (balances), 3);
     assert_string_equal (bb_balances_token (balances, 0), "stx");
     assert_string_equal (bb_balances_token (balances, 1), NOPE);
-    assert_true (bb_balances_amount (balances, 1) == s_u128 (U128_MAX_DEC));
+    assert_true (bb_balances_amount (balances, 1) == expect_u128 (U128_MAX_DEC));
     bb_balances_set (balances, "stx", 9);             // replaces in place
     assert_string_equal (bb_balances_token (balances, 0), "stx");
     assert_true (bb_balances_amount (balances, 0) == 9);
@@ -168,17 +197,26 @@ test_balances (void **state)
 //  ---------------------------------------------------------------------
 //  Hiro v1
 
+//  The body of fixture name must parse as a v1 balances body (mainnet)
+//  into balances.
+static void
+s_v1_fixture (const char *name, bb_balances_t *balances)
+{
+    size_t size;
+    char *body = s_fixture (name, &size);
+    char reason [BB_REASON_SIZE] = "";
+    if (bb_upstream_parse_hiro_v1 (body, size, MAINNET, balances, reason,
+                                   sizeof reason))
+        fail_msg ("%s: %s", name, reason);
+    free (body);
+}
+
 static void
 test_hiro_v1_fixtures (void **state)
 {
-    size_t size;
-    char *body = s_fixture (
-        "hiro_v1_address_balances__leather_mainnet_5ft.json", &size);
     bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_REASON_SIZE] = "";
-    assert_int_equal (bb_upstream_parse_hiro_v1 (body, size, MAINNET,
-                                                 balances, reason,
-                                                 sizeof reason), 0);
+    s_v1_fixture ("hiro_v1_address_balances__leather_mainnet_5ft.json",
+                  balances);
     assert_int_equal (bb_balances_size (balances), 6);
     s_assert_holds (balances, "stx", "13568037");
     s_assert_holds (balances, SPECIAL_VOTE, "2579839300");
@@ -186,19 +224,14 @@ test_hiro_v1_fixtures (void **state)
     s_assert_holds (balances, NOPE, "10000");
     s_assert_holds (balances, ALEX, "2579839299");
     s_assert_holds (balances, BLOCKSTACK, "60000000000");
-    free (body);
 
     //  The 2020 docs shape (no total_fees_sent, locked STX): balance is
     //  the total, locked included.
     bb_balances_clear (balances);
-    body = s_fixture ("hiro_v1_address_balances__upstream_docs_locked.json",
-                      &size);
-    assert_int_equal (bb_upstream_parse_hiro_v1 (body, size, MAINNET,
-                                                 balances, reason,
-                                                 sizeof reason), 0);
+    s_v1_fixture ("hiro_v1_address_balances__upstream_docs_locked.json",
+                  balances);
     assert_int_equal (bb_balances_size (balances), 1);
     s_assert_holds (balances, "stx", "1000000");
-    free (body);
     bb_balances_destroy (&balances);
 }
 
@@ -308,22 +341,11 @@ test_token_id (void **state)
 //  ---------------------------------------------------------------------
 //  Hiro v3 (and the v1/v2 /stx bodies, which share the balance field)
 
+//  The body of fixture name must parse as a /stx body.
 static void
 s_stx_fixture (const char *name, const char *expected)
 {
-    size_t size;
-    char *body = s_fixture (name, &size);
-    bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_REASON_SIZE] = "";
-    assert_int_equal (bb_upstream_parse_hiro_v3_stx (body, size, balances,
-                                                     reason, sizeof reason),
-                      0);
-    if (expected)
-        s_assert_holds (balances, "stx", expected);
-    else
-        assert_int_equal (bb_balances_size (balances), 0);
-    free (body);
-    bb_balances_destroy (&balances);
+    s_parse_fixture (bb_upstream_parse_hiro_v3_stx, name, "stx", expected);
 }
 
 static void
@@ -354,12 +376,12 @@ test_hiro_v3_stx (void **state)
 static void
 test_hiro_v3_ft (void **state)
 {
+    bb_balances_t *balances = bb_balances_new ();
+    char reason [BB_REASON_SIZE] = "";
+    char *next = (char *) "junk";       // must be set to NULL: no next page
     size_t size;
     char *body = s_fixture (
         "hiro_v3_principals_balances_ft__upstream_test_empty.json", &size);
-    bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_REASON_SIZE] = "";
-    char *next = (char *) "junk";
     assert_int_equal (bb_upstream_parse_hiro_v3_ft (body, size, MAINNET,
                                                     balances, &next, reason,
                                                     sizeof reason), 0);
@@ -427,21 +449,11 @@ test_hiro_v3_ft (void **state)
 //  ---------------------------------------------------------------------
 //  mempool.space
 
+//  The body of fixture name must parse as address stats.
 static void
 s_mempool_fixture (const char *name, const char *expected)
 {
-    size_t size;
-    char *body = s_fixture (name, &size);
-    bb_balances_t *balances = bb_balances_new ();
-    char reason [BB_REASON_SIZE] = "";
-    assert_int_equal (bb_upstream_parse_mempool (body, size, balances,
-                                                 reason, sizeof reason), 0);
-    if (expected)
-        s_assert_holds (balances, "btc-l1", expected);
-    else
-        assert_int_equal (bb_balances_size (balances), 0);
-    free (body);
-    bb_balances_destroy (&balances);
+    s_parse_fixture (bb_upstream_parse_mempool, name, "btc-l1", expected);
 }
 
 static void
@@ -475,13 +487,11 @@ test_mempool (void **state)
                      "</head></html>", "invalid JSON");
 
     //  Other mempool.space bodies are not address stats.
-    size_t size;
-    char *body = s_fixture ("mempool_v1_prices__docs.json", &size);
-    s_mempool_fails (body, "chain_stats: missing");
-    free (body);
-    body = s_fixture ("mempool_validate_address__docs_mainnet.json", &size);
-    s_mempool_fails (body, "chain_stats: missing");
-    free (body);
+    s_fixture_fails (s_mempool_fails, "mempool_v1_prices__docs.json",
+                     "chain_stats: missing");
+    s_fixture_fails (s_mempool_fails,
+                     "mempool_validate_address__docs_mainnet.json",
+                     "chain_stats: missing");
 }
 
 //  ---------------------------------------------------------------------
@@ -491,14 +501,11 @@ static void
 test_price (void **state)
 {
     //  The docs example holds bitcoin only: blockstack is required.
-    size_t size;
-    char *body = s_fixture ("coingecko_simple_price__docs_bitcoin_full.json",
-                            &size);
-    s_price_fails (body, "blockstack: missing");
-    free (body);
-    body = s_fixture ("coingecko_429__captured.json", &size);
-    s_price_fails (body, "bitcoin: missing");
-    free (body);
+    s_fixture_fails (s_price_fails,
+                     "coingecko_simple_price__docs_bitcoin_full.json",
+                     "blockstack: missing");
+    s_fixture_fails (s_price_fails, "coingecko_429__captured.json",
+                     "bitcoin: missing");
 
     const char *both = "{\"bitcoin\":{\"usd\":67187.3358936566,"
                        "\"usd_24h_change\":null},\"blockstack\":{\"usd\":2}}";
@@ -526,45 +533,65 @@ test_price (void **state)
 //  ---------------------------------------------------------------------
 //  Token metadata
 
+//  Parse the body of fixture name as a metadata answer with status:
+//  it must parse.
+static void
+s_meta_fixture (const char *name, long status, bb_token_meta_t *meta)
+{
+    size_t size;
+    char *body = s_fixture (name, &size);
+    char reason [BB_REASON_SIZE] = "";
+    int rc = s_meta (status, body, meta, reason);
+    free (body);
+    if (rc)
+        fail_msg ("%s: %s", name, reason);
+}
+
+//  A metadata answer of status with text must fail with a reason holding
+//  expected.
+static void
+s_meta_fails (long status, const char *text, const char *expected)
+{
+    bb_token_meta_t meta;
+    char reason [BB_REASON_SIZE] = "";
+    if (s_meta (status, text, &meta, reason) != -1)
+        fail_msg ("%ld %s: parsed", status, text);
+    if (!strstr (reason, expected))
+        fail_msg ("%ld %s: reason '%s' lacks '%s'", status, text, reason,
+                  expected);
+}
+
 static void
 test_token_meta (void **state)
 {
     bb_token_meta_t meta;
-    char reason [BB_REASON_SIZE] = "";
-    size_t size;
-    char *body = s_fixture ("hiro_metadata_v1_ft__leather_longcoin.json",
-                            &size);
-    assert_int_equal (bb_upstream_parse_token_meta (200, body, size, &meta,
-                                                    reason, sizeof reason),
-                      0);
+    s_meta_fixture ("hiro_metadata_v1_ft__leather_longcoin.json", 200,
+                    &meta);
     assert_int_equal (meta.state, BB_TOKEN_META_KNOWN);
     assert_string_equal (meta.symbol, "LONG");
     assert_int_equal (meta.decimals, 6);
-    free (body);
-
-    body = s_fixture ("hiro_metadata_v1_ft__404_token_not_found.json",
-                      &size);
-    assert_int_equal (bb_upstream_parse_token_meta (404, body, size, &meta,
-                                                    reason, sizeof reason),
-                      0);
-    assert_int_equal (meta.state, BB_TOKEN_META_MISSING);
-    free (body);
-    body = s_fixture ("hiro_metadata_v1_ft__404_contract_not_found.json",
-                      &size);
-    assert_int_equal (bb_upstream_parse_token_meta (404, body, size, &meta,
-                                                    reason, sizeof reason),
-                      0);
-    assert_int_equal (meta.state, BB_TOKEN_META_MISSING);
-    free (body);
-    body = s_fixture ("hiro_metadata_v1_ft__422_fetch_in_progress.json",
-                      &size);
-    assert_int_equal (bb_upstream_parse_token_meta (422, body, size, &meta,
-                                                    reason, sizeof reason),
-                      0);
-    assert_int_equal (meta.state, BB_TOKEN_META_PENDING);
-    free (body);
+    //  No such token or contract: missing; still being prepared: pending.
+    const struct {
+        const char *fixture;
+        long status;
+        int state;
+    } answers [] = {
+        { "hiro_metadata_v1_ft__404_token_not_found.json", 404,
+          BB_TOKEN_META_MISSING },
+        { "hiro_metadata_v1_ft__404_contract_not_found.json", 404,
+          BB_TOKEN_META_MISSING },
+        { "hiro_metadata_v1_ft__422_fetch_in_progress.json", 422,
+          BB_TOKEN_META_PENDING },
+    };
+    for (size_t index = 0; index < sizeof answers / sizeof answers [0];
+         index++) {
+        s_meta_fixture (answers [index].fixture, answers [index].status,
+                        &meta);
+        assert_int_equal (meta.state, answers [index].state);
+    }
 
     //  Optional fields may be missing or null.
+    char reason [BB_REASON_SIZE] = "";
     assert_int_equal (s_meta (200, "{\"tx_id\":\"0x1\"}", &meta, reason), 0);
     assert_int_equal (meta.state, BB_TOKEN_META_KNOWN);
     assert_string_equal (meta.symbol, "");
@@ -572,27 +599,31 @@ test_token_meta (void **state)
     assert_int_equal (s_meta (200, "{\"symbol\":null,\"decimals\":null}",
                               &meta, reason), 0);
 
-    //  A 404 that is not the metadata API's (a wrong base URL).
-    assert_int_equal (s_meta (404, "{\"message\":\"Route GET:/x not found\","
-                              "\"error\":\"Not Found\",\"statusCode\":404}",
-                              &meta, reason), -1);
-    assert_non_null (strstr (reason, "not the metadata API"));
-    assert_int_equal (s_meta (404, "not json", &meta, reason), -1);
-    assert_int_equal (s_meta (500, "{}", &meta, reason), -1);
-    assert_int_equal (s_meta (200, "{\"decimals\":\"6\"}", &meta, reason),
-                      -1);
-    assert_non_null (strstr (reason, "decimals: not an integer"));
-    assert_int_equal (s_meta (200, "{\"decimals\":39}", &meta, reason), -1);
-    assert_int_equal (s_meta (200, "{\"decimals\":-1}", &meta, reason), -1);
-    assert_int_equal (s_meta (200, "{\"symbol\":5}", &meta, reason), -1);
-    assert_int_equal (s_meta (200, "{\"symbol\":\"A\\nB\"}", &meta, reason),
-                      -1);
-    assert_non_null (strstr (reason, "control"));
+    //  A 404 that is not the metadata API's (a wrong base URL), and bad
+    //  bodies ("" matches any reason).
+    const struct {
+        long status;
+        const char *text;
+        const char *reason;
+    } bad [] = {
+        { 404, "{\"message\":\"Route GET:/x not found\","
+               "\"error\":\"Not Found\",\"statusCode\":404}",
+          "not the metadata API" },
+        { 404, "not json", "" },
+        { 500, "{}", "" },
+        { 200, "{\"decimals\":\"6\"}", "decimals: not an integer" },
+        { 200, "{\"decimals\":39}", "" },
+        { 200, "{\"decimals\":-1}", "" },
+        { 200, "{\"symbol\":5}", "" },
+        { 200, "{\"symbol\":\"A\\nB\"}", "control" },
+        { 200, "{\"symbol\":\"a", "" },
+    };
+    for (size_t index = 0; index < sizeof bad / sizeof bad [0]; index++)
+        s_meta_fails (bad [index].status, bad [index].text,
+                      bad [index].reason);
     char text [200];
     snprintf (text, sizeof text, "{\"symbol\":\"%0100d\"}", 0);
-    assert_int_equal (s_meta (200, text, &meta, reason), -1);
-    assert_non_null (strstr (reason, "longer than"));
-    assert_int_equal (s_meta (200, "{\"symbol\":\"a", &meta, reason), -1);
+    s_meta_fails (200, text, "longer than");
 }
 
 int
