@@ -244,6 +244,32 @@ s_load_shape (void)
 #define AGENT_KEYS      "stxAddress,btcAddress,displayName,bnsName,level," \
                         "levelName,tokens,totalUsd"
 
+//  What the JSON of one token must hold; contract is NULL for BTC and
+//  STX, which have no "contract" key.
+typedef struct {
+    const char *symbol;
+    const char *contract;
+    const char *balance;
+    json_int_t decimals;
+    double amount;
+    double price_usd;
+    double usd_value;
+} token_expected_t;
+
+static void
+s_assert_token (json_t *token, const token_expected_t *expected)
+{
+    assert_keys (token, expected->contract? FT_TOKEN_KEYS: TOKEN_KEYS);
+    s_assert_string (token, "symbol", expected->symbol);
+    if (expected->contract)
+        s_assert_string (token, "contract", expected->contract);
+    s_assert_string (token, "balance", expected->balance);
+    s_assert_integer (token, "decimals", expected->decimals);
+    s_assert_close (s_real (token, "amount"), expected->amount);
+    s_assert_close (s_real (token, "priceUsd"), expected->price_usd);
+    s_assert_close (s_real (token, "usdValue"), expected->usd_value);
+}
+
 static void
 test_dashboard_fields (void **state)
 {
@@ -270,45 +296,19 @@ test_dashboard_fields (void **state)
     json_t *tokens = json_object_get (alice, "tokens");
     assert_int_equal (json_array_size (tokens), 4);     // the zero is gone
 
-    json_t *btc = json_array_get (tokens, 0);
-    assert_keys (btc, TOKEN_KEYS);
-    s_assert_string (btc, "symbol", "BTC");
-    s_assert_string (btc, "balance", "150000000");
-    s_assert_integer (btc, "decimals", 8);
-    s_assert_close (s_real (btc, "amount"), 1.5);
-    s_assert_close (s_real (btc, "priceUsd"), 97000.123456);
-    s_assert_close (s_real (btc, "usdValue"), 145500.185184);
-
-    json_t *stx = json_array_get (tokens, 1);
-    assert_keys (stx, TOKEN_KEYS);
-    s_assert_string (stx, "symbol", "STX");
-    s_assert_string (stx, "balance", "2500000000");
-    s_assert_integer (stx, "decimals", 6);
-    s_assert_close (s_real (stx, "amount"), 2500.0);
-    s_assert_close (s_real (stx, "priceUsd"), 1.85);
-    s_assert_close (s_real (stx, "usdValue"), 4625.0);
-
-    json_t *sbtc = json_array_get (tokens, 2);
-    assert_keys (sbtc, FT_TOKEN_KEYS);
-    s_assert_string (sbtc, "symbol", "sBTC");
-    s_assert_string (sbtc, "contract", SBTC_CONTRACT);
-    s_assert_string (sbtc, "balance", "50000000");
-    s_assert_integer (sbtc, "decimals", 8);
-    s_assert_close (s_real (sbtc, "amount"), 0.5);
-    s_assert_close (s_real (sbtc, "priceUsd"), 97000.123456);
-    s_assert_close (s_real (sbtc, "usdValue"), 48500.061728);
-
-    //  A SIP-10 without metadata: asset name, 0 decimals, unpriced, and
-    //  the balance exact to the last of its 39 digits
-    json_t *leo = json_array_get (tokens, 3);
-    assert_keys (leo, FT_TOKEN_KEYS);
-    s_assert_string (leo, "symbol", "leo");
-    s_assert_string (leo, "contract", LEO_CONTRACT);
-    s_assert_string (leo, "balance", U128_MAX_DEC);
-    s_assert_integer (leo, "decimals", 0);
-    s_assert_close (s_real (leo, "amount"), 3.4028236692093846e38);
-    s_assert_close (s_real (leo, "priceUsd"), 0);
-    s_assert_close (s_real (leo, "usdValue"), 0);
+    const token_expected_t expected [] = {
+        { "BTC", NULL, "150000000", 8, 1.5, 97000.123456, 145500.185184 },
+        { "STX", NULL, "2500000000", 6, 2500.0, 1.85, 4625.0 },
+        { "sBTC", SBTC_CONTRACT, "50000000", 8, 0.5, 97000.123456,
+          48500.061728 },
+        //  A SIP-10 without metadata: asset name, 0 decimals, unpriced,
+        //  and the balance exact to the last of its 39 digits
+        { "leo", LEO_CONTRACT, U128_MAX_DEC, 0, 3.4028236692093846e38, 0,
+          0 },
+    };
+    for (size_t index = 0; index < sizeof expected / sizeof expected [0];
+         index++)
+        s_assert_token (json_array_get (tokens, index), &expected [index]);
 
     //  Bob: partial; empty names are null
     json_t *bob = json_array_get (agents, 1);
@@ -528,28 +528,40 @@ test_shape_refuses_broken (void **state)
     assert_int_equal (bb_test_shape_check (good, shape, error, sizeof error),
                       0);
 
-    s_expect_broken (good, shape, "agents/0/tokens/0", "balance", s_remove,
-                     "$.agents[0].tokens[0]: missing key \"balance\"");
-    s_expect_broken (good, shape, "agents/1", "level", s_to_string,
-                     "$.agents[1].level: expected \"integer\", got string");
-    s_expect_broken (good, shape, "agents/0/tokens/1", "amount",
-                     s_to_integer, "$.agents[0].tokens[1].amount: expected");
-    s_expect_broken (good, shape, "agents/2", "fetchError", s_bad_enum,
-                     "$.agents[2].fetchError: \"oops\" not in the enum");
-    s_expect_broken (good, shape, "", "cachedAt", s_bad_time,
-                     "$.cachedAt: \"2026-11-24 06:30:00\" is not iso8601");
-    s_expect_broken (good, shape, "agents/0/tokens/3", "balance", s_bad_u128,
-                     "is not u128");
-    s_expect_broken (good, shape, "pagination", "hasMore", s_extra,
-                     "$.pagination: unexpected key \"extra\"");
-    s_expect_broken (good, shape, "agents/0", "stxAddress", s_move_last,
-                     "$.agents[0]: key \"stxAddress\" comes after");
-    s_expect_broken (good, shape, "", "agents", s_move_last,
-                     "$: key \"agents\" comes after");
-    s_expect_broken (good, shape, "stats", "pricedAt", s_remove,
-                     "$.stats: missing key \"pricedAt\"");
-    s_expect_broken (good, shape, "prices", "sBTC", s_to_integer,
-                     "$.prices.sBTC: expected \"real\", got integer");
+    const struct {
+        const char *parent;         // "agents/0/tokens/2" style
+        const char *key;
+        mutate_fn *mutate;
+        const char *message;        // part of the refusal
+    } broken [] = {
+        { "agents/0/tokens/0", "balance", s_remove,
+          "$.agents[0].tokens[0]: missing key \"balance\"" },
+        { "agents/1", "level", s_to_string,
+          "$.agents[1].level: expected \"integer\", got string" },
+        { "agents/0/tokens/1", "amount", s_to_integer,
+          "$.agents[0].tokens[1].amount: expected" },
+        { "agents/2", "fetchError", s_bad_enum,
+          "$.agents[2].fetchError: \"oops\" not in the enum" },
+        { "", "cachedAt", s_bad_time,
+          "$.cachedAt: \"2026-11-24 06:30:00\" is not iso8601" },
+        { "agents/0/tokens/3", "balance", s_bad_u128,
+          "is not u128" },
+        { "pagination", "hasMore", s_extra,
+          "$.pagination: unexpected key \"extra\"" },
+        { "agents/0", "stxAddress", s_move_last,
+          "$.agents[0]: key \"stxAddress\" comes after" },
+        { "", "agents", s_move_last,
+          "$: key \"agents\" comes after" },
+        { "stats", "pricedAt", s_remove,
+          "$.stats: missing key \"pricedAt\"" },
+        { "prices", "sBTC", s_to_integer,
+          "$.prices.sBTC: expected \"real\", got integer" },
+    };
+    for (size_t index = 0; index < sizeof broken / sizeof broken [0];
+         index++)
+        s_expect_broken (good, shape, broken [index].parent,
+                         broken [index].key, broken [index].mutate,
+                         broken [index].message);
     //  The optional keys may go; the shape check does not require them
     json_t *copy = json_deep_copy (good);
     json_object_del (json_array_get (json_object_get (json_array_get (
