@@ -33,6 +33,8 @@
                                     // under WAIT_MS
 #define STX_SAMPLE      "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3"
 #define BTC_SAMPLE      "bc1q2su6xnf3fmk2m37qqlg4rsvm7wqpfafd2yr7w9"
+#define HIRO_PATH       "/extended/v1/address/" STX_SAMPLE "/balances"
+#define MEMPOOL_PATH    "/api/address/" BTC_SAMPLE
 
 typedef struct {
     bb_mock_process_t *mock;
@@ -50,6 +52,7 @@ typedef struct {
     size_t body_size;
     char body [256];                // start of the body
     char detail [256];
+    int64_t sent_ms;                // when it was asked for
     int64_t at_ms;                  // when it ended
 } seen_t;
 
@@ -94,6 +97,7 @@ static void
 s_get (world_t *world, unsigned lane, const char *path, int deadline_ms,
        seen_t *seen)
 {
+    seen->sent_ms = zclock_mono ();
     char url [256];
     snprintf (url, sizeof url, "%s%s", bb_mock_process_base (world->mock),
               path);
@@ -117,6 +121,22 @@ s_stat (world_t *world, const char *group, const char *key)
     return count;
 }
 
+//  With the mock's fault set (a control body, or NULL to leave the mock
+//  as it is), GET path on lane with a deadline deadline_ms from now and
+//  wait until it ended; returns what the callback saw.
+static seen_t
+s_fetch (world_t *world, const char *fault, unsigned lane, const char *path,
+         int deadline_ms)
+{
+    if (fault)
+        s_control (world, fault);
+    seen_t seen = { 0 };
+    s_get (world, lane, path, deadline_ms, &seen);
+    s_drain (world);
+    assert_true (seen.done);
+    return seen;
+}
+
 //  ---------------------------------------------------------------------
 //  Tests
 
@@ -125,7 +145,7 @@ test_response (void **state)
 {
     world_t *world = *state;
     seen_t ok = { 0 }, missing = { 0 };
-    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &ok);
+    s_get (world, 0, MEMPOOL_PATH, 5000, &ok);
     s_get (world, 0, "/no/such/path", 5000, &missing);
     s_drain (world);
     assert_int_equal (ok.outcome, BB_HTTP_RESPONSE);
@@ -147,8 +167,7 @@ test_lane_limit (void **state)
     bb_http_set_lane_limit (world->http, 1, 3);
     seen_t seen [12] = { { 0 } };
     for (size_t index = 0; index < 12; index++)
-        s_get (world, 1, "/extended/v1/address/" STX_SAMPLE "/balances",
-               10000, &seen [index]);
+        s_get (world, 1, HIRO_PATH, 10000, &seen [index]);
     int64_t start = zclock_mono ();
     s_drain (world);
     for (size_t index = 0; index < 12; index++)
@@ -162,19 +181,15 @@ static void
 test_retries (void **state)
 {
     world_t *world = *state;
-    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
-               "\"5xx\", \"count\": 2}]}");
-    seen_t recovered = { 0 };
-    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &recovered);
-    s_drain (world);
+    seen_t recovered = s_fetch (world, "{\"faults\": [{\"endpoint\": "
+        "\"mempool\", \"kind\": \"5xx\", \"count\": 2}]}", 0,
+        MEMPOOL_PATH, 5000);
     assert_int_equal (recovered.status, 200);
     assert_int_equal (recovered.attempts, 3);
 
-    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
-               "\"5xx\", \"count\": 0, \"status\": 502}]}");
-    seen_t failed = { 0 };
-    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &failed);
-    s_drain (world);
+    seen_t failed = s_fetch (world, "{\"faults\": [{\"endpoint\": "
+        "\"mempool\", \"kind\": \"5xx\", \"count\": 0, \"status\": 502}]}",
+        0, MEMPOOL_PATH, 5000);
     assert_int_equal (failed.outcome, BB_HTTP_RESPONSE);
     assert_int_equal (failed.status, 502);
     assert_int_equal (failed.attempts, 4);
@@ -198,9 +213,7 @@ test_deadline (void **state)
 {
     world_t *world = *state;
     //  Past already: never sent.
-    seen_t late = { 0 };
-    s_get (world, 0, "/api/address/" BTC_SAMPLE, -1, &late);
-    s_drain (world);
+    seen_t late = s_fetch (world, NULL, 0, MEMPOOL_PATH, -1);
     assert_int_equal (late.outcome, BB_HTTP_TIMEOUT);
     assert_int_equal (late.attempts, 0);
 
@@ -212,8 +225,8 @@ test_deadline (void **state)
     bb_http_set_lane_limit (world->http, 0, 1);
     seen_t hung = { 0 }, queued = { 0 };
     int64_t start = zclock_mono ();
-    s_get (world, 0, "/api/address/" BTC_SAMPLE, 600, &hung);
-    s_get (world, 0, "/api/address/" BTC_SAMPLE, 600, &queued);
+    s_get (world, 0, MEMPOOL_PATH, 600, &hung);
+    s_get (world, 0, MEMPOOL_PATH, 600, &queued);
     s_drain (world);
     assert_int_equal (hung.outcome, BB_HTTP_TIMEOUT);
     assert_int_equal (hung.attempts, 1);
@@ -229,22 +242,26 @@ test_deadline (void **state)
                    (long long) (hung.at_ms - start));
 }
 
+//  seen got 200 after one 429 whose Retry-After was retry_after_s (0:
+//  none), and ended at least min_ms after it was asked for.
+static void
+s_assert_waited (const seen_t *seen, unsigned retry_after_s, int64_t min_ms)
+{
+    assert_int_equal (seen->status, 200);
+    assert_int_equal (seen->rate_limited, 1);
+    assert_int_equal (seen->retry_after_s, retry_after_s);
+    assert_true (seen->at_ms - seen->sent_ms >= min_ms);
+}
+
 static void
 test_rate_limited (void **state)
 {
     world_t *world = *state;
     //  Retry-After 1 s inside the deadline: waited out.
-    s_control (world, "{\"rate_limit_retry_after_s\": 1, \"faults\": "
-               "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 1}]}");
-    seen_t waited = { 0 };
-    int64_t start = zclock_mono ();
-    s_get (world, 0, "/extended/v1/address/" STX_SAMPLE "/balances", 5000,
-           &waited);
-    s_drain (world);
-    assert_int_equal (waited.status, 200);
-    assert_int_equal (waited.rate_limited, 1);
-    assert_int_equal (waited.retry_after_s, 1);
-    assert_true (waited.at_ms - start >= 1000);
+    seen_t waited = s_fetch (world, "{\"rate_limit_retry_after_s\": 1, "
+        "\"faults\": [{\"endpoint\": \"hiro\", \"kind\": \"429\", "
+        "\"count\": 1}]}", 0, HIRO_PATH, 5000);
+    s_assert_waited (&waited, 1, 1000);
 
     //  Retry-After past the deadline: given up at once, and the lane
     //  waits, so the next request ends without being sent.
@@ -252,12 +269,10 @@ test_rate_limited (void **state)
                "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 1}]}");
     //  Both end before their deadline: given up, not waited out.
     seen_t refused = { 0 }, paused = { 0 };
-    start = zclock_mono ();
-    s_get (world, 0, "/extended/v1/address/" STX_SAMPLE "/balances",
-           REFUSED_DEADLINE_MS, &refused);
+    int64_t start = zclock_mono ();
+    s_get (world, 0, HIRO_PATH, REFUSED_DEADLINE_MS, &refused);
     s_drain (world);
-    s_get (world, 0, "/extended/v1/address/" STX_SAMPLE "/balances",
-           REFUSED_DEADLINE_MS, &paused);
+    s_get (world, 0, HIRO_PATH, REFUSED_DEADLINE_MS, &paused);
     s_drain (world);
     int64_t elapsed = zclock_mono () - start;
     assert_int_equal (refused.outcome, BB_HTTP_RATE_LIMITED);
@@ -274,27 +289,19 @@ test_rate_limited (void **state)
                    (long long) elapsed);
 
     //  Without Retry-After (mempool's HTML page): back off, then retry.
-    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
-               "\"429\", \"count\": 1}]}");
-    seen_t backed_off = { 0 };
-    start = zclock_mono ();
-    s_get (world, 1, "/api/address/" BTC_SAMPLE, 5000, &backed_off);
-    s_drain (world);
-    assert_int_equal (backed_off.status, 200);
-    assert_int_equal (backed_off.rate_limited, 1);
-    assert_int_equal (backed_off.retry_after_s, 0);
-    assert_true (backed_off.at_ms - start >= 50);
+    seen_t backed_off = s_fetch (world, "{\"faults\": [{\"endpoint\": "
+        "\"mempool\", \"kind\": \"429\", \"count\": 1}]}", 1,
+        MEMPOOL_PATH, 5000);
+    s_assert_waited (&backed_off, 0, 50);
 }
 
 static void
 test_body_cap (void **state)
 {
     world_t *world = *state;
-    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
-               "\"oversized\", \"count\": 0, \"oversize_bytes\": 200000}]}");
-    seen_t big = { 0 };
-    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &big);
-    s_drain (world);
+    seen_t big = s_fetch (world, "{\"faults\": [{\"endpoint\": "
+        "\"mempool\", \"kind\": \"oversized\", \"count\": 0, "
+        "\"oversize_bytes\": 200000}]}", 0, MEMPOOL_PATH, 5000);
     assert_int_equal (big.outcome, BB_HTTP_TRANSPORT);
     assert_int_equal (big.attempts, 1);
     assert_string_equal (big.detail, "body over the 65536-byte cap");
@@ -308,7 +315,7 @@ test_cancel_and_destroy (void **state)
                "\"hang\", \"count\": 0, \"hang_ms\": 2000}]}");
     seen_t seen [4] = { { 0 } };
     for (size_t index = 0; index < 4; index++)
-        s_get (world, (unsigned) index % 2, "/api/address/" BTC_SAMPLE,
+        s_get (world, (unsigned) index % 2, MEMPOOL_PATH,
                5000, &seen [index]);
     assert_int_equal (bb_http_poll (world->http, NULL, 0, 100), 0);
     assert_int_equal (bb_http_pending (world->http), 4);
@@ -320,7 +327,7 @@ test_cancel_and_destroy (void **state)
     }
     //  Destroying an engine with requests in flight frees them, quietly.
     seen_t dropped = { 0 };
-    s_get (world, 0, "/api/address/" BTC_SAMPLE, 5000, &dropped);
+    s_get (world, 0, MEMPOOL_PATH, 5000, &dropped);
     assert_int_equal (bb_http_poll (world->http, NULL, 0, 50), 0);
     bb_http_destroy (&world->http);
     assert_null (world->http);
