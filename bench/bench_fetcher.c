@@ -240,9 +240,8 @@ main (int argc, char **argv)
 
     s_require (bb_child_stop (bench.fetcher, SIGTERM, STOP_MS) == 0,
                "stopping the fetcher");
-    bb_mock_process_stop (bench.mock, STOP_MS);
+    bb_mock_process_end (&bench.mock, STOP_MS);
     bb_child_destroy (&bench.fetcher);
-    bb_mock_process_destroy (&bench.mock);
     bb_fake_scheduler_destroy (&bench.side);
     free (bench.agents);
     free (bench.pointers);

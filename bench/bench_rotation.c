@@ -241,9 +241,8 @@ s_world_stop (world_t *world)
         s_stop (&world->fetchers [i]);
     s_stop (&world->scheduler);
     s_stop (&world->store);
-    if (bb_mock_process_stop (world->mock, STOP_MS))
+    if (bb_mock_process_end (&world->mock, STOP_MS))
         fprintf (stderr, "bench_rotation: the mock did not stop cleanly\n");
-    bb_mock_process_destroy (&world->mock);
     char command [PATH_SIZE + 16];
     snprintf (command, sizeof command, "rm -rf '%s'", world->dir);
     if (system (command))

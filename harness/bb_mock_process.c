@@ -72,10 +72,13 @@ bb_mock_process_destroy (bb_mock_process_t **self_p)
 //  ---------------------------------------------------------------------
 
 int
-bb_mock_process_stop (bb_mock_process_t *self, int timeout_ms)
+bb_mock_process_end (bb_mock_process_t **self_p, int timeout_ms)
 {
-    assert (self);
-    return bb_child_stop (self->child, SIGTERM, timeout_ms);
+    assert (self_p);
+    int code = *self_p
+             ? bb_child_stop ((*self_p)->child, SIGTERM, timeout_ms) : 0;
+    bb_mock_process_destroy (self_p);
+    return code;
 }
 
 const char *

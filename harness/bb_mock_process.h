@@ -33,9 +33,11 @@ bb_mock_process_t *bb_mock_process_new (const char *const args [],
 //  *self_p to NULL. NULL-safe.
 void bb_mock_process_destroy (bb_mock_process_t **self_p);
 
-//  SIGTERM the mock and wait up to timeout_ms for it to exit. Returns its
-//  exit code as bb_child_wait does (-1 on timeout).
-int bb_mock_process_stop (bb_mock_process_t *self, int timeout_ms);
+//  SIGTERM the mock, wait up to timeout_ms for it to exit, then destroy
+//  it as bb_mock_process_destroy does (killing it if it still runs).
+//  Returns its exit code as bb_child_wait does (-1 on timeout), or 0 if
+//  *self_p was NULL.
+int bb_mock_process_end (bb_mock_process_t **self_p, int timeout_ms);
 
 //  "http://127.0.0.1:<port>", owned by the mock.
 const char *bb_mock_process_base (bb_mock_process_t *self);

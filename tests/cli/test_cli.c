@@ -210,10 +210,9 @@ s_teardown (void **state)
     //  Every process stops cleanly on SIGTERM.
     int scheduler = bb_child_stop (s_fx.scheduler, SIGTERM, 10000);
     int store = bb_child_stop (s_fx.store, SIGTERM, 10000);
-    int mock = bb_mock_process_stop (s_fx.mock, 10000);
+    int mock = bb_mock_process_end (&s_fx.mock, 10000);
     bb_child_destroy (&s_fx.scheduler);
     bb_child_destroy (&s_fx.store);
-    bb_mock_process_destroy (&s_fx.mock);
     free (s_fx.cli);
     return scheduler || store || mock ? -1 : 0;
 }

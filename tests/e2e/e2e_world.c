@@ -127,11 +127,8 @@ s_stop (bb_child_t **process_p, const char *what)
 static void
 s_stop_mock (e2e_world_t *self)
 {
-    if (!self->mock)
-        return;
-    int rc = bb_mock_process_stop (self->mock, STOP_MS);
-    bb_mock_process_destroy (&self->mock);
-    s_check_exit (rc, "mock");
+    if (self->mock)
+        s_check_exit (bb_mock_process_end (&self->mock, STOP_MS), "mock");
 }
 
 //  Fresh free ports for the endpoints a start could not bind.

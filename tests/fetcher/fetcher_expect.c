@@ -15,6 +15,8 @@
 #include "bb_mockdata.h"
 #include "bb_token_id.h"
 
+#include <string.h>
+
 bb_u128_t
 expect_u128 (const char *text)
 {
@@ -44,4 +46,15 @@ expect_btc (const char *btc, bb_balances_t *expected)
     bb_mockdata_btc (btc, &stats);
     bb_balances_set (expected, BB_TOKEN_ID_BTC,
                      bb_mockdata_btc_balance (&stats));
+}
+
+void
+expect_amount (bb_balances_t *expected, const char *token_id,
+               const char *amount, const char *who)
+{
+    char wanted [BB_U128_DEC_SIZE];
+    bb_u128_format (bb_balances_find (expected, token_id), wanted);
+    if (strcmp (wanted, amount) != 0)
+        fail_msg ("%s: %s is %s, expected %s", who, token_id, amount,
+                  wanted);
 }

@@ -23,4 +23,10 @@ void expect_hiro (const char *stx, bb_balances_t *expected);
 //  address btc.
 void expect_btc (const char *btc, bb_balances_t *expected);
 
+//  amount (decimal text), what a fetcher or the store gave for token_id,
+//  must be what expected holds for it (0 if nothing); who names the
+//  agent or source in the failure.
+void expect_amount (bb_balances_t *expected, const char *token_id,
+                    const char *amount, const char *who);
+
 #endif

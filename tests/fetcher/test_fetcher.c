@@ -64,13 +64,10 @@
                         "blockstack::BLOCKSTACK"
 #define PENDING_CONTRACT "SPWECF3XYVRBRCN23CJJCX9XKSF8RFWQPAQMWXT.blockstack"
 
+//  One test's world: the mock (the group's, shared), a harness and a
+//  fetcher.
 typedef struct {
-    bb_mock_process_t *mock;        // shared by the group's tests
-} group_t;
-
-//  One test's world: the mock (shared), a harness and a fetcher.
-typedef struct {
-    group_t *group;
+    bb_mock_process_t *mock;
     bb_fake_scheduler_t *side;
     bb_child_t *fetcher;
     char jobs [64];                 // endpoints the harness bound
@@ -94,14 +91,14 @@ typedef struct {
 static void
 s_control (world_t *world, const char *body)
 {
-    assert_int_equal (bb_mock_process_control (world->group->mock, body,
+    assert_int_equal (bb_mock_process_control (world->mock, body,
                                                HTTP_MS), 0);
 }
 
 static void
 s_mock_reset (world_t *world)
 {
-    assert_int_equal (bb_mock_process_reset (world->group->mock, HTTP_MS),
+    assert_int_equal (bb_mock_process_reset (world->mock, HTTP_MS),
                       0);
 }
 
@@ -109,7 +106,7 @@ s_mock_reset (world_t *world)
 static json_t *
 s_stats (world_t *world)
 {
-    json_t *stats = bb_mock_process_stats (world->group->mock, HTTP_MS);
+    json_t *stats = bb_mock_process_stats (world->mock, HTTP_MS);
     assert_non_null (stats);
     return stats;
 }
@@ -124,7 +121,7 @@ s_stat (json_t *stats, const char *group, const char *key)
 static long
 s_requests (world_t *world, const char *endpoint)
 {
-    long count = bb_mock_process_count (world->group->mock, HTTP_MS,
+    long count = bb_mock_process_count (world->mock, HTTP_MS,
                                         "requests", "by_endpoint", endpoint,
                                         NULL);
     assert_true (count >= 0);
@@ -142,7 +139,7 @@ s_fetcher_start (world_t *world, const char *const extra [],
 {
     char *binary = bb_child_bin_path (FETCHER_BINARY);
     assert_non_null (binary);
-    const char *base = bb_mock_process_base (world->group->mock);
+    const char *base = bb_mock_process_base (world->mock);
     char hiro [80], mempool [96], price [200];
     snprintf (hiro, sizeof hiro, "%s", base);
     snprintf (mempool, sizeof mempool, "%s/api", base);
@@ -195,10 +192,9 @@ s_fetcher_stop (world_t *world)
 static int
 s_setup (void **state)
 {
-    group_t *group = *state;
     world_t *world = calloc (1, sizeof *world);
     assert_non_null (world);
-    world->group = group;
+    world->mock = *state;
     s_mock_reset (world);
     world->side = bb_fake_scheduler_new_on_free_ports (
         world->jobs, world->ingest, sizeof world->jobs, HEARTBEAT_MS);
@@ -219,7 +215,7 @@ s_teardown (void **state)
     bb_fake_scheduler_destroy (&world->side);
     if (world->stderr_path [0])
         unlink (world->stderr_path);
-    *state = world->group;
+    *state = world->mock;
     free (world);
     return clean ? 0 : -1;
 }
@@ -365,15 +361,9 @@ s_assert_source (const Balboard__SourceResult *source,
     if (source->n_balances != bb_balances_size (expected))
         fail_msg ("%s: %zu balances, expected %zu", who, source->n_balances,
                   bb_balances_size (expected));
-    for (size_t index = 0; index < source->n_balances; index++) {
-        const Balboard__TokenBalance *balance = source->balances [index];
-        char amount [BB_U128_DEC_SIZE];
-        bb_u128_format (bb_balances_find (expected, balance->token_id),
-                        amount);
-        if (strcmp (amount, balance->amount) != 0)
-            fail_msg ("%s: %s is %s, expected %s", who, balance->token_id,
-                      balance->amount, amount);
-    }
+    for (size_t index = 0; index < source->n_balances; index++)
+        expect_amount (expected, source->balances [index]->token_id,
+                       source->balances [index]->amount, who);
 }
 
 //  Every agent of job has exactly bb_mockdata's balances in batch.
@@ -1236,7 +1226,7 @@ test_api_key (void **state)
     bb_mockdata_agent (999, &agent);
     char url [256];
     snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
-              bb_mock_process_base (world->group->mock), agent.stx_address);
+              bb_mock_process_base (world->mock), agent.stx_address);
     for (int index = 0; index <= KEYLESS; index++) {
         bb_http_exchange_t *http = bb_http_exchange_get (url, NULL, HTTP_MS);
         assert_int_equal (bb_http_exchange_status (http),
@@ -1453,24 +1443,18 @@ test_options (void **state)
 static int
 s_group_setup (void **state)
 {
-    group_t *group = calloc (1, sizeof *group);
-    assert_non_null (group);
     const char *args [] = { "--log-level", "warn", NULL };
-    group->mock = bb_mock_process_new (args, START_MS);
-    assert_non_null (group->mock);
+    *state = bb_mock_process_new (args, START_MS);
+    assert_non_null (*state);
     zsys_dir_create ("%s", getenv ("BALBOARD_TEST_SCRATCH"));
-    *state = group;
     return 0;
 }
 
 static int
 s_group_teardown (void **state)
 {
-    group_t *group = *state;
-    int code = bb_mock_process_stop (group->mock, STOP_MS);
-    bb_mock_process_destroy (&group->mock);
-    free (group);
-    return code == 0 ? 0 : -1;
+    bb_mock_process_t *mock = *state;
+    return bb_mock_process_end (&mock, STOP_MS) == 0 ? 0 : -1;
 }
 
 #define TEST(name) cmocka_unit_test_setup_teardown (name, s_setup, s_teardown)

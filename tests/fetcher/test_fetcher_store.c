@@ -228,12 +228,8 @@ s_check_agent (bb_client_t *client, const bb_mock_agent_t *agent)
                   row->n_tokens, bb_balances_size (expected));
     for (size_t index = 0; index < row->n_tokens; index++) {
         const Balboard__TokenPosition *position = row->tokens [index];
-        char text [BB_U128_DEC_SIZE];
-        bb_u128_format (bb_balances_find (expected, position->token_id),
-                        text);
-        if (strcmp (text, position->balance) != 0)
-            fail_msg ("%s %s: %s, expected %s", agent->stx_address,
-                      position->token_id, position->balance, text);
+        expect_amount (expected, position->token_id, position->balance,
+                       agent->stx_address);
         const char *symbol;
         unsigned decimals;
         s_expect_meta (position->token_id, &symbol, &decimals);
@@ -324,10 +320,9 @@ s_teardown (void **state)
     if (world->fetcher)
         rc |= bb_child_stop (world->fetcher, SIGTERM, STOP_MS);
     rc |= bb_child_stop (world->store, SIGTERM, STOP_MS);
-    rc |= bb_mock_process_stop (world->mock, STOP_MS);
+    rc |= bb_mock_process_end (&world->mock, STOP_MS);
     bb_child_destroy (&world->fetcher);
     bb_child_destroy (&world->store);
-    bb_mock_process_destroy (&world->mock);
     bb_fake_scheduler_destroy (&world->side);
     free (world);
     return rc ? -1 : 0;

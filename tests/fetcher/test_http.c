@@ -424,8 +424,7 @@ static int
 s_group_teardown (void **state)
 {
     world_t *world = *state;
-    int code = bb_mock_process_stop (world->mock, STOP_MS);
-    bb_mock_process_destroy (&world->mock);
+    int code = bb_mock_process_end (&world->mock, STOP_MS);
     free (world);
     curl_global_cleanup ();
     return code == 0 ? 0 : -1;

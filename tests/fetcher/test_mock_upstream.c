@@ -80,9 +80,7 @@ static int
 s_group_teardown (void **state)
 {
     bb_mock_process_t *mock = *state;
-    int code = bb_mock_process_stop (mock, STOP_MS);
-    bb_mock_process_destroy (&mock);
-    return code == 0 ? 0 : -1;
+    return bb_mock_process_end (&mock, STOP_MS) == 0 ? 0 : -1;
 }
 
 static const char *
@@ -1029,8 +1027,7 @@ test_sigterm_exits_zero (void **state)
     const char *extra [] = { "--latency-ms", "100", NULL };
     bb_mock_process_t *mock = s_mock_start (extra);
     assert_true (bb_child_running (bb_mock_process_child (mock)));
-    assert_int_equal (bb_mock_process_stop (mock, STOP_MS), 0);
-    bb_mock_process_destroy (&mock);
+    assert_int_equal (bb_mock_process_end (&mock, STOP_MS), 0);
 }
 
 static void
