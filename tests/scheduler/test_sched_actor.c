@@ -21,7 +21,8 @@
 #include <cmocka.h>
 
 #include "bb_client.h"
-#include "bb_test_process.h"
+#include "bb_child.h"
+#include "bb_port.h"
 #include "bb_wire.h"
 
 #define HEARTBEAT_MS        100
@@ -70,7 +71,7 @@ typedef struct {
 typedef struct {
     int jobs_port, control_port, store_port;
     char data_dir [512];
-    bb_test_process_t *scheduler;
+    bb_child_t *scheduler;
     bb_client_t *control;
     zsock_t *store;             // ROUTER the scheduler's DEALER talks to
     char agents [MAX_AGENTS][ADDRESS_SIZE];     // sorted
@@ -137,7 +138,7 @@ s_agents_remove (world_t *world, unsigned index)
 static void
 s_scheduler_start (world_t *world, const char *const *extra)
 {
-    char *path = bb_test_bin_path ("balboard-scheduler");
+    char *path = bb_child_bin_path ("balboard-scheduler");
     assert_non_null (path);
     char jobs [64], control [64], store [64];
     snprintf (jobs, sizeof jobs, "tcp://127.0.0.1:%d", world->jobs_port);
@@ -158,10 +159,10 @@ s_scheduler_start (world_t *world, const char *const *extra)
     for (size_t i = 0; extra && extra [i]; i++)
         argv [argc++] = extra [i];
     argv [argc] = NULL;
-    world->scheduler = bb_test_process_new (argv, NULL);
+    world->scheduler = bb_child_new (argv, NULL);
     free (path);
     assert_non_null (world->scheduler);
-    assert_int_equal (bb_test_process_wait_port (world->scheduler,
+    assert_int_equal (bb_child_wait_port (world->scheduler,
                                                  world->control_port,
                                                  START_TIMEOUT_MS), 0);
 }
@@ -532,9 +533,9 @@ s_setup (void **state)
 {
     world_t *world = calloc (1, sizeof *world);
     assert_non_null (world);
-    world->jobs_port = bb_test_free_port ();
-    world->control_port = bb_test_free_port ();
-    world->store_port = bb_test_free_port ();
+    world->jobs_port = bb_port_free ();
+    world->control_port = bb_port_free ();
+    world->store_port = bb_port_free ();
     assert_true (world->jobs_port > 0 && world->control_port > 0
                  && world->store_port > 0);
     const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
@@ -560,8 +561,8 @@ s_teardown (void **state)
     world_t *world = (world_t *) *state;
     if (world->scheduler) {
         //  A clean stop is part of every test
-        int rc = bb_test_process_stop (world->scheduler, SIGTERM, 5000);
-        bb_test_process_destroy (&world->scheduler);
+        int rc = bb_child_stop (world->scheduler, SIGTERM, 5000);
+        bb_child_destroy (&world->scheduler);
         assert_int_equal (rc, 0);
     }
     for (size_t i = 0; i < world->fetcher_count; i++) {
@@ -687,9 +688,9 @@ test_kill_restart_resumes (void **state)
     assert_int_equal (world->dispatch_count, 1);
     assert_string_equal (world->dispatches [0].job_id, "1.0");
 
-    assert_int_equal (bb_test_process_stop (world->scheduler, SIGKILL, 5000),
+    assert_int_equal (bb_child_stop (world->scheduler, SIGKILL, 5000),
                       128 + SIGKILL);
-    bb_test_process_destroy (&world->scheduler);
+    bb_child_destroy (&world->scheduler);
     //  The fetcher lost its job with the scheduler (a new process of it)
     zlistx_purge (holder->held);
     holder->auto_report = true;
@@ -810,9 +811,9 @@ test_scheduler_stall (void **state)
 {
     world_t *world = (world_t *) *state;
     s_start_holding (world, 20, "f");
-    assert_int_equal (bb_test_process_signal (world->scheduler, SIGSTOP), 0);
+    assert_int_equal (bb_child_signal (world->scheduler, SIGSTOP), 0);
     s_run (world, 8 * HEARTBEAT_MS);
-    assert_int_equal (bb_test_process_signal (world->scheduler, SIGCONT), 0);
+    assert_int_equal (bb_child_signal (world->scheduler, SIGCONT), 0);
     s_run (world, 3 * HEARTBEAT_MS);
     assert_int_equal (s_dispatches_of (world, "1.0"), 1);
     const Balboard__SchedulerStatus *status = s_status (world);
@@ -1001,9 +1002,9 @@ test_pause_resume (void **state)
     const Balboard__SchedulerStatus *status = s_status (world);
     assert_true (status->paused);
 
-    assert_int_equal (bb_test_process_stop (world->scheduler, SIGTERM, 5000),
+    assert_int_equal (bb_child_stop (world->scheduler, SIGTERM, 5000),
                       0);
-    bb_test_process_destroy (&world->scheduler);
+    bb_child_destroy (&world->scheduler);
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "10", NULL });
     s_run (world, 300);
@@ -1135,21 +1136,21 @@ test_health_flag (void **state)
 {
     world_t *world = (world_t *) *state;
     s_scheduler_start (world, NULL);
-    char *path = bb_test_bin_path ("balboard-scheduler");
+    char *path = bb_child_bin_path ("balboard-scheduler");
     char control [64];
     snprintf (control, sizeof control, "tcp://127.0.0.1:%d",
               world->control_port);
     const char *argv [] = { path, "--health", "--control-bind", control,
                             NULL };
-    bb_test_process_t *health = bb_test_process_new (argv, NULL);
-    assert_int_equal (bb_test_process_wait (health, START_TIMEOUT_MS), 0);
-    bb_test_process_destroy (&health);
+    bb_child_t *health = bb_child_new (argv, NULL);
+    assert_int_equal (bb_child_wait (health, START_TIMEOUT_MS), 0);
+    bb_child_destroy (&health);
     //  a port nothing listens on
     snprintf (control, sizeof control, "tcp://127.0.0.1:%d",
-              bb_test_free_port ());
-    health = bb_test_process_new (argv, NULL);
-    assert_int_equal (bb_test_process_wait (health, START_TIMEOUT_MS), 1);
-    bb_test_process_destroy (&health);
+              bb_port_free ());
+    health = bb_child_new (argv, NULL);
+    assert_int_equal (bb_child_wait (health, START_TIMEOUT_MS), 1);
+    bb_child_destroy (&health);
     free (path);
 }
 
