@@ -418,6 +418,77 @@ s_assert_all_status (bb_envelope_t *batch, Balboard__Upstream upstream,
 }
 
 //  ---------------------------------------------------------------------
+//  Scenarios: the mock set up, one job run, its report and batch taken
+
+//  What a test sets up: the fetcher's flags, the mock's fault, the job.
+typedef struct {
+    const char *const *flags;       // extra fetcher flags, or NULL
+    const char *fault;              // a /__mock/control body, or NULL
+    const char *job_id;
+    unsigned first;                 // sample agents first..first+count-1
+    unsigned count;
+    bool prices;                    // the job fetches prices too
+    int deadline_ms;                // from now; 0 for JOB_MS
+} scenario_t;
+
+//  What came back: the job sent, its report and its batch (the test's
+//  to check; s_run_drop frees them), and the time to the report.
+typedef struct {
+    job_t job;
+    bb_envelope_t *report;
+    bb_envelope_t *batch;
+    int64_t elapsed_ms;
+} run_t;
+
+//  Set the mock up as scenario says, run its job, and take its report
+//  and its batch into run.
+static void
+s_scenario_run (world_t *world, const scenario_t *scenario, run_t *run)
+{
+    if (scenario->fault)
+        s_control (world, scenario->fault);
+    s_job_samples (&run->job, scenario->job_id, scenario->first,
+                   scenario->count, scenario->prices,
+                   scenario->deadline_ms? scenario->deadline_ms: JOB_MS);
+    run->report = s_run (world, &run->job, &run->elapsed_ms);
+    run->batch = s_take_batch (world);
+}
+
+//  Start a fetcher with scenario's flags, then s_scenario_run.
+static void
+s_scenario_start (world_t *world, const scenario_t *scenario, run_t *run)
+{
+    s_fetcher_start (world, scenario->flags, NULL, false);
+    s_scenario_run (world, scenario, run);
+}
+
+//  Destroy run's report and batch.
+static void
+s_run_drop (run_t *run)
+{
+    bb_wire_envelope_destroy (&run->report);
+    bb_wire_envelope_destroy (&run->batch);
+}
+
+//  Every agent of batch has status on the faulty upstream (Hiro or
+//  mempool.space) and is OK on the other.
+static void
+s_assert_fault (bb_envelope_t *batch, Balboard__Upstream faulty,
+                Balboard__FetchStatus status)
+{
+    s_assert_all_status (batch, faulty, status);
+    s_assert_all_status (batch, faulty == HIRO? MEMPOOL: HIRO,
+                         BALBOARD__FETCH_STATUS__FETCH_OK);
+}
+
+//  The first agent's source on upstream in run's batch.
+static const Balboard__SourceResult *
+s_first_source (run_t *run, Balboard__Upstream upstream)
+{
+    return s_source (run->batch->balance_batch->agents [0], upstream);
+}
+
+//  ---------------------------------------------------------------------
 //  Choosing agents that cover every token kind
 
 typedef struct {
@@ -703,22 +774,19 @@ static void
 test_price_only (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    s_control (world, "{\"btc_usd\": 100000.5, \"stx_usd\": 0.75}");
-    job_t job;
-    s_job_init (&job, "9.0", true, JOB_MS);
-    bb_envelope_t *report = s_run (world, &job, NULL);
-    assert_int_equal (report->job_report->agents_ok, 0);
-    assert_int_equal (report->job_report->agents_failed, 0);
-    bb_envelope_t *batch = s_take_batch (world);
-    assert_int_equal (batch->balance_batch->n_agents, 0);
-    assert_true (batch->balance_batch->prices->btc_usd_micro
-                 == 100000500000LL);
-    assert_true (batch->balance_batch->prices->stx_usd_micro == 750000);
+    run_t run;
+    s_scenario_start (world, &(scenario_t) {
+        .fault = "{\"btc_usd\": 100000.5, \"stx_usd\": 0.75}",
+        .job_id = "9.0", .prices = true }, &run);
+    assert_int_equal (run.report->job_report->agents_ok, 0);
+    assert_int_equal (run.report->job_report->agents_failed, 0);
+    const Balboard__BalanceBatch *batch = run.batch->balance_batch;
+    assert_int_equal (batch->n_agents, 0);
+    assert_true (batch->prices->btc_usd_micro == 100000500000LL);
+    assert_true (batch->prices->stx_usd_micro == 750000);
     assert_int_equal (s_requests (world, "price"), 1);
     assert_int_equal (s_requests (world, "hiro_v1"), 0);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -729,15 +797,13 @@ static void
 test_concurrency_bound (void **state)
 {
     world_t *world = *state;
-    const char *extra [] = {
-        "--hiro-concurrency", "5", "--mempool-concurrency", "3", NULL
-    };
-    s_fetcher_start (world, extra, NULL, false);
-    s_control (world, "{\"latency_ms\": 60, \"latency_spread_ms\": 20}");
-    job_t job;
-    s_job_samples (&job, "1.0", 0, 60, true, JOB_MS);
-    bb_envelope_t *report = s_run (world, &job, NULL);
-    assert_int_equal (report->job_report->agents_ok, 60);
+    run_t run;
+    s_scenario_start (world, &(scenario_t) {
+        .flags = (const char *[]) {
+            "--hiro-concurrency", "5", "--mempool-concurrency", "3", NULL },
+        .fault = "{\"latency_ms\": 60, \"latency_spread_ms\": 20}",
+        .job_id = "1.0", .first = 0, .count = 60, .prices = true }, &run);
+    assert_int_equal (run.report->job_report->agents_ok, 60);
     json_t *stats = s_stats (world);
     long hiro = s_stat (stats, "max_concurrent", "hiro");
     long mempool = s_stat (stats, "max_concurrent", "mempool");
@@ -749,7 +815,7 @@ test_concurrency_bound (void **state)
                   mempool, price);
     assert_int_equal (hiro, 5);
     assert_int_equal (mempool, 3);
-    bb_wire_envelope_destroy (&report);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -759,47 +825,43 @@ static void
 test_hang_deadline (void **state)
 {
     world_t *world = *state;
-    const char *extra [] = { "--request-timeout-ms", "800", NULL };
-    s_fetcher_start (world, extra, NULL, false);
-    s_control (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
-               "\"hang\", \"count\": 0, \"hang_ms\": " HANG_TEXT "}]}");
+    //  No job ran yet: no heartbeat named one.
     size_t heartbeats = bb_fake_scheduler_busy_heartbeats (world->side);
-    job_t job;
-    s_job_samples (&job, "2.0", 100, 3, false, 3000);
     //  The hang outlasts REPORT_MS: a report at all means the deadline
     //  ended the job
-    int64_t elapsed;
-    bb_envelope_t *report = s_run (world, &job, &elapsed);
+    run_t run;
+    s_scenario_start (world, &(scenario_t) {
+        .flags = (const char *[]) { "--request-timeout-ms", "800", NULL },
+        .fault = "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
+                 "\"hang\", \"count\": 0, \"hang_ms\": " HANG_TEXT "}]}",
+        .job_id = "2.0", .first = 100, .count = 3, .deadline_ms = 3000 },
+        &run);
     print_message ("deadline 3000 ms: reported after %lld ms\n",
-                   (long long) elapsed);
-    bb_envelope_t *batch = s_take_batch (world);
-    s_assert_all_status (batch, HIRO, BALBOARD__FETCH_STATUS__FETCH_TIMEOUT);
-    s_assert_all_status (batch, MEMPOOL, BALBOARD__FETCH_STATUS__FETCH_OK);
-    assert_int_equal (report->job_report->agents_failed, 3);
+                   (long long) run.elapsed_ms);
+    s_assert_fault (run.batch, HIRO,
+                    BALBOARD__FETCH_STATUS__FETCH_TIMEOUT);
+    assert_int_equal (run.report->job_report->agents_failed, 3);
     //  800 ms attempts in a 2.4 s I/O window: retried, at most 3 each.
     long attempts = s_requests (world, "hiro_v1");
     assert_true (attempts > 3 && attempts <= 9);
-    assert_int_equal (s_upstream (report, HIRO)->requests, attempts);
-    assert_int_equal (s_upstream (report, HIRO)->failures, 3);
+    assert_int_equal (s_upstream (run.report, HIRO)->requests, attempts);
+    assert_int_equal (s_upstream (run.report, HIRO)->failures, 3);
     assert_true (bb_fake_scheduler_busy_heartbeats (world->side)
                  >= heartbeats + 5);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
 //  ---------------------------------------------------------------------
 //  Tests: faults
 
-//  Run a 4-agent job under fault (a control body); returns the batch.
-static bb_envelope_t *
-s_fault_job (world_t *world, const char *fault, bb_envelope_t **report)
+//  The fault tests' job: 4 sample agents from 200, under fault (a
+//  control body).
+static void
+s_fault_run (world_t *world, const char *fault, run_t *run)
 {
-    s_control (world, fault);
-    job_t job;
-    s_job_samples (&job, "3.0", 200, 4, false, JOB_MS);
-    *report = s_run (world, &job, NULL);
-    return s_take_batch (world);
+    s_scenario_run (world, &(scenario_t) {
+        .fault = fault, .job_id = "3.0", .first = 200, .count = 4 }, run);
 }
 
 static void
@@ -807,37 +869,30 @@ test_fault_5xx (void **state)
 {
     world_t *world = *state;
     s_fetcher_start (world, NULL, NULL, false);
-    bb_envelope_t *report;
-    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": [{\"endpoint\":"
-        " \"mempool\", \"kind\": \"5xx\", \"count\": 0, \"status\": 503}]}",
-        &report);
-    s_assert_all_status (batch, MEMPOOL,
-                         BALBOARD__FETCH_STATUS__FETCH_HTTP_ERROR);
-    s_assert_all_status (batch, HIRO, BALBOARD__FETCH_STATUS__FETCH_OK);
-    const Balboard__SourceResult *source = s_source (
-        batch->balance_batch->agents [0], MEMPOOL);
+    run_t run;
+    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"mempool\", "
+                 "\"kind\": \"5xx\", \"count\": 0, \"status\": 503}]}", &run);
+    s_assert_fault (run.batch, MEMPOOL,
+                    BALBOARD__FETCH_STATUS__FETCH_HTTP_ERROR);
+    const Balboard__SourceResult *source = s_first_source (&run, MEMPOOL);
     assert_int_equal (source->http_status, 503);
     //  1 + 3 retries per agent.
     assert_int_equal (s_requests (world, "mempool"), 16);
-    assert_int_equal (s_upstream (report, MEMPOOL)->requests, 16);
-    assert_int_equal (s_upstream (report, MEMPOOL)->failures, 4);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    assert_int_equal (s_upstream (run.report, MEMPOOL)->requests, 16);
+    assert_int_equal (s_upstream (run.report, MEMPOOL)->failures, 4);
+    s_run_drop (&run);
 
     //  Two 5xx, then the third attempt succeeds.
     s_mock_reset (world);
-    job_t job;
-    s_control (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
-               "\"5xx\", \"count\": 2, \"status\": 500}]}");
-    s_job_samples (&job, "3.1", 300, 1, false, JOB_MS);
-    report = s_run (world, &job, NULL);
-    batch = s_take_batch (world);
-    s_assert_batch_exact (batch, &job);
+    s_scenario_run (world, &(scenario_t) {
+        .fault = "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
+                 "\"5xx\", \"count\": 2, \"status\": 500}]}",
+        .job_id = "3.1", .first = 300, .count = 1 }, &run);
+    s_assert_batch_exact (run.batch, &run.job);
     assert_int_equal (s_requests (world, "hiro_v1"), 3);
-    assert_int_equal (s_upstream (report, HIRO)->requests, 3);
-    assert_int_equal (s_upstream (report, HIRO)->failures, 0);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    assert_int_equal (s_upstream (run.report, HIRO)->requests, 3);
+    assert_int_equal (s_upstream (run.report, HIRO)->failures, 0);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -846,22 +901,20 @@ test_fault_reset (void **state)
 {
     world_t *world = *state;
     s_fetcher_start (world, NULL, NULL, false);
-    bb_envelope_t *report;
-    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": [{\"endpoint\":"
-        " \"hiro\", \"kind\": \"reset\", \"count\": 0}]}", &report);
-    s_assert_all_status (batch, HIRO,
-                         BALBOARD__FETCH_STATUS__FETCH_TRANSPORT);
-    s_assert_all_status (batch, MEMPOOL, BALBOARD__FETCH_STATUS__FETCH_OK);
+    run_t run;
+    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
+                 "\"reset\", \"count\": 0}]}", &run);
+    s_assert_fault (run.batch, HIRO,
+                    BALBOARD__FETCH_STATUS__FETCH_TRANSPORT);
     //  1 + 3 retries per agent. libcurl itself sends a request once more
     //  when a reused keep-alive connection dies before any answer (the
     //  server may have closed it while idle), so the mock may count up
     //  to one more per attempt.
-    assert_int_equal (s_upstream (report, HIRO)->requests, 16);
+    assert_int_equal (s_upstream (run.report, HIRO)->requests, 16);
     long seen = s_requests (world, "hiro_v1");
     assert_true (seen >= 16 && seen <= 32);
-    assert_int_equal (s_upstream (report, HIRO)->failures, 4);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    assert_int_equal (s_upstream (run.report, HIRO)->failures, 4);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -870,34 +923,32 @@ test_fault_parse (void **state)
 {
     world_t *world = *state;
     s_fetcher_start (world, NULL, NULL, false);
-    bb_envelope_t *report;
-    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": ["
+    run_t run;
+    s_fault_run (world, "{\"faults\": ["
         "{\"endpoint\": \"hiro\", \"kind\": \"truncated\", \"count\": 0},"
         "{\"endpoint\": \"mempool\", \"kind\": \"wrong_types\", "
-        "\"count\": 0}]}", &report);
-    s_assert_all_status (batch, HIRO,
+        "\"count\": 0}]}", &run);
+    s_assert_all_status (run.batch, HIRO,
                          BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
-    s_assert_all_status (batch, MEMPOOL,
+    s_assert_all_status (run.batch, MEMPOOL,
                          BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
-    const Balboard__AgentResult *agent = batch->balance_batch->agents [0];
+    const Balboard__AgentResult *agent =
+        run.batch->balance_batch->agents [0];
     assert_non_null (strstr (s_source (agent, MEMPOOL)->detail,
                              "not an integer"));
     assert_true (strlen (s_source (agent, HIRO)->detail) > 0);
     //  A bad body is not retried.
     assert_int_equal (s_requests (world, "hiro_v1"), 4);
     assert_int_equal (s_requests (world, "mempool"), 4);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
 
     //  Wrong types on Hiro too.
     s_mock_reset (world);
-    batch = s_fault_job (world, "{\"faults\": [{\"endpoint\": \"hiro\", "
-                         "\"kind\": \"wrong_types\", \"count\": 0}]}",
-                         &report);
-    s_assert_all_status (batch, HIRO,
+    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"hiro\", "
+                 "\"kind\": \"wrong_types\", \"count\": 0}]}", &run);
+    s_assert_all_status (run.batch, HIRO,
                          BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -907,19 +958,17 @@ test_fault_oversized (void **state)
     world_t *world = *state;
     const char *extra [] = { "--max-body-bytes", "65536", NULL };
     s_fetcher_start (world, extra, NULL, false);
-    bb_envelope_t *report;
-    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": [{\"endpoint\":"
-        " \"hiro\", \"kind\": \"oversized\", \"count\": 0, "
-        "\"oversize_bytes\": 3000000}]}", &report);
-    s_assert_all_status (batch, HIRO,
+    run_t run;
+    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
+                 "\"oversized\", \"count\": 0, \"oversize_bytes\": 3000000}]}",
+                 &run);
+    s_assert_all_status (run.batch, HIRO,
                          BALBOARD__FETCH_STATUS__FETCH_TRANSPORT);
-    const Balboard__SourceResult *source = s_source (
-        batch->balance_batch->agents [0], HIRO);
+    const Balboard__SourceResult *source = s_first_source (&run, HIRO);
     assert_non_null (strstr (source->detail, "body over the 65536-byte cap"));
     //  Cut off, not retried.
     assert_int_equal (s_requests (world, "hiro_v1"), 4);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -928,19 +977,15 @@ test_fault_invalid_address (void **state)
 {
     world_t *world = *state;
     s_fetcher_start (world, NULL, NULL, false);
-    bb_envelope_t *report;
-    bb_envelope_t *batch = s_fault_job (world, "{\"faults\": [{\"endpoint\":"
-        " \"mempool\", \"kind\": \"invalid_address\", \"count\": 0}]}",
-        &report);
-    s_assert_all_status (batch, MEMPOOL,
-                         BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS);
-    s_assert_all_status (batch, HIRO, BALBOARD__FETCH_STATUS__FETCH_OK);
-    const Balboard__SourceResult *source = s_source (
-        batch->balance_batch->agents [0], MEMPOOL);
+    run_t run;
+    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"mempool\", "
+                 "\"kind\": \"invalid_address\", \"count\": 0}]}", &run);
+    s_assert_fault (run.batch, MEMPOOL,
+                    BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS);
+    const Balboard__SourceResult *source = s_first_source (&run, MEMPOOL);
     assert_int_equal (source->http_status, 400);
     assert_int_equal (s_requests (world, "mempool"), 4);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -949,24 +994,20 @@ static void
 test_429_waited (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    s_control (world, "{\"rate_limit_retry_after_s\": 1, \"faults\": "
-               "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 1}]}");
-    job_t job;
-    s_job_samples (&job, "4.0", 400, 1, false, JOB_MS);
-    int64_t elapsed;
-    bb_envelope_t *report = s_run (world, &job, &elapsed);
-    assert_true (elapsed >= 1000);
-    bb_envelope_t *batch = s_take_batch (world);
-    s_assert_batch_exact (batch, &job);
-    const Balboard__UpstreamReport *hiro = s_upstream (report, HIRO);
+    run_t run;
+    s_scenario_start (world, &(scenario_t) {
+        .fault = "{\"rate_limit_retry_after_s\": 1, \"faults\": "
+                 "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 1}]}",
+        .job_id = "4.0", .first = 400, .count = 1 }, &run);
+    assert_true (run.elapsed_ms >= 1000);
+    s_assert_batch_exact (run.batch, &run.job);
+    const Balboard__UpstreamReport *hiro = s_upstream (run.report, HIRO);
     assert_int_equal (hiro->rate_limited, 1);
     assert_int_equal (hiro->retry_after_s, 1);
     assert_int_equal (hiro->retry_wait_ms, 0);      // waited out
     assert_int_equal (hiro->failures, 0);
     assert_int_equal (s_requests (world, "hiro_v1"), 2);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -976,29 +1017,26 @@ static void
 test_429_reported (void **state)
 {
     world_t *world = *state;
-    const char *extra [] = { "--hiro-concurrency", "2", NULL };
-    s_fetcher_start (world, extra, NULL, false);
-    s_control (world, "{\"rate_limit_retry_after_s\": 120, \"faults\": "
-               "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 0}]}");
-    job_t job;
-    s_job_samples (&job, "4.1", 500, 10, false, JOB_MS);
-    int64_t elapsed;
-    bb_envelope_t *report = s_run (world, &job, &elapsed);
+    run_t run;
+    s_scenario_start (world, &(scenario_t) {
+        .flags = (const char *[]) { "--hiro-concurrency", "2", NULL },
+        .fault = "{\"rate_limit_retry_after_s\": 120, \"faults\": "
+                 "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 0}]}",
+        .job_id = "4.1", .first = 500, .count = 10 }, &run);
+    int64_t elapsed = run.elapsed_ms;
     //  Reported before the job's deadline (far under the 120 s asked)
-    assert_true ((uint64_t) zclock_time () < job.job.deadline_ms);
+    assert_true ((uint64_t) zclock_time () < run.job.job.deadline_ms);
     print_message ("429 for 120 s: reported after %lld ms\n",
                    (long long) elapsed);
-    bb_envelope_t *batch = s_take_batch (world);
-    s_assert_all_status (batch, HIRO,
-                         BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
-    s_assert_all_status (batch, MEMPOOL, BALBOARD__FETCH_STATUS__FETCH_OK);
+    s_assert_fault (run.batch, HIRO,
+                    BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
     for (size_t index = 0; index < 10; index++) {
         const Balboard__SourceResult *source = s_source (
-            batch->balance_batch->agents [index], HIRO);
+            run.batch->balance_batch->agents [index], HIRO);
         assert_true (source->retry_after_s <= 120);
         assert_true (source->retry_after_s + elapsed / 1000 >= 119);
     }
-    const Balboard__UpstreamReport *hiro = s_upstream (report, HIRO);
+    const Balboard__UpstreamReport *hiro = s_upstream (run.report, HIRO);
     assert_int_equal (hiro->retry_after_s, 120);
     //  Left of the wait when the report went: 120 s less at most the
     //  job's time (and a second, as Retry-After counts whole seconds)
@@ -1010,8 +1048,7 @@ test_429_reported (void **state)
     assert_int_equal (hiro->failures, 10);
     //  Only the requests already on the wire met the 429.
     assert_true (s_requests (world, "hiro_v1") <= 2);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -1020,36 +1057,32 @@ static void
 test_429_mempool_html (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
-               "\"429\", \"count\": 1}]}");
-    job_t job;
-    s_job_samples (&job, "4.2", 600, 1, false, JOB_MS);
-    int64_t elapsed;
-    bb_envelope_t *report = s_run (world, &job, &elapsed);
+    run_t run;
+    s_scenario_start (world, &(scenario_t) {
+        .fault = "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
+                 "\"429\", \"count\": 1}]}",
+        .job_id = "4.2", .first = 600, .count = 1 }, &run);
     //  --rate-limit-backoff-ms 300 with equal jitter: at least 150 ms.
-    assert_true (elapsed >= 150);
-    bb_envelope_t *batch = s_take_batch (world);
-    s_assert_batch_exact (batch, &job);
-    const Balboard__UpstreamReport *mempool = s_upstream (report, MEMPOOL);
+    assert_true (run.elapsed_ms >= 150);
+    s_assert_batch_exact (run.batch, &run.job);
+    const Balboard__UpstreamReport *mempool = s_upstream (run.report,
+                                                          MEMPOOL);
     assert_int_equal (mempool->rate_limited, 1);
     assert_int_equal (mempool->retry_after_s, 0);
     assert_int_equal (s_requests (world, "mempool"), 2);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
 
     //  Always 429: rate limited after the retries, no Retry-After.
     s_mock_reset (world);
     s_control (world, "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
                "\"429\", \"count\": 0}]}");
-    report = s_run_again (world, &job, "4.3");
-    batch = s_take_batch (world);
-    s_assert_all_status (batch, MEMPOOL,
+    run.report = s_run_again (world, &run.job, "4.3");
+    run.batch = s_take_batch (world);
+    s_assert_all_status (run.batch, MEMPOOL,
                          BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
     assert_int_equal (s_requests (world, "mempool"), 4);
-    assert_int_equal (s_upstream (report, MEMPOOL)->rate_limited, 4);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    assert_int_equal (s_upstream (run.report, MEMPOOL)->rate_limited, 4);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -1058,19 +1091,16 @@ static void
 test_price_failure (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    s_control (world, "{\"faults\": [{\"endpoint\": \"price\", \"kind\": "
-               "\"wrong_types\", \"count\": 0}]}");
-    job_t job;
-    s_job_samples (&job, "5.0", 700, 2, true, JOB_MS);
-    bb_envelope_t *report = s_run (world, &job, NULL);
-    bb_envelope_t *batch = s_take_batch (world);
-    assert_null (batch->balance_batch->prices);
-    s_assert_batch_exact (batch, &job);
-    assert_int_equal (s_upstream (report, PRICE)->failures, 1);
-    assert_int_equal (s_upstream (report, PRICE)->requests, 1);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    run_t run;
+    s_scenario_start (world, &(scenario_t) {
+        .fault = "{\"faults\": [{\"endpoint\": \"price\", \"kind\": "
+                 "\"wrong_types\", \"count\": 0}]}",
+        .job_id = "5.0", .first = 700, .count = 2, .prices = true }, &run);
+    assert_null (run.batch->balance_batch->prices);
+    s_assert_batch_exact (run.batch, &run.job);
+    assert_int_equal (s_upstream (run.report, PRICE)->failures, 1);
+    assert_int_equal (s_upstream (run.report, PRICE)->requests, 1);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 }
 
@@ -1233,11 +1263,10 @@ test_api_key (void **state)
                           index < KEYLESS ? 200 : 429);
         bb_http_exchange_destroy (&http);
     }
-    job_t job;
-    s_job_samples (&job, "10.0", 900, 5, false, JOB_MS);
-    bb_envelope_t *report = s_run (world, &job, NULL);
-    bb_envelope_t *batch = s_take_batch (world);
-    s_assert_batch_exact (batch, &job);
+    run_t run;
+    s_scenario_run (world, &(scenario_t) {
+        .job_id = "10.0", .first = 900, .count = 5 }, &run);
+    s_assert_batch_exact (run.batch, &run.job);
     //  Every Hiro request of the fetcher, and nothing else, had the key.
     json_t *stats = s_stats (world);
     json_t *requests = json_object_get (stats, "requests");
@@ -1246,10 +1275,9 @@ test_api_key (void **state)
     assert_int_equal (json_integer_value (json_object_get (requests,
                                                            "with_api_key")),
                       hiro - (KEYLESS + 1));
-    assert_int_equal (s_upstream (report, HIRO)->rate_limited, 0);
+    assert_int_equal (s_upstream (run.report, HIRO)->rate_limited, 0);
     json_decref (stats);
-    bb_wire_envelope_destroy (&report);
-    bb_wire_envelope_destroy (&batch);
+    s_run_drop (&run);
     s_fetcher_stop (world);
 
     FILE *file = fopen (world->stderr_path, "r");
