@@ -1,0 +1,450 @@
+/*  =========================================================================
+    bb_metrics - the gateway's /metrics, in the Prometheus text format
+
+    The counters are one flat array of relaxed atomics per kind: requests
+    by (route, status) and durations by (route, bucket), each bucket
+    counting the requests that fell in it alone (the cumulative le counts
+    are summed at render time, from one read of each, so a histogram's
+    +Inf bucket always equals its _count). The exposition is written into
+    a memory stream, one family after another: HELP, TYPE, then its
+    samples.
+    =========================================================================
+*/
+#include <assert.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bb_metrics.h"
+#include "bb_upstream.h"
+#include "bb_version.h"
+
+#define STATUS_MIN          100
+#define STATUS_MAX          599
+#define STATUS_SPAN         (STATUS_MAX - STATUS_MIN + 1)
+#define AGENTS_PREFIX       "/api/agents/"
+#define MICROS_PER_SECOND   1e6
+#define MS_PER_SECOND       1e3
+
+//  The routes, as labels; the last one is every other path.
+static const char *const s_routes [] = {
+    "/api/dashboard", "/api/dashboard/events", "/api/agents/{stxAddress}",
+    "/api/status", "/dashboard", "/healthz", "/readyz", "/metrics",
+    "/llms.txt", "/.well-known/agent.json", "/openapi.json", "other"
+};
+#define ROUTE_COUNT (sizeof s_routes / sizeof s_routes [0])
+#define ROUTE_AGENT 2
+#define ROUTE_OTHER (ROUTE_COUNT - 1)
+
+//  Upper bounds of the duration buckets, in microseconds, and as the le
+//  labels say them; a last bucket holds what is above them all.
+static const uint64_t s_bucket_micros [] = {
+    500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+    1000000, 2500000, 5000000, 10000000
+};
+static const char *const s_bucket_labels [] = {
+    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+    "0.25", "0.5", "1", "2.5", "5", "10"
+};
+#define BUCKET_COUNT (sizeof s_bucket_micros / sizeof s_bucket_micros [0])
+
+typedef atomic_uint_fast64_t counter_t;
+
+struct _bb_metrics_t {
+    counter_t requests [ROUTE_COUNT][STATUS_SPAN];      // by status
+    counter_t buckets [ROUTE_COUNT][BUCKET_COUNT + 1];  // not cumulative
+    counter_t micros [ROUTE_COUNT];                     // duration sum
+};
+
+bb_metrics_t *
+bb_metrics_new (void)
+{
+    bb_metrics_t *self = calloc (1, sizeof *self);
+    assert (self);
+    return self;
+}
+
+void
+bb_metrics_destroy (bb_metrics_t **self_p)
+{
+    assert (self_p);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  ---------------------------------------------------------------------------
+//  Counting
+
+static size_t
+s_route_index (const char *path)
+{
+    size_t prefix = strlen (AGENTS_PREFIX);
+    if (strncmp (path, AGENTS_PREFIX, prefix) == 0)
+        return path [prefix] && !strchr (path + prefix, '/')
+             ? ROUTE_AGENT : ROUTE_OTHER;
+    for (size_t route = 0; route < ROUTE_OTHER; route++)
+        if (route != ROUTE_AGENT && strcmp (path, s_routes [route]) == 0)
+            return route;
+    return ROUTE_OTHER;
+}
+
+const char *
+bb_metrics_route (const char *path)
+{
+    assert (path);
+    return s_routes [s_route_index (path)];
+}
+
+static size_t
+s_bucket_index (uint64_t micros)
+{
+    size_t bucket = 0;
+    while (bucket < BUCKET_COUNT && micros > s_bucket_micros [bucket])
+        bucket++;
+    return bucket;
+}
+
+void
+bb_metrics_count_request (bb_metrics_t *self, const char *path,
+                          unsigned status, double seconds)
+{
+    assert (self && path);
+    if (status < STATUS_MIN || status > STATUS_MAX)
+        return;
+    size_t route = s_route_index (path);
+    uint64_t micros = seconds > 0
+                    ? (uint64_t) (seconds * MICROS_PER_SECOND) : 0;
+    atomic_fetch_add_explicit (&self->requests [route][status - STATUS_MIN],
+                               1, memory_order_relaxed);
+    atomic_fetch_add_explicit (&self->buckets [route][s_bucket_index (micros)],
+                               1, memory_order_relaxed);
+    atomic_fetch_add_explicit (&self->micros [route], micros,
+                               memory_order_relaxed);
+}
+
+static uint64_t
+s_read (counter_t *counter)
+{
+    return atomic_load_explicit (counter, memory_order_relaxed);
+}
+
+//  ---------------------------------------------------------------------------
+//  Writing the exposition
+
+static void
+s_family (FILE *out, const char *name, const char *type, const char *help)
+{
+    fprintf (out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+//  A family with one sample and no labels.
+static void
+s_single (FILE *out, const char *name, const char *type, const char *help,
+          double value)
+{
+    s_family (out, name, type, help);
+    fprintf (out, "%s %.15g\n", name, value);
+}
+
+static void
+s_gauge (FILE *out, const char *name, const char *help, double value)
+{
+    s_single (out, name, "gauge", help, value);
+}
+
+static void
+s_counter (FILE *out, const char *name, const char *help, double value)
+{
+    s_single (out, name, "counter", help, value);
+}
+
+//  A label value, escaped as the text format asks (\\, \", \n).
+static void
+s_label_value (FILE *out, const char *text)
+{
+    for (; text && *text; text++) {
+        if (*text == '\\' || *text == '"')
+            fputc ('\\', out);
+        if (*text == '\n')
+            fputs ("\\n", out);
+        else
+            fputc (*text, out);
+    }
+}
+
+static double
+s_seconds (uint64_t ms)
+{
+    return (double) ms / MS_PER_SECOND;
+}
+
+//  ---------------------------------------------------------------------------
+//  The gateway's own series
+
+static void
+s_render_requests (bb_metrics_t *self, FILE *out)
+{
+    s_family (out, "balboard_http_requests_total", "counter",
+              "HTTP requests answered by this gateway, by route and status.");
+    for (size_t route = 0; route < ROUTE_COUNT; route++)
+        for (unsigned index = 0; index < STATUS_SPAN; index++) {
+            uint64_t count = s_read (&self->requests [route][index]);
+            if (count)
+                fprintf (out, "balboard_http_requests_total{route=\"%s\","
+                         "status=\"%u\"} %" PRIu64 "\n", s_routes [route],
+                         index + STATUS_MIN, count);
+        }
+}
+
+static void
+s_render_durations (bb_metrics_t *self, FILE *out)
+{
+    const char *name = "balboard_http_request_duration_seconds";
+    s_family (out, name, "histogram",
+              "Time from a complete request to its queued answer, by route.");
+    for (size_t route = 0; route < ROUTE_COUNT; route++) {
+        uint64_t cumulative [BUCKET_COUNT + 1], total = 0;
+        for (size_t bucket = 0; bucket <= BUCKET_COUNT; bucket++)
+            cumulative [bucket] = total += s_read (
+                &self->buckets [route][bucket]);
+        if (!total)
+            continue;               // a route never asked for
+        for (size_t bucket = 0; bucket <= BUCKET_COUNT; bucket++)
+            fprintf (out, "%s_bucket{route=\"%s\",le=\"%s\"} %" PRIu64 "\n",
+                     name, s_routes [route], bucket < BUCKET_COUNT
+                     ? s_bucket_labels [bucket] : "+Inf", cumulative [bucket]);
+        fprintf (out, "%s_sum{route=\"%s\"} %.6f\n", name, s_routes [route],
+                 (double) s_read (&self->micros [route]) / MICROS_PER_SECOND);
+        fprintf (out, "%s_count{route=\"%s\"} %" PRIu64 "\n", name,
+                 s_routes [route], total);
+    }
+}
+
+//  balboard_build_info: the gateway's, the store's and the scheduler's.
+static void
+s_render_build (FILE *out, const bb_metrics_sources_t *sources)
+{
+    char gateway [BB_VERSION_TEXT_SIZE];
+    const char *services [] = { "gateway", "store", "scheduler" };
+    const char *versions [] = {
+        bb_version_text (gateway),
+        sources->store ? sources->store->version : NULL,
+        sources->scheduler ? sources->scheduler->version : NULL
+    };
+    s_family (out, "balboard_build_info", "gauge",
+              "1, labelled with each running part's build.");
+    for (size_t index = 0; index < sizeof services / sizeof services [0];
+         index++) {
+        if (!versions [index])
+            continue;
+        fprintf (out, "balboard_build_info{service=\"%s\",version=\"",
+                 services [index]);
+        s_label_value (out, versions [index]);
+        fputs ("\"} 1\n", out);
+    }
+}
+
+//  ---------------------------------------------------------------------------
+//  The store's series (StoreStats)
+
+static void
+s_render_store (FILE *out, const Balboard__StoreStats *stats)
+{
+    s_gauge (out, "balboard_store_agents", "Agents in the registry.",
+             stats->agents);
+    s_gauge (out, "balboard_store_agents_fetched",
+             "Agents fetched at least once.", stats->agents_fetched);
+    s_gauge (out, "balboard_store_balance_rows",
+             "Latest-balance rows, one per agent and token.",
+             stats->balance_rows);
+    s_gauge (out, "balboard_store_history_rows", "History points kept.",
+             stats->history_rows);
+    s_gauge (out, "balboard_store_last_commit_timestamp_seconds",
+             "When the store last committed a write, 0 if never.",
+             s_seconds (stats->last_commit_ms));
+    s_family (out, "balboard_store_batches_total", "counter",
+              "Balance batches the store answered, by outcome.");
+    fprintf (out, "balboard_store_batches_total{outcome=\"committed\"} %"
+             PRIu64 "\n", stats->batches_committed);
+    fprintf (out, "balboard_store_batches_total{outcome=\"duplicate\"} %"
+             PRIu64 "\n", stats->batches_duplicate);
+    fprintf (out, "balboard_store_batches_total{outcome=\"rejected\"} %"
+             PRIu64 "\n", stats->batches_rejected);
+    s_gauge (out, "balboard_store_rotation",
+             "The rotation the newest batch belongs to.", stats->rotation);
+    s_gauge (out, "balboard_store_rotation_chunks_done",
+             "Chunks of that rotation committed.",
+             stats->rotation_chunks_done);
+    s_gauge (out, "balboard_store_map_size_bytes",
+             "Size of the store's LMDB map.", stats->map_size);
+    s_gauge (out, "balboard_store_map_used_bytes",
+             "Bytes of the LMDB map in use.", stats->map_used);
+}
+
+//  The price snapshot the store values everything at (absent before the
+//  first one).
+static void
+s_render_prices (FILE *out, const Balboard__PriceSnapshot *prices)
+{
+    s_family (out, "balboard_price_usd", "gauge",
+              "USD per whole token in the current price snapshot.");
+    fprintf (out, "balboard_price_usd{symbol=\"BTC\"} %.6f\n",
+             (double) prices->btc_usd_micro / MICROS_PER_SECOND);
+    fprintf (out, "balboard_price_usd{symbol=\"STX\"} %.6f\n",
+             (double) prices->stx_usd_micro / MICROS_PER_SECOND);
+    fprintf (out, "balboard_price_usd{symbol=\"sBTC\"} %.6f\n",
+             (double) prices->btc_usd_micro / MICROS_PER_SECOND);
+    s_gauge (out, "balboard_price_timestamp_seconds",
+             "When the current price snapshot was taken.",
+             s_seconds (prices->priced_at_ms));
+}
+
+//  ---------------------------------------------------------------------------
+//  The scheduler's series (SchedulerStatus)
+
+static void
+s_render_rotation (FILE *out, const Balboard__SchedulerStatus *status)
+{
+    s_gauge (out, "balboard_rotation", "The current rotation's number.",
+             status->rotation);
+    s_gauge (out, "balboard_rotation_agents",
+             "Agents in the current rotation so far.",
+             status->rotation_agents);
+    s_gauge (out, "balboard_rotation_done_agents",
+             "Agents of the current rotation whose job has reported.",
+             status->rotation_done);
+    s_counter (out, "balboard_rotations_completed_total",
+               "Rotations completed.", status->rotations_completed);
+    s_gauge (out, "balboard_rotation_last_duration_seconds",
+             "How long the last complete rotation took.",
+             s_seconds (status->last_rotation_ms));
+    s_counter (out, "balboard_scheduler_ticks_total",
+               "Alarm ticks (and balboard tick) the scheduler ran.",
+               status->tick_seq);
+    s_gauge (out, "balboard_scheduler_idle",
+             "1 in the IDLE interval mode, 0 in ACTIVE.", status->idle_mode);
+    s_gauge (out, "balboard_scheduler_paused",
+             "1 while an operator has paused dispatch.", status->paused);
+    s_gauge (out, "balboard_scheduler_next_tick_timestamp_seconds",
+             "When the next alarm tick is due.",
+             s_seconds (status->next_tick_ms));
+    s_gauge (out, "balboard_fetchers_connected", "Fetchers connected.",
+             status->fetchers);
+    s_gauge (out, "balboard_fetchers_ready",
+             "Fetchers connected and waiting for a job.",
+             status->fetchers_ready);
+    s_gauge (out, "balboard_jobs_in_flight",
+             "Jobs dispatched and not yet reported.", status->n_in_flight);
+}
+
+//  One family with a sample per upstream; field reads the value.
+typedef double (upstream_field_fn) (const Balboard__UpstreamHealth *health);
+
+static void
+s_render_upstream_family (FILE *out, const Balboard__SchedulerStatus *status,
+                          const char *name, const char *type,
+                          const char *help, upstream_field_fn *field)
+{
+    s_family (out, name, type, help);
+    for (size_t index = 0; index < status->n_upstreams; index++) {
+        const Balboard__UpstreamHealth *health = status->upstreams [index];
+        fprintf (out, "%s{upstream=\"%s\"} %.15g\n", name,
+                 bb_upstream_wire_label (health->upstream), field (health));
+    }
+}
+
+static double
+s_requests (const Balboard__UpstreamHealth *health)
+{
+    return (double) health->requests_dispatched;
+}
+
+static double
+s_failures (const Balboard__UpstreamHealth *health)
+{
+    return (double) health->failures;
+}
+
+static double
+s_rate_limited (const Balboard__UpstreamHealth *health)
+{
+    return (double) health->rate_limited;
+}
+
+static double
+s_healthy (const Balboard__UpstreamHealth *health)
+{
+    return health->healthy;
+}
+
+static double
+s_paused_until (const Balboard__UpstreamHealth *health)
+{
+    return s_seconds (health->paused_until_ms);
+}
+
+static double
+s_budget (const Balboard__UpstreamHealth *health)
+{
+    return health->budget_per_minute;
+}
+
+static void
+s_render_upstreams (FILE *out, const Balboard__SchedulerStatus *status)
+{
+    s_render_upstream_family (out, status, "balboard_upstream_requests_total",
+        "counter", "Upstream requests dispatched in jobs.", s_requests);
+    s_render_upstream_family (out, status, "balboard_upstream_failures_total",
+        "counter", "Upstream requests that failed, as jobs reported.",
+        s_failures);
+    s_render_upstream_family (out, status,
+        "balboard_upstream_rate_limited_total", "counter",
+        "Upstream answers 429 Too Many Requests, as jobs reported.",
+        s_rate_limited);
+    s_render_upstream_family (out, status, "balboard_upstream_healthy",
+        "gauge", "1 while the upstream is healthy.", s_healthy);
+    s_render_upstream_family (out, status,
+        "balboard_upstream_paused_until_timestamp_seconds", "gauge",
+        "Until when dispatch to the upstream is paused, 0 if not.",
+        s_paused_until);
+    s_render_upstream_family (out, status,
+        "balboard_upstream_budget_per_minute", "gauge",
+        "The upstream's request budget per minute, 0 = unlimited.",
+        s_budget);
+}
+
+//  ---------------------------------------------------------------------------
+//  The exposition
+
+char *
+bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
+{
+    assert (self && sources);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    assert (out);
+    s_render_requests (self, out);
+    s_render_durations (self, out);
+    s_render_build (out, sources);
+    s_gauge (out, "balboard_store_up",
+             "1 if the store answered this scrape's stats query.",
+             sources->store != NULL);
+    s_gauge (out, "balboard_scheduler_up",
+             "1 if the scheduler answered this scrape's status query.",
+             sources->scheduler != NULL);
+    if (sources->store)
+        s_render_store (out, sources->store);
+    if (sources->store && sources->store->prices)
+        s_render_prices (out, sources->store->prices);
+    if (sources->scheduler) {
+        s_render_rotation (out, sources->scheduler);
+        s_render_upstreams (out, sources->scheduler);
+    }
+    fclose (out);
+    assert (text);
+    return text;
+}
