@@ -21,6 +21,7 @@
 #include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_test_shape.h"
+#include "bb_test_batch.h"
 
 #define IMPORT_AGENTS 10000
 #define URL_AGENTS 1200
@@ -428,20 +429,6 @@ test_import_from_url_pages (void **state)
 //  ---------------------------------------------------------------------------
 //  Queries
 
-//  A source's result: fetched (FETCH_OK) from upstream, holding the
-//  count balances (borrowed).
-static Balboard__SourceResult
-s_fetched_from (Balboard__Upstream upstream,
-                Balboard__TokenBalance **balances, size_t count)
-{
-    Balboard__SourceResult source = BALBOARD__SOURCE_RESULT__INIT;
-    source.upstream = upstream;
-    source.status = BALBOARD__FETCH_STATUS__FETCH_OK;
-    source.n_balances = count;
-    source.balances = balances;
-    return source;
-}
-
 #define CAPTURED_AT_MS 1764000000000ULL
 
 //  Give agent 0 real balances and a price snapshot through the ingest
@@ -451,43 +438,21 @@ s_commit_agent_zero (void)
 {
     bb_mock_agent_t agent;
     bb_mockdata_agent (0, &agent);
-    Balboard__TokenBalance stx = BALBOARD__TOKEN_BALANCE__INIT;
-    stx.token_id = "stx";
-    stx.amount = "12345678";
-    Balboard__TokenBalance sbtc = BALBOARD__TOKEN_BALANCE__INIT;
-    sbtc.token_id = BB_TOKEN_ID_SBTC;
-    sbtc.amount = "5000000";
-    Balboard__TokenBalance *hiro_balances [] = { &stx, &sbtc };
-    Balboard__TokenBalance btc = BALBOARD__TOKEN_BALANCE__INIT;
-    btc.token_id = "btc-l1";
-    btc.amount = "150000000";
-    Balboard__TokenBalance *btc_balances [] = { &btc };
-    Balboard__SourceResult hiro = s_fetched_from (
-        BALBOARD__UPSTREAM__UPSTREAM_HIRO, hiro_balances, 2);
-    Balboard__SourceResult mempool = s_fetched_from (
-        BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL, btc_balances, 1);
-    Balboard__SourceResult *sources [] = { &hiro, &mempool };
-    Balboard__AgentResult result = BALBOARD__AGENT_RESULT__INIT;
-    result.stx_address = agent.stx_address;
-    result.captured_at_ms = CAPTURED_AT_MS;
-    result.n_sources = 2;
-    result.sources = sources;
-    Balboard__AgentResult *results [] = { &result };
+    bb_test_batch_t batch;
+    bb_test_batch_init (&batch, "cli.1", 1, agent.stx_address,
+                        CAPTURED_AT_MS);
+    batch.batch.rotation = 1;
+    bb_test_batch_balance (&batch, BB_TEST_BATCH_HIRO, "stx", "12345678");
+    bb_test_batch_balance (&batch, BB_TEST_BATCH_HIRO, BB_TOKEN_ID_SBTC,
+                           "5000000");
+    bb_test_batch_balance (&batch, BB_TEST_BATCH_MEMPOOL, "btc-l1",
+                           "150000000");
     //  Prices from the same moment
-    Balboard__PriceSnapshot prices = BALBOARD__PRICE_SNAPSHOT__INIT;
-    prices.btc_usd_micro = 67187335893LL;
-    prices.stx_usd_micro = 2500000;
-    prices.priced_at_ms = CAPTURED_AT_MS;
-    Balboard__BalanceBatch batch = BALBOARD__BALANCE_BATCH__INIT;
-    batch.job_id = "cli.1";
-    batch.attempt = 1;
-    batch.rotation = 1;
-    batch.n_agents = 1;
-    batch.agents = results;
-    batch.prices = &prices;
+    bb_test_batch_prices (&batch, 67187335893LL, 2500000, CAPTURED_AT_MS);
     bb_client_t *client = bb_client_new (s_fx.ingest, 5000);
     bb_envelope_t *reply = NULL;
-    assert_int_equal (bb_client_balance_batch (client, &batch, &reply), 0);
+    assert_int_equal (bb_client_balance_batch (client, &batch.batch, &reply),
+                      0);
     assert_int_not_equal (reply->batch_ack->status,
                           BALBOARD__ACK_STATUS__ACK_REJECTED);
     bb_wire_envelope_destroy (&reply);

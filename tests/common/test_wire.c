@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "bb_wire.h"
+#include "bb_test_batch.h"
 
 //  Pack envelope, decode it back, and require the same bytes again.
 static bb_envelope_t *
@@ -69,39 +70,20 @@ test_every_body_round_trips (void **state)
 static void
 test_balance_batch_values (void **state)
 {
-    Balboard__TokenBalance stx = BALBOARD__TOKEN_BALANCE__INIT;
-    stx.token_id = "stx";
-    stx.amount = "340282366920938463463374607431768211455";
-    Balboard__TokenBalance *balances [] = { &stx };
-    Balboard__SourceResult hiro = BALBOARD__SOURCE_RESULT__INIT;
-    hiro.upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
-    hiro.status = BALBOARD__FETCH_STATUS__FETCH_OK;
-    hiro.n_balances = 1;
-    hiro.balances = balances;
-    Balboard__SourceResult mempool = BALBOARD__SOURCE_RESULT__INIT;
-    mempool.upstream = BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL;
-    mempool.status = BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED;
-    mempool.retry_after_s = 119;
-    Balboard__SourceResult *sources [] = { &hiro, &mempool };
-    Balboard__AgentResult agent = BALBOARD__AGENT_RESULT__INIT;
-    agent.stx_address = "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3";
-    agent.captured_at_ms = 1764000000123ULL;
-    agent.n_sources = 2;
-    agent.sources = sources;
-    Balboard__AgentResult *agents [] = { &agent };
-    Balboard__PriceSnapshot prices = BALBOARD__PRICE_SNAPSHOT__INIT;
-    prices.btc_usd_micro = 67187335893LL;
-    prices.stx_usd_micro = 2500000;
-    Balboard__BalanceBatch batch = BALBOARD__BALANCE_BATCH__INIT;
-    batch.job_id = "7.3";
-    batch.attempt = 2;
-    batch.n_agents = 1;
-    batch.agents = agents;
-    batch.prices = &prices;
+    bb_test_batch_t batch;
+    bb_test_batch_init (&batch, "7.3", 2,
+                        "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3",
+                        1764000000123ULL);
+    bb_test_batch_balance (&batch, BB_TEST_BATCH_HIRO, "stx",
+                           "340282366920938463463374607431768211455");
+    Balboard__SourceResult *mempool = &batch.sources [BB_TEST_BATCH_MEMPOOL];
+    mempool->status = BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED;
+    mempool->retry_after_s = 119;
+    bb_test_batch_prices (&batch, 67187335893LL, 2500000, 0);
     bb_envelope_t envelope;
     bb_wire_envelope_init (&envelope);
     envelope.body_case = BALBOARD__ENVELOPE__BODY_BALANCE_BATCH;
-    envelope.balance_batch = &batch;
+    envelope.balance_batch = &batch.batch;
 
     bb_envelope_t *decoded = s_round_trip (&envelope);
     Balboard__BalanceBatch *got = decoded->balance_batch;
