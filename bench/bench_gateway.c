@@ -1,0 +1,373 @@
+/*  =========================================================================
+    bench_gateway - requests per second of balboard-gateway under wrk
+
+    Starts a real balboard-store, registers N agents (the mock's sample
+    agents, upserted 5,000 at a time), commits a balance batch for every
+    one of them (BTC, STX, sBTC, 100 agents a batch) and a price snapshot,
+    so every page holds real rows, then starts a real balboard-gateway
+    in front of it and runs wrk (-c50, 5 s each) against:
+
+      1. /healthz, the gateway's cheapest constant answer: the HTTP
+         stack's limit on this machine;
+      2. /api/dashboard with If-None-Match naming the page's ETag: every
+         answer a 304 (the store is asked, nothing is rendered);
+      3. /api/dashboard?limit=100&offset=O with O spread over the whole
+         ranking by a wrk Lua script: every answer a 200, rendered;
+
+    and prints each one's requests/s and its ratio to the first. Every
+    wrk answer must be 200 or 304 (a run with others is a failure).
+
+    Usage: bench_gateway [agents]   (default 10000; wrk must be in PATH)
+    The binaries are taken from BALBOARD_BIN_DIR, else from the directory
+    of this program. Build Release for meaningful figures.
+    =========================================================================
+*/
+#include <libgen.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bb_child.h"
+#include "bb_client.h"
+#include "bb_http_exchange.h"
+#include "bb_mockdata.h"
+
+#define AGENTS_DEFAULT      10000
+#define AGENTS_MAX          1000000
+#define UPSERT_AGENTS       5000
+#define BATCH_AGENTS        100
+#define PAGE_LIMIT          100
+#define CONNECTIONS         "50"
+#define WRK_THREADS         "2"
+#define WRK_SECONDS         "5"
+#define GATEWAY_THREADS     "4"
+#define START_MS            20000
+#define STOP_MS             20000
+#define CLIENT_MS           60000
+#define HTTP_MS             10000
+#define WRK_MS              60000       // catches a hung wrk only
+#define ENDPOINT_SIZE       64
+#define COMMAND_SIZE        1024
+#define BTC_USD_MICRO       67187335894LL
+#define STX_USD_MICRO       2500000LL
+#define SBTC "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token::sbtc-token"
+
+typedef struct {
+    bb_child_t *store;
+    bb_child_t *gateway;
+    char ingest [ENDPOINT_SIZE];
+    char query [ENDPOINT_SIZE];
+    char base [ENDPOINT_SIZE];          // http://127.0.0.1:port
+    unsigned agents;
+} bench_t;
+
+static void
+s_require (bool ok, const char *what)
+{
+    if (!ok) {
+        fprintf (stderr, "bench_gateway: %s failed\n", what);
+        exit (EXIT_FAILURE);
+    }
+}
+
+//  Find the binaries next to this program unless told otherwise.
+static void
+s_bin_dir (void)
+{
+    if (getenv ("BALBOARD_BIN_DIR"))
+        return;
+    char path [4096];
+    ssize_t length = readlink ("/proc/self/exe", path, sizeof path - 1);
+    s_require (length > 0, "readlink /proc/self/exe");
+    path [length] = 0;
+    setenv ("BALBOARD_BIN_DIR", dirname (path), 1);
+}
+
+//  ---------------------------------------------------------------------------
+//  The store, filled
+
+static void
+s_start_store (bench_t *bench, const char *dir)
+{
+    const char *args [] = {
+        "--data-dir", dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
+        "--ingest-bind", "tcp://127.0.0.1:$PORT1", "--log-level", "warn",
+        NULL
+    };
+    int ports [BB_CHILD_PORTS_MAX];
+    bench->store = bb_child_start_on_free_ports ("balboard-store", args,
+                                                 NULL, START_MS, ports);
+    s_require (bench->store != NULL, "starting balboard-store");
+    snprintf (bench->query, sizeof bench->query, "tcp://127.0.0.1:%d",
+              ports [0]);
+    snprintf (bench->ingest, sizeof bench->ingest, "tcp://127.0.0.1:%d",
+              ports [1]);
+}
+
+static void
+s_upsert (bb_client_t *ingest, unsigned first, unsigned count)
+{
+    bb_mock_agent_t *samples = calloc (count, sizeof *samples);
+    Balboard__Agent *agents = calloc (count, sizeof *agents);
+    Balboard__Agent **pointers = calloc (count, sizeof *pointers);
+    s_require (samples && agents && pointers, "calloc");
+    for (unsigned index = 0; index < count; index++) {
+        bb_mockdata_agent (first + index, &samples [index]);
+        balboard__agent__init (&agents [index]);
+        agents [index].stx_address = samples [index].stx_address;
+        agents [index].btc_address = samples [index].btc_address;
+        agents [index].display_name = samples [index].display_name;
+        agents [index].bns_name = samples [index].bns_name;
+        agents [index].level = (uint32_t) samples [index].level;
+        agents [index].level_name = (char *) samples [index].level_name;
+        pointers [index] = &agents [index];
+    }
+    bb_envelope_t *reply = NULL;
+    s_require (bb_client_agent_upsert (ingest, pointers, count, &reply) == 0
+               && reply->agent_ack->n_rejected == 0, "agent upsert");
+    bb_wire_envelope_destroy (&reply);
+    free (pointers);
+    free (agents);
+    free (samples);
+}
+
+//  One agent's balances: STX and sBTC from Hiro, BTC from mempool.space;
+//  amounts spread by index so the ranking is not flat.
+typedef struct {
+    bb_mock_agent_t sample;
+    char amounts [3][32];
+    Balboard__TokenBalance balances [3];
+    Balboard__TokenBalance *hiro [2], *mempool [1];
+    Balboard__SourceResult sources [2];
+    Balboard__SourceResult *source_p [2];
+    Balboard__AgentResult result;
+} agent_rows_t;
+
+static void
+s_agent_rows (agent_rows_t *rows, unsigned index, uint64_t captured_at_ms)
+{
+    static const char *const tokens [3] = { "stx", SBTC, "btc-l1" };
+    unsigned long long spread = (index + 1ULL) * 2654435761ULL % 100000007ULL;
+    bb_mockdata_agent (index, &rows->sample);
+    snprintf (rows->amounts [0], 32, "%llu", spread * 1000);
+    snprintf (rows->amounts [1], 32, "%llu", spread / 7 + 1);
+    snprintf (rows->amounts [2], 32, "%llu", spread);
+    for (int token = 0; token < 3; token++) {
+        balboard__token_balance__init (&rows->balances [token]);
+        rows->balances [token].token_id = (char *) tokens [token];
+        rows->balances [token].amount = rows->amounts [token];
+    }
+    rows->hiro [0] = &rows->balances [0];
+    rows->hiro [1] = &rows->balances [1];
+    rows->mempool [0] = &rows->balances [2];
+    for (int source = 0; source < 2; source++) {
+        balboard__source_result__init (&rows->sources [source]);
+        rows->sources [source].status = BALBOARD__FETCH_STATUS__FETCH_OK;
+        rows->source_p [source] = &rows->sources [source];
+    }
+    rows->sources [0].upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
+    rows->sources [0].n_balances = 2;
+    rows->sources [0].balances = rows->hiro;
+    rows->sources [1].upstream = BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL;
+    rows->sources [1].n_balances = 1;
+    rows->sources [1].balances = rows->mempool;
+    balboard__agent_result__init (&rows->result);
+    rows->result.stx_address = rows->sample.stx_address;
+    rows->result.captured_at_ms = captured_at_ms;
+    rows->result.n_sources = 2;
+    rows->result.sources = rows->source_p;
+}
+
+static void
+s_commit_batch (bb_client_t *ingest, unsigned first, unsigned count,
+                uint64_t now_ms)
+{
+    agent_rows_t rows [BATCH_AGENTS];
+    Balboard__AgentResult *results [BATCH_AGENTS];
+    for (unsigned index = 0; index < count; index++) {
+        s_agent_rows (&rows [index], first + index, now_ms);
+        results [index] = &rows [index].result;
+    }
+    char job [32];
+    snprintf (job, sizeof job, "1.%u", first / BATCH_AGENTS);
+    Balboard__BalanceBatch batch = BALBOARD__BALANCE_BATCH__INIT;
+    batch.job_id = job;
+    batch.rotation = 1;
+    batch.chunk_index = first / BATCH_AGENTS;
+    batch.n_agents = count;
+    batch.agents = results;
+    bb_envelope_t *reply = NULL;
+    s_require (bb_client_balance_batch (ingest, &batch, &reply) == 0,
+               "balance batch");
+    bb_wire_envelope_destroy (&reply);
+}
+
+static void
+s_fill (bench_t *bench)
+{
+    bb_client_t *ingest = bb_client_new (bench->ingest, CLIENT_MS);
+    s_require (ingest != NULL, "ingest client");
+    for (unsigned first = 0; first < bench->agents; first += UPSERT_AGENTS)
+        s_upsert (ingest, first, bench->agents - first < UPSERT_AGENTS
+                                 ? bench->agents - first : UPSERT_AGENTS);
+    uint64_t now_ms = (uint64_t) zclock_time ();
+    for (unsigned first = 0; first < bench->agents; first += BATCH_AGENTS)
+        s_commit_batch (ingest, first, bench->agents - first < BATCH_AGENTS
+                                       ? bench->agents - first
+                                       : BATCH_AGENTS, now_ms);
+    Balboard__PriceSnapshot prices = BALBOARD__PRICE_SNAPSHOT__INIT;
+    prices.btc_usd_micro = BTC_USD_MICRO;
+    prices.stx_usd_micro = STX_USD_MICRO;
+    prices.priced_at_ms = now_ms;
+    bb_envelope_t *reply = NULL;
+    s_require (bb_client_price_snapshot (ingest, &prices, &reply) == 0,
+               "price snapshot");
+    bb_wire_envelope_destroy (&reply);
+    bb_client_destroy (&ingest);
+}
+
+//  ---------------------------------------------------------------------------
+//  The gateway and wrk
+
+static void
+s_start_gateway (bench_t *bench)
+{
+    const char *args [] = {
+        "--http-bind", "127.0.0.1:$PORT0", "--store-query", bench->query,
+        "--scheduler-control", "tcp://127.0.0.1:$PORT1",
+        "--threads", GATEWAY_THREADS, "--log-level", "warn", NULL
+    };
+    int ports [BB_CHILD_PORTS_MAX];
+    bench->gateway = bb_child_start_on_free_ports ("balboard-gateway", args,
+                                                   NULL, START_MS, ports);
+    s_require (bench->gateway != NULL, "starting balboard-gateway");
+    snprintf (bench->base, sizeof bench->base, "http://127.0.0.1:%d",
+              ports [0]);
+}
+
+//  The ETag of the first page, as served without gzip. Caller frees.
+static char *
+s_etag (bench_t *bench)
+{
+    char url [ENDPOINT_SIZE + 32];
+    snprintf (url, sizeof url, "%s/api/dashboard", bench->base);
+    bb_http_exchange_t *exchange = bb_http_exchange_get (url, NULL, HTTP_MS);
+    s_require (bb_http_exchange_status (exchange) == 200,
+               "GET /api/dashboard");
+    const char *etag = bb_http_exchange_header (exchange, "ETag");
+    s_require (etag != NULL, "the page's ETag");
+    char *copy = strdup (etag);
+    bb_http_exchange_destroy (&exchange);
+    return copy;
+}
+
+//  A wrk script asking for pages at offsets spread over agents rows.
+//  Caller unlinks and frees the path.
+static char *
+s_offsets_script (unsigned agents)
+{
+    char *path = strdup ("/tmp/bench_gateway_lua_XXXXXX");
+    int fd = mkstemp (path);
+    s_require (fd >= 0, "mkstemp");
+    FILE *file = fdopen (fd, "w");
+    s_require (file != NULL, "fdopen");
+    fprintf (file, "counter = 0\n"
+             "request = function ()\n"
+             "    counter = counter + 1\n"
+             "    local offset = (counter * 7919) %% %u\n"
+             "    return wrk.format (nil, \"/api/dashboard?limit=%d&offset=\""
+             " .. offset)\n"
+             "end\n", agents, PAGE_LIMIT);
+    fclose (file);
+    return path;
+}
+
+//  wrk's Requests/sec for url with extra (options, may be ""). Every
+//  answer must be 2xx or 3xx.
+static double
+s_wrk (const char *url, const char *extra)
+{
+    char output [] = "/tmp/bench_gateway_wrk_XXXXXX";
+    int fd = mkstemp (output);
+    s_require (fd >= 0, "mkstemp");
+    close (fd);
+    char command [COMMAND_SIZE];
+    snprintf (command, sizeof command, "exec wrk -t" WRK_THREADS
+              " -c" CONNECTIONS " -d" WRK_SECONDS "s %s '%s' > '%s' 2>&1",
+              extra, url, output);
+    const char *argv [] = { "/bin/sh", "-c", command, NULL };
+    bb_child_t *wrk = bb_child_new (argv, NULL);
+    s_require (wrk != NULL, "running wrk");
+    int code = bb_child_wait (wrk, WRK_MS);
+    bb_child_destroy (&wrk);
+    FILE *file = fopen (output, "r");
+    s_require (file != NULL, "reading wrk's output");
+    char line [512];
+    double rate = 0;
+    bool others = false;
+    while (fgets (line, sizeof line, file)) {
+        if (strncmp (line, "Requests/sec:", 13) == 0)
+            rate = strtod (line + 13, NULL);
+        others |= strstr (line, "Non-2xx or 3xx") != NULL;
+    }
+    fclose (file);
+    unlink (output);
+    s_require (code == 0 && rate > 0, "wrk (is it installed?)");
+    s_require (!others, "wrk: every answer 2xx or 3xx");
+    return rate;
+}
+
+int
+main (int argc, char **argv)
+{
+    bench_t bench = { .agents = argc > 1 ? (unsigned) atol (argv [1])
+                                         : AGENTS_DEFAULT };
+    s_require (bench.agents >= PAGE_LIMIT && bench.agents <= AGENTS_MAX,
+               "agents in 100..1000000");
+    s_bin_dir ();
+    char dir [] = "/tmp/bench_gateway_XXXXXX";
+    s_require (mkdtemp (dir) != NULL, "mkdtemp");
+    s_start_store (&bench, dir);
+    int64_t started = zclock_mono ();
+    s_fill (&bench);
+    printf ("bench_gateway: %u agents with balances in the store (%.1f s); "
+            "gateway with %s threads; wrk -t%s -c%s -d%ss\n", bench.agents,
+            (double) (zclock_mono () - started) / 1000, GATEWAY_THREADS,
+            WRK_THREADS, CONNECTIONS, WRK_SECONDS);
+    s_start_gateway (&bench);
+
+    char url [ENDPOINT_SIZE + 32], header [256];
+    snprintf (url, sizeof url, "%s/healthz", bench.base);
+    double constant = s_wrk (url, "");
+    printf ("constant  /healthz                          %8.0f req/s\n",
+            constant);
+    char *etag = s_etag (&bench);
+    snprintf (header, sizeof header, "-H 'If-None-Match: %s'", etag);
+    snprintf (url, sizeof url, "%s/api/dashboard", bench.base);
+    double cached = s_wrk (url, header);
+    printf ("cached    /api/dashboard, ETag hit (304)      %8.0f req/s   "
+            "%.2f x constant\n", cached, cached / constant);
+    char *script = s_offsets_script (bench.agents);
+    snprintf (header, sizeof header, "-s '%s'", script);
+    double uncached = s_wrk (url, header);
+    printf ("uncached  /api/dashboard?limit=%d, offsets  %8.0f req/s   "
+            "%.2f x constant   %.2f x cached\n", PAGE_LIMIT, uncached,
+            uncached / constant, uncached / cached);
+
+    unlink (script);
+    free (script);
+    free (etag);
+    s_require (bb_child_stop (bench.gateway, SIGTERM, STOP_MS) == 0,
+               "stopping the gateway");
+    s_require (bb_child_stop (bench.store, SIGTERM, STOP_MS) == 0,
+               "stopping the store");
+    bb_child_destroy (&bench.gateway);
+    bb_child_destroy (&bench.store);
+    char remove [sizeof dir + 16];
+    snprintf (remove, sizeof remove, "rm -rf '%s'", dir);
+    s_require (system (remove) == 0, "removing the store's data");
+    return EXIT_SUCCESS;
+}
