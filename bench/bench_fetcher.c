@@ -97,21 +97,18 @@ s_start (bench_t *bench)
     const char *mock_args [] = { "--log-level", "error", NULL };
     bench->mock = bb_mock_process_new (mock_args, START_MS);
     s_require (bench->mock != NULL, "starting balboard-mock-upstream");
-    const char *base = bb_mock_process_base (bench->mock);
+    bb_mock_urls_t urls;
+    bb_mock_process_urls (bench->mock, &urls);
 
-    char jobs [64], ingest [64], mempool [96], price [200];
-    snprintf (jobs, sizeof jobs, "tcp://127.0.0.1:%d", bb_port_free ());
-    snprintf (ingest, sizeof ingest, "tcp://127.0.0.1:%d",
-              bb_port_free ());
-    bench->side = bb_fake_scheduler_new (jobs, ingest, HEARTBEAT_MS);
+    char jobs [64], ingest [64];
+    bench->side = bb_fake_scheduler_new_on_free_ports (jobs, ingest,
+                                                       sizeof jobs,
+                                                       HEARTBEAT_MS);
     s_require (bench->side != NULL, "binding the scheduler side");
-    snprintf (mempool, sizeof mempool, "%s/api", base);
-    snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
-              "blockstack&vs_currencies=usd", base);
     const char *fetcher_argv [] = {
         fetcher, "--scheduler-jobs", jobs, "--store-ingest", ingest,
-        "--hiro-base", base, "--mempool-base", mempool,
-        "--price-url", price, "--hiro-concurrency", LANE_TEXT,
+        "--hiro-base", urls.hiro, "--mempool-base", urls.mempool,
+        "--price-url", urls.price, "--hiro-concurrency", LANE_TEXT,
         "--mempool-concurrency", LANE_TEXT, "--log-level", "warn", NULL
     };
     bench->fetcher = bb_child_new (fetcher_argv, NULL);

@@ -168,7 +168,6 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     world->mock = bb_mock_process_new (mock_args, START_MS);
     if (!world->mock)
         s_die ("balboard-mock-upstream");
-    const char *mock_base = bb_mock_process_base (world->mock);
 
     char store_dir [PATH_SIZE + 16], sched_dir [PATH_SIZE + 16];
     snprintf (store_dir, sizeof store_dir, "%s/store", world->dir);
@@ -201,16 +200,15 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     world->control_client = bb_client_new (world->control, CLIENT_MS);
     s_import (world, agents);
 
-    char jobs [96], ingest [96], hiro [96], mempool [96], price [160];
+    char jobs [96], ingest [96];
     snprintf (jobs, sizeof jobs, "BALBOARD_SCHEDULER_JOBS=%s", world->jobs);
     snprintf (ingest, sizeof ingest, "BALBOARD_STORE_INGEST=%s",
               world->ingest);
-    snprintf (hiro, sizeof hiro, "HIRO_BASE=%s", mock_base);
-    snprintf (mempool, sizeof mempool, "MEMPOOL_BASE=%s/api", mock_base);
-    snprintf (price, sizeof price, "PRICE_URL=%s/api/v3/simple/price?"
-              "ids=bitcoin,blockstack&vs_currencies=usd", mock_base);
+    bb_mock_urls_t urls;
+    bb_mock_process_env (world->mock, &urls);
     const char *env [] = {
-        jobs, ingest, hiro, mempool, price, "BALBOARD_HEARTBEAT_MS=200",
+        jobs, ingest, urls.hiro, urls.mempool, urls.price,
+        "BALBOARD_HEARTBEAT_MS=200",
         "BALBOARD_HIRO_CONCURRENCY=" LANE_TEXT,
         "BALBOARD_MEMPOOL_CONCURRENCY=" LANE_TEXT,
         "BALBOARD_LOG_LEVEL=warn", NULL

@@ -23,6 +23,9 @@
 #define CONTROL_PATH    "/__mock/control"
 #define RESET_PATH      "/__mock/reset"
 #define STATS_PATH      "/__mock/stats"
+#define MEMPOOL_PATH    "/api"
+#define PRICE_PATH      "/api/v3/simple/price?ids=bitcoin,blockstack&" \
+                        "vs_currencies=usd"
 
 struct _bb_mock_process_t {
     bb_child_t *child;                  // the running mock
@@ -86,6 +89,31 @@ bb_mock_process_base (bb_mock_process_t *self)
 {
     assert (self);
     return self->base;
+}
+
+//  The upstream URLs, each after its prefix (the name of a setting).
+static void
+s_urls (bb_mock_process_t *self, bb_mock_urls_t *urls, const char *hiro,
+        const char *mempool, const char *price)
+{
+    assert (self && urls);
+    snprintf (urls->hiro, sizeof urls->hiro, "%s%s", hiro, self->base);
+    snprintf (urls->mempool, sizeof urls->mempool, "%s%s" MEMPOOL_PATH,
+              mempool, self->base);
+    snprintf (urls->price, sizeof urls->price, "%s%s" PRICE_PATH, price,
+              self->base);
+}
+
+void
+bb_mock_process_urls (bb_mock_process_t *self, bb_mock_urls_t *urls)
+{
+    s_urls (self, urls, "", "", "");
+}
+
+void
+bb_mock_process_env (bb_mock_process_t *self, bb_mock_urls_t *urls)
+{
+    s_urls (self, urls, "HIRO_BASE=", "MEMPOOL_BASE=", "PRICE_URL=");
 }
 
 bb_child_t *

@@ -42,6 +42,23 @@ int bb_mock_process_end (bb_mock_process_t **self_p, int timeout_ms);
 //  "http://127.0.0.1:<port>", owned by the mock.
 const char *bb_mock_process_base (bb_mock_process_t *self);
 
+#define BB_MOCK_PROCESS_URL_SIZE 256
+
+//  Where a fetcher finds the three upstreams the mock plays.
+typedef struct {
+    char hiro [BB_MOCK_PROCESS_URL_SIZE];       // Hiro's base URL
+    char mempool [BB_MOCK_PROCESS_URL_SIZE];    // mempool.space's API base
+    char price [BB_MOCK_PROCESS_URL_SIZE];      // CoinGecko's price URL
+} bb_mock_urls_t;
+
+//  Write the mock's upstream URLs into urls, as a fetcher's
+//  --hiro-base, --mempool-base and --price-url take them.
+void bb_mock_process_urls (bb_mock_process_t *self, bb_mock_urls_t *urls);
+
+//  The same as a fetcher's environment: "HIRO_BASE=...",
+//  "MEMPOOL_BASE=..." and "PRICE_URL=...".
+void bb_mock_process_env (bb_mock_process_t *self, bb_mock_urls_t *urls);
+
 //  The process itself, owned by the mock (to signal it or ask whether it
 //  runs).
 bb_child_t *bb_mock_process_child (bb_mock_process_t *self);

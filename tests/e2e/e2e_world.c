@@ -226,20 +226,16 @@ e2e_world_add_fetcher (e2e_world_t *self)
     size_t index = self->fetcher_count++;
     snprintf (self->fetcher_ids [index], sizeof self->fetcher_ids [index],
               "f%zu", index);
-    const char *mock_base = bb_mock_process_base (self->mock);
-    char id [48], jobs [96], ingest [96], hiro [96], mempool [96],
-         price [160];
+    char id [48], jobs [96], ingest [96];
     snprintf (id, sizeof id, "BALBOARD_FETCHER_ID=%s",
               self->fetcher_ids [index]);
     snprintf (jobs, sizeof jobs, "BALBOARD_SCHEDULER_JOBS=%s", self->jobs);
     snprintf (ingest, sizeof ingest, "BALBOARD_STORE_INGEST=%s",
               self->ingest);
-    snprintf (hiro, sizeof hiro, "HIRO_BASE=%s", mock_base);
-    snprintf (mempool, sizeof mempool, "MEMPOOL_BASE=%s/api", mock_base);
-    snprintf (price, sizeof price, "PRICE_URL=%s/api/v3/simple/price?"
-              "ids=bitcoin,blockstack&vs_currencies=usd", mock_base);
+    bb_mock_urls_t urls;
+    bb_mock_process_env (self->mock, &urls);
     const char *env [] = {
-        id, jobs, ingest, hiro, mempool, price,
+        id, jobs, ingest, urls.hiro, urls.mempool, urls.price,
         "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS, NULL
     };
     self->fetchers [index] = s_start ("balboard-fetcher", NULL, env, 0);

@@ -139,12 +139,8 @@ s_fetcher_start (world_t *world, const char *const extra [],
 {
     char *binary = bb_child_bin_path (FETCHER_BINARY);
     assert_non_null (binary);
-    const char *base = bb_mock_process_base (world->mock);
-    char hiro [80], mempool [96], price [200];
-    snprintf (hiro, sizeof hiro, "%s", base);
-    snprintf (mempool, sizeof mempool, "%s/api", base);
-    snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
-              "blockstack&vs_currencies=usd", base);
+    bb_mock_urls_t urls;
+    bb_mock_process_urls (world->mock, &urls);
     //  Through a shell, so that stderr can go to a file, and so that
     //  BALBOARD_TEST_WRAPPER (e.g. "valgrind -q --error-exitcode=99
     //  --leak-check=full") can run the fetcher under a tool.
@@ -152,7 +148,8 @@ s_fetcher_start (world_t *world, const char *const extra [],
         "/bin/sh", "-c", "exec $BALBOARD_TEST_WRAPPER \"$0\" \"$@\"",
         binary,
         "--scheduler-jobs", world->jobs, "--store-ingest", world->ingest,
-        "--hiro-base", hiro, "--mempool-base", mempool, "--price-url", price,
+        "--hiro-base", urls.hiro, "--mempool-base", urls.mempool,
+        "--price-url", urls.price,
         "--heartbeat-ms", HEARTBEAT_TEXT, "--retry-backoff-ms", "50",
         "--retry-backoff-max-ms", "400", "--rate-limit-backoff-ms", "300",
         "--request-timeout-ms", "2000", "--connect-timeout-ms", "1000",

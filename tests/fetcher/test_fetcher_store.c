@@ -76,15 +76,12 @@ static void
 s_fetcher_start (world_t *world)
 {
     char *binary = bb_child_bin_path ("balboard-fetcher");
-    const char *base = bb_mock_process_base (world->mock);
-    char mempool [96], price [200];
-    snprintf (mempool, sizeof mempool, "%s/api", base);
-    snprintf (price, sizeof price, "%s/api/v3/simple/price?ids=bitcoin,"
-              "blockstack&vs_currencies=usd", base);
+    bb_mock_urls_t urls;
+    bb_mock_process_urls (world->mock, &urls);
     const char *argv [] = {
         binary, "--scheduler-jobs", world->jobs,
-        "--store-ingest", world->ingest, "--hiro-base", base,
-        "--mempool-base", mempool, "--price-url", price,
+        "--store-ingest", world->ingest, "--hiro-base", urls.hiro,
+        "--mempool-base", urls.mempool, "--price-url", urls.price,
         "--heartbeat-ms", "200", "--fetcher-id", "store-test", NULL
     };
     world->fetcher = bb_child_new (argv, NULL);
