@@ -19,7 +19,6 @@
     of this program. Build Release for meaningful figures.
     =========================================================================
 */
-#include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include <czmq.h>
 #include <jansson.h>
 
+#include "bb_bench.h"
 #include "bb_mockdata.h"
 #include "bb_child.h"
 #include "bb_mock_process.h"
@@ -59,34 +59,12 @@ typedef struct {
     size_t count;
 } bench_t;
 
-static void
-s_require (bool ok, const char *what)
-{
-    if (!ok) {
-        fprintf (stderr, "bench_fetcher: %s failed\n", what);
-        exit (EXIT_FAILURE);
-    }
-}
-
-//  Find the binaries next to this program unless told otherwise.
-static void
-s_bin_dir (void)
-{
-    if (getenv ("BALBOARD_BIN_DIR"))
-        return;
-    char path [4096];
-    ssize_t length = readlink ("/proc/self/exe", path, sizeof path - 1);
-    s_require (length > 0, "readlink /proc/self/exe");
-    path [length] = 0;
-    setenv ("BALBOARD_BIN_DIR", dirname (path), 1);
-}
-
 static long
 s_mock_requests (bench_t *bench)
 {
     long total = bb_mock_process_count (bench->mock, HTTP_MS, "requests",
                                         "total", NULL);
-    s_require (total >= 0, "GET /__mock/stats");
+    bb_bench_require (total >= 0, "GET /__mock/stats");
     return total;
 }
 
@@ -96,7 +74,7 @@ s_start (bench_t *bench)
     char *fetcher = bb_child_bin_path ("balboard-fetcher");
     const char *mock_args [] = { "--log-level", "error", NULL };
     bench->mock = bb_mock_process_new (mock_args, START_MS);
-    s_require (bench->mock != NULL, "starting balboard-mock-upstream");
+    bb_bench_require (bench->mock != NULL, "starting balboard-mock-upstream");
     bb_mock_urls_t urls;
     bb_mock_process_urls (bench->mock, &urls);
 
@@ -104,7 +82,7 @@ s_start (bench_t *bench)
     bench->side = bb_fake_scheduler_new_on_free_ports (jobs, ingest,
                                                        sizeof jobs,
                                                        HEARTBEAT_MS);
-    s_require (bench->side != NULL, "binding the scheduler side");
+    bb_bench_require (bench->side != NULL, "binding the scheduler side");
     const char *fetcher_argv [] = {
         fetcher, "--scheduler-jobs", jobs, "--store-ingest", ingest,
         "--hiro-base", urls.hiro, "--mempool-base", urls.mempool,
@@ -112,7 +90,7 @@ s_start (bench_t *bench)
         "--mempool-concurrency", LANE_TEXT, "--log-level", "warn", NULL
     };
     bench->fetcher = bb_child_new (fetcher_argv, NULL);
-    s_require (bench->fetcher != NULL
+    bb_bench_require (bench->fetcher != NULL
                && bb_fake_scheduler_wait_ready (bench->side, START_MS)
                   == 0, "starting balboard-fetcher");
     free (fetcher);
@@ -125,7 +103,7 @@ s_agents (bench_t *bench, size_t count)
     bench->agents = calloc (count, sizeof bench->agents [0]);
     bench->pointers = calloc (count, sizeof bench->pointers [0]);
     bench->samples = calloc (count, sizeof bench->samples [0]);
-    s_require (bench->agents && bench->pointers && bench->samples, "calloc");
+    bb_bench_require (bench->agents && bench->pointers && bench->samples, "calloc");
     for (size_t index = 0; index < count; index++) {
         bb_mockdata_agent ((unsigned) index, &bench->samples [index]);
         balboard__agent__init (&bench->agents [index]);
@@ -148,13 +126,13 @@ s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
     job.n_agents = count;
     long before = s_mock_requests (bench);
     int64_t start = zclock_usecs ();
-    s_require (bb_fake_scheduler_send_job (bench->side, &job) == 0,
+    bb_bench_require (bb_fake_scheduler_send_job (bench->side, &job) == 0,
                "sending a job");
     bb_envelope_t *report = bb_fake_scheduler_wait_report (
         bench->side, JOB_DEADLINE_MS);
     int64_t end = zclock_usecs ();
-    s_require (report != NULL, "waiting for the job report");
-    s_require (report->job_report->agents_ok == count, "every agent ok");
+    bb_bench_require (report != NULL, "waiting for the job report");
+    bb_bench_require (report->job_report->agents_ok == count, "every agent ok");
     bb_wire_envelope_destroy (&report);
     bb_envelope_t *batch;
     while ((batch = bb_fake_scheduler_take_batch (bench->side)))
@@ -170,20 +148,20 @@ s_wrk (bench_t *bench, const char *url)
 {
     char output [] = "/tmp/bench_fetcher_wrk_XXXXXX";
     int fd = mkstemp (output);
-    s_require (fd >= 0, "mkstemp");
+    bb_bench_require (fd >= 0, "mkstemp");
     close (fd);
     char script [512];
     snprintf (script, sizeof script, "exec wrk -t2 -c" CONCURRENCY_TEXT
               " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
     const char *argv [] = { "/bin/sh", "-c", script, NULL };
     bb_child_t *wrk = bb_child_new (argv, NULL);
-    s_require (wrk != NULL, "running wrk");
+    bb_bench_require (wrk != NULL, "running wrk");
     while (bb_child_running (wrk))
         bb_fake_scheduler_serve (bench->side, HEARTBEAT_MS / 10);
     int code = bb_child_wait (wrk, STOP_MS);
     bb_child_destroy (&wrk);
     FILE *file = fopen (output, "r");
-    s_require (file != NULL, "reading wrk's output");
+    bb_bench_require (file != NULL, "reading wrk's output");
     char line [512];
     double rate = 0;
     while (fgets (line, sizeof line, file))
@@ -191,7 +169,7 @@ s_wrk (bench_t *bench, const char *url)
             rate = strtod (line + 13, NULL);
     fclose (file);
     unlink (output);
-    s_require (code == 0 && rate > 0, "wrk (is it installed?)");
+    bb_bench_require (code == 0 && rate > 0, "wrk (is it installed?)");
     return rate;
 }
 
@@ -199,9 +177,9 @@ int
 main (int argc, char **argv)
 {
     size_t agents = argc > 1 ? (size_t) atol (argv [1]) : AGENTS_DEFAULT;
-    s_require (agents >= WARMUP_AGENTS && agents <= 10000,
+    bb_bench_require (agents >= WARMUP_AGENTS && agents <= 10000,
                "agents in 200..10000");
-    s_bin_dir ();
+    bb_bench_bin_dir ();
     bench_t bench = { 0 };
     s_start (&bench);
     s_agents (&bench, agents);
@@ -225,7 +203,7 @@ main (int argc, char **argv)
 
     char control [64];
     snprintf (control, sizeof control, "{\"latency_ms\": %d}", LATENCY_MS);
-    s_require (bb_mock_process_control (bench.mock, control, HTTP_MS) == 0,
+    bb_bench_require (bb_mock_process_control (bench.mock, control, HTTP_MS) == 0,
                "POST /__mock/control");
     size_t slow_agents = agents < 1500 ? agents : 1500;
     seconds = s_job (&bench, "slow", slow_agents, &requests);
@@ -235,7 +213,7 @@ main (int argc, char **argv)
             (double) requests / seconds, requests, seconds, ideal,
             (double) requests / seconds / ideal);
 
-    s_require (bb_child_stop (bench.fetcher, SIGTERM, STOP_MS) == 0,
+    bb_bench_require (bb_child_stop (bench.fetcher, SIGTERM, STOP_MS) == 0,
                "stopping the fetcher");
     bb_mock_process_end (&bench.mock, STOP_MS);
     bb_child_destroy (&bench.fetcher);

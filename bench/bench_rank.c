@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bb_bench.h"
 #include "bb_random.h"
 #include "bb_rank.h"
 
@@ -33,16 +34,6 @@ typedef struct {
     bb_rank_entry_t *entries;
     uint64_t random;            // xorshift64 state
 } agents_t;
-
-//  Stop the bench if a check fails (assert is off in Release builds).
-static void
-s_require (bool ok, const char *what)
-{
-    if (!ok) {
-        fprintf (stderr, "bench_rank: %s failed\n", what);
-        exit (EXIT_FAILURE);
-    }
-}
 
 static uint64_t
 s_random (agents_t *agents)
@@ -92,12 +83,12 @@ s_agents_new (size_t size)
 {
     static const char c32 [] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     agents_t *agents = calloc (1, sizeof (agents_t));
-    s_require (agents != NULL, "calloc");
+    bb_bench_require (agents != NULL, "calloc");
     agents->size = size;
     agents->random = 0x2545F4914F6CDD1DULL ^ size;
     agents->addr = malloc (size * ADDR_SIZE);
     agents->entries = malloc (size * sizeof (bb_rank_entry_t));
-    s_require (agents->addr && agents->entries, "malloc");
+    bb_bench_require (agents->addr && agents->entries, "malloc");
     for (size_t agent = 0; agent < size; agent++) {
         char *addr = agents->addr [agent];
         addr [0] = 'S';
@@ -149,7 +140,7 @@ s_time_seek (bb_rank_t *rank, uint64_t offset, size_t rows,
         for (size_t row = 1; row < rows && addr; row++)
             addr = bb_rank_next (rank, NULL);
         samples [sample] = s_now_ns () - start;
-        s_require (addr != NULL, "seek");
+        bb_bench_require (addr != NULL, "seek");
     }
     *p50 = s_percentile (samples, SAMPLES, 50);
     *p99 = s_percentile (samples, SAMPLES, 99);
@@ -160,26 +151,26 @@ s_bench (size_t size)
 {
     agents_t *agents = s_agents_new (size);
     uint64_t *samples = malloc (SAMPLES * sizeof (uint64_t));
-    s_require (samples != NULL, "malloc");
+    bb_bench_require (samples != NULL, "malloc");
     long rss_before = s_rss_kib ();
 
     bb_rank_t *rank = bb_rank_new ();
     uint64_t start = s_now_ns ();
     int rc = bb_rank_rebuild (rank, agents->entries, size);
     double build_ms = (double) (s_now_ns () - start) / 1e6;
-    s_require (rc == 0 && bb_rank_size (rank) == size, "rebuild");
+    bb_bench_require (rc == 0 && bb_rank_size (rank) == size, "rebuild");
     //  Again over a full index: what the store pays on a price change
     start = s_now_ns ();
     rc = bb_rank_rebuild (rank, agents->entries, size);
     double rebuild_ms = (double) (s_now_ns () - start) / 1e6;
-    s_require (rc == 0 && bb_rank_size (rank) == size, "rebuild");
+    bb_bench_require (rc == 0 && bb_rank_size (rank) == size, "rebuild");
 
     start = s_now_ns ();
     for (size_t op = 0; op < MOVE_OPS; op++) {
         size_t agent = s_random (agents) % size;
         rc = bb_rank_set (rank, agents->addr [agent],
                           s_random_total (agents));
-        s_require (rc == 0, "set");
+        bb_bench_require (rc == 0, "set");
     }
     double move_ops = MOVE_OPS / ((double) (s_now_ns () - start) / 1e9);
 
@@ -197,7 +188,7 @@ s_bench (size_t size)
         start = s_now_ns ();
         uint64_t position = bb_rank_rank (rank, agents->addr [agent], NULL);
         samples [sample] = s_now_ns () - start;
-        s_require (position > 0, "rank");
+        bb_bench_require (position > 0, "rank");
     }
     uint64_t rank_p50 = s_percentile (samples, SAMPLES, 50);
     long rss = s_rss_kib ();

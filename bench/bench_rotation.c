@@ -22,7 +22,6 @@
     of this program. Build Release for meaningful figures.
     =========================================================================
 */
-#include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +37,7 @@
 #include "bb_client.h"
 #include "bb_mockdata.h"
 #include "bb_mock_process.h"
+#include "bb_bench.h"
 #include "bb_http_exchange.h"
 #include "bb_child.h"
 #include "bb_clock.h"
@@ -76,13 +76,6 @@ typedef struct {
     bb_client_t *control_client;
 } world_t;
 
-static void
-s_die (const char *what)
-{
-    fprintf (stderr, "bench_rotation: %s failed\n", what);
-    exit (EXIT_FAILURE);
-}
-
 //  Start binary with args ("$PORT0".. stand for free ports, the first
 //  one it must listen on) and env; ports [] gets the ports.
 static bb_child_t *
@@ -91,8 +84,7 @@ s_start (const char *binary, const char *const *args, const char *const *env,
 {
     bb_child_t *process = bb_child_start_on_free_ports (binary, args, env,
                                                         START_MS, ports);
-    if (!process)
-        s_die (binary);
+    bb_bench_require (process != NULL, binary);
     return process;
 }
 
@@ -129,8 +121,9 @@ s_import (world_t *world, unsigned agents)
             pointers [i] = &list [i];
         }
         bb_envelope_t *reply = NULL;
-        if (bb_client_agent_upsert (ingest, pointers, batch, &reply))
-            s_die ("the agent import");
+        bb_bench_require (bb_client_agent_upsert (ingest, pointers, batch,
+                                                  &reply) == 0,
+                          "the agent import");
         bb_wire_envelope_destroy (&reply);
     }
     bb_client_destroy (&ingest);
@@ -140,9 +133,9 @@ static Balboard__SchedulerStatus *
 s_status (world_t *world, Balboard__SchedulerControl__Command command,
           bb_envelope_t **reply_p)
 {
-    if (bb_client_scheduler_control (world->control_client, command,
-                                     reply_p))
-        s_die ("a scheduler control call");
+    bb_bench_require (bb_client_scheduler_control (world->control_client,
+                                                   command, reply_p) == 0,
+                      "a scheduler control call");
     return (*reply_p)->scheduler_status;
 }
 
@@ -166,8 +159,7 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     for (size_t i = 0; mock_extra && mock_extra [i]; i++)
         mock_args [6 + i] = mock_extra [i];
     world->mock = bb_mock_process_new (mock_args, START_MS);
-    if (!world->mock)
-        s_die ("balboard-mock-upstream");
+    bb_bench_require (world->mock != NULL, "balboard-mock-upstream");
 
     char store_dir [PATH_SIZE + 16], sched_dir [PATH_SIZE + 16];
     snprintf (store_dir, sizeof store_dir, "%s/store", world->dir);
@@ -225,8 +217,8 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
         bb_wire_envelope_destroy (&reply);
         if (ready == fetchers)
             break;
-        if (bb_clock_mono_ms () > until)
-            s_die ("waiting for the fetchers");
+        bb_bench_require (bb_clock_mono_ms () <= until,
+                          "waiting for the fetchers");
         bb_clock_sleep_ms (POLL_MS);
     }
 }
@@ -265,7 +257,7 @@ s_wait_rotations (world_t *world, uint64_t rotations)
             return duration;
         bb_clock_sleep_ms (POLL_MS);
     }
-    s_die ("waiting for the rotation");
+    bb_bench_require (false, "waiting for the rotation");
     return 0;
 }
 
@@ -295,8 +287,7 @@ static json_t *
 s_mock_stats (world_t *world)
 {
     json_t *stats = bb_mock_process_stats (world->mock, HTTP_MS);
-    if (!stats)
-        s_die ("reading the mock's stats");
+    bb_bench_require (stats != NULL, "reading the mock's stats");
     return stats;
 }
 
@@ -382,13 +373,8 @@ int
 main (int argc, char **argv)
 {
     unsigned agents = argc > 1 ? (unsigned) atoi (argv [1]) : AGENTS_DEFAULT;
-    if (agents == 0)
-        s_die ("reading the agent count");
-    if (!getenv ("BALBOARD_BIN_DIR")) {
-        char *self = strdup (argv [0]);
-        setenv ("BALBOARD_BIN_DIR", dirname (self), 1);
-        free (self);
-    }
+    bb_bench_require (agents > 0, "reading the agent count");
+    bb_bench_bin_dir ();
     curl_global_init (CURL_GLOBAL_DEFAULT);
     s_scaling (agents);
     s_budget (agents);
