@@ -277,6 +277,19 @@ s_sample_address (unsigned index, char *stx, char *btc)
 
 #define SHAPE_SAMPLES 6
 
+//  GET path_format with address put in for its %s, require 200 and the
+//  shape of fixture (what names the body in a failure); returns the body.
+static json_t *
+s_get_shaped (bb_mock_process_t *mock, const char *path_format,
+              const char *address, json_t *fixture, const char *what)
+{
+    char path [PATH_LEN];
+    snprintf (path, sizeof path, path_format, address);
+    json_t *root = s_get_json (mock, path, 200);
+    s_assert_shape (fixture, root, what);
+    return root;
+}
+
 //  ---------------------------------------------------------------------
 //  bb_mockdata, without the server
 
@@ -413,11 +426,8 @@ test_hiro_v3_stx (void **state)
     for (unsigned sample = 0; sample < SHAPE_SAMPLES; sample++) {
         char stx [BB_MOCK_STX_ADDRESS_SIZE], btc [BB_MOCK_BTC_ADDRESS_SIZE];
         s_sample_address (sample, stx, btc);
-        char path [PATH_LEN];
-        snprintf (path, sizeof path,
-                  "/extended/v3/principals/%s/balances/stx", stx);
-        json_t *root = s_get_json (*state, path, 200);
-        s_assert_shape (fixture, root, "v3 stx");
+        json_t *root = s_get_shaped (*state,
+            "/extended/v3/principals/%s/balances/stx", stx, fixture, "v3 stx");
         bb_mock_hiro_t hiro;
         bb_mockdata_hiro (stx, &hiro);
         s_assert_string (root, "balance", hiro.stx_balance);
@@ -543,10 +553,8 @@ test_mempool (void **state)
     for (unsigned sample = 0; sample < SHAPE_SAMPLES; sample++) {
         char stx [BB_MOCK_STX_ADDRESS_SIZE], btc [BB_MOCK_BTC_ADDRESS_SIZE];
         s_sample_address (sample, stx, btc);
-        char path [PATH_LEN];
-        snprintf (path, sizeof path, "/api/address/%s", btc);
-        json_t *root = s_get_json (*state, path, 200);
-        s_assert_shape (fixture, root, "mempool");
+        json_t *root = s_get_shaped (*state, "/api/address/%s", btc, fixture,
+                                     "mempool");
         s_assert_string (root, "address", btc);
         bb_mock_btc_t expected;
         bb_mockdata_btc (btc, &expected);
