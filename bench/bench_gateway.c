@@ -22,7 +22,6 @@
     of this program. Build Release for meaningful figures.
     =========================================================================
 */
-#include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bb_bench.h"
 #include "bb_child.h"
 #include "bb_client.h"
 #include "bb_http_exchange.h"
@@ -64,28 +64,6 @@ typedef struct {
     unsigned agents;
 } bench_t;
 
-static void
-s_require (bool ok, const char *what)
-{
-    if (!ok) {
-        fprintf (stderr, "bench_gateway: %s failed\n", what);
-        exit (EXIT_FAILURE);
-    }
-}
-
-//  Find the binaries next to this program unless told otherwise.
-static void
-s_bin_dir (void)
-{
-    if (getenv ("BALBOARD_BIN_DIR"))
-        return;
-    char path [4096];
-    ssize_t length = readlink ("/proc/self/exe", path, sizeof path - 1);
-    s_require (length > 0, "readlink /proc/self/exe");
-    path [length] = 0;
-    setenv ("BALBOARD_BIN_DIR", dirname (path), 1);
-}
-
 //  ---------------------------------------------------------------------------
 //  The store, filled
 
@@ -100,7 +78,7 @@ s_start_store (bench_t *bench, const char *dir)
     int ports [BB_CHILD_PORTS_MAX];
     bench->store = bb_child_start_on_free_ports ("balboard-store", args,
                                                  NULL, START_MS, ports);
-    s_require (bench->store != NULL, "starting balboard-store");
+    bb_bench_require (bench->store != NULL, "starting balboard-store");
     snprintf (bench->query, sizeof bench->query, "tcp://127.0.0.1:%d",
               ports [0]);
     snprintf (bench->ingest, sizeof bench->ingest, "tcp://127.0.0.1:%d",
@@ -113,7 +91,7 @@ s_upsert (bb_client_t *ingest, unsigned first, unsigned count)
     bb_mock_agent_t *samples = calloc (count, sizeof *samples);
     Balboard__Agent *agents = calloc (count, sizeof *agents);
     Balboard__Agent **pointers = calloc (count, sizeof *pointers);
-    s_require (samples && agents && pointers, "calloc");
+    bb_bench_require (samples && agents && pointers, "calloc");
     for (unsigned index = 0; index < count; index++) {
         bb_mockdata_agent (first + index, &samples [index]);
         balboard__agent__init (&agents [index]);
@@ -126,8 +104,9 @@ s_upsert (bb_client_t *ingest, unsigned first, unsigned count)
         pointers [index] = &agents [index];
     }
     bb_envelope_t *reply = NULL;
-    s_require (bb_client_agent_upsert (ingest, pointers, count, &reply) == 0
-               && reply->agent_ack->n_rejected == 0, "agent upsert");
+    bb_bench_require (bb_client_agent_upsert (ingest, pointers, count,
+                                              &reply) == 0
+                      && reply->agent_ack->n_rejected == 0, "agent upsert");
     bb_wire_envelope_destroy (&reply);
     free (pointers);
     free (agents);
@@ -200,8 +179,8 @@ s_commit_batch (bb_client_t *ingest, unsigned first, unsigned count,
     batch.n_agents = count;
     batch.agents = results;
     bb_envelope_t *reply = NULL;
-    s_require (bb_client_balance_batch (ingest, &batch, &reply) == 0,
-               "balance batch");
+    bb_bench_require (bb_client_balance_batch (ingest, &batch, &reply) == 0,
+                      "balance batch");
     bb_wire_envelope_destroy (&reply);
 }
 
@@ -209,7 +188,7 @@ static void
 s_fill (bench_t *bench)
 {
     bb_client_t *ingest = bb_client_new (bench->ingest, CLIENT_MS);
-    s_require (ingest != NULL, "ingest client");
+    bb_bench_require (ingest != NULL, "ingest client");
     for (unsigned first = 0; first < bench->agents; first += UPSERT_AGENTS)
         s_upsert (ingest, first, bench->agents - first < UPSERT_AGENTS
                                  ? bench->agents - first : UPSERT_AGENTS);
@@ -223,8 +202,8 @@ s_fill (bench_t *bench)
     prices.stx_usd_micro = STX_USD_MICRO;
     prices.priced_at_ms = now_ms;
     bb_envelope_t *reply = NULL;
-    s_require (bb_client_price_snapshot (ingest, &prices, &reply) == 0,
-               "price snapshot");
+    bb_bench_require (bb_client_price_snapshot (ingest, &prices, &reply) == 0,
+                      "price snapshot");
     bb_wire_envelope_destroy (&reply);
     bb_client_destroy (&ingest);
 }
@@ -243,7 +222,7 @@ s_start_gateway (bench_t *bench)
     int ports [BB_CHILD_PORTS_MAX];
     bench->gateway = bb_child_start_on_free_ports ("balboard-gateway", args,
                                                    NULL, START_MS, ports);
-    s_require (bench->gateway != NULL, "starting balboard-gateway");
+    bb_bench_require (bench->gateway != NULL, "starting balboard-gateway");
     snprintf (bench->base, sizeof bench->base, "http://127.0.0.1:%d",
               ports [0]);
 }
@@ -255,10 +234,10 @@ s_etag (bench_t *bench)
     char url [ENDPOINT_SIZE + 32];
     snprintf (url, sizeof url, "%s/api/dashboard", bench->base);
     bb_http_exchange_t *exchange = bb_http_exchange_get (url, NULL, HTTP_MS);
-    s_require (bb_http_exchange_status (exchange) == 200,
-               "GET /api/dashboard");
+    bb_bench_require (bb_http_exchange_status (exchange) == 200,
+                      "GET /api/dashboard");
     const char *etag = bb_http_exchange_header (exchange, "ETag");
-    s_require (etag != NULL, "the page's ETag");
+    bb_bench_require (etag != NULL, "the page's ETag");
     char *copy = strdup (etag);
     bb_http_exchange_destroy (&exchange);
     return copy;
@@ -271,9 +250,9 @@ s_offsets_script (unsigned agents)
 {
     char *path = strdup ("/tmp/bench_gateway_lua_XXXXXX");
     int fd = mkstemp (path);
-    s_require (fd >= 0, "mkstemp");
+    bb_bench_require (fd >= 0, "mkstemp");
     FILE *file = fdopen (fd, "w");
-    s_require (file != NULL, "fdopen");
+    bb_bench_require (file != NULL, "fdopen");
     fprintf (file, "counter = 0\n"
              "request = function ()\n"
              "    counter = counter + 1\n"
@@ -292,7 +271,7 @@ s_wrk (const char *url, const char *extra)
 {
     char output [] = "/tmp/bench_gateway_wrk_XXXXXX";
     int fd = mkstemp (output);
-    s_require (fd >= 0, "mkstemp");
+    bb_bench_require (fd >= 0, "mkstemp");
     close (fd);
     char command [COMMAND_SIZE];
     snprintf (command, sizeof command, "exec wrk -t" WRK_THREADS
@@ -300,11 +279,11 @@ s_wrk (const char *url, const char *extra)
               extra, url, output);
     const char *argv [] = { "/bin/sh", "-c", command, NULL };
     bb_child_t *wrk = bb_child_new (argv, NULL);
-    s_require (wrk != NULL, "running wrk");
+    bb_bench_require (wrk != NULL, "running wrk");
     int code = bb_child_wait (wrk, WRK_MS);
     bb_child_destroy (&wrk);
     FILE *file = fopen (output, "r");
-    s_require (file != NULL, "reading wrk's output");
+    bb_bench_require (file != NULL, "reading wrk's output");
     char line [512];
     double rate = 0;
     bool others = false;
@@ -315,8 +294,8 @@ s_wrk (const char *url, const char *extra)
     }
     fclose (file);
     unlink (output);
-    s_require (code == 0 && rate > 0, "wrk (is it installed?)");
-    s_require (!others, "wrk: every answer 2xx or 3xx");
+    bb_bench_require (code == 0 && rate > 0, "wrk (is it installed?)");
+    bb_bench_require (!others, "wrk: every answer 2xx or 3xx");
     return rate;
 }
 
@@ -325,11 +304,11 @@ main (int argc, char **argv)
 {
     bench_t bench = { .agents = argc > 1 ? (unsigned) atol (argv [1])
                                          : AGENTS_DEFAULT };
-    s_require (bench.agents >= PAGE_LIMIT && bench.agents <= AGENTS_MAX,
-               "agents in 100..1000000");
-    s_bin_dir ();
+    bb_bench_require (bench.agents >= PAGE_LIMIT && bench.agents <= AGENTS_MAX,
+                      "agents in 100..1000000");
+    bb_bench_bin_dir ();
     char dir [] = "/tmp/bench_gateway_XXXXXX";
-    s_require (mkdtemp (dir) != NULL, "mkdtemp");
+    bb_bench_require (mkdtemp (dir) != NULL, "mkdtemp");
     s_start_store (&bench, dir);
     int64_t started = zclock_mono ();
     s_fill (&bench);
@@ -360,14 +339,14 @@ main (int argc, char **argv)
     unlink (script);
     free (script);
     free (etag);
-    s_require (bb_child_stop (bench.gateway, SIGTERM, STOP_MS) == 0,
-               "stopping the gateway");
-    s_require (bb_child_stop (bench.store, SIGTERM, STOP_MS) == 0,
-               "stopping the store");
+    bb_bench_require (bb_child_stop (bench.gateway, SIGTERM, STOP_MS) == 0,
+                      "stopping the gateway");
+    bb_bench_require (bb_child_stop (bench.store, SIGTERM, STOP_MS) == 0,
+                      "stopping the store");
     bb_child_destroy (&bench.gateway);
     bb_child_destroy (&bench.store);
     char remove [sizeof dir + 16];
     snprintf (remove, sizeof remove, "rm -rf '%s'", dir);
-    s_require (system (remove) == 0, "removing the store's data");
+    bb_bench_require (system (remove) == 0, "removing the store's data");
     return EXIT_SUCCESS;
 }

@@ -430,6 +430,9 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
     s_render_requests (self, out);
     s_render_durations (self, out);
     s_render_build (out, sources);
+    s_gauge (out, "balboard_sse_clients",
+             "Open /api/dashboard/events streams of this gateway.",
+             (double) sources->sse_clients);
     s_gauge (out, "balboard_store_up",
              "1 if the store answered this scrape's stats query.",
              sources->store != NULL);

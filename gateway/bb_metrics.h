@@ -5,7 +5,8 @@
     format 0.0.4): every series is prefixed balboard_, counters end in
     _total, durations are _seconds histograms. The gateway's part is kept
     here: HTTP requests by route and status, and their durations by
-    route. The route label is the route a path matched (the template
+    route; the gateway also reports its open SSE streams at each scrape.
+    The route label is the route a path matched (the template
     "/api/agents/{stxAddress}" for every agent) or "other", so the label
     set stays small whatever paths clients send. Counting is lock-free
     (relaxed atomics), so every worker thread counts at once without
@@ -25,6 +26,8 @@
 #ifndef BB_METRICS_H_INCLUDED
 #define BB_METRICS_H_INCLUDED
 
+#include <stddef.h>
+
 #include "balboard.pb-c.h"
 
 //  Content-Type of the exposition.
@@ -35,6 +38,7 @@
 typedef struct {
     const Balboard__StoreStats *store;
     const Balboard__SchedulerStatus *scheduler;
+    size_t sse_clients;             // open /api/dashboard/events streams
 } bb_metrics_sources_t;
 
 typedef struct _bb_metrics_t bb_metrics_t;

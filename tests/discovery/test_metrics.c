@@ -75,7 +75,7 @@ static char *
 s_render (bb_metrics_t *metrics, const Balboard__StoreStats *store,
           const Balboard__SchedulerStatus *scheduler)
 {
-    bb_metrics_sources_t sources = { store, scheduler };
+    bb_metrics_sources_t sources = { store, scheduler, 3 };
     char *text = bb_metrics_render (metrics, &sources);
     s_check_format (text);
     return text;
@@ -111,6 +111,7 @@ test_requests_and_durations (void **state)
     char *text = s_render (metrics, NULL, NULL);
     s_has_line (text, "balboard_store_up 0");
     s_has_line (text, "balboard_scheduler_up 0");
+    s_has_line (text, "balboard_sse_clients 3");
     s_lacks (text, "balboard_http_requests_total{");
     s_lacks (text, "balboard_store_agents");
     s_lacks (text, "balboard_rotation ");
@@ -236,7 +237,8 @@ test_store_and_scheduler (void **state)
         "balboard_price_usd{symbol=\"BTC\"} 67187.335894",
         "balboard_price_usd{symbol=\"sBTC\"} 67187.335894",
         "balboard_price_usd{symbol=\"STX\"} 2.500000",
-        "balboard_build_info{service=\"store\",version=\"0.1.0 (a\\\"b\\\\c)\"} 1",
+        "balboard_build_info{service=\"store\","
+        "version=\"0.1.0 (a\\\"b\\\\c)\"} 1",
         "balboard_build_info{service=\"scheduler\",version=\"0.1.0 (x)\"} 1",
         "balboard_rotation 4", "balboard_rotation_done_agents 30",
         "balboard_rotations_completed_total 3",
