@@ -38,6 +38,7 @@
 #include "bb_mockdata.h"
 #include "bb_mock_process.h"
 #include "bb_bench.h"
+#include "bb_sample_agents.h"
 #include "bb_http_exchange.h"
 #include "bb_child.h"
 #include "bb_clock.h"
@@ -61,7 +62,6 @@
 #define HTTP_MS             5000
 #define ROTATION_MS         600000
 #define POLL_MS             50
-#define IMPORT_BATCH        500
 #define ENDPOINT_SIZE       64
 #define PATH_SIZE           512
 
@@ -106,26 +106,8 @@ static void
 s_import (world_t *world, unsigned agents)
 {
     bb_client_t *ingest = bb_client_new (world->ingest, CLIENT_MS);
-    for (unsigned first = 0; first < agents; first += IMPORT_BATCH) {
-        unsigned batch = agents - first < IMPORT_BATCH ? agents - first
-                                                        : IMPORT_BATCH;
-        bb_mock_agent_t samples [IMPORT_BATCH];
-        Balboard__Agent list [IMPORT_BATCH];
-        Balboard__Agent *pointers [IMPORT_BATCH];
-        for (unsigned i = 0; i < batch; i++) {
-            bb_mockdata_agent (first + i, &samples [i]);
-            balboard__agent__init (&list [i]);
-            list [i].stx_address = samples [i].stx_address;
-            list [i].btc_address = samples [i].btc_address;
-            list [i].display_name = samples [i].display_name;
-            pointers [i] = &list [i];
-        }
-        bb_envelope_t *reply = NULL;
-        bb_bench_require (bb_client_agent_upsert (ingest, pointers, batch,
-                                                  &reply) == 0,
-                          "the agent import");
-        bb_wire_envelope_destroy (&reply);
-    }
+    bb_bench_require (bb_sample_agents_upsert (ingest, 0, agents, NULL) == 0,
+                      "the agent import");
     bb_client_destroy (&ingest);
 }
 

@@ -25,6 +25,7 @@
 #include "bb_mockdata.h"
 #include "bb_child.h"
 #include "bb_mock_process.h"
+#include "bb_sample_agents.h"
 #include "bb_port.h"
 #include "bb_u128.h"
 #include "bb_clock.h"
@@ -35,7 +36,6 @@
 #define HTTP_TIMEOUT_MS     5000
 #define FETCHERS_WAIT_MS    10000
 #define POLL_MS             50
-#define IMPORT_BATCH        500
 #define PAGE_LIMIT          500
 #define HEARTBEAT_MS        "250"       // death seen in 750 ms: slack for a
                                         // loaded sanitizer build
@@ -337,38 +337,8 @@ e2e_world_destroy (e2e_world_t **self_p)
 void
 e2e_world_import (e2e_world_t *self, unsigned first, unsigned count)
 {
-    for (unsigned done = 0; done < count; ) {
-        unsigned batch = count - done < IMPORT_BATCH ? count - done
-                                                      : IMPORT_BATCH;
-        bb_mock_agent_t *samples = calloc (batch, sizeof *samples);
-        Balboard__Agent *agents = calloc (batch, sizeof *agents);
-        Balboard__Agent **pointers = calloc (batch, sizeof *pointers);
-        assert_true (samples && agents && pointers);
-        for (unsigned i = 0; i < batch; i++) {
-            bb_mockdata_agent (first + done + i, &samples [i]);
-            balboard__agent__init (&agents [i]);
-            agents [i].stx_address = samples [i].stx_address;
-            agents [i].btc_address = samples [i].btc_address;
-            agents [i].display_name = samples [i].display_name;
-            agents [i].bns_name = samples [i].bns_name;
-            agents [i].level = (uint32_t) samples [i].level;
-            agents [i].level_name = (char *) samples [i].level_name;
-            pointers [i] = &agents [i];
-        }
-        bb_envelope_t *reply = NULL;
-        int rc = bb_client_agent_upsert (self->ingest_client, pointers,
-                                         batch, &reply);
-        if (rc)
-            fprintf (stderr, "e2e: import: %s\n",
-                     bb_client_reason (self->ingest_client));
-        assert_int_equal (rc, 0);
-        assert_int_equal (reply->agent_ack->n_rejected, 0);
-        bb_wire_envelope_destroy (&reply);
-        free (pointers);
-        free (agents);
-        free (samples);
-        done += batch;
-    }
+    assert_int_equal (bb_sample_agents_upsert (self->ingest_client, first,
+                                               count, NULL), 0);
 }
 
 void

@@ -31,6 +31,7 @@
 #include "bb_mockdata.h"
 #include "bb_child.h"
 #include "bb_mock_process.h"
+#include "bb_sample_agents.h"
 #include "bb_port.h"
 #include "bb_fake_scheduler.h"
 #include "bb_upstream_parse.h"
@@ -114,27 +115,13 @@ s_metadata_requests (world_t *world)
 static void
 s_register (world_t *world)
 {
-    Balboard__Agent agents [AGENTS];
-    Balboard__Agent *pointers [AGENTS];
-    for (unsigned index = 0; index < AGENTS; index++) {
-        bb_mock_agent_t *agent = &world->agents [index];
-        bb_mockdata_agent (FIRST_SAMPLE + index, agent);
-        balboard__agent__init (&agents [index]);
-        agents [index].stx_address = agent->stx_address;
-        agents [index].btc_address = agent->btc_address;
-        agents [index].display_name = agent->display_name;
-        agents [index].bns_name = agent->bns_name;
-        agents [index].level = (uint32_t) agent->level;
-        agents [index].level_name = (char *) agent->level_name;
-        pointers [index] = &agents [index];
-    }
+    for (unsigned index = 0; index < AGENTS; index++)
+        bb_mockdata_agent (FIRST_SAMPLE + index, &world->agents [index]);
     bb_client_t *client = bb_client_new (world->ingest, CLIENT_MS);
-    bb_envelope_t *reply = NULL;
-    int rc = bb_client_agent_upsert (client, pointers, AGENTS, &reply);
-    if (rc)
-        fail_msg ("upsert: %s", bb_client_reason (client));
-    assert_int_equal (reply->agent_ack->inserted, AGENTS);
-    bb_wire_envelope_destroy (&reply);
+    size_t inserted;
+    assert_int_equal (bb_sample_agents_upsert (client, FIRST_SAMPLE, AGENTS,
+                                               &inserted), 0);
+    assert_int_equal (inserted, AGENTS);
     bb_client_destroy (&client);
 }
 
