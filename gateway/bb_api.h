@@ -23,12 +23,16 @@
 #include "bb_address.h"
 #include "bb_client_pool.h"
 #include "bb_http_reply.h"
+#include "bb_page.h"
+#include "bb_sse.h"
 
 //  What the routes share; borrowed, outlives the server.
 typedef struct {
     bb_client_pool_t *clients;
     bb_network_t network;       // of the addresses /api/agents accepts
     const char *docs;           // the ?docs=1 payload
+    bb_sse_t *streams;          // the SSE streams of /api/dashboard/events
+    bb_page_t *page;            // the /dashboard page
 } bb_api_t;
 
 enum MHD_Result bb_api_dashboard (const bb_api_t *api,

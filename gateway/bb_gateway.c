@@ -93,9 +93,13 @@ s_route (bb_gateway_t *self, bb_http_reply_t *reply, const char *method,
                                     "method not allowed");
     if (strcmp (url, "/api/dashboard") == 0)
         return bb_api_dashboard (api, reply);
+    if (strcmp (url, "/api/dashboard/events") == 0)
+        return bb_sse_answer (api->streams, reply);
     const char *address = s_agent_address (url);
     if (address)
         return bb_api_agent (api, reply, address);
+    if (strcmp (url, "/dashboard") == 0)
+        return bb_page_answer (api->page, reply);
     if (strcmp (url, "/api/status") == 0)
         return bb_api_status (api, reply);
     if (strcmp (url, "/healthz") == 0)
@@ -145,7 +149,8 @@ static struct MHD_Daemon *
 s_daemon_start (bb_gateway_t *self, const struct addrinfo *address)
 {
     const bb_gateway_settings_t *settings = &self->settings;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG
+                   | MHD_ALLOW_SUSPEND_RESUME;
     if (address->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     return MHD_start_daemon (
@@ -192,8 +197,10 @@ bb_gateway_destroy (bb_gateway_t **self_p)
     bb_gateway_t *self = *self_p;
     if (!self)
         return;
-    if (self->daemon)
+    if (self->daemon) {
+        bb_sse_stop (self->settings.api.streams);  // none stays suspended
         MHD_stop_daemon (self->daemon);
+    }
     free (self);
     *self_p = NULL;
 }

@@ -13,7 +13,9 @@
     own limits get the same statuses in JSON.
     Routes (GET and HEAD; any other method is 405):
       /api/dashboard, /api/agents/{stxAddress}, /api/status, /healthz,
-      /readyz; anything else is 404. See bb_api for each.
+      /readyz (bb_api), /api/dashboard/events (bb_sse: a stream whose
+      connection is suspended while it has nothing to send), /dashboard
+      (bb_page: the HTML page); anything else is 404. Stopping ends every stream before the daemon stops.
     One debug log line per request (method, path, status, ms).
     =========================================================================
 */

@@ -3,9 +3,11 @@
 
     Owns the process: reads the settings (flags and environment, see
     --help), makes the documentation payload and the per-thread client
-    pool, starts the HTTP server (bb_gateway) and serves until SIGINT or
-    SIGTERM; then stops the server (its threads are joined, requests in
-    progress finish), closes every client and exits 0. It keeps no state
+    pool, starts the event feed (bb_event_feed, the store's events for
+    the SSE streams) and the HTTP server (bb_gateway) and serves until
+    SIGINT or SIGTERM; then stops the feed, then the server (every event
+    stream ends, its threads are joined, requests in progress finish),
+    closes every client and exits 0. It keeps no state
     of its own, so several replicas can serve side by side. --health asks
     a running gateway for GET /healthz and exits 0 if it answers 200,
     else 1.
@@ -13,23 +15,23 @@
 */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <curl/curl.h>
 #include <microhttpd.h>
 
+#include "bb_actor.h"
 #include "bb_address.h"
 #include "bb_api_docs.h"
 #include "bb_client_pool.h"
 #include "bb_config.h"
+#include "bb_event_feed.h"
 #include "bb_gateway.h"
 #include "bb_httpd.h"
 #include "bb_log.h"
 #include "bb_main.h"
-#include "bb_signal.h"
 
 #define PROGRAM             "balboard-gateway"
-#define STOP_POLL_MS        100         // how often main checks for a signal
+#define KEEPALIVE_MS        15000       // an SSE comment line this often
 #define KIB                 1024
 
 #define INT_OPTION(name, env, fallback, min, max, help) \
@@ -43,6 +45,11 @@ static const bb_option_t s_options [] = {
     { "scheduler-control", "BALBOARD_SCHEDULER_CONTROL", BB_OPT_STRING,
       "tcp://127.0.0.1:7712", 0, 0, false,
       "the scheduler's control socket (for /api/status)" },
+    { "store-events", "BALBOARD_STORE_EVENTS", BB_OPT_STRING,
+      "tcp://127.0.0.1:7703", 0, 0, false,
+      "the store's events socket (for /api/dashboard/events)" },
+    INT_OPTION ("sse-max", "BALBOARD_GATEWAY_SSE_MAX", "256", 1, 65536,
+                "open event streams at most; more get 503"),
     INT_OPTION ("threads", "BALBOARD_GATEWAY_THREADS", "4", 1, 256,
                 "HTTP worker threads, each with its own store client"),
     INT_OPTION ("connection-limit", "BALBOARD_GATEWAY_CONNECTION_LIMIT",
@@ -82,8 +89,9 @@ static int s_run (bb_config_t *config);
 
 static const bb_program_t s_program = {
     PROGRAM,
-    "Serve balboard over HTTP: the ranked dashboard, agent details and "
-    "status as JSON,\nwith cache headers, ETags and gzip "
+    "Serve balboard over HTTP: the live /dashboard page, the ranked "
+    "dashboard, agent\ndetails and status as JSON with cache headers, "
+    "ETags and gzip, and live updates\nas Server-Sent Events "
     "(docs/gateway.md).",
     s_options, OPTION_COUNT, s_libraries, 2, s_health, s_run
 };
@@ -100,7 +108,8 @@ s_health (bb_config_t *config)
 //  ---------------------------------------------------------------------------
 //  Serving
 
-//  Serve with api until SIGINT or SIGTERM.
+//  Serve with api until SIGINT or SIGTERM, or until the event feed
+//  stops on its own.
 static int
 s_serve (bb_config_t *config, const bb_api_t *api)
 {
@@ -115,18 +124,23 @@ s_serve (bb_config_t *config, const bb_api_t *api)
             config, "connection-memory-kib") * KIB,
         .api = *api,
     };
-    bb_gateway_t *gateway = bb_gateway_new (&settings);
-    if (!gateway)
-        return EXIT_FAILURE;
-    bb_info ("listening", "bind=%s port=%u threads=%u", settings.bind,
-             bb_gateway_port (gateway), settings.threads);
-    while (!bb_signal_stopping ()) {
-        struct timespec pause = { 0, STOP_POLL_MS * 1000000L };
-        nanosleep (&pause, NULL);
+    bb_event_feed_args_t feed_args = {
+        bb_config_str (config, "store-events"), api->streams, KEEPALIVE_MS
+    };
+    bb_actor_t *feed = bb_actor_new ("event-feed", bb_event_feed_actor,
+                                     &feed_args);
+    bb_gateway_t *gateway = feed ? bb_gateway_new (&settings) : NULL;
+    int rc = gateway ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (gateway) {
+        bb_info ("listening", "bind=%s port=%u threads=%u", settings.bind,
+                 bb_gateway_port (gateway), settings.threads);
+        if (bb_actor_serve (&feed, 1))
+            rc = EXIT_FAILURE;
+        bb_info ("stopping", NULL);
     }
-    bb_info ("stopping", NULL);
+    bb_actor_destroy (&feed);
     bb_gateway_destroy (&gateway);
-    return EXIT_SUCCESS;
+    return rc;
 }
 
 //  The process: the gateway until a signal.
@@ -152,7 +166,11 @@ s_run (bb_config_t *config)
     }
     char *docs = bb_api_docs_text ();
     api.docs = docs;
+    api.streams = bb_sse_new ((size_t) bb_config_int (config, "sse-max"));
+    api.page = bb_page_new ();
     int rc = s_serve (config, &api);
+    bb_page_destroy (&api.page);
+    bb_sse_destroy (&api.streams);
     bb_client_pool_destroy (&api.clients);
     free (docs);
     bb_info ("stopped", "exit=%d", rc);

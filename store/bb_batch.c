@@ -401,8 +401,23 @@ s_apply_snapshot (bb_write_t *write, const Balboard__PriceSnapshot *snapshot,
     return bb_record_prices_put (write->db, write->txn, &prices);
 }
 
+//  Agents of the batch's rotation done: a newer rotation starts at 0.
+static int
+s_count_rotation_agents (bb_write_t *write,
+                         const Balboard__BalanceBatch *batch)
+{
+    bb_rotation_agents_rec_t agents;
+    int rc = bb_record_rotation_agents_get (write->db, write->txn, &agents);
+    if (rc)
+        return rc;
+    if (agents.rotation != batch->rotation)
+        agents = (bb_rotation_agents_rec_t) { batch->rotation, 0 };
+    agents.agents_done += (uint32_t) batch->n_agents;
+    return bb_record_rotation_agents_put (write->db, write->txn, &agents);
+}
+
 //  Rotation progress as the batches report it: a newer rotation restarts
-//  the count of chunks done.
+//  the counts of chunks and agents done.
 static int
 s_apply_rotation (bb_write_t *write, const Balboard__BalanceBatch *batch)
 {
@@ -418,7 +433,8 @@ s_apply_rotation (bb_write_t *write, const Balboard__BalanceBatch *batch)
     }
     rotation.chunks_done++;
     rotation.rotation_agents = batch->rotation_agents;
-    return bb_record_rotation_put (write->db, write->txn, &rotation);
+    rc = bb_record_rotation_put (write->db, write->txn, &rotation);
+    return rc ? rc : s_count_rotation_agents (write, batch);
 }
 
 static Balboard__AckStatus

@@ -7,7 +7,8 @@
     write the counters, commit, send the change set, send the replies.
     Every commit of the process goes through s_commit, which bumps
     commit_seq and sends a change set: the query actor relies on seeing
-    one change set per commit.
+    one change set per commit. It also hands bb_events the state the
+    dashboard shows, read in the same txn.
 
     Applying a round again after a map resize is safe because nothing of
     a round leaves the actor before its commit: replies, counters and the
@@ -19,6 +20,7 @@
 #include "bb_batch.h"
 #include "bb_changes.h"
 #include "bb_envelope.h"
+#include "bb_events.h"
 #include "bb_log.h"
 #include "bb_pb.h"
 #include "bb_query.h"
@@ -50,6 +52,7 @@ typedef struct {
     bb_db_t *db;                // shared environment, borrowed
     bb_network_t network;
     bb_changes_t *round;        // what the current commit changes
+    bb_events_t *events;        // the events socket; NULL if unbound
     bb_retention_t *retention;
     int64_t retention_interval_ms;
     int64_t next_pass_ms;       // monotonic start of the next pass
@@ -258,14 +261,46 @@ s_apply_item (self_t *self, MDB_txn *txn, bb_counters_rec_t *counters,
 //  ===========================================================================
 //  Commit, map growth, rounds
 
+//  What the dashboard shows after the commit txn is about to make, read
+//  from txn into event. Returns 0 or an LMDB error.
+static int
+s_event_state (self_t *self, MDB_txn *txn, const bb_counters_rec_t *counters,
+               Balboard__DashboardEvent *event)
+{
+    bb_rotation_rec_t rotation;
+    bb_rotation_agents_rec_t done;
+    bb_prices_rec_t prices;
+    int rc = bb_record_rotation_get (self->db, txn, &rotation);
+    if (rc == 0)
+        rc = bb_record_rotation_agents_get (self->db, txn, &done);
+    if (rc == 0)
+        rc = bb_record_prices_get (self->db, txn, &prices);
+    if (rc)
+        return rc;
+    balboard__dashboard_event__init (event);
+    event->commit_seq = counters->commit_seq;
+    event->rotation = rotation.rotation;
+    event->rotation_agents = rotation.rotation_agents;
+    event->rotation_agents_done =
+        done.rotation == rotation.rotation ? done.agents_done : 0;
+    event->rotation_chunks_done = rotation.chunks_done;
+    event->priced_at_ms = prices.priced_at_ms;
+    event->agents = bb_db_entries (self->db, txn, BB_DBI_AGENTS);
+    return 0;
+}
+
 //  Commit txn with the counters of the commit, then tell the query actor
-//  what changed. Returns 0 or the LMDB error (txn is gone either way).
+//  what changed and the events socket what the dashboard shows. Returns
+//  0 or the LMDB error (txn is gone either way).
 static int
 s_commit (self_t *self, MDB_txn *txn, bb_counters_rec_t *counters)
 {
     counters->commit_seq++;
     counters->last_commit_ms = (uint64_t) zclock_time ();
+    Balboard__DashboardEvent event;
     int rc = bb_record_counters_put (self->db, txn, counters);
+    if (rc == 0)
+        rc = s_event_state (self, txn, counters, &event);
     if (rc) {
         mdb_txn_abort (txn);
         return rc;
@@ -277,6 +312,8 @@ s_commit (self_t *self, MDB_txn *txn, bb_counters_rec_t *counters)
     if (bb_changes_send (self->round, self->service.changes))
         bb_error ("changes_send_failed", "seq=%llu",
                   (unsigned long long) counters->commit_seq);
+    if (self->events)
+        bb_events_commit (self->events, &event);
     return 0;
 }
 
@@ -503,6 +540,7 @@ s_self_destroy (self_t **self_p)
     self_t *self = *self_p;
     if (!self)
         return;
+    bb_events_destroy (&self->events);
     bb_service_close (&self->service);
     bb_changes_destroy (&self->round);
     bb_retention_destroy (&self->retention);
@@ -528,6 +566,10 @@ s_self_new (zsock_t *pipe, const bb_ingest_args_t *args, char *reason)
         s_self_destroy (&self);
         return NULL;
     }
+    //  Events are a hint to readers, never a condition of the data path:
+    //  a store whose events endpoint is taken serves without them.
+    self->events = bb_events_new (args->events_endpoint, self->service.loop,
+                                  args->events_interval_ms);
     zloop_reader (self->service.loop, self->service.router, s_on_ingest,
                   self);
     zloop_timer (self->service.loop, BB_RETENTION_TICK_MS, 0, s_on_retention,

@@ -3,14 +3,19 @@
 
     A czmq actor that owns the ingest ROUTER (balance batches and price
     snapshots from fetchers, token metadata queries, agent upsert and
-    remove from the CLI) and every write transaction of the process.
+    remove from the CLI), every write transaction of the process and the
+    events socket.
 
     Group commit: when the socket is readable it drains the messages
     already queued (up to a cap), applies each in a nested transaction of
     one write transaction (a rejected message aborts only its own), commits
     once with LMDB's default durable sync, tells the query actor what
     changed, and only then sends every ack. So an ack always follows a
-    durable commit, and the commit path does LMDB work only.
+    durable commit, and the commit path does LMDB work only. After each
+    commit it also hands the state the dashboard shows (commit sequence,
+    rotation progress, price time, agents) to the events socket
+    (bb_events), which merges bursts and never blocks. If the events
+    endpoint cannot be bound (logged) the store serves without events.
 
     A full map is grown by doubling (the query actor is paused around the
     resize, as LMDB requires) and the round is applied again from
@@ -33,6 +38,8 @@ typedef struct {
     bb_db_t *db;
     const char *endpoint;           // ingest ROUTER bind, "tcp://…"
     const char *changes_endpoint;   // the query actor's inproc PAIR
+    const char *events_endpoint;    // events PUB bind, "tcp://…"
+    int64_t events_interval_ms;     // merge bursts of events over this
     bb_network_t network;           // addresses must belong to it
     uint64_t history_window_ms;     // history retention
     int64_t retention_interval_ms;  // pause between retention passes

@@ -15,7 +15,8 @@
                                            per source: attempt u64, state u8
     history   stx NUL token NUL be64 ts -> amount u128
     tokens    contract                  -> decimals u8, known u8, symbol
-    meta      "prices" "counters" "rotation" (+ "schema_version", bb_db)
+    meta      "prices" "counters" "rotation" "rotation_agents_done"
+              (+ "schema_version", bb_db)
     =========================================================================
 */
 #include "bb_record.h"
@@ -32,6 +33,7 @@
 #define BB_META_PRICES      "prices"
 #define BB_META_COUNTERS    "counters"
 #define BB_META_ROTATION    "rotation"
+#define BB_META_ROTATION_AGENTS "rotation_agents_done"
 
 //  ===========================================================================
 //  Byte writer and reader
@@ -605,6 +607,24 @@ bb_record_rotation_put (bb_db_t *db, MDB_txn *txn,
         rotation->rotation, rotation->chunks_done, rotation->rotation_agents
     };
     return s_meta_put (db, txn, BB_META_ROTATION, fields, 3);
+}
+
+int
+bb_record_rotation_agents_get (bb_db_t *db, MDB_txn *txn,
+                               bb_rotation_agents_rec_t *agents)
+{
+    uint64_t fields [2];
+    int rc = s_meta_get (db, txn, BB_META_ROTATION_AGENTS, fields, 2);
+    *agents = (bb_rotation_agents_rec_t) { fields [0], (uint32_t) fields [1] };
+    return rc;
+}
+
+int
+bb_record_rotation_agents_put (bb_db_t *db, MDB_txn *txn,
+                               const bb_rotation_agents_rec_t *agents)
+{
+    uint64_t fields [2] = { agents->rotation, agents->agents_done };
+    return s_meta_put (db, txn, BB_META_ROTATION_AGENTS, fields, 2);
 }
 
 //  ===========================================================================

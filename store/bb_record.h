@@ -115,6 +115,13 @@ typedef struct {
     uint32_t rotation_agents;
 } bb_rotation_rec_t;
 
+//  meta "rotation_agents_done": agents of the batches committed in the
+//  newest rotation (a record of its own, so older data reads as before)
+typedef struct {
+    uint64_t rotation;
+    uint32_t agents_done;
+} bb_rotation_agents_rec_t;
+
 //  ---------------------------------------------------------------------------
 //  Keys
 
@@ -218,6 +225,10 @@ int bb_record_rotation_get (bb_db_t *db, MDB_txn *txn,
                             bb_rotation_rec_t *rotation);
 int bb_record_rotation_put (bb_db_t *db, MDB_txn *txn,
                             const bb_rotation_rec_t *rotation);
+int bb_record_rotation_agents_get (bb_db_t *db, MDB_txn *txn,
+                                   bb_rotation_agents_rec_t *agents);
+int bb_record_rotation_agents_put (bb_db_t *db, MDB_txn *txn,
+                                   const bb_rotation_agents_rec_t *agents);
 
 //  ---------------------------------------------------------------------------
 //  Delete every key of dbi that starts with the bytes of prefix

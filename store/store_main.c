@@ -45,6 +45,13 @@ static const bb_option_t s_options [] = {
     { "query-bind", "BALBOARD_QUERY_BIND", BB_OPT_STRING,
       "tcp://127.0.0.1:7702", 0, 0, false,
       "query socket (dashboard, agent, rank, stats) to bind" },
+    { "events-bind", "BALBOARD_EVENTS_BIND", BB_OPT_STRING,
+      "tcp://127.0.0.1:7703", 0, 0, false,
+      "events socket (PUB: what the dashboard shows, after commits) to "
+      "bind" },
+    INT_OPTION ("events-interval-ms", "BALBOARD_EVENTS_INTERVAL_MS", "250",
+                0, 60000, "at most one event per this many ms; bursts are "
+                "merged, the newest state is sent"),
     INT_OPTION ("map-size-mb", "BALBOARD_MAP_SIZE_MB", "1024", 1, 1 << 24,
                 "initial LMDB map size; doubles when full"),
     INT_OPTION ("map-size-max-mb", "BALBOARD_MAP_SIZE_MAX_MB", "65536", 1,
@@ -132,7 +139,9 @@ s_serve (bb_config_t *config, bb_network_t network)
         db, bb_config_str (config, "query-bind"), CHANGES_ENDPOINT
     };
     bb_ingest_args_t ingest_args = {
-        db, bb_config_str (config, "ingest-bind"), CHANGES_ENDPOINT, network,
+        db, bb_config_str (config, "ingest-bind"), CHANGES_ENDPOINT,
+        bb_config_str (config, "events-bind"),
+        bb_config_int (config, "events-interval-ms"), network,
         (uint64_t) bb_config_int (config, "history-days") * DAY_MS,
         bb_config_int (config, "retention-interval-ms")
     };

@@ -30,6 +30,7 @@
 #define PATH_SIZE           512
 #define ENDPOINT_SIZE       64
 #define ARGS_MAX            32
+#define EVENTS_INTERVAL_MS  "0"         // every commit an event
 
 struct _gw_world_t {
     char dir [PATH_SIZE];               // the world's scratch directory
@@ -37,6 +38,7 @@ struct _gw_world_t {
     char base [ENDPOINT_SIZE];          // the gateway's
     char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
     char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
+    char events [ENDPOINT_SIZE];        // the store's events socket
     int query_port;
     bb_child_t *mock;
     bb_child_t *store;
@@ -100,7 +102,9 @@ gw_world_start_store (gw_world_t *self)
     snprintf (data, sizeof data, "%s/store", self->dir);
     self->store = s_start ("balboard-store", (const char *[]) {
         "--data-dir", data, "--ingest-bind", self->ingest,
-        "--query-bind", self->query, "--map-size-mb", "64", NULL },
+        "--query-bind", self->query, "--events-bind", self->events,
+        "--events-interval-ms", EVENTS_INTERVAL_MS, "--map-size-mb", "64",
+        NULL },
         NULL, self->query_port);
 }
 
@@ -141,17 +145,30 @@ s_start_fetcher (gw_world_t *self)
     self->fetcher = s_start ("balboard-fetcher", NULL, env, 0);
 }
 
-static void
-s_start_gateway (gw_world_t *self)
+bb_child_t *
+gw_world_gateway_new (gw_world_t *self, const char *const *extra,
+                      char *base)
 {
     char endpoint [ENDPOINT_SIZE], bind [32];
     int port = s_port (endpoint);
     snprintf (bind, sizeof bind, "127.0.0.1:%d", port);
-    snprintf (self->base, sizeof self->base, "http://%s", bind);
-    self->gateway = s_start ("balboard-gateway", (const char *[]) {
+    snprintf (base, GW_WORLD_BASE_SIZE, "http://%s", bind);
+    const char *args [ARGS_MAX] = {
         "--http-bind", bind, "--store-query", self->query,
+        "--store-events", self->events,
         "--scheduler-control", self->control, "--threads", "4",
-        "--store-timeout-ms", "1000", NULL }, NULL, port);
+        "--store-timeout-ms", "1000"
+    };
+    size_t count = 12;
+    for (size_t i = 0; extra && extra [i] && count < ARGS_MAX - 1; i++)
+        args [count++] = extra [i];
+    return s_start ("balboard-gateway", args, NULL, port);
+}
+
+static void
+s_start_gateway (gw_world_t *self)
+{
+    self->gateway = gw_world_gateway_new (self, NULL, self->base);
 }
 
 int
@@ -253,6 +270,7 @@ gw_world_new (unsigned agents)
     self->query_port = s_port (self->query);
     s_port (self->jobs);
     s_port (self->control);
+    s_port (self->events);
     s_start_mock (self, agents);
     gw_world_start_store (self);
     s_start_scheduler (self);

@@ -4,7 +4,9 @@
     Owns real processes on free ports: the mock upstream, the store, the
     scheduler, one fetcher and balboard-gateway, each with its data under
     the test's scratch directory, plus clients for the store's ingest
-    socket and the scheduler's control socket. gw_world_new imports the
+    socket and the scheduler's control socket. The store publishes its
+    events (one per commit: no merge) on a free port the gateways read;
+    a test may start more gateways with settings of its own. gw_world_new imports the
     mock's first agents and waits (polling, with a deadline that only
     catches a hang) until the first rotation has fetched them all, so the
     dashboard holds real rows. The store can be stopped and started again
@@ -15,6 +17,7 @@
 #ifndef GW_WORLD_H_INCLUDED
 #define GW_WORLD_H_INCLUDED
 
+#include "bb_child.h"
 #include "bb_client.h"
 
 typedef struct _gw_world_t gw_world_t;
@@ -42,5 +45,15 @@ void gw_world_start_store (gw_world_t *self);
 
 //  Stop the gateway with SIGTERM and return its exit status.
 int gw_world_stop_gateway (gw_world_t *self);
+
+//  Size of a gateway's base URL.
+#define GW_WORLD_BASE_SIZE 64
+
+//  Start another balboard-gateway on the world's store and scheduler
+//  with extra arguments (NULL-terminated, or NULL), on a free port; its
+//  "http://127.0.0.1:<port>" into base (GW_WORLD_BASE_SIZE bytes). Stop
+//  it with bb_child_stop.
+bb_child_t *gw_world_gateway_new (gw_world_t *self, const char *const *extra,
+                                  char *base);
 
 #endif
