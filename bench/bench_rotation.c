@@ -174,14 +174,12 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     world->control_client = bb_client_new (world->control, CLIENT_MS);
     s_import (world, agents);
 
-    char jobs [96], ingest [96];
-    snprintf (jobs, sizeof jobs, "BALBOARD_SCHEDULER_JOBS=%s", world->jobs);
-    snprintf (ingest, sizeof ingest, "BALBOARD_STORE_INGEST=%s",
-              world->ingest);
-    bb_mock_urls_t urls;
-    bb_mock_process_env (world->mock, &urls);
+    bb_mock_fetcher_env_t fetcher;
+    bb_mock_process_fetcher_env (world->mock, world->jobs, world->ingest,
+                                 &fetcher);
     const char *env [] = {
-        jobs, ingest, urls.hiro, urls.mempool, urls.price,
+        fetcher.jobs, fetcher.ingest, fetcher.urls.hiro,
+        fetcher.urls.mempool, fetcher.urls.price,
         "BALBOARD_HEARTBEAT_MS=200",
         "BALBOARD_HIRO_CONCURRENCY=" LANE_TEXT,
         "BALBOARD_MEMPOOL_CONCURRENCY=" LANE_TEXT,

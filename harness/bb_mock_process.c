@@ -111,9 +111,15 @@ bb_mock_process_urls (bb_mock_process_t *self, bb_mock_urls_t *urls)
 }
 
 void
-bb_mock_process_env (bb_mock_process_t *self, bb_mock_urls_t *urls)
+bb_mock_process_fetcher_env (bb_mock_process_t *self, const char *jobs,
+                             const char *ingest, bb_mock_fetcher_env_t *env)
 {
-    s_urls (self, urls, "HIRO_BASE=", "MEMPOOL_BASE=", "PRICE_URL=");
+    assert (jobs && ingest && env);
+    snprintf (env->jobs, sizeof env->jobs, "BALBOARD_SCHEDULER_JOBS=%s",
+              jobs);
+    snprintf (env->ingest, sizeof env->ingest, "BALBOARD_STORE_INGEST=%s",
+              ingest);
+    s_urls (self, &env->urls, "HIRO_BASE=", "MEMPOOL_BASE=", "PRICE_URL=");
 }
 
 bb_child_t *

@@ -55,9 +55,20 @@ typedef struct {
 //  --hiro-base, --mempool-base and --price-url take them.
 void bb_mock_process_urls (bb_mock_process_t *self, bb_mock_urls_t *urls);
 
-//  The same as a fetcher's environment: "HIRO_BASE=...",
-//  "MEMPOOL_BASE=..." and "PRICE_URL=...".
-void bb_mock_process_env (bb_mock_process_t *self, bb_mock_urls_t *urls);
+//  A fetcher's environment: where it finds the scheduler (jobs, an
+//  endpoint), the store (ingest) and the upstreams this mock plays.
+typedef struct {
+    char jobs [BB_MOCK_PROCESS_URL_SIZE];       // BALBOARD_SCHEDULER_JOBS=
+    char ingest [BB_MOCK_PROCESS_URL_SIZE];     // BALBOARD_STORE_INGEST=
+    bb_mock_urls_t urls;                        // HIRO_BASE=, MEMPOOL_BASE=,
+                                                // PRICE_URL=
+} bb_mock_fetcher_env_t;
+
+//  Write into env the "NAME=value" settings of a fetcher that talks to
+//  the scheduler at jobs, the store at ingest and the mock.
+void bb_mock_process_fetcher_env (bb_mock_process_t *self, const char *jobs,
+                                  const char *ingest,
+                                  bb_mock_fetcher_env_t *env);
 
 //  The process itself, owned by the mock (to signal it or ask whether it
 //  runs).

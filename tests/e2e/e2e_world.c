@@ -226,16 +226,15 @@ e2e_world_add_fetcher (e2e_world_t *self)
     size_t index = self->fetcher_count++;
     snprintf (self->fetcher_ids [index], sizeof self->fetcher_ids [index],
               "f%zu", index);
-    char id [48], jobs [96], ingest [96];
+    char id [48];
     snprintf (id, sizeof id, "BALBOARD_FETCHER_ID=%s",
               self->fetcher_ids [index]);
-    snprintf (jobs, sizeof jobs, "BALBOARD_SCHEDULER_JOBS=%s", self->jobs);
-    snprintf (ingest, sizeof ingest, "BALBOARD_STORE_INGEST=%s",
-              self->ingest);
-    bb_mock_urls_t urls;
-    bb_mock_process_env (self->mock, &urls);
+    bb_mock_fetcher_env_t fetcher;
+    bb_mock_process_fetcher_env (self->mock, self->jobs, self->ingest,
+                                 &fetcher);
     const char *env [] = {
-        id, jobs, ingest, urls.hiro, urls.mempool, urls.price,
+        id, fetcher.jobs, fetcher.ingest, fetcher.urls.hiro,
+        fetcher.urls.mempool, fetcher.urls.price,
         "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS, NULL
     };
     self->fetchers [index] = s_start ("balboard-fetcher", NULL, env, 0);
@@ -280,6 +279,38 @@ e2e_world_kill_scheduler (e2e_world_t *self)
 //  ---------------------------------------------------------------------
 //  World
 
+//  A client on each socket the tests talk to: the store's ingest and
+//  query sockets, the scheduler's control socket.
+static void
+s_connect (e2e_world_t *self)
+{
+    self->ingest_client = bb_client_new (self->ingest, CLIENT_TIMEOUT_MS);
+    self->query_client = bb_client_new (self->query, CLIENT_TIMEOUT_MS);
+    self->control_client = bb_client_new (self->control, CLIENT_TIMEOUT_MS);
+    assert_non_null (self->ingest_client);
+    assert_non_null (self->query_client);
+    assert_non_null (self->control_client);
+}
+
+static void
+s_disconnect (e2e_world_t *self)
+{
+    bb_client_destroy (&self->control_client);
+    bb_client_destroy (&self->query_client);
+    bb_client_destroy (&self->ingest_client);
+}
+
+//  Stop every process, the last started first: each must exit 0.
+static void
+s_stop_all (e2e_world_t *self)
+{
+    for (size_t i = 0; i < self->fetcher_count; i++)
+        s_stop (&self->fetchers [i], self->fetcher_ids [i]);
+    s_stop (&self->scheduler, "scheduler");
+    s_stop (&self->store, "store");
+    s_stop_mock (self);
+}
+
 e2e_world_t *
 e2e_world_new (const e2e_options_t *options)
 {
@@ -298,12 +329,7 @@ e2e_world_new (const e2e_options_t *options)
     s_endpoint (self->jobs, &self->jobs_port);
     s_endpoint (self->control, &self->control_port);
     s_start_servers (self);
-    self->ingest_client = bb_client_new (self->ingest, CLIENT_TIMEOUT_MS);
-    self->query_client = bb_client_new (self->query, CLIENT_TIMEOUT_MS);
-    self->control_client = bb_client_new (self->control, CLIENT_TIMEOUT_MS);
-    assert_non_null (self->ingest_client);
-    assert_non_null (self->query_client);
-    assert_non_null (self->control_client);
+    s_connect (self);
     if (options->agents)
         e2e_world_import (self, 0, options->agents);
     for (unsigned i = 0; i < options->fetchers; i++)
@@ -316,19 +342,13 @@ e2e_world_new (const e2e_options_t *options)
 void
 e2e_world_destroy (e2e_world_t **self_p)
 {
-    e2e_world_t *self = *self_p;
-    if (!self)
-        return;
-    bb_client_destroy (&self->control_client);
-    bb_client_destroy (&self->query_client);
-    bb_client_destroy (&self->ingest_client);
-    for (size_t i = 0; i < self->fetcher_count; i++)
-        s_stop (&self->fetchers [i], self->fetcher_ids [i]);
-    s_stop (&self->scheduler, "scheduler");
-    s_stop (&self->store, "store");
-    s_stop_mock (self);
-    free (self);
-    *self_p = NULL;
+    assert_non_null (self_p);
+    if (*self_p) {
+        s_disconnect (*self_p);
+        s_stop_all (*self_p);
+        free (*self_p);
+        *self_p = NULL;
+    }
 }
 
 //  ---------------------------------------------------------------------
