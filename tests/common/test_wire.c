@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bb_envelope.h"
 #include "bb_wire.h"
 #include "bb_test_batch.h"
 
@@ -81,11 +82,8 @@ test_balance_batch_values (void **state)
     mempool->retry_after_s = 119;
     bb_test_batch_prices (&batch, 67187335893LL, 2500000, 0);
     bb_envelope_t envelope;
-    bb_wire_envelope_init (&envelope);
-    envelope.body_case = BALBOARD__ENVELOPE__BODY_BALANCE_BATCH;
-    envelope.balance_batch = &batch.batch;
-
-    bb_envelope_t *decoded = s_round_trip (&envelope);
+    bb_envelope_t *decoded = s_round_trip (bb_envelope_wrap (&envelope, 0,
+                                                             &batch.batch));
     Balboard__BalanceBatch *got = decoded->balance_batch;
     assert_string_equal (got->job_id, "7.3");
     assert_int_equal (got->attempt, 2);
@@ -107,11 +105,7 @@ s_valid_frame (void)
 {
     Balboard__StatsRequest stats = BALBOARD__STATS_REQUEST__INIT;
     bb_envelope_t envelope;
-    bb_wire_envelope_init (&envelope);
-    envelope.request_id = 42;
-    envelope.body_case = BALBOARD__ENVELOPE__BODY_STATS_REQUEST;
-    envelope.stats_request = &stats;
-    return bb_wire_encode (&envelope);
+    return bb_wire_encode (bb_envelope_wrap (&envelope, 42, &stats));
 }
 
 static void
@@ -134,10 +128,8 @@ test_truncated_frames_rejected (void **state)
     remove.n_stx_addresses = 1;
     remove.stx_addresses = addresses;
     bb_envelope_t envelope;
-    bb_wire_envelope_init (&envelope);
-    envelope.body_case = BALBOARD__ENVELOPE__BODY_AGENT_REMOVE;
-    envelope.agent_remove = &remove;
-    zframe_t *frame = bb_wire_encode (&envelope);
+    zframe_t *frame = bb_wire_encode (bb_envelope_wrap (&envelope, 0,
+                                                        &remove));
     //  Every proper prefix that cuts into the body is invalid protobuf or
     //  lacks its body; none may crash or decode as the full message.
     for (size_t size = 1; size < zframe_size (frame); size++) {
