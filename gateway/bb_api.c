@@ -3,6 +3,7 @@
     =========================================================================
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bb_api.h"
@@ -153,22 +154,23 @@ bb_api_agent (const bb_api_t *api, bb_http_reply_t *reply,
 //  ---------------------------------------------------------------------------
 //  /api/status, /healthz, /readyz
 
-//  The store's stats as JSON, or NULL with *failure set.
-static json_t *
-s_store_stats (const bb_api_t *api, const char **failure)
+//  The store's stats reply, or NULL with *failure set. Caller destroys.
+static bb_envelope_t *
+s_stats_reply (const bb_api_t *api, const char **failure)
 {
     bb_client_t *store = bb_client_pool_store (api->clients);
     bb_envelope_t *stats = NULL;
     int rc = store ? bb_client_stats (store, &stats) : BB_CLIENT_TIMEOUT;
     *failure = rc ? s_failure_reason (store) : NULL;
-    json_t *json = rc ? NULL : bb_render_store_stats (stats->store_stats);
-    bb_wire_envelope_destroy (&stats);
-    return json;
+    if (rc)
+        bb_wire_envelope_destroy (&stats);
+    return stats;
 }
 
-//  The scheduler's status as JSON, or NULL with *failure set.
-static json_t *
-s_scheduler_status (const bb_api_t *api, const char **failure)
+//  The scheduler's status reply, or NULL with *failure set. Caller
+//  destroys.
+static bb_envelope_t *
+s_status_reply (const bb_api_t *api, const char **failure)
 {
     bb_client_t *scheduler = bb_client_pool_scheduler (api->clients);
     bb_envelope_t *status = NULL;
@@ -178,8 +180,29 @@ s_scheduler_status (const bb_api_t *api, const char **failure)
               &status)
         : BB_CLIENT_TIMEOUT;
     *failure = rc ? s_failure_reason (scheduler) : NULL;
-    json_t *json = rc ? NULL
-                      : bb_render_scheduler_status (status->scheduler_status);
+    if (rc)
+        bb_wire_envelope_destroy (&status);
+    return status;
+}
+
+//  The store's stats as JSON, or NULL with *failure set.
+static json_t *
+s_store_stats (const bb_api_t *api, const char **failure)
+{
+    bb_envelope_t *stats = s_stats_reply (api, failure);
+    json_t *json = stats ? bb_render_store_stats (stats->store_stats) : NULL;
+    bb_wire_envelope_destroy (&stats);
+    return json;
+}
+
+//  The scheduler's status as JSON, or NULL with *failure set.
+static json_t *
+s_scheduler_status (const bb_api_t *api, const char **failure)
+{
+    bb_envelope_t *status = s_status_reply (api, failure);
+    json_t *json = status
+                 ? bb_render_scheduler_status (status->scheduler_status)
+                 : NULL;
     bb_wire_envelope_destroy (&status);
     return json;
 }
@@ -229,4 +252,37 @@ bb_api_readyz (const bb_api_t *api, bb_http_reply_t *reply)
     json_decref (stats);
     return bb_http_reply_json (reply, MHD_HTTP_OK,
                                json_pack ("{s:s}", "status", "ready"), NULL);
+}
+
+//  ---------------------------------------------------------------------------
+//  /metrics and the discovery documents
+
+enum MHD_Result
+bb_api_metrics (const bb_api_t *api, bb_http_reply_t *reply)
+{
+    const char *failure = NULL;
+    bb_envelope_t *stats = s_stats_reply (api, &failure);
+    bb_envelope_t *status = s_status_reply (api, &failure);
+    bb_metrics_sources_t sources = {
+        stats ? stats->store_stats : NULL,
+        status ? status->scheduler_status : NULL,
+        bb_sse_clients (api->streams)
+    };
+    char *text = bb_metrics_render (api->metrics, &sources);
+    enum MHD_Result result = bb_http_reply_typed (
+        reply, MHD_HTTP_OK, BB_METRICS_CONTENT_TYPE, text, strlen (text),
+        NULL);
+    free (text);
+    bb_wire_envelope_destroy (&status);
+    bb_wire_envelope_destroy (&stats);
+    return result;
+}
+
+enum MHD_Result
+bb_api_document (const bb_api_t *api, bb_http_reply_t *reply,
+                 const bb_discovery_document_t *document)
+{
+    bb_http_cache_t cache = { BB_DISCOVERY_CACHE_CONTROL, NULL };
+    return bb_http_reply_typed (reply, MHD_HTTP_OK, document->content_type,
+                                document->body, document->size, &cache);
 }

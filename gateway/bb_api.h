@@ -13,7 +13,11 @@
     - agent: 400 for an invalid STX address, 404 for an unknown agent;
     - status: the store's stats and the scheduler's status; a part that
       does not answer is null and named in "errors";
-    - healthz: the process is up; readyz: the store answers its stats.
+    - healthz: the process is up; readyz: the store answers its stats;
+    - metrics: the Prometheus exposition (bb_metrics) of the gateway's
+      counters, the store's stats and the scheduler's status; a part that
+      does not answer is reported down, and the answer is still 200;
+    - document: a discovery document (bb_discovery) as it is.
     Stateless and thread-safe: every worker thread calls these at once.
     =========================================================================
 */
@@ -22,7 +26,9 @@
 
 #include "bb_address.h"
 #include "bb_client_pool.h"
+#include "bb_discovery.h"
 #include "bb_http_reply.h"
+#include "bb_metrics.h"
 #include "bb_page.h"
 #include "bb_sse.h"
 
@@ -33,6 +39,8 @@ typedef struct {
     const char *docs;           // the ?docs=1 payload
     bb_sse_t *streams;          // the SSE streams of /api/dashboard/events
     bb_page_t *page;            // the /dashboard page
+    bb_discovery_t *discovery;  // /openapi.json, /llms.txt, agent.json
+    bb_metrics_t *metrics;      // the gateway's counters, for /metrics
 } bb_api_t;
 
 enum MHD_Result bb_api_dashboard (const bb_api_t *api,
@@ -48,5 +56,11 @@ enum MHD_Result bb_api_healthz (const bb_api_t *api,
                                 bb_http_reply_t *reply);
 
 enum MHD_Result bb_api_readyz (const bb_api_t *api, bb_http_reply_t *reply);
+
+enum MHD_Result bb_api_metrics (const bb_api_t *api, bb_http_reply_t *reply);
+
+//  document: what bb_discovery_find gave for the path.
+enum MHD_Result bb_api_document (const bb_api_t *api, bb_http_reply_t *reply,
+                                 const bb_discovery_document_t *document);
 
 #endif

@@ -1,8 +1,8 @@
 /*  =========================================================================
     bb_discovery - the documents that describe the gateway's API
 
-    The files are embedded by gateway/discovery/EmbedText.cmake as
-    NUL-terminated arrays. The JSON documents are parsed once, get the
+    The files are embedded by gateway/embed.cmake as NUL-terminated
+    arrays. The JSON documents are parsed once, get the
     build's version, and are kept as compact text; llms.txt is served
     as it is.
     =========================================================================
@@ -15,7 +15,7 @@
 #include "bb_discovery.h"
 #include "bb_version.h"
 
-//  Embedded by EmbedText.cmake (bb_discovery_texts.c).
+//  Embedded by gateway/embed.cmake (gateway/CMakeLists.txt).
 extern const char bb_discovery_openapi_text [];
 extern const char bb_discovery_llms_text [];
 extern const char bb_discovery_agent_card_text [];

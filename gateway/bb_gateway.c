@@ -20,6 +20,8 @@
 #define HEADERS_MAX     16384   // request header bytes (names and values)
 #define AGENTS_PREFIX   "/api/agents/"
 #define PATH_LOG_SIZE   256
+#define USECS_PER_MS    1000
+#define USECS_PER_SECOND 1e6
 
 struct _bb_gateway_t {
     bb_gateway_settings_t settings;
@@ -106,6 +108,12 @@ s_route (bb_gateway_t *self, bb_http_reply_t *reply, const char *method,
         return bb_api_healthz (api, reply);
     if (strcmp (url, "/readyz") == 0)
         return bb_api_readyz (api, reply);
+    if (strcmp (url, "/metrics") == 0)
+        return bb_api_metrics (api, reply);
+    const bb_discovery_document_t *document =
+        bb_discovery_find (api->discovery, url);
+    if (document)
+        return bb_api_document (api, reply, document);
     return bb_http_reply_error (reply, MHD_HTTP_NOT_FOUND, "no such route");
 }
 
@@ -127,7 +135,7 @@ s_access (void *cls, struct MHD_Connection *connection, const char *url,
         *upload_data_size = 0;          // a GET's body: ignored
         return MHD_YES;
     }
-    int64_t started = zclock_mono ();
+    int64_t started = zclock_usecs ();
     bb_http_reply_t reply = {
         connection,
         bb_gzip_accepted (MHD_lookup_connection_value (
@@ -135,10 +143,13 @@ s_access (void *cls, struct MHD_Connection *connection, const char *url,
         0
     };
     enum MHD_Result result = s_route (self, &reply, method, url);
+    int64_t usecs = zclock_usecs () - started;
+    bb_metrics_count_request (self->settings.api.metrics, url, reply.status,
+                              (double) usecs / USECS_PER_SECOND);
     char path [PATH_LOG_SIZE];
     bb_debug ("request", "method=%s path=%s status=%u ms=%lld", method,
               bb_log_quote (url, path, sizeof path), reply.status,
-              (long long) (zclock_mono () - started));
+              (long long) (usecs / USECS_PER_MS));
     return result;
 }
 

@@ -13,10 +13,13 @@
     own limits get the same statuses in JSON.
     Routes (GET and HEAD; any other method is 405):
       /api/dashboard, /api/agents/{stxAddress}, /api/status, /healthz,
-      /readyz (bb_api), /api/dashboard/events (bb_sse: a stream whose
-      connection is suspended while it has nothing to send), /dashboard
-      (bb_page: the HTML page); anything else is 404. Stopping ends every stream before the daemon stops.
-    One debug log line per request (method, path, status, ms).
+      /readyz, /metrics, /openapi.json, /llms.txt, /.well-known/agent.json
+      (bb_api; the documents are bb_discovery's), /api/dashboard/events
+      (bb_sse: a stream whose connection is suspended while it has
+      nothing to send), /dashboard (bb_page: the HTML page); anything
+      else is 404. Stopping ends every stream before the daemon stops.
+    One debug log line per request (method, path, status, ms), and each
+    request counted by route, status and duration (bb_metrics).
     =========================================================================
 */
 #ifndef BB_GATEWAY_H_INCLUDED

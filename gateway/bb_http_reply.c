@@ -66,17 +66,27 @@ s_body (bb_http_reply_t *self, const char *text, size_t size)
 }
 
 enum MHD_Result
-bb_http_reply_text (bb_http_reply_t *self, unsigned status,
-                    const char *text, const bb_http_cache_t *cache)
+bb_http_reply_typed (bb_http_reply_t *self, unsigned status,
+                     const char *content_type, const char *text, size_t size,
+                     const bb_http_cache_t *cache)
 {
-    assert (self && text);
-    struct MHD_Response *response = s_body (self, text, strlen (text));
+    assert (self && content_type && text);
+    struct MHD_Response *response = s_body (self, text, size);
     if (response) {
         MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                 JSON_TYPE);
+                                 content_type);
         s_add_cache_headers (response, cache);
     }
     return s_queue (self, status, response);
+}
+
+enum MHD_Result
+bb_http_reply_text (bb_http_reply_t *self, unsigned status,
+                    const char *text, const bb_http_cache_t *cache)
+{
+    assert (text);
+    return bb_http_reply_typed (self, status, JSON_TYPE, text, strlen (text),
+                                cache);
 }
 
 enum MHD_Result

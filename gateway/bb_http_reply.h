@@ -47,6 +47,13 @@ enum MHD_Result bb_http_reply_text (bb_http_reply_t *self, unsigned status,
                                     const char *text,
                                     const bb_http_cache_t *cache);
 
+//  Answer status with the size bytes at text (of content_type, copied as
+//  needed) as the body.
+enum MHD_Result bb_http_reply_typed (bb_http_reply_t *self, unsigned status,
+                                     const char *content_type,
+                                     const char *text, size_t size,
+                                     const bb_http_cache_t *cache);
+
 //  Answer 304 Not Modified with cache's headers and no body.
 enum MHD_Result bb_http_reply_not_modified (bb_http_reply_t *self,
                                             const bb_http_cache_t *cache);

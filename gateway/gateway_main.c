@@ -2,9 +2,10 @@
     balboard-gateway - balboard's HTTP face
 
     Owns the process: reads the settings (flags and environment, see
-    --help), makes the documentation payload and the per-thread client
-    pool, starts the event feed (bb_event_feed, the store's events for
-    the SSE streams) and the HTTP server (bb_gateway) and serves until
+    --help), makes the documentation payload, the discovery documents,
+    the metrics counters and the per-thread client pool, starts the
+    event feed (bb_event_feed, the store's events for the SSE streams)
+    and the HTTP server (bb_gateway) and serves until
     SIGINT or SIGTERM; then stops the feed, then the server (every event
     stream ends, its threads are joined, requests in progress finish),
     closes every client and exits 0. It keeps no state
@@ -168,7 +169,11 @@ s_run (bb_config_t *config)
     api.docs = docs;
     api.streams = bb_sse_new ((size_t) bb_config_int (config, "sse-max"));
     api.page = bb_page_new ();
+    api.discovery = bb_discovery_new ();
+    api.metrics = bb_metrics_new ();
     int rc = s_serve (config, &api);
+    bb_metrics_destroy (&api.metrics);
+    bb_discovery_destroy (&api.discovery);
     bb_page_destroy (&api.page);
     bb_sse_destroy (&api.streams);
     bb_client_pool_destroy (&api.clients);
