@@ -49,6 +49,8 @@ fx_store_new (const char *name, const char *const extra [])
     self->out = bb_client_new (self->query, FX_TIMEOUT_MS);
     assert_non_null (self->in);
     assert_non_null (self->out);
+    for (unsigned index = 0; index < FX_NAMED; index++)
+        fx_stx (index, self->stx [index]);
     fx_store_start (self);
     return self;
 }
@@ -100,6 +102,14 @@ fx_store_destroy (fx_store_t **self_p)
     bb_client_destroy (&self->out);
     free (self);
     *self_p = NULL;
+}
+
+fx_store_t *
+fx_store_agents (void **state, unsigned count)
+{
+    fx_store_t *store = *state;
+    fx_upsert_range (store, 0, count);
+    return store;
 }
 
 int

@@ -27,6 +27,7 @@
 #define FX_TIMEOUT_MS   10000
 #define FX_ADDRESS_SIZE 96
 #define FX_ARGS_MAX     16
+#define FX_NAMED        8           // agents whose addresses a store names
 
 //  Tokens.
 #define FX_SBTC \
@@ -45,6 +46,7 @@ typedef struct {
     bb_child_t *process;
     bb_client_t *in;                // client on the ingest socket
     bb_client_t *out;               // client on the query socket
+    char stx [FX_NAMED][FX_ADDRESS_SIZE];   // fx_stx of agents 0..7
 } fx_store_t;
 
 //  Start a store with a fresh data directory named name and the extra
@@ -58,6 +60,10 @@ void fx_store_start (fx_store_t *self);
 int fx_store_stop (fx_store_t *self, int signum);
 
 void fx_store_destroy (fx_store_t **self_p);
+
+//  The store a test got in state (its setup's), with agents
+//  0..count-1 upserted as fx_upsert_range does.
+fx_store_t *fx_store_agents (void **state, unsigned count);
 
 //  cmocka teardown of a test whose state is a store: destroys it.
 int fx_store_teardown (void **state);

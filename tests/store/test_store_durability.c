@@ -372,9 +372,8 @@ test_history_retention (void **state)
     };
     fx_store_t *store = fx_store_new ("retention", args);
     fx_upsert_range (store, 0, 2);
-    char a [FX_ADDRESS_SIZE], b [FX_ADDRESS_SIZE];
-    fx_stx (0, a);
-    fx_stx (1, b);
+    const char *a = store->stx [0];
+    const char *b = store->stx [1];
     uint64_t now = bb_clock_wall_ms ();
     const char *amounts [] = { "100", "200", "300" };
     const uint64_t ages [] = { 3 * DAY_MS, 2 * DAY_MS, 0 };

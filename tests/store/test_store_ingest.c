@@ -146,11 +146,9 @@ test_upsert_and_remove (void **state)
 static void
 test_idempotent_and_out_of_order (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 3);
-    char a [FX_ADDRESS_SIZE], b [FX_ADDRESS_SIZE];
-    fx_stx (0, a);
-    fx_stx (1, b);
+    fx_store_t *store = fx_store_agents (state, 3);
+    const char *a = store->stx [0];
+    const char *b = store->stx [1];
     uint64_t t0 = bb_clock_wall_ms ();
 
     Balboard__BalanceBatch *first = fx_batch_new ("1.0");
@@ -207,10 +205,8 @@ test_idempotent_and_out_of_order (void **state)
 static void
 test_stale_and_real_zero (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 1);
-    char a [FX_ADDRESS_SIZE];
-    fx_stx (0, a);
+    fx_store_t *store = fx_store_agents (state, 1);
+    const char *a = store->stx [0];
     uint64_t t0 = bb_clock_wall_ms ();
 
     Balboard__BalanceBatch *good = fx_batch_new ("1.0");
@@ -387,11 +383,9 @@ s_bad_token_id (Balboard__BalanceBatch *batch)
 static void
 test_malformed_rejected_whole (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 3);
-    char a [FX_ADDRESS_SIZE], b [FX_ADDRESS_SIZE];
-    fx_stx (0, a);
-    fx_stx (1, b);
+    fx_store_t *store = fx_store_agents (state, 3);
+    const char *a = store->stx [0];
+    const char *b = store->stx [1];
     spoil_fn *spoilers [] = {
         s_bad_amount, s_overflow, s_bad_address, s_repeated_agent,
         s_wrong_source, s_unknown_upstream, s_unknown_status,
@@ -433,11 +427,9 @@ test_malformed_rejected_whole (void **state)
 static void
 test_u128_amounts (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 2);
-    char a [FX_ADDRESS_SIZE], b [FX_ADDRESS_SIZE];
-    fx_stx (0, a);
-    fx_stx (1, b);
+    fx_store_t *store = fx_store_agents (state, 2);
+    const char *a = store->stx [0];
+    const char *b = store->stx [1];
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
     fx_batch_simple (batch, a, bb_clock_wall_ms (), U128_MAX, NULL, NULL);
     fx_source_balance (batch->agents [0]->sources [0], FX_ALEX, U128_MAX);
@@ -468,10 +460,8 @@ test_u128_amounts (void **state)
 static void
 test_token_meta (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 1);
-    char a [FX_ADDRESS_SIZE];
-    fx_stx (0, a);
+    fx_store_t *store = fx_store_agents (state, 1);
+    const char *a = store->stx [0];
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
     fx_batch_simple (batch, a, bb_clock_wall_ms (), "1", NULL, NULL);
     fx_source_balance (batch->agents [0]->sources [0], FX_ALEX, "250000000");

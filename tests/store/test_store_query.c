@@ -52,16 +52,13 @@ s_check_order (const Balboard__DashboardPage *page)
 static void
 test_ranking_with_ties (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 8);
+    fx_store_t *store = fx_store_agents (state, 8);
     assert_int_equal (fx_prices (store, BTC_USD_MICRO, STX_USD_MICRO,
                                  bb_clock_wall_ms ()),
                       BALBOARD__ACK_STATUS__ACK_COMMITTED);
     //  Agents 5, 2, 7 hold 1 STX each (a tie); 3 holds 1,000 sats
     //  (0.5 USD) ... each tie listed in reverse address order.
-    char stx [8][FX_ADDRESS_SIZE];
-    for (unsigned i = 0; i < 8; i++)
-        fx_stx (i, stx [i]);
+    char (*stx) [FX_ADDRESS_SIZE] = store->stx;
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
     uint64_t t0 = bb_clock_wall_ms ();
     fx_batch_simple (batch, stx [7], t0, "1000000", NULL, NULL);
@@ -107,11 +104,9 @@ test_ranking_with_ties (void **state)
 static void
 test_revaluation (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 2);
-    char btc_holder [FX_ADDRESS_SIZE], stx_holder [FX_ADDRESS_SIZE];
-    fx_stx (0, btc_holder);
-    fx_stx (1, stx_holder);
+    fx_store_t *store = fx_store_agents (state, 2);
+    const char *btc_holder = store->stx [0];
+    const char *stx_holder = store->stx [1];
     uint64_t t0 = bb_clock_wall_ms ();
     Balboard__BalanceBatch *batch = fx_batch_new ("1.0");
     fx_batch_simple (batch, btc_holder, t0, NULL, NULL, "100000000");
@@ -174,8 +169,7 @@ s_page (fx_store_t *store, int64_t offset, int64_t limit, size_t rows,
 static void
 test_pagination_edges (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 620);
+    fx_store_t *store = fx_store_agents (state, 620);
     //  Give each agent a distinct STX balance: agent i holds i µSTX
     uint64_t t0 = bb_clock_wall_ms ();
     for (unsigned first = 0; first < 620; first += 100) {
@@ -203,8 +197,7 @@ test_pagination_edges (void **state)
 
     //  The first row is the richest, the last the poorest
     bb_envelope_t *reply = fx_dashboard (store, 619, 1);
-    char poorest [FX_ADDRESS_SIZE];
-    fx_stx (0, poorest);
+    const char *poorest = store->stx [0];
     assert_string_equal (reply->dashboard_page->rows [0]->agent->stx_address,
                          poorest);
     assert_int_equal (reply->dashboard_page->rows [0]->rank, 620);
@@ -231,10 +224,9 @@ test_pagination_edges (void **state)
 static void
 test_agent_detail (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 2);
-    char a [FX_ADDRESS_SIZE], btc [FX_ADDRESS_SIZE];
-    fx_stx (0, a);
+    fx_store_t *store = fx_store_agents (state, 2);
+    const char *a = store->stx [0];
+    char btc [FX_ADDRESS_SIZE];
     fx_btc (0, btc);
     uint64_t t0 = bb_clock_wall_ms ();
     const char *amounts [] = { "100", "100", "250", "0", "300" };
@@ -299,14 +291,12 @@ test_agent_detail (void **state)
 static void
 test_stats_and_agents_page (void **state)
 {
-    fx_store_t *store = *state;
-    fx_upsert_range (store, 0, 25);
+    fx_store_t *store = fx_store_agents (state, 25);
     uint64_t t0 = bb_clock_wall_ms ();
     Balboard__BalanceBatch *batch = fx_batch_new ("7.0");
     batch->rotation = 7;
     batch->rotation_agents = 25;
-    char a [FX_ADDRESS_SIZE];
-    fx_stx (3, a);
+    const char *a = store->stx [3];
     fx_batch_simple (batch, a, t0, "1", NULL, "2");
     fx_commit (store, &batch);
 
