@@ -138,8 +138,8 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     const char *mock_args [20] = {
         "--latency-ms", LATENCY_MS, "--agents", count, "--log-level", "warn"
     };
-    for (size_t i = 0; mock_extra && mock_extra [i]; i++)
-        mock_args [6 + i] = mock_extra [i];
+    bb_child_args_append (mock_args, sizeof mock_args / sizeof mock_args [0],
+                          mock_extra);
     world->mock = bb_mock_process_new (mock_args, START_MS);
     bb_bench_require (world->mock != NULL, "balboard-mock-upstream");
 
@@ -162,11 +162,9 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
         "--log-level", "warn", "--hiro-rpm", "0", "--mempool-rpm", "0",
         "--price-rpm", "0"
     };
-    size_t count_args = 0;
-    while (scheduler_args [count_args])
-        count_args++;
-    for (size_t i = 0; scheduler_extra && scheduler_extra [i]; i++)
-        scheduler_args [count_args + i] = scheduler_extra [i];
+    bb_child_args_append (scheduler_args,
+                          sizeof scheduler_args / sizeof scheduler_args [0],
+                          scheduler_extra);
     world->scheduler = s_start ("balboard-scheduler", scheduler_args, NULL,
                                 ports);
     s_endpoint (world->control, ports [0]);

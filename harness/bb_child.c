@@ -255,6 +255,29 @@ bb_child_stop (bb_child_t *self, int signum, int timeout_ms)
 //  ---------------------------------------------------------------------
 //  Utilities
 
+void
+bb_child_args_append (const char **argv, size_t size,
+                      const char *const extra [])
+{
+    assert (argv);
+    size_t argc = 0;
+    while (argc < size && argv [argc])
+        argc++;
+    size_t count = 0;
+    while (extra && extra [count])
+        count++;
+    //  A list too small is the caller's bug: caught in every build type
+    //  (NDEBUG drops the asserts of the RelWithDebInfo tests)
+    if (argc + count >= size) {
+        fprintf (stderr, "bb_child: %zu + %zu arguments do not fit in %zu\n",
+                 argc, count, size);
+        abort ();
+    }
+    for (size_t index = 0; index < count; index++)
+        argv [argc++] = extra [index];
+    argv [argc] = NULL;
+}
+
 char *
 bb_child_bin_path (const char *name)
 {

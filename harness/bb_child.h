@@ -16,6 +16,7 @@
 #define BB_CHILD_H_INCLUDED
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 typedef struct _bb_child_t bb_child_t;
@@ -52,6 +53,12 @@ int bb_child_wait (bb_child_t *self, int timeout_ms);
 //  Send signum, then wait as bb_child_wait does.
 int bb_child_stop (bb_child_t *self, int signum,
                           int timeout_ms);
+
+//  Append extra (NULL-terminated, may be NULL) to argv, an argument list
+//  of size entries ended by its first NULL, keeping it NULL-terminated.
+//  Asserts that everything fits.
+void bb_child_args_append (const char **argv, size_t size,
+                           const char *const extra []);
 
 //  The path of binary name in $BALBOARD_BIN_DIR (set by ctest), or NULL if
 //  the variable is unset. Caller owns the string and must free it.

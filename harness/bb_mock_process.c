@@ -38,11 +38,7 @@ bb_mock_process_t *
 bb_mock_process_new (const char *const args [], int timeout_ms)
 {
     const char *argv [ARGS_MAX] = { "--bind", "127.0.0.1:$PORT0" };
-    size_t argc = 2;
-    for (size_t index = 0; args && args [index]; index++) {
-        assert (argc < ARGS_MAX - 1);
-        argv [argc++] = args [index];
-    }
+    bb_child_args_append (argv, ARGS_MAX, args);
     int ports [BB_CHILD_PORTS_MAX];
     bb_child_t *child = bb_child_start_on_free_ports (MOCK_BINARY, argv,
                                                       NULL, timeout_ms,

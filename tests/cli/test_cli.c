@@ -147,10 +147,7 @@ s_start (const char *name, const char *const args [], int port)
     char *path = bb_child_bin_path (name);
     assert_non_null (path);
     const char *argv [24] = { path };
-    size_t argc = 1;
-    for (size_t i = 0; args [i]; i++)
-        argv [argc++] = args [i];
-    argv [argc] = NULL;
+    bb_child_args_append (argv, sizeof argv / sizeof argv [0], args);
     bb_child_t *process = bb_child_new (argv, NULL);
     free (path);
     assert_non_null (process);

@@ -62,17 +62,6 @@ struct _e2e_world_t {
     bb_client_t *control_client;
 };
 
-//  Append extra (NULL-terminated, may be NULL) to argv at *argc.
-static void
-s_append (const char **argv, size_t *argc, const char *const *extra)
-{
-    for (size_t i = 0; extra && extra [i]; i++) {
-        assert_true (*argc < ARGS_MAX - 1);
-        argv [(*argc)++] = extra [i];
-    }
-    argv [*argc] = NULL;
-}
-
 static int
 s_port (void)
 {
@@ -93,8 +82,7 @@ s_start (const char *binary, const char *const *argv_tail,
     char *path = bb_child_bin_path (binary);
     assert_non_null (path);
     const char *argv [ARGS_MAX] = { path };
-    size_t argc = 1;
-    s_append (argv, &argc, argv_tail);
+    bb_child_args_append (argv, ARGS_MAX, argv_tail);
     bb_child_t *process = bb_child_new (argv, env);
     free (path);
     assert_non_null (process);
@@ -148,8 +136,7 @@ s_start_mock (e2e_world_t *self)
     const char *argv [ARGS_MAX] = {
         "--latency-ms", latency, "--agents", agents, "--log-level", "warn"
     };
-    size_t argc = 6;
-    s_append (argv, &argc, self->options.mock_args);
+    bb_child_args_append (argv, ARGS_MAX, self->options.mock_args);
     self->mock = bb_mock_process_new (argv, START_MS);
 }
 
@@ -179,9 +166,8 @@ s_start_scheduler (e2e_world_t *self, const char *const *extra)
         "--job-deadline-ms", "10000", "--store-timeout-ms", "1000",
         "--hiro-rpm", "0", "--mempool-rpm", "0", "--price-rpm", "0"
     };
-    size_t argc = 26;
-    s_append (argv, &argc, self->options.scheduler_args);
-    s_append (argv, &argc, extra);
+    bb_child_args_append (argv, ARGS_MAX, self->options.scheduler_args);
+    bb_child_args_append (argv, ARGS_MAX, extra);
     self->scheduler = s_start ("balboard-scheduler", argv, NULL,
                                self->control_port);
 }

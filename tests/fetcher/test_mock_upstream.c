@@ -60,9 +60,7 @@ s_mock_start (const char *const extra [])
         "--v3-page-size", PAGE_SIZE, "--agents", AGENTS_TEXT,
         "--log-level", "warn"
     };
-    size_t argc = 6;
-    for (size_t index = 0; extra && extra [index]; index++)
-        args [argc++] = extra [index];
+    bb_child_args_append (args, sizeof args / sizeof args [0], extra);
     bb_mock_process_t *mock = bb_mock_process_new (args, START_MS);
     if (!mock)
         fail_msg ("the mock upstream did not start");

@@ -33,10 +33,7 @@ fx_store_new (const char *name, const char *const extra [])
     char command [600];
     snprintf (command, sizeof command, "rm -rf '%s'", self->dir);
     assert_int_equal (system (command), 0);
-    for (size_t i = 0; extra && extra [i]; i++) {
-        assert_true (i + 1 < FX_ARGS_MAX);
-        self->args [i] = extra [i];
-    }
+    bb_child_args_append (self->args, FX_ARGS_MAX, extra);
     self->ingest_port = bb_port_free ();
     self->query_port = bb_port_free ();
     assert_true (self->ingest_port > 0 && self->query_port > 0);
@@ -68,10 +65,7 @@ fx_store_start (fx_store_t *self)
         "--query-bind", self->query, "--log-level",
         log_level ? log_level : "warn"
     };
-    size_t argc = 9;
-    for (size_t i = 0; self->args [i]; i++)
-        argv [argc++] = self->args [i];
-    argv [argc] = NULL;
+    bb_child_args_append (argv, sizeof argv / sizeof argv [0], self->args);
     self->process = bb_child_new (argv, NULL);
     free (binary);
     assert_non_null (self->process);
