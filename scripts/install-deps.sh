@@ -7,7 +7,7 @@ PACKAGES="build-essential cmake pkg-config git ca-certificates \
   libzmq3-dev libczmq-dev libcurl4-openssl-dev liblmdb-dev lmdb-utils \
   libprotobuf-c-dev protobuf-c-compiler libjansson-dev libmicrohttpd-dev \
   libcmocka-dev libssl-dev zlib1g-dev curl wrk valgrind python3 \
-  python3-venv"
+  python3-venv prometheus"
 
 missing=""
 for pkg in $PACKAGES; do

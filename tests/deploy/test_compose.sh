@@ -1,10 +1,12 @@
 #!/bin/sh
 # test_compose - the docker compose deployment, end to end.
 #
-# Builds the image FROM scratch, brings up the offline stack exactly as
-# deploy/README.md says (docker-compose.yml + offline.yml, 2 fetchers, on
-# this test's own ports), imports the mock's 1,000 agents with the CLI
-# from the host, ticks, waits for a full rotation, scales the
+# Builds the images FROM scratch, brings up the offline stack with the
+# monitoring profile exactly as deploy/README.md says (docker-compose.yml +
+# offline.yml, 2 fetchers, on this test's own ports), imports the mock's
+# 1,000 agents with the CLI from the host, ticks, waits for a full
+# rotation, reads them from the gateway's /api/dashboard, waits until
+# Prometheus's own query API has a balboard_ series, scales the
 # fetchers to 4 and shows every fetcher gets jobs, kills a fetcher and then
 # the store mid-rotation and shows the stack recovers with no acked data
 # lost, then takes everything down with its volumes. Prints how long each
@@ -24,10 +26,10 @@ if ! docker info > /dev/null 2>&1; then
 fi
 if docker compose version > /dev/null 2>&1; then
     # shellcheck disable=SC2086
-    dc() { docker compose -p "$project" $compose_files "$@"; }
+    dc() { docker compose -p "$project" $compose_files --profile monitoring "$@"; }
 elif command -v docker-compose > /dev/null 2>&1; then
     # shellcheck disable=SC2086
-    dc() { docker-compose -p "$project" $compose_files "$@"; }
+    dc() { docker-compose -p "$project" $compose_files --profile monitoring "$@"; }
 else
     echo "test_compose: no docker compose; skipped"
     exit 77
@@ -36,8 +38,12 @@ fi
 # The offline stack as deploy/README.md brings it up (its budgets, alarm
 # and mock are offline.yml's), on its own loopback ports.
 export BALBOARD_IMAGE="balboard:test"
+export BALBOARD_PROMETHEUS_IMAGE="balboard-prometheus:test"
 export BALBOARD_INGEST_PORT=17701 BALBOARD_QUERY_PORT=17702
 export BALBOARD_CONTROL_PORT=17712 BALBOARD_MOCK_PORT=18090
+export BALBOARD_HTTP_PORT=18080 BALBOARD_PROMETHEUS_PORT=19090
+gateway=http://127.0.0.1:18080
+prometheus=http://127.0.0.1:19090
 export BALBOARD_STORE_QUERY=tcp://127.0.0.1:17702
 export BALBOARD_STORE_INGEST=tcp://127.0.0.1:17701
 export BALBOARD_SCHEDULER_CONTROL=tcp://127.0.0.1:17712
@@ -64,6 +70,25 @@ print(json.dumps(value) if isinstance(value, (list, dict)) else value)
 ' "$@" 2>/dev/null || echo error
 }
 
+# A field of the JSON document at URL $1: json URL KEY... ("error" when
+# there is no answer).
+json() {
+    url="$1"
+    shift
+    curl -sf --max-time 5 "$url" 2>/dev/null | python3 -c '
+import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1:]:
+    value = value[int(key)] if isinstance(value, list) else value[key]
+print(json.dumps(value) if isinstance(value, (list, dict)) else value)
+' "$@" 2>/dev/null || echo error
+}
+
+# The value of the first sample Prometheus's query API gives for query $1.
+prometheus_value() {
+    json "$prometheus/api/v1/query?query=$1" data result 0 value 1
+}
+
 # Wait for command $1 to succeed; $2 seconds catch a hang.
 wait_for() {
     deadline=$(( $(date +%s) + $2 ))
@@ -79,8 +104,8 @@ rotation_done() {
     [ "$(field status rotationsCompleted)" -gt "$1" ]
 }
 
-step "build image"
-BALBOARD_IMAGE=balboard:test "$src/deploy/build-images.sh" | tail -1
+step "build images"
+"$src/deploy/build-images.sh" | tail -2
 done_step
 size=$(docker image inspect -f '{{.Size}}' balboard:test)
 echo "test_compose: image balboard:test is $(( size / 1000000 )) MB"
@@ -103,6 +128,9 @@ wait_for '[ "$(field status fetchers connected)" = 2 ]' 60 ||
 mock=$(dc ps -q mock-upstream)
 wait_for '[ "$(docker inspect -f "{{.State.Health.Status}}" "$mock")" = healthy ]' 60 ||
     fail "the mock upstream never became healthy"
+gateway_container=$(dc ps -q gateway)
+wait_for '[ "$(docker inspect -f "{{.State.Health.Status}}" "$gateway_container")" = healthy ]' 60 ||
+    fail "the gateway never became healthy"
 done_step
 
 step "import $agents agents from the host"
@@ -118,6 +146,22 @@ before=$(field status rotationsCompleted)
 wait_for "rotation_done $before" 180 || fail "no full rotation"
 done_step
 echo "test_compose: the scheduler timed it at $(field status lastRotationMs) ms"
+
+step "the gateway serves the imported agents"
+[ "$(json "$gateway/api/dashboard?limit=1" pagination total)" = "$agents" ] ||
+    fail "/api/dashboard does not count $agents agents"
+first=$(json "$gateway/api/dashboard?limit=1" agents 0 stxAddress)
+[ "$(json "$gateway/api/agents/$first" rank)" = 1 ] ||
+    fail "/api/agents/$first is not rank 1"
+[ "$(json "$gateway/api/dashboard?limit=1" agents 0 fetchError)" = error ] ||
+    fail "the first agent is not fetched cleanly"
+done_step
+
+step "Prometheus (monitoring profile) has the gateway's series"
+wait_for '[ "$(prometheus_value balboard_store_agents)" = "$agents" ]' 120 ||
+    fail "Prometheus never had balboard_store_agents = $agents"
+done_step
+echo "test_compose: Prometheus says $(prometheus_value 'sum(balboard_http_requests_total)') gateway requests so far"
 
 step "scale fetchers to 4, every one gets jobs"
 dc up -d --scale fetcher=4 > /dev/null 2>&1 ||
