@@ -2,7 +2,7 @@
     bench_gateway - requests per second of balboard-gateway under wrk
 
     Starts a real balboard-store, registers N agents (the mock's sample
-    agents, upserted 5,000 at a time), commits a balance batch for every
+    agents, bb_sample_agents), commits a balance batch for every
     one of them (BTC, STX, sBTC, 100 agents a batch) and a price snapshot,
     so every page holds real rows, then starts a real balboard-gateway
     in front of it and runs wrk (-c50, 5 s each) against:
@@ -34,10 +34,10 @@
 #include "bb_client.h"
 #include "bb_http_exchange.h"
 #include "bb_mockdata.h"
+#include "bb_sample_agents.h"
 
 #define AGENTS_DEFAULT      10000
 #define AGENTS_MAX          1000000
-#define UPSERT_AGENTS       5000
 #define BATCH_AGENTS        100
 #define PAGE_LIMIT          100
 #define CONNECTIONS         "50"
@@ -83,34 +83,6 @@ s_start_store (bench_t *bench, const char *dir)
               ports [0]);
     snprintf (bench->ingest, sizeof bench->ingest, "tcp://127.0.0.1:%d",
               ports [1]);
-}
-
-static void
-s_upsert (bb_client_t *ingest, unsigned first, unsigned count)
-{
-    bb_mock_agent_t *samples = calloc (count, sizeof *samples);
-    Balboard__Agent *agents = calloc (count, sizeof *agents);
-    Balboard__Agent **pointers = calloc (count, sizeof *pointers);
-    bb_bench_require (samples && agents && pointers, "calloc");
-    for (unsigned index = 0; index < count; index++) {
-        bb_mockdata_agent (first + index, &samples [index]);
-        balboard__agent__init (&agents [index]);
-        agents [index].stx_address = samples [index].stx_address;
-        agents [index].btc_address = samples [index].btc_address;
-        agents [index].display_name = samples [index].display_name;
-        agents [index].bns_name = samples [index].bns_name;
-        agents [index].level = (uint32_t) samples [index].level;
-        agents [index].level_name = (char *) samples [index].level_name;
-        pointers [index] = &agents [index];
-    }
-    bb_envelope_t *reply = NULL;
-    bb_bench_require (bb_client_agent_upsert (ingest, pointers, count,
-                                              &reply) == 0
-                      && reply->agent_ack->n_rejected == 0, "agent upsert");
-    bb_wire_envelope_destroy (&reply);
-    free (pointers);
-    free (agents);
-    free (samples);
 }
 
 //  One agent's balances: STX and sBTC from Hiro, BTC from mempool.space;
@@ -189,9 +161,8 @@ s_fill (bench_t *bench)
 {
     bb_client_t *ingest = bb_client_new (bench->ingest, CLIENT_MS);
     bb_bench_require (ingest != NULL, "ingest client");
-    for (unsigned first = 0; first < bench->agents; first += UPSERT_AGENTS)
-        s_upsert (ingest, first, bench->agents - first < UPSERT_AGENTS
-                                 ? bench->agents - first : UPSERT_AGENTS);
+    bb_bench_require (bb_sample_agents_upsert (ingest, 0, bench->agents,
+                                               NULL) == 0, "agent upsert");
     uint64_t now_ms = (uint64_t) zclock_time ();
     for (unsigned first = 0; first < bench->agents; first += BATCH_AGENTS)
         s_commit_batch (ingest, first, bench->agents - first < BATCH_AGENTS
