@@ -56,24 +56,19 @@ void
 fx_store_start (fx_store_t *self)
 {
     bb_child_destroy (&self->process);
-    char *binary = bb_child_bin_path ("balboard-store");
-    assert_non_null (binary);
     //  BALBOARD_TEST_STORE_LOG=debug shows the store's every round
     const char *log_level = getenv ("BALBOARD_TEST_STORE_LOG");
-    const char *argv [FX_ARGS_MAX + 12] = {
-        binary, "--data-dir", self->dir, "--ingest-bind", self->ingest,
+    const char *args [FX_ARGS_MAX + 12] = {
+        "--data-dir", self->dir, "--ingest-bind", self->ingest,
         "--query-bind", self->query, "--log-level",
         log_level ? log_level : "warn"
     };
-    bb_child_args_append (argv, sizeof argv / sizeof argv [0], self->args);
-    self->process = bb_child_new (argv, NULL);
-    free (binary);
-    assert_non_null (self->process);
-    assert_int_equal (bb_child_wait_port (self->process,
-                                          self->query_port,
-                                          FX_START_TIMEOUT_MS), 0);
-    assert_int_equal (bb_child_wait_port (self->process,
-                                          self->ingest_port,
+    bb_child_args_append (args, sizeof args / sizeof args [0], self->args);
+    self->process = bb_child_start ("balboard-store", args, NULL,
+                                    self->query_port, FX_START_TIMEOUT_MS);
+    if (!self->process)
+        fail_msg ("balboard-store did not start on %s", self->query);
+    assert_int_equal (bb_child_wait_port (self->process, self->ingest_port,
                                           FX_START_TIMEOUT_MS), 0);
 }
 
