@@ -88,6 +88,19 @@ s_is_u128 (const char *text)
 static int s_check (json_t *value, json_t *shape, char *path, char *error,
                     size_t size);
 
+//  Check value against shape at path extended by step (".key" or
+//  "[index]"); path is as it was when this returns.
+static int
+s_check_at (json_t *value, json_t *shape, char *path, const char *step,
+            char *error, size_t size)
+{
+    size_t length = strlen (path);
+    snprintf (path + length, PATH_SIZE - length, "%s", step);
+    int rc = s_check (value, shape, path, error, size);
+    path [length] = '\0';
+    return rc;
+}
+
 //  The key spec named name in keys, and its index; NULL if none.
 static json_t *
 s_key_spec (json_t *keys, const char *name, size_t *index_p)
@@ -115,7 +128,6 @@ s_check_object (json_t *value, json_t *shape, char *path, char *error,
     if (!json_is_array (keys))
         return s_fail (error, size, path, "bad shape: keys not an array");
     bool additional = json_is_true (json_object_get (shape, "additional"));
-    size_t path_length = strlen (path);
     const char *previous = NULL;
     size_t previous_index = 0;
     const char *key;
@@ -134,11 +146,11 @@ s_check_object (json_t *value, json_t *shape, char *path, char *error,
                            key, previous);
         previous = key;
         previous_index = index;
-        snprintf (path + path_length, PATH_SIZE - path_length, ".%s", key);
-        if (s_check (member, json_object_get (spec, "shape"), path, error,
-                     size))
+        char step [PATH_SIZE];
+        snprintf (step, sizeof step, ".%s", key);
+        if (s_check_at (member, json_object_get (spec, "shape"), path, step,
+                        error, size))
             return -1;
-        path [path_length] = '\0';
     }
     size_t index;
     json_t *spec;
@@ -153,22 +165,19 @@ s_check_object (json_t *value, json_t *shape, char *path, char *error,
     return 0;
 }
 
+//  Every item of value against the shape's "items", if it has any.
 static int
 s_check_array (json_t *value, json_t *shape, char *path, char *error,
                size_t size)
 {
     json_t *items = json_object_get (shape, "items");
-    if (!items)
-        return 0;
-    size_t path_length = strlen (path);
     size_t index;
     json_t *item;
     json_array_foreach (value, index, item) {
-        snprintf (path + path_length, PATH_SIZE - path_length, "[%zu]",
-                  index);
-        if (s_check (item, items, path, error, size))
+        char step [32];
+        snprintf (step, sizeof step, "[%zu]", index);
+        if (items && s_check_at (item, items, path, step, error, size))
             return -1;
-        path [path_length] = '\0';
     }
     return 0;
 }
