@@ -30,14 +30,15 @@ struct _bb_page_t {
     char etag_gzip [TAG_SIZE];      // ... gzip-encoded
 };
 
-//  "'sha256-<base64>'" of the text between the first open and close tags
-//  of the page into source (HASH_TEXT_SIZE bytes).
+//  "'sha256-<base64>'" of the text between the open tag that starts a
+//  line (the page's comment may name a tag, never at a line's start) and
+//  the close tag after it, into source (HASH_TEXT_SIZE bytes).
 static void
 s_inline_hash (const char *open, const char *close, char *source)
 {
     const char *start = strstr (bb_page_html, open);
     assert (start);                 // the page has it: a build defect else
-    start += strlen (open);
+    start += strlen (open);     // open starts with the newline
     const char *end = strstr (start, close);
     assert (end);
     unsigned char digest [EVP_MAX_MD_SIZE];
@@ -53,8 +54,8 @@ static void
 s_policy (bb_page_t *self)
 {
     char script [HASH_TEXT_SIZE], style [HASH_TEXT_SIZE];
-    s_inline_hash ("<script>", "</script>", script);
-    s_inline_hash ("<style>", "</style>", style);
+    s_inline_hash ("\n<script>", "</script>", script);
+    s_inline_hash ("\n<style>", "</style>", style);
     snprintf (self->policy, sizeof self->policy,
               "default-src 'self'; script-src %s; style-src %s; "
               "img-src 'self' data:; object-src 'none'; base-uri 'none'; "

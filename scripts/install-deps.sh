@@ -9,6 +9,10 @@ PACKAGES="build-essential cmake pkg-config git ca-certificates \
   libcmocka-dev libssl-dev zlib1g-dev curl wrk valgrind python3 \
   python3-venv prometheus"
 
+# The browser test (tests/gateway/test_dashboard_browser.py): Chromium, its
+# WebDriver and a font for the page's screenshots.
+PACKAGES="$PACKAGES chromium chromium-driver fonts-dejavu-core"
+
 missing=""
 for pkg in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
