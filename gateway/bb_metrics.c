@@ -50,6 +50,8 @@ static const char *const s_bucket_labels [] = {
     "0.25", "0.5", "1", "2.5", "5", "10"
 };
 #define BUCKET_COUNT (sizeof s_bucket_micros / sizeof s_bucket_micros [0])
+_Static_assert (sizeof s_bucket_labels / sizeof s_bucket_labels [0]
+                == BUCKET_COUNT, "a label for every bucket");
 
 typedef atomic_uint_fast64_t counter_t;
 
