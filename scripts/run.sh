@@ -4,7 +4,8 @@
 # Installs the dependencies, builds Release into build/run, then starts the
 # mock upstream (1,000 deterministic sample agents with valid addresses),
 # the store, the scheduler, two fetchers and the HTTP gateway, prints the
-# dashboard API's URL, imports the agents from the mock's registry API,
+# live dashboard page's URL (first thing, and again once the gateway
+# answers), imports the agents from the mock's registry API,
 # shows the first rotation's progress, prints the top of the ranked
 # dashboard and refreshes it every few seconds until Ctrl-C; then stops
 # every process with SIGTERM and waits for each.
@@ -17,8 +18,9 @@
 # Every endpoint is the design's default and can be moved with the usual
 # variables (BALBOARD_INGEST_BIND/BALBOARD_STORE_INGEST, BALBOARD_QUERY_BIND/
 # BALBOARD_STORE_QUERY, BALBOARD_JOBS_BIND/BALBOARD_SCHEDULER_JOBS,
-# BALBOARD_CONTROL_BIND/BALBOARD_SCHEDULER_CONTROL, BALBOARD_MOCK_BIND,
-# BALBOARD_HTTP_BIND for the gateway).
+# BALBOARD_CONTROL_BIND/BALBOARD_SCHEDULER_CONTROL, BALBOARD_EVENTS_BIND/
+# BALBOARD_STORE_EVENTS, BALBOARD_MOCK_BIND, BALBOARD_HTTP_BIND for the
+# gateway).
 #   RUN_AGENTS=1000        sample agents      RUN_FETCHERS=2    fetchers
 #   RUN_REFRESH_S=5        dashboard refresh  RUN_TOP=20        rows shown
 set -eu
@@ -38,17 +40,21 @@ export BALBOARD_INGEST_BIND="${BALBOARD_INGEST_BIND:-tcp://127.0.0.1:7701}"
 export BALBOARD_QUERY_BIND="${BALBOARD_QUERY_BIND:-tcp://127.0.0.1:7702}"
 export BALBOARD_JOBS_BIND="${BALBOARD_JOBS_BIND:-tcp://127.0.0.1:7711}"
 export BALBOARD_CONTROL_BIND="${BALBOARD_CONTROL_BIND:-tcp://127.0.0.1:7712}"
+export BALBOARD_EVENTS_BIND="${BALBOARD_EVENTS_BIND:-tcp://127.0.0.1:7703}"
 export BALBOARD_STORE_INGEST="${BALBOARD_STORE_INGEST:-$BALBOARD_INGEST_BIND}"
 export BALBOARD_STORE_QUERY="${BALBOARD_STORE_QUERY:-$BALBOARD_QUERY_BIND}"
 export BALBOARD_SCHEDULER_JOBS="${BALBOARD_SCHEDULER_JOBS:-$BALBOARD_JOBS_BIND}"
 export BALBOARD_SCHEDULER_CONTROL="${BALBOARD_SCHEDULER_CONTROL:-$BALBOARD_CONTROL_BIND}"
+export BALBOARD_STORE_EVENTS="${BALBOARD_STORE_EVENTS:-$BALBOARD_EVENTS_BIND}"
 export BALBOARD_HTTP_BIND="${BALBOARD_HTTP_BIND:-127.0.0.1:8080}"
+PAGE="http://$BALBOARD_HTTP_BIND/dashboard"
 API="http://$BALBOARD_HTTP_BIND/api/dashboard"
 MOCK="http://$BALBOARD_MOCK_BIND"
 export HIRO_BASE="$MOCK"
 export MEMPOOL_BASE="$MOCK/api"
 export PRICE_URL="$MOCK/api/v3/simple/price?ids=bitcoin,blockstack&vs_currencies=usd"
 
+echo "run.sh: the live dashboard will be at $PAGE"
 ./scripts/install-deps.sh
 cmake -S . -B build/run -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build/run -j "$(nproc)" --target balboard-mock-upstream \
@@ -120,6 +126,7 @@ wait_for "the mock upstream" curl -sf "$MOCK/__mock/stats"
 wait_for "the store" "$BIN/balboard-store" --health
 wait_for "the scheduler" "$BIN/balboard-scheduler" --health
 wait_for "the gateway" "$BIN/balboard-gateway" --health
+echo "run.sh: dashboard: $PAGE (open it: it updates itself live)"
 echo "run.sh: dashboard API: $API (?docs=1 describes it)"
 
 echo "run.sh: importing $AGENTS sample agents from $MOCK/api/agents"
@@ -148,7 +155,7 @@ echo "run.sh: rotation 1 complete in $(status_field lastRotationMs) ms"
 # The dashboard until Ctrl-C.
 while :; do
     echo
-    echo "run.sh: dashboard API: $API"
+    echo "run.sh: dashboard: $PAGE (API: $API)"
     date '+run.sh: %H:%M:%S - top of the dashboard (Ctrl-C stops everything)'
     balboard dashboard --limit "$TOP" || true
     balboard status | head -n 12 || true
