@@ -325,6 +325,14 @@ e2e_world_new (const e2e_options_t *options)
     return self;
 }
 
+e2e_world_t *
+e2e_world_new_going (const e2e_options_t *options)
+{
+    e2e_world_t *self = e2e_world_new (options);
+    e2e_world_go (self);
+    return self;
+}
+
 void
 e2e_world_destroy (e2e_world_t **self_p)
 {

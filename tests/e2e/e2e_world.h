@@ -38,6 +38,10 @@ typedef struct _e2e_world_t e2e_world_t;
 //  Start the world described by options (asserts on failure).
 e2e_world_t *e2e_world_new (const e2e_options_t *options);
 
+//  e2e_world_new, then e2e_world_go: a world whose first rotation runs,
+//  for a test with nothing to set up while the scheduler is paused.
+e2e_world_t *e2e_world_new_going (const e2e_options_t *options);
+
 //  Stop every process (SIGTERM; a clean exit is asserted), free, and set
 //  *self_p to NULL.
 void e2e_world_destroy (e2e_world_t **self_p);

@@ -41,8 +41,7 @@ test_without_budget (void **state)
 {
     e2e_options_t options = { .agents = 200, .chunk_size = 50,
                               .fetchers = 4, .mock_args = s_mock_limit };
-    e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_go (world);
+    e2e_world_t *world = e2e_world_new_going (&options);
     assert_int_equal (bb_clock_wait_until (s_refused, world, WAIT_MS,
                                            POLL_MS), 0);
     e2e_world_destroy (&world);

@@ -34,8 +34,7 @@ test_fetcher_added_mid_rotation (void **state)
 {
     e2e_options_t options = { .agents = 600, .chunk_size = 50,
                               .fetchers = 1, .mock_latency_ms = 20 };
-    e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_go (world);
+    e2e_world_t *world = e2e_world_new_going (&options);
     bb_envelope_t *reply = e2e_world_wait_done (world, 50, WAIT_MS);
     bb_wire_envelope_destroy (&reply);
     size_t late = e2e_world_add_fetcher (world);
@@ -153,8 +152,7 @@ test_fetcher_killed_mid_job (void **state)
 {
     e2e_options_t options = { .agents = 300, .chunk_size = 50,
                               .fetchers = 2, .mock_latency_ms = 100 };
-    e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_go (world);
+    e2e_world_t *world = e2e_world_new_going (&options);
     char job [32];
     size_t victim = s_busy_fetcher (world, 2, job);
     e2e_world_signal_fetcher (world, victim, SIGKILL);
@@ -182,8 +180,7 @@ test_frozen_fetcher (void **state)
         .scheduler_args = (const char *const []) {
             "--job-deadline-ms", "60000", NULL }
     };
-    e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_go (world);
+    e2e_world_t *world = e2e_world_new_going (&options);
     char job [32];
     size_t frozen = s_busy_fetcher (world, 2, job);
     e2e_world_signal_fetcher_nowait (world, frozen, SIGSTOP);
@@ -211,8 +208,7 @@ test_scaling (void **state)
     for (size_t c = 0; c < sizeof counts / sizeof counts [0]; c++) {
         e2e_options_t options = { .agents = 400, .chunk_size = 50,
                                   .fetchers = counts [c] };
-        e2e_world_t *world = e2e_world_new (&options);
-        e2e_world_go (world);
+        e2e_world_t *world = e2e_world_new_going (&options);
         e2e_world_wait_rotations (world, 1, ROTATION_MS);
         bb_envelope_t *reply = e2e_world_status (world);
         const Balboard__SchedulerStatus *status = reply->scheduler_status;

@@ -25,8 +25,7 @@ test_kill_scheduler_mid_rotation (void **state)
 {
     e2e_options_t options = { .agents = AGENTS, .chunk_size = CHUNK,
                               .fetchers = FETCHERS, .mock_latency_ms = 10 };
-    e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_go (world);
+    e2e_world_t *world = e2e_world_new_going (&options);
     char cursor [BB_MOCK_STX_ADDRESS_SIZE];
     bb_envelope_t *reply = e2e_world_wait_done (world, AGENTS / 4, WAIT_MS);
     snprintf (cursor, sizeof cursor, "%s", reply->scheduler_status->cursor);

@@ -20,8 +20,7 @@ test_full_rotation (void **state)
 {
     e2e_options_t options = { .agents = 1000, .chunk_size = 100,
                               .fetchers = 2 };
-    e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_go (world);
+    e2e_world_t *world = e2e_world_new_going (&options);
     e2e_world_wait_rotations (world, 1, ROTATION_MS);
 
     bb_envelope_t *reply = e2e_world_status (world);
@@ -56,8 +55,7 @@ test_agents_mid_rotation (void **state)
 {
     e2e_options_t options = { .agents = 300, .chunk_size = 50,
                               .fetchers = 1, .mock_latency_ms = 20 };
-    e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_go (world);
+    e2e_world_t *world = e2e_world_new_going (&options);
     char cursor [BB_MOCK_STX_ADDRESS_SIZE] = "";
     while (!*cursor) {
         bb_envelope_t *reply = e2e_world_status (world);
