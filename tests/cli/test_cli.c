@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 #include <jansson.h>
 
 #include "bb_client.h"
@@ -608,10 +609,7 @@ test_scheduler_verbs (void **state)
     bb_test_command_reset (&result);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (s_setup, s_teardown,
         cmocka_unit_test (test_bad_arguments),
         cmocka_unit_test (test_help),
         cmocka_unit_test (test_unreachable),
@@ -621,7 +619,4 @@ main (void)
         cmocka_unit_test (test_dashboard_json_matches_shape),
         cmocka_unit_test (test_agent_rank_stats),
         cmocka_unit_test (test_agents_remove),
-        cmocka_unit_test (test_scheduler_verbs),
-    };
-    return cmocka_run_group_tests (tests, s_setup, s_teardown);
-}
+        cmocka_unit_test (test_scheduler_verbs))

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_actor.h"
 #include "bb_log.h"
@@ -107,16 +108,17 @@ test_serve_ends_on_signal (void **state)
     assert_true (scripts [0].terminated && scripts [1].terminated);
 }
 
-int
-main (void)
+//  Logging and signal handling as in the services, before any test.
+static int
+s_init (void **state)
 {
     bb_log_init ("test_actor", BB_LOG_WARN);
     bb_signal_init ();
-    const struct CMUnitTest tests [] = {
+    return 0;
+}
+
+BB_TEST_MAIN (s_init, NULL,
         cmocka_unit_test (test_ready_after_init),
         cmocka_unit_test (test_failed_start),
         cmocka_unit_test (test_stopped_on_its_own),
-        cmocka_unit_test (test_serve_ends_on_signal),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_serve_ends_on_signal))

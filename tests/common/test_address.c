@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_address.h"
 
@@ -771,10 +772,7 @@ test_network_names (void **state)
     assert_int_equal (network, BB_NETWORK_TESTNET);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_stx_encode_vectors),
         cmocka_unit_test (test_stx_check_vectors),
         cmocka_unit_test (test_stx_fixture_addresses),
@@ -789,7 +787,4 @@ main (void)
         cmocka_unit_test (test_btc_segwit_round_trip),
         cmocka_unit_test (test_btc_segwit_encode_rejects),
         cmocka_unit_test (test_contract),
-        cmocka_unit_test (test_network_names),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_network_names))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_config.h"
 
@@ -203,17 +204,11 @@ test_start (void **state)
     assert_int_equal (exit_code, BB_CONFIG_EXIT_USAGE);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test_setup (test_defaults, s_setup),
         cmocka_unit_test_setup (test_flag_wins_over_env, s_setup),
         cmocka_unit_test_setup (test_equals_form, s_setup),
         cmocka_unit_test_setup (test_bad_values, s_setup),
         cmocka_unit_test_setup (test_help, s_setup),
         cmocka_unit_test_setup (test_version, s_setup),
-        cmocka_unit_test_setup (test_start, s_setup),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test_setup (test_start, s_setup))

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_u128.h"
 
@@ -233,10 +234,7 @@ test_usd_micro_edges (void **state)
     assert_int_equal (bb_u128_usd_micro (U128_MAX, UINT32_MAX, INT64_MAX), 0);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_parse_small),
         cmocka_unit_test (test_parse_64_bit_edge),
         cmocka_unit_test (test_parse_128_bit_edge),
@@ -246,7 +244,4 @@ main (void)
         cmocka_unit_test (test_round_trip),
         cmocka_unit_test (test_to_units),
         cmocka_unit_test (test_usd_micro),
-        cmocka_unit_test (test_usd_micro_edges),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_usd_micro_edges))

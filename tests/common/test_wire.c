@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_envelope.h"
 #include "bb_wire.h"
@@ -289,10 +290,7 @@ test_socket_max_size_enforced (void **state)
     zsock_destroy (&router);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_every_body_round_trips),
         cmocka_unit_test (test_balance_batch_values),
         cmocka_unit_test (test_truncated_frames_rejected),
@@ -301,7 +299,4 @@ main (void)
         cmocka_unit_test (test_wrong_version_rejected),
         cmocka_unit_test (test_missing_or_unknown_body_rejected),
         cmocka_unit_test (test_socket_receive_paths),
-        cmocka_unit_test (test_socket_max_size_enforced),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_socket_max_size_enforced))

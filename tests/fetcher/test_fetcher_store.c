@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -312,12 +313,6 @@ s_teardown (void **state)
     return rc ? -1 : 0;
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test_setup_teardown (test_store_serves_what_was_fetched,
-                                         s_setup, s_teardown),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+                                         s_setup, s_teardown))

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -626,10 +627,7 @@ test_token_meta (void **state)
     s_meta_fails (200, text, "longer than");
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_balances),
         cmocka_unit_test (test_hiro_v1_fixtures),
         cmocka_unit_test (test_hiro_v1_amounts),
@@ -639,7 +637,4 @@ main (void)
         cmocka_unit_test (test_hiro_v3_ft),
         cmocka_unit_test (test_mempool),
         cmocka_unit_test (test_price),
-        cmocka_unit_test (test_token_meta),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_token_meta))

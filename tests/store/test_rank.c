@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_random.h"
 #include "bb_rank.h"
@@ -638,10 +639,7 @@ test_all_tied (void **state)
     s_model_destroy (&model);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_empty),
         cmocka_unit_test (test_ties_order),
         cmocka_unit_test (test_move_up_down),
@@ -655,7 +653,4 @@ main (void)
         cmocka_unit_test (test_rebuild_then_update),
         cmocka_unit_test (test_random_against_model),
         cmocka_unit_test (test_sequential),
-        cmocka_unit_test (test_all_tied),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_all_tied))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_client.h"
 
@@ -200,17 +201,11 @@ test_unreachable (void **state)
     assert_null (bb_client_new ("nonsense://", 100));
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test_setup_teardown (test_reply_and_stale_reply,
                                          s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_error_and_bad_replies,
                                          s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_timeout_then_fresh_socket,
                                          s_setup, s_teardown),
-        cmocka_unit_test (test_unreachable),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_unreachable))

@@ -4,6 +4,7 @@
     grows, then rejects with "store full" and never corrupts; history
     older than the retention window is swept. */
 #include "store_fixture.h"
+#include "bb_test_main.h"
 #include "bb_clock.h"
 
 #include <signal.h>
@@ -404,14 +405,8 @@ test_history_retention (void **state)
     fx_store_destroy (&store);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_restart_reopens),
         cmocka_unit_test (test_sigkill_mid_stream),
         cmocka_unit_test (test_map_growth_and_full),
-        cmocka_unit_test (test_history_retention),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_history_retention))

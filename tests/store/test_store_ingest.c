@@ -3,6 +3,7 @@
     real zeros, malformed batches rejected whole, u128 amounts, token
     metadata, and bad frames on both sockets. */
 #include "store_fixture.h"
+#include "bb_test_main.h"
 #include "bb_clock.h"
 
 #include <stdio.h>
@@ -568,10 +569,7 @@ test_bad_frames (void **state)
     bb_wire_envelope_destroy (&stats);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test_setup_teardown (test_upsert_and_remove,
                                          s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_idempotent_and_out_of_order,
@@ -585,7 +583,4 @@ main (void)
         cmocka_unit_test_setup_teardown (test_token_meta,
                                          s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_bad_frames,
-                                         s_setup, fx_store_teardown),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+                                         s_setup, fx_store_teardown))

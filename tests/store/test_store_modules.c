@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_batch.h"
 #include "bb_changes.h"
@@ -488,10 +489,7 @@ test_retention_steps (void **state)
     bb_db_destroy (&db);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_text),
         cmocka_unit_test (test_token),
         cmocka_unit_test (test_changes),
@@ -499,7 +497,4 @@ main (void)
         cmocka_unit_test (test_schema_version),
         cmocka_unit_test (test_map_growth),
         cmocka_unit_test (test_batch_validation),
-        cmocka_unit_test (test_retention_steps),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+        cmocka_unit_test (test_retention_steps))

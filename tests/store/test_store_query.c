@@ -2,6 +2,7 @@
     with ties, revaluation at a new price snapshot, pagination edges,
     agent detail, rank, stats and the scheduler's agents page. */
 #include "store_fixture.h"
+#include "bb_test_main.h"
 #include "bb_clock.h"
 
 #include <stdio.h>
@@ -338,10 +339,7 @@ test_stats_and_agents_page (void **state)
     assert_int_equal (index, 25);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
+BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test_setup_teardown (test_ranking_with_ties,
                                          s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_revaluation,
@@ -351,7 +349,4 @@ main (void)
         cmocka_unit_test_setup_teardown (test_agent_detail,
                                          s_setup, fx_store_teardown),
         cmocka_unit_test_setup_teardown (test_stats_and_agents_page,
-                                         s_setup, fx_store_teardown),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+                                         s_setup, fx_store_teardown))
