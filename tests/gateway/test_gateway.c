@@ -1,9 +1,10 @@
 /*  test_gateway - the real balboard-gateway in front of a real store,
     scheduler, fetcher and mock upstream, spoken to with libcurl: the
     dashboard against the CLI's --json, parameter rules, every header,
-    ETag and 304, gzip, HEAD, the docs payload, agent detail, status,
-    errors (400, 404, 405, 414, 431, 503 and recovery), 50 concurrent
-    clients, and a clean exit on SIGTERM. */
+    ETag and 304, gzip, HEAD, the docs payload, the /dashboard page (its
+    headers, Content-Security-Policy and self-containment), agent detail,
+    status, errors (400, 404, 405, 414, 431, 503 and recovery), 50
+    concurrent clients, and a clean exit on SIGTERM. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -468,6 +469,49 @@ test_dashboard_docs (void **state)
 }
 
 //  ---------------------------------------------------------------------------
+//  /dashboard
+
+static void
+test_dashboard_page (void **state)
+{
+    response_t page = s_request ("GET", "/dashboard", NULL);
+    assert_int_equal (page.status, 200);
+    assert_string_equal (s_header (&page, "content-type"),
+                         "text/html; charset=utf-8");
+    assert_string_equal (s_header (&page, "cache-control"),
+                         "public, max-age=300");
+    const char *policy = s_header (&page, "content-security-policy");
+    assert_non_null (policy);
+    assert_non_null (strstr (policy, "default-src 'self'"));
+    assert_non_null (strstr (policy, "script-src 'sha256-"));
+    assert_null (strstr (policy, "unsafe"));
+    assert_string_equal (s_header (&page, "x-content-type-options"),
+                         "nosniff");
+    assert_non_null (strstr (page.body, "<!DOCTYPE html>"));
+    //  Self-contained: nothing loaded from elsewhere
+    const char *external [] = { "src=\"http", "href=\"http", "src=\"//",
+                                "href=\"//", "@import", "url(" };
+    for (size_t i = 0; i < 6; i++)
+        if (strstr (page.body, external [i]))
+            fail_msg ("the page loads something: %s", external [i]);
+    //  Its tag gives 304; gzip is the same page
+    char header [300];
+    snprintf (header, sizeof header, "If-None-Match: %s",
+              s_header (&page, "etag"));
+    response_t cached = s_request ("GET", "/dashboard", header, NULL);
+    assert_int_equal (cached.status, 304);
+    s_response_reset (&cached);
+    response_t gzipped = s_request ("GET", "/dashboard",
+                                    "Accept-Encoding: gzip", NULL);
+    assert_string_equal (s_header (&gzipped, "content-encoding"), "gzip");
+    char *decoded = s_gunzip (gzipped.body, gzipped.size);
+    assert_string_equal (decoded, page.body);
+    free (decoded);
+    s_response_reset (&gzipped);
+    s_response_reset (&page);
+}
+
+//  ---------------------------------------------------------------------------
 //  /api/agents, /api/status, /healthz, /readyz
 
 static void
@@ -812,6 +856,7 @@ main (void)
         cmocka_unit_test (test_dashboard_gzip),
         cmocka_unit_test (test_dashboard_head),
         cmocka_unit_test (test_dashboard_docs),
+        cmocka_unit_test (test_dashboard_page),
         cmocka_unit_test (test_agent),
         cmocka_unit_test (test_errors),
         cmocka_unit_test (test_status_health_ready),

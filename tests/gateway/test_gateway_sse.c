@@ -398,11 +398,11 @@ test_stalled_client_is_dropped (void **state)
 {
     stalled_t stalled = { NULL, 0 };
     assert_int_equal (bb_clock_wait_until (s_small_stream_opens,
-                                           &stalled.reader, WAIT_MS, 0), 0);
+                                           &stalled.reader, WAIT_MS, POLL_MS), 0);
     int fd = s_stalled_stream ();
     int64_t started = bb_clock_mono_ms ();
     assert_int_equal (bb_clock_wait_until (s_stalled_dropped, &stalled,
-                                           WAIT_MS * 2, 0), 0);
+                                           WAIT_MS * 2, POLL_MS), 0);
     printf ("test: a client that stopped reading dropped after %u commits "
             "in %lld ms; the other stream saw every one\n", stalled.commits,
             (long long) (bb_clock_mono_ms () - started));

@@ -1,6 +1,7 @@
 /*  test_gateway_units - the gateway's pure modules: the parseInt reading
     of query parameters, ETags and If-None-Match, Accept-Encoding and
-    gzip. */
+    gzip, the SSE message of a store event, and the page's
+    Content-Security-Policy. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,8 +11,10 @@
 #include <zlib.h>
 
 #include "bb_etag.h"
+#include "bb_event_feed.h"
 #include "bb_gzip.h"
 #include "bb_http_query.h"
+#include "bb_page.h"
 
 static void
 test_parse_int (void **state)
@@ -146,6 +149,50 @@ test_gzip_roundtrip (void **state)
     free (gzipped);
 }
 
+static void
+test_event_message (void **state)
+{
+    Balboard__DashboardEvent event = BALBOARD__DASHBOARD_EVENT__INIT;
+    event.commit_seq = 41;
+    event.rotation = 3;
+    event.rotation_agents_done = 200;
+    event.rotation_agents = 1000;
+    event.rotation_chunks_done = 2;
+    event.priced_at_ms = 1796220000123ULL;
+    event.agents = 1001;
+    char *message = bb_event_feed_message (&event);
+    assert_string_equal (message,
+        "event: dashboard\n"
+        "data: {\"commitSeq\":41,\"rotation\":3,\"rotationDone\":200,"
+        "\"rotationAgents\":1000,\"pricedAt\":\"2026-12-02T14:00:00.123Z\","
+        "\"agents\":1001}\n\n");
+    free (message);
+    event.priced_at_ms = 0;     // never priced: null
+    message = bb_event_feed_message (&event);
+    assert_non_null (strstr (message, "\"pricedAt\":null"));
+    free (message);
+}
+
+//  The policy names the page's inline script and style by hash, and
+//  allows nothing inline otherwise and no other origin.
+static void
+test_page_policy (void **state)
+{
+    bb_page_t *page = bb_page_new ();
+    const char *policy = bb_page_policy (page);
+    assert_non_null (strstr (policy, "default-src 'self'"));
+    const char *script = strstr (policy, "script-src 'sha256-");
+    const char *style = strstr (policy, "style-src 'sha256-");
+    assert_non_null (script);
+    assert_non_null (style);
+    assert_int_equal (strcspn (script + 19, "'"), 44);     // base64 SHA-256
+    assert_int_equal (strcspn (style + 18, "'"), 44);
+    assert_null (strstr (policy, "unsafe"));
+    assert_non_null (strstr (policy, "frame-ancestors 'none'"));
+    bb_page_destroy (&page);
+    bb_page_destroy (&page);
+}
+
 int
 main (void)
 {
@@ -156,6 +203,8 @@ main (void)
         cmocka_unit_test (test_if_none_match),
         cmocka_unit_test (test_accept_encoding),
         cmocka_unit_test (test_gzip_roundtrip),
+        cmocka_unit_test (test_event_message),
+        cmocka_unit_test (test_page_policy),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
