@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,26 +256,51 @@ bb_child_stop (bb_child_t *self, int signum, int timeout_ms)
 //  ---------------------------------------------------------------------
 //  Utilities
 
-void
-bb_child_args_append (const char **argv, size_t size,
-                      const char *const extra [])
+//  Put next at argv [*argc] (size entries in all), keeping one for the
+//  NULL. A list too small is the caller's bug: caught in every build
+//  type (NDEBUG drops the asserts of the RelWithDebInfo tests).
+static void
+s_args_put (const char **argv, size_t size, size_t *argc, const char *next)
+{
+    if (*argc + 1 >= size) {
+        fprintf (stderr, "bb_child: more than %zu arguments\n", size - 1);
+        abort ();
+    }
+    argv [(*argc)++] = next;
+}
+
+//  The index of argv's first NULL (aborts if it has none).
+static size_t
+s_args_end (const char **argv, size_t size)
 {
     assert (argv);
     size_t argc = 0;
     while (argc < size && argv [argc])
         argc++;
-    size_t count = 0;
-    while (extra && extra [count])
-        count++;
-    //  A list too small is the caller's bug: caught in every build type
-    //  (NDEBUG drops the asserts of the RelWithDebInfo tests)
-    if (argc + count >= size) {
-        fprintf (stderr, "bb_child: %zu + %zu arguments do not fit in %zu\n",
-                 argc, count, size);
+    if (argc == size) {
+        fprintf (stderr, "bb_child: an argument list without its NULL\n");
         abort ();
     }
-    for (size_t index = 0; index < count; index++)
-        argv [argc++] = extra [index];
+    return argc;
+}
+
+void
+bb_child_args_append (const char **argv, size_t size,
+                      const char *const extra [])
+{
+    size_t argc = s_args_end (argv, size);
+    for (size_t index = 0; extra && extra [index]; index++)
+        s_args_put (argv, size, &argc, extra [index]);
+    argv [argc] = NULL;
+}
+
+void
+bb_child_args_append_v (const char **argv, size_t size, const char *arg,
+                        va_list args)
+{
+    size_t argc = s_args_end (argv, size);
+    for (const char *next = arg; next; next = va_arg (args, const char *))
+        s_args_put (argv, size, &argc, next);
     argv [argc] = NULL;
 }
 

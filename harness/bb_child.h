@@ -15,6 +15,7 @@
 #ifndef BB_CHILD_H_INCLUDED
 #define BB_CHILD_H_INCLUDED
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -59,6 +60,11 @@ int bb_child_stop (bb_child_t *self, int signum,
 //  Asserts that everything fits.
 void bb_child_args_append (const char **argv, size_t size,
                            const char *const extra []);
+
+//  As bb_child_args_append, with arg and then the arguments in args up
+//  to a NULL (the variable arguments of the caller).
+void bb_child_args_append_v (const char **argv, size_t size,
+                             const char *arg, va_list args);
 
 //  The path of binary name in $BALBOARD_BIN_DIR (set by ctest), or NULL if
 //  the variable is unset. Caller owns the string and must free it.

@@ -53,14 +53,10 @@ s_cli (const char *input, const char *arg, ...)
     const char *argv [32] = { s_fx.cli, "--store-query", s_fx.query,
                               "--store-ingest", s_fx.ingest,
                               "--scheduler-control", s_fx.control };
-    size_t argc = 7;
     va_list args;
     va_start (args, arg);
-    for (const char *next = arg; next && argc < 31;
-         next = va_arg (args, const char *))
-        argv [argc++] = next;
+    bb_child_args_append_v (argv, sizeof argv / sizeof argv [0], arg, args);
     va_end (args);
-    argv [argc] = NULL;
     bb_test_command_t result;
     assert_int_equal (bb_test_command_run (argv, input, NULL, CLI_TIMEOUT_MS,
                                            &result), 0);
