@@ -40,7 +40,8 @@ void bb_events_destroy (bb_events_t **self_p);
 
 //  The state after a commit (copied). Published now or at the end of the
 //  interval; never blocks.
-void bb_events_commit (bb_events_t *self, const Balboard__DashboardEvent *state);
+void bb_events_commit (bb_events_t *self,
+                       const Balboard__DashboardEvent *state);
 
 //  Events published so far (for logs and tests).
 uint64_t bb_events_published (bb_events_t *self);

@@ -6,12 +6,13 @@
     the test's scratch directory, plus clients for the store's ingest
     socket and the scheduler's control socket. The store publishes its
     events (one per commit: no merge) on a free port the gateways read;
-    a test may start more gateways with settings of its own. gw_world_new imports the
-    mock's first agents and waits (polling, with a deadline that only
-    catches a hang) until the first rotation has fetched them all, so the
-    dashboard holds real rows. The store can be stopped and started again
-    on the same data and ports. Destroying the world stops every process
-    with SIGTERM and fails the test if one does not exit cleanly.
+    a test may start more gateways with settings of its own.
+    gw_world_new imports the mock's first agents and waits (polling, with
+    a deadline that only catches a hang) until the first rotation has
+    fetched them all, so the dashboard holds real rows. The store can be
+    stopped and started again on the same data and ports. Destroying the
+    world stops every process with SIGTERM and fails the test if one does
+    not exit cleanly.
     =========================================================================
 */
 #ifndef GW_WORLD_H_INCLUDED

@@ -398,7 +398,8 @@ test_stalled_client_is_dropped (void **state)
 {
     stalled_t stalled = { NULL, 0 };
     assert_int_equal (bb_clock_wait_until (s_small_stream_opens,
-                                           &stalled.reader, WAIT_MS, POLL_MS), 0);
+                                           &stalled.reader, WAIT_MS,
+                                           POLL_MS), 0);
     int fd = s_stalled_stream ();
     int64_t started = bb_clock_mono_ms ();
     assert_int_equal (bb_clock_wait_until (s_stalled_dropped, &stalled,
