@@ -16,6 +16,7 @@
 
 #include "bb_discovery.h"
 #include "bb_version.h"
+#include "bb_test_main.h"
 
 #define PATH_SIZE 512
 #define REF_PREFIX "#/components/schemas/"
@@ -286,15 +287,9 @@ test_llms_txt (void **state)
     bb_discovery_destroy (&discovery);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_documents),
-        cmocka_unit_test (test_openapi),
-        cmocka_unit_test (test_dashboard_schema_is_the_shape),
-        cmocka_unit_test (test_agent_card),
-        cmocka_unit_test (test_llms_txt),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+              cmocka_unit_test (test_documents),
+              cmocka_unit_test (test_openapi),
+              cmocka_unit_test (test_dashboard_schema_is_the_shape),
+              cmocka_unit_test (test_agent_card),
+              cmocka_unit_test (test_llms_txt))

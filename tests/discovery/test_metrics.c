@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "bb_metrics.h"
+#include "bb_test_main.h"
 
 #define THREADS             8
 #define COUNTS_PER_THREAD   10000
@@ -263,14 +264,8 @@ test_store_and_scheduler (void **state)
     bb_metrics_destroy (&metrics);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_routes),
-        cmocka_unit_test (test_requests_and_durations),
-        cmocka_unit_test (test_threads_count_at_once),
-        cmocka_unit_test (test_store_and_scheduler),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+              cmocka_unit_test (test_routes),
+              cmocka_unit_test (test_requests_and_durations),
+              cmocka_unit_test (test_threads_count_at_once),
+              cmocka_unit_test (test_store_and_scheduler))
