@@ -289,16 +289,26 @@ bb_table_status (FILE *out, const Balboard__SchedulerStatus *status,
              " ms)\n", status->rotations_completed, status->last_rotation_ms);
     fprintf (out, "scheduler version %s\n", status->version && *status->version
                                           ? status->version : "(unknown)");
-    fprintf (out, "\n%-14s %-8s %10s %10s %8s %8s %s\n", "UPSTREAM", "HEALTH",
-             "BUDGET/MIN", "REQUESTS", "FAILED", "429S", "PAUSED");
+    fprintf (out, "\n%-14s %-8s %10s %10s %8s %8s %-8s %-10s %s\n",
+             "UPSTREAM", "HEALTH", "BUDGET/MIN", "REQUESTS", "FAILED", "429S",
+             "PAUSED", "PROBE", "LAST ERROR");
     for (size_t i = 0; i < status->n_upstreams; i++) {
         const Balboard__UpstreamHealth *health = status->upstreams [i];
+        char probe [32];
         fprintf (out, "%-14s %-8s %10u %10" PRIu64 " %8" PRIu64 " %8"
-                 PRIu64 " %s\n", bb_upstream_wire_label (health->upstream),
-                 health->healthy ? "ok" : "failing", health->budget_per_minute,
-                 health->requests_dispatched, health->failures,
-                 health->rate_limited,
-                 health->paused_until_ms > now_ms ? "yes" : "no");
+                 PRIu64 " %-8s %-10s %s\n",
+                 bb_upstream_wire_label (health->upstream),
+                 health->limited ? "limited"
+                 : health->healthy ? "ok" : "failing",
+                 health->budget_per_minute, health->requests_dispatched,
+                 health->failures, health->rate_limited,
+                 health->paused_until_ms > now_ms ? "yes" : "no",
+                 health->probing ? "out"
+                 : health->next_probe_ms > now_ms
+                 ? s_age (now_ms, health->next_probe_ms, probe, sizeof probe)
+                 : health->limited ? "due" : "-",
+                 health->last_error && *health->last_error
+                 ? health->last_error : "-");
     }
     if (status->n_in_flight)
         fprintf (out, "\n%-12s %7s %-24s %6s %s\n", "JOB", "ATTEMPT",

@@ -374,6 +374,12 @@ bb_render_scheduler_status (const Balboard__SchedulerStatus *status)
         s_set (object, "failures", s_uint (health->failures));
         s_set (object, "rateLimited", s_uint (health->rate_limited));
         s_set (object, "endpoint", s_string (health->endpoint));
+        s_set (object, "limited", json_boolean (health->limited));
+        s_set (object, "lastError", s_string (health->last_error));
+        s_set (object, "lastErrorAt", s_time (health->last_error_ms));
+        s_set (object, "backoffMs", s_uint (health->backoff_ms));
+        s_set (object, "nextProbeAt", s_time (health->next_probe_ms));
+        s_set (object, "probing", json_boolean (health->probing));
         s_append (upstreams, object);
     }
 

@@ -32,6 +32,9 @@
 #define DETAIL_SIZE         BB_REASON_SIZE
 #define REPORT_DETAIL_SIZE  512
 #define UPSTREAMS           3       // hiro, mempool, price
+//  Requests of one upstream that failed in a row (5xx, timeout,
+//  transport, each after its own retries) before the job gives up on it.
+#define GIVE_UP_FAILURES    3
 
 typedef enum {
     KIND_HIRO_V1,
@@ -81,13 +84,23 @@ typedef struct {
     bb_token_meta_t meta;
 } contract_t;
 
-//  Per-upstream counts for the JobReport.
+//  Per-upstream counts for the JobReport, and whether the job still
+//  asks the upstream: a source the scheduler left out of the job, or one
+//  the job gave up on, is closed, and every agent not fetched from it yet
+//  gets closed_status without a request.
 typedef struct {
     uint32_t requests;
     uint32_t failures;
     uint32_t rate_limited;
     uint32_t retry_after_s;
     int64_t retry_until_ms;     // end of the latest asked-for wait (mono)
+    unsigned failed_in_row;     // requests failed in a row, server side
+    char last_error [DETAIL_SIZE];      // of the latest failed request
+    bool closed;                // no more requests to this upstream
+    bool gave_up;               // ... because it failed in this job
+    Balboard__FetchStatus closed_status;
+    uint32_t closed_http_status;        // of the request it gave up at
+    char closed_detail [DETAIL_SIZE];
 } tally_t;
 
 struct _bb_fetch_job_t {
@@ -118,6 +131,8 @@ struct _bb_fetch_job_t {
     uint32_t repeated_stx;              // ... or already in the job
     Balboard__BalanceBatch *batch;      // owned, built once DONE
     Balboard__JobReport *report;        // owned, last built
+    Balboard__UpstreamReport *progress [UPSTREAMS];  // owned, last built
+    size_t progress_count;
 };
 
 //  ---------------------------------------------------------------------
@@ -237,11 +252,34 @@ s_source_ok (source_t *source)
         source->status = BALBOARD__FETCH_STATUS__FETCH_OK;
 }
 
+//  True if result is a request the job cancelled when it gave up on the
+//  upstream: not a failure of its own.
+static bool
+s_cancelled (bb_fetch_job_t *self, bb_upstream_t lane,
+             const bb_http_result_t *result)
+{
+    return result->outcome == BB_HTTP_CANCELLED && self->tally [lane].closed;
+}
+
+//  Fail source as its closed upstream says, without a request.
+static void
+s_source_closed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source)
+{
+    tally_t *tally = &self->tally [lane];
+    s_source_fail (source, tally->closed_status, NULL, tally->closed_detail);
+    source->http_status = tally->closed_http_status;
+    source->retry_after_s = tally->retry_after_s;
+}
+
 //  Fail source with the status result stands for; counts the failure.
 static void
 s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
                   const bb_http_result_t *result)
 {
+    if (s_cancelled (self, lane, result)) {
+        s_source_closed (self, lane, source);
+        return;
+    }
     self->tally [lane].failures++;
     s_source_fail (source, s_failure_status (result), result, NULL);
 }
@@ -308,22 +346,29 @@ s_hiro_start (bb_fetch_job_t *self, agent_t *agent)
     s_hiro_v3_ft_page (self, agent);
 }
 
-//  Keep a lane's worth of Hiro balance requests queued.
+static void
+s_captured (agent_t *agent)
+{
+    agent->captured_at_ms = (uint64_t) zclock_time ();
+}
+
+//  Keep a lane's worth of Hiro balance requests queued; once Hiro is
+//  closed, the agents left get its closed status instead.
 static void
 s_feed_hiro (bb_fetch_job_t *self)
 {
     while (self->hiro_outstanding < self->context->hiro_window
         && self->hiro_next < self->agent_count) {
         agent_t *agent = &self->agents [self->hiro_next++];
-        if (agent->in_batch)
+        if (!agent->in_batch)
+            continue;
+        if (self->tally [BB_UPSTREAM_HIRO].closed) {
+            s_source_closed (self, BB_UPSTREAM_HIRO, &agent->hiro);
+            s_captured (agent);
+        }
+        else
             s_hiro_start (self, agent);
     }
-}
-
-static void
-s_captured (agent_t *agent)
-{
-    agent->captured_at_ms = (uint64_t) zclock_time ();
 }
 
 //  One of agent's Hiro requests ended: once none is left the source is
@@ -455,6 +500,8 @@ static void
 s_on_price (bb_fetch_job_t *self, const bb_http_result_t *result)
 {
     char reason [BB_REASON_SIZE] = "";
+    if (s_cancelled (self, BB_UPSTREAM_PRICE, result))
+        return;
     if (!s_success (result))
         bb_reason_fail (reason, sizeof reason, "%s", result->outcome
                   == BB_HTTP_RESPONSE ? "unexpected HTTP status"
@@ -480,6 +527,8 @@ s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
                const bb_http_result_t *result)
 {
     char reason [BB_REASON_SIZE] = "";
+    if (s_cancelled (self, BB_UPSTREAM_HIRO, result))
+        return;                 // a later job asks again
     long status = result->status;
     bool answered = result->outcome == BB_HTTP_RESPONSE
                  && (status == 200 || status == 404 || status == 422);
@@ -577,6 +626,65 @@ s_advance (bb_fetch_job_t *self)
         self->state = BB_FETCH_JOB_DONE;
 }
 
+//  Close lane for the rest of the job: its requests still queued or
+//  running are cancelled, and the agents they were for get status.
+static void
+s_close (bb_fetch_job_t *self, bb_upstream_t lane,
+         Balboard__FetchStatus status, const char *detail)
+{
+    tally_t *tally = &self->tally [lane];
+    tally->closed = true;
+    tally->closed_status = status;
+    snprintf (tally->closed_detail, sizeof tally->closed_detail, "%s",
+              detail);
+    bb_http_cancel_lane (self->context->http, lane);
+}
+
+//  A server-side failure: the upstream, not the request, is in trouble.
+static bool
+s_server_failure (const bb_http_result_t *result)
+{
+    return result->outcome == BB_HTTP_TIMEOUT
+        || result->outcome == BB_HTTP_TRANSPORT
+        || (result->outcome == BB_HTTP_RESPONSE && result->status >= 500);
+}
+
+//  Note what result says of lane's upstream, and give up on it for the
+//  rest of the job after a 429 that could not be waited out or after
+//  GIVE_UP_FAILURES server-side failures in a row: never wait out the
+//  deadline against an upstream that limits us or is down.
+static void
+s_judge (bb_fetch_job_t *self, bb_upstream_t lane,
+         const bb_http_result_t *result)
+{
+    tally_t *tally = &self->tally [lane];
+    if (tally->closed)
+        return;
+    bool limited = result->outcome == BB_HTTP_RATE_LIMITED;
+    bool failed = s_server_failure (result);
+    if (!limited && !failed) {
+        tally->failed_in_row = 0;
+        return;
+    }
+    if (result->outcome == BB_HTTP_RESPONSE)
+        snprintf (tally->last_error, sizeof tally->last_error, "HTTP %ld",
+                  result->status);
+    else
+        snprintf (tally->last_error, sizeof tally->last_error, "%s",
+                  result->detail);
+    if (!limited && ++tally->failed_in_row < GIVE_UP_FAILURES)
+        return;
+    char detail [DETAIL_SIZE];
+    snprintf (detail, sizeof detail, "gave up on %s: %s",
+              bb_upstream_name (lane), tally->last_error);
+    tally->gave_up = true;
+    tally->closed_http_status = (uint32_t) result->status;
+    bb_warn ("upstream_given_up", "job=%s upstream=%s reason=\"%s\"",
+             self->job_id, bb_upstream_name (lane), tally->last_error);
+    s_close (self, lane, limited ? BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED
+                                 : s_failure_status (result), detail);
+}
+
 //  Every request of the job ends here.
 static void
 s_done (const bb_http_result_t *result, void *arg)
@@ -613,6 +721,7 @@ s_done (const bb_http_result_t *result, void *arg)
             s_on_metadata (self, &self->contracts [slot->index], result);
             break;
     }
+    s_judge (self, s_lane_of (slot->kind), result);
     s_feed_hiro (self);
     s_advance (self);
 }
@@ -770,6 +879,8 @@ s_upstream_report (bb_fetch_job_t *self, bb_upstream_t lane, int64_t now)
     report->retry_wait_ms = wait > 0 ? (uint32_t) wait : 0;
     report->endpoint = bb_pb_strdup (lane != BB_UPSTREAM_HIRO ? ""
                                  : self->context->hiro_v3 ? "v3" : "v1");
+    report->last_error = bb_pb_strdup (self->tally [lane].last_error);
+    report->gave_up = self->tally [lane].gave_up;
     return report;
 }
 
@@ -816,6 +927,44 @@ s_agent_init (bb_fetch_job_t *self, agent_t *agent, size_t index,
                        reason);
 }
 
+//  Close every balance source the chunk leaves out (none when it names
+//  none: a scheduler before ChunkJob.sources): the scheduler paused it.
+static void
+s_skip_sources (bb_fetch_job_t *self, const Balboard__ChunkJob *chunk)
+{
+    for (bb_upstream_t lane = BB_UPSTREAM_HIRO; lane <= BB_UPSTREAM_MEMPOOL;
+         lane++) {
+        bool named = chunk->n_sources == 0;
+        for (size_t index = 0; index < chunk->n_sources; index++)
+            named |= chunk->sources [index] == bb_upstream_to_wire (lane);
+        if (named)
+            continue;
+        tally_t *tally = &self->tally [lane];
+        tally->closed = true;
+        tally->closed_status = BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED;
+        snprintf (tally->closed_detail, sizeof tally->closed_detail,
+                  "skipped: %s paused by the scheduler",
+                  bb_upstream_name (lane));
+    }
+}
+
+//  Queue every agent's mempool.space request, or settle the source at
+//  once if the job does not ask mempool.space.
+static void
+s_mempool_start (bb_fetch_job_t *self)
+{
+    for (size_t index = 0; index < self->agent_count; index++) {
+        agent_t *agent = &self->agents [index];
+        if (!agent->in_batch || !s_source_open (&agent->mempool))
+            continue;
+        if (self->tally [BB_UPSTREAM_MEMPOOL].closed)
+            s_source_closed (self, BB_UPSTREAM_MEMPOOL, &agent->mempool);
+        else
+            s_get (self, &agent->mempool_slot, zsys_sprintf (
+                "%s/address/%s", self->context->mempool_base, agent->btc));
+    }
+}
+
 bb_fetch_job_t *
 bb_fetch_job_new (const Balboard__ChunkJob *chunk,
                   bb_fetch_context_t *context, int64_t deadline_ms)
@@ -842,12 +991,8 @@ bb_fetch_job_new (const Balboard__ChunkJob *chunk,
                       chunk->agents [index], seen);
     zhashx_destroy (&seen);
 
-    for (size_t index = 0; index < self->agent_count; index++) {
-        agent_t *agent = &self->agents [index];
-        if (agent->in_batch && s_source_open (&agent->mempool))
-            s_get (self, &agent->mempool_slot, zsys_sprintf (
-                "%s/address/%s", context->mempool_base, agent->btc));
-    }
+    s_skip_sources (self, chunk);
+    s_mempool_start (self);
     if (self->fetch_prices) {
         self->price_slot = (slot_t) { self, 0, KIND_PRICE };
         s_get (self, &self->price_slot, bb_pb_strdup (context->price_url));
@@ -890,6 +1035,9 @@ bb_fetch_job_destroy (bb_fetch_job_t **self_p)
         balboard__balance_batch__free_unpacked (self->batch, NULL);
     if (self->report)
         balboard__job_report__free_unpacked (self->report, NULL);
+    for (size_t index = 0; index < self->progress_count; index++)
+        balboard__upstream_report__free_unpacked (self->progress [index],
+                                                  NULL);
     free (self->agents);
     free (self->contracts);
     free (self->unknown);
@@ -1000,6 +1148,35 @@ bb_fetch_job_batch (bb_fetch_job_t *self)
 }
 
 
+//  True if the job asks lane's upstream: Hiro and mempool.space unless
+//  the scheduler skipped them, the price API when it asks prices.
+static bool
+s_asks (bb_fetch_job_t *self, bb_upstream_t lane)
+{
+    if (lane == BB_UPSTREAM_PRICE)
+        return self->fetch_prices;
+    tally_t *tally = &self->tally [lane];
+    return !tally->closed || tally->gave_up;
+}
+
+Balboard__UpstreamReport *const *
+bb_fetch_job_progress (bb_fetch_job_t *self, size_t *count)
+{
+    assert (self && count);
+    for (size_t index = 0; index < self->progress_count; index++)
+        balboard__upstream_report__free_unpacked (self->progress [index],
+                                                  NULL);
+    self->progress_count = 0;
+    int64_t now = zclock_mono ();
+    for (bb_upstream_t lane = BB_UPSTREAM_HIRO; lane <= BB_UPSTREAM_PRICE;
+         lane++)
+        if (s_asks (self, lane))
+            self->progress [self->progress_count++] =
+                s_upstream_report (self, lane, now);
+    *count = self->progress_count;
+    return self->progress;
+}
+
 const Balboard__JobReport *
 bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
                      const char *store_detail)
@@ -1025,7 +1202,7 @@ bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
     assert (report->upstreams);
     int64_t now = zclock_mono ();
     for (bb_upstream_t lane = BB_UPSTREAM_HIRO; lane <= BB_UPSTREAM_PRICE; lane++)
-        if (lane != BB_UPSTREAM_PRICE || self->fetch_prices)
+        if (s_asks (self, lane))
             report->upstreams [report->n_upstreams++] =
                 s_upstream_report (self, lane, now);
     self->report = report;

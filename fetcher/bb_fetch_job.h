@@ -11,7 +11,17 @@
 
     Per agent: one Hiro request (v1 balances; after a 410 the v3 stx and
     ft endpoints, following the ft cursor) and one mempool.space request;
-    plus one price request if the job asks. Hiro balance requests are fed
+    plus one price request if the job asks. A source the job does not
+    name (ChunkJob.sources: the scheduler paused it) is not asked: each
+    agent reports it FETCH_RATE_LIMITED, "skipped: ...".
+
+    Giving up. An upstream that answers a 429 the engine could not wait
+    out (no Retry-After, or one past the deadline), or fails
+    GIVE_UP_FAILURES requests in a row (5xx, timeouts, transport errors,
+    each after its retries), is given up for the rest of the job: its
+    requests are cancelled, and every agent not fetched from it yet gets
+    that failure without a request. The job then ends as soon as the
+    other upstreams are done, never at the deadline. Hiro balance requests are fed
     to the engine a lane's worth at a time, so that after a 410 the rest
     of the job goes straight to v3 instead of queueing doomed v1 calls.
 
@@ -95,6 +105,12 @@ void bb_fetch_job_tokens_known (bb_fetch_job_t *self,
 //  In DONE: the batch for the store, owned by the job, the same on every
 //  call (resends carry the same content).
 const Balboard__BalanceBatch *bb_fetch_job_batch (bb_fetch_job_t *self);
+
+//  The job's counts so far per upstream it asks, as the report will say
+//  them (for the heartbeat): count entries, owned by the job, valid
+//  until the next call or destroy.
+Balboard__UpstreamReport *const *bb_fetch_job_progress (bb_fetch_job_t *self,
+                                                        size_t *count);
 
 //  In DONE: the report for the scheduler after the store answered
 //  store_status; store_detail (may be NULL) says why it failed. Owned by

@@ -106,6 +106,10 @@ s_send_heartbeat (self_t *self)
     Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
     heartbeat.fetcher_id = (char *) self->config->fetcher_id;
     heartbeat.busy_job_id = (char *) s_busy_job_id (self);
+    //  What the job met so far: an upstream in trouble shows at once
+    if (self->job)
+        heartbeat.upstreams = (Balboard__UpstreamReport **)
+            bb_fetch_job_progress (self->job, &heartbeat.n_upstreams);
     s_send (self, self->jobs, BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT,
             &heartbeat, 0);
 }

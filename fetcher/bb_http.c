@@ -454,16 +454,21 @@ s_retry (bb_http_t *self, request_t *request, bb_http_outcome_t outcome,
         s_finish (self, request, outcome);
 }
 
-//  A 429: wait as told (or back off), and hold the whole lane meanwhile.
+//  A 429: hold the whole lane for the wait it asked for (or the
+//  rate-limit backoff). Only a Retry-After that ends before the deadline
+//  is waited out, BB_HTTP_RATE_LIMIT_RETRIES times at most; without one
+//  the request ends at once: the caller gives up on the upstream rather
+//  than guess how long it limits.
 static void
 s_rate_limited (bb_http_t *self, request_t *request, int64_t now)
 {
     request->rate_limited++;
     long seconds;
     long wait_ms;
-    if (request->retry_after [0]
-    &&  bb_http_retry_after_parse (request->retry_after, time (NULL),
-                                   &seconds) == 0) {
+    bool told = request->retry_after [0]
+             && bb_http_retry_after_parse (request->retry_after, time (NULL),
+                                           &seconds) == 0;
+    if (told) {
         wait_ms = seconds * MS_PER_S;
         if ((unsigned) seconds > request->retry_after_s)
             request->retry_after_s = (unsigned) seconds;
@@ -479,7 +484,10 @@ s_rate_limited (bb_http_t *self, request_t *request, int64_t now)
     lane_t *lane = &self->lanes [request->lane];
     if (now + wait_ms > lane->paused_until_ms)
         lane->paused_until_ms = now + wait_ms;
-    s_retry (self, request, BB_HTTP_RATE_LIMITED, wait_ms, now);
+    if (told && request->rate_limited <= BB_HTTP_RATE_LIMIT_RETRIES)
+        s_retry (self, request, BB_HTTP_RATE_LIMITED, wait_ms, now);
+    else
+        s_finish (self, request, BB_HTTP_RATE_LIMITED);
 }
 
 //  A transfer ended with code: decide between done, retry and failure.
@@ -682,6 +690,31 @@ bb_http_pending (bb_http_t *self)
     for (unsigned lane = 0; lane < BB_HTTP_LANES; lane++)
         pending += zlistx_size (self->lanes [lane].waiting);
     return pending;
+}
+
+void
+bb_http_cancel_lane (bb_http_t *self, unsigned lane)
+{
+    assert (self);
+    assert (lane < BB_HTTP_LANES);
+    request_t *request = zlistx_first (self->running);
+    while (request) {
+        request_t *next = zlistx_next (self->running);
+        if (request->lane == lane) {
+            zlistx_detach (self->running, request->handle);
+            curl_multi_remove_handle (self->multi, request->easy);
+            s_easy_give (self, request->easy);
+            request->easy = NULL;
+            self->lanes [lane].running--;
+            s_detail (request, "cancelled");
+            s_finish (self, request, BB_HTTP_CANCELLED);
+        }
+        request = next;
+    }
+    while ((request = zlistx_detach (self->lanes [lane].waiting, NULL))) {
+        s_detail (request, "cancelled");
+        s_finish (self, request, BB_HTTP_CANCELLED);
+    }
 }
 
 void

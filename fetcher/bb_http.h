@@ -15,11 +15,15 @@
     its requests send (x-api-key for Hiro; never logged here).
 
     Failures. Transport errors, timeouts and 5xx are retried up to
-    max_retries times with exponential backoff and jitter. A 429 waits
-    for its Retry-After (delta-seconds or HTTP-date), or without one for
-    a rate-limit backoff (mempool.space answers an HTML page and no
-    header), and pauses the whole lane meanwhile, since the host limits
-    us, not one URL. Nothing runs or waits past a request's deadline:
+    max_retries times with exponential backoff and jitter. A 429 pauses
+    the whole lane, since the host limits us, not one URL: for its
+    Retry-After (delta-seconds or HTTP-date), or without one for a
+    rate-limit backoff (mempool.space answers an HTML page and no
+    header). The request itself waits only a Retry-After that ends before
+    its deadline, BB_HTTP_RATE_LIMIT_RETRIES times at most; a 429 without
+    one ends it at once, rate limited, so that its caller can give up on
+    the upstream instead of waiting out the limit. Nothing runs or waits
+    past a request's deadline:
     each attempt's timeout is cut to it, and a retry or 429 wait that
     would end past it is not taken, the request ends with its last
     outcome instead. Bodies over max_body_bytes are cut off.
@@ -39,6 +43,9 @@
 //  Most lanes an engine has.
 #define BB_HTTP_LANES 4
 
+//  429s with a Retry-After one request waits out, at most.
+#define BB_HTTP_RATE_LIMIT_RETRIES 2
+
 typedef struct {
     long connect_timeout_ms;    // per attempt
     long request_timeout_ms;    // per attempt, whole transfer
@@ -46,7 +53,7 @@ typedef struct {
     unsigned max_retries;       // retries after the first attempt
     long backoff_base_ms;       // first retry delay, doubled per retry
     long backoff_max_ms;        // cap of a retry delay
-    long rate_limit_backoff_ms; // first wait after a 429 without header
+    long rate_limit_backoff_ms; // first lane pause, 429 without header
 } bb_http_config_t;
 
 //  How a request ended.
@@ -110,6 +117,11 @@ size_t bb_http_pending (bb_http_t *self);
 
 //  End every request now with BB_HTTP_CANCELLED (callbacks are called).
 void bb_http_cancel_all (bb_http_t *self);
+
+//  End every request of lane, running or waiting, with BB_HTTP_CANCELLED.
+//  For a callback giving up on an upstream: the callbacks run at the end
+//  of the current step (bb_http_poll's), not within this call.
+void bb_http_cancel_lane (bb_http_t *self, unsigned lane);
 
 //  Parse a Retry-After value, delta-seconds or an HTTP-date, into the
 //  seconds to wait from now (0 for a date in the past). Returns 0, or -1

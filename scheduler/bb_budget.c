@@ -10,6 +10,7 @@
     =========================================================================
 */
 #include "bb_budget.h"
+#include "bb_sources.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -283,19 +284,29 @@ s_affordable (bb_budget_t *self, bb_upstream_t upstream,
 }
 
 uint32_t
-bb_budget_affordable (bb_budget_t *self, uint32_t max_agents, uint64_t now_ms)
+bb_budget_affordable (bb_budget_t *self, unsigned sources,
+                      uint32_t max_agents, uint64_t now_ms)
 {
-    uint32_t hiro = s_affordable (self, BB_UPSTREAM_HIRO, max_agents, now_ms);
-    uint32_t mempool = s_affordable (self, BB_UPSTREAM_MEMPOOL, max_agents,
-                                     now_ms);
-    return hiro < mempool ? hiro : mempool;
+    uint32_t agents = max_agents;
+    for (int u = BB_UPSTREAM_HIRO; u <= BB_UPSTREAM_MEMPOOL; u++) {
+        if (!bb_sources_has (sources, (bb_upstream_t) u))
+            continue;
+        uint32_t affordable = s_affordable (self, (bb_upstream_t) u,
+                                            max_agents, now_ms);
+        if (affordable < agents)
+            agents = affordable;
+    }
+    return agents;
 }
 
 bool
-bb_budget_allows (bb_budget_t *self, uint32_t agents, uint64_t now_ms)
+bb_budget_allows (bb_budget_t *self, unsigned sources, uint32_t agents,
+                  uint64_t now_ms)
 {
     for (int u = BB_UPSTREAM_HIRO; u <= BB_UPSTREAM_MEMPOOL; u++) {
         bb_upstream_t upstream = (bb_upstream_t) u;
+        if (!bb_sources_has (sources, upstream))
+            continue;
         bucket_t *bucket = s_bucket (self, upstream);
         uint32_t cost = bb_budget_estimate (self, upstream, agents, now_ms);
         if (!bb_budget_can_spend (self, upstream, cost, now_ms)

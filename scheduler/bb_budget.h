@@ -74,16 +74,19 @@ int64_t bb_budget_available (bb_budget_t *self, bb_upstream_t upstream,
 uint32_t bb_budget_estimate (bb_budget_t *self, bb_upstream_t upstream,
                              uint32_t agents, uint64_t now_ms);
 
-//  Most agents, up to max_agents, a chunk job can take now: it needs both
-//  Hiro and mempool.space. 0 when either bucket is short.
-uint32_t bb_budget_affordable (bb_budget_t *self, uint32_t max_agents,
-                               uint64_t now_ms);
+//  Most agents, up to max_agents, a chunk job asking the balance sources
+//  in sources (bb_sources) can take now. 0 when one of their buckets is
+//  short.
+uint32_t bb_budget_affordable (bb_budget_t *self, unsigned sources,
+                               uint32_t max_agents, uint64_t now_ms);
 
 //  True if a job of agents agents (already made, so it cannot shrink)
-//  may go now: Hiro and mempool.space each have its estimate free, or
-//  hold nothing at all (a full bucket pays for any job, so a job whose
-//  cost grew past the capacity waits for a quiet bucket, not forever).
-bool bb_budget_allows (bb_budget_t *self, uint32_t agents, uint64_t now_ms);
+//  asking the balance sources in sources may go now: each has its
+//  estimate free, or holds nothing at all (a full bucket pays for any
+//  job, so a job whose cost grew past the capacity waits for a quiet
+//  bucket, not forever).
+bool bb_budget_allows (bb_budget_t *self, unsigned sources, uint32_t agents,
+                       uint64_t now_ms);
 
 //  True if cost tokens of upstream are free now.
 bool bb_budget_can_spend (bb_budget_t *self, bb_upstream_t upstream,

@@ -9,6 +9,7 @@
     =========================================================================
 */
 #include "bb_job.h"
+#include "bb_sources.h"
 #include "bb_wire.h"
 
 #include <assert.h>
@@ -110,15 +111,35 @@ bb_job_encode (bb_job_t *self)
     return bb_wire_encode (self->envelope);
 }
 
+//  The balance sources of sources as the wire lists them, into list.
+static size_t
+s_wire_sources (unsigned sources, Balboard__Upstream *list)
+{
+    size_t count = 0;
+    for (int u = 0; u < BB_UPSTREAM_SOURCES; u++)
+        if (bb_sources_has (sources, (bb_upstream_t) u))
+            list [count++] = bb_upstream_to_wire ((bb_upstream_t) u);
+    return count;
+}
+
 bb_job_t *
-bb_job_next_attempt (bb_job_t *self, uint64_t deadline_ms, bool fetch_prices,
+bb_job_next_attempt (bb_job_t *self, uint64_t deadline_ms, unsigned sources,
                      uint32_t hiro_requests_max)
 {
+    Balboard__ChunkJob *chunk = self->chunk;
+    Balboard__Upstream list [BB_UPSTREAM_SOURCES];
+    //  The frame is packed from self with the sources of the new attempt
+    size_t kept = chunk->n_sources;
+    Balboard__Upstream *kept_list = chunk->sources;
+    chunk->n_sources = s_wire_sources (sources, list);
+    chunk->sources = list;
     zframe_t *frame = bb_job_encode (self);
+    chunk->n_sources = kept;
+    chunk->sources = kept_list;
     bb_job_t *next = s_job_from_frame (&frame);
-    next->chunk->attempt = self->chunk->attempt + 1;
+    next->chunk->attempt = chunk->attempt + 1;
     next->chunk->deadline_ms = deadline_ms;
-    next->chunk->fetch_prices = fetch_prices;
+    next->chunk->fetch_prices = bb_sources_has (sources, BB_UPSTREAM_PRICE);
     next->chunk->hiro_requests_max = hiro_requests_max;
     return next;
 }
@@ -179,6 +200,22 @@ bb_job_fetch_prices (bb_job_t *self)
 {
     assert (self);
     return self->chunk->fetch_prices;
+}
+
+unsigned
+bb_job_sources (bb_job_t *self)
+{
+    assert (self);
+    Balboard__ChunkJob *chunk = self->chunk;
+    unsigned sources = chunk->n_sources ? 0 : BB_SOURCES_CHUNK;
+    for (size_t index = 0; index < chunk->n_sources; index++) {
+        bb_upstream_t upstream;
+        if (bb_upstream_from_wire (chunk->sources [index], &upstream) == 0)
+            sources |= BB_SOURCE (upstream);
+    }
+    if (chunk->fetch_prices)
+        sources |= BB_SOURCE (BB_UPSTREAM_PRICE);
+    return sources;
 }
 
 

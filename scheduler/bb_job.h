@@ -52,15 +52,21 @@ uint32_t bb_job_agents (bb_job_t *self);
 const char *bb_job_agent_stx (bb_job_t *self, uint32_t index);
 
 //  A new job: the next attempt of self (attempt + 1), due by deadline_ms,
-//  fetching the prices or not, and allowed hiro_requests_max requests of
-//  Hiro (what the budget holds for it; 0 = no budget). Caller owns it.
+//  asking the upstreams in sources (bb_sources: the balance sources it
+//  names, the prices if it holds the price API), and allowed
+//  hiro_requests_max requests of Hiro (what the budget holds for it; 0 =
+//  no budget). Caller owns it.
 bb_job_t *bb_job_next_attempt (bb_job_t *self, uint64_t deadline_ms,
-                               bool fetch_prices,
+                               unsigned sources,
                                uint32_t hiro_requests_max);
 
 uint32_t bb_job_attempt (bb_job_t *self);
 uint64_t bb_job_deadline (bb_job_t *self);
 bool bb_job_fetch_prices (bb_job_t *self);
+
+//  The upstreams the current attempt asks (bb_sources); a job never
+//  dispatched, or recorded before ChunkJob.sources, asks every one.
+unsigned bb_job_sources (bb_job_t *self);
 
 //  The budget ticket of the current attempt, "<job id>#<attempt>", into
 //  ticket (BB_BUDGET_TICKET_SIZE bytes). Returns ticket.

@@ -8,6 +8,7 @@
     =========================================================================
 */
 #include "bb_jobs.h"
+#include "bb_sources.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -117,14 +118,14 @@ bb_jobs_drained (bb_jobs_t *self, uint64_t rotation)
 
 void
 bb_jobs_next_attempt (bb_jobs_t *self, bb_job_t *job, uint64_t deadline_ms,
-                      bool fetch_prices, uint64_t now_ms,
+                      unsigned sources, uint64_t now_ms,
                       bb_jobs_attempt_t *attempt)
 {
     assert (self && job && attempt);
     uint32_t agents = bb_job_agents (job);
     for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
         bb_upstream_t upstream = (bb_upstream_t) u;
-        bool needed = upstream != BB_UPSTREAM_PRICE || fetch_prices;
+        bool needed = bb_sources_has (sources, upstream);
         attempt->cost [u] = needed ? bb_budget_estimate (self->budget,
                                                          upstream, agents,
                                                          now_ms)
@@ -133,7 +134,7 @@ bb_jobs_next_attempt (bb_jobs_t *self, bb_job_t *job, uint64_t deadline_ms,
     //  What Hiro may serve the job: the fetcher keeps within it
     uint32_t hiro_max = bb_budget_rpm (self->budget, BB_UPSTREAM_HIRO)
                       ? attempt->cost [BB_UPSTREAM_HIRO] : 0;
-    attempt->job = bb_job_next_attempt (job, deadline_ms, fetch_prices,
+    attempt->job = bb_job_next_attempt (job, deadline_ms, sources,
                                         hiro_max);
 }
 

@@ -63,11 +63,11 @@ bb_job_t *bb_jobs_next_waiting (bb_jobs_t *self, bb_fetchers_t *fetchers);
 bool bb_jobs_drained (bb_jobs_t *self, uint64_t rotation);
 
 //  Make job's next attempt at now_ms into *attempt, due by deadline_ms,
-//  with the prices or not, and the budget it will hold (what Hiro may
-//  serve it goes in the job). Changes nothing; the caller owns
-//  attempt->job until _apply.
+//  asking the upstreams in sources (bb_sources), and the budget it will
+//  hold on them (what Hiro may serve it goes in the job). Changes
+//  nothing; the caller owns attempt->job until _apply.
 void bb_jobs_next_attempt (bb_jobs_t *self, bb_job_t *job,
-                           uint64_t deadline_ms, bool fetch_prices,
+                           uint64_t deadline_ms, unsigned sources,
                            uint64_t now_ms, bb_jobs_attempt_t *attempt);
 
 //  Put attempt in flight at now_ms: its job takes the place of the

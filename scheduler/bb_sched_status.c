@@ -92,6 +92,16 @@ s_upstreams (const bb_sched_status_parts_t *parts, uint64_t now_ms,
                                                        upstream);
         health->endpoint = (char *) bb_health_endpoint (parts->health,
                                                         upstream);
+        health->limited = bb_health_limited (parts->health, upstream);
+        health->last_error = (char *) bb_health_last_error (parts->health,
+                                                            upstream);
+        health->last_error_ms = bb_health_last_error_ms (parts->health,
+                                                         upstream);
+        health->backoff_ms = bb_health_backoff_ms (parts->health, upstream);
+        health->next_probe_ms = bb_health_next_probe (parts->health,
+                                                      upstream, now_ms);
+        health->probing = bb_health_probing (parts->health, upstream,
+                                             now_ms);
         arrays->upstreams_p [u] = health;
     }
     status->n_upstreams = BB_UPSTREAM_COUNT;

@@ -33,6 +33,7 @@
 #include "bb_pager.h"
 #include "bb_rotation.h"
 #include "bb_sched_status.h"
+#include "bb_sources.h"
 #include "bb_wire.h"
 
 #include <assert.h>
@@ -73,26 +74,31 @@ static void s_arm_alarm (self_t *self, uint64_t from_ms);
 
 //  Dispatch job (new, or waiting to go again) to fetcher (ready) with
 //  meta as the change that goes with it. Its next attempt (new deadline,
-//  the tick's prices if due and affordable, the budget it holds) is
-//  committed durably, then put in flight and sent. Returns 0, or -1 with
-//  nothing changed. The job in flight is a new one: job is not it.
+//  the balance sources not limited, the tick's prices if due, not
+//  limited and affordable, the budget it holds) is committed durably,
+//  then put in flight and sent. Returns 0, or -1 with nothing changed.
+//  The job in flight is a new one: job is not it.
 static int
 s_dispatch (self_t *self, bb_job_t *job, const char *fetcher,
             bb_sched_meta_t *meta, uint64_t now)
 {
     bool want_prices = bb_job_fetch_prices (job) || self->prices_due;
+    unsigned open = bb_health_sources (self->health, now);
     bool prices = want_prices
-        && !bb_health_paused (self->health, BB_UPSTREAM_PRICE, now)
+        && bb_sources_has (open, BB_UPSTREAM_PRICE)
         && bb_budget_can_spend (self->budget, BB_UPSTREAM_PRICE, 1, now);
+    unsigned sources = (open & BB_SOURCES_CHUNK)
+                     | (prices ? BB_SOURCE (BB_UPSTREAM_PRICE) : 0);
+    uint64_t deadline = now + self->settings.job_deadline_ms;
     bb_jobs_attempt_t attempt;
-    bb_jobs_next_attempt (self->in_flight, job,
-                          now + self->settings.job_deadline_ms, prices, now,
+    bb_jobs_next_attempt (self->in_flight, job, deadline, sources, now,
                           &attempt);
     if (bb_rotation_commit (self->rotation, meta, &attempt, "dispatch")) {
         bb_job_destroy (&attempt.job);
         return -1;
     }
     bb_job_t *sent = bb_jobs_apply (self->in_flight, &attempt, now);
+    bb_health_dispatched (self->health, sources, deadline, now);
     self->prices_due = want_prices && !prices;
     bb_fetchers_assign (self->fetchers, fetcher, bb_job_id (sent),
                         bb_job_attempt (sent), bb_job_deadline (sent), now);
@@ -101,8 +107,10 @@ s_dispatch (self_t *self, bb_job_t *job, const char *fetcher,
         bb_warn ("job_send_failed", "job=%s fetcher=%s", bb_job_id (sent),
                  fetcher);
     bb_info ("job_dispatched", "job=%s attempt=%" PRIu32 " agents=%" PRIu32
-             " fetcher=%s prices=%d deadline_ms=%" PRIu64, bb_job_id (sent),
-             bb_job_attempt (sent), bb_job_agents (sent), fetcher, prices,
+             " fetcher=%s hiro=%d mempool=%d prices=%d deadline_ms=%" PRIu64,
+             bb_job_id (sent), bb_job_attempt (sent), bb_job_agents (sent),
+             fetcher, bb_sources_has (sources, BB_UPSTREAM_HIRO),
+             bb_sources_has (sources, BB_UPSTREAM_MEMPOOL), prices,
              bb_job_deadline (sent));
     return 0;
 }
@@ -157,20 +165,13 @@ s_wake_at (self_t *self, uint64_t at_ms, uint64_t now)
     s_timer_at (self, &self->wake_id, at_ms, now, s_on_wake);
 }
 
-//  True if Hiro or mempool.space is paused; arms the wake for its end.
-static bool
-s_chunks_paused (self_t *self, uint64_t now)
+//  The balance sources a chunk job may ask now (bb_sources). A limited
+//  one is skipped: the wake is armed for when it may be asked again.
+static unsigned
+s_chunk_sources (self_t *self, uint64_t now)
 {
-    bool paused = false;
-    for (int u = BB_UPSTREAM_HIRO; u <= BB_UPSTREAM_MEMPOOL; u++) {
-        uint64_t until = bb_health_paused_until (self->health,
-                                                 (bb_upstream_t) u, now);
-        if (until) {
-            s_wake_at (self, until, now);
-            paused = true;
-        }
-    }
-    return paused;
+    s_wake_at (self, bb_health_next_change (self->health, now), now);
+    return bb_health_sources (self->health, now) & BB_SOURCES_CHUNK;
 }
 
 //  The budget is short: wake when tokens come back. Tokens held by jobs
@@ -193,13 +194,14 @@ s_dispatch_one (self_t *self, uint64_t now)
     if (meta->paused || bb_pager_waiting (self->pager))
         return false;
     const char *fetcher = bb_fetchers_next_ready (self->fetchers);
-    if (!fetcher || s_chunks_paused (self, now))
+    unsigned sources = fetcher ? s_chunk_sources (self, now) : 0;
+    if (!sources)
         return false;
     bb_job_t *waiting = bb_jobs_next_waiting (self->in_flight,
                                               self->fetchers);
     if (waiting) {
-        if (!bb_budget_allows (self->budget, bb_job_agents (waiting),
-                               now)) {
+        if (!bb_budget_allows (self->budget, sources,
+                               bb_job_agents (waiting), now)) {
             s_wait_for_budget (self, now);
             return false;
         }
@@ -209,7 +211,7 @@ s_dispatch_one (self_t *self, uint64_t now)
     if (!bb_rotation_open (self->rotation, self->start_due)
     ||  (bb_health_idle (self->health) && self->idle_credit == 0))
         return false;
-    uint32_t agents = bb_budget_affordable (self->budget,
+    uint32_t agents = bb_budget_affordable (self->budget, sources,
                                             self->settings.chunk_size, now);
     if (agents == 0)
         s_wait_for_budget (self, now);
@@ -435,6 +437,10 @@ s_on_fetcher_heartbeat (self_t *self, zframe_t *peer,
     if (is_new)
         bb_info ("fetcher_joined", "fetcher=%s busy=%s fetchers=%zu", id,
                  *busy ? busy : "-", bb_fetchers_size (self->fetchers));
+    //  What the job met so far: an upstream in trouble is limited now
+    if (bb_health_progress (self->health, heartbeat->upstreams,
+                            heartbeat->n_upstreams, now))
+        s_mode_changed (self);
     bb_fetcher_loss_t loss;
     if (bb_fetchers_says (self->fetchers, id, busy, false, now, &loss)) {
         s_on_loss (self, &loss, now);
@@ -654,7 +660,8 @@ s_self_parts (self_t *self, const bb_scheduler_settings_t *settings)
     //  Hiro also serves token metadata: every job gets room for some
     bb_budget_set_headroom (self->budget, BB_UPSTREAM_HIRO,
                             settings->chunk_size / METADATA_HEADROOM_DIV + 1);
-    self->health = bb_health_new (settings->backoff_ms);
+    self->health = bb_health_new (settings->backoff_ms,
+                                  settings->backoff_max_ms);
     self->fetchers = bb_fetchers_new (settings->heartbeat_ms,
                                       settings->liveness);
     self->rotation = bb_rotation_new (settings->data_dir, self->budget,

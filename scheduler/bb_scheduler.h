@@ -23,12 +23,16 @@
     ahead), commits the cursor advance and the job durably, then sends
     it. A chunk with no agent after it ends the rotation's dispatch; the
     rotation is complete when every job has reported. In
-    IDLE mode a tick dispatches one round (a job per fetcher ready at the
-    tick) and waits for the next. Jobs waiting to go again come first.
-    A paused upstream (Retry-After) stops chunk jobs if it is Hiro or
-    mempool.space (every job needs both) and only the price fetch if it
-    is the price API. Agents added after the cursor join this rotation,
-    those added before it the next; removed agents stop appearing.
+    IDLE mode (every balance source limited, bb_health) a tick
+    dispatches one round (a job per fetcher ready at the tick) and waits
+    for the next. Jobs waiting to go again come first. A limited
+    upstream (paused after a 429 or failures, or waiting for its probe)
+    is only left out of the jobs: they go on for the other source, and
+    the fetcher reports the skipped one so that the store keeps its rows,
+    stale. Fetchers' heartbeats carry their job's counts so far, so an
+    upstream in trouble is limited within a heartbeat. Agents added
+    after the cursor join this rotation, those added before it the next;
+    removed agents stop appearing.
 
     Failures. A fetcher silent for heartbeat x liveness is dropped; a job
     whose fetcher died, reconnected (READY again), said it is busy with
@@ -68,7 +72,9 @@ typedef struct {
     uint64_t store_timeout_ms;      // an agents page request gives up
     uint32_t rpm [BB_UPSTREAM_COUNT];   // budgets, 0 = unlimited
     uint64_t budget_window_ms;      // window the budgets hold over
-    uint64_t backoff_ms;            // pause after a 429 without Retry-After
+    uint64_t backoff_ms;            // first pause after trouble without
+                                    // Retry-After (bb_health)
+    uint64_t backoff_max_ms;        // ... growing up to this
     bool start_paused;              // start (and stay) paused
 } bb_scheduler_settings_t;
 

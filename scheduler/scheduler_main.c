@@ -67,8 +67,13 @@ static const bb_option_t s_options [] = {
                 3600000, "window the per-minute budgets hold over "
                 "(tests shorten it)"),
     INT_OPTION ("rate-limit-backoff-ms", "BALBOARD_RATE_LIMIT_BACKOFF_MS",
-                "60000", 0, 86400000,
-                "pause after a 429 that carried no Retry-After"),
+                "10000", 0, 86400000,
+                "first pause of an upstream after a 429 without Retry-After "
+                "or failures"),
+    INT_OPTION ("rate-limit-backoff-max-ms",
+                "BALBOARD_RATE_LIMIT_BACKOFF_MAX_MS", "600000", 0, 86400000,
+                "longest such pause: it doubles (full jitter) while the "
+                "trouble lasts"),
     { "paused", "BALBOARD_PAUSED", BB_OPT_BOOL, "false", 0, 0, false,
       "start paused (resume with the control socket)" },
     BB_OPTION_HEALTH (
@@ -128,6 +133,8 @@ s_settings (bb_config_t *config, bb_scheduler_settings_t *settings)
                                                       "budget-window-ms"),
         .backoff_ms = (uint64_t) bb_config_int (config,
                                                 "rate-limit-backoff-ms"),
+        .backoff_max_ms = (uint64_t) bb_config_int (
+            config, "rate-limit-backoff-max-ms"),
         .start_paused = bb_config_bool (config, "paused"),
     };
 }

@@ -841,7 +841,8 @@ test_scheduler_status (void **state)
     json_t *hiro_json = json_array_get (list, 0);
     assert_keys (hiro_json, "upstream,healthy,pausedUntil,budgetPerMinute,"
                             "requestsDispatched,failures,rateLimited,"
-                            "endpoint");
+                            "endpoint,limited,lastError,lastErrorAt,"
+                            "backoffMs,nextProbeAt,probing");
     s_assert_string (hiro_json, "upstream", "hiro");
     s_assert_string (hiro_json, "pausedUntil", "2026-11-24T06:30:00.123Z");
     s_assert_string (hiro_json, "endpoint", "v3");

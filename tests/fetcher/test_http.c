@@ -288,11 +288,15 @@ test_rate_limited (void **state)
     print_message ("429 past the deadline: given up after %lld ms\n",
                    (long long) elapsed);
 
-    //  Without Retry-After (mempool's HTML page): back off, then retry.
-    seen_t backed_off = s_fetch (world, "{\"faults\": [{\"endpoint\": "
+    //  Without Retry-After (mempool's HTML page): ended at once, rate
+    //  limited, for the caller to give up on the upstream.
+    seen_t given_up = s_fetch (world, "{\"faults\": [{\"endpoint\": "
         "\"mempool\", \"kind\": \"429\", \"count\": 1}]}", 1,
         MEMPOOL_PATH, 5000);
-    s_assert_waited (&backed_off, 0, 50);
+    assert_int_equal (given_up.outcome, BB_HTTP_RATE_LIMITED);
+    assert_int_equal (given_up.attempts, 1);
+    assert_int_equal (given_up.rate_limited, 1);
+    assert_true (given_up.at_ms - given_up.sent_ms < 5000);
 }
 
 static void

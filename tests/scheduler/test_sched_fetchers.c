@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bb_sources.h"
 #include "bb_fetchers.h"
 #include "bb_job.h"
 #include "bb_wire.h"
@@ -286,11 +287,11 @@ test_job (void **state)
     assert_int_equal (bb_job_agents (job), 2);
     assert_string_equal (bb_job_agent_stx (job, 1), "SP2");
     assert_int_equal (bb_job_attempt (job), 0);
-    bb_job_t *next = bb_job_next_attempt (job, 123456, true, 9);
+    bb_job_t *next = bb_job_next_attempt (job, 123456, BB_SOURCES_ALL, 9);
     //  the job itself does not change
     assert_int_equal (bb_job_attempt (job), 0);
     assert_int_equal (bb_job_attempt (next), 1);
-    bb_job_t *third = bb_job_next_attempt (next, 123456, true, 9);
+    bb_job_t *third = bb_job_next_attempt (next, 123456, BB_SOURCES_ALL, 9);
     bb_job_destroy (&next);
     char ticket [BB_BUDGET_TICKET_SIZE];
     assert_string_equal (bb_job_ticket (third, ticket), "7.3#2");

@@ -1,5 +1,5 @@
-/*  test_sched_health - upstream health, Retry-After pauses and the
-    ACTIVE / IDLE interval mode. */
+/*  test_sched_health - upstream health, pauses (Retry-After, backoff with
+    full jitter), probes and the ACTIVE / IDLE interval mode. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,9 +7,11 @@
 #include <cmocka.h>
 
 #include "bb_health.h"
+#include "bb_sources.h"
 
 #define T0 5000000
-#define BACKOFF_MS 60000
+#define BACKOFF_MS 10000
+#define BACKOFF_MAX_MS 160000
 
 //  One report: per upstream requests, failures, 429s, Retry-After.
 typedef struct {
@@ -43,40 +45,39 @@ s_apply (bb_health_t *health, report_t *report, uint64_t now)
 }
 
 static void
-test_active_idle_active (void **state)
+test_pacing_per_upstream (void **state)
 {
-    bb_health_t *health = bb_health_new (BACKOFF_MS);
+    bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
     report_t report;
     assert_false (bb_health_idle (health));
+    assert_int_equal (bb_health_sources (health, T0), BB_SOURCES_ALL);
     //  a few failures under 5% change nothing
     s_report (&report, 4, 0, 0, 0);
     assert_false (s_apply (health, &report, T0));
-    assert_false (bb_health_idle (health));
     assert_true (bb_health_healthy (health, BB_UPSTREAM_HIRO));
-    //  5% or more: IDLE
+    //  5% or more: Hiro is limited, mempool.space keeps the ACTIVE pace
     s_report (&report, 5, 0, 0, 0);
-    assert_true (s_apply (health, &report, T0));
-    assert_true (bb_health_idle (health));
-    assert_false (bb_health_healthy (health, BB_UPSTREAM_HIRO));
-    assert_true (bb_health_healthy (health, BB_UPSTREAM_MEMPOOL));
+    assert_false (s_apply (health, &report, T0));
+    assert_false (bb_health_idle (health));
+    assert_true (bb_health_limited (health, BB_UPSTREAM_HIRO));
+    assert_false (bb_health_limited (health, BB_UPSTREAM_MEMPOOL));
+    assert_false (bb_health_sources (health, T0) & BB_SOURCE (BB_UPSTREAM_HIRO));
     assert_int_equal (bb_health_failures (health, BB_UPSTREAM_HIRO), 9);
     assert_string_equal (bb_health_endpoint (health, BB_UPSTREAM_HIRO), "v1");
-    //  a healthy report in the same tick is not enough
-    s_report (&report, 0, 0, 0, 0);
-    assert_false (s_apply (health, &report, T0));
-    assert_true (bb_health_idle (health));
-    //  after a tick, a healthy report ends IDLE
-    bb_health_tick (health);
+    assert_string_equal (bb_health_last_error (health, BB_UPSTREAM_HIRO),
+                         "failures");
+    assert_int_equal (bb_health_last_error_ms (health, BB_UPSTREAM_HIRO), T0);
+    //  both balance sources limited: IDLE
+    s_report (&report, 5, 1, 0, 0);
     assert_true (s_apply (health, &report, T0));
+    assert_true (bb_health_idle (health));
+    //  after a tick, a clean report once the pauses are over ends IDLE
+    bb_health_tick (health);
+    s_report (&report, 0, 0, 0, 0);
+    assert_true (s_apply (health, &report, T0 + BACKOFF_MAX_MS));
     assert_false (bb_health_idle (health));
     assert_true (bb_health_healthy (health, BB_UPSTREAM_HIRO));
-    //  a failing report after a healthy one in a tick wins
-    bb_health_tick (health);
-    s_report (&report, 50, 0, 0, 0);
-    assert_true (s_apply (health, &report, T0));
-    s_report (&report, 0, 0, 0, 0);
-    assert_false (s_apply (health, &report, T0));
-    assert_true (bb_health_idle (health));
+    assert_true (bb_health_healthy (health, BB_UPSTREAM_MEMPOOL));
     bb_health_destroy (&health);
     assert_null (health);
 }
@@ -84,45 +85,46 @@ test_active_idle_active (void **state)
 static void
 test_retry_after_pauses (void **state)
 {
-    bb_health_t *health = bb_health_new (BACKOFF_MS);
+    bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
     report_t report;
     s_report (&report, 0, 3, 30, 30000);
     s_apply (health, &report, T0);
-    assert_true (bb_health_idle (health));
-    assert_true (bb_health_paused (health, BB_UPSTREAM_MEMPOOL, T0));
-    assert_false (bb_health_paused (health, BB_UPSTREAM_HIRO, T0));
+    assert_false (bb_health_idle (health));
+    assert_true (bb_health_limited (health, BB_UPSTREAM_MEMPOOL));
+    assert_int_equal (bb_health_sources (health, T0),
+                      BB_SOURCES_ALL & ~BB_SOURCE (BB_UPSTREAM_MEMPOOL));
     assert_int_equal (bb_health_paused_until (health, BB_UPSTREAM_MEMPOOL, T0),
                       T0 + 30000);
+    assert_int_equal (bb_health_next_probe (health, BB_UPSTREAM_MEMPOOL, T0),
+                      T0 + 30000);
+    assert_int_equal (bb_health_next_change (health, T0), T0 + 30000);
+    //  a Retry-After pauses exactly: no backoff step
+    assert_int_equal (bb_health_backoff_ms (health, BB_UPSTREAM_MEMPOOL), 0);
     assert_int_equal (bb_health_rate_limited (health, BB_UPSTREAM_MEMPOOL), 3);
     //  a shorter Retry-After never shortens the pause
     s_report (&report, 0, 1, 5, 5000);
     s_apply (health, &report, T0 + 1000);
     assert_int_equal (bb_health_paused_until (health, BB_UPSTREAM_MEMPOOL, T0),
                       T0 + 30000);
-    assert_false (bb_health_paused (health, BB_UPSTREAM_MEMPOOL, T0 + 30000));
     assert_int_equal (bb_health_paused_until (health, BB_UPSTREAM_MEMPOOL,
                                               T0 + 30000), 0);
-    //  a 429 without Retry-After backs off by the default
-    s_report (&report, 0, 1, 0, 0);
-    s_apply (health, &report, T0 + 40000);
-    assert_int_equal (bb_health_paused_until (health, BB_UPSTREAM_MEMPOOL,
-                                              T0 + 40000),
-                      T0 + 40000 + BACKOFF_MS);
     bb_health_destroy (&health);
 }
 
-//  The pause ends when the upstream said, not a Retry-After after the
-//  report: what the fetcher waited out of it is not paused again.
+//  What the fetcher waited out of a Retry-After is not paused again; the
+//  upstream is limited until a probe answers.
 static void
 test_retry_after_waited (void **state)
 {
-    bb_health_t *health = bb_health_new (BACKOFF_MS);
+    bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
     report_t report;
     s_report (&report, 0, 1, 30, 0);
     s_apply (health, &report, T0);
-    assert_false (bb_health_paused (health, BB_UPSTREAM_MEMPOOL, T0));
-    assert_false (bb_health_healthy (health, BB_UPSTREAM_MEMPOOL));
-    assert_true (bb_health_idle (health));
+    assert_int_equal (bb_health_paused_until (health, BB_UPSTREAM_MEMPOOL, T0),
+                      0);
+    assert_true (bb_health_limited (health, BB_UPSTREAM_MEMPOOL));
+    assert_true (bb_health_sources (health, T0)
+                 & BB_SOURCE (BB_UPSTREAM_MEMPOOL));
     s_report (&report, 0, 1, 30, 12000);
     s_apply (health, &report, T0);
     assert_int_equal (bb_health_paused_until (health, BB_UPSTREAM_MEMPOOL, T0),
@@ -130,14 +132,87 @@ test_retry_after_waited (void **state)
     bb_health_destroy (&health);
 }
 
+//  A 429 without Retry-After: the pause grows a step per probe that
+//  meets trouble, within the step's ceiling, up to the cap; news of the
+//  same trouble grows nothing; a clean probe ends it and shrinks it.
+static void
+test_backoff_and_probes (void **state)
+{
+    bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
+    report_t report;
+    uint64_t now = T0;
+    s_report (&report, 0, 1, 0, 0);
+    for (unsigned step = 1; step <= 6; step++) {
+        s_apply (health, &report, now);
+        uint64_t ceiling = BACKOFF_MS << (step - 1);
+        if (ceiling > BACKOFF_MAX_MS)
+            ceiling = BACKOFF_MAX_MS;
+        assert_int_equal (bb_health_backoff_ms (health, BB_UPSTREAM_MEMPOOL),
+                          ceiling);
+        uint64_t probe = bb_health_next_probe (health, BB_UPSTREAM_MEMPOOL,
+                                               now);
+        assert_true (probe >= now && probe <= now + ceiling);
+        //  the report after the heartbeat that said it: nothing more
+        s_apply (health, &report, now);
+        assert_int_equal (bb_health_backoff_ms (health, BB_UPSTREAM_MEMPOOL),
+                          ceiling);
+        //  the probe goes when the pause is over; the others skip it
+        now = probe;
+        assert_true (bb_health_sources (health, now)
+                     & BB_SOURCE (BB_UPSTREAM_MEMPOOL));
+        bb_health_dispatched (health, BB_SOURCES_CHUNK, now + 1000, now);
+        assert_true (bb_health_probing (health, BB_UPSTREAM_MEMPOOL, now));
+        assert_false (bb_health_sources (health, now)
+                      & BB_SOURCE (BB_UPSTREAM_MEMPOOL));
+        assert_int_equal (bb_health_next_probe (health, BB_UPSTREAM_MEMPOOL,
+                                                now), now + 1000);
+    }
+    //  the probe answers: healthy at once, the backoff a step shorter
+    s_report (&report, 0, 0, 0, 0);
+    s_apply (health, &report, now);
+    assert_true (bb_health_healthy (health, BB_UPSTREAM_MEMPOOL));
+    assert_false (bb_health_probing (health, BB_UPSTREAM_MEMPOOL, now));
+    assert_int_equal (bb_health_next_probe (health, BB_UPSTREAM_MEMPOOL, now),
+                      0);
+    assert_int_equal (bb_health_backoff_ms (health, BB_UPSTREAM_MEMPOOL),
+                      BACKOFF_MAX_MS);
+    for (int clean = 0; clean < 6; clean++)
+        s_apply (health, &report, now);
+    assert_int_equal (bb_health_backoff_ms (health, BB_UPSTREAM_MEMPOOL), 0);
+    bb_health_destroy (&health);
+}
+
+//  A heartbeat's counts so far limit an upstream but count nothing.
+static void
+test_progress (void **state)
+{
+    bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
+    Balboard__UpstreamReport given_up = BALBOARD__UPSTREAM_REPORT__INIT;
+    given_up.upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
+    given_up.requests = 40;
+    given_up.failures = 1;
+    given_up.gave_up = true;
+    given_up.last_error = "HTTP 503";
+    Balboard__UpstreamReport *one [1] = { &given_up };
+    assert_false (bb_health_progress (health, one, 1, T0));
+    assert_true (bb_health_limited (health, BB_UPSTREAM_HIRO));
+    assert_string_equal (bb_health_last_error (health, BB_UPSTREAM_HIRO),
+                         "HTTP 503");
+    assert_int_equal (bb_health_failures (health, BB_UPSTREAM_HIRO), 0);
+    assert_int_equal (bb_health_backoff_ms (health, BB_UPSTREAM_HIRO),
+                      BACKOFF_MS);
+    bb_health_destroy (&health);
+}
+
 static void
 test_restore_and_unknown (void **state)
 {
-    bb_health_t *health = bb_health_new (BACKOFF_MS);
+    bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
     const uint64_t paused [BB_UPSTREAM_COUNT] = { 0, 0, T0 + 10 };
     bb_health_restore (health, true, paused);
     assert_true (bb_health_idle (health));
-    assert_true (bb_health_paused (health, BB_UPSTREAM_PRICE, T0));
+    assert_true (bb_health_limited (health, BB_UPSTREAM_PRICE));
+    assert_int_equal (bb_health_sources (health, T0), BB_SOURCES_CHUNK);
     //  an unknown upstream and a NULL entry are skipped
     Balboard__UpstreamReport odd = BALBOARD__UPSTREAM_REPORT__INIT;
     odd.upstream = 77;
@@ -158,9 +233,11 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_active_idle_active),
+        cmocka_unit_test (test_pacing_per_upstream),
         cmocka_unit_test (test_retry_after_pauses),
         cmocka_unit_test (test_retry_after_waited),
+        cmocka_unit_test (test_backoff_and_probes),
+        cmocka_unit_test (test_progress),
         cmocka_unit_test (test_restore_and_unknown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bb_sources.h"
 #include "bb_jobs.h"
 
 #define WINDOW_MS 60000
@@ -118,7 +119,7 @@ test_attempts_and_budget (void **state)
     int64_t capacity = bb_budget_available (budget, BB_UPSTREAM_HIRO, T0);
     bb_job_t *fresh = s_job (1, 0);
     bb_jobs_attempt_t attempt;
-    bb_jobs_next_attempt (jobs, fresh, T0 + DEADLINE_MS, false, T0,
+    bb_jobs_next_attempt (jobs, fresh, T0 + DEADLINE_MS, BB_SOURCES_CHUNK, T0,
                           &attempt);
     uint32_t cost = attempt.cost [BB_UPSTREAM_HIRO];
     assert_true (cost >= AGENTS);
@@ -149,7 +150,7 @@ test_attempts_and_budget (void **state)
                                               T0 + 100),
                       T0 + DEADLINE_MS + WINDOW_MS);
     //  the next attempt, with prices, replaces it
-    bb_jobs_next_attempt (jobs, job, T0 + 2 * DEADLINE_MS, true, T0 + 200,
+    bb_jobs_next_attempt (jobs, job, T0 + 2 * DEADLINE_MS, BB_SOURCES_ALL, T0 + 200,
                           &attempt);
     assert_int_equal (attempt.cost [BB_UPSTREAM_PRICE], 1);
     job = bb_jobs_apply (jobs, &attempt, T0 + 200);

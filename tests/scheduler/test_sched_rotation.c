@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bb_sources.h"
 #include "bb_rotation.h"
 #include "bb_scheduler.h"
 
@@ -39,7 +40,7 @@ s_setup (void **state)
               run++);
     const uint32_t rpm [BB_UPSTREAM_COUNT] = { 600, 0, 0 };
     fixture->budget = bb_budget_new (rpm, WINDOW_MS);
-    fixture->health = bb_health_new (1000);
+    fixture->health = bb_health_new (1000, 8000);
     fixture->rotation = bb_rotation_new (fixture->dir, fixture->budget,
                                          fixture->health);
     assert_non_null (fixture->rotation);
@@ -105,7 +106,7 @@ s_chunk (bb_rotation_t *rotation, int first, bool last, bool dispatch)
     }
     bb_jobs_attempt_t attempt;
     bb_jobs_t *jobs = bb_rotation_jobs (rotation);
-    bb_jobs_next_attempt (jobs, job, T0 + DEADLINE_MS, false, T0, &attempt);
+    bb_jobs_next_attempt (jobs, job, T0 + DEADLINE_MS, BB_SOURCES_CHUNK, T0, &attempt);
     bb_job_destroy (&job);
     assert_int_equal (bb_rotation_commit (rotation, &meta, &attempt,
                                           "dispatch"), 0);
@@ -162,7 +163,7 @@ test_chunks_and_completion (void **state)
     job = bb_jobs_lookup (bb_rotation_jobs (rotation), "1.1");
     bb_jobs_attempt_t attempt;
     bb_jobs_next_attempt (bb_rotation_jobs (rotation), job, T0 + DEADLINE_MS,
-                          false, T0, &attempt);
+                          BB_SOURCES_CHUNK, T0, &attempt);
     bb_sched_meta_t change = *bb_rotation_meta (rotation);
     assert_int_equal (bb_rotation_commit (rotation, &change, &attempt,
                                           "dispatch"), 0);
@@ -201,7 +202,7 @@ test_lost_and_given_up (void **state)
     for (uint32_t attempt = 2; attempt <= BB_SCHEDULER_MAX_ATTEMPTS;
          attempt++) {
         bb_jobs_attempt_t next;
-        bb_jobs_next_attempt (jobs, job, T0 + DEADLINE_MS, false, T0, &next);
+        bb_jobs_next_attempt (jobs, job, T0 + DEADLINE_MS, BB_SOURCES_CHUNK, T0, &next);
         bb_sched_meta_t change = *bb_rotation_meta (rotation);
         assert_int_equal (bb_rotation_commit (rotation, &change, &next,
                                               "dispatch"), 0);
