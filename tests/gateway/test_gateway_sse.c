@@ -3,7 +3,9 @@
     fetcher and mock upstream: an event arrives after a commit, a new
     stream starts with the newest event, the cap gives 503, a client
     that stops reading is dropped while another keeps getting every
-    event, and the gateway exits cleanly with streams open. Streams are
+    event, an idle stream gets keep-alive comments, events come again
+    after the store restarts, and the gateway exits cleanly with streams
+    open. Streams are
     read by libcurl in threads of their own; every wait ends on what it
     waits for, with a deadline that only catches a hang. */
 #include <stdarg.h>
@@ -53,6 +55,7 @@ typedef struct {
     long status;                // of the response, 0 until known
     bool retry_hint;            // a "retry:" line came
     unsigned events;            // "event: dashboard" messages
+    unsigned comments;          // comment lines (keep-alives)
     int64_t commit_seq;         // the newest event's, -1 before one
     char data [LINE_SIZE];      // the newest event's data line
     char content_type [128], cache_control [128];
@@ -68,6 +71,8 @@ s_stream_line (stream_t *self, const char *line)
         self->retry_hint = true;
     if (strcmp (line, "event: dashboard") == 0)
         self->events++;
+    if (line [0] == ':')
+        self->comments++;
     if (strncmp (line, "data: ", 6) == 0) {
         snprintf (self->data, sizeof self->data, "%s", line + 6);
         json_t *data = json_loads (line + 6, 0, NULL);
@@ -411,6 +416,63 @@ test_stalled_client_is_dropped (void **state)
     s_stream_destroy (&stalled.reader);
 }
 
+static bool
+s_stream_kept_alive (void *arg)
+{
+    return s_stream_state (arg).comments > 0;
+}
+
+//  With nothing to send, a stream still gets a comment line (every 15 s).
+static void
+test_keepalive (void **state)
+{
+    stream_t *stream = s_stream_new (gw_world_base (s_world));
+    assert_int_equal (s_stream_wait_open (stream), 200);
+    int64_t started = bb_clock_mono_ms ();
+    assert_int_equal (bb_clock_wait_until (s_stream_kept_alive, stream,
+                                           WAIT_MS, POLL_MS), 0);
+    printf ("test: a keep-alive comment after %lld ms\n",
+            (long long) (bb_clock_mono_ms () - started));
+    s_stream_destroy (&stream);
+}
+
+static bool
+s_dashboard_answers (void *arg)
+{
+    char url [URL_SIZE];
+    snprintf (url, sizeof url, "%s/api/dashboard?limit=1",
+              gw_world_base (s_world));
+    bb_http_exchange_t *exchange = bb_http_exchange_get (url, NULL, WAIT_MS);
+    bool answered = bb_http_exchange_status (exchange) == 200;
+    bb_http_exchange_destroy (&exchange);
+    return answered;
+}
+
+//  One more commit; true once the stream saw it.
+static bool
+s_commit_seen (void *arg)
+{
+    s_commit ();
+    return s_stream_state (arg).commit_seq >= s_commit_seq ();
+}
+
+//  The store stops and starts again: streams stay open, and events come
+//  again once it commits (the SUB reconnects by itself).
+static void
+test_events_after_store_restart (void **state)
+{
+    stream_t *stream = s_stream_new (gw_world_base (s_world));
+    assert_int_equal (s_stream_wait_open (stream), 200);
+    gw_world_stop_store (s_world);
+    gw_world_start_store (s_world);
+    assert_int_equal (bb_clock_wait_until (s_dashboard_answers, NULL,
+                                           WAIT_MS, POLL_MS), 0);
+    assert_int_equal (bb_clock_wait_until (s_commit_seen, stream, WAIT_MS,
+                                           POLL_MS), 0);
+    assert_false (s_stream_state (stream).finished);
+    s_stream_destroy (&stream);
+}
+
 //  Last: SIGTERM with streams open ends them and exits 0 (the sanitizer
 //  build also checks that everything was freed).
 static void
@@ -453,6 +515,8 @@ main (void)
         cmocka_unit_test (test_event_after_commit),
         cmocka_unit_test (test_cap_gives_503),
         cmocka_unit_test (test_stalled_client_is_dropped),
+        cmocka_unit_test (test_keepalive),
+        cmocka_unit_test (test_events_after_store_restart),
         cmocka_unit_test (test_clean_exit_with_streams),
     };
     int failed = cmocka_run_group_tests (tests, s_setup, s_teardown);
