@@ -49,6 +49,8 @@ bb_events_new (const char *endpoint, zloop_t *loop, int64_t interval_ms)
     self->interval_ms = interval_ms;
     self->timer_id = -1;
     balboard__dashboard_event__init (&self->state);
+    bb_info ("events_listening", "endpoint=%s interval_ms=%lld", endpoint,
+             (long long) interval_ms);
     return self;
 }
 
