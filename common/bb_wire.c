@@ -67,6 +67,41 @@ s_body_known (Balboard__Envelope__BodyCase body_case)
         && strcmp (bb_wire_body_name (body_case), "unknown") != 0;
 }
 
+//  True if message, or a message inside it, holds an unknown field of
+//  number 0. No valid protobuf has one, but protobuf-c accepts it when
+//  the tag takes more bytes than it needs ("82 00"), and then packs it
+//  into bytes no decoder accepts: such an envelope could not be sent on.
+static bool
+s_has_field_zero (const ProtobufCMessage *message)
+{
+    for (unsigned i = 0; i < message->n_unknown_fields; i++)
+        if (message->unknown_fields [i].tag == 0)
+            return true;
+    const char *base = (const char *) message;
+    const ProtobufCMessageDescriptor *descriptor = message->descriptor;
+    for (unsigned i = 0; i < descriptor->n_fields; i++) {
+        const ProtobufCFieldDescriptor *field = &descriptor->fields [i];
+        if (field->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        const void *value = base + field->offset;
+        const void *quantifier = base + field->quantifier_offset;
+        size_t count = 1;
+        ProtobufCMessage *const *children = value;
+        if (field->label == PROTOBUF_C_LABEL_REPEATED) {
+            count = *(const size_t *) quantifier;
+            children = *(ProtobufCMessage *const *const *) value;
+        }
+        else
+        if ((field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+        &&  *(const uint32_t *) quantifier != field->id)
+            continue;           // another member of the oneof is set
+        for (size_t j = 0; j < count; j++)
+            if (children [j] && s_has_field_zero (children [j]))
+                return true;
+    }
+    return false;
+}
+
 bb_envelope_t *
 bb_wire_decode (const void *data, size_t size, size_t max_size,
                 char *reason, size_t reason_size)
@@ -84,6 +119,12 @@ bb_wire_decode (const void *data, size_t size, size_t max_size,
     if (!envelope) {
         bb_reason_fail (reason, reason_size, "not a valid protobuf envelope "
                   "(%zu bytes)", size);
+        return NULL;
+    }
+    if (s_has_field_zero (&envelope->base)) {
+        bb_reason_fail (reason, reason_size, "not a valid protobuf envelope "
+                  "(field number 0)");
+        bb_wire_envelope_destroy (&envelope);
         return NULL;
     }
     if (envelope->version != BB_PROTOCOL_VERSION) {

@@ -13,6 +13,11 @@ PACKAGES="build-essential cmake pkg-config git ca-certificates \
 # WebDriver and a font for the page's screenshots.
 PACKAGES="$PACKAGES chromium chromium-driver fonts-dejavu-core"
 
+# The fuzz targets (scripts/fuzz.sh): clang with libFuzzer and the
+# sanitizer runtimes (libclang-rt, only recommended by clang), and
+# llvm-symbolizer for readable crash reports.
+PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm-14"
+
 missing=""
 for pkg in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -5,6 +5,8 @@
 #
 #   BALBOARD_TEST_VARIANTS="plain asan"   which builds to test (default both)
 #   BALBOARD_JOBS=2                       parallel build jobs
+#   BALBOARD_FUZZ_SECONDS=60              seconds per fuzz target after
+#                                         the plain build (0: no fuzzing)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -35,4 +37,10 @@ for variant in $variants; do
     cmake --build "$build" -j "$jobs"
     (cd "$build" && ctest --output-on-failure --timeout 600)
     echo "== $variant: passed in $(( $(date +%s) - start )) s"
+    # The fuzz targets, once, after the plain build (scripts/fuzz.sh).
+    if [ "$variant" = plain ] && [ "${BALBOARD_FUZZ_SECONDS:-60}" != 0 ]; then
+        start=$(date +%s)
+        ./scripts/fuzz.sh
+        echo "== fuzz: passed in $(( $(date +%s) - start )) s"
+    fi
 done
