@@ -159,9 +159,7 @@ gw_world_gateway_new (gw_world_t *self, const char *const *extra,
         "--scheduler-control", self->control, "--threads", "4",
         "--store-timeout-ms", "1000"
     };
-    size_t count = 12;
-    for (size_t i = 0; extra && extra [i] && count < ARGS_MAX - 1; i++)
-        args [count++] = extra [i];
+    bb_child_args_append (args, ARGS_MAX, extra);
     return s_start ("balboard-gateway", args, NULL, port);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 #include <zlib.h>
 
 #include "bb_etag.h"
@@ -193,18 +194,12 @@ test_page_policy (void **state)
     bb_page_destroy (&page);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_parse_int),
-        cmocka_unit_test (test_limit_and_offset),
-        cmocka_unit_test (test_etag),
-        cmocka_unit_test (test_if_none_match),
-        cmocka_unit_test (test_accept_encoding),
-        cmocka_unit_test (test_gzip_roundtrip),
-        cmocka_unit_test (test_event_message),
-        cmocka_unit_test (test_page_policy),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+    cmocka_unit_test (test_parse_int),
+    cmocka_unit_test (test_limit_and_offset),
+    cmocka_unit_test (test_etag),
+    cmocka_unit_test (test_if_none_match),
+    cmocka_unit_test (test_accept_encoding),
+    cmocka_unit_test (test_gzip_roundtrip),
+    cmocka_unit_test (test_event_message),
+    cmocka_unit_test (test_page_policy))

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <cmocka.h>
+#include "bb_test_main.h"
 
 #include "bb_events.h"
 #include "bb_wire.h"
@@ -123,13 +124,7 @@ test_bind_taken_is_null (void **state)
     zloop_destroy (&loop);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_burst_is_merged),
-        cmocka_unit_test (test_no_interval_sends_every_commit),
-        cmocka_unit_test (test_bind_taken_is_null),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+    cmocka_unit_test (test_burst_is_merged),
+    cmocka_unit_test (test_no_interval_sends_every_commit),
+    cmocka_unit_test (test_bind_taken_is_null))
