@@ -185,6 +185,9 @@ def money(text):
 
 
 def browser():
+    # The system's Chromium and chromedriver, named: Selenium Manager has
+    # nothing to find, and offline it could not download anything anyway.
+    os.environ["SE_OFFLINE"] = "true"
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox",
