@@ -133,6 +133,7 @@ struct _bb_fetch_job_t {
     Balboard__JobReport *report;        // owned, last built
     Balboard__UpstreamReport *progress [UPSTREAMS];  // owned, last built
     size_t progress_count;
+    unsigned lane_429s [UPSTREAMS];     // the engine's count at the start
 };
 
 //  ---------------------------------------------------------------------
@@ -991,6 +992,11 @@ bb_fetch_job_new (const Balboard__ChunkJob *chunk,
                       chunk->agents [index], seen);
     zhashx_destroy (&seen);
 
+    int64_t paused_until;
+    for (bb_upstream_t lane = BB_UPSTREAM_HIRO; lane <= BB_UPSTREAM_PRICE;
+         lane++)
+        self->lane_429s [lane] = bb_http_lane_rate_limited (
+            context->http, lane, &paused_until);
     s_skip_sources (self, chunk);
     s_mempool_start (self);
     if (self->fetch_prices) {
@@ -1159,6 +1165,29 @@ s_asks (bb_fetch_job_t *self, bb_upstream_t lane)
     return !tally->closed || tally->gave_up;
 }
 
+//  Count into report the 429s lane's requests are still waiting out
+//  (their Retry-After fits the deadline): the scheduler hears of them
+//  now, not when the wait is over.
+static void
+s_progress_waits (bb_fetch_job_t *self, bb_upstream_t lane,
+                  Balboard__UpstreamReport *report, int64_t now)
+{
+    int64_t paused_until;
+    unsigned received = bb_http_lane_rate_limited (self->context->http, lane,
+                                                   &paused_until)
+                      - self->lane_429s [lane];
+    if (received <= report->rate_limited || paused_until <= now)
+        return;
+    report->rate_limited = received;
+    free (report->last_error);
+    report->last_error = bb_pb_strdup ("HTTP 429, waiting out its "
+                                       "Retry-After");
+    report->retry_wait_ms = (uint32_t) (paused_until - now);
+    uint32_t seconds = (report->retry_wait_ms + 999) / 1000;
+    if (seconds > report->retry_after_s)
+        report->retry_after_s = seconds;
+}
+
 Balboard__UpstreamReport *const *
 bb_fetch_job_progress (bb_fetch_job_t *self, size_t *count)
 {
@@ -1170,9 +1199,12 @@ bb_fetch_job_progress (bb_fetch_job_t *self, size_t *count)
     int64_t now = zclock_mono ();
     for (bb_upstream_t lane = BB_UPSTREAM_HIRO; lane <= BB_UPSTREAM_PRICE;
          lane++)
-        if (s_asks (self, lane))
-            self->progress [self->progress_count++] =
-                s_upstream_report (self, lane, now);
+        if (s_asks (self, lane)) {
+            Balboard__UpstreamReport *report = s_upstream_report (self, lane,
+                                                                  now);
+            s_progress_waits (self, lane, report, now);
+            self->progress [self->progress_count++] = report;
+        }
     *count = self->progress_count;
     return self->progress;
 }

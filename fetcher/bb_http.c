@@ -66,6 +66,7 @@ typedef struct {
     unsigned limit;                     // most requests on the wire
     unsigned running;                   // requests on the wire
     int64_t paused_until_ms;            // a 429 asked us to wait
+    unsigned rate_limited;              // 429s received, in all
     int64_t earliest_ms;                // no waiting deadline before this
     struct curl_slist *headers;         // owned
     zlistx_t *waiting;                  // request_t, FIFO, owned
@@ -482,6 +483,7 @@ s_rate_limited (bb_http_t *self, request_t *request, int64_t now)
         s_detail (request, "HTTP 429 without Retry-After");
     }
     lane_t *lane = &self->lanes [request->lane];
+    lane->rate_limited++;
     if (now + wait_ms > lane->paused_until_ms)
         lane->paused_until_ms = now + wait_ms;
     if (told && request->rate_limited <= BB_HTTP_RATE_LIMIT_RETRIES)
@@ -679,6 +681,16 @@ bb_http_poll (bb_http_t *self, const int *fds, size_t count, int timeout_ms)
     s_read_done (self);
     s_flush (self);
     return 0;
+}
+
+unsigned
+bb_http_lane_rate_limited (bb_http_t *self, unsigned lane,
+                           int64_t *paused_until_ms)
+{
+    assert (self);
+    assert (lane < BB_HTTP_LANES);
+    *paused_until_ms = self->lanes [lane].paused_until_ms;
+    return self->lanes [lane].rate_limited;
 }
 
 size_t

@@ -115,6 +115,12 @@ int bb_http_poll (bb_http_t *self, const int *fds, size_t count,
 //  Requests queued or on the wire.
 size_t bb_http_pending (bb_http_t *self);
 
+//  429s lane has received since the engine was made, including those its
+//  requests are still waiting out, and in *paused_until_ms (monotonic)
+//  the end of the lane's latest pause.
+unsigned bb_http_lane_rate_limited (bb_http_t *self, unsigned lane,
+                                    int64_t *paused_until_ms);
+
 //  End every request now with BB_HTTP_CANCELLED (callbacks are called).
 void bb_http_cancel_all (bb_http_t *self);
 

@@ -269,19 +269,22 @@ s_retry_after_s (const bb_mock_exchange_t *self)
     return seconds > 0 ? seconds : 1;
 }
 
-//  429 in each upstream's own style.
+//  429 in each upstream's own style; retry_after_header may add a
+//  Retry-After to every one or take it from every one.
 void
 bb_mock_exchange_too_many (bb_mock_exchange_t *self, bb_mock_reply_t *reply)
 {
     assert (self);
     long retry_after = s_retry_after_s (self);
-    switch (bb_mock_endpoint_host (self->endpoint)) {
+    long header = self->settings.retry_after_header;
+    bb_mock_host_t host = bb_mock_endpoint_host (self->endpoint);
+    switch (host) {
         case BB_MOCK_HOST_MEMPOOL:
             //  nginx's HTML page and no Retry-After, like mempool.space.
             bb_mock_reply_set_text (reply, MHD_HTTP_TOO_MANY_REQUESTS,
                                     TEXT_HTML,
                                     bb_mock_body_mempool_429_html ());
-            return;
+            break;
         case BB_MOCK_HOST_HIRO:
             s_reply_json (reply, MHD_HTTP_TOO_MANY_REQUESTS,
                           bb_mock_body_hiro_429 (retry_after));
@@ -295,7 +298,8 @@ bb_mock_exchange_too_many (bb_mock_exchange_t *self, bb_mock_reply_t *reply)
                           bb_mock_body_error ("Too Many Requests"));
             break;
     }
-    bb_mock_reply_add_header (reply, "Retry-After", "%ld", retry_after);
+    if (header > 0 || (header == 0 && host != BB_MOCK_HOST_MEMPOOL))
+        bb_mock_reply_add_header (reply, "Retry-After", "%ld", retry_after);
 }
 
 void

@@ -38,6 +38,7 @@ static const struct {
     FIELD (rate_limit_per_minute,    FIELD_LONG, 0, BB_MOCK_RATE_MAX),
     FIELD (rate_limit_window_ms,     FIELD_LONG, 1, BB_MOCK_WINDOW_MS_MAX),
     FIELD (rate_limit_retry_after_s, FIELD_LONG, 0, BB_MOCK_RETRY_S_MAX),
+    FIELD (retry_after_header,       FIELD_LONG, -1, 1),
     FIELD (gone_v1,                  FIELD_BOOL, 0, 0),
     FIELD (btc_usd,                  FIELD_DOUBLE, 0, 0),
     FIELD (stx_usd,                  FIELD_DOUBLE, 0, 0),

@@ -27,6 +27,9 @@ typedef struct {
     long rate_limit_per_minute;     // per host and API key; 0 = no limit
     long rate_limit_window_ms;      // the fixed window (60000 = a minute)
     long rate_limit_retry_after_s;  // Retry-After; 0 = until window end
+    long retry_after_header;        // 429s with a Retry-After: 0 = each
+                                    // upstream's own way (not mempool's),
+                                    // 1 = every one, -1 = none
     bool gone_v1;                   // v1 balances answer 410 Gone
     double btc_usd;
     double stx_usd;
@@ -86,7 +89,8 @@ void bb_mock_switches_get (bb_mock_switches_t *self,
 
 //  Apply a control body: a JSON object whose keys are the settings'
 //  names (latency_ms, latency_spread_ms, rate_limit_per_minute,
-//  rate_limit_window_ms, rate_limit_retry_after_s, gone_v1, btc_usd,
+//  rate_limit_window_ms, rate_limit_retry_after_s, retry_after_header,
+//  gone_v1, btc_usd,
 //  stx_usd, v3_page_size, oversize_bytes, agents) and "faults": an array of
 //  {"endpoint", "kind", "count", "hang_ms", "status", "oversize_bytes"}
 //  that replaces the queued faults ([] clears them). Keys not given keep

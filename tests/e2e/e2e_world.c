@@ -709,3 +709,17 @@ e2e_world_check_dashboard (e2e_world_t *self, unsigned agents,
     assert_int_equal (seen, zhashx_size (expected));
     zhashx_destroy (&expected);
 }
+
+//  ---------------------------------------------------------------------
+//  Agent detail
+
+bb_envelope_t *
+e2e_world_agent (e2e_world_t *self, unsigned index)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (index, &agent);
+    bb_envelope_t *reply = NULL;
+    assert_int_equal (bb_client_agent (self->query_client, agent.stx_address,
+                                       0, &reply), 0);
+    return reply;
+}

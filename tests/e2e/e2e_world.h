@@ -150,4 +150,8 @@ main (void) \
                                    e2e_world_teardown_suite); \
 }
 
+//  The store's detail of sample agent index, which it knows: every token
+//  with its source, captured_at and stale flag (caller destroys).
+bb_envelope_t *e2e_world_agent (e2e_world_t *self, unsigned index);
+
 #endif
