@@ -13,7 +13,9 @@ with Selenium and the system's chromedriver (never a downloaded one):
   at load survives);
 - an agent's detail opens with its SVG chart;
 - the hostile name is shown as text: no img element, no alert;
-- at 390x844 the page needs no horizontal scroll.
+- at 390x844 the page needs no horizontal scroll;
+- when mempool.space fails (every request a 503) the next rotation
+  marks the rows partial and stale, with no reload.
 
 Screenshots at 1280x900 and 390x844 go to the test's scratch directory,
 and also to BALBOARD_SCREENSHOT_DIR when it is set. Exits 77 (skipped)
@@ -282,6 +284,17 @@ def check_phone(driver, shots):
     driver.save_screenshot(f"{shots}/dashboard-phone.png")
 
 
+def check_partial_marker(driver, world):
+    http_json(f"{world.mock}/__mock/control",
+              {"faults": [{"endpoint": "mempool", "kind": "5xx",
+                           "count": 0}]})
+    world.rotation()
+    WebDriverWait(driver, WAIT_S).until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#rows .badge.partial"))
+    stale = driver.find_elements(By.CSS_SELECTOR, "#rows td.freshness .stale")
+    assert stale and stale[0].text == "stale (partial)", "no stale marker"
+
+
 def main():
     python = os.environ.get("BALBOARD_PYTHON", "")
     if not python or not os.path.exists(CHROMIUM) \
@@ -308,6 +321,7 @@ def main():
         driver.save_screenshot(f"{scratch}/dashboard-desktop.png")
         check_hostile_name(driver, hostile)
         check_phone(driver, scratch)
+        check_partial_marker(driver, world)
         copy_to = os.environ.get("BALBOARD_SCREENSHOT_DIR")
         if copy_to:
             for name in ("dashboard-desktop.png", "dashboard-phone.png"):
