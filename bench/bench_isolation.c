@@ -1,0 +1,336 @@
+/*  bench_isolation - a mempool.space 429 storm stays at mempool.space
+
+    Runs the whole system on loopback: balboard-mock-upstream (LATENCY_MS
+    added latency), balboard-store, balboard-scheduler ticking every
+    TICK_MS, FETCHERS balboard-fetcher, and the mock's first N sample
+    agents. After two healthy rotations, the mock answers every
+    mempool.space request with its 429 (an HTML page, no Retry-After) for
+    the storm's length, then heals. Prints:
+
+      - the rotation time, healthy and during the storm (each rotation's
+        figure as the scheduler measured it), and the rotations completed;
+      - the requests sent to mempool.space per minute during the storm,
+        in all and per window of WINDOW_S seconds, with the scheduler's
+        backoff step at the end of each window;
+      - the time to heal: from the end of the storm until no agent of the
+        dashboard shows "partial" (every mempool.space row fresh again).
+
+    Usage: bench_isolation [agents [storm_s [backoff_ms [backoff_max_ms]]]]
+    (defaults 1000, 60, 2000, 30000: the scheduler's --rate-limit-backoff-ms
+    and --rate-limit-backoff-max-ms; production defaults are 10 s and
+    10 min, which take longer to show). The binaries are taken from
+    BALBOARD_BIN_DIR, else from the directory of this program.
+    =========================================================================
+*/
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <czmq.h>
+#include <jansson.h>
+
+#include "bb_bench.h"
+#include "bb_child.h"
+#include "bb_client.h"
+#include "bb_clock.h"
+#include "bb_mock_process.h"
+#include "bb_sample_agents.h"
+
+#define AGENTS_DEFAULT      1000
+#define STORM_S_DEFAULT     60
+#define BACKOFF_DEFAULT     "2000"
+#define BACKOFF_MAX_DEFAULT "30000"
+#define FETCHERS            2
+#define LATENCY_MS          "20"
+#define TICK_MS             "2000"
+#define CHUNK_TEXT          "100"
+#define WINDOW_S            10
+#define PAGE_LIMIT          500
+#define START_MS            10000
+#define STOP_MS             10000
+#define CLIENT_MS           5000
+#define HTTP_MS             5000
+#define WAIT_MS             600000
+#define POLL_MS             100
+#define ENDPOINT_SIZE       64
+#define PATH_SIZE           512
+#define MS_PER_S            1000
+#define MEMPOOL             1           // UpstreamHealth index
+
+typedef struct {
+    char dir [PATH_SIZE];
+    char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
+    char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
+    bb_mock_process_t *mock;
+    bb_child_t *store, *scheduler;
+    bb_child_t *fetchers [FETCHERS];
+    bb_client_t *control_client;
+    bb_client_t *query_client;
+} world_t;
+
+static void
+s_endpoint (char *endpoint, int port)
+{
+    snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", port);
+}
+
+static bb_child_t *
+s_start (const char *binary, const char *const *args, int ports [])
+{
+    bb_child_t *process = bb_child_start_on_free_ports (binary, args, NULL,
+                                                        START_MS, ports);
+    bb_bench_require (process != NULL, binary);
+    return process;
+}
+
+static void
+s_stop (bb_child_t **process_p)
+{
+    if (*process_p && bb_child_stop (*process_p, SIGTERM, STOP_MS))
+        fprintf (stderr, "bench_isolation: a process did not stop cleanly\n");
+    bb_child_destroy (process_p);
+}
+
+//  The scheduler's status (caller destroys *reply_p).
+static Balboard__SchedulerStatus *
+s_status (world_t *world, Balboard__SchedulerControl__Command command,
+          bb_envelope_t **reply_p)
+{
+    bb_bench_require (bb_client_scheduler_control (world->control_client,
+                                                   command, reply_p) == 0,
+                      "a scheduler control call");
+    return (*reply_p)->scheduler_status;
+}
+
+static void
+s_command (world_t *world, Balboard__SchedulerControl__Command command)
+{
+    bb_envelope_t *reply = NULL;
+    s_status (world, command, &reply);
+    bb_wire_envelope_destroy (&reply);
+}
+
+static void
+s_start_fetchers (world_t *world)
+{
+    bb_mock_fetcher_env_t fetcher;
+    bb_mock_process_fetcher_env (world->mock, world->jobs, world->ingest,
+                                 &fetcher);
+    const char *env [] = {
+        fetcher.jobs, fetcher.ingest, fetcher.urls.hiro,
+        fetcher.urls.mempool, fetcher.urls.price,
+        "BALBOARD_HEARTBEAT_MS=200", "BALBOARD_LOG_LEVEL=warn", NULL
+    };
+    for (size_t i = 0; i < FETCHERS; i++)
+        world->fetchers [i] = bb_child_start ("balboard-fetcher", NULL, env,
+                                              0, START_MS);
+}
+
+//  Mock, store, scheduler (paused), agents imported, fetchers started.
+static void
+s_world_start (world_t *world, unsigned agents, const char *backoff,
+               const char *backoff_max)
+{
+    memset (world, 0, sizeof *world);
+    snprintf (world->dir, sizeof world->dir, "/tmp/bench_isolation-%d",
+              (int) getpid ());
+    char count [24];
+    snprintf (count, sizeof count, "%u", agents);
+    const char *mock_args [] = {
+        "--latency-ms", LATENCY_MS, "--agents", count, "--log-level", "warn",
+        NULL
+    };
+    world->mock = bb_mock_process_new (mock_args, START_MS);
+    bb_bench_require (world->mock != NULL, "balboard-mock-upstream");
+    int ports [BB_CHILD_PORTS_MAX];
+    char store_dir [PATH_SIZE + 16], sched_dir [PATH_SIZE + 16];
+    snprintf (store_dir, sizeof store_dir, "%s/store", world->dir);
+    snprintf (sched_dir, sizeof sched_dir, "%s/scheduler", world->dir);
+    const char *store_args [] = {
+        "--data-dir", store_dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
+        "--ingest-bind", "tcp://127.0.0.1:$PORT1", "--log-level", "warn",
+        NULL
+    };
+    world->store = s_start ("balboard-store", store_args, ports);
+    s_endpoint (world->query, ports [0]);
+    s_endpoint (world->ingest, ports [1]);
+    const char *scheduler_args [] = {
+        "--data-dir", sched_dir, "--control-bind", "tcp://127.0.0.1:$PORT0",
+        "--jobs-bind", "tcp://127.0.0.1:$PORT1", "--store-query", world->query,
+        "--chunk-size", CHUNK_TEXT, "--heartbeat-ms", "200", "--paused",
+        "--alarm-active-ms", TICK_MS, "--alarm-idle-ms", TICK_MS,
+        "--rate-limit-backoff-ms", backoff,
+        "--rate-limit-backoff-max-ms", backoff_max, "--log-level", "warn",
+        "--hiro-rpm", "0", "--mempool-rpm", "0", "--price-rpm", "0", NULL
+    };
+    world->scheduler = s_start ("balboard-scheduler", scheduler_args, ports);
+    s_endpoint (world->control, ports [0]);
+    s_endpoint (world->jobs, ports [1]);
+    world->control_client = bb_client_new (world->control, CLIENT_MS);
+    world->query_client = bb_client_new (world->query, CLIENT_MS);
+    bb_client_t *ingest = bb_client_new (world->ingest, CLIENT_MS);
+    bb_bench_require (bb_sample_agents_upsert (ingest, 0, agents, NULL) == 0,
+                      "the agent import");
+    bb_client_destroy (&ingest);
+    s_start_fetchers (world);
+}
+
+static void
+s_world_stop (world_t *world)
+{
+    bb_client_destroy (&world->control_client);
+    bb_client_destroy (&world->query_client);
+    for (size_t i = 0; i < FETCHERS; i++)
+        s_stop (&world->fetchers [i]);
+    s_stop (&world->scheduler);
+    s_stop (&world->store);
+    if (bb_mock_process_end (&world->mock, STOP_MS))
+        fprintf (stderr, "bench_isolation: the mock did not stop cleanly\n");
+    char command [PATH_SIZE + 16];
+    snprintf (command, sizeof command, "rm -rf '%s'", world->dir);
+    if (system (command))
+        fprintf (stderr, "bench_isolation: could not remove %s\n",
+                 world->dir);
+}
+
+//  Rotations completed so far, and the last one's duration (ms).
+static uint64_t
+s_rotations (world_t *world, uint64_t *last_ms)
+{
+    bb_envelope_t *reply = NULL;
+    Balboard__SchedulerStatus *status = s_status (
+        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply);
+    uint64_t done = status->rotations_completed;
+    *last_ms = status->last_rotation_ms;
+    bb_wire_envelope_destroy (&reply);
+    return done;
+}
+
+static uint64_t
+s_wait_rotations (world_t *world, uint64_t rotations)
+{
+    uint64_t last_ms;
+    int64_t until = bb_clock_mono_ms () + WAIT_MS;
+    while (s_rotations (world, &last_ms) < rotations) {
+        bb_bench_require (bb_clock_mono_ms () < until,
+                          "waiting for a rotation");
+        bb_clock_sleep_ms (POLL_MS);
+    }
+    return last_ms;
+}
+
+static long
+s_mempool_requests (world_t *world)
+{
+    return (long) bb_mock_process_count (world->mock, HTTP_MS, "requests",
+                                         "by_endpoint", "mempool", NULL);
+}
+
+//  Agents the dashboard shows "partial" (a source's rows stale).
+static unsigned
+s_partial (world_t *world, unsigned agents)
+{
+    unsigned partial = 0;
+    for (int64_t offset = 0; offset < agents; offset += PAGE_LIMIT) {
+        bb_envelope_t *reply = NULL;
+        bb_bench_require (bb_client_dashboard (world->query_client, offset,
+                                               PAGE_LIMIT, &reply) == 0,
+                          "a dashboard page");
+        const Balboard__DashboardPage *page = reply->dashboard_page;
+        for (size_t i = 0; i < page->n_rows; i++)
+            partial += page->rows [i]->fetch_state
+                    == BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PARTIAL;
+        bb_wire_envelope_destroy (&reply);
+    }
+    return partial;
+}
+
+//  The storm: windows of WINDOW_S, mempool.space requests per minute in
+//  each and in all; the rotations that completed meanwhile.
+static void
+s_storm (world_t *world, unsigned storm_s)
+{
+    bb_bench_require (bb_mock_process_control (world->mock,
+        "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": \"429\", "
+        "\"count\": 0}]}", HTTP_MS) == 0, "the storm");
+    uint64_t last_ms;
+    uint64_t rotations = s_rotations (world, &last_ms);
+    long start = s_mempool_requests (world);
+    long before = start;
+    printf ("storm: mempool.space answers 429 (HTML, no Retry-After) for "
+            "%u s\n", storm_s);
+    printf ("%-8s %14s %14s %12s %10s\n", "window", "mempool_req",
+            "mempool_req/min", "backoff_ms", "rotations");
+    for (unsigned at = 0; at < storm_s; at += WINDOW_S) {
+        bb_clock_sleep_ms (WINDOW_S * MS_PER_S);
+        long now = s_mempool_requests (world);
+        bb_envelope_t *reply = NULL;
+        Balboard__SchedulerStatus *status = s_status (
+            world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply);
+        printf ("%3u-%-4u %14ld %14.1f %12llu %10llu\n", at, at + WINDOW_S,
+                now - before, (now - before) * 60.0 / WINDOW_S,
+                (unsigned long long) status->upstreams [MEMPOOL]->backoff_ms,
+                (unsigned long long) (status->rotations_completed
+                                      - rotations));
+        bb_wire_envelope_destroy (&reply);
+        before = now;
+        fflush (stdout);
+    }
+    uint64_t completed = s_rotations (world, &last_ms) - rotations;
+    printf ("storm: %llu rotations completed, the last in %llu ms; "
+            "mempool.space %.1f requests/min (%ld in %u s)\n",
+            (unsigned long long) completed, (unsigned long long) last_ms,
+            (before - start) * 60.0 / storm_s, before - start, storm_s);
+}
+
+//  The end of the storm: time until no agent is partial.
+static void
+s_heal (world_t *world, unsigned agents)
+{
+    bb_bench_require (bb_mock_process_control (world->mock,
+                                               "{\"faults\": []}",
+                                               HTTP_MS) == 0,
+                      "the end of the storm");
+    int64_t healed = bb_clock_mono_ms ();
+    unsigned partial;
+    while ((partial = s_partial (world, agents)) > 0) {
+        bb_bench_require (bb_clock_mono_ms () - healed < WAIT_MS,
+                          "waiting for the stale rows to clear");
+        bb_clock_sleep_ms (POLL_MS);
+    }
+    printf ("heal: every agent fresh %lld ms after the storm ended\n",
+            (long long) (bb_clock_mono_ms () - healed));
+}
+
+int
+main (int argc, char **argv)
+{
+    unsigned agents = argc > 1 ? (unsigned) atoi (argv [1]) : AGENTS_DEFAULT;
+    unsigned storm_s = argc > 2 ? (unsigned) atoi (argv [2])
+                                : STORM_S_DEFAULT;
+    const char *backoff = argc > 3 ? argv [3] : BACKOFF_DEFAULT;
+    const char *backoff_max = argc > 4 ? argv [4] : BACKOFF_MAX_DEFAULT;
+    bb_bench_require (agents > 0 && storm_s > 0, "reading the arguments");
+    bb_bench_bin_dir ();
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+    world_t world;
+    s_world_start (&world, agents, backoff, backoff_max);
+    printf ("bench_isolation: %u agents, chunk %s, %d fetchers, mock "
+            "latency %s ms, tick %s ms, backoff %s..%s ms\n", agents,
+            CHUNK_TEXT, FETCHERS, LATENCY_MS, TICK_MS, backoff, backoff_max);
+    s_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    s_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    s_wait_rotations (&world, 1);
+    uint64_t healthy_ms = s_wait_rotations (&world, 2);
+    printf ("healthy: rotation %llu ms\n", (unsigned long long) healthy_ms);
+    fflush (stdout);
+    s_storm (&world, storm_s);
+    s_heal (&world, agents);
+    s_world_stop (&world);
+    curl_global_cleanup ();
+    return EXIT_SUCCESS;
+}
