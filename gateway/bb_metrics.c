@@ -394,6 +394,36 @@ s_budget (const Balboard__UpstreamHealth *health)
     return health->budget_per_minute;
 }
 
+static double
+s_limited (const Balboard__UpstreamHealth *health)
+{
+    return health->limited;
+}
+
+static double
+s_probing (const Balboard__UpstreamHealth *health)
+{
+    return health->probing;
+}
+
+static double
+s_backoff (const Balboard__UpstreamHealth *health)
+{
+    return s_seconds (health->backoff_ms);
+}
+
+static double
+s_last_error (const Balboard__UpstreamHealth *health)
+{
+    return s_seconds (health->last_error_ms);
+}
+
+static double
+s_next_probe (const Balboard__UpstreamHealth *health)
+{
+    return s_seconds (health->next_probe_ms);
+}
+
 static void
 s_render_upstreams (FILE *out, const Balboard__SchedulerStatus *status)
 {
@@ -416,6 +446,29 @@ s_render_upstreams (FILE *out, const Balboard__SchedulerStatus *status)
         "balboard_upstream_budget_per_minute", "gauge",
         "The upstream's request budget per minute, 0 = unlimited.",
         s_budget);
+}
+
+//  How the scheduler paces a troubled upstream (docs/scheduler.md).
+static void
+s_render_pacing (FILE *out, const Balboard__SchedulerStatus *status)
+{
+    s_render_upstream_family (out, status, "balboard_upstream_limited",
+        "gauge", "1 while the upstream is paced: chunk jobs skip it.",
+        s_limited);
+    s_render_upstream_family (out, status, "balboard_upstream_probing",
+        "gauge", "1 while a job carrying the upstream as a probe is out.",
+        s_probing);
+    s_render_upstream_family (out, status, "balboard_upstream_backoff_seconds",
+        "gauge", "The ceiling of the upstream's current backoff step, 0 if "
+        "none.", s_backoff);
+    s_render_upstream_family (out, status,
+        "balboard_upstream_last_error_timestamp_seconds", "gauge",
+        "When the upstream's latest trouble was reported, 0 if never.",
+        s_last_error);
+    s_render_upstream_family (out, status,
+        "balboard_upstream_next_probe_timestamp_seconds", "gauge",
+        "When a job next carries the paced upstream, 0 if not limited.",
+        s_next_probe);
 }
 
 //  ---------------------------------------------------------------------------
@@ -448,6 +501,7 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
     if (sources->scheduler) {
         s_render_rotation (out, sources->scheduler);
         s_render_upstreams (out, sources->scheduler);
+        s_render_pacing (out, sources->scheduler);
     }
     fclose (out);
     assert (text);

@@ -211,6 +211,9 @@ test_store_and_scheduler (void **state)
     hiro.requests_dispatched = 100;
     hiro.rate_limited = 3;
     hiro.budget_per_minute = 50;
+    hiro.limited = true;
+    hiro.backoff_ms = 4000;
+    hiro.next_probe_ms = 1764655630500;
     Balboard__UpstreamHealth *upstreams [] = { &hiro };
     Balboard__InFlightJob job = BALBOARD__IN_FLIGHT_JOB__INIT;
     Balboard__InFlightJob *jobs [] = { &job, &job };
@@ -250,6 +253,12 @@ test_store_and_scheduler (void **state)
         "balboard_upstream_failures_total{upstream=\"hiro\"} 0",
         "balboard_upstream_healthy{upstream=\"hiro\"} 1",
         "balboard_upstream_budget_per_minute{upstream=\"hiro\"} 50",
+        "balboard_upstream_limited{upstream=\"hiro\"} 1",
+        "balboard_upstream_probing{upstream=\"hiro\"} 0",
+        "balboard_upstream_backoff_seconds{upstream=\"hiro\"} 4",
+        "balboard_upstream_next_probe_timestamp_seconds{upstream=\"hiro\"} "
+        "1764655630.5",
+        "balboard_upstream_last_error_timestamp_seconds{upstream=\"hiro\"} 0",
     };
     for (size_t index = 0; index < sizeof lines / sizeof lines [0]; index++)
         s_has_line (text, lines [index]);
