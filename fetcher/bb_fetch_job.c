@@ -676,8 +676,8 @@ s_judge (bb_fetch_job_t *self, bb_upstream_t lane,
     if (!limited && ++tally->failed_in_row < GIVE_UP_FAILURES)
         return;
     char detail [DETAIL_SIZE];
-    snprintf (detail, sizeof detail, "gave up on %s: %s",
-              bb_upstream_name (lane), tally->last_error);
+    bb_reason_fail (detail, sizeof detail, "gave up on %s: %s",
+                    bb_upstream_name (lane), tally->last_error);
     tally->gave_up = true;
     tally->closed_http_status = (uint32_t) result->status;
     bb_warn ("upstream_given_up", "job=%s upstream=%s reason=\"%s\"",

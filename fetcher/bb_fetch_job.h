@@ -11,9 +11,12 @@
 
     Per agent: one Hiro request (v1 balances; after a 410 the v3 stx and
     ft endpoints, following the ft cursor) and one mempool.space request;
-    plus one price request if the job asks. A source the job does not
-    name (ChunkJob.sources: the scheduler paused it) is not asked: each
-    agent reports it FETCH_RATE_LIMITED, "skipped: ...".
+    plus one price request if the job asks. Hiro balance requests are fed
+    to the engine a lane's worth at a time, so that after a 410 the rest
+    of the job goes straight to v3 instead of queueing doomed v1 calls.
+    A source the job does not name (ChunkJob.sources: the scheduler
+    paused it) is not asked: each agent reports it FETCH_RATE_LIMITED,
+    "skipped: ...".
 
     Giving up. An upstream that answers a 429 the engine could not wait
     out (no Retry-After, or one past the deadline), or fails
@@ -21,9 +24,7 @@
     each after its retries), is given up for the rest of the job: its
     requests are cancelled, and every agent not fetched from it yet gets
     that failure without a request. The job then ends as soon as the
-    other upstreams are done, never at the deadline. Hiro balance requests are fed
-    to the engine a lane's worth at a time, so that after a 410 the rest
-    of the job goes straight to v3 instead of queueing doomed v1 calls.
+    other upstreams are done, never at the deadline.
 
     Phases: FETCHING (balances, prices) -> NEED_TOKENS (the fetcher asks
     the store which of the new contracts it knows) -> METADATA (fetch the

@@ -21,6 +21,20 @@ s_budget (uint32_t hiro, uint32_t mempool, uint32_t price)
     return bb_budget_new (rpm, WINDOW_MS);
 }
 
+//  What a chunk job asking both balance sources may take, and whether
+//  one made earlier may go.
+static uint32_t
+s_affordable (bb_budget_t *budget, uint32_t max_agents, uint64_t now)
+{
+    return bb_budget_affordable (budget, BB_SOURCES_CHUNK, max_agents, now);
+}
+
+static bool
+s_allows (bb_budget_t *budget, uint32_t agents, uint64_t now)
+{
+    return bb_budget_allows (budget, BB_SOURCES_CHUNK, agents, now);
+}
+
 //  Teach both chunk buckets a cost of one request per agent.
 static void
 s_learn (bb_budget_t *budget)
@@ -35,9 +49,9 @@ test_unlimited (void **state)
     bb_budget_t *budget = s_budget (0, 0, 0);
     assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO, T0),
                       BB_BUDGET_UNLIMITED);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 100, T0), 100);
+    assert_int_equal (s_affordable (budget, 100, T0), 100);
     bb_budget_spend (budget, BB_UPSTREAM_HIRO, "1.0#1", 100, T0 + 5000, T0);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 100, T0), 100);
+    assert_int_equal (s_affordable (budget, 100, T0), 100);
     assert_true (bb_budget_can_spend (budget, BB_UPSTREAM_PRICE, 1, T0));
     assert_int_equal (bb_budget_dispatched (budget, BB_UPSTREAM_HIRO), 100);
     assert_int_equal (bb_budget_capacity (budget, BB_UPSTREAM_HIRO), 0);
@@ -56,11 +70,11 @@ test_spend_and_settle (void **state)
     assert_int_equal (bb_budget_rpm (budget, BB_UPSTREAM_HIRO), 50);
     assert_int_equal (bb_budget_capacity (budget, BB_UPSTREAM_MEMPOOL), 120);
     //  Hiro is the narrow one: 50 agents at most
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 100, T0), 50);
+    assert_int_equal (s_affordable (budget, 100, T0), 50);
     bb_budget_spend (budget, BB_UPSTREAM_HIRO, "1.0#1", 40, T0 + 9000, T0);
     bb_budget_spend (budget, BB_UPSTREAM_MEMPOOL, "1.0#1", 40, T0 + 9000, T0);
     assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO, T0), 10);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 100, T0), 10);
+    assert_int_equal (s_affordable (budget, 100, T0), 10);
     //  Running jobs hold their tokens however long they take
     assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO,
                                            T0 + 10 * WINDOW_MS), 10);
@@ -100,7 +114,7 @@ test_no_window_overrun (void **state)
                 settled [j] = true;
                 ends [j] = now;
             }
-        uint32_t agents = bb_budget_affordable (budget, BB_SOURCES_CHUNK, 7, now);
+        uint32_t agents = s_affordable (budget, 7, now);
         if (agents) {
             snprintf (ticket, sizeof ticket, "%zu#1", jobs);
             bb_budget_spend (budget, BB_UPSTREAM_HIRO, ticket, agents,
@@ -144,8 +158,8 @@ test_learned_costs (void **state)
     assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_HIRO, 5,
                                           T0 + 20), 8);
     //  100 - 16 held = 84 tokens, 3 kept for the overhead
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 100, T0 + 20), 81);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 50, T0 + 20), 50);
+    assert_int_equal (s_affordable (budget, 100, T0 + 20), 81);
+    assert_int_equal (s_affordable (budget, 50, T0 + 20), 50);
     //  a window on, the latest BB_BUDGET_RECENT reports still count
     uint64_t later = T0 + 20 + WINDOW_MS;
     assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_HIRO, 5,
@@ -189,7 +203,7 @@ test_headroom (void **state)
                       16);
     assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_MEMPOOL, 10,
                                           T0), 10);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 100, T0), 84);
+    assert_int_equal (s_affordable (budget, 100, T0), 84);
     bb_budget_settle (budget, BB_UPSTREAM_HIRO, "b#1", 19, 10, T0 + 10);
     assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_HIRO, 10,
                                           T0 + 10), 19);
@@ -206,7 +220,7 @@ test_debt (void **state)
     bb_budget_settle (budget, BB_UPSTREAM_HIRO, "1.1#1", 150, 0, T0 + 200);
     assert_true (bb_budget_available (budget, BB_UPSTREAM_HIRO, T0 + 200)
                  < 0);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 100, T0 + 200), 0);
+    assert_int_equal (s_affordable (budget, 100, T0 + 200), 0);
     assert_false (bb_budget_can_spend (budget, BB_UPSTREAM_HIRO, 1,
                                        T0 + 200));
     bb_budget_settle (budget, BB_UPSTREAM_HIRO, "1.0#1", 10, 10, T0 + 300);
@@ -222,8 +236,8 @@ test_full_bucket_pays_one_agent (void **state)
     const uint32_t rpm [BB_UPSTREAM_COUNT] = { 1, 0, 0 };
     bb_budget_t *budget = bb_budget_new (rpm, WINDOW_MS);
     bb_budget_settle (budget, BB_UPSTREAM_HIRO, "x#1", 3, 1, T0);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 10, T0), 0);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 10, T0 + WINDOW_MS), 1);
+    assert_int_equal (s_affordable (budget, 10, T0), 0);
+    assert_int_equal (s_affordable (budget, 10, T0 + WINDOW_MS), 1);
     bb_budget_destroy (&budget);
 }
 
@@ -290,7 +304,7 @@ test_short_window (void **state)
     bb_budget_t *budget = bb_budget_new (rpm, 1000);
     s_learn (budget);
     assert_int_equal (bb_budget_capacity (budget, BB_UPSTREAM_HIRO), 10);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 100, T0), 10);
+    assert_int_equal (s_affordable (budget, 100, T0), 10);
     //  and a tiny budget still has one token
     const uint32_t tiny [BB_UPSTREAM_COUNT] = { 1, 1, 1 };
     bb_budget_t *small = bb_budget_new (tiny, 1000);
@@ -306,14 +320,14 @@ static void
 test_probe_first (void **state)
 {
     bb_budget_t *budget = s_budget (100, 0, 0);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 50, T0), 1);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 0, T0), 0);
+    assert_int_equal (s_affordable (budget, 50, T0), 1);
+    assert_int_equal (s_affordable (budget, 0, T0), 0);
     bb_budget_spend (budget, BB_UPSTREAM_HIRO, "1.0#1", 1, T0 + 1000, T0);
     //  the probe runs: nothing more
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 50, T0), 0);
+    assert_int_equal (s_affordable (budget, 50, T0), 0);
     //  lost: another probe may go
     bb_budget_abandon (budget, BB_UPSTREAM_HIRO, "1.0#1", T0 + 10);
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 50, T0 + 10), 1);
+    assert_int_equal (s_affordable (budget, 50, T0 + 10), 1);
     bb_budget_spend (budget, BB_UPSTREAM_HIRO, "1.0#2", 1, T0 + 2000,
                      T0 + 10);
     //  it reports 1 agent and 9 requests (8 of them token metadata)
@@ -321,7 +335,7 @@ test_probe_first (void **state)
     assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_HIRO, 1,
                                           T0 + 100), 9);
     //  100 - 1 (lost probe) - 9 = 90 tokens: 10 agents at 9 each
-    assert_int_equal (bb_budget_affordable (budget, BB_SOURCES_CHUNK, 50, T0 + 100), 10);
+    assert_int_equal (s_affordable (budget, 50, T0 + 100), 10);
     bb_budget_destroy (&budget);
 }
 
@@ -331,17 +345,33 @@ static void
 test_allows (void **state)
 {
     bb_budget_t *budget = s_budget (20, 0, 0);
-    assert_true (bb_budget_allows (budget, BB_SOURCES_CHUNK, 15, T0));
+    assert_true (s_allows (budget, 15, T0));
     bb_budget_spend (budget, BB_UPSTREAM_HIRO, "1.0#1", 10, T0 + 1000, T0);
-    assert_false (bb_budget_allows (budget, BB_SOURCES_CHUNK, 15, T0));
-    assert_true (bb_budget_allows (budget, BB_SOURCES_CHUNK, 10, T0));
+    assert_false (s_allows (budget, 15, T0));
+    assert_true (s_allows (budget, 10, T0));
     //  the cost grew to 2 per agent: 30 for 15 agents, over the capacity
     bb_budget_settle (budget, BB_UPSTREAM_HIRO, "1.0#1", 20, 10, T0 + 10);
     assert_int_equal (bb_budget_estimate (budget, BB_UPSTREAM_HIRO, 15,
                                           T0 + 10), 30);
-    assert_false (bb_budget_allows (budget, BB_SOURCES_CHUNK, 15, T0 + 10));
+    assert_false (s_allows (budget, 15, T0 + 10));
     //  a window on the bucket is empty: it goes, rather than never
-    assert_true (bb_budget_allows (budget, BB_SOURCES_CHUNK, 15, T0 + 10 + WINDOW_MS));
+    assert_true (s_allows (budget, 15, T0 + 10 + WINDOW_MS));
+    bb_budget_destroy (&budget);
+}
+
+//  A job that skips a source (limited upstream) is not held by its bucket.
+static void
+test_skipped_source (void **state)
+{
+    bb_budget_t *budget = s_budget (20, 20, 0);
+    s_learn (budget);
+    bb_budget_spend (budget, BB_UPSTREAM_MEMPOOL, "1.0#1", 20, T0 + 1000,
+                     T0);
+    assert_int_equal (s_affordable (budget, 10, T0), 0);
+    assert_false (s_allows (budget, 10, T0));
+    unsigned hiro = BB_SOURCE (BB_UPSTREAM_HIRO);
+    assert_int_equal (bb_budget_affordable (budget, hiro, 10, T0), 10);
+    assert_true (bb_budget_allows (budget, hiro, 10, T0));
     bb_budget_destroy (&budget);
 }
 
@@ -358,6 +388,7 @@ main (void)
         cmocka_unit_test (test_full_bucket_pays_one_agent),
         cmocka_unit_test (test_abandon_holds_past_deadline),
         cmocka_unit_test (test_summary_and_restore),
+        cmocka_unit_test (test_skipped_source),
         cmocka_unit_test (test_short_window),
         cmocka_unit_test (test_probe_first),
         cmocka_unit_test (test_allows),

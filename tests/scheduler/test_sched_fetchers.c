@@ -287,11 +287,19 @@ test_job (void **state)
     assert_int_equal (bb_job_agents (job), 2);
     assert_string_equal (bb_job_agent_stx (job, 1), "SP2");
     assert_int_equal (bb_job_attempt (job), 0);
-    bb_job_t *next = bb_job_next_attempt (job, 123456, BB_SOURCES_ALL, 9);
+    //  a job not dispatched yet asks every balance source
+    assert_int_equal (bb_job_sources (job), BB_SOURCES_CHUNK);
+    unsigned hiro_only = BB_SOURCE (BB_UPSTREAM_HIRO);
+    bb_job_t *next = bb_job_next_attempt (job, 123456, hiro_only, 9);
     //  the job itself does not change
     assert_int_equal (bb_job_attempt (job), 0);
+    assert_int_equal (bb_job_sources (job), BB_SOURCES_CHUNK);
     assert_int_equal (bb_job_attempt (next), 1);
+    assert_int_equal (bb_job_sources (next), hiro_only);
+    assert_false (bb_job_fetch_prices (next));
     bb_job_t *third = bb_job_next_attempt (next, 123456, BB_SOURCES_ALL, 9);
+    assert_int_equal (bb_job_sources (third), BB_SOURCES_ALL);
+    assert_true (bb_job_fetch_prices (third));
     bb_job_destroy (&next);
     char ticket [BB_BUDGET_TICKET_SIZE];
     assert_string_equal (bb_job_ticket (third, ticket), "7.3#2");

@@ -61,7 +61,8 @@ test_pacing_per_upstream (void **state)
     assert_false (bb_health_idle (health));
     assert_true (bb_health_limited (health, BB_UPSTREAM_HIRO));
     assert_false (bb_health_limited (health, BB_UPSTREAM_MEMPOOL));
-    assert_false (bb_health_sources (health, T0) & BB_SOURCE (BB_UPSTREAM_HIRO));
+    assert_false (bb_health_sources (health, T0)
+                  & BB_SOURCE (BB_UPSTREAM_HIRO));
     assert_int_equal (bb_health_failures (health, BB_UPSTREAM_HIRO), 9);
     assert_string_equal (bb_health_endpoint (health, BB_UPSTREAM_HIRO), "v1");
     assert_string_equal (bb_health_last_error (health, BB_UPSTREAM_HIRO),

@@ -150,8 +150,8 @@ test_attempts_and_budget (void **state)
                                               T0 + 100),
                       T0 + DEADLINE_MS + WINDOW_MS);
     //  the next attempt, with prices, replaces it
-    bb_jobs_next_attempt (jobs, job, T0 + 2 * DEADLINE_MS, BB_SOURCES_ALL, T0 + 200,
-                          &attempt);
+    bb_jobs_next_attempt (jobs, job, T0 + 2 * DEADLINE_MS, BB_SOURCES_ALL,
+                          T0 + 200, &attempt);
     assert_int_equal (attempt.cost [BB_UPSTREAM_PRICE], 1);
     job = bb_jobs_apply (jobs, &attempt, T0 + 200);
     assert_int_equal (bb_job_attempt (job), 2);

@@ -106,7 +106,8 @@ s_chunk (bb_rotation_t *rotation, int first, bool last, bool dispatch)
     }
     bb_jobs_attempt_t attempt;
     bb_jobs_t *jobs = bb_rotation_jobs (rotation);
-    bb_jobs_next_attempt (jobs, job, T0 + DEADLINE_MS, BB_SOURCES_CHUNK, T0, &attempt);
+    bb_jobs_next_attempt (jobs, job, T0 + DEADLINE_MS, BB_SOURCES_CHUNK, T0,
+                          &attempt);
     bb_job_destroy (&job);
     assert_int_equal (bb_rotation_commit (rotation, &meta, &attempt,
                                           "dispatch"), 0);
@@ -202,7 +203,8 @@ test_lost_and_given_up (void **state)
     for (uint32_t attempt = 2; attempt <= BB_SCHEDULER_MAX_ATTEMPTS;
          attempt++) {
         bb_jobs_attempt_t next;
-        bb_jobs_next_attempt (jobs, job, T0 + DEADLINE_MS, BB_SOURCES_CHUNK, T0, &next);
+        bb_jobs_next_attempt (jobs, job, T0 + DEADLINE_MS, BB_SOURCES_CHUNK,
+                              T0, &next);
         bb_sched_meta_t change = *bb_rotation_meta (rotation);
         assert_int_equal (bb_rotation_commit (rotation, &change, &next,
                                               "dispatch"), 0);

@@ -112,8 +112,8 @@ test_restart_resumes (void **state)
     meta.budget_until [BB_UPSTREAM_HIRO] = 1700000090000ULL;
     bb_job_t *first = s_job (3, 0, "SP1");
     bb_job_t *fresh = s_job (3, 1, "SP2ABC");
-    bb_job_t *second = bb_job_next_attempt (fresh, 1700000001000ULL, BB_SOURCES_CHUNK,
-                                            0);
+    bb_job_t *second = bb_job_next_attempt (fresh, 1700000001000ULL,
+                                            BB_SOURCES_CHUNK, 0);
     bb_job_destroy (&fresh);
 
     //  cursor advance and job recorded in one change
