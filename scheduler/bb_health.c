@@ -99,11 +99,13 @@ s_jitter (bb_health_t *self, uint64_t ceiling)
 //  ---------------------------------------------------------------------
 //  Verdicts
 
-//  True if report says the upstream is in trouble.
+//  True if report says the upstream is in trouble. The share of failures
+//  counts only in a whole job's report: early in a job one refused
+//  address would be a large share.
 static bool
-s_trouble (const Balboard__UpstreamReport *report)
+s_trouble (const Balboard__UpstreamReport *report, bool whole_job)
 {
-    bool failing = report->failures > 0
+    bool failing = whole_job && report->failures > 0
         && (uint64_t) report->failures * 100
            >= (uint64_t) report->requests * BB_HEALTH_FAILURE_PERCENT;
     return report->rate_limited || failing || report->gave_up;
@@ -199,7 +201,7 @@ s_apply (bb_health_t *self, Balboard__UpstreamReport *const *upstreams,
                 snprintf (upstream->endpoint, sizeof upstream->endpoint,
                           "%s", report->endpoint);
         }
-        if (s_trouble (report)) {
+        if (s_trouble (report, counted)) {
             s_limit (self, index, report, now_ms);
             trouble = true;
         }

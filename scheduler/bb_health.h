@@ -6,9 +6,10 @@
     failure and 429 counts, the latest error, the endpoint in use), the
     pace each one is kept to, and the scheduler's interval mode.
 
-    Trouble. An upstream is in trouble in a job report or a heartbeat's
-    counts so far (BB_HEALTH_FAILURE_PERCENT of failed requests, any
-    429, or the fetcher gave up on it) . Trouble while the upstream is
+    Trouble. An upstream is in trouble when a heartbeat's counts so far
+    or a job's report say it answered a 429 or the fetcher gave up on it,
+    or when a report says BB_HEALTH_FAILURE_PERCENT of its requests
+    failed (a share judged on the whole job only). Trouble while it is
     healthy, or from the job carrying its probe, limits it: a Retry-After
     pauses it for exactly what is left of the wait (retry_wait_ms), and
     otherwise the backoff grows one step: a pause drawn with full jitter

@@ -1090,6 +1090,37 @@ test_429_mempool_html (void **state)
     s_fetcher_stop (world);
 }
 
+//  A job that names its sources: the one left out (paused by the
+//  scheduler) is not asked, and every agent reports it skipped, so the
+//  store keeps its rows stale.
+static void
+test_sources_skipped (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    run_t run;
+    s_job_samples (&run.job, "4.4", 700, 8, false, JOB_MS);
+    Balboard__Upstream hiro_only [1] = { BALBOARD__UPSTREAM__UPSTREAM_HIRO };
+    run.job.job.n_sources = 1;
+    run.job.job.sources = hiro_only;
+    run.report = s_run (world, &run.job, &run.elapsed_ms);
+    run.batch = s_take_batch (world);
+    s_assert_all_status (run.batch, MEMPOOL,
+                         BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
+    const Balboard__SourceResult *source = s_source (
+        run.batch->balance_batch->agents [7], MEMPOOL);
+    assert_string_equal (source->detail,
+                         "skipped: mempool paused by the scheduler");
+    assert_int_equal (s_requests (world, "mempool"), 0);
+    assert_int_equal (s_requests (world, "hiro_v1"), 8);
+    const Balboard__JobReport *report = run.report->job_report;
+    for (size_t index = 0; index < report->n_upstreams; index++)
+        assert_int_not_equal (report->upstreams [index]->upstream, MEMPOOL);
+    assert_int_equal (s_upstream (run.report, HIRO)->failures, 0);
+    s_run_drop (&run);
+    s_fetcher_stop (world);
+}
+
 //  A failed price fetch: no snapshot in the batch, a failure reported.
 static void
 test_price_failure (void **state)
@@ -1506,6 +1537,7 @@ main (void)
         TEST (test_429_waited),
         TEST (test_429_reported),
         TEST (test_429_mempool_html),
+        TEST (test_sources_skipped),
         TEST (test_price_failure),
         TEST (test_v1_gone_v3),
         TEST (test_invalid_addresses),
