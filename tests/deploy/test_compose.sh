@@ -121,6 +121,7 @@ docker rm "$container" > /dev/null
 [ -z "$extra" ] || fail "the image holds other programs: $extra"
 
 step "up (offline, 2 fetchers)"
+up_at=$(date +%s)
 dc up -d --scale fetcher=2 > /dev/null 2>&1 ||
     fail "compose up"
 wait_for '[ "$(field status fetchers connected)" = 2 ]' 60 ||
@@ -161,6 +162,7 @@ step "Prometheus (monitoring profile) has the gateway's series"
 wait_for '[ "$(prometheus_value balboard_store_agents)" = "$agents" ]' 120 ||
     fail "Prometheus never had balboard_store_agents = $agents"
 done_step
+echo "test_compose: Prometheus had it $(( $(date +%s) - up_at )) s after up"
 echo "test_compose: Prometheus says $(prometheus_value 'sum(balboard_http_requests_total)') gateway requests so far"
 
 step "scale fetchers to 4, every one gets jobs"
