@@ -17,6 +17,7 @@
     "public, max-age=30, s-maxage=60, stale-while-revalidate=300"
 #define HISTORY_DEFAULT 0       // the store's default history length
 #define MESSAGE_SIZE    256
+#define KEY_SIZE        64      // a page's key in the cache
 
 //  ---------------------------------------------------------------------------
 //  Failures of a request to the store or the scheduler
@@ -88,14 +89,11 @@ s_dashboard_docs (const bb_api_t *api, bb_http_reply_t *reply)
     return bb_http_reply_text (reply, MHD_HTTP_OK, api->docs, &cache);
 }
 
-enum MHD_Result
-bb_api_dashboard (const bb_api_t *api, bb_http_reply_t *reply)
+//  With the cache off: the ETag is checked before anything is rendered.
+static enum MHD_Result
+s_dashboard_uncached (const bb_api_t *api, bb_http_reply_t *reply,
+                      int64_t offset, int64_t limit)
 {
-    const char *docs = s_argument (reply, "docs");
-    if (docs && strcmp (docs, "1") == 0)
-        return s_dashboard_docs (api, reply);
-    int64_t limit = bb_http_query_limit (s_argument (reply, "limit"));
-    int64_t offset = bb_http_query_offset (s_argument (reply, "offset"));
     bb_client_t *store = bb_client_pool_store (api->clients);
     bb_envelope_t *page = NULL;
     int rc = store ? bb_client_dashboard (store, offset, limit, &page)
@@ -115,6 +113,66 @@ bb_api_dashboard (const bb_api_t *api, bb_http_reply_t *reply)
         result = bb_http_reply_json (reply, MHD_HTTP_OK,
             bb_render_dashboard (page->dashboard_page), &cache);
     bb_wire_envelope_destroy (&page);
+    return result;
+}
+
+//  Ask the store for the page at offset and limit, render it and keep it
+//  in the cache under key. Returns the entry (the caller releases it),
+//  or NULL with *result set once the failure is answered.
+static bb_page_cache_entry_t *
+s_dashboard_render (const bb_api_t *api, bb_http_reply_t *reply,
+                    const char *key, int64_t offset, int64_t limit,
+                    enum MHD_Result *result)
+{
+    bb_client_t *store = bb_client_pool_store (api->clients);
+    bb_envelope_t *reply_page = NULL;
+    int rc = store ? bb_client_dashboard (store, offset, limit, &reply_page)
+                   : BB_CLIENT_TIMEOUT;
+    if (rc) {
+        *result = s_reply_failure (reply, "store", store, rc);
+        return NULL;
+    }
+    const Balboard__DashboardPage *page = reply_page->dashboard_page;
+    json_t *json = bb_render_dashboard (page);
+    char *body = bb_render_to_string (json, false);
+    json_decref (json);
+    char etag [BB_ETAG_SIZE], etag_gzip [BB_ETAG_SIZE];
+    bb_page_cache_tags_t tags = {
+        DATA_CACHE_CONTROL, bb_etag_dashboard (page, false, etag),
+        bb_etag_dashboard (page, true, etag_gzip)
+    };
+    bb_page_cache_state_t state = {
+        page->commit_seq, page->prices ? page->prices->priced_at_ms : 0
+    };
+    bb_page_cache_entry_t *entry = body
+        ? bb_page_cache_put (api->pages, key, &state, &body, &tags) : NULL;
+    free (body);
+    bb_wire_envelope_destroy (&reply_page);
+    *result = MHD_NO;               // out of memory when entry is NULL
+    return entry;
+}
+
+enum MHD_Result
+bb_api_dashboard (const bb_api_t *api, bb_http_reply_t *reply)
+{
+    const char *docs = s_argument (reply, "docs");
+    if (docs && strcmp (docs, "1") == 0)
+        return s_dashboard_docs (api, reply);
+    int64_t limit = bb_http_query_limit (s_argument (reply, "limit"));
+    int64_t offset = bb_http_query_offset (s_argument (reply, "offset"));
+    if (!bb_page_cache_enabled (api->pages))
+        return s_dashboard_uncached (api, reply, offset, limit);
+    char key [KEY_SIZE];
+    snprintf (key, sizeof key, "dashboard o=%lld l=%lld",
+              (long long) offset, (long long) limit);
+    bb_page_cache_entry_t *entry = bb_page_cache_get (api->pages, key);
+    bb_metrics_count_page_cache (api->metrics, entry != NULL);
+    enum MHD_Result result = MHD_NO;
+    if (!entry)
+        entry = s_dashboard_render (api, reply, key, offset, limit, &result);
+    if (entry)
+        result = bb_page_cache_entry_answer (entry, reply);
+    bb_page_cache_entry_release (&entry);
     return result;
 }
 

@@ -7,8 +7,11 @@
     through bb_http_reply. A store that does not answer within the client
     timeout, or answers UNAVAILABLE, is a 503 with Retry-After; the route
     never waits longer than the timeout per request it makes.
-    - dashboard: ?limit=&offset= (bb_http_query), the ETag (bb_etag)
-      checked against If-None-Match before anything is rendered; ?docs=1
+    - dashboard: ?limit=&offset= (bb_http_query); a page rendered at the
+      store's newest state is answered from the page cache
+      (bb_page_cache) with no store request, else asked for, rendered and
+      kept there; the ETag (bb_etag) answers If-None-Match with a 304
+      (with the cache off, checked before anything is rendered); ?docs=1
       is the documentation payload (bb_api_docs);
     - agent: 400 for an invalid STX address, 404 for an unknown agent;
     - status: the store's stats and the scheduler's status; a part that
@@ -30,6 +33,7 @@
 #include "bb_http_reply.h"
 #include "bb_metrics.h"
 #include "bb_page.h"
+#include "bb_page_cache.h"
 #include "bb_sse.h"
 
 //  What the routes share; borrowed, outlives the server.
@@ -41,6 +45,7 @@ typedef struct {
     bb_page_t *page;            // the /dashboard page
     bb_discovery_t *discovery;  // /openapi.json, /llms.txt, agent.json
     bb_metrics_t *metrics;      // the gateway's counters, for /metrics
+    bb_page_cache_t *pages;     // rendered dashboard pages
 } bb_api_t;
 
 enum MHD_Result bb_api_dashboard (const bb_api_t *api,

@@ -21,6 +21,7 @@ typedef struct {
     zsock_t *subscriber;        // SUB to the store's events socket
     zloop_t *loop;
     bb_sse_t *streams;          // borrowed
+    bb_page_cache_t *pages;     // borrowed; NULL: none
     bool terminated;            // $TERM came
 } self_t;
 
@@ -58,11 +59,14 @@ s_on_event (zloop_t *loop, zsock_t *reader, void *arg)
     bb_wire_result_t result = bb_wire_recv (self->subscriber, &msg);
     if (result == BB_WIRE_OK
     &&  msg.envelope->body_case == BALBOARD__ENVELOPE__BODY_DASHBOARD_EVENT) {
-        char *message = bb_event_feed_message (msg.envelope->dashboard_event);
+        const Balboard__DashboardEvent *event = msg.envelope->dashboard_event;
+        if (self->pages)
+            bb_page_cache_advance (self->pages, &(bb_page_cache_state_t) {
+                event->commit_seq, event->priced_at_ms });
+        char *message = bb_event_feed_message (event);
         bb_sse_broadcast (self->streams, message, true);
         bb_debug ("event_forwarded", "commit_seq=%llu streams=%zu",
-                  (unsigned long long)
-                  msg.envelope->dashboard_event->commit_seq,
+                  (unsigned long long) event->commit_seq,
                   bb_sse_clients (self->streams));
         free (message);
     }
@@ -100,6 +104,7 @@ s_self_new (zsock_t *pipe, const bb_event_feed_args_t *args)
     self_t *self = calloc (1, sizeof *self);
     assert (self);
     self->streams = args->streams;
+    self->pages = args->pages;
     self->subscriber = bb_wire_socket_new (ZMQ_SUB, NULL);
     if (!self->subscriber
     ||  zsock_connect (self->subscriber, "%s", args->endpoint) == -1) {

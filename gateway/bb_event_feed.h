@@ -10,7 +10,10 @@
                "rotationAgents":…,"pricedAt":"…"|null,"agents":…}
 
     (data on one line), handed to every stream (bb_sse_broadcast) and
-    remembered for streams opened later. Every keepalive_ms it sends a
+    remembered for streams opened later. The event's store state
+    (commit_seq, priced_at_ms) goes to the page cache (bb_page_cache_
+    advance, which guards it with its lock), so the HTTP workers serve
+    only pages of the newest state. Every keepalive_ms it sends a
     comment line so proxies and clients see a live stream. A store that
     is down or restarts costs nothing here: the SUB reconnects by itself
     and the next event follows the next commit. A frame that is not a
@@ -25,12 +28,14 @@
 #include <jansson.h>
 
 #include "balboard.pb-c.h"
+#include "bb_page_cache.h"
 #include "bb_sse.h"
 
 //  The actor's arguments; borrowed, they must outlive the actor.
 typedef struct {
     const char *endpoint;       // the store's events socket, "tcp://…"
     bb_sse_t *streams;
+    bb_page_cache_t *pages;     // told the newest state; NULL: none
     int64_t keepalive_ms;       // a comment line this often
 } bb_event_feed_args_t;
 

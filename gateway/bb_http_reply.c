@@ -11,7 +11,6 @@
 #include "bb_log.h"
 #include "bb_render.h"
 
-#define JSON_TYPE       "application/json; charset=utf-8"
 #define NO_STORE        "no-store"
 
 static void
@@ -85,8 +84,8 @@ bb_http_reply_text (bb_http_reply_t *self, unsigned status,
                     const char *text, const bb_http_cache_t *cache)
 {
     assert (text);
-    return bb_http_reply_typed (self, status, JSON_TYPE, text, strlen (text),
-                                cache);
+    return bb_http_reply_typed (self, status, BB_HTTP_JSON_TYPE, text,
+                                strlen (text), cache);
 }
 
 enum MHD_Result
@@ -106,11 +105,51 @@ bb_http_reply_not_modified (bb_http_reply_t *self,
                             const bb_http_cache_t *cache)
 {
     assert (self);
+    return s_queue (self, MHD_HTTP_NOT_MODIFIED,
+                    bb_http_reply_not_modified_new (cache));
+}
+
+struct MHD_Response *
+bb_http_reply_body_new (const char *content_type, void **body_p, size_t size,
+                        bool gzipped, const bb_http_cache_t *cache)
+{
+    assert (content_type && body_p && *body_p);
+    struct MHD_Response *response = MHD_create_response_from_buffer (
+        size, *body_p, MHD_RESPMEM_MUST_FREE);
+    if (!response) {
+        free (*body_p);
+        *body_p = NULL;
+        return NULL;
+    }
+    *body_p = NULL;
+    MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                             content_type);
+    if (gzipped)
+        MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_ENCODING,
+                                 "gzip");
+    s_add_cache_headers (response, cache);
+    return response;
+}
+
+struct MHD_Response *
+bb_http_reply_not_modified_new (const bb_http_cache_t *cache)
+{
     struct MHD_Response *response = MHD_create_response_from_buffer (
         0, NULL, MHD_RESPMEM_PERSISTENT);
     if (response)
         s_add_cache_headers (response, cache);
-    return s_queue (self, MHD_HTTP_NOT_MODIFIED, response);
+    return response;
+}
+
+enum MHD_Result
+bb_http_reply_shared (bb_http_reply_t *self, unsigned status,
+                      struct MHD_Response *response)
+{
+    assert (self);
+    if (!response)
+        return MHD_NO;
+    self->status = status;
+    return MHD_queue_response (self->connection, status, response);
 }
 
 enum MHD_Result
@@ -131,7 +170,7 @@ bb_http_reply_error (bb_http_reply_t *self, unsigned status,
         return MHD_NO;
     }
     MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
-                             JSON_TYPE);
+                             BB_HTTP_JSON_TYPE);
     MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL,
                              NO_STORE);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE)

@@ -23,6 +23,7 @@
 
 #define BB_HTTP_RETRY_AFTER_S   "2"        // a 503's Retry-After
 #define BB_HTTP_ALLOW           "GET, HEAD"
+#define BB_HTTP_JSON_TYPE       "application/json; charset=utf-8"
 
 //  One request being answered.
 typedef struct {
@@ -57,6 +58,25 @@ enum MHD_Result bb_http_reply_typed (bb_http_reply_t *self, unsigned status,
 //  Answer 304 Not Modified with cache's headers and no body.
 enum MHD_Result bb_http_reply_not_modified (bb_http_reply_t *self,
                                             const bb_http_cache_t *cache);
+
+//  A response to share between requests (bb_page_cache): the size bytes
+//  at *body_p (malloc'd; consumed, *body_p set to NULL) of content_type,
+//  gzip-encoded when gzipped, with cache's headers. NULL when out of
+//  memory (the body is freed). Destroy with MHD_destroy_response; queue
+//  it with bb_http_reply_shared as often as needed, from any thread.
+struct MHD_Response *bb_http_reply_body_new (const char *content_type,
+                                             void **body_p, size_t size,
+                                             bool gzipped,
+                                             const bb_http_cache_t *cache);
+
+//  A 304 response with cache's headers, to share as above.
+struct MHD_Response *bb_http_reply_not_modified_new (
+    const bb_http_cache_t *cache);
+
+//  Answer status with response (borrowed: the caller keeps its
+//  reference).
+enum MHD_Result bb_http_reply_shared (bb_http_reply_t *self, unsigned status,
+                                      struct MHD_Response *response);
 
 //  Answer the error status with message in the error body.
 enum MHD_Result bb_http_reply_error (bb_http_reply_t *self, unsigned status,

@@ -59,6 +59,8 @@ struct _bb_metrics_t {
     counter_t requests [ROUTE_COUNT][STATUS_SPAN];      // by status
     counter_t buckets [ROUTE_COUNT][BUCKET_COUNT + 1];  // not cumulative
     counter_t micros [ROUTE_COUNT];                     // duration sum
+    counter_t page_cache_hits;          // pages answered from the cache
+    counter_t page_cache_misses;        // ... asked of the store
 };
 
 bb_metrics_t *
@@ -125,6 +127,15 @@ bb_metrics_count_request (bb_metrics_t *self, const char *path,
                                1, memory_order_relaxed);
     atomic_fetch_add_explicit (&self->micros [route], micros,
                                memory_order_relaxed);
+}
+
+void
+bb_metrics_count_page_cache (bb_metrics_t *self, bool hit)
+{
+    assert (self);
+    atomic_fetch_add_explicit (hit ? &self->page_cache_hits
+                                   : &self->page_cache_misses,
+                               1, memory_order_relaxed);
 }
 
 static uint64_t
@@ -484,6 +495,13 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
     assert (out);
     s_render_requests (self, out);
     s_render_durations (self, out);
+    s_counter (out, "balboard_gateway_page_cache_hits_total",
+               "Dashboard pages answered from this gateway's page cache.",
+               (double) s_read (&self->page_cache_hits));
+    s_counter (out, "balboard_gateway_page_cache_misses_total",
+               "Dashboard pages this gateway's page cache did not hold "
+               "(each a store request).",
+               (double) s_read (&self->page_cache_misses));
     s_render_build (out, sources);
     s_gauge (out, "balboard_sse_clients",
              "Open /api/dashboard/events streams of this gateway.",

@@ -4,9 +4,9 @@
     Owns the gateway's own counters and renders the exposition (text
     format 0.0.4): every series is prefixed balboard_, counters end in
     _total, durations are _seconds histograms. The gateway's part is kept
-    here: HTTP requests by route and status, and their durations by
-    route; the gateway also reports its open SSE streams at each scrape.
-    The route label is the route a path matched (the template
+    here: HTTP requests by route and status, their durations by route,
+    and the page cache's hits and misses; the gateway also reports its
+    open SSE streams at each scrape. The route label is the route a path matched (the template
     "/api/agents/{stxAddress}" for every agent) or "other", so the label
     set stays small whatever paths clients send. Counting is lock-free
     (relaxed atomics), so every worker thread counts at once without
@@ -26,6 +26,7 @@
 #ifndef BB_METRICS_H_INCLUDED
 #define BB_METRICS_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "balboard.pb-c.h"
@@ -57,6 +58,10 @@ const char *bb_metrics_route (const char *path);
 //  are not counted) that took seconds. Thread-safe, never blocks.
 void bb_metrics_count_request (bb_metrics_t *self, const char *path,
                                unsigned status, double seconds);
+
+//  Count one dashboard request the page cache answered (hit) or did not
+//  (a store request). Thread-safe, never blocks.
+void bb_metrics_count_page_cache (bb_metrics_t *self, bool hit);
 
 //  The exposition: the gateway's counters and what sources hold. Caller
 //  owns the text and must free() it. Thread-safe.

@@ -3,15 +3,15 @@
 
     Owns the process: reads the settings (flags and environment, see
     --help), makes the documentation payload, the discovery documents,
-    the metrics counters and the per-thread client pool, starts the
-    event feed (bb_event_feed, the store's events for the SSE streams)
-    and the HTTP server (bb_gateway) and serves until
-    SIGINT or SIGTERM; then stops the feed, then the server (every event
-    stream ends, its threads are joined, requests in progress finish),
-    closes every client and exits 0. It keeps no state
-    of its own, so several replicas can serve side by side. --health asks
-    a running gateway for GET /healthz and exits 0 if it answers 200,
-    else 1.
+    the metrics counters, the page cache and the per-thread client pool,
+    starts the event feed (bb_event_feed, the store's events for the SSE
+    streams and the page cache) and the HTTP server (bb_gateway) and
+    serves until SIGINT or SIGTERM; then stops the feed, then the server
+    (every event stream ends, its threads are joined, requests in
+    progress finish), closes every client and exits 0. It keeps no state
+    of its own beyond pages cached for at most --page-cache-ttl-ms, so
+    several replicas can serve side by side. --health asks a running
+    gateway for GET /healthz and exits 0 if it answers 200, else 1.
     =========================================================================
 */
 #include <stdio.h>
@@ -64,6 +64,14 @@ static const bb_option_t s_options [] = {
     INT_OPTION ("store-timeout-ms", "BALBOARD_GATEWAY_STORE_TIMEOUT_MS",
                 "2000", 1, 60000,
                 "wait for the store or scheduler before answering 503"),
+    INT_OPTION ("page-cache-ttl-ms", "BALBOARD_GATEWAY_PAGE_CACHE_TTL_MS",
+                "1000", 0, 3600000,
+                "serve a rendered dashboard page for at most this long, and "
+                "only while no newer store event came; 0: no page cache"),
+    INT_OPTION ("page-cache-entries", "BALBOARD_GATEWAY_PAGE_CACHE_ENTRIES",
+                "256", 1, 1000000,
+                "rendered dashboard pages kept at most, least recently "
+                "used out"),
     { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
       "network of the addresses /api/agents accepts: mainnet or testnet" },
     BB_OPTION_HEALTH (
@@ -126,7 +134,8 @@ s_serve (bb_config_t *config, const bb_api_t *api)
         .api = *api,
     };
     bb_event_feed_args_t feed_args = {
-        bb_config_str (config, "store-events"), api->streams, KEEPALIVE_MS
+        bb_config_str (config, "store-events"), api->streams, api->pages,
+        KEEPALIVE_MS
     };
     bb_actor_t *feed = bb_actor_new ("event-feed", bb_event_feed_actor,
                                      &feed_args);
@@ -171,7 +180,11 @@ s_run (bb_config_t *config)
     api.page = bb_page_new ();
     api.discovery = bb_discovery_new ();
     api.metrics = bb_metrics_new ();
+    api.pages = bb_page_cache_new (
+        (size_t) bb_config_int (config, "page-cache-entries"),
+        bb_config_int (config, "page-cache-ttl-ms"));
     int rc = s_serve (config, &api);
+    bb_page_cache_destroy (&api.pages);
     bb_metrics_destroy (&api.metrics);
     bb_discovery_destroy (&api.discovery);
     bb_page_destroy (&api.page);
