@@ -4,18 +4,29 @@
     Starts a real balboard-store, registers N agents (the mock's sample
     agents, bb_sample_agents), commits a balance batch for every
     one of them (BTC, STX, sBTC, 100 agents a batch) and a price snapshot,
-    so every page holds real rows, then starts a real balboard-gateway
-    in front of it and runs wrk (-c50, 5 s each) against:
+    so every page holds real rows, then starts two real balboard-gateways
+    in front of it, one with its page cache (the default settings) and
+    one without (--page-cache-ttl-ms 0), and runs wrk (-c50, 5 s each)
+    against:
 
       1. /healthz, the gateway's cheapest constant answer: the HTTP
          stack's limit on this machine;
-      2. /api/dashboard with If-None-Match naming the page's ETag: every
-         answer a 304 (the store is asked, nothing is rendered);
-      3. /api/dashboard?limit=100&offset=O with O spread over the whole
-         ranking by a wrk Lua script: every answer a 200, rendered;
+      2. cached: /api/dashboard on the caching gateway, every answer a
+         200 from the page cache (a body hit: no store request, no
+         rendering);
+      3. cached: the same with If-None-Match naming the page's ETag,
+         every answer a 304 from the cache;
+      4. uncached: the 304 on the gateway without the cache (the store
+         is asked, nothing is rendered);
+      5. uncached: /api/dashboard?limit=100&offset=O on the gateway
+         without the cache, O spread over the whole ranking by a wrk Lua
+         script: every answer a 200 asked of the store and rendered;
 
-    and prints each one's requests/s and its ratio to the first. Every
-    wrk answer must be 200 or 304 (a run with others is a failure).
+    and prints each one's requests/s and its ratio to the first, side by
+    side. Every wrk answer must be 200 or 304 (a run with others is a
+    failure). The store's events go to both gateways on a port of their
+    own; none come during the runs, so the cache's TTL (1 s) alone ends
+    an entry: about one store request per second per page.
 
     Usage: bench_gateway [agents]   (default 10000; wrk must be in PATH)
     The binaries are taken from BALBOARD_BIN_DIR, else from the directory
@@ -44,6 +55,7 @@
 #define WRK_THREADS         "2"
 #define WRK_SECONDS         "5"
 #define GATEWAY_THREADS     "4"
+#define CACHE_TTL_MS        "1000"      // the gateway's default
 #define START_MS            20000
 #define STOP_MS             20000
 #define CLIENT_MS           60000
@@ -57,10 +69,13 @@
 
 typedef struct {
     bb_child_t *store;
-    bb_child_t *gateway;
+    bb_child_t *gateway;                // with its page cache
+    bb_child_t *uncached;               // without
     char ingest [ENDPOINT_SIZE];
     char query [ENDPOINT_SIZE];
+    char events [ENDPOINT_SIZE];
     char base [ENDPOINT_SIZE];          // http://127.0.0.1:port
+    char uncached_base [ENDPOINT_SIZE];
     unsigned agents;
 } bench_t;
 
@@ -72,7 +87,8 @@ s_start_store (bench_t *bench, const char *dir)
 {
     const char *args [] = {
         "--data-dir", dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
-        "--ingest-bind", "tcp://127.0.0.1:$PORT1", "--log-level", "warn",
+        "--ingest-bind", "tcp://127.0.0.1:$PORT1",
+        "--events-bind", "tcp://127.0.0.1:$PORT2", "--log-level", "warn",
         NULL
     };
     int ports [BB_CHILD_PORTS_MAX];
@@ -83,6 +99,8 @@ s_start_store (bench_t *bench, const char *dir)
               ports [0]);
     snprintf (bench->ingest, sizeof bench->ingest, "tcp://127.0.0.1:%d",
               ports [1]);
+    snprintf (bench->events, sizeof bench->events, "tcp://127.0.0.1:%d",
+              ports [2]);
 }
 
 //  One agent's balances: STX and sBTC from Hiro, BTC from mempool.space;
@@ -182,28 +200,32 @@ s_fill (bench_t *bench)
 //  ---------------------------------------------------------------------------
 //  The gateway and wrk
 
-static void
-s_start_gateway (bench_t *bench)
+//  A gateway on the store whose pages live ttl_ms in its cache ("0":
+//  none); its http://127.0.0.1:port into base (ENDPOINT_SIZE bytes).
+static bb_child_t *
+s_start_gateway (bench_t *bench, const char *ttl_ms, char *base)
 {
     const char *args [] = {
         "--http-bind", "127.0.0.1:$PORT0", "--store-query", bench->query,
+        "--store-events", bench->events,
         "--scheduler-control", "tcp://127.0.0.1:$PORT1",
+        "--page-cache-ttl-ms", ttl_ms,
         "--threads", GATEWAY_THREADS, "--log-level", "warn", NULL
     };
     int ports [BB_CHILD_PORTS_MAX];
-    bench->gateway = bb_child_start_on_free_ports ("balboard-gateway", args,
-                                                   NULL, START_MS, ports);
-    bb_bench_require (bench->gateway != NULL, "starting balboard-gateway");
-    snprintf (bench->base, sizeof bench->base, "http://127.0.0.1:%d",
-              ports [0]);
+    bb_child_t *gateway = bb_child_start_on_free_ports (
+        "balboard-gateway", args, NULL, START_MS, ports);
+    bb_bench_require (gateway != NULL, "starting balboard-gateway");
+    snprintf (base, ENDPOINT_SIZE, "http://127.0.0.1:%d", ports [0]);
+    return gateway;
 }
 
 //  The ETag of the first page, as served without gzip. Caller frees.
 static char *
-s_etag (bench_t *bench)
+s_etag (const char *base)
 {
     char url [ENDPOINT_SIZE + 32];
-    snprintf (url, sizeof url, "%s/api/dashboard", bench->base);
+    snprintf (url, sizeof url, "%s/api/dashboard", base);
     bb_http_exchange_t *exchange = bb_http_exchange_get (url, NULL, HTTP_MS);
     bb_bench_require (bb_http_exchange_status (exchange) == 200,
                       "GET /api/dashboard");
@@ -270,6 +292,13 @@ s_wrk (const char *url, const char *extra)
     return rate;
 }
 
+static void
+s_report (const char *what, double rate, double constant)
+{
+    printf ("%s %8.0f req/s   %.2f x constant\n", what, rate,
+            rate / constant);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -287,34 +316,44 @@ main (int argc, char **argv)
             "gateway with %s threads; wrk -t%s -c%s -d%ss\n", bench.agents,
             (double) (zclock_mono () - started) / 1000, GATEWAY_THREADS,
             WRK_THREADS, CONNECTIONS, WRK_SECONDS);
-    s_start_gateway (&bench);
+    bench.gateway = s_start_gateway (&bench, CACHE_TTL_MS, bench.base);
+    bench.uncached = s_start_gateway (&bench, "0", bench.uncached_base);
 
     char url [ENDPOINT_SIZE + 32], header [256];
     snprintf (url, sizeof url, "%s/healthz", bench.base);
     double constant = s_wrk (url, "");
-    printf ("constant  /healthz                          %8.0f req/s\n",
-            constant);
-    char *etag = s_etag (&bench);
-    snprintf (header, sizeof header, "-H 'If-None-Match: %s'", etag);
+    printf ("constant  /healthz                                 %8.0f req/s"
+            "\n", constant);
     snprintf (url, sizeof url, "%s/api/dashboard", bench.base);
-    double cached = s_wrk (url, header);
-    printf ("cached    /api/dashboard, ETag hit (304)      %8.0f req/s   "
-            "%.2f x constant\n", cached, cached / constant);
+    double cached = s_wrk (url, "");
+    s_report ("cached    /api/dashboard, body hit (200)         ", cached,
+              constant);
+    char *etag = s_etag (bench.base);
+    snprintf (header, sizeof header, "-H 'If-None-Match: %s'", etag);
+    double cached_304 = s_wrk (url, header);
+    s_report ("cached    /api/dashboard, ETag hit (304)         ",
+              cached_304, constant);
+    snprintf (url, sizeof url, "%s/api/dashboard", bench.uncached_base);
+    double uncached_304 = s_wrk (url, header);
+    s_report ("uncached  /api/dashboard, ETag hit (304), no cache",
+              uncached_304, constant);
     char *script = s_offsets_script (bench.agents);
     snprintf (header, sizeof header, "-s '%s'", script);
     double uncached = s_wrk (url, header);
-    printf ("uncached  /api/dashboard?limit=%d, offsets  %8.0f req/s   "
-            "%.2f x constant   %.2f x cached\n", PAGE_LIMIT, uncached,
-            uncached / constant, uncached / cached);
+    s_report ("uncached  /api/dashboard, offsets spread (200)   ",
+              uncached, constant);
 
     unlink (script);
     free (script);
     free (etag);
     bb_bench_require (bb_child_stop (bench.gateway, SIGTERM, STOP_MS) == 0,
                       "stopping the gateway");
+    bb_bench_require (bb_child_stop (bench.uncached, SIGTERM, STOP_MS) == 0,
+                      "stopping the gateway without a cache");
     bb_bench_require (bb_child_stop (bench.store, SIGTERM, STOP_MS) == 0,
                       "stopping the store");
     bb_child_destroy (&bench.gateway);
+    bb_child_destroy (&bench.uncached);
     bb_child_destroy (&bench.store);
     char remove [sizeof dir + 16];
     snprintf (remove, sizeof remove, "rm -rf '%s'", dir);

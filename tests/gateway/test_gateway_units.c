@@ -1,7 +1,8 @@
 /*  test_gateway_units - the gateway's pure modules: the parseInt reading
     of query parameters, ETags and If-None-Match, Accept-Encoding and
-    gzip, the SSE message of a store event, and the page's
-    Content-Security-Policy. */
+    gzip, the SSE message of a store event, the page's
+    Content-Security-Policy, and the page cache's rules (state, TTL,
+    LRU, off). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include "bb_gzip.h"
 #include "bb_http_query.h"
 #include "bb_page.h"
+#include "bb_page_cache.h"
 
 static void
 test_parse_int (void **state)
@@ -194,6 +196,95 @@ test_page_policy (void **state)
     bb_page_destroy (&page);
 }
 
+//  ---------------------------------------------------------------------------
+//  The page cache
+
+static const bb_page_cache_tags_t s_tags = {
+    "public", "\"c1-p0-o0-l1\"", "\"c1-p0-o0-l1-gzip\""
+};
+
+//  Put a body under key at (seq, priced); the cache keeps it.
+static void
+s_put (bb_page_cache_t *cache, const char *key, uint64_t seq,
+       uint64_t priced)
+{
+    char *body = strdup ("{\"agents\":[]}");
+    bb_page_cache_state_t state = { seq, priced };
+    bb_page_cache_entry_t *entry = bb_page_cache_put (cache, key, &state,
+                                                      &body, &s_tags);
+    assert_non_null (entry);
+    assert_null (body);                     // consumed
+    bb_page_cache_entry_release (&entry);
+    assert_null (entry);
+}
+
+static bool
+s_holds (bb_page_cache_t *cache, const char *key)
+{
+    bb_page_cache_entry_t *entry = bb_page_cache_get (cache, key);
+    bool held = entry != NULL;
+    bb_page_cache_entry_release (&entry);
+    return held;
+}
+
+//  Before any event the TTL alone decides; then only the newest state
+//  is served, older entries are dropped, newer ones wait for their event.
+static void
+test_page_cache_state (void **state)
+{
+    bb_page_cache_t *cache = bb_page_cache_new (8, 600000);
+    assert_true (bb_page_cache_enabled (cache));
+    assert_false (s_holds (cache, "a"));
+    s_put (cache, "a", 5, 100);
+    s_put (cache, "b", 6, 100);
+    assert_true (s_holds (cache, "a"));
+    assert_true (s_holds (cache, "b"));
+    bb_page_cache_advance (cache, &(bb_page_cache_state_t) { 5, 100 });
+    assert_true (s_holds (cache, "a"));
+    assert_false (s_holds (cache, "b"));    // its event is still to come
+    bb_page_cache_advance (cache, &(bb_page_cache_state_t) { 6, 100 });
+    assert_false (s_holds (cache, "a"));    // dropped: an older state
+    s_put (cache, "b", 6, 100);
+    assert_true (s_holds (cache, "b"));
+    bb_page_cache_advance (cache, &(bb_page_cache_state_t) { 6, 200 });
+    assert_false (s_holds (cache, "b"));    // another price snapshot
+    //  An entry in use outlives its removal
+    s_put (cache, "c", 6, 200);
+    bb_page_cache_entry_t *held = bb_page_cache_get (cache, "c");
+    assert_non_null (held);
+    bb_page_cache_advance (cache, &(bb_page_cache_state_t) { 7, 200 });
+    assert_false (s_holds (cache, "c"));
+    bb_page_cache_entry_release (&held);
+    bb_page_cache_destroy (&cache);
+    bb_page_cache_destroy (&cache);
+}
+
+static void
+test_page_cache_ttl_lru_and_off (void **state)
+{
+    bb_page_cache_t *cache = bb_page_cache_new (2, 1);
+    s_put (cache, "a", 1, 0);
+    zclock_sleep (5);                       // past the 1 ms TTL
+    assert_false (s_holds (cache, "a"));
+    bb_page_cache_destroy (&cache);
+    cache = bb_page_cache_new (2, 600000);
+    s_put (cache, "a", 1, 0);
+    s_put (cache, "b", 1, 0);
+    assert_true (s_holds (cache, "a"));     // a is now the newest used
+    s_put (cache, "c", 1, 0);               // b goes
+    assert_true (s_holds (cache, "a"));
+    assert_false (s_holds (cache, "b"));
+    assert_true (s_holds (cache, "c"));
+    s_put (cache, "c", 1, 0);               // replaced, not added
+    assert_true (s_holds (cache, "a"));
+    bb_page_cache_destroy (&cache);
+    cache = bb_page_cache_new (2, 0);
+    assert_false (bb_page_cache_enabled (cache));
+    s_put (cache, "a", 1, 0);               // answered, not kept
+    assert_false (s_holds (cache, "a"));
+    bb_page_cache_destroy (&cache);
+}
+
 BB_TEST_MAIN (NULL, NULL,
     cmocka_unit_test (test_parse_int),
     cmocka_unit_test (test_limit_and_offset),
@@ -202,4 +293,6 @@ BB_TEST_MAIN (NULL, NULL,
     cmocka_unit_test (test_accept_encoding),
     cmocka_unit_test (test_gzip_roundtrip),
     cmocka_unit_test (test_event_message),
-    cmocka_unit_test (test_page_policy))
+    cmocka_unit_test (test_page_policy),
+    cmocka_unit_test (test_page_cache_state),
+    cmocka_unit_test (test_page_cache_ttl_lru_and_off))
