@@ -295,7 +295,7 @@ s_wrk (const char *url, const char *extra)
 static void
 s_report (const char *what, double rate, double constant)
 {
-    printf ("%s %8.0f req/s   %.2f x constant\n", what, rate,
+    printf ("%-50s %8.0f req/s   %.2f x constant\n", what, rate,
             rate / constant);
 }
 
@@ -322,16 +322,15 @@ main (int argc, char **argv)
     char url [ENDPOINT_SIZE + 32], header [256];
     snprintf (url, sizeof url, "%s/healthz", bench.base);
     double constant = s_wrk (url, "");
-    printf ("constant  /healthz                                 %8.0f req/s"
-            "\n", constant);
+    printf ("%-50s %8.0f req/s\n", "constant  /healthz", constant);
     snprintf (url, sizeof url, "%s/api/dashboard", bench.base);
     double cached = s_wrk (url, "");
-    s_report ("cached    /api/dashboard, body hit (200)         ", cached,
+    s_report ("cached    /api/dashboard, body hit (200)", cached,
               constant);
     char *etag = s_etag (bench.base);
     snprintf (header, sizeof header, "-H 'If-None-Match: %s'", etag);
     double cached_304 = s_wrk (url, header);
-    s_report ("cached    /api/dashboard, ETag hit (304)         ",
+    s_report ("cached    /api/dashboard, ETag hit (304)",
               cached_304, constant);
     snprintf (url, sizeof url, "%s/api/dashboard", bench.uncached_base);
     double uncached_304 = s_wrk (url, header);
@@ -340,7 +339,7 @@ main (int argc, char **argv)
     char *script = s_offsets_script (bench.agents);
     snprintf (header, sizeof header, "-s '%s'", script);
     double uncached = s_wrk (url, header);
-    s_report ("uncached  /api/dashboard, offsets spread (200)   ",
+    s_report ("uncached  /api/dashboard, offsets spread (200)",
               uncached, constant);
 
     unlink (script);

@@ -21,7 +21,8 @@
       counters, the store's stats and the scheduler's status; a part that
       does not answer is reported down, and the answer is still 200;
     - document: a discovery document (bb_discovery) as it is.
-    Stateless and thread-safe: every worker thread calls these at once.
+    No state here but the page cache (itself thread-safe): every worker
+    thread calls these at once.
     =========================================================================
 */
 #ifndef BB_API_H_INCLUDED
