@@ -1,19 +1,21 @@
 /*  =========================================================================
-    bb_query - the query actor: read-only ROUTER, rank index, snapshots
+    bb_query - the query actor: the query socket's front end and pool
 
     A czmq actor that owns the query socket (dashboard, agent detail,
-    rank, stats, agents page), the in-memory rank index and only read
-    transactions. It rebuilds the index from the totals dbi at start and
-    whenever the prices change, and applies the change set the ingest
-    actor sends after every commit (bb_changes) before serving the next
-    query: it begins its read transaction, and if the snapshot is newer
-    than the index, it waits for the change sets up to that commit (they
-    follow the commit by microseconds), so every reply is built from one
-    snapshot. A commit's fsync never blocks it: a commit becomes visible
+    rank, stats, agents page), the shared rank index (bb_index), the
+    reply cache (bb_cache) and a pool of reader actors (bb_reader) that
+    answer the queries, each on its own core with its own read
+    transactions. The actor itself only moves frames between the query
+    ROUTER and an inproc DEALER the readers connect to (round robin), and
+    applies the change set the ingest actor sends after every commit
+    (bb_changes) to the index, dropping the cached pages of older
+    commits. Every reply is built from one snapshot (bb_index_begin); a
+    commit's fsync never blocks a reader, since a commit becomes visible
     to readers only once it is durable.
 
-    It also answers the ingest actor's PAUSE (no transaction open; reply
-    PAUSED; wait for RESUME), which LMDB needs around a map resize.
+    It also answers the ingest actor's PAUSE (no reader transaction
+    open; reply PAUSED; wait for RESUME), which LMDB needs around a map
+    resize.
     =========================================================================
 */
 #ifndef BB_QUERY_H_INCLUDED
@@ -28,6 +30,9 @@ typedef struct {
     bb_db_t *db;
     const char *endpoint;           // query ROUTER bind, "tcp://…"
     const char *changes_endpoint;   // inproc PAIR it binds
+    size_t readers;                 // reader threads, at least 1
+    size_t cache_entries;           // reply cache bounds (0: no cache)
+    size_t cache_bytes;
 } bb_query_args_t;
 
 //  PAIR commands between the actors (besides bb_changes).
@@ -36,8 +41,8 @@ typedef struct {
 #define BB_QUERY_RESUME     "RESUME"
 
 //  The actor: bb_actor_new ("query", bb_query_actor, &args). Ready once
-//  it has bound both sockets and built the index, failed if it could
-//  not. Ends on $TERM.
+//  it has bound both sockets, built the index and started its readers;
+//  failed if it could not. Ends on $TERM (its readers first).
 void bb_query_actor (zsock_t *pipe, void *args);
 
 #endif

@@ -121,9 +121,7 @@ struct _bb_rank_t {
     size_t fenwick_top;         // highest power of two <= dir_size, or 0
     uint64_t size;              // entries
     __int128 sum;               // sum of scores, never overflows
-    bool cursor;                // an iteration is on
-    size_t cursor_block;        // ... at this block
-    uint32_t cursor_index;      // ... and this entry of it
+    bb_rank_cursor_t cursor;    // the iteration of seek and next
 };
 
 
@@ -720,7 +718,7 @@ s_clear (bb_rank_t *self)
     self->slots = NULL;
     self->size = 0;
     self->sum = 0;
-    self->cursor = false;
+    self->cursor.on = false;
 }
 
 
@@ -766,7 +764,7 @@ bb_rank_set (bb_rank_t *self, const char *address, int64_t score)
     assert (self);
     if (!s_address_valid (address))
         return -1;
-    self->cursor = false;
+    self->cursor.on = false;
     uint32_t hash = s_hash (address);
     uint32_t node = s_hash_find (self, address, hash, NULL);
     if (node == NODE_NONE) {
@@ -801,7 +799,7 @@ bb_rank_remove (bb_rank_t *self, const char *address)
     uint32_t node = s_hash_find (self, address, s_hash (address), &slot);
     if (node == NODE_NONE)
         return -1;
-    self->cursor = false;
+    self->cursor.on = false;
     s_entry_remove (self, *s_node_score (self, node),
                     s_node_addr (self, node));
     s_hash_delete (self, slot);
@@ -849,44 +847,68 @@ bb_rank_rank (bb_rank_t *self, const char *address, int64_t *score)
 
 
 //  ---------------------------------------------------------------------------
-//  Position the cursor at offset
+//  Position a cursor of the caller's at offset
+
+const char *
+bb_rank_cursor_seek (bb_rank_t *self, bb_rank_cursor_t *cursor,
+                     uint64_t offset, int64_t *score)
+{
+    assert (self && cursor);
+    cursor->on = offset < self->size;
+    if (!cursor->on)
+        return NULL;
+    cursor->block = s_fenwick_find (self, offset, &cursor->index);
+    const block_t *block = self->dir [cursor->block].block;
+    if (score)
+        *score = block->score [cursor->index];
+    return block->addr [cursor->index];
+}
+
+
+//  ---------------------------------------------------------------------------
+//  Advance a cursor of the caller's
+
+const char *
+bb_rank_cursor_next (bb_rank_t *self, bb_rank_cursor_t *cursor,
+                     int64_t *score)
+{
+    assert (self && cursor);
+    if (!cursor->on)
+        return NULL;
+    const block_t *block = self->dir [cursor->block].block;
+    if (++cursor->index == block->count) {
+        cursor->index = 0;
+        if (++cursor->block == self->dir_size) {
+            cursor->on = false;
+            return NULL;
+        }
+        block = self->dir [cursor->block].block;
+    }
+    if (score)
+        *score = block->score [cursor->index];
+    return block->addr [cursor->index];
+}
+
+
+//  ---------------------------------------------------------------------------
+//  Position the index's own cursor at offset
 
 const char *
 bb_rank_seek (bb_rank_t *self, uint64_t offset, int64_t *score)
 {
     assert (self);
-    self->cursor = offset < self->size;
-    if (!self->cursor)
-        return NULL;
-    self->cursor_block = s_fenwick_find (self, offset, &self->cursor_index);
-    const block_t *block = self->dir [self->cursor_block].block;
-    if (score)
-        *score = block->score [self->cursor_index];
-    return block->addr [self->cursor_index];
+    return bb_rank_cursor_seek (self, &self->cursor, offset, score);
 }
 
 
 //  ---------------------------------------------------------------------------
-//  Advance the cursor
+//  Advance the index's own cursor
 
 const char *
 bb_rank_next (bb_rank_t *self, int64_t *score)
 {
     assert (self);
-    if (!self->cursor)
-        return NULL;
-    const block_t *block = self->dir [self->cursor_block].block;
-    if (++self->cursor_index == block->count) {
-        self->cursor_index = 0;
-        if (++self->cursor_block == self->dir_size) {
-            self->cursor = false;
-            return NULL;
-        }
-        block = self->dir [self->cursor_block].block;
-    }
-    if (score)
-        *score = block->score [self->cursor_index];
-    return block->addr [self->cursor_index];
+    return bb_rank_cursor_next (self, &self->cursor, score);
 }
 
 

@@ -11,8 +11,11 @@
     rebuild sorts and packs a million entries in a fraction of a second)
     and applies single moves as balances commit.
 
-    Threading: none. The store's query thread owns the index; nothing
-    else may touch it, and it takes no lock.
+    Threading: the index takes no lock. Any number of threads may read it
+    at once (lookup, rank, size, sum, and the cursor_ calls, each thread
+    with its own cursor) while no thread changes it; a change (set,
+    remove, rebuild) or the index's own cursor (seek, next) needs the
+    index alone. The store's readers share it under bb_index's lock.
 
     Lifetimes: the index copies the addresses it is given. An address it
     returns (seek, next) is borrowed and valid until the next set, remove,
@@ -63,7 +66,22 @@ bool bb_rank_lookup (bb_rank_t *self, const char *address, int64_t *score);
 uint64_t bb_rank_rank (bb_rank_t *self, const char *address,
                        int64_t *score);
 
-//  Position the cursor at 0-based offset and return the address there,
+//  A position in the ranking that a caller keeps, so that several readers
+//  can walk one index at once. Valid while the index does not change.
+typedef struct {
+    bool on;                    // positioned on an entry
+    size_t block;               // ... in this block
+    uint32_t index;             // ... at this entry of it
+} bb_rank_cursor_t;
+
+//  bb_rank_seek and bb_rank_next on cursor instead of the index's own.
+//  Neither changes the index.
+const char *bb_rank_cursor_seek (bb_rank_t *self, bb_rank_cursor_t *cursor,
+                                 uint64_t offset, int64_t *score);
+const char *bb_rank_cursor_next (bb_rank_t *self, bb_rank_cursor_t *cursor,
+                                 int64_t *score);
+
+//  Position the index's own cursor at 0-based offset and return the address there,
 //  its score in *score (if not NULL). Returns NULL, and leaves no
 //  cursor, when offset >= size. O(log n) at any offset.
 const char *bb_rank_seek (bb_rank_t *self, uint64_t offset, int64_t *score);

@@ -153,13 +153,20 @@ s_clamp (int64_t value, int64_t fallback, int64_t max)
     return value < 1 ? 1 : value > max ? max : value;
 }
 
+int64_t
+bb_view_page_limit (int64_t requested)
+{
+    return s_clamp (requested, BB_VIEW_PAGE_DEFAULT, BB_VIEW_PAGE_MAX);
+}
+
 static int
 s_page_rows (bb_view_t *view, Balboard__DashboardPage *page)
 {
     bb_balance_list_t list = { NULL, 0, 0 };
     int64_t score;
-    const char *stx = bb_rank_seek (view->rank, (uint64_t) page->offset,
-                                    &score);
+    bb_rank_cursor_t cursor;
+    const char *stx = bb_rank_cursor_seek (view->rank, &cursor,
+                                           (uint64_t) page->offset, &score);
     //  Copy each address: the cursor's string is borrowed
     int rc = 0;
     for (int64_t i = 0; stx && i < page->limit && rc == 0; i++) {
@@ -170,7 +177,7 @@ s_page_rows (bb_view_t *view, Balboard__DashboardPage *page)
                     false, &list, &row);
         if (rc == 0)
             BB_PB_PUSH (page->rows, page->n_rows, row);
-        stx = bb_rank_next (view->rank, &score);
+        stx = bb_rank_cursor_next (view->rank, &cursor, &score);
     }
     bb_balance_list_reset (&list);
     return rc;
@@ -192,8 +199,7 @@ bb_view_dashboard (bb_view_t *view, const Balboard__DashboardRequest *request,
         bb_pb_new (&balboard__dashboard_page__descriptor);
     uint64_t total = bb_rank_size (view->rank);
     page->offset = request->offset;
-    page->limit = s_clamp (request->limit, BB_VIEW_PAGE_DEFAULT,
-                           BB_VIEW_PAGE_MAX);
+    page->limit = bb_view_page_limit (request->limit);
     page->total = total;
     page->prices = s_prices (view->prices);
     page->stats = bb_pb_new (&balboard__dashboard_stats__descriptor);

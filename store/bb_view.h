@@ -10,7 +10,8 @@
 
     Every function returns a new envelope replying to request_id (the
     caller destroys it): the reply body, or an ErrorReply (BAD_REQUEST,
-    NOT_FOUND, INTERNAL on an LMDB error). Query-thread only.
+    NOT_FOUND, INTERNAL on an LMDB error). Any reader thread, between
+    bb_index_begin and bb_index_end (the index does not change meanwhile).
     =========================================================================
 */
 #ifndef BB_VIEW_H_INCLUDED
@@ -36,7 +37,13 @@ typedef struct {
     MDB_txn *txn;                       // read txn at the index's commit
     bb_rank_t *rank;
     const bb_prices_rec_t *prices;      // the index is valued at these
+    uint64_t seq;                       // the commit of txn
+    bool synced;                        // rank and prices are at seq too
 } bb_view_t;
+
+//  The limit a dashboard page of requested limit has (0 is the default,
+//  the rest clamped to 1..BB_VIEW_PAGE_MAX).
+int64_t bb_view_page_limit (int64_t requested);
 
 bb_envelope_t *bb_view_dashboard (bb_view_t *view,
                                   const Balboard__DashboardRequest *request,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -32,6 +33,7 @@
 #define DAY_MS              (24ULL * 3600 * 1000)
 #define CHANGES_ENDPOINT    "inproc://balboard-store-changes"
 #define ENDPOINT_SIZE       256
+#define READERS_MAX         256
 
 #define INT_OPTION(name, env, fallback, min, max, help) \
     { name, env, BB_OPT_INT, fallback, min, max, false, help }
@@ -52,6 +54,13 @@ static const bb_option_t s_options [] = {
     INT_OPTION ("events-interval-ms", "BALBOARD_EVENTS_INTERVAL_MS", "250",
                 0, 60000, "at most one event per this many ms; bursts are "
                 "merged, the newest state is sent"),
+    INT_OPTION ("readers", "BALBOARD_STORE_READERS", "0", 0, READERS_MAX,
+                "reader threads answering queries; 0 = one per core"),
+    INT_OPTION ("reply-cache-entries", "BALBOARD_STORE_REPLY_CACHE_ENTRIES",
+                "256", 0, 65536, "dashboard pages the reply cache keeps "
+                "(0 = no cache); dropped on every commit"),
+    INT_OPTION ("reply-cache-mb", "BALBOARD_STORE_REPLY_CACHE_MB", "64", 0,
+                4096, "encoded bytes the reply cache keeps at most, MiB"),
     INT_OPTION ("map-size-mb", "BALBOARD_MAP_SIZE_MB", "1024", 1, 1 << 24,
                 "initial LMDB map size; doubles when full"),
     INT_OPTION ("map-size-max-mb", "BALBOARD_MAP_SIZE_MAX_MB", "65536", 1,
@@ -126,6 +135,16 @@ s_network (bb_config_t *config, bb_network_t *network)
     return -1;
 }
 
+//  --readers, 0 meaning one per online core.
+static size_t
+s_readers (bb_config_t *config)
+{
+    long long readers = bb_config_int (config, "readers");
+    if (readers == 0)
+        readers = sysconf (_SC_NPROCESSORS_ONLN);
+    return readers > 0 ? (size_t) readers : 1;
+}
+
 static int
 s_serve (bb_config_t *config, bb_network_t network)
 {
@@ -136,7 +155,10 @@ s_serve (bb_config_t *config, bb_network_t network)
     if (!db)
         return EXIT_FAILURE;
     bb_query_args_t query_args = {
-        db, bb_config_str (config, "query-bind"), CHANGES_ENDPOINT
+        db, bb_config_str (config, "query-bind"), CHANGES_ENDPOINT,
+        s_readers (config),
+        (size_t) bb_config_int (config, "reply-cache-entries"),
+        (size_t) bb_config_int (config, "reply-cache-mb") * MIB
     };
     bb_ingest_args_t ingest_args = {
         db, bb_config_str (config, "ingest-bind"), CHANGES_ENDPOINT,

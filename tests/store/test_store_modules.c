@@ -1,7 +1,7 @@
 /*  test_store_modules - the store's modules in-process: text checks, token
     rules and valuation, change sets, record encodings over a scratch
-    LMDB environment, schema refusal, batch validation, retention steps
-    and map growth. */
+    LMDB environment, schema refusal, batch validation, retention steps,
+    map growth and the reply cache. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include "bb_test_main.h"
 
 #include "bb_batch.h"
+#include "bb_cache.h"
 #include "bb_changes.h"
 #include "bb_db.h"
 #include "bb_record.h"
@@ -489,6 +490,79 @@ test_retention_steps (void **state)
     bb_db_destroy (&db);
 }
 
+//  ---------------------------------------------------------------------------
+//  The reply cache: a hit is byte for byte the full reply to the new
+//  request id; keys differ by any part; a newer commit drops the older
+//  pages; the bounds hold.
+
+static void
+s_page_reply (bb_envelope_t *reply, Balboard__DashboardPage *page,
+              int64_t offset)
+{
+    balboard__dashboard_page__init (page);
+    page->offset = offset;
+    page->limit = 10;
+    page->total = 42;
+    page->commit_seq = 7;
+    bb_wire_envelope_init (reply);
+    reply->request_id = 99;
+    reply->body_case = BALBOARD__ENVELOPE__BODY_DASHBOARD_PAGE;
+    reply->dashboard_page = page;
+}
+
+static void
+test_reply_cache (void **state)
+{
+    bb_cache_t *cache = bb_cache_new (2, MIB);
+    bb_envelope_t reply;
+    Balboard__DashboardPage page;
+    s_page_reply (&reply, &page, 5);
+    bb_cache_key_t key = { 7, 1000, 5, 10 };
+    assert_null (bb_cache_get (cache, &key, 1));
+    bb_cache_put (cache, &key, &reply);
+    zframe_t *hit = bb_cache_get (cache, &key, 1234);
+    reply.request_id = 1234;
+    zframe_t *full = bb_wire_encode (&reply);
+    assert_true (zframe_eq (hit, full));
+    zframe_destroy (&hit);
+    zframe_destroy (&full);
+    const bb_cache_key_t others [] = {
+        { 8, 1000, 5, 10 }, { 7, 1001, 5, 10 }, { 7, 1000, 6, 10 },
+        { 7, 1000, 5, 11 }
+    };
+    for (size_t i = 0; i < 4; i++)
+        assert_null (bb_cache_get (cache, &others [i], 1));
+
+    //  Two entries at most: a third evicts the oldest
+    bb_cache_key_t second = { 7, 1000, 6, 10 }, third = { 7, 1000, 7, 10 };
+    bb_cache_put (cache, &second, &reply);
+    bb_cache_put (cache, &third, &reply);
+    assert_int_equal (bb_cache_entries (cache), 2);
+    assert_null (bb_cache_get (cache, &key, 1));
+    zframe_t *kept = bb_cache_get (cache, &third, 1);
+    assert_non_null (kept);
+    zframe_destroy (&kept);
+
+    //  A commit drops them; a page of an older commit is not kept
+    bb_cache_drop (cache, 8);
+    assert_int_equal (bb_cache_entries (cache), 0);
+    assert_int_equal (bb_cache_bytes (cache), 0);
+    bb_cache_put (cache, &key, &reply);
+    assert_int_equal (bb_cache_entries (cache), 0);
+    bb_cache_destroy (&cache);
+    assert_null (cache);
+
+    //  A page larger than the byte bound, or a cache of nothing
+    cache = bb_cache_new (4, 1);
+    bb_cache_put (cache, &key, &reply);
+    assert_int_equal (bb_cache_entries (cache), 0);
+    bb_cache_destroy (&cache);
+    cache = bb_cache_new (0, MIB);
+    bb_cache_put (cache, &key, &reply);
+    assert_null (bb_cache_get (cache, &key, 1));
+    bb_cache_destroy (&cache);
+}
+
 BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_text),
         cmocka_unit_test (test_token),
@@ -497,4 +571,5 @@ BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_schema_version),
         cmocka_unit_test (test_map_growth),
         cmocka_unit_test (test_batch_validation),
-        cmocka_unit_test (test_retention_steps))
+        cmocka_unit_test (test_retention_steps),
+        cmocka_unit_test (test_reply_cache))
