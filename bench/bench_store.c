@@ -13,11 +13,22 @@
       - dashboard page (limit 100) p50/p99 at offset 0 and at 0.9n;
       - a second, updating pass with dashboard queries running beside it:
         ingest rows/s under query load, page p50/p99 under ingest load;
-      - the store's RSS (VmRSS, and VmHWM the peak) and map use.
+      - the store's RSS (VmRSS, and VmHWM the peak) and map use;
+      - read throughput side by side with Redis, with --clients C > 0
+        (default 4): dashboard pages/s (limit 100) that C clients get at
+        offset 0 and at 0.9n, from the store with its reply cache, then
+        restarted on the same data without it (--reply-cache-entries
+        0), next to the same page from a Redis it starts on a free
+        loopback port with no persistence and fills with the same n
+        agents: ZREVRANGE lb O O+99 WITHSCORES plus 100 pipelined
+        HGETALLs of the agents' hashes (15 fields each), through
+        hiredis; with the ratios.
 
       bench_store [--n 10000,100000,1000000] [--dealers 8] [--window 2]
-                  [--queries 300] [--dir /tmp/balboard-bench-store]
+                  [--queries 300] [--clients 4] [--seconds 5]
+                  [--readers 0] [--dir /tmp/balboard-bench-store]
                   [--binary bin/balboard-store]
+                  [--redis-server redis-server]
 
     Batches are encoded before the clock starts, so the figures are the
     store's, not the encoder's.
@@ -35,6 +46,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <hiredis/hiredis.h>
 
 #include "bb_address.h"
 #include "bb_client.h"
@@ -55,6 +67,10 @@ extern char **environ;
              "age000-governance-token::alex"
 #define NS_MAX              16
 #define ADDRESS_SIZE        96
+#define CLIENTS_MAX         64
+#define REDIS_FILL_PIPELINE 1000
+#define REDIS_START_MS      10000
+#define ARGS_MAX            16
 
 typedef struct {
     long ns [NS_MAX];           // agent counts to run
@@ -62,8 +78,12 @@ typedef struct {
     int dealers;                // concurrent DEALER sockets
     int window;                 // batches in flight per DEALER
     int queries;                // page requests per measurement
+    int clients;                // concurrent clients of the read phase
+    int seconds;                // length of each read measurement
+    const char *readers;        // the store's --readers
     const char *dir;            // scratch data directory
     char binary [1024];         // balboard-store
+    const char *redis_server;   // redis-server program
 } options_t;
 
 typedef struct {
@@ -71,6 +91,12 @@ typedef struct {
     char ingest [64];
     char query [64];
 } store_t;
+
+//  Pages/s at offset 0 and at 0.9n.
+typedef struct {
+    double at_0;
+    double at_09n;
+} rate_t;
 
 //  ===========================================================================
 //  Helpers
@@ -171,24 +197,18 @@ s_free_port (void)
     return port;
 }
 
+//  Run the store on store's endpoints and data, with cache_entries as
+//  --reply-cache-entries (NULL: the default), and wait until it answers.
 static int
-s_store_start (const options_t *options, store_t *store)
+s_store_launch (const options_t *options, store_t *store,
+                const char *cache_entries)
 {
-    char command [1200];
-    snprintf (command, sizeof command, "rm -rf '%s'", options->dir);
-    if (system (command))
-        return -1;
-    int ingest_port = s_free_port (), query_port = s_free_port ();
-    if (ingest_port < 0 || query_port < 0 || ingest_port == query_port)
-        return -1;
-    snprintf (store->ingest, sizeof store->ingest, "tcp://127.0.0.1:%d",
-              ingest_port);
-    snprintf (store->query, sizeof store->query, "tcp://127.0.0.1:%d",
-              query_port);
-    char *argv [] = {
+    char *argv [ARGS_MAX] = {
         (char *) options->binary, "--data-dir", (char *) options->dir,
         "--ingest-bind", store->ingest, "--query-bind", store->query,
-        "--log-level", "warn", NULL
+        "--readers", (char *) options->readers, "--log-level", "warn",
+        cache_entries ? "--reply-cache-entries" : NULL,
+        (char *) cache_entries, NULL
     };
     if (posix_spawn (&store->pid, options->binary, NULL, NULL, argv,
                      environ)) {
@@ -204,6 +224,23 @@ s_store_start (const options_t *options, store_t *store)
     int rc = reply ? 0 : -1;
     bb_wire_envelope_destroy (&reply);
     return rc;
+}
+
+static int
+s_store_start (const options_t *options, store_t *store)
+{
+    char command [1200];
+    snprintf (command, sizeof command, "rm -rf '%s'", options->dir);
+    if (system (command))
+        return -1;
+    int ingest_port = s_free_port (), query_port = s_free_port ();
+    if (ingest_port < 0 || query_port < 0 || ingest_port == query_port)
+        return -1;
+    snprintf (store->ingest, sizeof store->ingest, "tcp://127.0.0.1:%d",
+              ingest_port);
+    snprintf (store->query, sizeof store->query, "tcp://127.0.0.1:%d",
+              query_port);
+    return s_store_launch (options, store, NULL);
 }
 
 static void
@@ -477,6 +514,261 @@ s_query_load (void *arg)
     return NULL;
 }
 
+
+//  ===========================================================================
+//  Read throughput, side by side with Redis
+
+//  One client thread of a read measurement.
+typedef struct {
+    const char *endpoint;       // the store's query socket (store readers)
+    int redis_port;             // Redis's port (Redis readers)
+    int64_t offset;             // the page every request asks
+    double until;               // stop at this s_now_s
+    long pages;                 // full pages received
+} reader_t;
+
+static void *
+s_store_reader (void *arg)
+{
+    reader_t *reader = arg;
+    bb_client_t *client = bb_client_new (reader->endpoint, CLIENT_TIMEOUT_MS);
+    while (s_now_s () < reader->until) {
+        bb_envelope_t *reply;
+        int rc = bb_client_dashboard (client, reader->offset, PAGE_LIMIT,
+                                      &reply);
+        bool full = rc == 0 && reply->dashboard_page->n_rows == PAGE_LIMIT;
+        bb_wire_envelope_destroy (&reply);
+        if (!full) {
+            fprintf (stderr, "dashboard: %s\n", rc ? bb_client_reason (client)
+                                                   : "short page");
+            break;
+        }
+        reader->pages++;
+    }
+    bb_client_destroy (&client);
+    return NULL;
+}
+
+//  One Redis page: the members and scores at offset, then every member's
+//  hash in one pipeline. Returns 0 if it got PAGE_LIMIT hashes.
+static int
+s_redis_page (redisContext *redis, int64_t offset)
+{
+    redisReply *range = redisCommand (redis, "ZREVRANGE lb %lld %lld "
+                                      "WITHSCORES", (long long) offset,
+                                      (long long) offset + PAGE_LIMIT - 1);
+    if (!range)
+        return -1;
+    size_t members = range->type == REDIS_REPLY_ARRAY
+                   ? range->elements / 2 : 0;
+    for (size_t i = 0; i < members; i++)
+        redisAppendCommand (redis, "HGETALL a:%s",
+                            range->element [2 * i]->str);
+    int rc = members == PAGE_LIMIT ? 0 : -1;
+    for (size_t i = 0; i < members; i++) {
+        redisReply *hash;
+        if (redisGetReply (redis, (void **) &hash) != REDIS_OK)
+            return -1;
+        if (hash->type != REDIS_REPLY_ARRAY || hash->elements == 0)
+            rc = -1;
+        freeReplyObject (hash);
+    }
+    freeReplyObject (range);
+    return rc;
+}
+
+static void *
+s_redis_reader (void *arg)
+{
+    reader_t *reader = arg;
+    redisContext *redis = redisConnect ("127.0.0.1", reader->redis_port);
+    while (redis && !redis->err && s_now_s () < reader->until) {
+        if (s_redis_page (redis, reader->offset)) {
+            fprintf (stderr, "redis: a short page\n");
+            break;
+        }
+        reader->pages++;
+    }
+    if (redis)
+        redisFree (redis);
+    return NULL;
+}
+
+//  Pages/s that options->clients threads running fn get at offset.
+static double
+s_rate (const options_t *options, void *(*fn) (void *), const char *endpoint,
+        int redis_port, int64_t offset)
+{
+    reader_t readers [CLIENTS_MAX];
+    pthread_t threads [CLIENTS_MAX];
+    double started = s_now_s ();
+    for (int c = 0; c < options->clients; c++) {
+        readers [c] = (reader_t) { endpoint, redis_port, offset,
+                                   started + options->seconds, 0 };
+        pthread_create (&threads [c], NULL, fn, &readers [c]);
+    }
+    long pages = 0;
+    for (int c = 0; c < options->clients; c++) {
+        pthread_join (threads [c], NULL);
+        pages += readers [c].pages;
+    }
+    return (double) pages / (s_now_s () - started);
+}
+
+static rate_t
+s_rates (const options_t *options, long n, void *(*fn) (void *),
+         const char *endpoint, int redis_port)
+{
+    rate_t rate;
+    rate.at_0 = s_rate (options, fn, endpoint, redis_port, 0);
+    rate.at_09n = s_rate (options, fn, endpoint, redis_port, n * 9 / 10);
+    return rate;
+}
+
+//  Start redis-server on a free loopback port, nothing persisted; wait
+//  until it answers. Returns 0 or -1.
+static int
+s_redis_start (const options_t *options, pid_t *pid, int *port)
+{
+    *port = s_free_port ();
+    char port_text [16];
+    snprintf (port_text, sizeof port_text, "%d", *port);
+    char *argv [] = {
+        (char *) options->redis_server, "--port", port_text, "--bind",
+        "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel",
+        "warning", "--logfile", "/dev/null", "--daemonize", "no", NULL
+    };
+    if (*port < 0 || posix_spawnp (pid, options->redis_server, NULL, NULL,
+                                   argv, environ))
+        return -1;
+    int64_t deadline = zclock_mono () + REDIS_START_MS;
+    while (zclock_mono () < deadline) {
+        redisContext *redis = redisConnect ("127.0.0.1", *port);
+        redisReply *pong = redis && !redis->err
+                         ? redisCommand (redis, "PING") : NULL;
+        bool up = pong != NULL;
+        if (pong)
+            freeReplyObject (pong);
+        if (redis)
+            redisFree (redis);
+        if (up)
+            return 0;
+        zclock_sleep (50);
+    }
+    return -1;
+}
+
+//  Read the replies of pending pipelined commands. Returns 0 or -1.
+static int
+s_redis_drain (redisContext *redis, long pending)
+{
+    for (long i = 0; i < pending; i++) {
+        redisReply *reply;
+        if (redisGetReply (redis, (void **) &reply) != REDIS_OK)
+            return -1;
+        freeReplyObject (reply);
+    }
+    return 0;
+}
+
+//  The agents of the second pass, as Redis keeps them: the sorted set lb
+//  (score = total micro-USD) and one hash a:<stx> per agent with what a
+//  dashboard row shows.
+static int
+s_redis_fill (int port, long n)
+{
+    redisContext *redis = redisConnect ("127.0.0.1", port);
+    int rc = redis && !redis->err ? 0 : -1;
+    long pending = 0;
+    for (long i = 0; i < n && rc == 0; i++) {
+        unsigned index = (unsigned) i;
+        char stx [ADDRESS_SIZE], btc [ADDRESS_SIZE];
+        s_stx (index, stx);
+        s_btc (index, btc);
+        unsigned long long ustx = s_amount (index, 2, 1) * 1000,
+            sbtc = s_amount (index, 2, 2) / 10, alex = s_amount (index, 0, 3),
+            sats = s_amount (index, 2, 4);
+        long long stx_usd = (long long) (ustx * 2),
+            sbtc_usd = (long long) (sbtc * 600), btc_usd = (long long) (sats
+                                                                  * 600);
+        long long total = stx_usd + sbtc_usd + btc_usd;
+        redisAppendCommand (redis, "ZADD lb %lld %s", total, stx);
+        redisAppendCommand (redis, "HSET a:%s stx %s btc %s name %s level 1 "
+            "levelName Genesis state ok total %lld stx_balance %llu stx_usd "
+            "%lld sbtc_balance %llu sbtc_usd %lld alex_balance %llu "
+            "btc_balance %llu btc_usd %lld captured_at %lld", stx, stx, btc,
+            "bench agent", total, ustx, stx_usd, sbtc, sbtc_usd, alex, sats,
+            btc_usd, (long long) zclock_time ());
+        pending += 2;
+        if (pending >= REDIS_FILL_PIPELINE) {
+            rc = s_redis_drain (redis, pending);
+            pending = 0;
+        }
+    }
+    if (rc == 0)
+        rc = s_redis_drain (redis, pending);
+    if (redis)
+        redisFree (redis);
+    return rc;
+}
+
+//  Redis's pages/s at both offsets, from a fresh server with n agents;
+//  zero if it cannot run.
+static rate_t
+s_redis_rates (const options_t *options, long n)
+{
+    rate_t rate = { 0, 0 };
+    pid_t pid;
+    int port;
+    if (s_redis_start (options, &pid, &port)) {
+        fprintf (stderr, "bench_store: cannot run %s\n",
+                 options->redis_server);
+        return rate;
+    }
+    double started = s_now_s ();
+    if (s_redis_fill (port, n) == 0) {
+        printf ("  redis fill     %ld agents in %.2f s\n", n,
+                s_now_s () - started);
+        rate = s_rates (options, n, s_redis_reader, NULL, port);
+    }
+    else
+        fprintf (stderr, "bench_store: redis fill failed\n");
+    kill (pid, SIGTERM);
+    int status;
+    waitpid (pid, &status, 0);
+    return rate;
+}
+
+static void
+s_print_rate (const char *label, rate_t rate, rate_t redis)
+{
+    printf ("    %-32s %9.0f %9.0f", label, rate.at_0, rate.at_09n);
+    if (redis.at_0 > 0 && redis.at_09n > 0)
+        printf ("   x%.2f  x%.2f of redis", rate.at_0 / redis.at_0,
+                rate.at_09n / redis.at_09n);
+    printf ("\n");
+}
+
+//  The store's pages/s with its cache, then restarted without it, and
+//  Redis's for the same page. The store stays running (no cache).
+static void
+s_read_side_by_side (const options_t *options, store_t *store, long n)
+{
+    rate_t cached = s_rates (options, n, s_store_reader, store->query, 0);
+    s_store_stop (store);
+    if (s_store_launch (options, store, "0")) {
+        fprintf (stderr, "bench_store: the store did not restart\n");
+        return;
+    }
+    rate_t uncached = s_rates (options, n, s_store_reader, store->query, 0);
+    rate_t redis = s_redis_rates (options, n);
+    printf ("  pages/s, %d clients, limit 100, %d s each:  @0     @0.9n\n",
+            options->clients, options->seconds);
+    s_print_rate ("balboard, reply cache", cached, redis);
+    s_print_rate ("balboard, no cache", uncached, redis);
+    s_print_rate ("redis ZREVRANGE + 100 HGETALL", redis, redis);
+}
+
 //  ===========================================================================
 
 static void
@@ -537,6 +829,8 @@ s_run (const options_t *options, long n)
         bb_wire_envelope_destroy (&reply);
     }
     bb_client_destroy (&client);
+    if (options->clients > 0)
+        s_read_side_by_side (options, &store, n);
     s_store_stop (&store);
     fflush (stdout);
 }
@@ -559,8 +853,8 @@ static int
 s_parse (int argc, char **argv, options_t *options)
 {
     *options = (options_t) {
-        { 10000, 100000, 1000000 }, 3, 8, 2, 300,
-        "/tmp/balboard-bench-store", ""
+        { 10000, 100000, 1000000 }, 3, 8, 2, 300, 4, 5, "0",
+        "/tmp/balboard-bench-store", "", "redis-server"
     };
     const char *bin_dir = getenv ("BALBOARD_BIN_DIR");
     snprintf (options->binary, sizeof options->binary, "%s/balboard-store",
@@ -579,6 +873,18 @@ s_parse (int argc, char **argv, options_t *options)
         if (strcmp (flag, "--queries") == 0)
             options->queries = atoi (value);
         else
+        if (strcmp (flag, "--clients") == 0)
+            options->clients = atoi (value);
+        else
+        if (strcmp (flag, "--seconds") == 0)
+            options->seconds = atoi (value);
+        else
+        if (strcmp (flag, "--readers") == 0)
+            options->readers = value;
+        else
+        if (strcmp (flag, "--redis-server") == 0)
+            options->redis_server = value;
+        else
         if (strcmp (flag, "--dir") == 0)
             options->dir = value;
         else
@@ -588,7 +894,8 @@ s_parse (int argc, char **argv, options_t *options)
             return -1;
     }
     return argc % 2 == 1 && options->dealers > 0 && options->window > 0
-        && options->queries > 0 ? 0 : -1;
+        && options->queries > 0 && options->clients >= 0
+        && options->clients <= CLIENTS_MAX && options->seconds > 0 ? 0 : -1;
 }
 
 int
@@ -597,8 +904,9 @@ main (int argc, char **argv)
     options_t options;
     if (s_parse (argc, argv, &options)) {
         fprintf (stderr, "usage: bench_store [--n 10000,100000,1000000] "
-                 "[--dealers 8] [--window 2] [--queries 300] [--dir PATH] "
-                 "[--binary PATH]\n");
+                 "[--dealers 8] [--window 2] [--queries 300] [--clients 4] "
+                 "[--seconds 5] [--readers 0] [--dir PATH] [--binary PATH] "
+                 "[--redis-server PROGRAM]\n");
         return 64;
     }
     zsys_init ();
