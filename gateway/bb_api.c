@@ -18,6 +18,8 @@
 #define HISTORY_DEFAULT 0       // the store's default history length
 #define MESSAGE_SIZE    256
 #define KEY_SIZE        64      // a page's key in the cache
+#define MISS_WAIT_MS    2000    // for another worker's store request for
+                                // the same page, at most (then ask too)
 
 //  ---------------------------------------------------------------------------
 //  Failures of a request to the store or the scheduler
@@ -117,8 +119,9 @@ s_dashboard_uncached (const bb_api_t *api, bb_http_reply_t *reply,
 }
 
 //  Ask the store for the page at offset and limit, render it and keep it
-//  in the cache under key. Returns the entry (the caller releases it),
-//  or NULL with *result set once the failure is answered.
+//  in the cache under key (claimed by the caller; the claim ends here).
+//  Returns the entry (the caller releases it), or NULL with *result set
+//  once the failure is answered.
 static bb_page_cache_entry_t *
 s_dashboard_render (const bb_api_t *api, bb_http_reply_t *reply,
                     const char *key, int64_t offset, int64_t limit,
@@ -129,6 +132,7 @@ s_dashboard_render (const bb_api_t *api, bb_http_reply_t *reply,
     int rc = store ? bb_client_dashboard (store, offset, limit, &reply_page)
                    : BB_CLIENT_TIMEOUT;
     if (rc) {
+        bb_page_cache_abandon (api->pages, key);
         *result = s_reply_failure (reply, "store", store, rc);
         return NULL;
     }
@@ -144,8 +148,11 @@ s_dashboard_render (const bb_api_t *api, bb_http_reply_t *reply,
     bb_page_cache_state_t state = {
         page->commit_seq, page->prices ? page->prices->priced_at_ms : 0
     };
-    bb_page_cache_entry_t *entry = body
-        ? bb_page_cache_put (api->pages, key, &state, &body, &tags) : NULL;
+    bb_page_cache_entry_t *entry = NULL;
+    if (body)
+        entry = bb_page_cache_put (api->pages, key, &state, &body, &tags);
+    else
+        bb_page_cache_abandon (api->pages, key);
     free (body);
     bb_wire_envelope_destroy (&reply_page);
     *result = MHD_NO;               // out of memory when entry is NULL
@@ -165,7 +172,8 @@ bb_api_dashboard (const bb_api_t *api, bb_http_reply_t *reply)
     char key [KEY_SIZE];
     snprintf (key, sizeof key, "dashboard o=%lld l=%lld",
               (long long) offset, (long long) limit);
-    bb_page_cache_entry_t *entry = bb_page_cache_get (api->pages, key);
+    bb_page_cache_entry_t *entry = bb_page_cache_claim (api->pages, key,
+                                                        MISS_WAIT_MS);
     bb_metrics_count_page_cache (api->metrics, entry != NULL);
     enum MHD_Result result = MHD_NO;
     if (!entry)

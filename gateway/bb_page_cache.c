@@ -10,6 +10,9 @@
     an entry are made when it is put, except the gzip-encoded body, made
     by the first request that takes gzip and installed with a
     compare-and-swap (a thread that loses the race drops its copy).
+    A key being asked of the store is "claimed" (a second hash); a
+    worker that misses a claimed key waits on one condition variable,
+    broadcast whenever a claim ends, for the entry its claimant puts.
     =========================================================================
 */
 #include <assert.h>
@@ -23,6 +26,9 @@
 #include "bb_etag.h"
 #include "bb_gzip.h"
 #include "bb_page_cache.h"
+
+#define MS_PER_SECOND   1000
+#define NS_PER_MS       1000000L
 
 struct _bb_page_cache_entry_t {
     atomic_uint refs;                       // the cache's and requests'
@@ -44,7 +50,10 @@ struct _bb_page_cache_entry_t {
 
 struct _bb_page_cache_t {
     pthread_mutex_t lock;                   // guards all below
+    pthread_cond_t fetched;                 // a claimed key was put or
+                                            // abandoned
     zhashx_t *index;                        // key -> entry
+    zhashx_t *claimed;                      // keys being asked of the store
     bb_page_cache_entry_t *oldest;          // least recently used
     bb_page_cache_entry_t *newest_used;     // most recently used
     size_t entries_max;
@@ -220,8 +229,10 @@ bb_page_cache_new (size_t entries_max, int64_t ttl_ms)
     bb_page_cache_t *self = calloc (1, sizeof *self);
     assert (self);
     pthread_mutex_init (&self->lock, NULL);
+    pthread_cond_init (&self->fetched, NULL);
     self->index = zhashx_new ();
-    assert (self->index);
+    self->claimed = zhashx_new ();
+    assert (self->index && self->claimed);
     self->entries_max = entries_max ? entries_max : 1;
     self->ttl_ms = ttl_ms;
     return self;
@@ -237,6 +248,8 @@ bb_page_cache_destroy (bb_page_cache_t **self_p)
     while (self->oldest)
         s_remove (self, self->oldest);
     zhashx_destroy (&self->index);
+    zhashx_destroy (&self->claimed);
+    pthread_cond_destroy (&self->fetched);
     pthread_mutex_destroy (&self->lock);
     free (self);
     *self_p = NULL;
@@ -271,13 +284,11 @@ bb_page_cache_advance (bb_page_cache_t *self,
     pthread_mutex_unlock (&self->lock);
 }
 
-bb_page_cache_entry_t *
-bb_page_cache_get (bb_page_cache_t *self, const char *key)
+//  The valid entry for key with a reference taken, or NULL (the caller
+//  holds the lock).
+static bb_page_cache_entry_t *
+s_lookup (bb_page_cache_t *self, const char *key)
 {
-    assert (self && key);
-    if (!self->ttl_ms)
-        return NULL;
-    pthread_mutex_lock (&self->lock);
     bb_page_cache_entry_t *entry = zhashx_lookup (self->index, key);
     if (entry && !s_valid (self, entry, zclock_mono ())) {
         s_remove (self, entry);
@@ -288,8 +299,72 @@ bb_page_cache_get (bb_page_cache_t *self, const char *key)
         s_link_newest (self, entry);
         atomic_fetch_add (&entry->refs, 1);
     }
+    return entry;
+}
+
+bb_page_cache_entry_t *
+bb_page_cache_get (bb_page_cache_t *self, const char *key)
+{
+    assert (self && key);
+    if (!self->ttl_ms)
+        return NULL;
+    pthread_mutex_lock (&self->lock);
+    bb_page_cache_entry_t *entry = s_lookup (self, key);
     pthread_mutex_unlock (&self->lock);
     return entry;
+}
+
+//  Wait on fetched until key is not claimed or until deadline_ms (a
+//  zclock_time); the caller holds the lock.
+static void
+s_wait_unclaimed (bb_page_cache_t *self, const char *key, int64_t deadline_ms)
+{
+    while (zhashx_lookup (self->claimed, key)
+       &&  zclock_time () < deadline_ms) {
+        struct timespec deadline = {
+            (time_t) (deadline_ms / MS_PER_SECOND),
+            (long) (deadline_ms % MS_PER_SECOND) * NS_PER_MS
+        };
+        pthread_cond_timedwait (&self->fetched, &self->lock, &deadline);
+    }
+}
+
+bb_page_cache_entry_t *
+bb_page_cache_claim (bb_page_cache_t *self, const char *key, int64_t wait_ms)
+{
+    assert (self && key);
+    if (!self->ttl_ms)
+        return NULL;
+    pthread_mutex_lock (&self->lock);
+    bb_page_cache_entry_t *entry = s_lookup (self, key);
+    if (!entry && zhashx_lookup (self->claimed, key)) {
+        s_wait_unclaimed (self, key, zclock_time () + wait_ms);
+        entry = s_lookup (self, key);
+    }
+    if (!entry)
+        zhashx_update (self->claimed, key, self);   // a marker: ours now
+    pthread_mutex_unlock (&self->lock);
+    return entry;
+}
+
+//  Release the claim on key, if any, and wake its waiters (the caller
+//  holds the lock).
+static void
+s_unclaim (bb_page_cache_t *self, const char *key)
+{
+    if (zhashx_lookup (self->claimed, key)) {
+        zhashx_delete (self->claimed, key);
+        pthread_cond_broadcast (&self->fetched);
+    }
+}
+
+void
+bb_page_cache_abandon (bb_page_cache_t *self, const char *key)
+{
+    assert (self && key);
+    pthread_mutex_lock (&self->lock);
+    s_unclaim (self, key);
+    pthread_mutex_unlock (&self->lock);
 }
 
 bb_page_cache_entry_t *
@@ -299,7 +374,11 @@ bb_page_cache_put (bb_page_cache_t *self, const char *key,
 {
     assert (self && key && state && body_p && *body_p && tags);
     bb_page_cache_entry_t *entry = s_entry_new (key, state, body_p, tags);
-    if (!entry || !self->ttl_ms)
+    if (!entry) {
+        bb_page_cache_abandon (self, key);
+        return NULL;
+    }
+    if (!self->ttl_ms)
         return entry;
     atomic_fetch_add (&entry->refs, 1);         // the cache's
     pthread_mutex_lock (&self->lock);
@@ -310,6 +389,7 @@ bb_page_cache_put (bb_page_cache_t *self, const char *key,
         s_remove (self, self->oldest);
     zhashx_insert (self->index, entry->key, entry);
     s_link_newest (self, entry);
+    s_unclaim (self, key);
     pthread_mutex_unlock (&self->lock);
     return entry;
 }

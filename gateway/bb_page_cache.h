@@ -15,7 +15,9 @@
     a page is at most one event behind a commit, and a lost event or a
     dead feed can never make it older than the TTL. Each event drops the
     entries of older states; at most entries_max are kept, the least
-    recently used going first. A TTL of 0 turns the cache off.
+    recently used going first. A TTL of 0 turns the cache off. Workers
+    that miss the same page at once make one store request: the first
+    claims the key, the others wait for its entry (bb_page_cache_claim).
 
     Thread-safe: one mutex guards the index, held for lookups and
     inserts only. An entry is reference-counted and its responses are
@@ -77,9 +79,24 @@ void bb_page_cache_advance (bb_page_cache_t *self,
 bb_page_cache_entry_t *bb_page_cache_get (bb_page_cache_t *self,
                                           const char *key);
 
+//  As bb_page_cache_get, with one store request per key at a time: when
+//  key has no valid entry and another thread is asking the store for it
+//  (has claimed it), wait for its entry, at most wait_ms. When this
+//  returns NULL and the cache is on, the caller has claimed key and must
+//  end the claim: bb_page_cache_put, or bb_page_cache_abandon when the
+//  store failed. Thread-safe.
+bb_page_cache_entry_t *bb_page_cache_claim (bb_page_cache_t *self,
+                                            const char *key,
+                                            int64_t wait_ms);
+
+//  End the caller's claim on key without an entry; waiters go on (one
+//  of them claims it next). Thread-safe.
+void bb_page_cache_abandon (bb_page_cache_t *self, const char *key);
+
 //  Keep the JSON body at *body_p (malloc'd, NUL-terminated; consumed,
 //  *body_p set to NULL) rendered at state, with tags, under key (an
-//  older entry for key is replaced). Returns the entry, with a
+//  older entry for key is replaced), ending a claim on key. Returns the
+//  entry, with a
 //  reference the caller must release, or NULL when out of memory. When
 //  the cache is off, the entry is not kept. Thread-safe.
 bb_page_cache_entry_t *bb_page_cache_put (bb_page_cache_t *self,

@@ -3,7 +3,8 @@
     request makes no store request (the gateway's hit and miss counters
     in /metrics say so), an If-None-Match naming a cached page's tag is a
     304 from the cache, at most --page-cache-entries pages are kept (the
-    least recently used goes), a commit's event makes the next request
+    least recently used goes), clients missing one page at once make one
+    store request, a commit's event makes the next request
     show the new data with a new tag, the TTL alone bounds staleness when
     the store's events cannot reach the gateway, the cache can be turned
     off, and every gateway exits cleanly (under AddressSanitizer: with
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -235,6 +237,36 @@ test_at_most_entries_max_pages (void **state)
     s_expect_counts (s_long_base, before, 1, ENTRIES_MAX + 2);
 }
 
+#define AT_ONCE 16              // clients asking for one new page
+
+static void *
+s_ask (void *arg)
+{
+    bb_http_exchange_t *exchange = s_get (s_long_base,
+                                          "/api/dashboard?limit=9", NULL);
+    *(long *) arg = bb_http_exchange_status (exchange);
+    bb_http_exchange_destroy (&exchange);
+    return NULL;
+}
+
+//  Clients that miss the same page at once make one store request: the
+//  others wait for its entry (and if they do not overlap, they hit it).
+static void
+test_concurrent_misses_ask_once (void **state)
+{
+    counts_t before = s_counts (s_long_base);
+    pthread_t threads [AT_ONCE];
+    long statuses [AT_ONCE];
+    for (size_t i = 0; i < AT_ONCE; i++)
+        assert_int_equal (pthread_create (&threads [i], NULL, s_ask,
+                                          &statuses [i]), 0);
+    for (size_t i = 0; i < AT_ONCE; i++) {
+        pthread_join (threads [i], NULL);
+        assert_int_equal (statuses [i], 200);
+    }
+    s_expect_counts (s_long_base, before, AT_ONCE - 1, 1);
+}
+
 static void
 test_commit_event_shows_new_data (void **state)
 {
@@ -331,6 +363,7 @@ main (void)
         cmocka_unit_test (test_second_request_is_served_from_the_cache),
         cmocka_unit_test (test_etag_hit_is_a_304_from_the_cache),
         cmocka_unit_test (test_at_most_entries_max_pages),
+        cmocka_unit_test (test_concurrent_misses_ask_once),
         cmocka_unit_test (test_commit_event_shows_new_data),
         cmocka_unit_test (test_ttl_bounds_staleness_without_events),
         cmocka_unit_test (test_cache_off),
