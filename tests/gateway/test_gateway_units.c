@@ -2,7 +2,7 @@
     of query parameters, ETags and If-None-Match, Accept-Encoding and
     gzip, the SSE message of a store event, the page's
     Content-Security-Policy, and the page cache's rules (state, TTL,
-    LRU, off). */
+    LRU, off, claims). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -285,6 +285,29 @@ test_page_cache_ttl_lru_and_off (void **state)
     bb_page_cache_destroy (&cache);
 }
 
+//  A miss claims the key; a second miss waits for the claim (here it
+//  cannot end: one thread) and then asks too; put ends every claim.
+static void
+test_page_cache_claim (void **state)
+{
+    bb_page_cache_t *cache = bb_page_cache_new (4, 600000);
+    assert_null (bb_page_cache_claim (cache, "k", 10));
+    assert_null (bb_page_cache_claim (cache, "k", 10));
+    s_put (cache, "k", 1, 0);
+    bb_page_cache_entry_t *entry = bb_page_cache_claim (cache, "k", 10);
+    assert_non_null (entry);
+    bb_page_cache_entry_release (&entry);
+    assert_null (bb_page_cache_claim (cache, "other", 10));
+    bb_page_cache_abandon (cache, "other");
+    bb_page_cache_abandon (cache, "never claimed");
+    assert_null (bb_page_cache_claim (cache, "other", 10));
+    bb_page_cache_abandon (cache, "other");
+    bb_page_cache_destroy (&cache);
+    cache = bb_page_cache_new (4, 0);       // off: nothing to claim
+    assert_null (bb_page_cache_claim (cache, "k", 10));
+    bb_page_cache_destroy (&cache);
+}
+
 BB_TEST_MAIN (NULL, NULL,
     cmocka_unit_test (test_parse_int),
     cmocka_unit_test (test_limit_and_offset),
@@ -295,4 +318,5 @@ BB_TEST_MAIN (NULL, NULL,
     cmocka_unit_test (test_event_message),
     cmocka_unit_test (test_page_policy),
     cmocka_unit_test (test_page_cache_state),
-    cmocka_unit_test (test_page_cache_ttl_lru_and_off))
+    cmocka_unit_test (test_page_cache_ttl_lru_and_off),
+    cmocka_unit_test (test_page_cache_claim))
