@@ -219,6 +219,21 @@ s_valid (bb_page_cache_t *self, bb_page_cache_entry_t *entry, int64_t now)
                                                 &self->newest));
 }
 
+//  True if entry can never be served again: too old, or rendered before
+//  the newest state. A page the store rendered after a commit whose
+//  event is still to come is kept for that event.
+static bool
+s_outdated (bb_page_cache_t *self, bb_page_cache_entry_t *entry, int64_t now)
+{
+    if (now - entry->made_ms >= self->ttl_ms)
+        return true;
+    if (!self->state_known)
+        return false;
+    return entry->state.commit_seq < self->newest.commit_seq
+        || (entry->state.commit_seq == self->newest.commit_seq
+            && entry->state.priced_at_ms != self->newest.priced_at_ms);
+}
+
 //  ---------------------------------------------------------------------------
 //  The cache
 
@@ -270,14 +285,11 @@ bb_page_cache_advance (bb_page_cache_t *self,
     pthread_mutex_lock (&self->lock);
     self->state_known = true;
     self->newest = *newest;
+    int64_t now = zclock_mono ();
     bb_page_cache_entry_t *entry = self->oldest;
     while (entry) {
         bb_page_cache_entry_t *newer = entry->newer;
-        //  A page the store rendered after a commit whose event is still
-        //  to come is kept for that event; older ones can never serve.
-        if (entry->state.commit_seq < newest->commit_seq
-        ||  (entry->state.commit_seq == newest->commit_seq
-             && entry->state.priced_at_ms != newest->priced_at_ms))
+        if (s_outdated (self, entry, now))
             s_remove (self, entry);
         entry = newer;
     }
@@ -290,8 +302,10 @@ static bb_page_cache_entry_t *
 s_lookup (bb_page_cache_t *self, const char *key)
 {
     bb_page_cache_entry_t *entry = zhashx_lookup (self->index, key);
-    if (entry && !s_valid (self, entry, zclock_mono ())) {
-        s_remove (self, entry);
+    int64_t now = zclock_mono ();
+    if (entry && !s_valid (self, entry, now)) {
+        if (s_outdated (self, entry, now))
+            s_remove (self, entry);
         entry = NULL;
     }
     if (entry) {
