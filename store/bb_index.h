@@ -46,8 +46,8 @@ void bb_index_destroy (bb_index_t **self_p);
 //  Readers (any thread)
 
 //  Begin a read: fill view (db, a new read txn, its commit, the rank
-//  index and its prices) at one commit, holding the read side. Returns 0, or an LMDB
-//  error with nothing held. Waits for the applier at most
+//  index and its prices) at one commit, holding the read side. Returns
+//  0, or an LMDB error with nothing held. Waits for the applier at most
 //  BB_INDEX_SYNC_WAIT_MS, then serves the newer snapshot with the older
 //  index (logged; view->synced false).
 int bb_index_begin (bb_index_t *self, bb_view_t *view);

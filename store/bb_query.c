@@ -101,13 +101,20 @@ s_on_changes (zloop_t *loop, zsock_t *reader, void *arg)
 //  ===========================================================================
 //  Frames between the query socket and the readers
 
-//  Move one message from one socket to the other as it is.
+//  Move one message from one socket to the other as it is. Neither send
+//  blocks: a reply to a peer that is gone (or full) is dropped by the
+//  ROUTER, and a request no reader can take now (every reader's queue at
+//  its high-water mark) is dropped and logged; its client times out. So
+//  the front end always gets back to the change sets.
 static int
 s_forward (zsock_t *from, zsock_t *to)
 {
     zmsg_t *msg = zmsg_recv (from);
-    if (msg && zmsg_send (&msg, to))
+    if (msg && zmsg_send (&msg, to)) {
+        bb_warn ("query_dropped", "reason=\"%s\"",
+                 zmq_strerror (zmq_errno ()));
         zmsg_destroy (&msg);
+    }
     return 0;
 }
 
@@ -153,6 +160,7 @@ s_pool_start (self_t *self, size_t count, char *reason)
               "inproc://balboard-store-readers-%p", (void *) self);
     self->backend = zsock_new (ZMQ_DEALER);
     assert (self->backend);
+    zsock_set_sndtimeo (self->backend, 0);
     if (zsock_bind (self->backend, "%s", self->backend_endpoint)) {
         snprintf (reason, BB_REASON_SIZE, "cannot bind %s",
                   self->backend_endpoint);

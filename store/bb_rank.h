@@ -81,13 +81,14 @@ const char *bb_rank_cursor_seek (bb_rank_t *self, bb_rank_cursor_t *cursor,
 const char *bb_rank_cursor_next (bb_rank_t *self, bb_rank_cursor_t *cursor,
                                  int64_t *score);
 
-//  Position the index's own cursor at 0-based offset and return the address there,
-//  its score in *score (if not NULL). Returns NULL, and leaves no
-//  cursor, when offset >= size. O(log n) at any offset.
+//  Position the index's own cursor at 0-based offset and return the
+//  address there, its score in *score (if not NULL). Returns NULL, and
+//  leaves no cursor, when offset >= size. O(log n) at any offset.
 const char *bb_rank_seek (bb_rank_t *self, uint64_t offset, int64_t *score);
 
-//  Advance the cursor and return the next address (and *score), or NULL
-//  past the last entry or without a cursor. O(1) amortized.
+//  Advance the index's own cursor and return the next address (and
+//  *score), or NULL past the last entry or without a cursor. O(1)
+//  amortized.
 const char *bb_rank_next (bb_rank_t *self, int64_t *score);
 
 //  Number of addresses in the index.

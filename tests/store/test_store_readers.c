@@ -24,7 +24,7 @@
 #define BTC_USD_MICRO   50000000000LL
 #define STX_USD_MICRO   2000000LL
 #define MICRO           1000000ULL
-#define GENERATION      1000        // an agent's STX: generation * this + i + 1
+#define GENERATION      1000        // agent i's STX: generation * this + i + 1
 #define FAILURE_SIZE    256
 
 typedef struct {
