@@ -20,16 +20,16 @@
 #
 # The default tests start every kind of balboard process and pass at
 # valgrind's pace: the CLI against a whole system, a full e2e rotation,
-# the scheduler killed and restarted, the bad frames of test_doors and
-# the store's ingest and query semantics. The e2e tests that judge
-# timing (fetchers, health, budget: heartbeats of 250 ms, fetchers ready
-# within 10 s) fail under valgrind's slowdown without any memory error,
-# so they are left out. About 4.5 minutes on two cores, build included;
-# not called from CI.
+# the scheduler killed and restarted, the bad frames of test_doors, the
+# store's ingest and query semantics, and the gateway's routes and SSE
+# streams. The e2e tests that judge timing (fetchers, health, budget:
+# heartbeats of 250 ms, fetchers ready within 10 s) fail under
+# valgrind's slowdown without any memory error, so they are left out.
+# About 6 minutes on two cores, build included; not called from CI.
 set -eu
 cd "$(dirname "$0")/.."
 
-tests="${BALBOARD_VALGRIND_TESTS:-test_cli test_e2e_rotation test_e2e_restart test_doors test_store_ingest test_store_query}"
+tests="${BALBOARD_VALGRIND_TESTS:-test_cli test_e2e_rotation test_e2e_restart test_doors test_store_ingest test_store_query test_gateway test_gateway_sse}"
 jobs="${BALBOARD_JOBS:-$(nproc)}"
 build=build/valgrind
 binaries="balboard balboard-store balboard-scheduler balboard-fetcher \
