@@ -29,7 +29,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-tests="${BALBOARD_VALGRIND_TESTS:-test_cli test_e2e_rotation test_e2e_restart test_doors test_store_ingest test_store_query test_gateway test_gateway_sse}"
+default_tests="test_cli test_e2e_rotation test_e2e_restart test_doors \
+  test_store_ingest test_store_query test_gateway test_gateway_sse"
+tests="${BALBOARD_VALGRIND_TESTS:-$default_tests}"
 jobs="${BALBOARD_JOBS:-$(nproc)}"
 build=build/valgrind
 binaries="balboard balboard-store balboard-scheduler balboard-fetcher \

@@ -7,12 +7,13 @@
     jobs and control) gets, from a raw DEALER: garbage bytes, an envelope
     of another protocol version, an envelope with no body, an empty
     frame, two frames in one message, a frame over the 8 MiB maximum and
-    a flood of 20,000 bad frames. Each bad frame must be answered ErrorReply BAD_FRAME or
-    dropped (the oversized one is dropped by ZeroMQ, which closes the
-    connection); the processes stay up, and a real request right after
-    is answered. The store's events socket is a PUB: it reads nothing
-    from its peers (a DEALER is refused at the ZeroMQ handshake), so it
-    gets the garbage and the flood only to show the store shrugs them off.
+    a flood of 20,000 bad frames. Each bad frame must be answered
+    ErrorReply BAD_FRAME or dropped (the oversized one is dropped by
+    ZeroMQ, which closes the connection); the processes stay up, and a
+    real request right after is answered. The store's events socket is a
+    PUB: it reads nothing from its peers (a DEALER is refused at the
+    ZeroMQ handshake), so it gets a flood only to show the store shrugs
+    it off.
     =========================================================================
 */
 #include <stdarg.h>
