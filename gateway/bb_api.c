@@ -17,7 +17,7 @@
     "public, max-age=30, s-maxage=60, stale-while-revalidate=300"
 #define HISTORY_DEFAULT 0       // the store's default history length
 #define MESSAGE_SIZE    256
-#define KEY_SIZE        64      // a page's key in the cache
+#define KEY_SIZE        128     // a page's key in the cache
 #define MISS_WAIT_MS    2000    // for another worker's store request for
                                 // the same page, at most (then ask too)
 
@@ -187,33 +187,70 @@ bb_api_dashboard (const bb_api_t *api, bb_http_reply_t *reply)
 //  ---------------------------------------------------------------------------
 //  /api/agents/{stxAddress}
 
-enum MHD_Result
-bb_api_agent (const bb_api_t *api, bb_http_reply_t *reply,
-              const char *address)
+//  Ask the store for address's detail, render it and keep it in the
+//  cache under key (claimed by the caller; the claim ends here), at
+//  label, the newest state known before asking. Returns the entry (the
+//  caller releases it), or NULL with *result set once the failure is
+//  answered.
+static bb_page_cache_entry_t *
+s_agent_render (const bb_api_t *api, bb_http_reply_t *reply,
+                const char *key, const char *address,
+                const bb_page_cache_state_t *label, enum MHD_Result *result)
 {
-    const char *reason = NULL;
-    if (bb_address_check_stx (address, api->network, &reason)) {
-        char message [MESSAGE_SIZE];
-        snprintf (message, sizeof message, "not a valid STX address: %s",
-                  reason);
-        return bb_http_reply_error (reply, MHD_HTTP_BAD_REQUEST, message);
-    }
     bb_client_t *store = bb_client_pool_store (api->clients);
     bb_envelope_t *detail = NULL;
     int rc = store ? bb_client_agent (store, address, HISTORY_DEFAULT,
                                       &detail)
                    : BB_CLIENT_TIMEOUT;
-    if (rc == BB_CLIENT_ERROR_REPLY
-    &&  bb_client_error_code (store) == BALBOARD__ERROR_REPLY__CODE__NOT_FOUND)
-        return bb_http_reply_error (reply, MHD_HTTP_NOT_FOUND,
-                                    "no agent with this address");
-    if (rc)
-        return s_reply_failure (reply, "store", store, rc);
-    bb_http_cache_t cache = { DATA_CACHE_CONTROL, NULL };
-    enum MHD_Result result = bb_http_reply_json (
-        reply, MHD_HTTP_OK, bb_render_agent_detail (detail->agent_detail),
-        &cache);
+    if (rc) {
+        bb_page_cache_abandon (api->pages, key);
+        if (rc == BB_CLIENT_ERROR_REPLY && bb_client_error_code (store)
+            == BALBOARD__ERROR_REPLY__CODE__NOT_FOUND)
+            *result = bb_http_reply_error (reply, MHD_HTTP_NOT_FOUND,
+                                           "no agent with this address");
+        else
+            *result = s_reply_failure (reply, "store", store, rc);
+        return NULL;
+    }
+    json_t *json = bb_render_agent_detail (detail->agent_detail);
+    char *body = bb_render_to_string (json, false);
+    json_decref (json);
     bb_wire_envelope_destroy (&detail);
+    bb_page_cache_tags_t tags = { DATA_CACHE_CONTROL, NULL, NULL };
+    bb_page_cache_entry_t *entry = NULL;
+    if (body)
+        entry = bb_page_cache_put (api->pages, key, label, &body, &tags);
+    else
+        bb_page_cache_abandon (api->pages, key);
+    *result = MHD_NO;               // out of memory when entry is NULL
+    return entry;
+}
+
+enum MHD_Result
+bb_api_agent (const bb_api_t *api, bb_http_reply_t *reply,
+              const char *address)
+{
+    const char *reason = NULL;
+    char key [KEY_SIZE];
+    if (bb_address_check_stx (address, api->network, &reason)
+    ||  snprintf (key, sizeof key, "agent %s", address) >= KEY_SIZE) {
+        char message [MESSAGE_SIZE];
+        snprintf (message, sizeof message, "not a valid STX address: %s",
+                  reason ? reason : "too long");
+        return bb_http_reply_error (reply, MHD_HTTP_BAD_REQUEST, message);
+    }
+    bb_page_cache_state_t label;
+    bb_page_cache_newest (api->pages, &label);
+    bb_page_cache_entry_t *entry = bb_page_cache_claim (api->pages, key,
+                                                        MISS_WAIT_MS);
+    if (bb_page_cache_enabled (api->pages))
+        bb_metrics_count_page_cache (api->metrics, entry != NULL);
+    enum MHD_Result result = MHD_NO;
+    if (!entry)
+        entry = s_agent_render (api, reply, key, address, &label, &result);
+    if (entry)
+        result = bb_page_cache_entry_answer (entry, reply);
+    bb_page_cache_entry_release (&entry);
     return result;
 }
 

@@ -14,6 +14,8 @@
       (with the cache off, checked before anything is rendered); ?docs=1
       is the documentation payload (bb_api_docs);
     - agent: 400 for an invalid STX address, 404 for an unknown agent;
+      a detail is kept in the page cache too, at the newest state known
+      before the store was asked (it names none of its own);
     - status: the store's stats and the scheduler's status; a part that
       does not answer is null and named in "errors";
     - healthz: the process is up; readyz: the store answers its stats;

@@ -496,11 +496,12 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
     s_render_requests (self, out);
     s_render_durations (self, out);
     s_counter (out, "balboard_gateway_page_cache_hits_total",
-               "Dashboard pages answered from this gateway's page cache.",
+               "Dashboard pages and agent details answered from this "
+               "gateway's page cache.",
                (double) s_read (&self->page_cache_hits));
     s_counter (out, "balboard_gateway_page_cache_misses_total",
-               "Dashboard pages this gateway's page cache did not hold "
-               "(each a store request).",
+               "Dashboard pages and agent details this gateway's page "
+               "cache did not hold (each a store request).",
                (double) s_read (&self->page_cache_misses));
     s_render_build (out, sources);
     s_gauge (out, "balboard_sse_clients",

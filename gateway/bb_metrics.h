@@ -6,11 +6,11 @@
     _total, durations are _seconds histograms. The gateway's part is kept
     here: HTTP requests by route and status, their durations by route,
     and the page cache's hits and misses; the gateway also reports its
-    open SSE streams at each scrape. The route label is the route a path matched (the template
-    "/api/agents/{stxAddress}" for every agent) or "other", so the label
-    set stays small whatever paths clients send. Counting is lock-free
-    (relaxed atomics), so every worker thread counts at once without
-    waiting on another.
+    open SSE streams at each scrape. The route label is the route a path
+    matched (the template "/api/agents/{stxAddress}" for every agent) or
+    "other", so the label set stays small whatever paths clients send.
+    Counting is lock-free (relaxed atomics), so every worker thread
+    counts at once without waiting on another.
     The rest of the exposition is rendered from what the store and the
     scheduler report at each scrape (StoreStats, SchedulerStatus): agents,
     rows, batches committed / duplicate / rejected, prices, rotation
@@ -59,8 +59,8 @@ const char *bb_metrics_route (const char *path);
 void bb_metrics_count_request (bb_metrics_t *self, const char *path,
                                unsigned status, double seconds);
 
-//  Count one dashboard request the page cache answered (hit) or did not
-//  (a store request). Thread-safe, never blocks.
+//  Count one dashboard or agent request the page cache answered (hit) or
+//  did not (a store request). Thread-safe, never blocks.
 void bb_metrics_count_page_cache (bb_metrics_t *self, bool hit);
 
 //  The exposition: the gateway's counters and what sources hold. Caller

@@ -91,6 +91,13 @@ bb_page_cache_entry_release (bb_page_cache_entry_t **entry_p)
     *entry_p = NULL;
 }
 
+//  tag, or NULL when it is empty (the entry has no tags).
+static const char *
+s_tag (const char *tag)
+{
+    return *tag ? tag : NULL;
+}
+
 //  A new entry with one reference, or NULL when out of memory.
 static bb_page_cache_entry_t *
 s_entry_new (const char *key, const bb_page_cache_state_t *state,
@@ -106,11 +113,14 @@ s_entry_new (const char *key, const bb_page_cache_state_t *state,
     entry->body = *body_p;
     entry->size = strlen (*body_p);
     entry->cache_control = tags->cache_control;
-    snprintf (entry->etag, sizeof entry->etag, "%s", tags->etag);
+    snprintf (entry->etag, sizeof entry->etag, "%s",
+              tags->etag ? tags->etag : "");
     snprintf (entry->etag_gzip, sizeof entry->etag_gzip, "%s",
-              tags->etag_gzip);
-    bb_http_cache_t plain = { entry->cache_control, entry->etag };
-    bb_http_cache_t gzip = { entry->cache_control, entry->etag_gzip };
+              tags->etag_gzip ? tags->etag_gzip : "");
+    bb_http_cache_t plain = { entry->cache_control, s_tag (entry->etag) };
+    bb_http_cache_t gzip = {
+        entry->cache_control, s_tag (entry->etag_gzip)
+    };
     entry->ok = bb_http_reply_body_new (BB_HTTP_JSON_TYPE, (void **) body_p,
                                         entry->size, false, &plain);
     entry->not_modified = bb_http_reply_not_modified_new (&plain);
@@ -135,7 +145,9 @@ s_entry_gzip (bb_page_cache_entry_t *entry)
     size_t gzipped_size = 0;
     if (bb_gzip_compress (entry->body, entry->size, &gzipped, &gzipped_size))
         return NULL;
-    bb_http_cache_t cache = { entry->cache_control, entry->etag_gzip };
+    bb_http_cache_t cache = {
+        entry->cache_control, s_tag (entry->etag_gzip)
+    };
     response = bb_http_reply_body_new (BB_HTTP_JSON_TYPE, &gzipped,
                                        gzipped_size, true, &cache);
     struct MHD_Response *expected = NULL;
@@ -155,8 +167,8 @@ bb_page_cache_entry_answer (bb_page_cache_entry_t *entry,
     assert (entry && reply);
     const char *if_none_match = MHD_lookup_connection_value (
         reply->connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    if (bb_etag_matches (if_none_match,
-                         reply->gzip ? entry->etag_gzip : entry->etag))
+    const char *etag = s_tag (reply->gzip ? entry->etag_gzip : entry->etag);
+    if (etag && bb_etag_matches (if_none_match, etag))
         return bb_http_reply_shared (reply, MHD_HTTP_NOT_MODIFIED,
                                      reply->gzip ? entry->not_modified_gzip
                                                  : entry->not_modified);
@@ -275,6 +287,17 @@ bb_page_cache_enabled (bb_page_cache_t *self)
 {
     assert (self);
     return self->ttl_ms > 0;
+}
+
+bool
+bb_page_cache_newest (bb_page_cache_t *self, bb_page_cache_state_t *state)
+{
+    assert (self && state);
+    pthread_mutex_lock (&self->lock);
+    bool known = self->state_known;
+    *state = known ? self->newest : (bb_page_cache_state_t) { 0, 0 };
+    pthread_mutex_unlock (&self->lock);
+    return known;
 }
 
 void

@@ -1,11 +1,14 @@
 /*  =========================================================================
     bb_page_cache - the gateway's cache of rendered dashboard pages
 
-    Owns the pages the gateway has rendered, so that asking for the same
-    page again costs no store request and no rendering. An entry is keyed
-    by what the page depends on: the request (its offset and limit, in the
+    Owns the pages the gateway has rendered (dashboard pages and agent
+    details), so that asking for the same page again costs no store
+    request and no rendering. An entry is keyed by what the page depends
+    on: the request (its offset and limit, or the agent's address, in the
     key string) and the store state it was rendered at (commit_seq,
-    priced_at_ms). It holds the ready responses: the JSON body, its gzip
+    priced_at_ms; for an agent's detail, which names no state, the
+    newest state known before the store was asked: never newer than the
+    page). It holds the ready responses: the JSON body, its gzip
     form (made once, by the first request that takes gzip), the 304s and
     the ETags.
 
@@ -49,7 +52,8 @@ typedef struct {
 //  call (copied).
 typedef struct {
     const char *cache_control;  // Cache-Control, a static string
-    const char *etag;           // quoted strong tag of the plain body
+    const char *etag;           // quoted strong tag of the plain body;
+                                // NULL: none (no ETag, no 304)
     const char *etag_gzip;      // ... of the gzip-encoded one
 } bb_page_cache_tags_t;
 
@@ -73,6 +77,13 @@ bool bb_page_cache_enabled (bb_page_cache_t *self);
 //  dropped.
 void bb_page_cache_advance (bb_page_cache_t *self,
                             const bb_page_cache_state_t *newest);
+
+//  The newest state the feed has told into *state; false (and zeros)
+//  before the first event. An answer the store gives after this call is
+//  at least that new, so it may be put with this state when it carries
+//  none of its own (an agent's detail). Thread-safe.
+bool bb_page_cache_newest (bb_page_cache_t *self,
+                           bb_page_cache_state_t *state);
 
 //  The valid entry for key, or NULL. The caller owns a reference and
 //  must release it. Thread-safe.

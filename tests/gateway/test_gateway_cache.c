@@ -4,11 +4,12 @@
     in /metrics say so), an If-None-Match naming a cached page's tag is a
     304 from the cache, at most --page-cache-entries pages are kept (the
     least recently used goes), clients missing one page at once make one
-    store request, a commit's event makes the next request
-    show the new data with a new tag, the TTL alone bounds staleness when
-    the store's events cannot reach the gateway, the cache can be turned
-    off, and every gateway exits cleanly (under AddressSanitizer: with
-    nothing leaked). No assertion bounds a duration from above. */
+    store request, an agent's detail is cached too (a 404 is not), a
+    commit's event makes the next request show the new data with a new
+    tag, the TTL alone bounds staleness when the store's events cannot
+    reach the gateway, the cache can be turned off, and every gateway
+    exits cleanly (under AddressSanitizer: with nothing leaked). No
+    assertion bounds a duration from above. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -54,7 +55,7 @@ static unsigned s_next_agent = AGENTS;
 static bb_http_exchange_t *
 s_get (const char *base, const char *path, const char *header)
 {
-    char url [URL_SIZE];
+    char url [GW_WORLD_BASE_SIZE + URL_SIZE];
     snprintf (url, sizeof url, "%s%s", base, path);
     const char *headers [] = { header, NULL };
     return bb_http_exchange_get (url, header ? headers : NULL, WAIT_MS);
@@ -237,6 +238,37 @@ test_at_most_entries_max_pages (void **state)
     s_expect_counts (s_long_base, before, 1, ENTRIES_MAX + 2);
 }
 
+//  An agent's detail: the second request is answered from the cache.
+static void
+test_agent_detail_is_cached (void **state)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (2, &agent);
+    char path [URL_SIZE];
+    snprintf (path, sizeof path, "/api/agents/%s", agent.stx_address);
+    counts_t before = s_counts (s_long_base);
+    bb_http_exchange_t *first = s_get (s_long_base, path, NULL);
+    assert_int_equal (bb_http_exchange_status (first), 200);
+    s_expect_counts (s_long_base, before, 0, 1);
+    bb_http_exchange_t *second = s_get (s_long_base, path, NULL);
+    assert_int_equal (bb_http_exchange_status (second), 200);
+    assert_string_equal (bb_http_exchange_body (second),
+                         bb_http_exchange_body (first));
+    assert_null (bb_http_exchange_header (second, "etag"));
+    s_expect_counts (s_long_base, before, 1, 1);
+    bb_http_exchange_destroy (&second);
+    bb_http_exchange_destroy (&first);
+    //  An unknown agent is a 404 each time, never kept
+    bb_mockdata_agent (AGENTS + 100, &agent);
+    snprintf (path, sizeof path, "/api/agents/%s", agent.stx_address);
+    for (int i = 0; i < 2; i++) {
+        first = s_get (s_long_base, path, NULL);
+        assert_int_equal (bb_http_exchange_status (first), 404);
+        bb_http_exchange_destroy (&first);
+    }
+    s_expect_counts (s_long_base, before, 1, 3);
+}
+
 #define AT_ONCE 16              // clients asking for one new page
 
 static void *
@@ -364,6 +396,7 @@ main (void)
         cmocka_unit_test (test_etag_hit_is_a_304_from_the_cache),
         cmocka_unit_test (test_at_most_entries_max_pages),
         cmocka_unit_test (test_concurrent_misses_ask_once),
+        cmocka_unit_test (test_agent_detail_is_cached),
         cmocka_unit_test (test_commit_event_shows_new_data),
         cmocka_unit_test (test_ttl_bounds_staleness_without_events),
         cmocka_unit_test (test_cache_off),
