@@ -26,7 +26,7 @@
 
       bench_store [--n 10000,100000,1000000] [--dealers 8] [--window 2]
                   [--queries 300] [--clients 4] [--seconds 5]
-                  [--readers 0] [--dir /tmp/balboard-bench-store]
+                  [--readers N] [--dir /tmp/balboard-bench-store]
                   [--binary bin/balboard-store]
                   [--redis-server redis-server]
 
@@ -80,7 +80,7 @@ typedef struct {
     int queries;                // page requests per measurement
     int clients;                // concurrent clients of the read phase
     int seconds;                // length of each read measurement
-    const char *readers;        // the store's --readers
+    const char *readers;        // the store's --readers, NULL: its default
     const char *dir;            // scratch data directory
     char binary [1024];         // balboard-store
     const char *redis_server;   // redis-server program
@@ -197,8 +197,9 @@ s_free_port (void)
     return port;
 }
 
-//  Run the store on store's endpoints and data, with cache_entries as
-//  --reply-cache-entries (NULL: the default), and wait until it answers.
+//  Run the store on store's endpoints and data, with options->readers as
+//  --readers and cache_entries as --reply-cache-entries (either NULL: the
+//  store's default), and wait until it answers.
 static int
 s_store_launch (const options_t *options, store_t *store,
                 const char *cache_entries)
@@ -206,10 +207,20 @@ s_store_launch (const options_t *options, store_t *store,
     char *argv [ARGS_MAX] = {
         (char *) options->binary, "--data-dir", (char *) options->dir,
         "--ingest-bind", store->ingest, "--query-bind", store->query,
-        "--readers", (char *) options->readers, "--log-level", "warn",
-        cache_entries ? "--reply-cache-entries" : NULL,
-        (char *) cache_entries, NULL
+        "--log-level", "warn", NULL
     };
+    int argc = 0;
+    while (argv [argc])
+        argc++;
+    if (options->readers) {
+        argv [argc++] = "--readers";
+        argv [argc++] = (char *) options->readers;
+    }
+    if (cache_entries) {
+        argv [argc++] = "--reply-cache-entries";
+        argv [argc++] = (char *) cache_entries;
+    }
+    argv [argc] = NULL;
     if (posix_spawn (&store->pid, options->binary, NULL, NULL, argv,
                      environ)) {
         fprintf (stderr, "bench_store: cannot run %s\n", options->binary);
@@ -853,7 +864,7 @@ static int
 s_parse (int argc, char **argv, options_t *options)
 {
     *options = (options_t) {
-        { 10000, 100000, 1000000 }, 3, 8, 2, 300, 4, 5, "0",
+        { 10000, 100000, 1000000 }, 3, 8, 2, 300, 4, 5, NULL,
         "/tmp/balboard-bench-store", "", "redis-server"
     };
     const char *bin_dir = getenv ("BALBOARD_BIN_DIR");
@@ -905,7 +916,7 @@ main (int argc, char **argv)
     if (s_parse (argc, argv, &options)) {
         fprintf (stderr, "usage: bench_store [--n 10000,100000,1000000] "
                  "[--dealers 8] [--window 2] [--queries 300] [--clients 4] "
-                 "[--seconds 5] [--readers 0] [--dir PATH] [--binary PATH] "
+                 "[--seconds 5] [--readers N] [--dir PATH] [--binary PATH] "
                  "[--redis-server PROGRAM]\n");
         return 64;
     }
