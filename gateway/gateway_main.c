@@ -66,12 +66,13 @@ static const bb_option_t s_options [] = {
                 "wait for the store or scheduler before answering 503"),
     INT_OPTION ("page-cache-ttl-ms", "BALBOARD_GATEWAY_PAGE_CACHE_TTL_MS",
                 "1000", 0, 3600000,
-                "serve a rendered dashboard page for at most this long, and "
-                "only while no newer store event came; 0: no page cache"),
+                "serve a rendered dashboard page or agent detail for at most "
+                "this long, and only while no newer store event came; 0: no "
+                "page cache"),
     INT_OPTION ("page-cache-entries", "BALBOARD_GATEWAY_PAGE_CACHE_ENTRIES",
                 "256", 1, 1000000,
-                "rendered dashboard pages kept at most, least recently "
-                "used out"),
+                "rendered pages (dashboard pages and agent details) kept at "
+                "most, least recently used out"),
     { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
       "network of the addresses /api/agents accepts: mainnet or testnet" },
     BB_OPTION_HEALTH (
