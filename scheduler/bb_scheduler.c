@@ -6,7 +6,8 @@
     bb_jobs, the budget each attempt holds), bb_fetchers the fetchers,
     which job each holds and when one is lost, bb_pager the agents page
     requests to the store, bb_health and bb_budget the upstreams,
-    bb_sched_status the status reply.
+    bb_sched_status the status reply, bb_pickup the store's events that
+    say agents were imported.
 
     Layers, top to bottom: dispatch and losses; the pump that decides
     what to dispatch next; agents pages; reports; ticks and timers; the
@@ -31,6 +32,7 @@
 #include "bb_jobs.h"
 #include "bb_log.h"
 #include "bb_pager.h"
+#include "bb_pickup.h"
 #include "bb_rotation.h"
 #include "bb_sched_status.h"
 #include "bb_sources.h"
@@ -54,6 +56,7 @@ typedef struct {
     bb_budget_t *budget;
     bb_health_t *health;
     bb_fetchers_t *fetchers;
+    bb_pickup_t *pickup;            // the store's events: imports
     int alarm_id;                   // the tick timer, -1 = none
     uint64_t next_tick_ms;          // when the alarm fires
     uint64_t last_tick_ms;          // when the last tick ran
@@ -372,6 +375,20 @@ s_tick (self_t *self)
     s_pump (self);
 }
 
+//  Agents were imported (bb_pickup): unless a rotation runs or a pickup
+//  went less than a heartbeat ago, tick now so that they are fetched
+//  within seconds, not at the alarm. A paused scheduler stays paused.
+static void
+s_pick_up (self_t *self, uint64_t now)
+{
+    const bb_sched_meta_t *meta = bb_rotation_meta (self->rotation);
+    bool running = !meta->exhausted || !meta->complete || self->start_due;
+    if (bb_pickup_due (self->pickup, running, now)) {
+        bb_info ("agents_pickup", "rotation=%" PRIu64, meta->rotation);
+        s_tick (self);
+    }
+}
+
 //  A late beat means this loop stalled (a slow fsync, a stopped process):
 //  what fetchers said meanwhile may not be read yet, so the registry
 //  judges them one interval later (zloop fires the beats missed
@@ -401,6 +418,7 @@ s_on_heartbeat (zloop_t *loop, int timer_id, void *arg)
     while (bb_fetchers_next_loss (self->fetchers, now, &loss))
         s_on_loss (self, &loss, now);
     bb_pager_expire (self->pager, now);
+    s_pick_up (self, now);
     s_pump (self);
     return 0;
 }
@@ -539,6 +557,18 @@ s_on_store (zloop_t *loop, zsock_t *reader, void *arg)
 }
 
 //  ---------------------------------------------------------------------
+//  Store events socket: imports
+
+static int
+s_on_store_event (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    self_t *self = (self_t *) arg;
+    bb_pickup_recv (self->pickup);
+    s_pick_up (self, zclock_time ());
+    return 0;
+}
+
+//  ---------------------------------------------------------------------
 //  Control socket
 
 //  Apply command; returns 0, or -1 if it is not one we know.
@@ -624,6 +654,7 @@ s_self_destroy (self_t **self_p)
         bb_health_destroy (&self->health);
         bb_budget_destroy (&self->budget);
         bb_pager_destroy (&self->pager);
+        bb_pickup_destroy (&self->pickup);
         zsock_destroy (&self->control);
         zsock_destroy (&self->jobs);
         free (self);
@@ -642,6 +673,11 @@ s_self_broken (self_t *self)
          : bb_rotation_restore (self->rotation, self->settings.start_paused,
                                 zclock_time ())
            ? "cannot restore the durable state"
+         : !(self->pickup = bb_pickup_new (
+                self->settings.store_events,
+                bb_rotation_meta (self->rotation)->rotation_agents,
+                self->settings.heartbeat_ms))
+           ? "cannot connect to the store's events socket"
          : NULL;
 }
 
@@ -693,6 +729,9 @@ s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings,
     zloop_reader (self->loop, self->control, s_on_control, self);
     zloop_reader (self->loop, bb_pager_socket (self->pager), s_on_store,
                   self);
+    if (bb_pickup_socket (self->pickup))
+        zloop_reader (self->loop, bb_pickup_socket (self->pickup),
+                      s_on_store_event, self);
     zloop_timer (self->loop, settings->heartbeat_ms, 0, s_on_heartbeat,
                  self);
     self->beat_ms = zclock_mono ();
@@ -718,9 +757,11 @@ bb_scheduler_actor (zsock_t *pipe, void *args)
         return;
     }
     bb_actor_ready (pipe);
-    bb_info ("scheduler_started", "jobs=%s control=%s store=%s chunk=%"
-             PRIu32, self->settings.jobs_bind, self->settings.control_bind,
-             self->settings.store_query, self->settings.chunk_size);
+    bb_info ("scheduler_started", "jobs=%s control=%s store=%s events=%s"
+             " chunk=%" PRIu32, self->settings.jobs_bind,
+             self->settings.control_bind, self->settings.store_query,
+             self->settings.store_events ? self->settings.store_events : "-",
+             self->settings.chunk_size);
     zloop_start (self->loop);
     bool terminated = self->terminated;
     s_self_destroy (&self);

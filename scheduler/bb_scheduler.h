@@ -15,6 +15,11 @@
     A tick makes the price snapshot due (the next job dispatched fetches
     it) and, once the previous rotation has been dispatched whole, starts
     a new one, so the tick rate bounds how often a full rotation starts.
+    Imports tick early: when the store's events show the registry grew
+    while no rotation runs, the scheduler ticks at once (at most once a
+    heartbeat, bb_pickup), so new agents are fetched within seconds.
+    Agents imported while a rotation runs join it if they fall after its
+    cursor; those before it wait for the next rotation.
 
     Dispatch. In ACTIVE mode the rotation is dispatched as fast as ready
     fetchers (least recently used first) and the budgets allow: for each
@@ -63,6 +68,7 @@ typedef struct {
     const char *jobs_bind;          // ROUTER for fetchers
     const char *control_bind;       // ROUTER for the CLI
     const char *store_query;        // the store's query socket
+    const char *store_events;       // its events socket; NULL: none
     uint32_t chunk_size;            // agents per job at most
     uint64_t alarm_active_ms;
     uint64_t alarm_idle_ms;

@@ -45,6 +45,10 @@ static const bb_option_t s_options [] = {
     { "store-query", "BALBOARD_STORE_QUERY", BB_OPT_STRING,
       "tcp://127.0.0.1:7702", 0, 0, false,
       "the store's query socket (agents after the cursor)" },
+    { "store-events", "BALBOARD_STORE_EVENTS", BB_OPT_STRING,
+      "tcp://127.0.0.1:7703", 0, 0, false,
+      "the store's events socket (SUB): an import starts a rotation at "
+      "once if none runs (\"\": off)" },
     INT_OPTION ("chunk-size", "BALBOARD_CHUNK_SIZE", "100", 1, 1000,
                 "agents per job at most"),
     INT_OPTION ("alarm-active-ms", "BALBOARD_ALARM_ACTIVE_MS", "120000", 1,
@@ -111,6 +115,7 @@ s_settings (bb_config_t *config, bb_scheduler_settings_t *settings)
         .jobs_bind = bb_config_str (config, "jobs-bind"),
         .control_bind = bb_config_str (config, "control-bind"),
         .store_query = bb_config_str (config, "store-query"),
+        .store_events = bb_config_str (config, "store-events"),
         .chunk_size = (uint32_t) bb_config_int (config, "chunk-size"),
         .alarm_active_ms = (uint64_t) bb_config_int (config,
                                                      "alarm-active-ms"),

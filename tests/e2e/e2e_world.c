@@ -48,8 +48,9 @@
 struct _e2e_world_t {
     e2e_options_t options;
     char dir [PATH_SIZE];           // this world's scratch directory
-    int ingest_port, query_port, jobs_port, control_port;
+    int ingest_port, query_port, jobs_port, control_port, events_port;
     char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
+    char events [ENDPOINT_SIZE];    // the store's events (PUB)
     char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
     bb_mock_process_t *mock;
     bb_child_t *store;
@@ -147,7 +148,8 @@ s_start_store (e2e_world_t *self)
     snprintf (data, sizeof data, "%s/store", self->dir);
     const char *argv [] = {
         "--data-dir", data, "--ingest-bind", self->ingest,
-        "--query-bind", self->query, "--map-size-mb", "64", NULL
+        "--query-bind", self->query, "--events-bind", self->events,
+        "--map-size-mb", "64", NULL
     };
     self->store = s_start ("balboard-store", argv, NULL, self->query_port);
 }
@@ -161,6 +163,7 @@ s_start_scheduler (e2e_world_t *self, const char *const *extra)
     const char *argv [ARGS_MAX] = {
         "--data-dir", data, "--jobs-bind", self->jobs,
         "--control-bind", self->control, "--store-query", self->query,
+        "--store-events", self->events,
         "--chunk-size", chunk, "--heartbeat-ms", HEARTBEAT_MS,
         "--alarm-active-ms", "600000", "--alarm-idle-ms", "600000",
         "--job-deadline-ms", "10000", "--store-timeout-ms", "1000",
@@ -189,6 +192,7 @@ s_start_servers (e2e_world_t *self)
         if (tries) {
             s_endpoint (self->ingest, &self->ingest_port);
             s_endpoint (self->query, &self->query_port);
+            s_endpoint (self->events, &self->events_port);
         }
         s_start_store (self);
     }
@@ -312,6 +316,7 @@ e2e_world_new (const e2e_options_t *options)
               worlds++);
     s_endpoint (self->ingest, &self->ingest_port);
     s_endpoint (self->query, &self->query_port);
+    s_endpoint (self->events, &self->events_port);
     s_endpoint (self->jobs, &self->jobs_port);
     s_endpoint (self->control, &self->control_port);
     s_start_servers (self);

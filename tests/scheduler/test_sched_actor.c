@@ -150,7 +150,7 @@ s_scheduler_start (world_t *world, const char *const *extra)
     const char *argv [40] = {
         path, "--data-dir", world->data_dir, "--jobs-bind", jobs,
         "--control-bind", control, "--store-query", store,
-        "--heartbeat-ms", "100", "--store-timeout-ms", "500",
+        "--store-events", "", "--heartbeat-ms", "100", "--store-timeout-ms", "500",
         "--alarm-active-ms", "60000", "--alarm-idle-ms", "60000",
         "--hiro-rpm", "0", "--mempool-rpm", "0", "--price-rpm", "0",
         "--log-level", "debug"
