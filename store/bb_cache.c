@@ -137,11 +137,13 @@ bb_cache_put (bb_cache_t *self, const bb_cache_key_t *key,
               const bb_envelope_t *reply)
 {
     assert (self && key && reply);
+    if (self->max_entries == 0)
+        return;                 // keeps nothing: do not even pack
     bb_envelope_t body = *reply;
     body.version = 0;           // left out of the packed bytes
     body.request_id = 0;
     size_t size = balboard__envelope__get_packed_size (&body);
-    if (self->max_entries == 0 || size > self->max_bytes)
+    if (size > self->max_bytes)
         return;
     uint8_t *bytes = malloc (size);
     assert (bytes);
