@@ -90,6 +90,7 @@ typedef struct {
 //  gets closed_status without a request.
 typedef struct {
     uint32_t requests;
+    bb_latency_t latency;       // the requests' durations
     uint32_t failures;
     uint32_t rate_limited;
     uint32_t retry_after_s;
@@ -696,6 +697,8 @@ s_done (const bb_http_result_t *result, void *arg)
     self->outstanding--;
     tally_t *tally = &self->tally [s_lane_of (slot->kind)];
     tally->requests += result->attempts;
+    bb_latency_merge (&tally->latency, result->latency->buckets,
+                      BB_LATENCY_BUCKETS, result->latency->sum_us);
     tally->rate_limited += result->rate_limited;
     if (result->retry_after_s > tally->retry_after_s)
         tally->retry_after_s = result->retry_after_s;
@@ -866,6 +869,19 @@ s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
                   self->repeated_stx);
 }
 
+//  Put latency into report, in arrays it owns (freed with it).
+static void
+s_report_latency (Balboard__UpstreamReport *report,
+                  const bb_latency_t *latency)
+{
+    report->latency_buckets = malloc (sizeof latency->buckets);
+    assert (report->latency_buckets);
+    memcpy (report->latency_buckets, latency->buckets,
+            sizeof latency->buckets);
+    report->n_latency_buckets = BB_LATENCY_BUCKETS;
+    report->latency_sum_us = latency->sum_us;
+}
+
 static Balboard__UpstreamReport *
 s_upstream_report (bb_fetch_job_t *self, bb_upstream_t lane, int64_t now)
 {
@@ -882,6 +898,7 @@ s_upstream_report (bb_fetch_job_t *self, bb_upstream_t lane, int64_t now)
                                  : self->context->hiro_v3 ? "v3" : "v1");
     report->last_error = bb_pb_strdup (self->tally [lane].last_error);
     report->gave_up = self->tally [lane].gave_up;
+    s_report_latency (report, &self->tally [lane].latency);
     return report;
 }
 

@@ -54,6 +54,7 @@ typedef struct {
     char retry_after [RETRY_AFTER_SIZE];    // header of the last response
     long status;                        // of the last response
     unsigned attempts;
+    bb_latency_t latency;               // the attempts' durations
     unsigned rate_limited;
     unsigned retry_after_s;
     int64_t retry_until_ms;             // end of the latest asked-for wait
@@ -143,6 +144,7 @@ s_flush (bb_http_t *self)
             .retry_after_s = request->retry_after_s,
             .retry_until_ms = request->retry_until_ms,
             .detail = request->detail,
+            .latency = &request->latency,
         };
         request->done (&result, request->arg);
         s_request_destroy (&request);
@@ -504,6 +506,9 @@ s_complete (bb_http_t *self, CURL *easy, CURLcode code)
     self->lanes [request->lane].running--;
     long status = 0;
     curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_off_t micros = 0;
+    curl_easy_getinfo (easy, CURLINFO_TOTAL_TIME_T, &micros);
+    bb_latency_add (&request->latency, micros > 0 ? (uint64_t) micros : 0);
     curl_multi_remove_handle (self->multi, easy);
     s_easy_give (self, easy);
     request->easy = NULL;

@@ -40,6 +40,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "bb_latency.h"
+
 //  Most lanes an engine has.
 #define BB_HTTP_LANES 4
 
@@ -76,6 +78,7 @@ typedef struct {
     unsigned retry_after_s;     // largest wait a 429 asked for, 0 if none
     int64_t retry_until_ms;     // when that wait ends (zclock_mono), or 0
     const char *detail;         // why, for anything but a response
+    const bb_latency_t *latency;    // every attempt's duration
 } bb_http_result_t;
 
 //  Called exactly once per request, from bb_http_poll or

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bb_latency.h"
 #include "bb_metrics.h"
 #include "bb_upstream.h"
 #include "bb_version.h"
@@ -39,19 +40,8 @@ static const char *const s_routes [] = {
 #define ROUTE_AGENT 2
 #define ROUTE_OTHER (ROUTE_COUNT - 1)
 
-//  Upper bounds of the duration buckets, in microseconds, and as the le
-//  labels say them; a last bucket holds what is above them all.
-static const uint64_t s_bucket_micros [] = {
-    500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
-    1000000, 2500000, 5000000, 10000000
-};
-static const char *const s_bucket_labels [] = {
-    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
-    "0.25", "0.5", "1", "2.5", "5", "10"
-};
-#define BUCKET_COUNT (sizeof s_bucket_micros / sizeof s_bucket_micros [0])
-_Static_assert (sizeof s_bucket_labels / sizeof s_bucket_labels [0]
-                == BUCKET_COUNT, "a label for every bucket");
+//  The duration buckets: common/bb_latency.h, less the one above them all.
+#define BUCKET_COUNT BB_LATENCY_BOUNDS
 
 typedef atomic_uint_fast64_t counter_t;
 
@@ -102,15 +92,6 @@ bb_metrics_route (const char *path)
     return s_routes [s_route_index (path)];
 }
 
-static size_t
-s_bucket_index (uint64_t micros)
-{
-    size_t bucket = 0;
-    while (bucket < BUCKET_COUNT && micros > s_bucket_micros [bucket])
-        bucket++;
-    return bucket;
-}
-
 void
 bb_metrics_count_request (bb_metrics_t *self, const char *path,
                           unsigned status, double seconds)
@@ -123,7 +104,7 @@ bb_metrics_count_request (bb_metrics_t *self, const char *path,
                     ? (uint64_t) (seconds * MICROS_PER_SECOND) : 0;
     atomic_fetch_add_explicit (&self->requests [route][status - STATUS_MIN],
                                1, memory_order_relaxed);
-    atomic_fetch_add_explicit (&self->buckets [route][s_bucket_index (micros)],
+    atomic_fetch_add_explicit (&self->buckets [route][bb_latency_bucket (micros)],
                                1, memory_order_relaxed);
     atomic_fetch_add_explicit (&self->micros [route], micros,
                                memory_order_relaxed);
@@ -212,6 +193,28 @@ s_render_requests (bb_metrics_t *self, FILE *out)
         }
 }
 
+//  The samples of histogram name for the series label=value: cumulative
+//  le buckets, _sum and _count. Nothing for a series that counted none.
+static void
+s_histogram (FILE *out, const char *name, const char *label,
+             const char *value, const bb_latency_t *latency)
+{
+    uint64_t cumulative [BB_LATENCY_BUCKETS], total = 0;
+    for (size_t bucket = 0; bucket < BB_LATENCY_BUCKETS; bucket++)
+        cumulative [bucket] = total += latency->buckets [bucket];
+    if (!total)
+        return;
+    for (size_t bucket = 0; bucket < BB_LATENCY_BUCKETS; bucket++)
+        fprintf (out, "%s_bucket{%s=\"%s\",le=\"%s\"} %" PRIu64 "\n", name,
+                 label, value, bucket < BB_LATENCY_BOUNDS
+                 ? bb_latency_bound_label (bucket) : "+Inf",
+                 cumulative [bucket]);
+    fprintf (out, "%s_sum{%s=\"%s\"} %.6f\n", name, label, value,
+             (double) latency->sum_us / MICROS_PER_SECOND);
+    fprintf (out, "%s_count{%s=\"%s\"} %" PRIu64 "\n", name, label, value,
+             total);
+}
+
 static void
 s_render_durations (bb_metrics_t *self, FILE *out)
 {
@@ -219,20 +222,12 @@ s_render_durations (bb_metrics_t *self, FILE *out)
     s_family (out, name, "histogram",
               "Time from a complete request to its queued answer, by route.");
     for (size_t route = 0; route < ROUTE_COUNT; route++) {
-        uint64_t cumulative [BUCKET_COUNT + 1], total = 0;
+        bb_latency_t latency = {
+            .sum_us = s_read (&self->micros [route])
+        };
         for (size_t bucket = 0; bucket <= BUCKET_COUNT; bucket++)
-            cumulative [bucket] = total += s_read (
-                &self->buckets [route][bucket]);
-        if (!total)
-            continue;               // a route never asked for
-        for (size_t bucket = 0; bucket <= BUCKET_COUNT; bucket++)
-            fprintf (out, "%s_bucket{route=\"%s\",le=\"%s\"} %" PRIu64 "\n",
-                     name, s_routes [route], bucket < BUCKET_COUNT
-                     ? s_bucket_labels [bucket] : "+Inf", cumulative [bucket]);
-        fprintf (out, "%s_sum{route=\"%s\"} %.6f\n", name, s_routes [route],
-                 (double) s_read (&self->micros [route]) / MICROS_PER_SECOND);
-        fprintf (out, "%s_count{route=\"%s\"} %" PRIu64 "\n", name,
-                 s_routes [route], total);
+            latency.buckets [bucket] = s_read (&self->buckets [route][bucket]);
+        s_histogram (out, name, "route", s_routes [route], &latency);
     }
 }
 
@@ -459,6 +454,25 @@ s_render_upstreams (FILE *out, const Balboard__SchedulerStatus *status)
         s_budget);
 }
 
+//  The upstream requests' durations, as the scheduler summed the jobs'
+//  reports (bb_latency buckets).
+static void
+s_render_upstream_latency (FILE *out, const Balboard__SchedulerStatus *status)
+{
+    const char *name = "balboard_upstream_request_duration_seconds";
+    s_family (out, name, "histogram",
+              "Upstream request durations (each attempt), as jobs "
+              "reported them.");
+    for (size_t index = 0; index < status->n_upstreams; index++) {
+        const Balboard__UpstreamHealth *health = status->upstreams [index];
+        bb_latency_t latency = { .sum_us = health->latency_sum_us };
+        bb_latency_merge (&latency, health->latency_buckets,
+                          health->n_latency_buckets, 0);
+        s_histogram (out, name, "upstream",
+                     bb_upstream_wire_label (health->upstream), &latency);
+    }
+}
+
 //  How the scheduler paces a troubled upstream (docs/scheduler.md).
 static void
 s_render_pacing (FILE *out, const Balboard__SchedulerStatus *status)
@@ -521,6 +535,7 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
         s_render_rotation (out, sources->scheduler);
         s_render_upstreams (out, sources->scheduler);
         s_render_pacing (out, sources->scheduler);
+        s_render_upstream_latency (out, sources->scheduler);
     }
     fclose (out);
     assert (text);

@@ -29,6 +29,7 @@ typedef struct {
     unsigned step;                  // backoff step, 0 = none
     uint64_t failures;              // reported, in all
     uint64_t rate_limited;
+    bb_latency_t latency;           // reported request durations, in all
     char last_error [BB_HEALTH_ERROR_SIZE];
     uint64_t last_error_ms;
     char endpoint [BB_HEALTH_ENDPOINT_SIZE];
@@ -197,6 +198,9 @@ s_apply (bb_health_t *self, Balboard__UpstreamReport *const *upstreams,
         if (counted) {
             upstream->failures += report->failures;
             upstream->rate_limited += report->rate_limited;
+            bb_latency_merge (&upstream->latency, report->latency_buckets,
+                              report->n_latency_buckets,
+                              report->latency_sum_us);
             if (report->endpoint && *report->endpoint)
                 snprintf (upstream->endpoint, sizeof upstream->endpoint,
                           "%s", report->endpoint);
@@ -356,6 +360,12 @@ uint64_t
 bb_health_rate_limited (bb_health_t *self, bb_upstream_t upstream)
 {
     return s_upstream (self, upstream)->rate_limited;
+}
+
+const bb_latency_t *
+bb_health_latency (bb_health_t *self, bb_upstream_t upstream)
+{
+    return &s_upstream (self, upstream)->latency;
 }
 
 const char *

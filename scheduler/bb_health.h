@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bb_latency.h"
 #include "bb_upstream.h"
 
 //  Share of failed requests (percent) that makes an upstream unhealthy.
@@ -119,6 +120,11 @@ bool bb_health_healthy (bb_health_t *self, bb_upstream_t upstream);
 //  Failures and 429s reported for upstream, in all.
 uint64_t bb_health_failures (bb_health_t *self, bb_upstream_t upstream);
 uint64_t bb_health_rate_limited (bb_health_t *self, bb_upstream_t upstream);
+
+//  The durations of upstream's requests the reports counted, in all
+//  (bb_latency buckets); borrowed, valid while self lives.
+const bb_latency_t *bb_health_latency (bb_health_t *self,
+                                       bb_upstream_t upstream);
 
 //  The latest trouble reported for upstream ("" if none) and when (0).
 //  Owned by the health record, valid until the next report.

@@ -102,6 +102,11 @@ s_upstreams (const bb_sched_status_parts_t *parts, uint64_t now_ms,
                                                       upstream, now_ms);
         health->probing = bb_health_probing (parts->health, upstream,
                                              now_ms);
+        const bb_latency_t *latency = bb_health_latency (parts->health,
+                                                         upstream);
+        health->n_latency_buckets = BB_LATENCY_BUCKETS;
+        health->latency_buckets = (uint64_t *) latency->buckets;
+        health->latency_sum_us = latency->sum_us;
         arrays->upstreams_p [u] = health;
     }
     status->n_upstreams = BB_UPSTREAM_COUNT;

@@ -71,6 +71,13 @@ test_metrics_of_a_running_world (void **state)
         "balboard_http_request_duration_seconds_count{route="
         "\"/api/dashboard\"} 2\n",
         "balboard_build_info{service=\"store\",version=\"",
+        "\n# TYPE balboard_upstream_request_duration_seconds histogram\n",
+        "\nbalboard_upstream_request_duration_seconds_bucket{upstream="
+        "\"hiro\",le=\"+Inf\"} ",
+        "\nbalboard_upstream_request_duration_seconds_sum{upstream="
+        "\"hiro\"} ",
+        "\nbalboard_upstream_request_duration_seconds_count{upstream="
+        "\"mempool.space\"} ",
     };
     for (size_t index = 0; index < sizeof parts / sizeof parts [0]; index++)
         s_has (text, parts [index]);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bb_latency.h"
 #include "bb_metrics.h"
 #include "bb_test_main.h"
 
@@ -214,6 +215,12 @@ test_store_and_scheduler (void **state)
     hiro.limited = true;
     hiro.backoff_ms = 4000;
     hiro.next_probe_ms = 1764655630500;
+    uint64_t latency [BB_LATENCY_BUCKETS] = { 0 };
+    latency [bb_latency_bucket (80000)] = 3;        // 50 to 100 ms
+    latency [BB_LATENCY_BOUNDS] = 1;                // above 10 s
+    hiro.latency_buckets = latency;
+    hiro.n_latency_buckets = BB_LATENCY_BUCKETS;
+    hiro.latency_sum_us = 12250000;
     Balboard__UpstreamHealth *upstreams [] = { &hiro };
     Balboard__InFlightJob job = BALBOARD__IN_FLIGHT_JOB__INIT;
     Balboard__InFlightJob *jobs [] = { &job, &job };
@@ -259,6 +266,18 @@ test_store_and_scheduler (void **state)
         "balboard_upstream_next_probe_timestamp_seconds{upstream=\"hiro\"} "
         "1764655630.5",
         "balboard_upstream_last_error_timestamp_seconds{upstream=\"hiro\"} 0",
+        "balboard_upstream_request_duration_seconds_bucket{upstream="
+        "\"hiro\",le=\"0.05\"} 0",
+        "balboard_upstream_request_duration_seconds_bucket{upstream="
+        "\"hiro\",le=\"0.1\"} 3",
+        "balboard_upstream_request_duration_seconds_bucket{upstream="
+        "\"hiro\",le=\"10\"} 3",
+        "balboard_upstream_request_duration_seconds_bucket{upstream="
+        "\"hiro\",le=\"+Inf\"} 4",
+        "balboard_upstream_request_duration_seconds_sum{upstream="
+        "\"hiro\"} 12.250000",
+        "balboard_upstream_request_duration_seconds_count{upstream="
+        "\"hiro\"} 4",
     };
     for (size_t index = 0; index < sizeof lines / sizeof lines [0]; index++)
         s_has_line (text, lines [index]);

@@ -230,11 +230,48 @@ test_restore_and_unknown (void **state)
     bb_health_destroy (&health);
 }
 
+//  Reports' request durations add up per upstream, bucket by bucket; a
+//  report without them (an older fetcher) or with extra buckets is fine.
+static void
+test_latency_adds_up (void **state)
+{
+    bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
+    const bb_latency_t *hiro = bb_health_latency (health, BB_UPSTREAM_HIRO);
+    assert_int_equal (hiro->sum_us, 0);
+    uint64_t counts [BB_LATENCY_BUCKETS + 2] = { 0 };
+    counts [0] = 3;                             // up to 0.5 ms
+    counts [bb_latency_bucket (40000)] = 2;     // 25 to 50 ms
+    counts [BB_LATENCY_BOUNDS] = 1;             // above 10 s
+    counts [BB_LATENCY_BUCKETS] = 99;           // not a bucket: ignored
+    report_t report;
+    s_report (&report, 0, 0, 0, 0);
+    report.reports [BB_UPSTREAM_HIRO].latency_buckets = counts;
+    report.reports [BB_UPSTREAM_HIRO].n_latency_buckets
+        = BB_LATENCY_BUCKETS + 1;
+    report.reports [BB_UPSTREAM_HIRO].latency_sum_us = 12000000;
+    s_apply (health, &report, T0);
+    s_apply (health, &report, T0 + 1);
+    assert_int_equal (hiro->buckets [0], 6);
+    assert_int_equal (hiro->buckets [bb_latency_bucket (40000)], 4);
+    assert_int_equal (hiro->buckets [BB_LATENCY_BOUNDS], 2);
+    assert_int_equal (hiro->sum_us, 24000000);
+    //  the other upstreams reported none
+    const bb_latency_t *mempool = bb_health_latency (health,
+                                                     BB_UPSTREAM_MEMPOOL);
+    for (size_t bucket = 0; bucket < BB_LATENCY_BUCKETS; bucket++)
+        assert_int_equal (mempool->buckets [bucket], 0);
+    //  a heartbeat's progress is not counted: the report will be
+    bb_health_progress (health, report.pointers, BB_UPSTREAM_COUNT, T0 + 2);
+    assert_int_equal (hiro->buckets [0], 6);
+    bb_health_destroy (&health);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_pacing_per_upstream),
+        cmocka_unit_test (test_latency_adds_up),
         cmocka_unit_test (test_retry_after_pauses),
         cmocka_unit_test (test_retry_after_waited),
         cmocka_unit_test (test_backoff_and_probes),
