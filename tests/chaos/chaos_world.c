@@ -113,7 +113,8 @@ s_start_scheduler (chaos_world_t *self, bool paused)
     const char *args [ARGS_MAX] = {
         "--data-dir", data, "--jobs-bind", self->jobs.endpoint,
         "--control-bind", self->control.endpoint,
-        "--store-query", self->query.endpoint, "--chunk-size", chunk,
+        "--store-query", self->query.endpoint,
+        "--store-events", self->events.endpoint, "--chunk-size", chunk,
         "--heartbeat-ms", HEARTBEAT_MS, "--alarm-active-ms", ALARM_MS,
         "--alarm-idle-ms", ALARM_MS, "--job-deadline-ms", JOB_DEADLINE_MS,
         "--store-timeout-ms", "1000", "--hiro-rpm", "0",

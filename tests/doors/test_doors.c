@@ -97,7 +97,8 @@ s_setup (void **state)
         "--data-dir", scheduler_dir,
         "--control-bind", "tcp://127.0.0.1:$PORT0",
         "--jobs-bind", "tcp://127.0.0.1:$PORT1",
-        "--store-query", doors->query, "--heartbeat-ms", "250", "--paused",
+        "--store-query", doors->query, "--store-events", doors->events,
+        "--heartbeat-ms", "250", "--paused",
         "--log-level", "error", NULL
     };
     doors->scheduler = bb_child_start_on_free_ports (
