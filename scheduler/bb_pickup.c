@@ -85,10 +85,11 @@ bb_pickup_agents (bb_pickup_t *self, uint64_t agents)
 }
 
 bool
-bb_pickup_due (bb_pickup_t *self, bool running, uint64_t now_ms)
+bb_pickup_due (bb_pickup_t *self, bool running, uint64_t rotation_agents,
+               uint64_t now_ms)
 {
     assert (self);
-    if (running)
+    if (running || self->agents <= rotation_agents)
         self->pending = false;
     if (!self->pending
     ||  (self->last_ms && now_ms < self->last_ms + self->interval_ms))

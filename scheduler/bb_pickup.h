@@ -48,8 +48,12 @@ void bb_pickup_recv (bb_pickup_t *self);
 void bb_pickup_agents (bb_pickup_t *self, uint64_t agents);
 
 //  True if a pickup should start a rotation at now_ms: one is pending, no
-//  rotation runs (running drops the pending one) and the last pickup was
-//  an interval or more ago. A true answer counts as the pickup.
-bool bb_pickup_due (bb_pickup_t *self, bool running, uint64_t now_ms);
+//  rotation runs (running drops the pending one), the registry as last
+//  seen is larger than the last rotation (rotation_agents: an event that
+//  comes late, after the rotation that fetched its agents, picks up
+//  nothing) and the last pickup was an interval or more ago. A true
+//  answer counts as the pickup.
+bool bb_pickup_due (bb_pickup_t *self, bool running,
+                    uint64_t rotation_agents, uint64_t now_ms);
 
 #endif

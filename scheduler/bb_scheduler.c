@@ -383,7 +383,7 @@ s_pick_up (self_t *self, uint64_t now)
 {
     const bb_sched_meta_t *meta = bb_rotation_meta (self->rotation);
     bool running = !meta->exhausted || !meta->complete || self->start_due;
-    if (bb_pickup_due (self->pickup, running, now)) {
+    if (bb_pickup_due (self->pickup, running, meta->rotation_agents, now)) {
         bb_info ("agents_pickup", "rotation=%" PRIu64, meta->rotation);
         s_tick (self);
     }

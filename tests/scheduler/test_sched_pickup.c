@@ -19,10 +19,10 @@ test_growth_makes_one_pickup (void **state)
     assert_null (bb_pickup_socket (pickup));
     //  the same count as the last rotation: nothing to pick up
     bb_pickup_agents (pickup, 100);
-    assert_false (bb_pickup_due (pickup, false, 5000));
+    assert_false (bb_pickup_due (pickup, false, 0, 5000));
     bb_pickup_agents (pickup, 120);
-    assert_true (bb_pickup_due (pickup, false, 5000));
-    assert_false (bb_pickup_due (pickup, false, 5001));
+    assert_true (bb_pickup_due (pickup, false, 0, 5000));
+    assert_false (bb_pickup_due (pickup, false, 0, 5001));
     bb_pickup_destroy (&pickup);
     assert_null (pickup);
     bb_pickup_destroy (&pickup);
@@ -33,11 +33,11 @@ test_one_pickup_per_interval (void **state)
 {
     bb_pickup_t *pickup = bb_pickup_new ("", 0, INTERVAL_MS);
     bb_pickup_agents (pickup, 10);
-    assert_true (bb_pickup_due (pickup, false, 5000));
+    assert_true (bb_pickup_due (pickup, false, 0, 5000));
     bb_pickup_agents (pickup, 20);
     //  within the interval it waits, and goes once the interval ends
-    assert_false (bb_pickup_due (pickup, false, 5000 + INTERVAL_MS - 1));
-    assert_true (bb_pickup_due (pickup, false, 5000 + INTERVAL_MS));
+    assert_false (bb_pickup_due (pickup, false, 0, 5000 + INTERVAL_MS - 1));
+    assert_true (bb_pickup_due (pickup, false, 0, 5000 + INTERVAL_MS));
     bb_pickup_destroy (&pickup);
 }
 
@@ -46,14 +46,28 @@ test_running_rotation_drops_growth (void **state)
 {
     bb_pickup_t *pickup = bb_pickup_new (NULL, 10, INTERVAL_MS);
     bb_pickup_agents (pickup, 20);
-    assert_false (bb_pickup_due (pickup, true, 5000));
+    assert_false (bb_pickup_due (pickup, true, 0, 5000));
     //  the rotation ended: the growth it saw is not picked up again
-    assert_false (bb_pickup_due (pickup, false, 9000));
+    assert_false (bb_pickup_due (pickup, false, 0, 9000));
     //  a shrink then a regrowth to the same size is growth
     bb_pickup_agents (pickup, 15);
-    assert_false (bb_pickup_due (pickup, false, 9000));
+    assert_false (bb_pickup_due (pickup, false, 0, 9000));
     bb_pickup_agents (pickup, 20);
-    assert_true (bb_pickup_due (pickup, false, 9000));
+    assert_true (bb_pickup_due (pickup, false, 0, 9000));
+    bb_pickup_destroy (&pickup);
+}
+
+//  An event that comes after the rotation that took its agents (events
+//  are merged, so one may lag a short rotation) picks up nothing.
+static void
+test_late_event_after_rotation (void **state)
+{
+    bb_pickup_t *pickup = bb_pickup_new (NULL, 500, INTERVAL_MS);
+    bb_pickup_agents (pickup, 1000);
+    //  the rotation that started with 1,000 agents has ended
+    assert_false (bb_pickup_due (pickup, false, 1000, 5000));
+    bb_pickup_agents (pickup, 1030);
+    assert_true (bb_pickup_due (pickup, false, 1000, 5000));
     bb_pickup_destroy (&pickup);
 }
 
@@ -64,6 +78,7 @@ main (void)
         cmocka_unit_test (test_growth_makes_one_pickup),
         cmocka_unit_test (test_one_pickup_per_interval),
         cmocka_unit_test (test_running_rotation_drops_growth),
+        cmocka_unit_test (test_late_event_after_rotation),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
