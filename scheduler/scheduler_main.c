@@ -16,10 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lmdb.h>
-
 #include "bb_actor.h"
 #include "bb_config.h"
+#include "bb_lmdb_version.h"
 #include "bb_log.h"
 #include "bb_main.h"
 #include "bb_scheduler.h"
@@ -88,14 +87,7 @@ static const bb_option_t s_options [] = {
 
 #define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
-//  "0.9.24: (July 24, 2019)", as LMDB says it less its "LMDB " prefix.
-static const char *
-s_lmdb_version (void)
-{
-    return mdb_version (NULL, NULL, NULL) + strlen ("LMDB ");
-}
-
-static const bb_library_t s_libraries [] = { { "lmdb", s_lmdb_version } };
+static const bb_library_t s_libraries [] = { { "lmdb", bb_lmdb_version } };
 
 static int s_health (bb_config_t *config);
 static int s_run (bb_config_t *config);

@@ -15,14 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lmdb.h>
-
 #include "bb_actor.h"
 #include "bb_address.h"
 #include "bb_client.h"
 #include "bb_config.h"
 #include "bb_db.h"
 #include "bb_ingest.h"
+#include "bb_lmdb_version.h"
 #include "bb_log.h"
 #include "bb_main.h"
 #include "bb_query.h"
@@ -80,14 +79,7 @@ static const bb_option_t s_options [] = {
 
 #define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
-//  "0.9.24: (July 24, 2019)", as LMDB says it less its "LMDB " prefix.
-static const char *
-s_lmdb_version (void)
-{
-    return mdb_version (NULL, NULL, NULL) + strlen ("LMDB ");
-}
-
-static const bb_library_t s_libraries [] = { { "lmdb", s_lmdb_version } };
+static const bb_library_t s_libraries [] = { { "lmdb", bb_lmdb_version } };
 
 static int s_health (bb_config_t *config);
 static int s_run (bb_config_t *config);
