@@ -65,7 +65,7 @@ test_every_body_round_trips (void **state)
         free (body);
         bodies++;
     }
-    assert_int_equal (bodies, 26);
+    assert_int_equal (bodies, 29);
 }
 
 //  A balance batch with u128 amounts, statuses and prices keeps every value.
