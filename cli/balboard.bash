@@ -8,7 +8,7 @@ _balboard()
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local options="--store-query --store-ingest --scheduler-control
         --timeout-ms --json --offset --limit --history --batch-size
-        --network --log-level --help --version"
+        --registry-owned --network --log-level --help --version"
     local verbs="dashboard agent rank stats status pause resume tick
         version agents help"
 
@@ -29,7 +29,7 @@ _balboard()
     for ((i = 1; i < COMP_CWORD; i++)); do
         word="${COMP_WORDS[i]}"
         case "$word" in
-            --json|--help|--version) ;;
+            --json|--registry-owned|--help|--version) ;;
             -*) ((i++)) ;;
             *) verb="$word"; break ;;
         esac

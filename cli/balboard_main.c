@@ -37,6 +37,9 @@ static const bb_option_t s_options [] = {
       "agent: history entries to show" },
     { "batch-size", NULL, BB_OPT_INT, "500", 1, 5000, false,
       "agents import: agents per request" },
+    { "registry-owned", NULL, BB_OPT_BOOL, "false", 0, 0, false,
+      "agents import: the agents belong to the registry (a sync may remove "
+      "them)" },
     { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
       "which addresses are valid: mainnet or testnet" },
     { "log-level", "BALBOARD_LOG_LEVEL", BB_OPT_STRING, "warn", 0, 0, false,

@@ -1,10 +1,10 @@
 /*  =========================================================================
     bb_import - agents to import, read from a file, stdin or a registry URL
 
-    Owns the parsed agents (protobuf Agent messages with heap strings, freed
-    with the import) and the rejections. Formats are told apart by their
-    first value: an object with "agents" is a registry page, an array is a
-    bare list, anything else is NDJSON read line by line.
+    Owns the bytes of the input and the agent list they are parsed into
+    (bb_agent_list, shared with the fetcher's registry sync); this module
+    only reads: a file, stdin, or a registry URL page by page with
+    libcurl's easy interface.
     =========================================================================
 */
 #include "bb_import.h"
@@ -12,7 +12,6 @@
 #include <assert.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -20,46 +19,21 @@
 
 //  Largest input accepted from a file or one registry page (bytes).
 #define BB_IMPORT_MAX_INPUT (256 * 1024 * 1024)
-//  Longest display name, BNS name or level name kept (bytes).
-#define BB_IMPORT_MAX_NAME 256
 //  Pages followed from a URL before giving up (a registry that never ends).
 #define BB_IMPORT_MAX_PAGES 100000
-#define BB_IMPORT_LEVEL_MAX 2
 
 struct _bb_import_t {
-    bb_network_t network;               // addresses are checked for it
-    Balboard__Agent **agents;           // valid agents, owned
-    size_t count;
-    size_t capacity;
-    bb_import_rejection_t *rejections;  // owned
-    size_t rejected;
-    size_t rejection_capacity;
-    size_t seen;                        // agents read, valid or not
+    bb_agent_list_t *list;              // what was read
     char error [256];                   // why the last read failed
 };
 
 bb_import_t *
-bb_import_new (bb_network_t network)
+bb_import_new (bb_network_t network, Balboard__AgentOwner owner)
 {
     bb_import_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->network = network;
+    self->list = bb_agent_list_new (network, owner);
     return self;
-}
-
-static void
-s_agent_destroy (Balboard__Agent **agent_p)
-{
-    Balboard__Agent *agent = *agent_p;
-    if (!agent)
-        return;
-    free (agent->stx_address);
-    free (agent->btc_address);
-    free (agent->display_name);
-    free (agent->bns_name);
-    free (agent->level_name);
-    free (agent);
-    *agent_p = NULL;
 }
 
 void
@@ -69,14 +43,7 @@ bb_import_destroy (bb_import_t **self_p)
     bb_import_t *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->count; i++)
-        s_agent_destroy (&self->agents [i]);
-    for (size_t i = 0; i < self->rejected; i++) {
-        free (self->rejections [i].stx_address);
-        free (self->rejections [i].reason);
-    }
-    free (self->agents);
-    free (self->rejections);
+    bb_agent_list_destroy (&self->list);
     free (self);
     *self_p = NULL;
 }
@@ -91,191 +58,14 @@ s_fail (bb_import_t *self, const char *format, ...)
     return -1;
 }
 
-static void
-s_reject (bb_import_t *self, const char *stx_address, const char *reason)
-{
-    if (self->rejected == self->rejection_capacity) {
-        self->rejection_capacity = self->rejection_capacity
-                                 ? self->rejection_capacity * 2 : 64;
-        self->rejections = realloc (self->rejections,
-            self->rejection_capacity * sizeof *self->rejections);
-        assert (self->rejections);
-    }
-    bb_import_rejection_t *rejection = &self->rejections [self->rejected++];
-    rejection->index = self->seen;
-    rejection->stx_address = strdup (stx_address ? stx_address : "");
-    rejection->reason = strdup (reason);
-}
-
-static void
-s_keep (bb_import_t *self, Balboard__Agent *agent)
-{
-    if (self->count == self->capacity) {
-        self->capacity = self->capacity ? self->capacity * 2 : 256;
-        self->agents = realloc (self->agents,
-                                self->capacity * sizeof *self->agents);
-        assert (self->agents);
-    }
-    self->agents [self->count++] = agent;
-}
-
-//  Optional string field: NULL or JSON null is "", a string is copied, any
-//  other type or an over-long string is an error (returns NULL, *reason).
-static char *
-s_string_field (json_t *object, const char *key, const char **reason)
-{
-    json_t *value = json_object_get (object, key);
-    if (!value || json_is_null (value))
-        return strdup ("");
-    if (!json_is_string (value)) {
-        *reason = "a name field is not a string";
-        return NULL;
-    }
-    if (json_string_length (value) > BB_IMPORT_MAX_NAME) {
-        *reason = "a name field is too long";
-        return NULL;
-    }
-    return strdup (json_string_value (value));
-}
-
-//  Check the addresses and level of one agent object. Returns 0, or -1
-//  with the reason in reason (size bytes).
-static int
-s_check_agent (bb_import_t *self, json_t *value, char *reason, size_t size)
-{
-    const char *stx = json_string_value (json_object_get (value, "stxAddress"));
-    const char *btc = json_string_value (json_object_get (value, "btcAddress"));
-    json_t *level = json_object_get (value, "level");
-    const char *why = NULL;
-    if (!json_is_object (value))
-        snprintf (reason, size, "not a JSON object");
-    else
-    if (!stx)
-        snprintf (reason, size, "missing stxAddress");
-    else
-    if (bb_address_check_stx (stx, self->network, &why))
-        snprintf (reason, size, "invalid stxAddress: %s", why);
-    else
-    if (!btc)
-        snprintf (reason, size, "missing btcAddress");
-    else
-    if (bb_address_check_btc (btc, self->network, &why))
-        snprintf (reason, size, "invalid btcAddress: %s", why);
-    else
-    if (level && !json_is_null (level)
-    &&  (!json_is_integer (level) || json_integer_value (level) < 0
-         || json_integer_value (level) > BB_IMPORT_LEVEL_MAX))
-        snprintf (reason, size, "level is not 0, 1 or 2");
-    else
-        return 0;
-    return -1;
-}
-
-//  Take one agent object: keep it or reject it.
-static void
-s_take_agent (bb_import_t *self, json_t *value)
-{
-    const char *stx = json_string_value (json_object_get (value, "stxAddress"));
-    char why [128];
-    if (s_check_agent (self, value, why, sizeof why)) {
-        s_reject (self, stx, why);
-        self->seen++;
-        return;
-    }
-    const char *reason = NULL;
-    Balboard__Agent *agent = calloc (1, sizeof *agent);
-    assert (agent);
-    balboard__agent__init (agent);
-    agent->stx_address = strdup (stx);
-    agent->btc_address = strdup (json_string_value (
-                                 json_object_get (value, "btcAddress")));
-    agent->display_name = s_string_field (value, "displayName", &reason);
-    agent->bns_name = s_string_field (value, "bnsName", &reason);
-    agent->level_name = s_string_field (value, "levelName", &reason);
-    agent->level = (uint32_t) json_integer_value (json_object_get (value,
-                                                                   "level"));
-    if (!agent->display_name || !agent->bns_name || !agent->level_name) {
-        s_reject (self, stx, reason);
-        s_agent_destroy (&agent);
-    }
-    else
-        s_keep (self, agent);
-    self->seen++;
-}
-
-static void
-s_take_array (bb_import_t *self, json_t *array)
-{
-    size_t index;
-    json_t *value;
-    json_array_foreach (array, index, value)
-        s_take_agent (self, value);
-}
-
-//  Parse NDJSON text: one agent per non-blank line.
-static int
-s_take_ndjson (bb_import_t *self, const char *text, size_t size)
-{
-    const char *line = text;
-    const char *end = text + size;
-    size_t line_number = 0;
-    while (line < end) {
-        const char *newline = memchr (line, '\n', (size_t) (end - line));
-        size_t length = newline ? (size_t) (newline - line)
-                                : (size_t) (end - line);
-        line_number++;
-        size_t blank = strspn (line, " \t\r");
-        if (blank < length) {
-            json_error_t error;
-            json_t *value = json_loadb (line, length, 0, &error);
-            if (!value)
-                return s_fail (self, "line %zu: not JSON: %s", line_number,
-                               error.text);
-            s_take_agent (self, value);
-            json_decref (value);
-        }
-        line = newline ? newline + 1 : end;
-    }
-    return 0;
-}
-
-//  Take the agents of one document. Sets *has_more from a registry page's
-//  pagination (false otherwise) and *page_count to the agents it held.
+//  Take the agents of one document into the list; page says what it held.
 static int
 s_take_document (bb_import_t *self, const char *text, size_t size,
-                 bool *has_more, size_t *page_count)
+                 bb_agent_page_t *page)
 {
-    *has_more = false;
-    *page_count = 0;
-    size_t before = self->seen;
-    json_error_t error;
-    json_t *document = json_loadb (text, size, 0, &error);
-    if (!document) {
-        int rc = s_take_ndjson (self, text, size);
-        *page_count = self->seen - before;
-        return rc;
-    }
-    int rc = 0;
-    if (json_is_array (document))
-        s_take_array (self, document);
-    else
-    if (json_is_object (document) && json_object_get (document, "agents")) {
-        json_t *agents = json_object_get (document, "agents");
-        if (!json_is_array (agents))
-            rc = s_fail (self, "\"agents\" is not an array");
-        else
-            s_take_array (self, agents);
-        json_t *pagination = json_object_get (document, "pagination");
-        *has_more = json_is_true (json_object_get (pagination, "hasMore"));
-    }
-    else
-    if (json_is_object (document))
-        s_take_agent (self, document);      // NDJSON of one line
-    else
-        rc = s_fail (self, "input is neither an agent list nor NDJSON");
-    json_decref (document);
-    *page_count = self->seen - before;
-    return rc;
+    if (bb_agent_list_parse (self->list, text, size, page))
+        return s_fail (self, "%s", bb_agent_list_error (self->list));
+    return 0;
 }
 
 static int
@@ -296,8 +86,6 @@ s_read_stream (bb_import_t *self, FILE *stream)
     }
     fclose (memory);
     int rc;
-    bool has_more;
-    size_t page_count;
     if (total > BB_IMPORT_MAX_INPUT)
         rc = s_fail (self, "input is larger than %d MiB",
                      BB_IMPORT_MAX_INPUT >> 20);
@@ -305,7 +93,7 @@ s_read_stream (bb_import_t *self, FILE *stream)
     if (ferror (stream))
         rc = s_fail (self, "read error");
     else
-        rc = s_take_document (self, text, size, &has_more, &page_count);
+        rc = s_take_document (self, text, size, NULL);
     free (text);
     return rc;
 }
@@ -380,15 +168,16 @@ s_read_url (bb_import_t *self, const char *url, long timeout_ms)
         snprintf (page_url, sizeof page_url, "%s%climit=%d&offset=%zu", url,
                   strchr (url, '?') ? '&' : '?', BB_IMPORT_PAGE_LIMIT, offset);
         s_body_t body = { 0 };
-        size_t page_count = 0;
+        bb_agent_page_t got = { 0 };
         rc = s_get_page (self, curl, page_url, &body);
         if (rc == 0)
             rc = s_take_document (self, body.data ? body.data : "", body.size,
-                                  &has_more, &page_count);
+                                  &got);
         free (body.data);
-        if (rc == 0 && has_more && page_count == 0)
+        has_more = got.has_more;
+        if (rc == 0 && has_more && got.entries == 0)
             rc = s_fail (self, "%s: hasMore with an empty page", page_url);
-        offset += page_count;
+        offset += got.entries;
     }
     curl_easy_cleanup (curl);
     return rc;
@@ -413,25 +202,25 @@ bb_import_read (bb_import_t *self, const char *source, long timeout_ms)
 size_t
 bb_import_count (bb_import_t *self)
 {
-    return self->count;
+    return bb_agent_list_count (self->list);
 }
 
 Balboard__Agent **
 bb_import_agents (bb_import_t *self)
 {
-    return self->agents;
+    return bb_agent_list_agents (self->list);
 }
 
 size_t
 bb_import_rejected_count (bb_import_t *self)
 {
-    return self->rejected;
+    return bb_agent_list_rejected_count (self->list);
 }
 
 const bb_import_rejection_t *
 bb_import_rejection (bb_import_t *self, size_t index)
 {
-    return index < self->rejected ? &self->rejections [index] : NULL;
+    return bb_agent_list_rejection (self->list, index);
 }
 
 const char *

@@ -1,13 +1,14 @@
 /*  =========================================================================
     bb_import - agents to import, read from a file, stdin or a registry URL
 
-    Accepts the agent registry's JSON ({"agents":[...], "pagination":{...}}),
-    a bare JSON array of agents, and NDJSON (one agent object per line).
-    From a URL it pages through the registry API with ?limit=&offset= until
-    pagination.hasMore is false. Every agent is checked here (STX and BTC
-    addresses, level, field types) before anything is sent: the valid ones
-    are kept in input order, each invalid one becomes a rejection with its
-    position in the input and the reason. The store checks again.
+    Accepts what bb_agent_list parses: the agent registry's JSON
+    ({"agents":[...], "pagination":{...}}), a bare JSON array of agents,
+    and NDJSON (one agent object per line). From a URL it pages through
+    the registry API with ?limit=&offset= until pagination.hasMore is
+    false. Every agent is checked (bb_agent_list) before anything is sent:
+    the valid ones are kept in input order, each invalid one becomes a
+    rejection with its position in the input and the reason. The store
+    checks again.
     =========================================================================
 */
 #ifndef BB_IMPORT_H_INCLUDED
@@ -17,21 +18,20 @@
 #include <stdio.h>
 
 #include "bb_address.h"
+#include "bb_agent_list.h"
 #include "balboard.pb-c.h"
 
 //  Agents asked for per registry page when importing from a URL.
 #define BB_IMPORT_PAGE_LIMIT 500
 
-typedef struct {
-    size_t index;               // 0-based position in the input
-    char *stx_address;          // as given ("" when missing)
-    char *reason;
-} bb_import_rejection_t;
+typedef bb_agent_rejection_t bb_import_rejection_t;
 
 typedef struct _bb_import_t bb_import_t;
 
-//  Create an empty import checking addresses for network.
-bb_import_t *bb_import_new (bb_network_t network);
+//  Create an empty import checking addresses for network; its agents get
+//  owner (AGENT_OWNER_REGISTRY for `agents import --registry-owned`).
+bb_import_t *bb_import_new (bb_network_t network,
+                            Balboard__AgentOwner owner);
 
 //  Destroy the import and everything it holds; sets *self_p to NULL.
 void bb_import_destroy (bb_import_t **self_p);

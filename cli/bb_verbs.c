@@ -432,7 +432,10 @@ s_agents_import (bb_config_t *config, size_t argc, const char **argv)
 {
     if (argc != 1)
         return s_usage ("agents");
-    bb_import_t *import = bb_import_new (s_network (config));
+    bb_import_t *import = bb_import_new (s_network (config),
+        bb_config_bool (config, "registry-owned")
+        ? BALBOARD__AGENT_OWNER__AGENT_OWNER_REGISTRY
+        : BALBOARD__AGENT_OWNER__AGENT_OWNER_MANUAL);
     if (bb_import_read (import, argv [0], bb_config_int (config,
                                                           "timeout-ms"))) {
         fprintf (stderr, "balboard agents import: %s\n",
@@ -533,7 +536,8 @@ static const bb_verb_t s_verbs [] = {
       "Dispatch jobs again after pause.\n" CONNECT_SCHEDULER },
     { "tick", 1, s_tick, "tick [--json]",
       "Run a tick now instead of waiting for the alarm.\n" CONNECT_SCHEDULER },
-    { "agents import", 2, s_agents_import, "agents import FILE|URL|- [--json]",
+    { "agents import", 2, s_agents_import,
+      "agents import FILE|URL|- [--registry-owned] [--json]",
       "Import agents. Accepts the agent registry's JSON\n"
       "({\"agents\":[...],\"pagination\":{...}}), a bare JSON array of agents,\n"
       "or NDJSON. From an http(s) URL it pages through the registry API with\n"
@@ -541,6 +545,9 @@ static const bb_verb_t s_verbs [] = {
       "checked; valid agents go in batches of --batch-size; each rejected\n"
       "agent is listed with its position and reason. Importing the same\n"
       "input again changes nothing. Exit status 1 if any agent was rejected.\n"
+      "The agents are the operator's (owner manual: a registry sync never\n"
+      "removes them); with --registry-owned they are the registry's, and a\n"
+      "complete sync that no longer lists them removes them.\n"
       CONNECT_STORE_INGEST },
     { "agents remove", 2, s_agents_remove, "agents remove ADDR... [--json]",
       "Remove agents (and their balances and history) by STX address.\n"

@@ -1,5 +1,7 @@
 /*  =========================================================================
-    fuzz_import - the CLI's import parser: registry JSON, array, NDJSON
+    fuzz_import - the agent-list parser (bb_agent_list, shared by the
+    CLI's import and the registry sync) through the CLI's import:
+    registry JSON, array, NDJSON
 
     An operator imports a file or a registry's answer that nobody
     checked. bb_import_read takes a path, so each input is written to a
@@ -61,7 +63,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     int fd = s_memory_file (data, size);
     char path [64];
     snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-    bb_import_t *import = bb_import_new (BB_NETWORK_MAINNET);
+    bb_import_t *import =
+        bb_import_new (BB_NETWORK_MAINNET,
+                       BALBOARD__AGENT_OWNER__AGENT_OWNER_MANUAL);
     int rc = bb_import_read (import, path, IMPORT_TIMEOUT_MS);
     FUZZ_CHECK (rc == 0 || rc == -1);
     if (rc)
