@@ -7,17 +7,18 @@
 #include <assert.h>
 
 static const char *s_names [BB_UPSTREAM_COUNT] = {
-    "hiro", "mempool", "price"
+    "hiro", "mempool", "price", "registry"
 };
 
 static const char *s_labels [BB_UPSTREAM_COUNT] = {
-    "hiro", "mempool.space", "price"
+    "hiro", "mempool.space", "price", "registry"
 };
 
 static const Balboard__Upstream s_wire [BB_UPSTREAM_COUNT] = {
     BALBOARD__UPSTREAM__UPSTREAM_HIRO,
     BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL,
-    BALBOARD__UPSTREAM__UPSTREAM_PRICE
+    BALBOARD__UPSTREAM__UPSTREAM_PRICE,
+    BALBOARD__UPSTREAM__UPSTREAM_REGISTRY
 };
 
 const char *

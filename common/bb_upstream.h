@@ -8,7 +8,7 @@
     label JSON and tables show. The balance sources (an agent's rows come
     from one of them) come first: HIRO and MEMPOOL, then PRICE. The index
     is stored on disk by the store (a row's source), so the order never
-    changes. Pure tables, thread-safe.
+    changes; a new upstream goes at the end. Pure tables, thread-safe.
     =========================================================================
 */
 #ifndef BB_UPSTREAM_H_INCLUDED
@@ -22,17 +22,18 @@ typedef enum {
     BB_UPSTREAM_HIRO = 0,       // Hiro Stacks API (and token metadata)
     BB_UPSTREAM_MEMPOOL = 1,    // mempool.space
     BB_UPSTREAM_PRICE = 2,      // CoinGecko simple price
+    BB_UPSTREAM_REGISTRY = 3,   // the agent registry (registry sync)
     BB_UPSTREAM_COUNT
 } bb_upstream_t;
 
 //  The balance sources are the upstreams below this index.
 #define BB_UPSTREAM_SOURCES 2
 
-//  Log name of upstream: "hiro", "mempool", "price".
+//  Log name of upstream: "hiro", "mempool", "price", "registry".
 const char *bb_upstream_name (bb_upstream_t upstream);
 
 //  Public label of upstream, as JSON and tables show it and as a balance
-//  row's source reads: "hiro", "mempool.space", "price".
+//  row's source reads: "hiro", "mempool.space", "price", "registry".
 const char *bb_upstream_label (bb_upstream_t upstream);
 
 //  The label of wire value upstream, "unknown" for UPSTREAM_UNSPECIFIED

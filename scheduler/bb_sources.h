@@ -21,7 +21,7 @@
 #define BB_SOURCES_CHUNK (BB_SOURCE (BB_UPSTREAM_HIRO) \
                         | BB_SOURCE (BB_UPSTREAM_MEMPOOL))
 
-//  Every upstream: the balance sources and the prices.
+//  Every upstream a chunk job asks: the balance sources and the prices.
 #define BB_SOURCES_ALL (BB_SOURCES_CHUNK | BB_SOURCE (BB_UPSTREAM_PRICE))
 
 //  True if sources holds upstream.

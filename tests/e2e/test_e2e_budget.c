@@ -11,6 +11,7 @@
 
 #include "e2e_world.h"
 #include "bb_clock.h"
+#include "bb_upstream.h"
 
 #define ROTATION_MS 90000
 #define WAIT_MS     20000
@@ -67,10 +68,11 @@ test_with_budget (void **state)
     assert_int_equal (s_rate_limited (world), 0);
     bb_envelope_t *reply = e2e_world_status (world);
     const Balboard__SchedulerStatus *status = reply->scheduler_status;
-    for (size_t u = 0; u < status->n_upstreams; u++) {
+    assert_int_equal (status->n_upstreams, BB_UPSTREAM_COUNT);
+    for (size_t u = 0; u < status->n_upstreams; u++)
         assert_int_equal (status->upstreams [u]->rate_limited, 0);
+    for (size_t u = 0; u < BB_UPSTREAM_REGISTRY; u++)
         assert_int_equal (status->upstreams [u]->budget_per_minute, 1200);
-    }
     //  200 Hiro requests at 20 per second: about 10 s, not 1
     assert_true (elapsed >= 8000);
     printf ("e2e budget: rotation of 200 agents in %lld ms, %.0f%% of the "

@@ -23,6 +23,7 @@
 #include "bb_client.h"
 #include "bb_child.h"
 #include "bb_port.h"
+#include "bb_upstream.h"
 #include "bb_wire.h"
 
 #define HEARTBEAT_MS        100
@@ -634,7 +635,9 @@ test_rotation (void **state)
     assert_false (status->idle_mode);
     assert_false (status->paused);
     assert_string_equal (status->cursor, "SP00024");
-    assert_int_equal (status->n_upstreams, 3);
+    assert_int_equal (status->n_upstreams, BB_UPSTREAM_COUNT);
+    assert_int_equal (status->upstreams [BB_UPSTREAM_REGISTRY]->upstream,
+                      BALBOARD__UPSTREAM__UPSTREAM_REGISTRY);
     assert_int_equal (status->upstreams [0]->requests_dispatched, 25);
     assert_true (status->upstreams [0]->healthy);
     assert_string_equal (status->upstreams [0]->endpoint, "v1");

@@ -50,7 +50,8 @@ test_pacing_per_upstream (void **state)
     bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
     report_t report;
     assert_false (bb_health_idle (health));
-    assert_int_equal (bb_health_sources (health, T0), BB_SOURCES_ALL);
+    assert_int_equal (bb_health_sources (health, T0),
+                      BB_SOURCES_ALL | BB_SOURCE (BB_UPSTREAM_REGISTRY));
     //  a few failures under 5% change nothing
     s_report (&report, 4, 0, 0, 0);
     assert_false (s_apply (health, &report, T0));
@@ -92,7 +93,7 @@ test_retry_after_pauses (void **state)
     s_apply (health, &report, T0);
     assert_false (bb_health_idle (health));
     assert_true (bb_health_limited (health, BB_UPSTREAM_MEMPOOL));
-    assert_int_equal (bb_health_sources (health, T0),
+    assert_int_equal (bb_health_sources (health, T0) & BB_SOURCES_ALL,
                       BB_SOURCES_ALL & ~BB_SOURCE (BB_UPSTREAM_MEMPOOL));
     assert_int_equal (bb_health_paused_until (health, BB_UPSTREAM_MEMPOOL, T0),
                       T0 + 30000);
@@ -130,6 +131,29 @@ test_retry_after_waited (void **state)
     s_apply (health, &report, T0);
     assert_int_equal (bb_health_paused_until (health, BB_UPSTREAM_MEMPOOL, T0),
                       T0 + 12000);
+    bb_health_destroy (&health);
+}
+
+//  The registry has its own health, and none of it moves the interval
+//  mode: that is about the balance sources only.
+static void
+test_registry_leaves_mode (void **state)
+{
+    bb_health_t *health = bb_health_new (BACKOFF_MS, BACKOFF_MAX_MS);
+    report_t report;
+    s_report (&report, 5, 0, 0, 0);
+    report.reports [BB_UPSTREAM_REGISTRY].rate_limited = 1;
+    assert_false (s_apply (health, &report, T0));
+    assert_true (bb_health_limited (health, BB_UPSTREAM_REGISTRY));
+    assert_true (bb_health_limited (health, BB_UPSTREAM_HIRO));
+    assert_false (bb_health_idle (health));
+    assert_int_equal (bb_health_sources (health, T0),
+                      BB_SOURCES_ALL & ~BB_SOURCE (BB_UPSTREAM_HIRO));
+    //  both balance sources limited: IDLE, though the registry recovers
+    s_report (&report, 5, 1, 0, 0);
+    assert_true (s_apply (health, &report, T0 + BACKOFF_MAX_MS));
+    assert_true (bb_health_idle (health));
+    assert_true (bb_health_healthy (health, BB_UPSTREAM_REGISTRY));
     bb_health_destroy (&health);
 }
 
@@ -213,7 +237,8 @@ test_restore_and_unknown (void **state)
     bb_health_restore (health, true, paused);
     assert_true (bb_health_idle (health));
     assert_true (bb_health_limited (health, BB_UPSTREAM_PRICE));
-    assert_int_equal (bb_health_sources (health, T0), BB_SOURCES_CHUNK);
+    assert_int_equal (bb_health_sources (health, T0) & BB_SOURCES_ALL,
+                      BB_SOURCES_CHUNK);
     //  an unknown upstream and a NULL entry are skipped
     Balboard__UpstreamReport odd = BALBOARD__UPSTREAM_REPORT__INIT;
     odd.upstream = 77;
@@ -273,6 +298,7 @@ main (void)
         cmocka_unit_test (test_pacing_per_upstream),
         cmocka_unit_test (test_latency_adds_up),
         cmocka_unit_test (test_retry_after_pauses),
+        cmocka_unit_test (test_registry_leaves_mode),
         cmocka_unit_test (test_retry_after_waited),
         cmocka_unit_test (test_backoff_and_probes),
         cmocka_unit_test (test_progress),
