@@ -357,10 +357,10 @@ bb_mock_body_metadata (const bb_mock_token_t *token, bool wrong_types)
 //  Agent registry
 
 static json_t *
-s_agent_json (unsigned index, bool wrong_types)
+s_agent_json (unsigned index, size_t invalid_every, bool wrong_types)
 {
     bb_mock_agent_t agent;
-    bb_mockdata_agent (index, &agent);
+    bb_mockdata_registry_agent (index, (unsigned) invalid_every, &agent);
     return json_pack ("{s:s, s:s, s:s, s:o, s:o, s:s}",
                       "stxAddress", agent.stx_address,
                       "btcAddress", agent.btc_address,
@@ -374,12 +374,13 @@ s_agent_json (unsigned index, bool wrong_types)
 
 json_t *
 bb_mock_body_agents (size_t total, size_t limit, size_t offset,
-                     bool wrong_types)
+                     size_t invalid_every, bool wrong_types)
 {
     json_t *agents = json_array ();
     for (size_t index = offset; index < total && index - offset < limit;
          index++)
         json_array_append_new (agents, s_agent_json ((unsigned) index,
+                                                     invalid_every,
                                                      wrong_types));
     return json_pack ("{s:o, s:{s:I, s:I, s:I, s:b}}",
                       "agents", agents,

@@ -50,9 +50,10 @@ json_t *bb_mock_body_price (const char *ids, const char *vs_currencies,
 json_t *bb_mock_body_metadata (const bb_mock_token_t *token,
                                bool wrong_types);
 
-//  GET /api/agents?limit=&offset= over sample agents 0..total-1.
+//  GET /api/agents?limit=&offset= over sample agents 0..total-1, every
+//  invalid_every-th one invalid (bb_mockdata_registry_agent).
 json_t *bb_mock_body_agents (size_t total, size_t limit, size_t offset,
-                             bool wrong_types);
+                             size_t invalid_every, bool wrong_types);
 
 //  {"error": error}: the shape of Hiro's 404/422/503 and of our own
 //  errors.

@@ -206,9 +206,12 @@ s_answer_agents (bb_mock_exchange_t *self, bb_mock_reply_t *reply)
             "limit must be 1..1000 and offset >= 0"));
         return;
     }
+    //  A stuck registry answers its first page whatever the offset
+    if (self->settings.agents_stuck)
+        offset = 0;
     s_reply_json (reply, MHD_HTTP_OK, bb_mock_body_agents (
         (size_t) self->settings.agents, (size_t) limit, (size_t) offset,
-        self->wrong_types));
+        (size_t) self->settings.agents_invalid_every, self->wrong_types));
 }
 
 //  The normal answer of the exchange's endpoint.

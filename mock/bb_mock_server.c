@@ -247,6 +247,8 @@ s_serve_upstream (bb_mock_server_t *self, struct MHD_Connection *connection,
 
     bb_mock_reply_t *reply = bb_mock_reply_new ();
     const char *injected = s_upstream_reply (self, &ex, reply);
+    if (route->endpoint == BB_MOCK_AGENTS)
+        bb_mock_switches_agents_served (self->switches);
     enum MHD_Result rc = bb_mock_reply_send (reply, connection);
     char quoted [PARAM_MAX + 64];
     bb_debug ("request", "method=%s path=%s endpoint=%s status=%u "

@@ -45,6 +45,10 @@ static const struct {
     FIELD (v3_page_size,             FIELD_LONG, 1, BB_MOCK_PAGE_SIZE_MAX),
     FIELD (oversize_bytes,           FIELD_LONG, 1, BB_MOCK_OVERSIZE_MAX),
     FIELD (agents,                   FIELD_LONG, 0, BB_MOCK_AGENTS_MAX),
+    FIELD (agents_invalid_every,     FIELD_LONG, 0, BB_MOCK_AGENTS_MAX),
+    FIELD (agents_step,              FIELD_LONG, -BB_MOCK_AGENTS_MAX,
+                                                 BB_MOCK_AGENTS_MAX),
+    FIELD (agents_stuck,             FIELD_BOOL, 0, 0),
 #undef FIELD
 };
 
@@ -190,7 +194,8 @@ s_fault_parse (json_t *object, bb_mock_fault_t *fault,
                char *error, size_t size)
 {
     static const char *keys [] = {
-        "endpoint", "kind", "count", "hang_ms", "status", "oversize_bytes"
+        "endpoint", "kind", "count", "hang_ms", "status", "oversize_bytes",
+        "skip"
     };
     if (!json_is_object (object)) {
         snprintf (error, size, "each fault must be an object");
@@ -233,7 +238,9 @@ s_fault_parse (json_t *object, bb_mock_fault_t *fault,
     ||  s_fault_long (object, "status", 100, 599, &fault->status,
                       error, size)
     ||  s_fault_long (object, "oversize_bytes", 1, BB_MOCK_OVERSIZE_MAX,
-                      &fault->oversize_bytes, error, size))
+                      &fault->oversize_bytes, error, size)
+    ||  s_fault_long (object, "skip", 0, LONG_MAX, &fault->skip,
+                      error, size))
         return -1;
     return 0;
 }
@@ -263,13 +270,14 @@ s_faults_parse (json_t *array, bb_mock_fault_t *faults, size_t *count,
 static json_t *
 s_fault_json (const bb_mock_fault_t *fault)
 {
-    return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I}",
+    return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}",
                       "endpoint", bb_mock_endpoint_set_name (fault->endpoints),
                       "kind", s_kind_names [fault->kind],
                       "count", (json_int_t) fault->remaining,
                       "hang_ms", (json_int_t) fault->hang_ms,
                       "status", (json_int_t) fault->status,
-                      "oversize_bytes", (json_int_t) fault->oversize_bytes);
+                      "oversize_bytes", (json_int_t) fault->oversize_bytes,
+                      "skip", (json_int_t) fault->skip);
 }
 
 //  ---------------------------------------------------------------------
@@ -410,6 +418,10 @@ bb_mock_switches_take_fault (bb_mock_switches_t *self,
         bb_mock_fault_t *queued = &self->faults [index];
         if (!(queued->endpoints & BB_MOCK_ENDPOINT_BIT (endpoint)))
             continue;
+        if (queued->skip > 0) {
+            queued->skip--;
+            continue;
+        }
         found = true;
         *fault = *queued;
         if (!fault->oversize_bytes)
@@ -422,6 +434,18 @@ bb_mock_switches_take_fault (bb_mock_switches_t *self,
     }
     pthread_mutex_unlock (&self->mutex);
     return found;
+}
+
+void
+bb_mock_switches_agents_served (bb_mock_switches_t *self)
+{
+    assert (self);
+    pthread_mutex_lock (&self->mutex);
+    long agents = self->current.agents + self->current.agents_step;
+    self->current.agents = agents < 0 ? 0
+                         : agents > BB_MOCK_AGENTS_MAX ? BB_MOCK_AGENTS_MAX
+                         : agents;
+    pthread_mutex_unlock (&self->mutex);
 }
 
 //  splitmix64, as in bb_mockdata.

@@ -3,7 +3,9 @@
 
     Owns every setting a test may change while the mock runs: latency,
     the rate limit, the "v1 is gone" switch, the prices, the v3 page size,
-    the agent count and the list of queued faults. They start from the
+    the agent registry (its agent count, invalid agents mixed in, a count
+    that moves while it is read, pages that ignore their offset) and the
+    list of queued faults. They start from the
     flags, change with POST /__mock/control (a JSON object, see
     bb_mock_switches_control) and return to the flag values on
     POST /__mock/reset.
@@ -36,6 +38,12 @@ typedef struct {
     long v3_page_size;              // caps the v3 ft page (limit param)
     long oversize_bytes;            // default body size of "oversized"
     long agents;                    // sample agents the registry lists
+    long agents_invalid_every;      // every Nth listed agent is invalid
+                                    // (index % N == N-1); 0 = none
+    long agents_step;               // the agent count moves by this after
+                                    // each registry page served
+    bool agents_stuck;              // every registry page is the first one
+                                    // (offset ignored)
 } bb_mock_settings_t;
 
 typedef enum {
@@ -57,6 +65,8 @@ typedef struct {
     long hang_ms;                   // HANG: how long
     long status;                    // 5XX: the status code
     long oversize_bytes;            // OVERSIZED: body size
+    long skip;                      // requests of its endpoints that go
+                                    // through before it applies
 } bb_mock_fault_t;
 
 //  Bounds of the settings, shared by the flags and the control body.
@@ -91,9 +101,11 @@ void bb_mock_switches_get (bb_mock_switches_t *self,
 //  names (latency_ms, latency_spread_ms, rate_limit_per_minute,
 //  rate_limit_window_ms, rate_limit_retry_after_s, retry_after_header,
 //  gone_v1, btc_usd,
-//  stx_usd, v3_page_size, oversize_bytes, agents) and "faults": an array of
-//  {"endpoint", "kind", "count", "hang_ms", "status", "oversize_bytes"}
-//  that replaces the queued faults ([] clears them). Keys not given keep
+//  stx_usd, v3_page_size, oversize_bytes, agents, agents_invalid_every,
+//  agents_step, agents_stuck) and "faults": an array of
+//  {"endpoint", "kind", "count", "hang_ms", "status", "oversize_bytes",
+//  "skip"} that replaces the queued faults ([] clears them); "skip": 1 with
+//  endpoint "agents" fails the registry's second page on. Keys not given keep
 //  their value. All or nothing: on any unknown key, wrong type or bad value
 //  nothing changes. Returns 0, or -1 with the reason in error (size bytes).
 int bb_mock_switches_control (bb_mock_switches_t *self, const char *body,
@@ -112,6 +124,10 @@ char *bb_mock_switches_describe (bb_mock_switches_t *self);
 bool bb_mock_switches_take_fault (bb_mock_switches_t *self,
                                   bb_mock_endpoint_t endpoint,
                                   bb_mock_fault_t *fault);
+
+//  A registry page was served: the agent count moves by agents_step
+//  (within 0..BB_MOCK_AGENTS_MAX).
+void bb_mock_switches_agents_served (bb_mock_switches_t *self);
 
 //  A latency sample in ms: latency_ms +/- a uniform latency_spread_ms,
 //  never negative.

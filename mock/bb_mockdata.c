@@ -392,3 +392,19 @@ bb_mockdata_agent (unsigned index, bb_mock_agent_t *out)
     out->level = digest [20] % (BB_MOCK_LEVEL_MAX + 1);
     out->level_name = s_level_names [out->level];
 }
+
+bool
+bb_mockdata_registry_agent (unsigned index, unsigned invalid_every,
+                            bb_mock_agent_t *out)
+{
+    bb_mockdata_agent (index, out);
+    if (!invalid_every || index % invalid_every != invalid_every - 1)
+        return false;
+    if ((index / invalid_every) % 2 == 0)
+        snprintf (out->stx_address, sizeof out->stx_address,
+                  "SPINVALID%u", index);
+    else
+        snprintf (out->btc_address, sizeof out->btc_address,
+                  "bc1qinvalid%u", index);
+    return true;
+}

@@ -172,4 +172,12 @@ typedef struct {
 //  Fill out with sample agent number index (0-based).
 void bb_mockdata_agent (unsigned index, bb_mock_agent_t *out);
 
+//  Fill out with sample agent index as the registry lists it when every
+//  Nth agent is invalid (invalid_every N, 0 = none): an agent whose
+//  index % N == N-1 has a broken STX address "SPINVALID<index>" (an even
+//  index / N) or BTC address "bc1qinvalid<index>" (an odd one). Returns
+//  true if the agent is one of those.
+bool bb_mockdata_registry_agent (unsigned index, unsigned invalid_every,
+                                 bb_mock_agent_t *out);
+
 #endif

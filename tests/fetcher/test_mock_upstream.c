@@ -685,6 +685,54 @@ test_agents (void **state)
     json_decref (root);
 }
 
+//  The registry's runtime controls: a count set at run time, invalid
+//  agents mixed in, a count that moves per page served, a stuck offset
+//  and a fault on the second page only.
+static void
+test_agents_controls (void **state)
+{
+    s_control (*state, "{\"agents\":7,\"agents_invalid_every\":3}");
+    json_t *root = s_get_json (*state, "/api/agents?limit=10", 200);
+    json_t *agents = json_object_get (root, "agents");
+    assert_int_equal (json_array_size (agents), 7);
+    for (unsigned index = 0; index < 7; index++) {
+        bb_mock_agent_t agent;
+        bool invalid = bb_mockdata_registry_agent (index, 3, &agent);
+        assert_int_equal (invalid, index == 2 || index == 5);
+        json_t *row = json_array_get (agents, index);
+        s_assert_string (row, "stxAddress", agent.stx_address);
+        s_assert_string (row, "btcAddress", agent.btc_address);
+    }
+    assert_string_equal (json_string_value (json_object_get (
+        json_array_get (agents, 2), "stxAddress")), "SPINVALID2");
+    assert_string_equal (json_string_value (json_object_get (
+        json_array_get (agents, 5), "btcAddress")), "bc1qinvalid5");
+    json_decref (root);
+
+    s_control (*state, "{\"agents\":0}");
+    root = s_get_json (*state, "/api/agents", 200);
+    assert_int_equal (json_array_size (json_object_get (root, "agents")), 0);
+    json_decref (root);
+
+    s_control (*state, "{\"agents\":20,\"agents_step\":5,"
+               "\"agents_stuck\":true}");
+    root = s_get_json (*state, "/api/agents?limit=10&offset=10", 200);
+    s_assert_integer (json_object_get (root, "pagination"), "total", 20);
+    s_assert_integer (json_object_get (root, "pagination"), "offset", 0);
+    json_decref (root);
+    root = s_get_json (*state, "/api/agents?limit=10&offset=10", 200);
+    s_assert_integer (json_object_get (root, "pagination"), "total", 25);
+    json_decref (root);
+
+    s_control (*state, "{\"agents_step\":0,\"agents_stuck\":false,"
+               "\"faults\":[{\"endpoint\":\"agents\",\"kind\":\"5xx\","
+               "\"status\":500,\"skip\":1,\"count\":2}]}");
+    json_decref (s_get_json (*state, "/api/agents?limit=10", 200));
+    json_decref (s_get_json (*state, "/api/agents?limit=10&offset=10", 500));
+    json_decref (s_get_json (*state, "/api/agents?limit=10&offset=10", 500));
+    json_decref (s_get_json (*state, "/api/agents?limit=10&offset=10", 200));
+}
+
 static void
 test_invalid_principal (void **state)
 {
@@ -1063,6 +1111,7 @@ main (void)
         cmocka_unit_test_setup (test_price, s_reset),
         cmocka_unit_test_setup (test_metadata, s_reset),
         cmocka_unit_test_setup (test_agents, s_reset),
+        cmocka_unit_test_setup (test_agents_controls, s_reset),
         cmocka_unit_test_setup (test_invalid_principal, s_reset),
         cmocka_unit_test_setup (test_gone_v1, s_reset),
         cmocka_unit_test_setup (test_fault_reset, s_reset),
