@@ -301,12 +301,38 @@ bb_client_agent_remove (bb_client_t *self, const char *const *stx,
 }
 
 int
+bb_client_registry_snapshot (bb_client_t *self,
+                             const Balboard__RegistrySnapshot *part,
+                             bb_envelope_t **reply_p)
+{
+    return s_call (self, (void *) part,
+                   BALBOARD__ENVELOPE__BODY_REGISTRY_SYNC_REPORT, reply_p);
+}
+
+//  SchedulerControl{command, confirm} -> scheduler_status
+static int
+s_control (bb_client_t *self, Balboard__SchedulerControl__Command command,
+           bool confirm, bb_envelope_t **reply_p)
+{
+    Balboard__SchedulerControl body = BALBOARD__SCHEDULER_CONTROL__INIT;
+    body.command = command;
+    body.confirm = confirm;
+    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS,
+                   reply_p);
+}
+
+int
 bb_client_scheduler_control (bb_client_t *self,
                              Balboard__SchedulerControl__Command command,
                              bb_envelope_t **reply_p)
 {
-    Balboard__SchedulerControl body = BALBOARD__SCHEDULER_CONTROL__INIT;
-    body.command = command;
-    return s_call (self, &body, BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS,
-                   reply_p);
+    return s_control (self, command, false, reply_p);
+}
+
+int
+bb_client_scheduler_sync (bb_client_t *self, bool confirm,
+                          bb_envelope_t **reply_p)
+{
+    return s_control (self, BALBOARD__SCHEDULER_CONTROL__COMMAND__SYNC,
+                      confirm, reply_p);
 }

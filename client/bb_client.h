@@ -88,6 +88,11 @@ int bb_client_agent_upsert (bb_client_t *self, Balboard__Agent *const *agents,
 //  agent_ack
 int bb_client_agent_remove (bb_client_t *self, const char *const *stx,
                             size_t count, bb_envelope_t **reply_p);
+//  registry_sync_report (SYNC_PART_KEPT until the last part); a part out
+//  of order is a BAD_REQUEST error reply
+int bb_client_registry_snapshot (bb_client_t *self,
+                                 const Balboard__RegistrySnapshot *part,
+                                 bb_envelope_t **reply_p);
 
 //  ---------------------------------------------------------------------------
 //  Scheduler control (control socket)
@@ -96,5 +101,8 @@ int bb_client_agent_remove (bb_client_t *self, const char *const *stx,
 int bb_client_scheduler_control (bb_client_t *self,
                                  Balboard__SchedulerControl__Command command,
                                  bb_envelope_t **reply_p);
+//  scheduler_status after SYNC, confirmed (a held removal applies) or not
+int bb_client_scheduler_sync (bb_client_t *self, bool confirm,
+                              bb_envelope_t **reply_p);
 
 #endif

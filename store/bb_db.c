@@ -22,7 +22,7 @@
 #define BB_DB_PATH_MAX  4096
 
 static const char *s_dbi_names [BB_DBI_COUNT] = {
-    "meta", "agents", "balances", "totals", "history", "tokens"
+    "meta", "agents", "balances", "totals", "history", "tokens", "sync_stage"
 };
 
 //  Key of the schema version in the meta dbi; value is a u32 LE.
@@ -44,8 +44,20 @@ s_migrate_create (bb_db_t *self, MDB_txn *txn)
     return 0;
 }
 
+//  1 -> 2: agents carry their owner (a trailing byte) and the sync_stage
+//  dbi keeps a registry snapshot's parts. Opening the dbis created the
+//  new one and an agent without the byte reads as imported by hand, so
+//  nothing is rewritten; the version keeps older builds, which would read
+//  the byte as corruption, out.
+static int
+s_migrate_owner (bb_db_t *self, MDB_txn *txn)
+{
+    return 0;
+}
+
 static migration_fn *s_migrations [BB_DB_SCHEMA_VERSION] = {
     s_migrate_create,
+    s_migrate_owner,
 };
 
 //  ---------------------------------------------------------------------------

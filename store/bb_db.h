@@ -23,7 +23,7 @@
 
 //  The schema this code writes. A store at a lower version is migrated at
 //  open; a store at a higher one is refused.
-#define BB_DB_SCHEMA_VERSION 1
+#define BB_DB_SCHEMA_VERSION 2
 
 //  The named databases (docs/store.md has their keys and values).
 typedef enum {
@@ -33,6 +33,7 @@ typedef enum {
     BB_DBI_TOTALS,      // stx -> valued components + fetch state
     BB_DBI_HISTORY,     // stx NUL token NUL be64 captured_at -> amount
     BB_DBI_TOKENS,      // contract -> symbol, decimals, known
+    BB_DBI_SYNC_STAGE,  // stx -> agent, the registry snapshot being kept
     BB_DBI_COUNT
 } bb_dbi_t;
 

@@ -27,6 +27,7 @@
 #include "bb_registry.h"
 #include "bb_retention.h"
 #include "bb_service.h"
+#include "bb_sync.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -179,6 +180,30 @@ s_apply_agents (bb_write_t *write, const bb_envelope_t *request,
     return bb_registry_remove (write, request->agent_remove, ack);
 }
 
+//  RegistrySnapshot: one part kept, or the whole snapshot applied; a
+//  part out of order is refused with BAD_REQUEST.
+static int
+s_apply_sync (bb_write_t *write, const bb_envelope_t *request,
+              bb_envelope_t **reply_p, bool *keep)
+{
+    Balboard__RegistrySyncReport *report;
+    char reason [BB_REASON_SIZE];
+    int rc = bb_sync_part (write, request->registry_snapshot, &report, keep,
+                           reason, sizeof reason);
+    if (report)
+        *reply_p = bb_envelope_new (request->request_id, report);
+    else
+    if (rc == 0) {
+        char quoted [BB_REASON_SIZE + 8];
+        bb_warn ("sync_part_refused", "reason=%s",
+                 bb_log_quote (reason, quoted, sizeof quoted));
+        *reply_p = bb_pb_error (request->request_id,
+                                BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
+                                reason);
+    }
+    return rc;
+}
+
 //  Apply the body of item through write and build its reply. Sets *keep
 //  when the nested txn is to be committed.
 static int
@@ -196,6 +221,8 @@ s_apply_body (bb_write_t *write, item_t *item, bool *keep)
         case BALBOARD__ENVELOPE__BODY_AGENT_UPSERT:
         case BALBOARD__ENVELOPE__BODY_AGENT_REMOVE:
             return s_apply_agents (write, request, &item->reply, keep);
+        case BALBOARD__ENVELOPE__BODY_REGISTRY_SNAPSHOT:
+            return s_apply_sync (write, request, &item->reply, keep);
         default:
             assert (false);     // s_accept lets no other body in
             return 0;
@@ -424,6 +451,9 @@ s_weight (const bb_envelope_t *request)
     else
     if (request->body_case == BALBOARD__ENVELOPE__BODY_AGENT_REMOVE)
         weight += request->agent_remove->n_stx_addresses;
+    else
+    if (request->body_case == BALBOARD__ENVELOPE__BODY_REGISTRY_SNAPSHOT)
+        weight += request->registry_snapshot->n_agents;
     return weight;
 }
 
@@ -434,7 +464,8 @@ s_is_ingest (Balboard__Envelope__BodyCase body_case)
         || body_case == BALBOARD__ENVELOPE__BODY_PRICE_SNAPSHOT
         || body_case == BALBOARD__ENVELOPE__BODY_TOKEN_META_QUERY
         || body_case == BALBOARD__ENVELOPE__BODY_AGENT_UPSERT
-        || body_case == BALBOARD__ENVELOPE__BODY_AGENT_REMOVE;
+        || body_case == BALBOARD__ENVELOPE__BODY_AGENT_REMOVE
+        || body_case == BALBOARD__ENVELOPE__BODY_REGISTRY_SNAPSHOT;
 }
 
 //  Take the received message into the round, or answer a bad frame or a

@@ -8,7 +8,9 @@
     short or long value rather than read past it.
 
     agents    stx                       -> level u8, btc, display, bns,
-                                           level_name (u16 len + bytes each)
+                                           level_name (u16 len + bytes each),
+                                           owner u8 (absent = manual)
+    sync_stage stx                      -> as agents
     balances  stx NUL token             -> amount u128, decimals u8,
                                            source u8, flags u8, captured u64
     totals    stx                       -> btc_l1, sbtc, ustx (u128 each),
@@ -16,7 +18,8 @@
     history   stx NUL token NUL be64 ts -> amount u128
     tokens    contract                  -> decimals u8, known u8, symbol
     meta      "prices" "counters" "rotation" "rotation_agents_done"
-              (+ "schema_version", bb_db)
+              "sync_stage" (+ "schema_version", bb_db; opaque records
+              such as bb_sync's packed reports)
     =========================================================================
 */
 #include "bb_record.h"
@@ -34,6 +37,7 @@
 #define BB_META_COUNTERS    "counters"
 #define BB_META_ROTATION    "rotation"
 #define BB_META_ROTATION_AGENTS "rotation_agents_done"
+#define BB_META_SYNC_STAGE  "sync_stage"
 
 //  ===========================================================================
 //  Byte writer and reader
@@ -238,6 +242,7 @@ s_agent_encode (const bb_agent_rec_t *agent, writer_t *out)
     s_write_str (out, agent->display_name);
     s_write_str (out, agent->bns_name);
     s_write_str (out, agent->level_name);
+    s_write_uint (out, agent->owner, 1);
 }
 
 int
@@ -254,7 +259,10 @@ bb_record_agent_decode (const MDB_val *key, const MDB_val *value,
     s_read_str (&in, agent->display_name, sizeof agent->display_name);
     s_read_str (&in, agent->bns_name, sizeof agent->bns_name);
     s_read_str (&in, agent->level_name, sizeof agent->level_name);
-    return s_read_done (&in);
+    //  Schema 1 wrote no owner: such an agent was imported by hand.
+    if (!in.bad && in.at < in.end)
+        agent->owner = (uint8_t) s_read_uint (&in, 1);
+    return s_read_done (&in) || agent->owner > BB_AGENT_REGISTRY ? -1 : 0;
 }
 
 int
@@ -276,6 +284,16 @@ bb_record_agent_put (bb_db_t *db, MDB_txn *txn, const bb_agent_rec_t *agent)
     writer_t out = { buf, buf + sizeof buf };
     s_agent_encode (agent, &out);
     return s_put (db, txn, BB_DBI_AGENTS, agent->stx, strlen (agent->stx),
+                  &out, buf);
+}
+
+int
+bb_record_staged_put (bb_db_t *db, MDB_txn *txn, const bb_agent_rec_t *agent)
+{
+    uint8_t buf [BB_RECORD_MAX];
+    writer_t out = { buf, buf + sizeof buf };
+    s_agent_encode (agent, &out);
+    return s_put (db, txn, BB_DBI_SYNC_STAGE, agent->stx, strlen (agent->stx),
                   &out, buf);
 }
 
@@ -625,6 +643,51 @@ bb_record_rotation_agents_put (bb_db_t *db, MDB_txn *txn,
 {
     uint64_t fields [2] = { agents->rotation, agents->agents_done };
     return s_meta_put (db, txn, BB_META_ROTATION_AGENTS, fields, 2);
+}
+
+int
+bb_record_sync_stage_get (bb_db_t *db, MDB_txn *txn,
+                          bb_sync_stage_rec_t *stage)
+{
+    uint64_t fields [3];
+    int rc = s_meta_get (db, txn, BB_META_SYNC_STAGE, fields, 3);
+    *stage = (bb_sync_stage_rec_t) {
+        fields [0], (uint32_t) fields [1], (uint32_t) fields [2]
+    };
+    return rc;
+}
+
+int
+bb_record_sync_stage_put (bb_db_t *db, MDB_txn *txn,
+                          const bb_sync_stage_rec_t *stage)
+{
+    uint64_t fields [3] = {
+        stage->generation, stage->attempt, stage->next_part
+    };
+    return s_meta_put (db, txn, BB_META_SYNC_STAGE, fields, 3);
+}
+
+int
+bb_record_meta_bytes_get (bb_db_t *db, MDB_txn *txn, const char *name,
+                          MDB_val *value)
+{
+    return s_get (db, txn, BB_DBI_META, name, strlen (name), value);
+}
+
+int
+bb_record_meta_bytes_put (bb_db_t *db, MDB_txn *txn, const char *name,
+                          const void *bytes, size_t size)
+{
+    MDB_val key = { strlen (name), (void *) name };
+    MDB_val value = { size, (void *) bytes };
+    return mdb_put (txn, bb_db_dbi (db, BB_DBI_META), &key, &value, 0);
+}
+
+int
+bb_record_meta_del (bb_db_t *db, MDB_txn *txn, const char *name)
+{
+    int rc = s_del (db, txn, BB_DBI_META, name, strlen (name));
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 //  ===========================================================================

@@ -43,6 +43,14 @@ typedef enum {
     BB_SOURCE_FAILED = 2,       // last good rows kept, stale
 } bb_source_state_t;
 
+//  Who added an agent (Agent.owner): a registry sync removes only the
+//  agents the registry owns.
+typedef enum {
+    BB_AGENT_MANUAL = 0,        // imported by hand; also every agent of a
+                                // store written before the tag existed
+    BB_AGENT_REGISTRY = 1,      // listed by the registry
+} bb_agent_owner_t;
+
 //  agents dbi: stx -> registry entry
 typedef struct {
     char stx [BB_STX_SIZE];                 // the key
@@ -51,6 +59,7 @@ typedef struct {
     char bns_name [BB_NAME_SIZE];
     uint32_t level;                         // 0..2
     char level_name [BB_LEVEL_NAME_SIZE];
+    uint8_t owner;                          // bb_agent_owner_t
 } bb_agent_rec_t;
 
 //  balances dbi: (stx, token) -> latest row
@@ -152,11 +161,16 @@ int bb_record_agent_put (bb_db_t *db, MDB_txn *txn,
                          const bb_agent_rec_t *agent);
 int bb_record_agent_del (bb_db_t *db, MDB_txn *txn, const char *stx);
 
-//  Decode an agents dbi entry (for cursor walks). Returns 0 or -1.
+//  Stage a registry sync's agent in the sync_stage dbi (same encoding).
+int bb_record_staged_put (bb_db_t *db, MDB_txn *txn,
+                          const bb_agent_rec_t *agent);
+
+//  Decode an agents or sync_stage dbi entry (for cursor walks). Returns
+//  0 or -1.
 int bb_record_agent_decode (const MDB_val *key, const MDB_val *value,
                             bb_agent_rec_t *agent);
 
-//  True if a and b hold the same fields.
+//  True if a and b hold the same fields, the owner aside.
 bool bb_record_agent_equal (const bb_agent_rec_t *a, const bb_agent_rec_t *b);
 
 //  ---------------------------------------------------------------------------
@@ -229,6 +243,29 @@ int bb_record_rotation_agents_get (bb_db_t *db, MDB_txn *txn,
                                    bb_rotation_agents_rec_t *agents);
 int bb_record_rotation_agents_put (bb_db_t *db, MDB_txn *txn,
                                    const bb_rotation_agents_rec_t *agents);
+
+//  meta "sync_stage": the registry snapshot whose parts are being kept
+//  (bb_sync); generation 0 = none.
+typedef struct {
+    uint64_t generation;
+    uint32_t attempt;
+    uint32_t next_part;                     // parts kept so far
+} bb_sync_stage_rec_t;
+
+int bb_record_sync_stage_get (bb_db_t *db, MDB_txn *txn,
+                              bb_sync_stage_rec_t *stage);
+int bb_record_sync_stage_put (bb_db_t *db, MDB_txn *txn,
+                              const bb_sync_stage_rec_t *stage);
+
+//  Opaque meta records (bytes another encoding owns, e.g. a packed
+//  protobuf message). Get points value into the map, valid until txn
+//  ends; returns 0, MDB_NOTFOUND or an LMDB error. Del of a missing
+//  record returns 0.
+int bb_record_meta_bytes_get (bb_db_t *db, MDB_txn *txn, const char *name,
+                              MDB_val *value);
+int bb_record_meta_bytes_put (bb_db_t *db, MDB_txn *txn, const char *name,
+                              const void *bytes, size_t size);
+int bb_record_meta_del (bb_db_t *db, MDB_txn *txn, const char *name);
 
 //  ---------------------------------------------------------------------------
 //  Delete every key of dbi that starts with the bytes of prefix

@@ -21,9 +21,9 @@ s_str (const char *text)
     return text ? text : "";
 }
 
-static int
-s_validate (const Balboard__Agent *agent, bb_network_t network,
-            char *reason, size_t size)
+int
+bb_registry_check (const Balboard__Agent *agent, bb_network_t network,
+                   char *reason, size_t size)
 {
     const char *why = "too long";
     const char *stx = s_str (agent->stx_address);
@@ -44,6 +44,10 @@ s_validate (const Balboard__Agent *agent, bb_network_t network,
         return bb_reason_fail (reason, size, "bns_name: %s", why);
     if (bb_text_check (agent->level_name, BB_REGISTRY_LEVEL_NAME_MAX, &why))
         return bb_reason_fail (reason, size, "level_name: %s", why);
+    if (agent->owner != BALBOARD__AGENT_OWNER__AGENT_OWNER_MANUAL
+    &&  agent->owner != BALBOARD__AGENT_OWNER__AGENT_OWNER_REGISTRY)
+        return bb_reason_fail (reason, size, "owner %d is unknown",
+                               (int) agent->owner);
     return 0;
 }
 
@@ -59,8 +63,8 @@ s_reject (Balboard__AgentAck *ack, const char *stx, size_t index,
     BB_PB_PUSH (ack->rejected, ack->n_rejected, rejection);
 }
 
-static void
-s_record (const Balboard__Agent *agent, bb_agent_rec_t *record)
+void
+bb_registry_record (const Balboard__Agent *agent, bb_agent_rec_t *record)
 {
     memset (record, 0, sizeof *record);
     snprintf (record->stx, sizeof record->stx, "%s", agent->stx_address);
@@ -72,37 +76,48 @@ s_record (const Balboard__Agent *agent, bb_agent_rec_t *record)
     record->level = agent->level;
     snprintf (record->level_name, sizeof record->level_name, "%s",
               s_str (agent->level_name));
+    record->owner = agent->owner == BALBOARD__AGENT_OWNER__AGENT_OWNER_REGISTRY
+                  ? BB_AGENT_REGISTRY : BB_AGENT_MANUAL;
 }
 
-//  Insert or update one valid agent.
+//  Insert a new agent with an empty totals record, so it ranks at once.
 static int
-s_upsert_one (bb_write_t *write, const Balboard__Agent *agent,
-              Balboard__AgentAck *ack)
+s_insert (bb_write_t *write, const bb_agent_rec_t *record)
 {
-    bb_agent_rec_t record, stored;
-    s_record (agent, &record);
-    int rc = bb_record_agent_get (write->db, write->txn, record.stx,
+    int rc = bb_record_agent_put (write->db, write->txn, record);
+    bb_totals_rec_t totals;
+    memset (&totals, 0, sizeof totals);
+    if (rc == 0)
+        rc = bb_record_totals_put (write->db, write->txn, record->stx,
+                                   &totals);
+    if (rc == 0)
+        bb_changes_set (write->changes, record->stx, &totals);
+    return rc;
+}
+
+int
+bb_registry_put (bb_write_t *write, const bb_agent_rec_t *record,
+                 bool keep_owner, bb_registry_put_t *result)
+{
+    bb_agent_rec_t stored;
+    int rc = bb_record_agent_get (write->db, write->txn, record->stx,
                                   &stored);
-    if (rc == 0 && bb_record_agent_equal (&record, &stored)) {
-        ack->unchanged++;
+    if (rc == MDB_NOTFOUND) {
+        *result = BB_REGISTRY_INSERTED;
+        return s_insert (write, record);
+    }
+    if (rc)
+        return rc;
+    bb_agent_rec_t wanted = *record;
+    if (keep_owner)
+        wanted.owner = stored.owner;
+    if (bb_record_agent_equal (&wanted, &stored)
+    &&  wanted.owner == stored.owner) {
+        *result = BB_REGISTRY_UNCHANGED;
         return 0;
     }
-    if (rc && rc != MDB_NOTFOUND)
-        return rc;
-    bool inserting = rc == MDB_NOTFOUND;
-    rc = bb_record_agent_put (write->db, write->txn, &record);
-    if (rc == 0 && inserting) {
-        bb_totals_rec_t totals;
-        memset (&totals, 0, sizeof totals);
-        rc = bb_record_totals_put (write->db, write->txn, record.stx,
-                                   &totals);
-        bb_changes_set (write->changes, record.stx, &totals);
-    }
-    if (inserting)
-        ack->inserted++;
-    else
-        ack->updated++;
-    return rc;
+    *result = BB_REGISTRY_UPDATED;
+    return bb_record_agent_put (write->db, write->txn, &wanted);
 }
 
 int
@@ -113,18 +128,28 @@ bb_registry_upsert (bb_write_t *write, const Balboard__AgentUpsert *upsert,
     for (size_t i = 0; i < upsert->n_agents && rc == 0; i++) {
         const Balboard__Agent *agent = upsert->agents [i];
         char reason [BB_REASON_SIZE];
-        if (s_validate (agent, write->network, reason,
-                                  sizeof reason))
+        if (bb_registry_check (agent, write->network, reason,
+                               sizeof reason)) {
             s_reject (ack, s_str (agent->stx_address), i, reason);
+            continue;
+        }
+        bb_agent_rec_t record;
+        bb_registry_record (agent, &record);
+        bb_registry_put_t result = BB_REGISTRY_UNCHANGED;
+        rc = bb_registry_put (write, &record, false, &result);
+        if (result == BB_REGISTRY_INSERTED)
+            ack->inserted++;
         else
-            rc = s_upsert_one (write, agent, ack);
+        if (result == BB_REGISTRY_UPDATED)
+            ack->updated++;
+        else
+            ack->unchanged++;
     }
     return rc;
 }
 
-//  Delete everything of a registered agent.
-static int
-s_remove_one (bb_write_t *write, const char *stx)
+int
+bb_registry_delete (bb_write_t *write, const char *stx)
 {
     bb_totals_rec_t totals;
     int rc = bb_record_totals_get (write->db, write->txn, stx, &totals);
@@ -165,7 +190,7 @@ bb_registry_remove (bb_write_t *write, const Balboard__AgentRemove *remove,
         }
         else
         if (rc == 0) {
-            rc = s_remove_one (write, stx);
+            rc = bb_registry_delete (write, stx);
             ack->removed++;
         }
     }

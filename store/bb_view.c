@@ -10,6 +10,7 @@
 #include "bb_view.h"
 #include "bb_envelope.h"
 #include "bb_pb.h"
+#include "bb_sync.h"
 #include "bb_token.h"
 #include "bb_version.h"
 
@@ -48,6 +49,9 @@ s_agent (const bb_agent_rec_t *record)
     agent->bns_name = bb_pb_strdup (record->bns_name);
     agent->level = record->level;
     agent->level_name = bb_pb_strdup (record->level_name);
+    agent->owner = record->owner == BB_AGENT_REGISTRY
+                 ? BALBOARD__AGENT_OWNER__AGENT_OWNER_REGISTRY
+                 : BALBOARD__AGENT_OWNER__AGENT_OWNER_MANUAL;
     return agent;
 }
 
@@ -355,13 +359,17 @@ bb_view_stats (bb_view_t *view, uint64_t request_id)
 {
     bb_counters_rec_t counters;
     bb_rotation_rec_t rotation;
+    Balboard__RegistrySyncReport *sync = NULL;
     int rc = bb_record_counters_get (view->db, view->txn, &counters);
     if (rc == 0)
         rc = bb_record_rotation_get (view->db, view->txn, &rotation);
+    if (rc == 0)
+        rc = bb_sync_last (view->db, view->txn, &sync);
     if (rc)
         return s_internal (request_id, rc);
     Balboard__StoreStats *stats =
         bb_pb_new (&balboard__store_stats__descriptor);
+    stats->registry_sync = sync;
     stats->agents = bb_db_entries (view->db, view->txn, BB_DBI_AGENTS);
     stats->balance_rows = bb_db_entries (view->db, view->txn,
                                          BB_DBI_BALANCES);

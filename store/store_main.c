@@ -25,6 +25,7 @@
 #include "bb_log.h"
 #include "bb_main.h"
 #include "bb_query.h"
+#include "bb_sync.h"
 
 #define PROGRAM             "balboard-store"
 #define HEALTH_TIMEOUT_MS   2000
@@ -144,8 +145,10 @@ s_serve (bb_config_t *config, bb_network_t network)
     size_t map_max = (size_t) bb_config_int (config, "map-size-max-mb") * MIB;
     bb_db_t *db = bb_db_new (bb_config_str (config, "data-dir"), map_size,
                              map_max);
-    if (!db)
+    if (!db || bb_sync_drop_staged (db)) {
+        bb_db_destroy (&db);
         return EXIT_FAILURE;
+    }
     bb_query_args_t query_args = {
         db, bb_config_str (config, "query-bind"), CHANGES_ENDPOINT,
         s_readers (config),

@@ -285,6 +285,26 @@ test_records (void **state)
     assert_null (db);
 }
 
+//  An agent written before the owner tag (schema 1) reads as manual; a
+//  tag past the known owners is corruption.
+
+static void
+test_agent_owner (void **state)
+{
+    uint8_t bytes [] = { 1, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    MDB_val key = { strlen (STX_A), STX_A };
+    MDB_val value = { sizeof bytes - 1, bytes };
+    bb_agent_rec_t agent;
+    assert_int_equal (bb_record_agent_decode (&key, &value, &agent), 0);
+    assert_int_equal (agent.level, 1);
+    assert_int_equal (agent.owner, BB_AGENT_MANUAL);
+    value.mv_size = sizeof bytes;
+    assert_int_equal (bb_record_agent_decode (&key, &value, &agent), 0);
+    assert_int_equal (agent.owner, BB_AGENT_REGISTRY);
+    bytes [sizeof bytes - 1] = 2;
+    assert_int_equal (bb_record_agent_decode (&key, &value, &agent), -1);
+}
+
 //  A store written by a newer schema is refused; an older one migrates.
 
 static void
@@ -568,6 +588,7 @@ BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_token),
         cmocka_unit_test (test_changes),
         cmocka_unit_test (test_records),
+        cmocka_unit_test (test_agent_owner),
         cmocka_unit_test (test_schema_version),
         cmocka_unit_test (test_map_growth),
         cmocka_unit_test (test_batch_validation),
