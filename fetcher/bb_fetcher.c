@@ -19,6 +19,7 @@
 #include "bb_fetch_job.h"
 #include "bb_ids.h"
 #include "bb_log.h"
+#include "bb_registry_job.h"
 #include "bb_token_cache.h"
 #include "bb_wire.h"
 
@@ -30,6 +31,8 @@
 #define TOKENS_TIMEOUT_MS   1000    // wait for a TokenMetaReply
 #define ACK_TIMEOUT_MS      2000    // wait for a BatchAck, per send
 #define ACK_SENDS           3       // sends of one batch
+#define PART_TIMEOUT_MS     5000    // wait for a snapshot part's reply
+                                    // (the last one's applies it all)
 #define JOB_AGENTS_MAX      10000   // larger jobs are refused
 #define DETAIL_SIZE         256
 
@@ -41,12 +44,15 @@ typedef struct {
     bb_http_t *http;
     bb_token_cache_t *tokens;
     bb_fetch_context_t context;     // what jobs share
-    bb_fetch_job_t *job;            // the job being run, or NULL
+    bb_fetch_job_t *job;            // the chunk job being run, or NULL
+    bb_registry_job_t *sync;        // the registry job being run, or NULL
+    size_t sync_part;               // the snapshot part sent last
     int64_t job_end_ms;             // its deadline, monotonic
     uint64_t request_id;            // last request id on ingest
     bool tokens_asked;              // TokenMetaQuery sent for the job
-    bool batch_sent;                // BalanceBatch sent for the job
-    int ack_sends;                  // sends of the batch so far
+    bool batch_sent;                // BalanceBatch (or snapshot part)
+                                    // sent for the job
+    int ack_sends;                  // sends of the batch (part) so far
     int64_t reply_until_ms;         // give up waiting for the store
     int64_t heartbeat_at_ms;        // next heartbeat to send
     int64_t scheduler_expiry_ms;    // scheduler dead after this
@@ -83,7 +89,8 @@ s_send (self_t *self, zsock_t *socket, Balboard__Envelope__BodyCase body,
 static const char *
 s_busy_job_id (self_t *self)
 {
-    return self->job ? bb_fetch_job_id (self->job) : "";
+    return self->job ? bb_fetch_job_id (self->job)
+         : self->sync ? bb_registry_job_id (self->sync) : "";
 }
 
 static void
@@ -110,6 +117,9 @@ s_send_heartbeat (self_t *self)
     if (self->job)
         heartbeat.upstreams = (Balboard__UpstreamReport **)
             bb_fetch_job_progress (self->job, &heartbeat.n_upstreams);
+    if (self->sync)
+        heartbeat.upstreams = (Balboard__UpstreamReport **)
+            bb_registry_job_progress (self->sync, &heartbeat.n_upstreams);
     s_send (self, self->jobs, BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT,
             &heartbeat, 0);
 }
@@ -207,10 +217,90 @@ s_send_batch (self_t *self)
     self->reply_until_ms = zclock_mono () + ACK_TIMEOUT_MS;
 }
 
+//  ---------------------------------------------------------------------
+//  The registry job's exchanges: the snapshot parts go to the store in
+//  order, each waiting for its reply and resent as the batch is (Lazy
+//  Pirate); the last part's reply goes to the scheduler in the JobReport.
+
+static void
+s_sync_finish (self_t *self, const Balboard__RegistrySyncReport *reply,
+               const char *failure)
+{
+    const Balboard__JobReport *report =
+        bb_registry_job_report (self->sync, reply, failure);
+    s_send (self, self->jobs, BALBOARD__ENVELOPE__BODY_JOB_REPORT,
+            (void *) report, 0);
+    char quoted [DETAIL_SIZE * 2];
+    bb_info ("job_done", "job=%s attempt=%u agents_ok=%u agents_failed=%u "
+             "detail=%s", report->job_id, report->attempt, report->agents_ok,
+             report->agents_failed,
+             bb_log_quote (report->detail, quoted, sizeof quoted));
+    bb_registry_job_destroy (&self->sync);
+    self->batch_sent = false;
+}
+
+//  Send snapshot part (again, with the same request id, if it is the
+//  part out).
+static void
+s_send_part (self_t *self, size_t part)
+{
+    if (!self->batch_sent || part != self->sync_part) {
+        self->request_id++;
+        self->ack_sends = 0;
+    }
+    self->sync_part = part;
+    s_send (self, self->ingest, BALBOARD__ENVELOPE__BODY_REGISTRY_SNAPSHOT,
+            (void *) bb_registry_job_part (self->sync, part),
+            self->request_id);
+    self->batch_sent = true;
+    self->ack_sends++;
+    self->reply_until_ms = zclock_mono () + PART_TIMEOUT_MS;
+}
+
+static void
+s_on_sync_reply (self_t *self, bb_envelope_t *envelope)
+{
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_ERROR) {
+        char detail [DETAIL_SIZE];
+        snprintf (detail, sizeof detail, "store: error %d: %s",
+                  (int) envelope->error->code,
+                  envelope->error->reason ? envelope->error->reason : "");
+        s_sync_finish (self, NULL, detail);
+        return;
+    }
+    const Balboard__RegistrySyncReport *reply =
+        envelope->registry_sync_report;
+    size_t next = self->sync_part + 1;
+    if (reply->outcome == BALBOARD__SYNC_OUTCOME__SYNC_PART_KEPT
+    &&  next < bb_registry_job_parts (self->sync))
+        s_send_part (self, next);
+    else
+        s_sync_finish (self, reply, NULL);
+}
+
+//  The store did not answer a part in time.
+static void
+s_sync_timeout (self_t *self)
+{
+    bb_warn ("store_silent", "job=%s waiting=registry_sync_report part=%zu "
+             "sends=%d", bb_registry_job_id (self->sync), self->sync_part,
+             self->ack_sends);
+    if (s_ingest_connect (self)) {
+        s_fail (self, "cannot recreate the ingest socket");
+        return;
+    }
+    if (self->ack_sends < ACK_SENDS)
+        s_send_part (self, self->sync_part);
+    else
+        s_sync_finish (self, NULL, "the store did not answer the snapshot");
+}
+
 //  Move the job along its exchanges, as far as it can go now.
 static void
 s_job_progress (self_t *self)
 {
+    if (self->sync && bb_registry_job_done (self->sync) && !self->batch_sent)
+        s_send_part (self, 0);
     if (!self->job)
         return;
     bb_fetch_job_state_t state = bb_fetch_job_state (self->job);
@@ -252,32 +342,89 @@ s_store_timeout (self_t *self)
 //  ---------------------------------------------------------------------
 //  Receiving
 
+//  True if a job with job_id may start now; logs why not.
+static bool
+s_job_acceptable (self_t *self, const char *job_id)
+{
+    char quoted [2 * BB_JOB_ID_SIZE];
+    if (!bb_job_id_valid (job_id)) {
+        bb_warn ("job_ignored", "job=%s reason=\"not a job id\"",
+                 bb_log_quote (job_id ? job_id : "", quoted, sizeof quoted));
+        return false;
+    }
+    if (self->job || self->sync) {
+        bb_warn ("job_ignored", "job=%s reason=\"busy with %s\"", job_id,
+                 s_busy_job_id (self));
+        return false;
+    }
+    return true;
+}
+
+//  The job's I/O deadline (monotonic) for left ms from now: a reserve of
+//  it is kept for the store. Sets the job's end.
+static int64_t
+s_job_deadline (self_t *self, int64_t left)
+{
+    int64_t reserve = left / STORE_RESERVE_DIV < STORE_RESERVE_MS
+                    ? left / STORE_RESERVE_DIV : STORE_RESERVE_MS;
+    int64_t now = zclock_mono ();
+    self->job_end_ms = now + left;
+    return now + left - reserve;
+}
+
+//  A registry job we will not run: answer at once.
+static void
+s_registry_refuse (self_t *self, const Balboard__RegistryJob *job,
+                   const char *detail)
+{
+    Balboard__JobReport *report = bb_registry_job_refusal (
+        job, self->config->fetcher_id, detail);
+    s_send (self, self->jobs, BALBOARD__ENVELOPE__BODY_JOB_REPORT, report, 0);
+    balboard__job_report__free_unpacked (report, NULL);
+    bb_warn ("job_refused", "job=%s reason=\"%s\"", job->job_id, detail);
+}
+
+static void
+s_on_registry_job (self_t *self, const Balboard__RegistryJob *job)
+{
+    int64_t left = (int64_t) job->deadline_ms - zclock_time ();
+    if (!s_job_acceptable (self, job->job_id))
+        return;
+    if (!job->url || !*job->url)
+        s_registry_refuse (self, job, "no registry URL");
+    else
+    if (left <= 0)
+        s_registry_refuse (self, job,
+                           "deadline passed before the job started");
+    else {
+        self->sync = bb_registry_job_new (job, self->http,
+                                          self->config->network,
+                                          self->config->fetcher_id,
+                                          s_job_deadline (self, left));
+        char quoted [512];
+        bb_info ("job_started", "job=%s attempt=%u registry=%s "
+                 "page_limit=%u requests_max=%u deadline_in_ms=%lld",
+                 job->job_id, job->attempt,
+                 bb_log_quote (job->source ? job->source : "", quoted,
+                               sizeof quoted),
+                 job->page_limit, job->requests_max, (long long) left);
+    }
+}
+
 static void
 s_on_chunk_job (self_t *self, const Balboard__ChunkJob *chunk)
 {
-    char quoted [2 * BB_JOB_ID_SIZE];
     int64_t left = (int64_t) chunk->deadline_ms - zclock_time ();
-    if (!bb_job_id_valid (chunk->job_id))
-        bb_warn ("job_ignored", "job=%s reason=\"not a job id\"",
-                 bb_log_quote (chunk->job_id ? chunk->job_id : "", quoted,
-                               sizeof quoted));
-    else
-    if (self->job)
-        bb_warn ("job_ignored", "job=%s reason=\"busy with %s\"",
-                 chunk->job_id, bb_fetch_job_id (self->job));
-    else
+    if (!s_job_acceptable (self, chunk->job_id))
+        return;
     if (chunk->n_agents > JOB_AGENTS_MAX)
         s_job_refuse (self, chunk, "too many agents in one job");
     else
     if (left <= 0)
         s_job_refuse (self, chunk, "deadline passed before the job started");
     else {
-        int64_t reserve = left / STORE_RESERVE_DIV < STORE_RESERVE_MS
-                        ? left / STORE_RESERVE_DIV : STORE_RESERVE_MS;
-        int64_t now = zclock_mono ();
-        self->job_end_ms = now + left;
         self->job = bb_fetch_job_new (chunk, &self->context,
-                                      now + left - reserve);
+                                      s_job_deadline (self, left));
         bb_info ("job_started", "job=%s attempt=%u agents=%zu prices=%s "
                  "deadline_in_ms=%lld", chunk->job_id, chunk->attempt,
                  chunk->n_agents, chunk->fetch_prices ? "yes" : "no",
@@ -304,6 +451,9 @@ s_on_jobs_message (self_t *self, bb_wire_msg_t *msg, bb_wire_result_t rc)
     bb_envelope_t *envelope = msg->envelope;
     if (envelope->body_case == BALBOARD__ENVELOPE__BODY_CHUNK_JOB)
         s_on_chunk_job (self, envelope->chunk_job);
+    else
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_REGISTRY_JOB)
+        s_on_registry_job (self, envelope->registry_job);
     else
     if (envelope->body_case != BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT)
         bb_wire_reject (self->jobs, "jobs", msg);
@@ -338,10 +488,17 @@ s_on_batch_error (self_t *self, const Balboard__ErrorReply *error)
 static void
 s_on_ingest_message (self_t *self, bb_envelope_t *envelope)
 {
+    Balboard__Envelope__BodyCase body = envelope->body_case;
+    if (self->sync && self->batch_sent
+    &&  envelope->request_id == self->request_id
+    &&  (body == BALBOARD__ENVELOPE__BODY_REGISTRY_SYNC_REPORT
+      || body == BALBOARD__ENVELOPE__BODY_ERROR)) {
+        s_on_sync_reply (self, envelope);
+        return;
+    }
     bool ours = self->job && envelope->request_id == self->request_id;
     bb_fetch_job_state_t state = ours ? bb_fetch_job_state (self->job)
                                       : BB_FETCH_JOB_FETCHING;
-    Balboard__Envelope__BodyCase body = envelope->body_case;
     if (state == BB_FETCH_JOB_NEED_TOKENS && self->tokens_asked
     &&  (body == BALBOARD__ENVELOPE__BODY_TOKEN_META_REPLY
       || body == BALBOARD__ENVELOPE__BODY_ERROR))
@@ -389,6 +546,8 @@ s_drain (self_t *self, zsock_t **socket_p, bool jobs)
 static bool
 s_waiting_store (self_t *self)
 {
+    if (self->sync)
+        return self->batch_sent;
     if (!self->job)
         return false;
     bb_fetch_job_state_t state = bb_fetch_job_state (self->job);
@@ -418,8 +577,12 @@ s_timers (self_t *self)
         self->reconnect_ms = self->reconnect_ms * 2 < RECONNECT_MAX_MS
                            ? self->reconnect_ms * 2 : RECONNECT_MAX_MS;
     }
-    if (s_waiting_store (self) && now >= self->reply_until_ms)
-        s_store_timeout (self);
+    if (s_waiting_store (self) && now >= self->reply_until_ms) {
+        if (self->sync)
+            s_sync_timeout (self);
+        else
+            s_store_timeout (self);
+    }
 }
 
 static int
@@ -456,6 +619,8 @@ s_init (self_t *self)
                             config->mempool_concurrency);
     bb_http_set_lane_limit (self->http, BB_UPSTREAM_PRICE,
                             config->price_concurrency);
+    bb_http_add_lane_header (self->http, BB_UPSTREAM_REGISTRY,
+                             "Accept: application/json");
     bb_http_add_lane_header (self->http, BB_UPSTREAM_HIRO,
                              "Accept: application/json");
     if (config->hiro_api_key && *config->hiro_api_key) {
@@ -513,7 +678,11 @@ s_self_destroy (self_t *self)
     if (self->job)
         bb_info ("job_abandoned", "job=%s reason=stopping",
                  bb_fetch_job_id (self->job));
+    if (self->sync)
+        bb_info ("job_abandoned", "job=%s reason=stopping",
+                 bb_registry_job_id (self->sync));
     bb_fetch_job_destroy (&self->job);
+    bb_registry_job_destroy (&self->sync);
     bb_http_destroy (&self->http);
     bb_token_cache_destroy (&self->tokens);
     zsock_destroy (&self->jobs);

@@ -15,8 +15,11 @@
     token contracts; send the BalanceBatch and resend it with the same
     request id until BatchAck (recreating the ingest socket, Lazy
     Pirate), a bounded number of times; then send the JobReport, which
-    makes the fetcher ready again. $TERM aborts the job's transfers and
-    sends nothing more.
+    makes the fetcher ready again. A registry job (bb_registry_job) reads
+    the agent registry instead and sends the store its snapshot in parts,
+    each resent the same way until the store answers it; the last part's
+    answer goes to the scheduler in the JobReport. $TERM aborts the job's
+    transfers and sends nothing more.
     =========================================================================
 */
 #ifndef BB_FETCHER_H_INCLUDED

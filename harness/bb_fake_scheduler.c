@@ -35,6 +35,8 @@ struct _bb_fake_scheduler_t {
     zhashx_t *tokens;               // contract -> token_t, owned
     bb_fake_store_mode_t store_mode;
     size_t batch_count;
+    uint32_t sync_agents;           // the current generation's parts so far
+    uint32_t sync_rejected;
     size_t token_queries;
     size_t contracts_asked;
     size_t heartbeats;
@@ -220,6 +222,38 @@ s_on_batch (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
     msg->envelope = NULL;
 }
 
+//  A snapshot part: kept, answered as the store does, counted per
+//  generation from its part 0.
+static void
+s_on_snapshot (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
+{
+    bb_envelope_t *envelope = msg->envelope;
+    const Balboard__RegistrySnapshot *part = envelope->registry_snapshot;
+    self->batch_count++;
+    if (part->part == 0)
+        self->sync_agents = self->sync_rejected = 0;
+    self->sync_agents += (uint32_t) part->n_agents;
+    self->sync_rejected += (uint32_t) part->n_rejected;
+    Balboard__RegistrySyncReport reply = BALBOARD__REGISTRY_SYNC_REPORT__INIT;
+    reply.generation = part->generation;
+    reply.outcome = !part->last_part ? BALBOARD__SYNC_OUTCOME__SYNC_PART_KEPT
+                  : part->complete ? BALBOARD__SYNC_OUTCOME__SYNC_APPLIED
+                  : BALBOARD__SYNC_OUTCOME__SYNC_PARTIAL;
+    reply.reason = part->incomplete_reason;
+    reply.source = part->source;
+    reply.registry_agents = self->sync_agents;
+    reply.added = self->sync_agents;
+    reply.rejected = self->sync_rejected;
+    reply.pages = part->pages;
+    reply.requests = part->requests;
+    reply.started_ms = part->started_ms;
+    if (self->store_mode != BB_FAKE_STORE_SILENT)
+        s_send (self->ingest, msg->peer, envelope->request_id,
+                BALBOARD__ENVELOPE__BODY_REGISTRY_SYNC_REPORT, &reply);
+    zlistx_add_end (self->batches, envelope);
+    msg->envelope = NULL;
+}
+
 static void
 s_on_token_query (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
 {
@@ -261,6 +295,9 @@ s_on_ingest (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
             break;
         case BALBOARD__ENVELOPE__BODY_TOKEN_META_QUERY:
             s_on_token_query (self, msg);
+            break;
+        case BALBOARD__ENVELOPE__BODY_REGISTRY_SNAPSHOT:
+            s_on_snapshot (self, msg);
             break;
         default:
             bb_wire_send_error (self->ingest, msg->peer,
@@ -323,20 +360,36 @@ bb_fake_scheduler_wait_ready (bb_fake_scheduler_t *self,
     return self->ready ? 0 : -1;
 }
 
-int
-bb_fake_scheduler_send_job (bb_fake_scheduler_t *self,
-                            const Balboard__ChunkJob *job)
+//  Send a job of body to the fetcher's latest socket. 0 or -1.
+static int
+s_send_job (bb_fake_scheduler_t *self, Balboard__Envelope__BodyCase body,
+            void *job)
 {
-    assert (self && job);
     //  Catch up first, so the job goes to the fetcher's latest socket.
     while (zsock_events (self->jobs) & ZMQ_POLLIN)
         if (s_serve_once (self, 0))
             break;
     if (!self->fetcher)
         return -1;
-    s_send (self->jobs, self->fetcher, 0, BALBOARD__ENVELOPE__BODY_CHUNK_JOB,
-            (void *) job);
+    s_send (self->jobs, self->fetcher, 0, body, job);
     return 0;
+}
+
+int
+bb_fake_scheduler_send_job (bb_fake_scheduler_t *self,
+                            const Balboard__ChunkJob *job)
+{
+    assert (self && job);
+    return s_send_job (self, BALBOARD__ENVELOPE__BODY_CHUNK_JOB, (void *) job);
+}
+
+int
+bb_fake_scheduler_send_registry_job (bb_fake_scheduler_t *self,
+                                     const Balboard__RegistryJob *job)
+{
+    assert (self && job);
+    return s_send_job (self, BALBOARD__ENVELOPE__BODY_REGISTRY_JOB,
+                       (void *) job);
 }
 
 bb_envelope_t *

@@ -3,7 +3,7 @@
     for tests and benchmarks
 
     Owns a ROUTER bound where the fetcher's jobs DEALER connects: it waits
-    for FetcherReady, sends ChunkJobs, heartbeats as the scheduler does
+    for FetcherReady, sends ChunkJobs and RegistryJobs, heartbeats as the scheduler does
     (so the fetcher never thinks it is gone), counts the fetcher's
     heartbeats and collects JobReports. It follows the fetcher's latest
     routing id, so a fetcher that reconnected is still reached.
@@ -12,7 +12,10 @@
     endpoint: every BalanceBatch is kept for the test and answered with a
     BatchAck (committed by default, or as set, or not at all); a
     TokenMetaQuery is answered from the token metadata of the batches it
-    committed, as the durable store would. Without it the fetcher talks
+    committed, as the durable store would. A RegistrySnapshot part is kept
+    as a batch is and answered SYNC_PART_KEPT, the last part with
+    SYNC_APPLIED (SYNC_PARTIAL if incomplete) and the counts of the parts
+    of its generation. Without it the fetcher talks
     to whatever store the test started.
 
     One thread: the caller's. Every wait serves both sockets and returns
@@ -69,6 +72,10 @@ int bb_fake_scheduler_wait_ready (bb_fake_scheduler_t *self,
 int bb_fake_scheduler_send_job (bb_fake_scheduler_t *self,
                                 const Balboard__ChunkJob *job);
 
+//  As bb_fake_scheduler_send_job, for a RegistryJob.
+int bb_fake_scheduler_send_registry_job (bb_fake_scheduler_t *self,
+                                         const Balboard__RegistryJob *job);
+
 //  Serve both sockets until a JobReport arrives. Returns its envelope
 //  (the caller destroys it), or NULL on timeout.
 bb_envelope_t *bb_fake_scheduler_wait_report (
@@ -81,12 +88,13 @@ void bb_fake_scheduler_serve (bb_fake_scheduler_t *self, int ms);
 void bb_fake_scheduler_set_store_mode (bb_fake_scheduler_t *self,
                                             bb_fake_store_mode_t mode);
 
-//  The oldest batch envelope the fake store received and not yet taken
-//  (the caller destroys it), or NULL.
+//  The oldest batch or snapshot part envelope the fake store received and
+//  not yet taken (the caller destroys it), or NULL.
 bb_envelope_t *bb_fake_scheduler_take_batch (
     bb_fake_scheduler_t *self);
 
-//  Counters: BalanceBatch sends received (resends included), token meta
+//  Counters: BalanceBatch and RegistrySnapshot sends received (resends
+//  included), token meta
 //  queries received and contracts asked, heartbeats from the fetcher
 //  (and of those, how many named a busy job), FetcherReady received.
 size_t bb_fake_scheduler_batches (bb_fake_scheduler_t *self);

@@ -23,6 +23,7 @@
 #define CONTROL_PATH    "/__mock/control"
 #define RESET_PATH      "/__mock/reset"
 #define STATS_PATH      "/__mock/stats"
+#define REGISTRY_PATH   "/api/agents"
 #define MEMPOOL_PATH    "/api"
 #define PRICE_PATH      "/api/v3/simple/price?ids=bitcoin,blockstack&" \
                         "vs_currencies=usd"
@@ -97,6 +98,8 @@ s_urls (bb_mock_process_t *self, bb_mock_urls_t *urls, const char *hiro,
     snprintf (urls->mempool, sizeof urls->mempool, "%s%s" MEMPOOL_PATH,
               mempool, self->base);
     snprintf (urls->price, sizeof urls->price, "%s%s" PRICE_PATH, price,
+              self->base);
+    snprintf (urls->registry, sizeof urls->registry, "%s" REGISTRY_PATH,
               self->base);
 }
 

@@ -49,6 +49,7 @@ typedef struct {
     char hiro [BB_MOCK_PROCESS_URL_SIZE];       // Hiro's base URL
     char mempool [BB_MOCK_PROCESS_URL_SIZE];    // mempool.space's API base
     char price [BB_MOCK_PROCESS_URL_SIZE];      // CoinGecko's price URL
+    char registry [BB_MOCK_PROCESS_URL_SIZE];   // the agent registry API
 } bb_mock_urls_t;
 
 //  Write the mock's upstream URLs into urls, as a fetcher's

@@ -1468,6 +1468,270 @@ test_sigterm_mid_job (void **state)
     assert_int_equal (bb_fake_scheduler_batches (world->side), 0);
 }
 
+//  ---------------------------------------------------------------------
+//  Registry jobs
+
+#define REGISTRY_PAGE   100         // agents per page the jobs ask
+#define REGISTRY_BIG    10000       // the closing figure's registry
+#define REGISTRY_BIG_TEXT "10000"
+
+//  A RegistryJob for the mock's registry, generation 1, pages of
+//  REGISTRY_PAGE, no budget; url (size bytes) holds its URL.
+static void
+s_registry_job (world_t *world, Balboard__RegistryJob *job, char *url,
+                size_t size)
+{
+    bb_mock_urls_t urls;
+    bb_mock_process_urls (world->mock, &urls);
+    snprintf (url, size, "%s", urls.registry);
+    balboard__registry_job__init (job);
+    job->job_id = "sync.1";
+    job->attempt = 1;
+    job->generation = 1;
+    job->deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    job->url = url;
+    job->source = url;
+    job->page_limit = REGISTRY_PAGE;
+    job->max_remove_pct = 20;
+}
+
+//  Send job, wait for its report (caller destroys).
+static bb_envelope_t *
+s_registry_run (world_t *world, const Balboard__RegistryJob *job)
+{
+    assert_int_equal (bb_fake_scheduler_send_registry_job (world->side, job),
+                      0);
+    bb_envelope_t *report = bb_fake_scheduler_wait_report (world->side,
+                                                           REPORT_MS);
+    if (!report)
+        fail_msg ("no JobReport for %s", job->job_id);
+    assert_string_equal (report->job_report->job_id, job->job_id);
+    assert_non_null (report->job_report->registry);
+    assert_int_equal (report->job_report->n_upstreams, 1);
+    assert_int_equal (report->job_report->upstreams [0]->upstream,
+                      BALBOARD__UPSTREAM__UPSTREAM_REGISTRY);
+    return report;
+}
+
+//  The snapshot parts the fake store got, in order: every one must be
+//  of generation 1 with the same header as the first. Returns the number
+//  of parts and puts the agents and rejections they held in *agents and
+//  *rejected; first (may be NULL) gets the first part (caller destroys).
+static size_t
+s_snapshot_parts (world_t *world, size_t *agents, size_t *rejected,
+                  bb_envelope_t **first)
+{
+    size_t parts = 0;
+    *agents = *rejected = 0;
+    bb_envelope_t *head = NULL;
+    bb_envelope_t *envelope;
+    while ((envelope = bb_fake_scheduler_take_batch (world->side))) {
+        assert_int_equal (envelope->body_case,
+                          BALBOARD__ENVELOPE__BODY_REGISTRY_SNAPSHOT);
+        const Balboard__RegistrySnapshot *part =
+            envelope->registry_snapshot;
+        assert_int_equal (part->part, parts);
+        assert_int_equal (part->generation, 1);
+        *agents += part->n_agents;
+        *rejected += part->n_rejected;
+        if (head) {
+            const Balboard__RegistrySnapshot *zero = head->registry_snapshot;
+            assert_false (zero->last_part);
+            assert_int_equal (part->complete, zero->complete);
+            assert_string_equal (part->incomplete_reason,
+                                 zero->incomplete_reason);
+            assert_int_equal (part->requests, zero->requests);
+            bb_wire_envelope_destroy (&envelope);
+        }
+        else
+            head = envelope;
+        parts++;
+    }
+    assert_non_null (head);
+    if (first)
+        *first = head;
+    else
+        bb_wire_envelope_destroy (&head);
+    return parts;
+}
+
+//  A complete read: every page, every valid agent with owner REGISTRY,
+//  the invalid ones rejected with reasons, one request per page.
+static void
+test_registry_sync (void **state)
+{
+    world_t *world = *state;
+    s_control (world, "{\"agents\":250,\"agents_invalid_every\":50}");
+    s_fetcher_start (world, NULL, NULL, false);
+    Balboard__RegistryJob job;
+    char url [256];
+    s_registry_job (world, &job, url, sizeof url);
+    bb_envelope_t *report = s_registry_run (world, &job);
+    const Balboard__JobReport *job_report = report->job_report;
+    assert_int_equal (job_report->registry->outcome,
+                      BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    assert_int_equal (job_report->agents_ok, 245);
+    assert_int_equal (job_report->agents_failed, 5);
+    assert_int_equal (job_report->upstreams [0]->requests, 3);
+    assert_int_equal (s_requests (world, "agents"), 3);
+    bb_envelope_t *first;
+    size_t agents, rejected;
+    assert_int_equal (s_snapshot_parts (world, &agents, &rejected, &first),
+                      1);
+    const Balboard__RegistrySnapshot *part = first->registry_snapshot;
+    assert_true (part->complete);
+    assert_true (part->last_part);
+    assert_string_equal (part->incomplete_reason, "");
+    assert_int_equal (part->pages, 3);
+    assert_int_equal (part->n_agents, 245);
+    for (size_t index = 0; index < part->n_agents; index++)
+        assert_int_equal (part->agents [index]->owner,
+                          BALBOARD__AGENT_OWNER__AGENT_OWNER_REGISTRY);
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (0, &agent);
+    assert_string_equal (part->agents [0]->stx_address, agent.stx_address);
+    assert_int_equal (part->n_rejected, 5);
+    assert_string_equal (part->rejected [0]->stx_address, "SPINVALID49");
+    assert_int_equal (part->rejected [0]->index, 49);
+    assert_non_null (strstr (part->rejected [0]->reason, "stxAddress"));
+    assert_non_null (strstr (part->rejected [1]->reason, "btcAddress"));
+    bb_wire_envelope_destroy (&first);
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
+
+//  Every way a read ends early is a partial snapshot with its reason,
+//  holding what was read before it.
+static void
+test_registry_partial (void **state)
+{
+    world_t *world = *state;
+    s_fetcher_start (world, NULL, NULL, false);
+    const struct {
+        const char *control;
+        uint32_t requests_max;
+        const char *reason;
+        size_t agents;
+    } cases [] = {
+        { "{\"agents\":300,\"faults\":[{\"endpoint\":\"agents\","
+          "\"kind\":\"5xx\",\"status\":500,\"skip\":1}]}", 0,
+          "page at offset 100: HTTP 500", 100 },
+        { "{\"agents\":300,\"agents_step\":7}", 0,
+          "registry total changed from 300 to 307", 200 },
+        { "{\"agents\":300,\"agents_stuck\":true}", 0,
+          "page at offset 100 repeats agents of an earlier page", 100 },
+        { "{\"agents\":500}", 2,
+          "registry budget of 2 requests used up after 2 pages", 200 },
+        { "{\"agents\":300,\"faults\":[{\"endpoint\":\"agents\","
+          "\"kind\":\"truncated\",\"skip\":2}]}", 0,
+          "page at offset 200: ", 200 },
+    };
+    for (size_t index = 0; index < sizeof cases / sizeof cases [0];
+         index++) {
+        s_mock_reset (world);
+        s_control (world, cases [index].control);
+        Balboard__RegistryJob job;
+        char url [256];
+        s_registry_job (world, &job, url, sizeof url);
+        job.requests_max = cases [index].requests_max;
+        bb_envelope_t *report = s_registry_run (world, &job);
+        const Balboard__RegistrySyncReport *sync =
+            report->job_report->registry;
+        if (!strstr (sync->reason, cases [index].reason))
+            fail_msg ("case %zu: reason \"%s\", want \"%s\"", index,
+                      sync->reason, cases [index].reason);
+        assert_int_equal (sync->outcome,
+                          BALBOARD__SYNC_OUTCOME__SYNC_PARTIAL);
+        bb_envelope_t *first;
+        size_t agents, rejected;
+        s_snapshot_parts (world, &agents, &rejected, &first);
+        assert_false (first->registry_snapshot->complete);
+        assert_int_equal (agents, cases [index].agents);
+        bb_wire_envelope_destroy (&first);
+        bb_wire_envelope_destroy (&report);
+    }
+    s_fetcher_stop (world);
+}
+
+//  An empty registry is a complete snapshot of no agents (the store
+//  holds it); a snapshot over a part's size goes in ordered parts; the
+//  closing figure: 10,000 agents in pages of 100.
+static void
+test_registry_parts (void **state)
+{
+    world_t *world = *state;
+    s_control (world, "{\"agents\":0}");
+    s_fetcher_start (world, NULL, NULL, false);
+    Balboard__RegistryJob job;
+    char url [256];
+    s_registry_job (world, &job, url, sizeof url);
+    bb_envelope_t *report = s_registry_run (world, &job);
+    size_t agents, rejected;
+    bb_envelope_t *first;
+    assert_int_equal (s_snapshot_parts (world, &agents, &rejected, &first),
+                      1);
+    assert_true (first->registry_snapshot->complete);
+    assert_true (first->registry_snapshot->last_part);
+    assert_int_equal (agents, 0);
+    bb_wire_envelope_destroy (&first);
+    bb_wire_envelope_destroy (&report);
+
+    s_control (world, "{\"agents\":" REGISTRY_BIG_TEXT "}");
+    job.deadline_ms = (uint64_t) (zclock_time () + JOB_MS);
+    int64_t start = zclock_mono ();
+    report = s_registry_run (world, &job);
+    int64_t elapsed = zclock_mono () - start;
+    assert_int_equal (report->job_report->registry->outcome,
+                      BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    uint32_t requests = report->job_report->upstreams [0]->requests;
+    assert_int_equal (requests, REGISTRY_BIG / REGISTRY_PAGE);
+    assert_int_equal (s_snapshot_parts (world, &agents, &rejected, NULL),
+                      REGISTRY_BIG / 2000);
+    assert_int_equal (agents, REGISTRY_BIG);
+    print_message ("registry sync of %d agents in pages of %d: %lld ms, "
+                   "%u requests, %zu snapshot parts to the store\n",
+                   REGISTRY_BIG, REGISTRY_PAGE, (long long) elapsed,
+                   requests, (size_t) (REGISTRY_BIG / 2000));
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
+
+//  A store that never answers: each part is resent with the same request
+//  id, then the sync is reported failed; a late job is refused at once.
+static void
+test_registry_failures (void **state)
+{
+    world_t *world = *state;
+    s_control (world, "{\"agents\":10}");
+    s_fetcher_start (world, NULL, NULL, false);
+    bb_fake_scheduler_set_store_mode (world->side, BB_FAKE_STORE_SILENT);
+    Balboard__RegistryJob job;
+    char url [256];
+    s_registry_job (world, &job, url, sizeof url);
+    bb_envelope_t *report = s_registry_run (world, &job);
+    assert_int_equal (report->job_report->registry->outcome,
+                      BALBOARD__SYNC_OUTCOME__SYNC_FAILED);
+    assert_non_null (strstr (report->job_report->registry->reason,
+                             "did not answer"));
+    assert_int_equal (bb_fake_scheduler_batches (world->side), 3);
+    bb_wire_envelope_destroy (&report);
+
+    job.job_id = "sync.2";
+    job.generation = 2;
+    job.deadline_ms = (uint64_t) (zclock_time () - 1000);
+    long before = s_requests (world, "agents");
+    assert_int_equal (bb_fake_scheduler_send_registry_job (world->side,
+                                                           &job), 0);
+    report = bb_fake_scheduler_wait_report (world->side, REPORT_MS);
+    assert_non_null (report);
+    assert_int_equal (report->job_report->registry->outcome,
+                      BALBOARD__SYNC_OUTCOME__SYNC_FAILED);
+    assert_non_null (strstr (report->job_report->detail, "deadline"));
+    assert_int_equal (s_requests (world, "agents"), before);
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
+
 //  --health, --help and bad settings, without sockets to talk to.
 static void
 test_options (void **state)
@@ -1550,6 +1814,10 @@ main (void)
         TEST (test_late_job),
         TEST (test_hang_deadline),
         TEST (test_sigterm_mid_job),
+        TEST (test_registry_sync),
+        TEST (test_registry_partial),
+        TEST (test_registry_parts),
+        TEST (test_registry_failures),
         cmocka_unit_test (test_options),
     };
     //  BALBOARD_TEST_FILTER=test_api_key runs one test (by pattern).
