@@ -50,6 +50,42 @@ s_fetcher_destroy (void **item_p)
     }
 }
 
+//  The fetcher id a fetcher message names, or NULL if absent or invalid.
+static const char *
+s_fetcher_id (const bb_envelope_t *envelope)
+{
+    const char *id = NULL;
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_FETCHER_READY)
+        id = envelope->fetcher_ready->fetcher_id;
+    else
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT)
+        id = envelope->fetcher_heartbeat->fetcher_id;
+    else
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_JOB_REPORT)
+        id = envelope->job_report->fetcher_id;
+    return bb_fetcher_id_valid (id) ? id : NULL;
+}
+
+const char *
+bb_fetchers_refusal (const bb_envelope_t *envelope,
+                     Balboard__ErrorReply__Code *code)
+{
+    assert (envelope && code);
+    Balboard__Envelope__BodyCase body = envelope->body_case;
+    bool report = body == BALBOARD__ENVELOPE__BODY_JOB_REPORT;
+    if (!report && body != BALBOARD__ENVELOPE__BODY_FETCHER_READY
+    &&  body != BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT) {
+        *code = BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED;
+        return "not a fetcher message";
+    }
+    *code = BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST;
+    if (!s_fetcher_id (envelope)
+    ||  (report && (!envelope->job_report->job_id
+                    || !*envelope->job_report->job_id)))
+        return "fetcher_id or job_id missing or invalid";
+    return NULL;
+}
+
 bb_fetchers_t *
 bb_fetchers_new (uint64_t heartbeat_ms, uint32_t liveness)
 {

@@ -44,6 +44,7 @@
 #include <czmq.h>
 
 #include "bb_ids.h"
+#include "bb_wire.h"
 
 //  What the status tells about one fetcher.
 typedef struct {
@@ -62,6 +63,12 @@ typedef struct {
 } bb_fetcher_loss_t;
 
 typedef struct _bb_fetchers_t bb_fetchers_t;
+
+//  Why envelope is not a message a fetcher may send: not a fetcher
+//  message at all (*code UNSUPPORTED), or its fetcher id, or a report's
+//  job id, missing or invalid (BAD_REQUEST). NULL when it is one.
+const char *bb_fetchers_refusal (const bb_envelope_t *envelope,
+                                 Balboard__ErrorReply__Code *code);
 
 //  Create an empty registry: fetchers heartbeat every heartbeat_ms, and
 //  one silent for liveness heartbeats dies.

@@ -70,6 +70,13 @@ static const field_t s_fields [] = {
            budget_until [BB_UPSTREAM_MEMPOOL]),
     FIELD ("budget_until.price", FIELD_U64,
            budget_until [BB_UPSTREAM_PRICE]),
+    FIELD ("paused_until.registry", FIELD_U64,
+           paused_until [BB_UPSTREAM_REGISTRY]),
+    FIELD ("budget_held.registry", FIELD_U32,
+           budget_held [BB_UPSTREAM_REGISTRY]),
+    FIELD ("budget_until.registry", FIELD_U64,
+           budget_until [BB_UPSTREAM_REGISTRY]),
+    FIELD ("registry_generation", FIELD_U64, registry_generation),
 };
 
 #define FIELD_COUNT (sizeof s_fields / sizeof s_fields [0])

@@ -52,6 +52,7 @@ typedef struct {
     uint64_t paused_until [BB_UPSTREAM_COUNT];  // Retry-After, 0 = none
     uint32_t budget_held [BB_UPSTREAM_COUNT];   // bb_budget_summary
     uint64_t budget_until [BB_UPSTREAM_COUNT];
+    uint64_t registry_generation;   // the latest registry sync's
 } bb_sched_meta_t;
 
 typedef struct _bb_sched_state_t bb_sched_state_t;

@@ -134,6 +134,19 @@ s_summary (const bb_sched_status_parts_t *parts,
     status->last_rotation_ms = meta->last_rotation_ms;
 }
 
+//  The registry sync of parts at now_ms into status.
+static void
+s_registry (const bb_sched_status_parts_t *parts, uint64_t now_ms,
+            Balboard__SchedulerStatus *status)
+{
+    status->registry_source = (char *) bb_registry_sync_source (parts->sync);
+    status->registry_sync = (Balboard__RegistrySyncReport *)
+        bb_registry_sync_last (parts->sync);
+    status->registry_next_sync_ms = bb_registry_sync_next_ms (parts->sync,
+                                                              now_ms);
+    status->registry_syncing = bb_registry_sync_job (parts->sync) != NULL;
+}
+
 int
 bb_sched_status_send (const bb_sched_status_parts_t *parts, uint64_t now_ms,
                       zsock_t *socket, zframe_t *peer, uint64_t request_id)
@@ -147,6 +160,7 @@ bb_sched_status_send (const bb_sched_status_parts_t *parts, uint64_t now_ms,
     s_in_flight (parts, &arrays, &status);
     s_fetcher_list (parts, &arrays, &status);
     s_upstreams (parts, now_ms, &arrays, &status);
+    s_registry (parts, now_ms, &status);
 
     bb_envelope_t envelope;
     bb_wire_envelope_init (&envelope);

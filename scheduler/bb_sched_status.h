@@ -5,8 +5,8 @@
     cursor and progress, interval mode, next tick, pause, tick sequence,
     the fetchers (each one's state, job and job count), the jobs in flight
     (each one's attempt, holder, deadline and agents), each upstream's
-    health, pause, budget and counts, the rotations completed and the
-    build. It reads the actor's parts and changes none of them. The
+    health, pause, budget and counts, the rotations completed, the
+    build, and the registry sync (source, last report, next, out). It reads the actor's parts and changes none of them. The
     scheduler actor's thread.
     =========================================================================
 */
@@ -20,6 +20,7 @@
 #include "bb_fetchers.h"
 #include "bb_health.h"
 #include "bb_jobs.h"
+#include "bb_registry_sync.h"
 #include "bb_sched_state.h"
 
 //  What the status is made of, all borrowed.
@@ -29,6 +30,7 @@ typedef struct {
     bb_budget_t *budget;
     bb_fetchers_t *fetchers;
     bb_jobs_t *jobs;
+    bb_registry_sync_t *sync;
     uint64_t next_tick_ms;          // when the alarm fires
 } bb_sched_status_parts_t;
 

@@ -7,7 +7,7 @@
     which job each holds and when one is lost, bb_pager the agents page
     requests to the store, bb_health and bb_budget the upstreams,
     bb_sched_status the status reply, bb_pickup the store's events that
-    say agents were imported.
+    say agents were imported, bb_registry_sync the registry sync.
 
     Layers, top to bottom: dispatch and losses; the pump that decides
     what to dispatch next; agents pages; reports; ticks and timers; the
@@ -33,6 +33,7 @@
 #include "bb_log.h"
 #include "bb_pager.h"
 #include "bb_pickup.h"
+#include "bb_registry_sync.h"
 #include "bb_rotation.h"
 #include "bb_sched_status.h"
 #include "bb_sources.h"
@@ -57,6 +58,7 @@ typedef struct {
     bb_health_t *health;
     bb_fetchers_t *fetchers;
     bb_pickup_t *pickup;            // the store's events: imports
+    bb_registry_sync_t *sync;       // the registry sync
     int alarm_id;                   // the tick timer, -1 = none
     uint64_t next_tick_ms;          // when the alarm fires
     uint64_t last_tick_ms;          // when the last tick ran
@@ -127,8 +129,9 @@ s_on_loss (self_t *self, const bb_fetcher_loss_t *loss, uint64_t now)
         bb_warn ("fetcher_lost", "fetcher=%s job=%s fetchers=%zu",
                  loss->fetcher, *loss->job ? loss->job : "-",
                  bb_fetchers_size (self->fetchers));
-    bb_job_t *job = *loss->job ? bb_jobs_lookup (self->in_flight, loss->job)
-                               : NULL;
+    bool ours = *loss->job
+        && !bb_registry_sync_lost (self->sync, loss->job, loss->why, now);
+    bb_job_t *job = ours ? bb_jobs_lookup (self->in_flight, loss->job) : NULL;
     if (job)
         bb_rotation_job_lost (self->rotation, job, loss->fetcher, loss->why,
                               now);
@@ -224,10 +227,40 @@ s_dispatch_one (self_t *self, uint64_t now)
     return false;
 }
 
+//  Dispatch the registry sync if it is due and a fetcher is ready; the
+//  wake is armed for when it is due. Its generation is committed first.
+static void
+s_dispatch_sync (self_t *self, uint64_t now)
+{
+    uint64_t due = bb_registry_sync_next_ms (self->sync, now);
+    if (due > now)
+        s_wake_at (self, due, now);
+    const char *fetcher = bb_fetchers_next_ready (self->fetchers);
+    if (bb_rotation_meta (self->rotation)->paused || !fetcher)
+        return;
+    zframe_t *body = bb_registry_sync_dispatch (self->sync, now);
+    if (!body)
+        return;
+    const char *job = bb_registry_sync_job (self->sync);
+    bb_sched_meta_t meta = *bb_rotation_meta (self->rotation);
+    meta.registry_generation = bb_registry_sync_generation (self->sync);
+    if (bb_rotation_commit (self->rotation, &meta, NULL, "registry_sync")) {
+        zframe_destroy (&body);
+        bb_registry_sync_lost (self->sync, job, "state_commit_failed", now);
+        return;
+    }
+    bb_fetchers_assign (self->fetchers, fetcher, job,
+                        bb_registry_sync_attempt (self->sync),
+                        bb_registry_sync_deadline (self->sync), now);
+    if (bb_fetchers_send (self->fetchers, fetcher, self->jobs, &body))
+        bb_warn ("job_send_failed", "job=%s fetcher=%s", job, fetcher);
+}
+
 static void
 s_pump (self_t *self)
 {
     uint64_t now = zclock_time ();
+    s_dispatch_sync (self, now);
     while (s_dispatch_one (self, now))
         ;
 }
@@ -275,6 +308,7 @@ s_on_page (self_t *self, const Balboard__AgentsPage *page, uint32_t limit,
         return;
     if (new_rotation) {
         self->start_due = false;
+        bb_registry_sync_rotation_started (self->sync, now);
         bb_info ("rotation_start", "rotation=%" PRIu64 " agents=%" PRIu32,
                  meta.rotation, meta.rotation_agents);
     }
@@ -317,7 +351,8 @@ s_on_report (self_t *self, zframe_t *peer, const Balboard__JobReport *report,
         s_mode_changed (self);
     bb_fetchers_reported (self->fetchers, fetcher, report->job_id,
                           report->attempt);
-    bb_rotation_report (self->rotation, report, held_by, now);
+    if (!bb_registry_sync_report (self->sync, report, now))
+        bb_rotation_report (self->rotation, report, held_by, now);
     s_pump (self);
 }
 
@@ -356,6 +391,7 @@ s_tick (self_t *self)
     uint64_t now = zclock_time ();
     self->last_tick_ms = now;
     s_arm_alarm (self, now);
+    bb_registry_sync_tick (self->sync, now);
     if (!bb_rotation_tick (self->rotation))
         return;
     bb_health_tick (self->health);
@@ -466,48 +502,19 @@ s_on_fetcher_heartbeat (self_t *self, zframe_t *peer,
     }
 }
 
-//  The fetcher id a fetcher message names, or NULL if absent or invalid.
-static const char *
-s_fetcher_id (const bb_envelope_t *envelope)
-{
-    const char *id = NULL;
-    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_FETCHER_READY)
-        id = envelope->fetcher_ready->fetcher_id;
-    else
-    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT)
-        id = envelope->fetcher_heartbeat->fetcher_id;
-    else
-    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_JOB_REPORT)
-        id = envelope->job_report->fetcher_id;
-    return bb_fetcher_id_valid (id) ? id : NULL;
-}
-
 //  Serve one fetcher message of envelope from peer, or answer why not.
 static void
 s_fetcher_message (self_t *self, zsock_t *reader, zframe_t *peer,
                    const bb_envelope_t *envelope, uint64_t now)
 {
     Balboard__Envelope__BodyCase body = envelope->body_case;
-    bool fetcher_message = body == BALBOARD__ENVELOPE__BODY_FETCHER_READY
-        || body == BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT
-        || body == BALBOARD__ENVELOPE__BODY_JOB_REPORT;
-    if (!fetcher_message) {
-        bb_warn ("unsupported", "socket=jobs body=%s",
+    Balboard__ErrorReply__Code code;
+    const char *why = bb_fetchers_refusal (envelope, &code);
+    if (why) {
+        bb_warn (code == BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED
+                 ? "unsupported" : "bad_request", "socket=jobs body=%s",
                  bb_wire_body_name (body));
-        bb_wire_send_error (reader, peer, envelope->request_id,
-                            BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
-                            "not a fetcher message");
-    }
-    else
-    if (!s_fetcher_id (envelope)
-    ||  (body == BALBOARD__ENVELOPE__BODY_JOB_REPORT
-         && (!envelope->job_report->job_id
-             || !*envelope->job_report->job_id))) {
-        bb_warn ("bad_request", "socket=jobs body=%s",
-                 bb_wire_body_name (body));
-        bb_wire_send_error (reader, peer, envelope->request_id,
-                            BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
-                            "fetcher_id or job_id missing or invalid");
+        bb_wire_send_error (reader, peer, envelope->request_id, code, why);
     }
     else
     if (body == BALBOARD__ENVELOPE__BODY_FETCHER_READY)
@@ -571,26 +578,32 @@ s_on_store_event (zloop_t *loop, zsock_t *reader, void *arg)
 //  ---------------------------------------------------------------------
 //  Control socket
 
-//  Apply command; returns 0, or -1 if it is not one we know.
-static int
-s_control (self_t *self, Balboard__SchedulerControl__Command command)
+//  Apply control; returns NULL, or why it cannot.
+static const char *
+s_control (self_t *self, const Balboard__SchedulerControl *control)
 {
-    switch (command) {
+    switch (control->command) {
         case BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS:
-            return 0;
+            return NULL;
         case BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE:
             bb_rotation_set_paused (self->rotation, true);
-            return 0;
+            return NULL;
         case BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME:
             if (bb_rotation_set_paused (self->rotation, false) == 0)
                 s_pump (self);
-            return 0;
+            return NULL;
         case BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK:
             bb_info ("tick_requested", NULL);
             s_tick (self);
-            return 0;
+            return NULL;
+        case BALBOARD__SCHEDULER_CONTROL__COMMAND__SYNC:
+            if (!bb_registry_sync_configured (self->sync))
+                return "no registry to sync: set BALBOARD_REGISTRY_URL";
+            bb_registry_sync_request (self->sync, control->confirm);
+            s_pump (self);
+            return NULL;
         default:
-            return -1;
+            return "command must be STATUS, PAUSE, RESUME, TICK or SYNC";
     }
 }
 
@@ -605,6 +618,7 @@ s_send_status (self_t *self, zsock_t *socket, zframe_t *peer,
         .budget = self->budget,
         .fetchers = self->fetchers,
         .jobs = self->in_flight,
+        .sync = self->sync,
         .next_tick_ms = self->next_tick_ms
     };
     bb_sched_status_send (&parts, zclock_time (), socket, peer, request_id);
@@ -622,17 +636,16 @@ s_on_control (zloop_t *loop, zsock_t *reader, void *arg)
     if (result == BB_WIRE_OK) {
         bb_envelope_t *envelope = msg.envelope;
         uint64_t request_id = envelope->request_id;
-        if (envelope->body_case
-            != BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL)
-            bb_wire_send_error (reader, msg.peer, request_id,
-                                BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
-                                "the control socket takes SchedulerControl");
-        else
-        if (s_control (self, envelope->scheduler_control->command))
-            bb_wire_send_error (reader, msg.peer, request_id,
-                                BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST,
-                                "command must be STATUS, PAUSE, RESUME or "
-                                "TICK");
+        bool control = envelope->body_case
+                    == BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
+        const char *why = control
+            ? s_control (self, envelope->scheduler_control)
+            : "the control socket takes SchedulerControl";
+        if (why)
+            bb_wire_send_error (reader, msg.peer, request_id, control
+                                ? BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST
+                                : BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
+                                why);
         else
             s_send_status (self, reader, msg.peer, request_id);
     }
@@ -655,6 +668,7 @@ s_self_destroy (self_t **self_p)
         bb_budget_destroy (&self->budget);
         bb_pager_destroy (&self->pager);
         bb_pickup_destroy (&self->pickup);
+        bb_registry_sync_destroy (&self->sync);
         zsock_destroy (&self->control);
         zsock_destroy (&self->jobs);
         free (self);
@@ -673,6 +687,11 @@ s_self_broken (self_t *self)
          : bb_rotation_restore (self->rotation, self->settings.start_paused,
                                 zclock_time ())
            ? "cannot restore the durable state"
+         : !(self->sync = bb_registry_sync_new (
+                &self->settings.registry,
+                bb_rotation_meta (self->rotation)->registry_generation,
+                self->budget, self->health, zclock_time ()))
+           ? "cannot create the registry sync"
          : !(self->pickup = bb_pickup_new (
                 self->settings.store_events,
                 bb_rotation_meta (self->rotation)->rotation_agents,

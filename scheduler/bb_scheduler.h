@@ -58,6 +58,7 @@
 #include <stdint.h>
 #include <czmq.h>
 
+#include "bb_registry_sync.h"
 #include "bb_upstream.h"
 
 //  Attempts of one job before it is given up.
@@ -82,6 +83,7 @@ typedef struct {
                                     // Retry-After (bb_health)
     uint64_t backoff_max_ms;        // ... growing up to this
     bool start_paused;              // start (and stay) paused
+    bb_registry_sync_settings_t registry;   // the registry sync
 } bb_scheduler_settings_t;
 
 //  The actor: bb_actor_new ("scheduler", bb_scheduler_actor, &settings)

@@ -77,6 +77,20 @@ static const bb_option_t s_options [] = {
                 "BALBOARD_RATE_LIMIT_BACKOFF_MAX_MS", "600000", 0, 86400000,
                 "longest such pause: it doubles (full jitter) while the "
                 "trouble lasts"),
+    { "registry-url", "BALBOARD_REGISTRY_URL", BB_OPT_STRING, "", 0, 0, true,
+      "the agent registry API (?limit=&offset=, pagination.hasMore) to "
+      "sync the agents from; \"\": none, manual imports only" },
+    INT_OPTION ("registry-sync-ms", "BALBOARD_REGISTRY_SYNC_MS", "600000",
+                1000, 86400000, "sync the registry this long after the last "
+                "sync (and at each rotation's start)"),
+    INT_OPTION ("registry-rpm", "BALBOARD_REGISTRY_RPM", "60", 0, 1000000,
+                "registry requests per minute (0 = unlimited)"),
+    INT_OPTION ("registry-max-remove-pct", "BALBOARD_REGISTRY_MAX_REMOVE_PCT",
+                "20", 0, 100, "hold a sync that would remove more than this "
+                "share of the agents (until agents sync --confirm)"),
+    INT_OPTION ("registry-deadline-ms", "BALBOARD_REGISTRY_DEADLINE_MS",
+                "300000", 100, 3600000, "a registry sync's deadline, from "
+                "its dispatch"),
     { "paused", "BALBOARD_PAUSED", BB_OPT_BOOL, "false", 0, 0, false,
       "start paused (resume with the control socket)" },
     BB_OPTION_HEALTH (
@@ -125,6 +139,8 @@ s_settings (bb_config_t *config, bb_scheduler_settings_t *settings)
                                                               "mempool-rpm"),
             [BB_UPSTREAM_PRICE] = (uint32_t) bb_config_int (config,
                                                             "price-rpm"),
+            [BB_UPSTREAM_REGISTRY] = (uint32_t) bb_config_int (
+                config, "registry-rpm"),
         },
         .budget_window_ms = (uint64_t) bb_config_int (config,
                                                       "budget-window-ms"),
@@ -133,6 +149,15 @@ s_settings (bb_config_t *config, bb_scheduler_settings_t *settings)
         .backoff_max_ms = (uint64_t) bb_config_int (
             config, "rate-limit-backoff-max-ms"),
         .start_paused = bb_config_bool (config, "paused"),
+        .registry = {
+            .url = bb_config_str (config, "registry-url"),
+            .sync_ms = (uint64_t) bb_config_int (config, "registry-sync-ms"),
+            .deadline_ms = (uint64_t) bb_config_int (config,
+                                                     "registry-deadline-ms"),
+            .max_remove_pct = (uint32_t) bb_config_int (
+                config, "registry-max-remove-pct"),
+            .max_attempts = BB_SCHEDULER_MAX_ATTEMPTS,
+        },
     };
 }
 

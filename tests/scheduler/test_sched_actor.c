@@ -85,6 +85,11 @@ typedef struct {
     dispatch_t dispatches [MAX_DISPATCHES];
     size_t dispatch_count;
     uint32_t seen [MAX_AGENTS]; // times each agent index was dispatched
+    size_t registry_jobs;       // RegistryJobs received
+    char registry_job [32];     // the latest one's id, attempt, ...
+    uint32_t registry_attempt;
+    uint64_t registry_generation;
+    bool registry_confirm;
     bb_envelope_t *reply;       // the latest control reply
 } world_t;
 
@@ -242,6 +247,16 @@ s_fetcher_heartbeat (fetcher_t *fetcher)
     s_fetcher_send (fetcher, &envelope);
 }
 
+static void
+s_fetcher_send_report (fetcher_t *fetcher, Balboard__JobReport *report)
+{
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.body_case = BALBOARD__ENVELOPE__BODY_JOB_REPORT;
+    envelope.job_report = report;
+    s_fetcher_send (fetcher, &envelope);
+}
+
 //  Report job as done (the store committed it) with the fetcher's counts.
 static void
 s_fetcher_report (fetcher_t *fetcher, const Balboard__ChunkJob *job)
@@ -274,11 +289,46 @@ s_fetcher_report (fetcher_t *fetcher, const Balboard__ChunkJob *job)
     report.store_status = BALBOARD__ACK_STATUS__ACK_COMMITTED;
     report.n_upstreams = 3;
     report.upstreams = pointers;
-    bb_envelope_t envelope;
-    bb_wire_envelope_init (&envelope);
-    envelope.body_case = BALBOARD__ENVELOPE__BODY_JOB_REPORT;
-    envelope.job_report = &report;
-    s_fetcher_send (fetcher, &envelope);
+    s_fetcher_send_report (fetcher, &report);
+}
+
+//  Report a registry job as synced: the store applied it, 3 added.
+static void
+s_fetcher_report_sync (fetcher_t *fetcher, const Balboard__RegistryJob *job)
+{
+    Balboard__RegistrySyncReport sync = BALBOARD__REGISTRY_SYNC_REPORT__INIT;
+    sync.generation = job->generation;
+    sync.outcome = BALBOARD__SYNC_OUTCOME__SYNC_APPLIED;
+    sync.source = job->source;
+    sync.added = 3;
+    sync.pages = 1;
+    Balboard__UpstreamReport registry = BALBOARD__UPSTREAM_REPORT__INIT;
+    registry.upstream = BALBOARD__UPSTREAM__UPSTREAM_REGISTRY;
+    registry.requests = 1;
+    Balboard__UpstreamReport *pointers [] = { &registry };
+    Balboard__JobReport report = BALBOARD__JOB_REPORT__INIT;
+    report.job_id = job->job_id;
+    report.attempt = job->attempt;
+    report.fetcher_id = fetcher->id;
+    report.n_upstreams = 1;
+    report.upstreams = pointers;
+    report.registry = &sync;
+    s_fetcher_send_report (fetcher, &report);
+}
+
+//  Note the registry job a fetcher received and report it if it does.
+static void
+s_fetcher_sync (world_t *world, fetcher_t *fetcher,
+                const Balboard__RegistryJob *job)
+{
+    world->registry_jobs++;
+    snprintf (world->registry_job, sizeof world->registry_job, "%s",
+              job->job_id);
+    world->registry_attempt = job->attempt;
+    world->registry_generation = job->generation;
+    world->registry_confirm = job->confirm;
+    if (fetcher->auto_report)
+        s_fetcher_report_sync (fetcher, job);
 }
 
 //  Report every job fetcher holds, oldest first.
@@ -344,7 +394,12 @@ s_fetcher_recv (world_t *world, fetcher_t *fetcher)
         }
     }
     else
-    if (envelope->body_case != BALBOARD__ENVELOPE__BODY_CHUNK_JOB)
+    if (envelope->body_case == BALBOARD__ENVELOPE__BODY_REGISTRY_JOB
+    &&  fetcher->alive && !fetcher->deaf)
+        s_fetcher_sync (world, fetcher, envelope->registry_job);
+    else
+    if (envelope->body_case != BALBOARD__ENVELOPE__BODY_CHUNK_JOB
+    &&  envelope->body_case != BALBOARD__ENVELOPE__BODY_REGISTRY_JOB)
         assert_int_equal (envelope->body_case,
                           BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT);
     bb_wire_msg_reset (&msg);
@@ -1109,6 +1164,14 @@ test_bad_input (void **state)
     assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
     assert_int_equal (msg.envelope->error->code,
                       BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    //  SYNC without a registry to sync
+    control.command = BALBOARD__SCHEDULER_CONTROL__COMMAND__SYNC;
+    bb_wire_send (raw, NULL, &request);
+    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
+    assert_int_equal (msg.envelope->error->code,
+                      BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    assert_non_null (strstr (msg.envelope->error->reason,
+                             "BALBOARD_REGISTRY_URL"));
     zsock_destroy (&raw);
 
     //  jobs socket: a report without a fetcher id, a control message
@@ -1168,6 +1231,86 @@ test_health_flag (void **state)
     free (path);
 }
 
+//  ---------------------------------------------------------------------
+//  Registry sync
+
+//  SYNC (with confirm) over the control socket; the status it answers
+//  with is checked for the generation out.
+static void
+s_sync_now (world_t *world, bool confirm)
+{
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, ">tcp://127.0.0.1:%d",
+              world->control_port);
+    zsock_t *raw = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    zsock_set_rcvtimeo (raw, CLIENT_TIMEOUT_MS);
+    Balboard__SchedulerControl control = BALBOARD__SCHEDULER_CONTROL__INIT;
+    control.command = BALBOARD__SCHEDULER_CONTROL__COMMAND__SYNC;
+    control.confirm = confirm;
+    bb_envelope_t request;
+    bb_wire_envelope_init (&request);
+    request.request_id = 5;
+    request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
+    request.scheduler_control = &control;
+    assert_int_equal (bb_wire_send (raw, NULL, &request), 0);
+    bb_wire_msg_t msg = { 0 };
+    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
+    assert_int_equal (msg.envelope->body_case,
+                      BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS);
+    bb_wire_msg_reset (&msg);
+    zsock_destroy (&raw);
+}
+
+//  The sync the fake fetcher got last has ended with its report.
+static bool
+s_registry_synced (world_t *world, const Balboard__SchedulerStatus *status)
+{
+    return world->registry_jobs && !status->registry_syncing
+        && status->registry_sync
+        && status->registry_sync->generation == world->registry_generation;
+}
+
+//  A scheduler with a registry syncs it at start, shows the source
+//  without credentials and the last report; SYNC --confirm sends a new
+//  generation with confirm; a kill -9 keeps the generations increasing.
+static void
+test_registry_sync (void **state)
+{
+    world_t *world = (world_t *) *state;
+    s_agents (world, 5);
+    s_fetcher_add (world, "fs", true);
+    const char *const args [] = {
+        "--registry-url", "http://ops:pw@127.0.0.1:9/api/agents?token=t",
+        "--registry-rpm", "0", NULL };
+    s_scheduler_start (world, args);
+    s_run_until (world, s_registry_synced);
+    assert_string_equal (world->registry_job, "sync.1");
+    assert_int_equal (world->registry_attempt, 1);
+    assert_false (world->registry_confirm);
+    const Balboard__SchedulerStatus *status = s_status (world);
+    assert_string_equal (status->registry_source,
+                         "http://127.0.0.1:9/api/agents");
+    assert_int_equal (status->registry_sync->outcome,
+                      BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    assert_int_equal (status->registry_sync->added, 3);
+    assert_true (status->registry_next_sync_ms
+                 > (uint64_t) zclock_time () + 60000);
+
+    s_sync_now (world, true);
+    s_run_until (world, s_registry_synced);
+    assert_string_equal (world->registry_job, "sync.2");
+    assert_true (world->registry_confirm);
+
+    assert_int_equal (bb_child_stop (world->scheduler, SIGKILL, 5000),
+                      128 + SIGKILL);
+    bb_child_destroy (&world->scheduler);
+    s_scheduler_start (world, args);
+    s_fetcher_ready (&world->fetchers [0]);
+    s_run_until (world, s_registry_synced);
+    assert_string_equal (world->registry_job, "sync.3");
+    assert_false (world->registry_confirm);
+}
+
 int
 main (void)
 {
@@ -1198,6 +1341,8 @@ main (void)
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_budget, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_bad_input, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_registry_sync, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_health_flag, s_setup,
                                          s_teardown),

@@ -80,6 +80,8 @@ s_assert_restored (void)
     assert_int_equal (back->budget_held [BB_UPSTREAM_HIRO], 7);
     assert_int_equal (back->budget_until [BB_UPSTREAM_HIRO],
                       1700000090000ULL);
+    assert_int_equal (back->budget_held [BB_UPSTREAM_REGISTRY], 60);
+    assert_int_equal (back->registry_generation, 12);
     zlistx_t *jobs = bb_sched_state_jobs (sched_state);
     assert_int_equal (zlistx_size (jobs), 1);
     bb_job_t *job = (bb_job_t *) zlistx_first (jobs);
@@ -110,6 +112,8 @@ test_restart_resumes (void **state)
     meta.paused_until [BB_UPSTREAM_MEMPOOL] = 1700000060000ULL;
     meta.budget_held [BB_UPSTREAM_HIRO] = 7;
     meta.budget_until [BB_UPSTREAM_HIRO] = 1700000090000ULL;
+    meta.budget_held [BB_UPSTREAM_REGISTRY] = 60;
+    meta.registry_generation = 12;
     bb_job_t *first = s_job (3, 0, "SP1");
     bb_job_t *fresh = s_job (3, 1, "SP2ABC");
     bb_job_t *second = bb_job_next_attempt (fresh, 1700000001000ULL,
