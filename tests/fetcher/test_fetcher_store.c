@@ -9,6 +9,11 @@
     and the fixed ones of BTC, STX and sBTC; the store's price snapshot
     is the mock's. A restarted fetcher takes the token metadata from the
     store and asks Hiro only about the contract still pending (422).
+    Registry jobs through the store: 10,000 registry agents in pages of
+    100 all go in (the time and requests it took are printed), a registry
+    shrunk by 10% removes exactly the agents gone, an empty one is held
+    until a confirmed sync applies it, and agents imported by hand before
+    stay through all of it.
     Skipped when balboard-store is not built. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,6 +52,8 @@
 #define FIRST_SAMPLE    40
 #define BTC_MICRO       67187335894LL
 #define STX_MICRO       2500000LL
+#define REGISTRY_AGENTS 10000       // the closing figure's registry
+#define REGISTRY_PAGE   100
 
 typedef struct {
     bb_mock_process_t *mock;
@@ -229,7 +236,98 @@ s_check_agent (bb_client_t *client, const bb_mock_agent_t *agent)
     bb_wire_envelope_destroy (&reply);
 }
 
+//  Run registry job generation against the mock's registry of count
+//  agents; returns the store's report (in the envelope the caller
+//  destroys) and the time it took in *elapsed_ms.
+static bb_envelope_t *
+s_run_sync (world_t *world, uint64_t generation, const char *count,
+            bool confirm, int64_t *elapsed_ms)
+{
+    char control [64];
+    snprintf (control, sizeof control, "{\"agents\":%s}", count);
+    assert_int_equal (bb_mock_process_control (world->mock, control,
+                                               HTTP_MS), 0);
+    bb_mock_urls_t urls;
+    bb_mock_process_urls (world->mock, &urls);
+    char job_id [32];
+    snprintf (job_id, sizeof job_id, "sync.%llu",
+              (unsigned long long) generation);
+    Balboard__RegistryJob job = BALBOARD__REGISTRY_JOB__INIT;
+    job.job_id = job_id;
+    job.attempt = 1;
+    job.generation = generation;
+    job.deadline_ms = (uint64_t) zclock_time () + REPORT_MS;
+    job.url = job.source = urls.registry;
+    job.page_limit = REGISTRY_PAGE;
+    job.confirm = confirm;
+    job.max_remove_pct = 20;
+    int64_t start = zclock_mono ();
+    assert_int_equal (bb_fake_scheduler_send_registry_job (world->side,
+                                                           &job), 0);
+    bb_envelope_t *report = bb_fake_scheduler_wait_report (world->side,
+                                                           REPORT_MS);
+    assert_non_null (report);
+    *elapsed_ms = zclock_mono () - start;
+    assert_non_null (report->job_report->registry);
+    return report;
+}
+
+static uint64_t
+s_store_agents (world_t *world)
+{
+    bb_client_t *client = bb_client_new (world->query, CLIENT_MS);
+    bb_envelope_t *reply = NULL;
+    assert_int_equal (bb_client_stats (client, &reply), 0);
+    uint64_t agents = reply->store_stats->agents;
+    bb_wire_envelope_destroy (&reply);
+    bb_client_destroy (&client);
+    return agents;
+}
+
 //  ---------------------------------------------------------------------
+
+static void
+test_registry_sync_through_store (void **state)
+{
+    world_t *world = *state;
+    s_register (world);                 // by hand: never removed
+    s_fetcher_start (world);
+    int64_t elapsed;
+    bb_envelope_t *report = s_run_sync (world, 1, "10000", false, &elapsed);
+    const Balboard__RegistrySyncReport *sync = report->job_report->registry;
+    assert_int_equal (sync->outcome, BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    assert_int_equal (sync->added, REGISTRY_AGENTS - AGENTS);
+    assert_int_equal (sync->requests, REGISTRY_AGENTS / REGISTRY_PAGE);
+    assert_int_equal (s_store_agents (world), REGISTRY_AGENTS);
+    print_message ("registry sync of %d agents in pages of %d through the "
+                   "store: %lld ms, %u requests, %u pages\n",
+                   REGISTRY_AGENTS, REGISTRY_PAGE, (long long) elapsed,
+                   sync->requests, sync->pages);
+    bb_wire_envelope_destroy (&report);
+
+    //  10% gone: removed, exactly those
+    report = s_run_sync (world, 2, "9000", false, &elapsed);
+    sync = report->job_report->registry;
+    assert_int_equal (sync->outcome, BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    assert_int_equal (sync->removed, 1000);
+    assert_int_equal (s_store_agents (world), 9000);
+    bb_wire_envelope_destroy (&report);
+
+    //  Empty: held, nothing removed, until confirmed
+    report = s_run_sync (world, 3, "0", false, &elapsed);
+    sync = report->job_report->registry;
+    assert_int_equal (sync->outcome, BALBOARD__SYNC_OUTCOME__SYNC_HELD);
+    assert_int_equal (sync->held_removals, 9000 - AGENTS);
+    assert_int_equal (s_store_agents (world), 9000);
+    bb_wire_envelope_destroy (&report);
+    report = s_run_sync (world, 4, "0", true, &elapsed);
+    sync = report->job_report->registry;
+    assert_int_equal (sync->outcome, BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    assert_int_equal (sync->removed, 9000 - AGENTS);
+    assert_int_equal (s_store_agents (world), AGENTS);
+    bb_wire_envelope_destroy (&report);
+    s_fetcher_stop (world);
+}
 
 static void
 test_store_serves_what_was_fetched (void **state)
@@ -276,8 +374,9 @@ s_setup (void **state)
 
     const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
     char data_dir [256];
-    snprintf (data_dir, sizeof data_dir, "%s/store-%d", scratch,
-              (int) getpid ());
+    static int worlds = 0;
+    snprintf (data_dir, sizeof data_dir, "%s/store-%d-%d", scratch,
+              (int) getpid (), worlds++);
     zsys_dir_create ("%s", data_dir);
     const char *store_args [] = {
         "--data-dir", data_dir, "--ingest-bind", "tcp://127.0.0.1:$PORT0",
@@ -315,4 +414,6 @@ s_teardown (void **state)
 
 BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test_setup_teardown (test_store_serves_what_was_fetched,
+                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_registry_sync_through_store,
                                          s_setup, s_teardown))
