@@ -17,7 +17,13 @@
     the mock served as a share of what the budget allowed over that time,
     and the mock's 429 count (0 expected).
 
-    Usage: bench_rotation [agents]   (default 2000)
+    Every figure is also printed as "figure <name> <value>" for
+    scripts/bench.sh: rotation.first_ms|steady_ms|ideal_ms.<fetchers>,
+    budget.rotation_ms, budget.requests, budget.allowed, budget.share_pct,
+    budget.429s.
+
+    Usage: bench_rotation [agents [budget_agents]]   (default 2000, and
+    the same for the budget run)
     The binaries are taken from BALBOARD_BIN_DIR, else from the directory
     of this program. Build Release for meaningful figures.
     =========================================================================
@@ -307,6 +313,10 @@ s_scaling (unsigned agents)
         double ideal = agents / (counts [c] * LANE / LATENCY_S) * 1000;
         if (c == 0)
             one = (double) steady;
+        bb_bench_figure ((double) first, "rotation.first_ms.%zu", counts [c]);
+        bb_bench_figure ((double) steady, "rotation.steady_ms.%zu",
+                         counts [c]);
+        bb_bench_figure (ideal, "rotation.ideal_ms.%zu", counts [c]);
         printf ("%-9zu %9llu %10llu %10.0f %9.2f %9.0f %10.2f %10.2f\n",
                 counts [c], (unsigned long long) first,
                 (unsigned long long) steady,
@@ -345,17 +355,24 @@ s_budget (unsigned agents)
     printf ("rotation %llu ms, Hiro requests %ld of %.0f allowed: %.1f%% of "
             "the budget, 429s %ld\n", (unsigned long long) ms, hiro,
             allowed, 100.0 * hiro / allowed, limited);
+    bb_bench_figure ((double) ms, "budget.rotation_ms");
+    bb_bench_figure ((double) hiro, "budget.requests");
+    bb_bench_figure (allowed, "budget.allowed");
+    bb_bench_figure (100.0 * hiro / allowed, "budget.share_pct");
+    bb_bench_figure ((double) limited, "budget.429s");
 }
 
 int
 main (int argc, char **argv)
 {
     unsigned agents = argc > 1 ? (unsigned) atoi (argv [1]) : AGENTS_DEFAULT;
-    bb_bench_require (agents > 0, "reading the agent count");
+    unsigned budget_agents = argc > 2 ? (unsigned) atoi (argv [2]) : agents;
+    bb_bench_require (agents > 0 && budget_agents > 0,
+                      "reading the agent counts");
     bb_bench_bin_dir ();
     curl_global_init (CURL_GLOBAL_DEFAULT);
     s_scaling (agents);
-    s_budget (agents);
+    s_budget (budget_agents);
     curl_global_cleanup ();
     return EXIT_SUCCESS;
 }

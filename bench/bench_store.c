@@ -1,41 +1,47 @@
 /*  =========================================================================
-    bench_store - durable ingest and ranked pages of a real balboard-store
+    bench_store - the store side by side with SQLite and Redis
 
-    Not a test: run it by hand on a Release build and read the figures.
-    For each n it starts a fresh balboard-store, registers n agents,
-    streams balance batches (100 agents x 4 rows, agents in key order as
-    the scheduler sends them) from several DEALERs at once so that group
-    commit can work, and prints:
+    Not a test: run it on a Release build (scripts/bench.sh does) and read
+    the figures. For each n it loads the same n agents (bench_agents: 4
+    balance rows each) into each of three leaderboards in turn and
+    measures the same things:
 
-      - durable ingest rows/s (rows = balance rows the store wrote, every
-        batch acked only after its commit is durable);
-      - the time to revalue and re-rank everyone at a new price snapshot;
-      - dashboard page (limit 100) p50/p99 at offset 0 and at 0.9n;
-      - a second, updating pass with dashboard queries running beside it:
-        ingest rows/s under query load, page p50/p99 under ingest load;
-      - the store's RSS (VmRSS, and VmHWM the peak) and map use;
-      - read throughput side by side with Redis, with --clients C > 0
-        (default 4): dashboard pages/s (limit 100) that C clients get at
-        offset 0 and at 0.9n, from the store with its reply cache, then
-        restarted on the same data without it (--reply-cache-entries
-        0), next to the same page from a Redis it starts on a free
-        loopback port with no persistence and fills with the same n
-        agents: ZREVRANGE lb O O+99 WITHSCORES plus 100 pipelined
-        HGETALLs of the agents' hashes (15 fields each), through
-        hiredis; with the ratios.
+      - balboard-store, a fresh one: n agents registered, then balance
+        batches (100 agents x 4 rows, agents in key order as the
+        scheduler sends them) streamed from several DEALERs at once so
+        that group commit can work: durable ingest rows/s (every batch
+        acked only after its commit is durable); the time to revalue and
+        re-rank everyone; page latency (limit 100) p50/p99 at offsets
+        0, 0.25n, 0.5n, 0.75n and 0.9n; a second, updating pass with
+        pages asked beside it (ingest rows/s under query load, page
+        p50/p99 under ingest load); RSS and bytes on disk; pages/s of 1
+        and 4 clients at offsets 0 and 0.9n with its reply cache, then
+        restarted on the same data without it (--reply-cache-entries 0);
+      - SQLite with the original D1 schema and query (bench_sqlite):
+        both passes, one transaction per 100 agents, WAL and
+        synchronous=FULL: ingest rows/s, then the same pages;
+      - Redis (bench_redis), loaded with the second pass from as many
+        connections as the store's DEALERs: durable ingest rows/s with
+        appendfsync always, then again with its default everysec, and
+        the same pages on the latter.
+
+    Every figure is also printed as "figure <name> <value>" for
+    scripts/bench.sh: ingest.<system>.<n>, p50|p99.<system>.<n>.<offset
+    as a share of n>, rate.<system>.<n>.c<clients>.<offset share>,
+    rss_kb.<system>.<n>, disk_bytes.<system>.<n>, and the store's
+    revalue_ms, under_ingest_p50|p99.
 
       bench_store [--n 10000,100000,1000000] [--dealers 8] [--window 2]
-                  [--queries 300] [--clients 4] [--seconds 5]
+                  [--queries 300] [--clients 1,4] [--seconds 2]
                   [--readers N] [--dir /tmp/balboard-bench-store]
                   [--binary bin/balboard-store]
                   [--redis-server redis-server]
+                  [--systems store,sqlite,redis]
 
     Batches are encoded before the clock starts, so the figures are the
     store's, not the encoder's.
     =========================================================================
 */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -43,47 +49,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <hiredis/hiredis.h>
 
-#include "bb_address.h"
+#include "bb_bench.h"
 #include "bb_client.h"
+#include "bb_port.h"
 #include "bb_wire.h"
+#include "bench_agents.h"
+#include "bench_pages.h"
+#include "bench_redis.h"
+#include "bench_sqlite.h"
 
 extern char **environ;
 
 #define BATCH_AGENTS        100
 #define UPSERT_AGENTS       5000
-#define PAGE_LIMIT          100
-#define WARMUP_QUERIES      20
 #define START_TIMEOUT_MS    60000
 #define CLIENT_TIMEOUT_MS   600000
 #define BTC_USD_MICRO       60000000000LL
 #define STX_USD_MICRO       2000000LL
-#define SBTC "SM3VDXK3WZZSA84XXFKAFAF15NNZX32CTSG82JFQ4.sbtc-token::sbtc-token"
-#define ALEX "SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9." \
-             "age000-governance-token::alex"
 #define NS_MAX              16
-#define ADDRESS_SIZE        96
-#define CLIENTS_MAX         64
-#define REDIS_FILL_PIPELINE 1000
-#define REDIS_START_MS      10000
+#define CLIENT_COUNTS_MAX   4
 #define ARGS_MAX            16
+#define PATH_SIZE           1024
+#define OFFSETS             5
+#define SQLITE_SECONDS      2       // time a SQLite latency takes, at most
+                                    // (or 3 pages after 1 to warm up)
+#define SQLITE_FULL_N       10000   // above it SQLite takes the light path
+#define SYSTEM_STORE        1
+#define SYSTEM_SQLITE       2
+#define SYSTEM_REDIS        4
+
+//  The offsets of the latency measurements, as shares of n; the first
+//  and the last are those of the pages/s.
+static const double s_offsets [OFFSETS] = { 0, 0.25, 0.5, 0.75, 0.9 };
 
 typedef struct {
     long ns [NS_MAX];           // agent counts to run
     size_t n_count;
     int dealers;                // concurrent DEALER sockets
     int window;                 // batches in flight per DEALER
-    int queries;                // page requests per measurement
-    int clients;                // concurrent clients of the read phase
-    int seconds;                // length of each read measurement
+    int queries;                // pages per latency measurement
+    long clients [CLIENT_COUNTS_MAX];   // client counts of pages/s
+    size_t client_count;
+    int seconds;                // length of each pages/s measurement
     const char *readers;        // the store's --readers, NULL: its default
     const char *dir;            // scratch data directory
-    char binary [1024];         // balboard-store
+    char binary [PATH_SIZE];    // balboard-store
     const char *redis_server;   // redis-server program
+    int systems;                // SYSTEM_STORE | SYSTEM_SQLITE | ...
 } options_t;
 
 typedef struct {
@@ -92,12 +107,6 @@ typedef struct {
     char query [64];
 } store_t;
 
-//  Pages/s at offset 0 and at 0.9n.
-typedef struct {
-    double at_0;
-    double at_09n;
-} rate_t;
-
 //  ===========================================================================
 //  Helpers
 
@@ -105,50 +114,6 @@ static double
 s_now_s (void)
 {
     return (double) zclock_usecs () / 1e6;
-}
-
-static int
-s_compare_double (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
-//  The p-th percentile (0..100) of count samples (sorted in place).
-static double
-s_percentile (double *samples, size_t count, double p)
-{
-    qsort (samples, count, sizeof *samples, s_compare_double);
-    size_t index = (size_t) (p / 100.0 * (double) (count - 1) + 0.5);
-    return samples [index];
-}
-
-static void
-s_stx (unsigned index, char *buf)
-{
-    unsigned char hash [20] = { 0x42 };
-    for (int i = 0; i < 4; i++)
-        hash [1 + i] = (unsigned char) (index >> (24 - 8 * i));
-    bb_address_make_stx (BB_STX_VERSION_MAINNET_SINGLESIG, hash, buf,
-                         ADDRESS_SIZE);
-}
-
-static void
-s_btc (unsigned index, char *buf)
-{
-    unsigned char program [20] = { 0x17 };
-    for (int i = 0; i < 4; i++)
-        program [1 + i] = (unsigned char) (index >> (24 - 8 * i));
-    bb_address_make_segwit ("bc", 0, program, sizeof program, buf,
-                            ADDRESS_SIZE);
-}
-
-//  A spread of amounts: a cheap hash of index and pass.
-static unsigned long long
-s_amount (unsigned index, unsigned pass, unsigned salt)
-{
-    unsigned long long x = (index + 1) * 2654435761ULL ^ (pass + salt) * 40503;
-    return (x % 100000000ULL) + 1;
 }
 
 //  Resident memory of a process, kB.
@@ -179,23 +144,6 @@ s_rss (pid_t pid)
 
 //  ===========================================================================
 //  The store process
-
-//  A loopback port the kernel just handed out (bound to port 0, closed).
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address = { .sin_family = AF_INET };
-    address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    int port = -1;
-    if (fd >= 0 && bind (fd, (struct sockaddr *) &address, sizeof address) == 0
-    &&  getsockname (fd, (struct sockaddr *) &address, &length) == 0)
-        port = ntohs (address.sin_port);
-    if (fd >= 0)
-        close (fd);
-    return port;
-}
 
 //  Run the store on store's endpoints and data, with options->readers as
 //  --readers and cache_entries as --reply-cache-entries (either NULL: the
@@ -240,17 +188,14 @@ s_store_launch (const options_t *options, store_t *store,
 static int
 s_store_start (const options_t *options, store_t *store)
 {
-    char command [1200];
+    char command [PATH_SIZE + 16];
     snprintf (command, sizeof command, "rm -rf '%s'", options->dir);
     if (system (command))
         return -1;
-    int ingest_port = s_free_port (), query_port = s_free_port ();
-    if (ingest_port < 0 || query_port < 0 || ingest_port == query_port)
+    if (bb_port_free_endpoint (store->ingest, sizeof store->ingest) < 0
+    ||  bb_port_free_endpoint (store->query, sizeof store->query) < 0
+    ||  strcmp (store->ingest, store->query) == 0)
         return -1;
-    snprintf (store->ingest, sizeof store->ingest, "tcp://127.0.0.1:%d",
-              ingest_port);
-    snprintf (store->query, sizeof store->query, "tcp://127.0.0.1:%d",
-              query_port);
     return s_store_launch (options, store, NULL);
 }
 
@@ -275,14 +220,12 @@ s_register (const store_t *store, long n)
                                                           : UPSERT_AGENTS);
         Balboard__Agent *agents = calloc (count, sizeof *agents);
         Balboard__Agent **pointers = calloc (count, sizeof *pointers);
-        char (*addresses) [2][ADDRESS_SIZE] = calloc (count,
-                                                      sizeof *addresses);
+        bench_agent_t *made = calloc (count, sizeof *made);
         for (size_t i = 0; i < count; i++) {
+            bench_agents_get ((unsigned) (first + (long) i), 1, &made [i]);
             balboard__agent__init (&agents [i]);
-            s_stx ((unsigned) (first + (long) i), addresses [i][0]);
-            s_btc ((unsigned) (first + (long) i), addresses [i][1]);
-            agents [i].stx_address = addresses [i][0];
-            agents [i].btc_address = addresses [i][1];
+            agents [i].stx_address = made [i].stx;
+            agents [i].btc_address = made [i].btc;
             agents [i].display_name = "bench agent";
             agents [i].level = 1;
             agents [i].level_name = "Genesis";
@@ -294,30 +237,70 @@ s_register (const store_t *store, long n)
         bb_wire_envelope_destroy (&reply);
         free (agents);
         free (pointers);
-        free (addresses);
+        free (made);
     }
     printf ("  register       %ld agents in %.2f s\n", n,
             s_now_s () - started);
     bb_client_destroy (&client);
 }
 
+//  One agent's result at pass: its Hiro tokens (stx, sBTC, ALEX) and
+//  mempool.space's btc-l1, pointing into agent and the arrays given.
+typedef struct {
+    Balboard__AgentResult result;
+    Balboard__SourceResult sources [2];
+    Balboard__SourceResult *source_p [2];
+    Balboard__TokenBalance balances [BENCH_AGENTS_TOKENS];
+    Balboard__TokenBalance *hiro_p [3];
+    Balboard__TokenBalance *mempool_p [1];
+    char amounts [BENCH_AGENTS_TOKENS][32];
+    bench_agent_t agent;
+} result_t;
+
+static void
+s_result (result_t *r, unsigned index, unsigned pass,
+          uint64_t captured_at_ms)
+{
+    bench_agents_get (index, pass, &r->agent);
+    for (int t = 0; t < BENCH_AGENTS_TOKENS; t++) {
+        snprintf (r->amounts [t], sizeof r->amounts [t], "%llu",
+                  r->agent.amount [t]);
+        balboard__token_balance__init (&r->balances [t]);
+        r->balances [t].token_id = (char *) r->agent.token_id [t];
+        r->balances [t].amount = r->amounts [t];
+    }
+    for (int t = 0; t < 3; t++)
+        r->hiro_p [t] = &r->balances [t];
+    r->mempool_p [0] = &r->balances [3];
+    for (int s = 0; s < 2; s++) {
+        balboard__source_result__init (&r->sources [s]);
+        r->sources [s].status = BALBOARD__FETCH_STATUS__FETCH_OK;
+        r->source_p [s] = &r->sources [s];
+    }
+    r->sources [0].upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
+    r->sources [0].n_balances = 3;
+    r->sources [0].balances = r->hiro_p;
+    r->sources [1].upstream = BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL;
+    r->sources [1].n_balances = 1;
+    r->sources [1].balances = r->mempool_p;
+    balboard__agent_result__init (&r->result);
+    r->result.stx_address = r->agent.stx;
+    r->result.captured_at_ms = captured_at_ms;
+    r->result.n_sources = 2;
+    r->result.sources = r->source_p;
+}
+
 //  Encode the batches of one pass: agents in key order, BATCH_AGENTS a
-//  batch, 4 rows an agent (stx, sBTC, ALEX from Hiro; btc-l1).
+//  batch, 4 rows an agent.
 static zframe_t **
 s_encode_pass (long n, unsigned pass, uint64_t captured_at_ms, size_t *count)
 {
     *count = (size_t) ((n + BATCH_AGENTS - 1) / BATCH_AGENTS);
     zframe_t **frames = calloc (*count, sizeof *frames);
+    result_t *results = calloc (BATCH_AGENTS, sizeof *results);
     for (size_t b = 0; b < *count; b++) {
         Balboard__BalanceBatch batch = BALBOARD__BALANCE_BATCH__INIT;
-        Balboard__AgentResult agents [BATCH_AGENTS];
         Balboard__AgentResult *agent_p [BATCH_AGENTS];
-        Balboard__SourceResult sources [BATCH_AGENTS][2];
-        Balboard__SourceResult *source_p [BATCH_AGENTS][2];
-        Balboard__TokenBalance balances [BATCH_AGENTS][4];
-        Balboard__TokenBalance *hiro_p [BATCH_AGENTS][3];
-        Balboard__TokenBalance *mempool_p [BATCH_AGENTS][1];
-        char text [BATCH_AGENTS][5][ADDRESS_SIZE];
         char job [32];
         snprintf (job, sizeof job, "%u.%zu", pass, b);
         batch.job_id = job;
@@ -327,42 +310,8 @@ s_encode_pass (long n, unsigned pass, uint64_t captured_at_ms, size_t *count)
         size_t used = 0;
         for (long i = (long) b * BATCH_AGENTS;
              i < n && used < BATCH_AGENTS; i++, used++) {
-            unsigned index = (unsigned) i;
-            s_stx (index, text [used][0]);
-            snprintf (text [used][1], ADDRESS_SIZE, "%llu",
-                      s_amount (index, pass, 1) * 1000);
-            snprintf (text [used][2], ADDRESS_SIZE, "%llu",
-                      s_amount (index, pass, 2) / 10);
-            snprintf (text [used][3], ADDRESS_SIZE, "%llu",
-                      s_amount (index, 0, 3));
-            snprintf (text [used][4], ADDRESS_SIZE, "%llu",
-                      s_amount (index, pass, 4));
-            const char *ids [4] = { "stx", SBTC, ALEX, "btc-l1" };
-            for (int t = 0; t < 4; t++) {
-                balboard__token_balance__init (&balances [used][t]);
-                balances [used][t].token_id = (char *) ids [t];
-                balances [used][t].amount = text [used][1 + t];
-            }
-            for (int t = 0; t < 3; t++)
-                hiro_p [used][t] = &balances [used][t];
-            mempool_p [used][0] = &balances [used][3];
-            for (int s = 0; s < 2; s++) {
-                balboard__source_result__init (&sources [used][s]);
-                sources [used][s].status = BALBOARD__FETCH_STATUS__FETCH_OK;
-                source_p [used][s] = &sources [used][s];
-            }
-            sources [used][0].upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
-            sources [used][0].n_balances = 3;
-            sources [used][0].balances = hiro_p [used];
-            sources [used][1].upstream = BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL;
-            sources [used][1].n_balances = 1;
-            sources [used][1].balances = mempool_p [used];
-            balboard__agent_result__init (&agents [used]);
-            agents [used].stx_address = text [used][0];
-            agents [used].captured_at_ms = captured_at_ms;
-            agents [used].n_sources = 2;
-            agents [used].sources = source_p [used];
-            agent_p [used] = &agents [used];
+            s_result (&results [used], (unsigned) i, pass, captured_at_ms);
+            agent_p [used] = &results [used].result;
         }
         batch.n_agents = used;
         batch.agents = agent_p;
@@ -373,6 +322,7 @@ s_encode_pass (long n, unsigned pass, uint64_t captured_at_ms, size_t *count)
         envelope.balance_batch = &batch;
         frames [b] = bb_wire_encode (&envelope);
     }
+    free (results);
     return frames;
 }
 
@@ -438,47 +388,97 @@ s_free_frames (zframe_t **frames, size_t count)
 }
 
 //  ===========================================================================
-//  Queries
+//  Pages
 
-//  Time count dashboard pages at offset; fill samples (µs).
-static void
-s_pages (bb_client_t *client, int64_t offset, int count, double *samples)
+//  The store as a page source: a bb_client on its query socket.
+static void *
+s_store_open (void *system)
 {
-    for (int i = 0; i < count; i++) {
-        int64_t started = zclock_usecs ();
-        bb_envelope_t *reply;
-        if (bb_client_dashboard (client, offset, PAGE_LIMIT, &reply))
-            fprintf (stderr, "dashboard: %s\n", bb_client_reason (client));
-        bb_wire_envelope_destroy (&reply);
-        samples [i] = (double) (zclock_usecs () - started);
-    }
+    const store_t *store = system;
+    return bb_client_new (store->query, CLIENT_TIMEOUT_MS);
+}
+
+static int
+s_store_page (void *connection, int64_t offset)
+{
+    bb_client_t *client = connection;
+    bb_envelope_t *reply;
+    int rc = bb_client_dashboard (client, offset, BENCH_PAGES_LIMIT, &reply);
+    bool full = rc == 0
+             && reply->dashboard_page->n_rows == BENCH_PAGES_LIMIT;
+    bb_wire_envelope_destroy (&reply);
+    if (!full)
+        fprintf (stderr, "dashboard: %s\n", rc ? bb_client_reason (client)
+                                               : "short page");
+    return full ? 0 : -1;
 }
 
 static void
-s_latency (const store_t *store, long n, const options_t *options)
+s_store_close (void **connection_p)
 {
-    bb_client_t *client = bb_client_new (store->query, CLIENT_TIMEOUT_MS);
-    double *samples = calloc ((size_t) options->queries + WARMUP_QUERIES,
-                              sizeof *samples);
-    const int64_t offsets [2] = { 0, (int64_t) (n * 9 / 10) };
-    double p50 [2], p99 [2];
-    for (int o = 0; o < 2; o++) {
-        s_pages (client, offsets [o], WARMUP_QUERIES, samples);
-        s_pages (client, offsets [o], options->queries, samples);
-        p50 [o] = s_percentile (samples, (size_t) options->queries, 50);
-        p99 [o] = s_percentile (samples, (size_t) options->queries, 99);
-        printf ("  page @%-9lld p50 %7.0f us   p99 %7.0f us\n",
-                (long long) offsets [o], p50 [o], p99 [o]);
+    bb_client_destroy ((bb_client_t **) connection_p);
+}
+
+static bench_pages_source_t
+s_store_source (store_t *store)
+{
+    return (bench_pages_source_t) { s_store_open, s_store_page,
+                                    s_store_close, store };
+}
+
+//  Page latency of system at every offset share (only the first and the
+//  last if ends_only: then, from one page each, one client's pages/s
+//  too), max_seconds at most for each.
+static void
+s_latency (const bench_pages_source_t *source, const char *system, long n,
+           int queries, double max_seconds, bool ends_only)
+{
+    for (int o = 0; o < OFFSETS; o++) {
+        if (ends_only && o > 0 && o < OFFSETS - 1)
+            continue;
+        int64_t offset = (int64_t) ((double) n * s_offsets [o]);
+        double p50, p99;
+        if (bench_pages_latency (source, offset, queries, max_seconds, &p50,
+                                 &p99)) {
+            fprintf (stderr, "bench_store: %s pages failed\n", system);
+            return;
+        }
+        printf ("  %-14s page @%-8lld p50 %9.0f us  p99 %9.0f us\n", system,
+                (long long) offset, p50, p99);
+        bb_bench_figure (p50, "p50.%s.%ld.%g", system, n, s_offsets [o]);
+        bb_bench_figure (p99, "p99.%s.%ld.%g", system, n, s_offsets [o]);
+        if (ends_only && queries == 1)
+            bb_bench_figure (1e6 / p50, "rate.%s.%ld.c1.%g", system, n,
+                             s_offsets [o]);
     }
-    printf ("  page @0.9n / @0: p50 x%.2f  p99 x%.2f\n", p50 [1] / p50 [0],
-            p99 [1] / p99 [0]);
-    free (samples);
-    bb_client_destroy (&client);
+}
+
+//  Pages/s of system with each client count at offsets 0 and 0.9n.
+static void
+s_rates (const options_t *options, const bench_pages_source_t *source,
+         const char *system, long n)
+{
+    for (size_t c = 0; c < options->client_count; c++) {
+        int clients = (int) options->clients [c];
+        double at [2];
+        for (int o = 0; o < 2; o++) {
+            double share = o ? s_offsets [OFFSETS - 1] : 0;
+            at [o] = bench_pages_rate (source, clients,
+                                       (int64_t) ((double) n * share),
+                                       options->seconds);
+            bb_bench_figure (at [o], "rate.%s.%ld.c%d.%g", system, n,
+                             clients, share);
+        }
+        printf ("  %-14s %d client%s: %9.1f pages/s @0  %9.1f pages/s "
+                "@0.9n\n", system, clients, clients > 1 ? "s" : " ",
+                at [0], at [1]);
+    }
 }
 
 //  Revalue everyone: a new snapshot, then time to the first page.
 static void
-s_revalue (const store_t *store, uint64_t priced_at_ms, int64_t stx_price)
+s_revalue (const store_t *store, uint64_t priced_at_ms, int64_t stx_price,
+           long n)
 {
     bb_client_t *in = bb_client_new (store->ingest, CLIENT_TIMEOUT_MS);
     bb_client_t *out = bb_client_new (store->query, CLIENT_TIMEOUT_MS);
@@ -491,18 +491,20 @@ s_revalue (const store_t *store, uint64_t priced_at_ms, int64_t stx_price)
     if (bb_client_price_snapshot (in, &prices, &reply))
         fprintf (stderr, "prices: %s\n", bb_client_reason (in));
     bb_wire_envelope_destroy (&reply);
-    if (bb_client_dashboard (out, 0, PAGE_LIMIT, &reply))
+    if (bb_client_dashboard (out, 0, BENCH_PAGES_LIMIT, &reply))
         fprintf (stderr, "dashboard: %s\n", bb_client_reason (out));
     bb_wire_envelope_destroy (&reply);
-    printf ("  revalue        %.0f ms (snapshot commit + re-rank + 1 page)\n",
-            (s_now_s () - started) * 1000);
+    double ms = (s_now_s () - started) * 1000;
+    printf ("  store          revalue %.0f ms (snapshot commit + re-rank + "
+            "1 page)\n", ms);
+    bb_bench_figure (ms, "revalue_ms.store.%ld", n);
     bb_client_destroy (&in);
     bb_client_destroy (&out);
 }
 
 //  Pages at random offsets until told to stop, beside an ingest pass.
 typedef struct {
-    const store_t *store;
+    store_t *store;
     long n;
     atomic_bool stop;
     double *samples;
@@ -514,324 +516,63 @@ static void *
 s_query_load (void *arg)
 {
     load_t *load = arg;
-    bb_client_t *client = bb_client_new (load->store->query,
-                                         CLIENT_TIMEOUT_MS);
+    bench_pages_source_t source = s_store_source (load->store);
+    void *client = source.open (source.system);
     unsigned seed = 7;
     while (!atomic_load (&load->stop) && load->count < load->capacity) {
-        int64_t offset = (int64_t) (rand_r (&seed) % (unsigned) load->n);
-        s_pages (client, offset, 1, &load->samples [load->count++]);
+        long pages = load->n > BENCH_PAGES_LIMIT
+                   ? load->n - BENCH_PAGES_LIMIT + 1 : 1;
+        int64_t offset = (int64_t) (rand_r (&seed) % (unsigned) pages);
+        int64_t started = zclock_usecs ();
+        source.page (client, offset);
+        load->samples [load->count++] = (double) (zclock_usecs () - started);
     }
-    bb_client_destroy (&client);
+    source.close (&client);
     return NULL;
 }
 
-
-//  ===========================================================================
-//  Read throughput, side by side with Redis
-
-//  One client thread of a read measurement.
-typedef struct {
-    const char *endpoint;       // the store's query socket (store readers)
-    int redis_port;             // Redis's port (Redis readers)
-    int64_t offset;             // the page every request asks
-    double until;               // stop at this s_now_s
-    long pages;                 // full pages received
-} reader_t;
-
-static void *
-s_store_reader (void *arg)
-{
-    reader_t *reader = arg;
-    bb_client_t *client = bb_client_new (reader->endpoint, CLIENT_TIMEOUT_MS);
-    while (s_now_s () < reader->until) {
-        bb_envelope_t *reply;
-        int rc = bb_client_dashboard (client, reader->offset, PAGE_LIMIT,
-                                      &reply);
-        bool full = rc == 0 && reply->dashboard_page->n_rows == PAGE_LIMIT;
-        bb_wire_envelope_destroy (&reply);
-        if (!full) {
-            fprintf (stderr, "dashboard: %s\n", rc ? bb_client_reason (client)
-                                                   : "short page");
-            break;
-        }
-        reader->pages++;
-    }
-    bb_client_destroy (&client);
-    return NULL;
-}
-
-//  One Redis page: the members and scores at offset, then every member's
-//  hash in one pipeline. Returns 0 if it got PAGE_LIMIT hashes.
-static int
-s_redis_page (redisContext *redis, int64_t offset)
-{
-    redisReply *range = redisCommand (redis, "ZREVRANGE lb %lld %lld "
-                                      "WITHSCORES", (long long) offset,
-                                      (long long) offset + PAGE_LIMIT - 1);
-    if (!range)
-        return -1;
-    size_t members = range->type == REDIS_REPLY_ARRAY
-                   ? range->elements / 2 : 0;
-    for (size_t i = 0; i < members; i++)
-        redisAppendCommand (redis, "HGETALL a:%s",
-                            range->element [2 * i]->str);
-    int rc = members == PAGE_LIMIT ? 0 : -1;
-    for (size_t i = 0; i < members; i++) {
-        redisReply *hash;
-        if (redisGetReply (redis, (void **) &hash) != REDIS_OK)
-            return -1;
-        if (hash->type != REDIS_REPLY_ARRAY || hash->elements == 0)
-            rc = -1;
-        freeReplyObject (hash);
-    }
-    freeReplyObject (range);
-    return rc;
-}
-
-static void *
-s_redis_reader (void *arg)
-{
-    reader_t *reader = arg;
-    redisContext *redis = redisConnect ("127.0.0.1", reader->redis_port);
-    while (redis && !redis->err && s_now_s () < reader->until) {
-        if (s_redis_page (redis, reader->offset)) {
-            fprintf (stderr, "redis: a short page\n");
-            break;
-        }
-        reader->pages++;
-    }
-    if (redis)
-        redisFree (redis);
-    return NULL;
-}
-
-//  Pages/s that options->clients threads running fn get at offset.
-static double
-s_rate (const options_t *options, void *(*fn) (void *), const char *endpoint,
-        int redis_port, int64_t offset)
-{
-    reader_t readers [CLIENTS_MAX];
-    pthread_t threads [CLIENTS_MAX];
-    double started = s_now_s ();
-    for (int c = 0; c < options->clients; c++) {
-        readers [c] = (reader_t) { endpoint, redis_port, offset,
-                                   started + options->seconds, 0 };
-        pthread_create (&threads [c], NULL, fn, &readers [c]);
-    }
-    long pages = 0;
-    for (int c = 0; c < options->clients; c++) {
-        pthread_join (threads [c], NULL);
-        pages += readers [c].pages;
-    }
-    return (double) pages / (s_now_s () - started);
-}
-
-static rate_t
-s_rates (const options_t *options, long n, void *(*fn) (void *),
-         const char *endpoint, int redis_port)
-{
-    rate_t rate;
-    rate.at_0 = s_rate (options, fn, endpoint, redis_port, 0);
-    rate.at_09n = s_rate (options, fn, endpoint, redis_port, n * 9 / 10);
-    return rate;
-}
-
-//  Start redis-server on a free loopback port, nothing persisted; wait
-//  until it answers. Returns 0 or -1.
-static int
-s_redis_start (const options_t *options, pid_t *pid, int *port)
-{
-    *port = s_free_port ();
-    char port_text [16];
-    snprintf (port_text, sizeof port_text, "%d", *port);
-    char *argv [] = {
-        (char *) options->redis_server, "--port", port_text, "--bind",
-        "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel",
-        "warning", "--logfile", "/dev/null", "--daemonize", "no", NULL
-    };
-    if (*port < 0 || posix_spawnp (pid, options->redis_server, NULL, NULL,
-                                   argv, environ))
-        return -1;
-    int64_t deadline = zclock_mono () + REDIS_START_MS;
-    while (zclock_mono () < deadline) {
-        redisContext *redis = redisConnect ("127.0.0.1", *port);
-        redisReply *pong = redis && !redis->err
-                         ? redisCommand (redis, "PING") : NULL;
-        bool up = pong != NULL;
-        if (pong)
-            freeReplyObject (pong);
-        if (redis)
-            redisFree (redis);
-        if (up)
-            return 0;
-        zclock_sleep (50);
-    }
-    return -1;
-}
-
-//  Read the replies of pending pipelined commands. Returns 0 or -1.
-static int
-s_redis_drain (redisContext *redis, long pending)
-{
-    for (long i = 0; i < pending; i++) {
-        redisReply *reply;
-        if (redisGetReply (redis, (void **) &reply) != REDIS_OK)
-            return -1;
-        freeReplyObject (reply);
-    }
-    return 0;
-}
-
-//  The agents of the second pass, as Redis keeps them: the sorted set lb
-//  (score = total micro-USD) and one hash a:<stx> per agent with what a
-//  dashboard row shows.
-static int
-s_redis_fill (int port, long n)
-{
-    redisContext *redis = redisConnect ("127.0.0.1", port);
-    int rc = redis && !redis->err ? 0 : -1;
-    long pending = 0;
-    for (long i = 0; i < n && rc == 0; i++) {
-        unsigned index = (unsigned) i;
-        char stx [ADDRESS_SIZE], btc [ADDRESS_SIZE];
-        s_stx (index, stx);
-        s_btc (index, btc);
-        unsigned long long ustx = s_amount (index, 2, 1) * 1000,
-            sbtc = s_amount (index, 2, 2) / 10, alex = s_amount (index, 0, 3),
-            sats = s_amount (index, 2, 4);
-        long long stx_usd = (long long) (ustx * 2),
-            sbtc_usd = (long long) (sbtc * 600), btc_usd = (long long) (sats
-                                                                  * 600);
-        long long total = stx_usd + sbtc_usd + btc_usd;
-        redisAppendCommand (redis, "ZADD lb %lld %s", total, stx);
-        redisAppendCommand (redis, "HSET a:%s stx %s btc %s name %s level 1 "
-            "levelName Genesis state ok total %lld stx_balance %llu stx_usd "
-            "%lld sbtc_balance %llu sbtc_usd %lld alex_balance %llu "
-            "btc_balance %llu btc_usd %lld captured_at %lld", stx, stx, btc,
-            "bench agent", total, ustx, stx_usd, sbtc, sbtc_usd, alex, sats,
-            btc_usd, (long long) zclock_time ());
-        pending += 2;
-        if (pending >= REDIS_FILL_PIPELINE) {
-            rc = s_redis_drain (redis, pending);
-            pending = 0;
-        }
-    }
-    if (rc == 0)
-        rc = s_redis_drain (redis, pending);
-    if (redis)
-        redisFree (redis);
-    return rc;
-}
-
-//  Redis's pages/s at both offsets, from a fresh server with n agents;
-//  zero if it cannot run.
-static rate_t
-s_redis_rates (const options_t *options, long n)
-{
-    rate_t rate = { 0, 0 };
-    pid_t pid;
-    int port;
-    if (s_redis_start (options, &pid, &port)) {
-        fprintf (stderr, "bench_store: cannot run %s\n",
-                 options->redis_server);
-        return rate;
-    }
-    double started = s_now_s ();
-    if (s_redis_fill (port, n) == 0) {
-        printf ("  redis fill     %ld agents in %.2f s\n", n,
-                s_now_s () - started);
-        rate = s_rates (options, n, s_redis_reader, NULL, port);
-    }
-    else
-        fprintf (stderr, "bench_store: redis fill failed\n");
-    kill (pid, SIGTERM);
-    int status;
-    waitpid (pid, &status, 0);
-    return rate;
-}
-
+//  The second pass, every amount but ALEX changed, pages asked beside it
+//  at random offsets (a full rotation committing under queries).
 static void
-s_print_rate (const char *label, rate_t rate, rate_t redis)
+s_update_under_pages (const options_t *options, store_t *store, long n,
+                      uint64_t captured_at_ms)
 {
-    printf ("    %-32s %9.0f %9.0f", label, rate.at_0, rate.at_09n);
-    if (redis.at_0 > 0 && redis.at_09n > 0)
-        printf ("   x%.2f  x%.2f of redis", rate.at_0 / redis.at_0,
-                rate.at_09n / redis.at_09n);
-    printf ("\n");
-}
-
-//  The store's pages/s with its cache, then restarted without it, and
-//  Redis's for the same page. The store stays running (no cache).
-static void
-s_read_side_by_side (const options_t *options, store_t *store, long n)
-{
-    rate_t cached = s_rates (options, n, s_store_reader, store->query, 0);
-    s_store_stop (store);
-    if (s_store_launch (options, store, "0")) {
-        fprintf (stderr, "bench_store: the store did not restart\n");
-        return;
-    }
-    rate_t uncached = s_rates (options, n, s_store_reader, store->query, 0);
-    rate_t redis = s_redis_rates (options, n);
-    printf ("  pages/s, %d clients, limit 100, %d s each:  @0     @0.9n\n",
-            options->clients, options->seconds);
-    s_print_rate ("balboard, reply cache", cached, redis);
-    s_print_rate ("balboard, no cache", uncached, redis);
-    s_print_rate ("redis ZREVRANGE + 100 HGETALL", redis, redis);
-}
-
-//  ===========================================================================
-
-static void
-s_run (const options_t *options, long n)
-{
-    store_t store;
-    printf ("n = %ld agents\n", n);
-    if (s_store_start (options, &store)) {
-        fprintf (stderr, "bench_store: the store did not start\n");
-        return;
-    }
-    s_register (&store, n);
-    uint64_t now = (uint64_t) zclock_time ();
-
     size_t count;
-    zframe_t **frames = s_encode_pass (n, 1, now, &count);
-    double seconds;
-    uint64_t rows = s_stream (&store, frames, count, options, &seconds);
-    s_free_frames (frames, count);
-    printf ("  ingest         %llu rows in %.2f s: %.0f rows/s durable "
-            "(%zu batches, %d dealers x %d)\n", (unsigned long long) rows,
-            seconds, (double) rows / seconds, count, options->dealers,
-            options->window);
-    s_revalue (&store, now, STX_USD_MICRO);
-    s_latency (&store, n, options);
-
-    //  Second pass, every amount but ALEX changed, pages served beside it
-    frames = s_encode_pass (n, 2, now + 1, &count);
-    load_t load = { &store, n, false, NULL, 0, 1000000 };
+    zframe_t **frames = s_encode_pass (n, 2, captured_at_ms, &count);
+    load_t load = { store, n, false, NULL, 0, 1000000 };
     load.samples = calloc (load.capacity, sizeof *load.samples);
     pthread_t thread;
     pthread_create (&thread, NULL, s_query_load, &load);
-    rows = s_stream (&store, frames, count, options, &seconds);
+    double seconds;
+    uint64_t rows = s_stream (store, frames, count, options, &seconds);
     atomic_store (&load.stop, true);
     pthread_join (thread, NULL);
     s_free_frames (frames, count);
-    printf ("  update+queries %llu rows in %.2f s: %.0f rows/s durable; "
-            "%zu pages beside it p50 %.0f us p99 %.0f us\n",
+    double p50 = bb_bench_percentile (load.samples, load.count, 50),
+           p99 = bb_bench_percentile (load.samples, load.count, 99);
+    printf ("  store          update %llu rows in %.2f s: %.0f rows/s "
+            "durable; %zu pages beside it p50 %.0f us p99 %.0f us\n",
             (unsigned long long) rows, seconds, (double) rows / seconds,
-            load.count, s_percentile (load.samples, load.count, 50),
-            s_percentile (load.samples, load.count, 99));
+            load.count, p50, p99);
+    bb_bench_figure ((double) rows / seconds, "ingest.store_update.%ld", n);
+    bb_bench_figure (p50, "under_ingest_p50.store.%ld", n);
+    bb_bench_figure (p99, "under_ingest_p99.store.%ld", n);
     free (load.samples);
-    s_revalue (&store, now + 1, STX_USD_MICRO * 2);
+}
 
-    rss_t rss = s_rss (store.pid);
-    bb_client_t *client = bb_client_new (store.query, CLIENT_TIMEOUT_MS);
+//  The store's memory and what its data takes on disk.
+static void
+s_store_usage (const options_t *options, store_t *store, long n)
+{
+    rss_t rss = s_rss (store->pid);
+    long long disk = bb_bench_disk_bytes (options->dir);
+    bb_client_t *client = bb_client_new (store->query, CLIENT_TIMEOUT_MS);
     bb_envelope_t *reply;
+    printf ("  store          RSS %ld MiB (peak %ld MiB; heap %ld MiB, "
+            "mapped LMDB pages %ld MiB), %lld MiB on disk\n", rss.rss / 1024,
+            rss.hwm / 1024, rss.anon / 1024, rss.file / 1024, disk >> 20);
     if (bb_client_stats (client, &reply) == 0) {
-        printf ("  store          RSS %ld MiB (peak %ld MiB; heap %ld MiB, "
-                "mapped LMDB pages %ld MiB)\n", rss.rss / 1024,
-                rss.hwm / 1024, rss.anon / 1024, rss.file / 1024);
-        printf ("  data           map %llu MiB used of %llu MiB, %llu balance "
+        printf ("  store          map %llu MiB used of %llu MiB, %llu balance "
                 "rows, %llu history rows\n",
                 (unsigned long long) reply->store_stats->map_used >> 20,
                 (unsigned long long) reply->store_stats->map_size >> 20,
@@ -840,32 +581,166 @@ s_run (const options_t *options, long n)
         bb_wire_envelope_destroy (&reply);
     }
     bb_client_destroy (&client);
-    if (options->clients > 0)
-        s_read_side_by_side (options, &store, n);
-    s_store_stop (&store);
-    fflush (stdout);
+    bb_bench_figure ((double) rss.rss, "rss_kb.store.%ld", n);
+    bb_bench_figure ((double) disk, "disk_bytes.store.%ld", n);
 }
 
-//  A comma-separated list of agent counts.
+//  ===========================================================================
+//  The three leaderboards
+
+//  The store: both passes, pages, then pages/s with and without cache.
 static void
-s_parse_ns (const char *list, options_t *options)
+s_run_store (const options_t *options, long n)
 {
-    options->n_count = 0;
-    for (const char *at = list; *at && options->n_count < NS_MAX; ) {
+    store_t store;
+    if (s_store_start (options, &store)) {
+        fprintf (stderr, "bench_store: the store did not start\n");
+        return;
+    }
+    s_register (&store, n);
+    uint64_t now = (uint64_t) zclock_time ();
+    size_t count;
+    zframe_t **frames = s_encode_pass (n, 1, now, &count);
+    double seconds;
+    uint64_t rows = s_stream (&store, frames, count, options, &seconds);
+    s_free_frames (frames, count);
+    printf ("  store          ingest %llu rows in %.2f s: %.0f rows/s "
+            "durable (%zu batches, %d dealers x %d)\n",
+            (unsigned long long) rows, seconds, (double) rows / seconds,
+            count, options->dealers, options->window);
+    bb_bench_figure ((double) rows / seconds, "ingest.store.%ld", n);
+    s_revalue (&store, now, STX_USD_MICRO, n);
+    bench_pages_source_t source = s_store_source (&store);
+    s_latency (&source, "store", n, options->queries, 60, false);
+    s_update_under_pages (options, &store, n, now + 1);
+    s_revalue (&store, now + 1, STX_USD_MICRO, n);
+    s_store_usage (options, &store, n);
+    s_rates (options, &source, "store_cache", n);
+    s_store_stop (&store);
+    if (s_store_launch (options, &store, "0")) {
+        fprintf (stderr, "bench_store: the store did not restart\n");
+        return;
+    }
+    s_rates (options, &source, "store_nocache", n);
+    s_store_stop (&store);
+}
+
+//  SQLite's pages: up to SQLITE_FULL_N agents as the others' (latency at
+//  every offset, pages/s of each client count); above it a page takes
+//  seconds, so one page at offsets 0 and 0.9n gives the latency and one
+//  client's pages/s (1 / latency), or SQLite would take most of the
+//  benchmark's time.
+static void
+s_sqlite_pages (const options_t *options, bench_sqlite_t *sqlite, long n)
+{
+    bench_pages_source_t source = bench_sqlite_source (sqlite);
+    bool light = n > SQLITE_FULL_N;
+    s_latency (&source, "sqlite", n, light ? 1 : options->queries,
+               SQLITE_SECONDS, light);
+    if (!light) {
+        s_rates (options, &source, "sqlite", n);
+        return;
+    }
+    for (int o = 0; o < OFFSETS; o += OFFSETS - 1) {
+        double p50, p99;
+        int64_t offset = (int64_t) ((double) n * s_offsets [o]);
+        if (bench_pages_latency (&source, offset, 1, 0, &p50, &p99) == 0)
+            bb_bench_figure (1e6 / p50, "rate.sqlite.%ld.c1.%g", n,
+                             s_offsets [o]);
+    }
+}
+
+//  SQLite: the two passes (above SQLITE_FULL_N the second only: the same
+//  latest rows, no older ones to skip, if anything in SQLite's favour),
+//  one transaction per batch, then the same pages.
+static void
+s_run_sqlite (const options_t *options, long n)
+{
+    char dir [PATH_SIZE + 16];
+    snprintf (dir, sizeof dir, "%s-sqlite", options->dir);
+    bench_sqlite_t *sqlite = bench_sqlite_new (dir);
+    if (!sqlite)
+        return;
+    uint64_t now = (uint64_t) zclock_time ();
+    bool one_pass = n > SQLITE_FULL_N;
+    for (unsigned pass = one_pass ? 2 : 1; pass <= 2; pass++) {
+        double seconds;
+        long rows = bench_sqlite_ingest (sqlite, n, pass, now + pass,
+                                         BATCH_AGENTS, &seconds);
+        printf ("  sqlite         pass %u: %ld rows in %.2f s: %.0f rows/s "
+                "durable (a transaction per %d agents)\n", pass, rows,
+                seconds, (double) rows / seconds, BATCH_AGENTS);
+        bb_bench_figure ((double) rows / seconds, "ingest.%s.%ld",
+                         pass == 1 || one_pass ? "sqlite" : "sqlite_update",
+                         n);
+    }
+    long long disk = bench_sqlite_disk_bytes (sqlite);
+    bb_bench_figure ((double) disk, "disk_bytes.sqlite.%ld", n);
+    s_sqlite_pages (options, sqlite, n);
+    printf ("  sqlite         %lld MiB on disk, SQLite's heap peak %ld MiB "
+            "(in this process)\n", disk >> 20,
+            bench_sqlite_memory_kb () / 1024);
+    bench_sqlite_destroy (&sqlite);
+}
+
+//  Redis with appendfsync always, then everysec and the same pages.
+static void
+s_run_redis (const options_t *options, long n)
+{
+    char dir [PATH_SIZE + 16];
+    snprintf (dir, sizeof dir, "%s-redis", options->dir);
+    const char *policies [2] = { "always", "everysec" };
+    for (int p = 0; p < 2; p++) {
+        bench_redis_t *redis = bench_redis_new (options->redis_server, dir,
+                                                policies [p]);
+        if (!redis)
+            return;
+        double seconds = bench_redis_fill (redis, n, 2, options->dealers);
+        double rows = (double) n * BENCH_AGENTS_TOKENS;
+        printf ("  redis %-8s ingest %.0f rows in %.2f s: %.0f rows/s (%d "
+                "connections, appendfsync %s)\n", policies [p], rows,
+                seconds, rows / seconds, options->dealers, policies [p]);
+        bb_bench_figure (seconds > 0 ? rows / seconds : 0,
+                         "ingest.redis_%s.%ld", policies [p], n);
+        if (p == 1) {
+            bench_pages_source_t source = bench_redis_source (redis);
+            s_latency (&source, "redis", n, options->queries, 60, false);
+            s_rates (options, &source, "redis", n);
+            long rss = bench_redis_rss_kb (redis);
+            long long disk = bench_redis_disk_bytes (redis);
+            printf ("  redis          RSS %ld MiB, %lld MiB on disk\n",
+                    rss / 1024, disk >> 20);
+            bb_bench_figure ((double) rss, "rss_kb.redis.%ld", n);
+            bb_bench_figure ((double) disk, "disk_bytes.redis.%ld", n);
+        }
+        bench_redis_destroy (&redis);
+    }
+}
+
+//  ===========================================================================
+
+//  A comma-separated list of positive numbers into list (at most max).
+static size_t
+s_parse_list (const char *text, long *list, size_t max)
+{
+    size_t count = 0;
+    for (const char *at = text; *at && count < max; ) {
         char *end;
-        long n = strtol (at, &end, 10);
-        if (n > 0)
-            options->ns [options->n_count++] = n;
+        long value = strtol (at, &end, 10);
+        if (value > 0)
+            list [count++] = value;
         at = *end == ',' ? end + 1 : end + (*end != '\0');
     }
+    return count;
 }
 
 static int
 s_parse (int argc, char **argv, options_t *options)
 {
     *options = (options_t) {
-        { 10000, 100000, 1000000 }, 3, 8, 2, 300, 4, 5, NULL,
-        "/tmp/balboard-bench-store", "", "redis-server"
+        { 10000, 100000, 1000000 }, 3, 8, 2, 300, { 1, 4 }, 2, 2, NULL,
+        "/tmp/balboard-bench-store", "", "redis-server",
+        SYSTEM_STORE | SYSTEM_SQLITE | SYSTEM_REDIS
     };
     const char *bin_dir = getenv ("BALBOARD_BIN_DIR");
     snprintf (options->binary, sizeof options->binary, "%s/balboard-store",
@@ -873,7 +748,7 @@ s_parse (int argc, char **argv, options_t *options)
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *flag = argv [i], *value = argv [i + 1];
         if (strcmp (flag, "--n") == 0)
-            s_parse_ns (value, options);
+            options->n_count = s_parse_list (value, options->ns, NS_MAX);
         else
         if (strcmp (flag, "--dealers") == 0)
             options->dealers = atoi (value);
@@ -885,7 +760,8 @@ s_parse (int argc, char **argv, options_t *options)
             options->queries = atoi (value);
         else
         if (strcmp (flag, "--clients") == 0)
-            options->clients = atoi (value);
+            options->client_count = s_parse_list (value, options->clients,
+                                                  CLIENT_COUNTS_MAX);
         else
         if (strcmp (flag, "--seconds") == 0)
             options->seconds = atoi (value);
@@ -899,14 +775,22 @@ s_parse (int argc, char **argv, options_t *options)
         if (strcmp (flag, "--dir") == 0)
             options->dir = value;
         else
+        if (strcmp (flag, "--systems") == 0)
+            options->systems = (strstr (value, "store") ? SYSTEM_STORE : 0)
+                             | (strstr (value, "sqlite") ? SYSTEM_SQLITE : 0)
+                             | (strstr (value, "redis") ? SYSTEM_REDIS : 0);
+        else
         if (strcmp (flag, "--binary") == 0)
             snprintf (options->binary, sizeof options->binary, "%s", value);
         else
             return -1;
     }
+    bool clients_ok = true;
+    for (size_t c = 0; c < options->client_count; c++)
+        clients_ok &= options->clients [c] <= BENCH_PAGES_CLIENTS_MAX;
     return argc % 2 == 1 && options->dealers > 0 && options->window > 0
-        && options->queries > 0 && options->clients >= 0
-        && options->clients <= CLIENTS_MAX && options->seconds > 0 ? 0 : -1;
+        && options->queries > 0 && clients_ok && options->seconds > 0
+        && options->n_count > 0 && options->systems ? 0 : -1;
 }
 
 int
@@ -915,16 +799,26 @@ main (int argc, char **argv)
     options_t options;
     if (s_parse (argc, argv, &options)) {
         fprintf (stderr, "usage: bench_store [--n 10000,100000,1000000] "
-                 "[--dealers 8] [--window 2] [--queries 300] [--clients 4] "
-                 "[--seconds 5] [--readers N] [--dir PATH] [--binary PATH] "
-                 "[--redis-server PROGRAM]\n");
+                 "[--dealers 8] [--window 2] [--queries 300] [--clients 1,4] "
+                 "[--seconds 2] [--readers N] [--dir PATH] [--binary PATH] "
+                 "[--redis-server PROGRAM] [--systems store,sqlite,redis]"
+                 "\n");
         return 64;
     }
     zsys_init ();
     printf ("bench_store: %s, %d dealers x %d batches in flight, "
             "%d agents a batch, 4 rows an agent\n", options.binary,
             options.dealers, options.window, BATCH_AGENTS);
-    for (size_t i = 0; i < options.n_count; i++)
-        s_run (&options, options.ns [i]);
+    for (size_t i = 0; i < options.n_count; i++) {
+        long n = options.ns [i];
+        printf ("n = %ld agents\n", n);
+        if (options.systems & SYSTEM_STORE)
+            s_run_store (&options, n);
+        if (options.systems & SYSTEM_SQLITE)
+            s_run_sqlite (&options, n);
+        if (options.systems & SYSTEM_REDIS)
+            s_run_redis (&options, n);
+        fflush (stdout);
+    }
     return 0;
 }

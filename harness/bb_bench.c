@@ -9,8 +9,10 @@
 #include "bb_bench.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -35,4 +37,68 @@ bb_bench_bin_dir (void)
     bb_bench_require (length > 0, "readlink /proc/self/exe");
     path [length] = 0;
     setenv ("BALBOARD_BIN_DIR", dirname (path), 1);
+}
+
+void
+bb_bench_figure (double value, const char *format, ...)
+{
+    char name [256];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (name, sizeof name, format, args);
+    va_end (args);
+    printf ("figure %s %.6g\n", name, value);
+    fflush (stdout);
+}
+
+static int
+s_compare_double (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+double
+bb_bench_percentile (double *samples, size_t count, double p)
+{
+    if (count == 0)
+        return 0;
+    qsort (samples, count, sizeof *samples, s_compare_double);
+    size_t index = (size_t) (p / 100.0 * (double) (count - 1) + 0.5);
+    return samples [index];
+}
+
+//  nftw walks one tree at a time: the sum of the walk in progress.
+static long long s_disk_bytes;
+
+static int
+s_add_blocks (const char *path, const struct stat *stat, int flag,
+              struct FTW *ftw)
+{
+    (void) path, (void) flag, (void) ftw;
+    s_disk_bytes += (long long) stat->st_blocks * 512;
+    return 0;
+}
+
+long long
+bb_bench_disk_bytes (const char *path)
+{
+    s_disk_bytes = 0;
+    if (nftw (path, s_add_blocks, 16, FTW_PHYS))
+        return -1;
+    return s_disk_bytes;
+}
+
+long
+bb_bench_rss_kb (int pid)
+{
+    char path [64], line [256];
+    snprintf (path, sizeof path, "/proc/%d/status", pid);
+    FILE *file = fopen (path, "r");
+    long rss = -1;
+    while (file && fgets (line, sizeof line, file))
+        sscanf (line, "VmRSS: %ld", &rss);
+    if (file)
+        fclose (file);
+    return rss;
 }

@@ -4,13 +4,16 @@
     A benchmark stops at the first failed step, naming it (assert is off
     in the Release builds benchmarks are meant for), and finds the
     binaries it starts next to itself unless BALBOARD_BIN_DIR says
-    otherwise. Stateless; for bench/ only (tests fail through cmocka).
+    otherwise. A figure a script reads is printed on a line of its own,
+    "figure <name> <value>". Stateless; for bench/ only (tests fail
+    through cmocka).
     =========================================================================
 */
 #ifndef BB_BENCH_H_INCLUDED
 #define BB_BENCH_H_INCLUDED
 
 #include <stdbool.h>
+#include <stddef.h>
 
 //  If ok is false, print "<program>: <what> failed" to stderr and exit
 //  with EXIT_FAILURE.
@@ -19,5 +22,21 @@ void bb_bench_require (bool ok, const char *what);
 //  Set BALBOARD_BIN_DIR to the directory of this program unless it is
 //  set already (exits as bb_bench_require if it cannot tell).
 void bb_bench_bin_dir (void);
+
+//  Print "figure <name> <value>" on a line of its own: a figure
+//  scripts/bench.sh reads (name: no spaces, printf-style).
+void bb_bench_figure (double value, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+//  The p-th percentile (0..100) of count samples (sorted in place);
+//  0 when count is 0.
+double bb_bench_percentile (double *samples, size_t count, double p);
+
+//  Bytes the files under path take on disk (allocated blocks), -1 if
+//  path cannot be read.
+long long bb_bench_disk_bytes (const char *path);
+
+//  Resident memory of process pid in kB (VmRSS), -1 if unknown.
+long bb_bench_rss_kb (int pid);
 
 #endif

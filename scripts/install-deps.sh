@@ -9,9 +9,12 @@ PACKAGES="build-essential cmake pkg-config git ca-certificates \
   libcmocka-dev libssl-dev zlib1g-dev curl wrk valgrind python3 \
   python3-venv prometheus"
 
-# The store benchmark (bench/bench_store.c) measures Redis beside the store
-# for the same dashboard page: redis-server, and hiredis to talk to it.
-PACKAGES="$PACKAGES redis-server libhiredis-dev"
+# The store benchmark (bench/bench_store.c) measures Redis and SQLite
+# beside the store for the same dashboard page: redis-server, hiredis to
+# talk to it, SQLite's library and shell; scripts/bench.sh draws its
+# charts with gnuplot.
+PACKAGES="$PACKAGES redis-server libhiredis-dev sqlite3 libsqlite3-dev \
+  gnuplot-nox"
 
 # The browser test (tests/gateway/test_dashboard_browser.py): Chromium, its
 # WebDriver and a font for the page's screenshots.
