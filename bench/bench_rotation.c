@@ -75,6 +75,7 @@ typedef struct {
     char dir [PATH_SIZE];
     char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
     char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
+    char events [ENDPOINT_SIZE];    // the store's events, to the scheduler
     bb_mock_process_t *mock;
     bb_child_t *store, *scheduler;
     bb_child_t *fetchers [FETCHERS_MAX];
@@ -154,16 +155,19 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     snprintf (sched_dir, sizeof sched_dir, "%s/scheduler", world->dir);
     const char *store_args [] = {
         "--data-dir", store_dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
-        "--ingest-bind", "tcp://127.0.0.1:$PORT1", "--log-level", "warn",
+        "--ingest-bind", "tcp://127.0.0.1:$PORT1",
+        "--events-bind", "tcp://127.0.0.1:$PORT2", "--log-level", "warn",
         NULL
     };
     world->store = s_start ("balboard-store", store_args, NULL, ports);
     s_endpoint (world->query, ports [0]);
     s_endpoint (world->ingest, ports [1]);
+    s_endpoint (world->events, ports [2]);
 
     const char *scheduler_args [30] = {
         "--data-dir", sched_dir, "--control-bind", "tcp://127.0.0.1:$PORT0",
         "--jobs-bind", "tcp://127.0.0.1:$PORT1", "--store-query", world->query,
+        "--store-events", world->events,
         "--chunk-size", CHUNK_TEXT, "--heartbeat-ms", "200", "--paused",
         "--log-level", "warn", "--hiro-rpm", "0", "--mempool-rpm", "0",
         "--price-rpm", "0"

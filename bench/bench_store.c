@@ -34,7 +34,8 @@
       bench_store [--n 10000,100000,1000000] [--dealers 8] [--window 2]
                   [--queries 300] [--clients 1,4] [--seconds 2]
                   [--readers N] [--dir /tmp/balboard-bench-store]
-                  [--binary bin/balboard-store]
+                  [--binary $BALBOARD_BIN_DIR/balboard-store, by default
+                   next to this program]
                   [--redis-server redis-server]
                   [--systems store,sqlite,redis]
 
@@ -742,9 +743,9 @@ s_parse (int argc, char **argv, options_t *options)
         "/tmp/balboard-bench-store", "", "redis-server",
         SYSTEM_STORE | SYSTEM_SQLITE | SYSTEM_REDIS
     };
-    const char *bin_dir = getenv ("BALBOARD_BIN_DIR");
+    bb_bench_bin_dir ();
     snprintf (options->binary, sizeof options->binary, "%s/balboard-store",
-              bin_dir ? bin_dir : "bin");
+              getenv ("BALBOARD_BIN_DIR"));
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *flag = argv [i], *value = argv [i + 1];
         if (strcmp (flag, "--n") == 0)
