@@ -8,7 +8,7 @@ _balboard()
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local options="--store-query --store-ingest --scheduler-control
         --timeout-ms --json --offset --limit --history --batch-size
-        --registry-owned --network --log-level --help --version"
+        --registry-owned --confirm --network --log-level --help --version"
     local verbs="dashboard agent rank stats status pause resume tick
         version agents help"
 
@@ -29,7 +29,7 @@ _balboard()
     for ((i = 1; i < COMP_CWORD; i++)); do
         word="${COMP_WORDS[i]}"
         case "$word" in
-            --json|--registry-owned|--help|--version) ;;
+            --json|--registry-owned|--confirm|--help|--version) ;;
             -*) ((i++)) ;;
             *) verb="$word"; break ;;
         esac
@@ -39,7 +39,7 @@ _balboard()
         help) COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
         agents)
             if [[ "$prev" == agents ]]; then
-                COMPREPLY=($(compgen -W "import remove" -- "$cur"))
+                COMPREPLY=($(compgen -W "import remove sync" -- "$cur"))
             elif [[ "$prev" == import ]]; then
                 COMPREPLY=($(compgen -f -- "$cur"))
             fi ;;

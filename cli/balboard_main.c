@@ -24,7 +24,8 @@ static const bb_option_t s_options [] = {
       "the store's ingest socket (agents import, agents remove)" },
     { "scheduler-control", "BALBOARD_SCHEDULER_CONTROL", BB_OPT_STRING,
       "tcp://127.0.0.1:7712", 0, 0, false,
-      "the scheduler's control socket (status, pause, resume, tick)" },
+      "the scheduler's control socket (status, pause, resume, tick, agents "
+      "sync)" },
     { "timeout-ms", "BALBOARD_TIMEOUT_MS", BB_OPT_INT, "5000", 1, 3600000,
       false, "how long to wait for an answer" },
     { "json", NULL, BB_OPT_BOOL, "false", 0, 0, false,
@@ -40,6 +41,8 @@ static const bb_option_t s_options [] = {
     { "registry-owned", NULL, BB_OPT_BOOL, "false", 0, 0, false,
       "agents import: the agents belong to the registry (a sync may remove "
       "them)" },
+    { "confirm", NULL, BB_OPT_BOOL, "false", 0, 0, false,
+      "agents sync: apply the removals a sync held" },
     { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
       "which addresses are valid: mainnet or testnet" },
     { "log-level", "BALBOARD_LOG_LEVEL", BB_OPT_STRING, "warn", 0, 0, false,

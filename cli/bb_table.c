@@ -5,6 +5,7 @@
     =========================================================================
 */
 #include "bb_table.h"
+#include "bb_sync_outcome.h"
 #include "bb_token_id.h"
 #include "bb_upstream.h"
 
@@ -243,6 +244,33 @@ bb_table_rank (FILE *out, const Balboard__RankReply *rank)
              s_usd (rank->total_usd_micro, usd, sizeof usd));
 }
 
+//  The last registry sync: when, what it did, and why it held or was
+//  partial, as the lines after a "last sync" label.
+static void
+s_sync_lines (FILE *out, const Balboard__RegistrySyncReport *report,
+              uint64_t now_ms)
+{
+    char age [16];
+    if (!report) {
+        fprintf (out, "last sync         none yet\n");
+        return;
+    }
+    fprintf (out, "last sync         %s ago, %s (generation %" PRIu64 "): %u "
+             "listed, %u added, %u updated, %u removed, %u rejected\n",
+             s_age (report->finished_ms, now_ms, age, sizeof age),
+             bb_sync_outcome_label (report->outcome), report->generation,
+             report->registry_agents, report->added, report->updated,
+             report->removed, report->rejected);
+    if (report->outcome == BALBOARD__SYNC_OUTCOME__SYNC_HELD)
+        fprintf (out, "held              %u removals: %s\n"
+                 "                  (balboard agents sync --confirm "
+                 "applies them)\n", report->held_removals,
+                 report->reason ? report->reason : "");
+    else
+    if (report->reason && *report->reason)
+        fprintf (out, "why               %s\n", report->reason);
+}
+
 void
 bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
                 uint64_t now_ms)
@@ -267,6 +295,28 @@ bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
              stats->map_used >> 20, stats->map_size >> 20);
     fprintf (out, "store version     %s\n", stats->version && *stats->version
                                           ? stats->version : "(unknown)");
+    s_sync_lines (out, stats->registry_sync, now_ms);
+}
+
+//  The registry the scheduler syncs with, and its last sync.
+static void
+s_registry_status (FILE *out, const Balboard__SchedulerStatus *status,
+                   uint64_t now_ms)
+{
+    char next [16];
+    if (!status->registry_source || !*status->registry_source) {
+        fprintf (out, "registry          none (manual imports only)\n");
+        return;
+    }
+    fprintf (out, "registry          %s%s, next sync %s%s\n",
+             status->registry_source,
+             status->registry_syncing ? " (syncing)" : "",
+             status->registry_next_sync_ms ? "in " : "",
+             status->registry_next_sync_ms
+             ? s_age (now_ms, status->registry_next_sync_ms, next,
+                      sizeof next)
+             : "not planned");
+    s_sync_lines (out, status->registry_sync, now_ms);
 }
 
 void
@@ -289,6 +339,7 @@ bb_table_status (FILE *out, const Balboard__SchedulerStatus *status,
              " ms)\n", status->rotations_completed, status->last_rotation_ms);
     fprintf (out, "scheduler version %s\n", status->version && *status->version
                                           ? status->version : "(unknown)");
+    s_registry_status (out, status, now_ms);
     fprintf (out, "\n%-14s %-8s %10s %10s %8s %8s %-8s %-10s %s\n",
              "UPSTREAM", "HEALTH", "BUDGET/MIN", "REQUESTS", "FAILED", "429S",
              "PAUSED", "PROBE", "LAST ERROR");

@@ -23,6 +23,9 @@
 #include "bb_table.h"
 #include "bb_wire.h"
 
+//  How often agents sync asks the scheduler whether its sync reported.
+#define SYNC_POLL_MS 100
+
 //  ---------------------------------------------------------------------------
 //  Talking to the services
 
@@ -323,6 +326,76 @@ s_tick (bb_config_t *config, size_t argc, const char **argv)
                 : s_control (config, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
 }
 
+//  ---------------------------------------------------------------------------
+//  Registry sync
+
+//  True while the sync asked for after generation before is not over:
+//  a registry is configured and its sync is out or not reported yet.
+static bool
+s_sync_running (const bb_envelope_t *reply, uint64_t before)
+{
+    const Balboard__SchedulerStatus *status = reply->scheduler_status;
+    uint64_t generation = status->registry_sync
+                        ? status->registry_sync->generation : 0;
+    return status->registry_source && *status->registry_source
+        && (status->registry_syncing || generation == before);
+}
+
+//  Ask the scheduler for a sync (confirm: apply held removals) and poll
+//  its status until that sync reported or --timeout-ms passed; *done
+//  says which. Returns the bb_client result, the last status in *reply_p.
+static int
+s_sync_and_wait (bb_config_t *config, bb_client_t *client, bool confirm,
+                 bb_envelope_t **reply_p, bool *done)
+{
+    int rc = bb_client_scheduler_control (
+        client, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, reply_p);
+    if (rc)
+        return rc;
+    const Balboard__SchedulerStatus *status = (*reply_p)->scheduler_status;
+    uint64_t before = status->registry_sync
+                    ? status->registry_sync->generation : 0;
+    bb_wire_envelope_destroy (reply_p);
+    rc = bb_client_scheduler_sync (client, confirm, reply_p);
+    int64_t deadline = zclock_mono () + bb_config_int (config, "timeout-ms");
+    while (rc == 0 && s_sync_running (*reply_p, before)
+           && zclock_mono () < deadline) {
+        zclock_sleep (SYNC_POLL_MS);
+        bb_wire_envelope_destroy (reply_p);
+        rc = bb_client_scheduler_control (
+            client, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, reply_p);
+    }
+    *done = rc == 0 && !s_sync_running (*reply_p, before);
+    return rc;
+}
+
+static int
+s_agents_sync (bb_config_t *config, size_t argc, const char **argv)
+{
+    if (argc)
+        return s_usage ("agents");
+    bb_client_t *client = s_client (config, "scheduler-control");
+    if (!client)
+        return BB_EXIT_USAGE;
+    bb_envelope_t *reply = NULL;
+    bool done = false;
+    int rc = s_sync_and_wait (config, client,
+                              bb_config_bool (config, "confirm"), &reply,
+                              &done);
+    int status = s_outcome (config, client, "scheduler-control", rc);
+    bb_client_destroy (&client);
+    if (status == BB_EXIT_OK)
+        s_show_status (config, reply);
+    if (status == BB_EXIT_OK && !done) {
+        fprintf (stderr, "balboard: the sync is still running after %lld ms "
+                 "(--timeout-ms); balboard status shows its outcome\n",
+                 bb_config_int (config, "timeout-ms"));
+        status = BB_EXIT_UNREACHABLE;
+    }
+    bb_wire_envelope_destroy (&reply);
+    return status;
+}
+
 static int
 s_version (bb_config_t *config, size_t argc, const char **argv)
 {
@@ -552,6 +625,17 @@ static const bb_verb_t s_verbs [] = {
     { "agents remove", 2, s_agents_remove, "agents remove ADDR... [--json]",
       "Remove agents (and their balances and history) by STX address.\n"
       CONNECT_STORE_INGEST },
+    { "agents sync", 2, s_agents_sync, "agents sync [--confirm] [--json]",
+      "Sync the agents with the registry (BALBOARD_REGISTRY_URL on the\n"
+      "scheduler) now: a fetcher reads every page and the store applies the\n"
+      "snapshot in one transaction. Waits up to --timeout-ms for the sync's\n"
+      "report, then prints the status (status's registry lines). A sync\n"
+      "that would remove every agent the registry owns, or more than\n"
+      "--registry-max-remove-pct of the agents, is held: its additions and\n"
+      "updates apply, its removals wait; --confirm runs a sync that applies\n"
+      "them. Agents imported by hand are never removed by a sync.\n"
+      "Exit status 2 if the sync had not reported within --timeout-ms.\n"
+      CONNECT_SCHEDULER },
     { "version", 1, s_version, "version",
       "Print the CLI's version, the protocol version and the libraries it\n"
       "runs with (as --version does). The versions of the running store and\n"

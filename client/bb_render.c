@@ -12,6 +12,7 @@
     =========================================================================
 */
 #include "bb_render.h"
+#include "bb_sync_outcome.h"
 #include "bb_token_id.h"
 #include "bb_upstream.h"
 
@@ -291,6 +292,66 @@ bb_render_rank (const Balboard__RankReply *rank)
 
 
 //  ---------------------------------------------------------------------------
+//  Agents rejected, and the registry sync
+
+//  [{"index","stxAddress","reason"}] of count rejections.
+static json_t *
+s_rejections (Balboard__AgentRejection *const *rejections, size_t count)
+{
+    json_t *array = json_array ();
+    for (size_t index = 0; index < count; index++) {
+        const Balboard__AgentRejection *rejection = rejections [index];
+        json_t *object = json_object ();
+        s_set (object, "index", s_uint (rejection->index));
+        s_set (object, "stxAddress", s_string (rejection->stx_address));
+        s_set (object, "reason", s_string (rejection->reason));
+        s_append (array, object);
+    }
+    return array;
+}
+
+json_t *
+bb_render_registry_sync (const Balboard__RegistrySyncReport *report)
+{
+    if (!report)
+        return json_null ();
+    json_t *root = json_object ();
+    s_set (root, "generation", s_uint (report->generation));
+    s_set (root, "outcome",
+           json_string (bb_sync_outcome_label (report->outcome)));
+    s_set (root, "reason", s_string_or_null (report->reason));
+    s_set (root, "source", s_string_or_null (report->source));
+    s_set (root, "registryAgents", s_uint (report->registry_agents));
+    s_set (root, "added", s_uint (report->added));
+    s_set (root, "updated", s_uint (report->updated));
+    s_set (root, "removed", s_uint (report->removed));
+    s_set (root, "unchanged", s_uint (report->unchanged));
+    s_set (root, "rejected", s_uint (report->rejected));
+    s_set (root, "rejections",
+           s_rejections (report->rejections, report->n_rejections));
+    s_set (root, "heldRemovals", s_uint (report->held_removals));
+    s_set (root, "pages", s_uint (report->pages));
+    s_set (root, "requests", s_uint (report->requests));
+    s_set (root, "startedAt", s_time (report->started_ms));
+    s_set (root, "finishedAt", s_time (report->finished_ms));
+    return root;
+}
+
+//  {"source","syncing","nextSyncAt","lastSync"} of a scheduler's status.
+static json_t *
+s_registry_status (const Balboard__SchedulerStatus *status)
+{
+    json_t *registry = json_object ();
+    s_set (registry, "source", s_string_or_null (status->registry_source));
+    s_set (registry, "syncing", json_boolean (status->registry_syncing));
+    s_set (registry, "nextSyncAt", s_time (status->registry_next_sync_ms));
+    s_set (registry, "lastSync",
+           bb_render_registry_sync (status->registry_sync));
+    return registry;
+}
+
+
+//  ---------------------------------------------------------------------------
 //  The store's stats
 
 json_t *
@@ -323,6 +384,7 @@ bb_render_store_stats (const Balboard__StoreStats *stats)
     s_set (root, "prices", prices);
     s_set (root, "map", map);
     s_set (root, "version", s_string (stats->version));
+    s_set (root, "registrySync", bb_render_registry_sync (stats->registry_sync));
     return root;
 }
 
@@ -398,6 +460,7 @@ bb_render_scheduler_status (const Balboard__SchedulerStatus *status)
     s_set (root, "inFlight", in_flight);
     s_set (root, "upstreams", upstreams);
     s_set (root, "version", s_string (status->version));
+    s_set (root, "registry", s_registry_status (status));
     return root;
 }
 
@@ -409,21 +472,12 @@ json_t *
 bb_render_agent_ack (const Balboard__AgentAck *ack)
 {
     assert (ack);
-    json_t *rejected = json_array ();
-    for (size_t index = 0; index < ack->n_rejected; index++) {
-        const Balboard__AgentRejection *rejection = ack->rejected [index];
-        json_t *object = json_object ();
-        s_set (object, "index", s_uint (rejection->index));
-        s_set (object, "stxAddress", s_string (rejection->stx_address));
-        s_set (object, "reason", s_string (rejection->reason));
-        s_append (rejected, object);
-    }
     json_t *root = json_object ();
     s_set (root, "inserted", s_uint (ack->inserted));
     s_set (root, "updated", s_uint (ack->updated));
     s_set (root, "unchanged", s_uint (ack->unchanged));
     s_set (root, "removed", s_uint (ack->removed));
-    s_set (root, "rejected", rejected);
+    s_set (root, "rejected", s_rejections (ack->rejected, ack->n_rejected));
     return root;
 }
 

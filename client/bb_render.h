@@ -72,7 +72,8 @@ json_t *bb_render_rank (const Balboard__RankReply *rank);
 //  {"agents","agentsFetched","balanceRows","historyRows","lastCommitAt",
 //   "batches":{"committed","duplicate","rejected"},
 //   "rotation":{"number","chunksDone","agents"},
-//   "prices":{"BTC","STX","sBTC","pricedAt"},"map":{"size","used"}}.
+//   "prices":{"BTC","STX","sBTC","pricedAt"},"map":{"size","used"},
+//   "version","registrySync" (a sync report, or null)}.
 json_t *bb_render_store_stats (const Balboard__StoreStats *stats);
 
 //  {"rotation","rotationsCompleted","lastRotationMs","cursor",
@@ -81,12 +82,22 @@ json_t *bb_render_store_stats (const Balboard__StoreStats *stats);
 //   "inFlight":[{"jobId","attempt","fetcherId","deadlineAt","agents"}],
 //   "upstreams":[{"upstream" ("hiro"|"mempool.space"|"price"),"healthy",
 //   "pausedUntil","budgetPerMinute","requestsDispatched","failures",
-//   "rateLimited","endpoint"}]}.
+//   "rateLimited","endpoint",...}],"version",
+//   "registry":{"source" (the URL without credentials, null when none is
+//   configured),"syncing","nextSyncAt","lastSync" (a sync report or null)}}.
 json_t *bb_render_scheduler_status (const Balboard__SchedulerStatus *status);
 
 //  {"inserted","updated","unchanged","removed",
 //   "rejected":[{"index","stxAddress","reason"}]}.
 json_t *bb_render_agent_ack (const Balboard__AgentAck *ack);
+
+//  A registry sync report (docs/registry.md): {"generation","outcome"
+//  (bb_sync_outcome_label),
+//  "reason","source" (string or null),"registryAgents","added","updated",
+//  "removed","unchanged","rejected" (all of them),"rejections" (the first
+//  100, as in an agent ack),"heldRemovals","pages","requests",
+//  "startedAt","finishedAt"}; null when report is NULL.
+json_t *bb_render_registry_sync (const Balboard__RegistrySyncReport *report);
 
 //  json as text: compact, or indented by 2 when pretty; reals with 15
 //  significant digits. The reals of this module are rounded to 15 digits

@@ -20,6 +20,7 @@
 
 #include "bb_latency.h"
 #include "bb_metrics.h"
+#include "bb_sync_outcome.h"
 #include "bb_upstream.h"
 #include "bb_version.h"
 
@@ -497,6 +498,74 @@ s_render_pacing (FILE *out, const Balboard__SchedulerStatus *status)
 }
 
 //  ---------------------------------------------------------------------------
+//  The registry sync's series
+
+//  The outcomes a finished sync can have, one sample each.
+static const Balboard__SyncOutcome s_sync_outcomes [] = {
+    BALBOARD__SYNC_OUTCOME__SYNC_APPLIED, BALBOARD__SYNC_OUTCOME__SYNC_PARTIAL,
+    BALBOARD__SYNC_OUTCOME__SYNC_HELD, BALBOARD__SYNC_OUTCOME__SYNC_DUPLICATE,
+    BALBOARD__SYNC_OUTCOME__SYNC_FAILED
+};
+#define SYNC_OUTCOME_COUNT (sizeof s_sync_outcomes / sizeof *s_sync_outcomes)
+
+static void
+s_render_sync_report (FILE *out, const Balboard__RegistrySyncReport *report)
+{
+    s_gauge (out, "balboard_registry_last_sync_timestamp_seconds",
+             "When the last registry sync finished.",
+             s_seconds (report->finished_ms));
+    s_gauge (out, "balboard_registry_last_sync_generation",
+             "The scheduler's number of the last registry sync.",
+             (double) report->generation);
+    s_family (out, "balboard_registry_last_sync_outcome", "gauge",
+              "1 for the last registry sync's outcome, 0 for the others.");
+    for (size_t index = 0; index < SYNC_OUTCOME_COUNT; index++)
+        fprintf (out, "balboard_registry_last_sync_outcome{outcome=\"%s\"} "
+                 "%d\n", bb_sync_outcome_label (s_sync_outcomes [index]),
+                 report->outcome == s_sync_outcomes [index]);
+    const struct { const char *what; uint32_t count; } counts [] = {
+        { "listed", report->registry_agents }, { "added", report->added },
+        { "updated", report->updated }, { "removed", report->removed },
+        { "unchanged", report->unchanged }, { "rejected", report->rejected }
+    };
+    s_family (out, "balboard_registry_last_sync_agents", "gauge",
+              "Agents of the last registry sync, by what it did with them.");
+    for (size_t index = 0; index < sizeof counts / sizeof counts [0]; index++)
+        fprintf (out, "balboard_registry_last_sync_agents{what=\"%s\"} %u\n",
+                 counts [index].what, counts [index].count);
+    s_gauge (out, "balboard_registry_held_removals",
+             "Removals the last registry sync held until balboard agents "
+             "sync --confirm.", report->held_removals);
+    s_gauge (out, "balboard_registry_last_sync_requests",
+             "HTTP requests the last registry sync made, retries included.",
+             report->requests);
+}
+
+//  The scheduler's registry state, and the last sync as the scheduler saw
+//  it (failures included), else as the store applied it.
+static void
+s_render_registry (FILE *out, const bb_metrics_sources_t *sources)
+{
+    const Balboard__SchedulerStatus *status = sources->scheduler;
+    if (status) {
+        s_gauge (out, "balboard_registry_configured",
+                 "1 if the scheduler syncs the agents with a registry.",
+                 status->registry_source && *status->registry_source);
+        s_gauge (out, "balboard_registry_syncing",
+                 "1 while a registry sync job is out.",
+                 status->registry_syncing);
+        s_gauge (out, "balboard_registry_next_sync_timestamp_seconds",
+                 "When the next registry sync is due, 0 if none is planned.",
+                 s_seconds (status->registry_next_sync_ms));
+    }
+    const Balboard__RegistrySyncReport *report =
+        status && status->registry_sync ? status->registry_sync
+        : sources->store ? sources->store->registry_sync : NULL;
+    if (report)
+        s_render_sync_report (out, report);
+}
+
+//  ---------------------------------------------------------------------------
 //  The exposition
 
 char *
@@ -537,6 +606,7 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
         s_render_pacing (out, sources->scheduler);
         s_render_upstream_latency (out, sources->scheduler);
     }
+    s_render_registry (out, sources);
     fclose (out);
     assert (text);
     return text;

@@ -605,6 +605,53 @@ test_scheduler_verbs (void **state)
     bb_test_command_reset (&result);
 }
 
+//  ---------------------------------------------------------------------------
+//  Registry sync: the store's last report in stats, the scheduler's
+//  registry (none configured here) in status.
+
+static void
+test_registry_sync_shown (void **state)
+{
+    //  A partial read that lists nothing: changes nothing, reported
+    bb_client_t *client = bb_client_new (s_fx.ingest, CLI_TIMEOUT_MS);
+    Balboard__RegistrySnapshot part = BALBOARD__REGISTRY_SNAPSHOT__INIT;
+    part.generation = 1;
+    part.attempt = 1;
+    part.last_part = true;
+    part.incomplete_reason = "page 2: http 500";
+    part.source = "http://registry.test/api/agents";
+    bb_envelope_t *reply;
+    assert_int_equal (bb_client_registry_snapshot (client, &part, &reply), 0);
+    assert_int_equal (reply->registry_sync_report->outcome,
+                      BALBOARD__SYNC_OUTCOME__SYNC_PARTIAL);
+    bb_wire_envelope_destroy (&reply);
+    bb_client_destroy (&client);
+
+    bb_test_command_t result = s_cli (NULL, "stats", "--json", NULL);
+    assert_int_equal (result.status, 0);
+    json_t *stats = s_json_out (&result);
+    json_t *sync = json_object_get (stats, "registrySync");
+    assert_string_equal (json_string_value (json_object_get (sync,
+                         "outcome")), "partial");
+    assert_string_equal (json_string_value (json_object_get (sync, "reason")),
+                         "page 2: http 500");
+    assert_int_equal (json_integer_value (json_object_get (sync, "removed")),
+                      0);
+    json_decref (stats);
+    bb_test_command_reset (&result);
+    s_expect_out (s_cli (NULL, "stats", NULL), (const char *const []) {
+                  "last sync", "partial (generation 1)", "page 2: http 500",
+                  NULL });
+
+    json_t *status = s_scheduler ("status");
+    json_t *registry = json_object_get (status, "registry");
+    assert_non_null (registry);
+    assert_true (json_is_null (json_object_get (registry, "source")));
+    json_decref (status);
+    s_expect_out (s_cli (NULL, "status", NULL), (const char *const []) {
+                  "registry", "none (manual imports only)", NULL });
+}
+
 BB_TEST_MAIN (s_setup, s_teardown,
         cmocka_unit_test (test_bad_arguments),
         cmocka_unit_test (test_help),
@@ -615,4 +662,5 @@ BB_TEST_MAIN (s_setup, s_teardown,
         cmocka_unit_test (test_dashboard_json_matches_shape),
         cmocka_unit_test (test_agent_rank_stats),
         cmocka_unit_test (test_agents_remove),
-        cmocka_unit_test (test_scheduler_verbs))
+        cmocka_unit_test (test_scheduler_verbs),
+        cmocka_unit_test (test_registry_sync_shown))

@@ -44,7 +44,7 @@ expect "$(echo "$verbs help" | tr ' ' '\n' | sort -u | tr '\n' ' ' \
 expect "$options" "--"
 expect "agent agents" "ag"
 expect "agent agents" "--json" "ag"
-expect "import remove" "agents" ""
+expect "import remove sync" "agents" ""
 expect "mainnet testnet" "--network" ""
 expect "debug error info warn" "--log-level" ""
 expect "" "--limit" ""

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "bb_render.h"
+#include "bb_sync_outcome.h"
 #include "bb_test_shape.h"
 
 #define SBTC_ID \
@@ -736,7 +737,8 @@ test_store_stats (void **state)
     stats.version = "0.1.0 (v0.1.0-3-gfde111e)";
     json_t *root = bb_render_store_stats (&stats);
     assert_keys (root, "agents,agentsFetched,balanceRows,historyRows,"
-                       "lastCommitAt,batches,rotation,prices,map,version");
+                       "lastCommitAt,batches,rotation,prices,map,version,"
+                       "registrySync");
     s_assert_string (root, "version", "0.1.0 (v0.1.0-3-gfde111e)");
     s_assert_integer (root, "agents", 1000);
     s_assert_integer (root, "agentsFetched", 900);
@@ -760,6 +762,7 @@ test_store_stats (void **state)
     assert_true (json_is_null (json_object_get (root, "lastCommitAt")));
     assert_true (json_is_null (json_object_get (
         json_object_get (root, "prices"), "pricedAt")));
+    assert_true (json_is_null (json_object_get (root, "registrySync")));
     json_decref (root);
 }
 
@@ -817,7 +820,8 @@ test_scheduler_status (void **state)
     json_t *root = bb_render_scheduler_status (&status);
     assert_keys (root, "rotation,rotationsCompleted,lastRotationMs,cursor,"
                        "rotationAgents,rotationDone,mode,paused,nextTickAt,"
-                       "tickSeq,fetchers,inFlight,upstreams,version");
+                       "tickSeq,fetchers,inFlight,upstreams,version,"
+                       "registry");
     s_assert_string (root, "version", "0.1.0 (9c83c2d-dirty)");
     s_assert_string (root, "mode", "idle");
     assert_true (json_is_false (json_object_get (root, "paused")));
@@ -856,6 +860,56 @@ test_scheduler_status (void **state)
     root = bb_render_scheduler_status (&status);
     s_assert_string (root, "mode", "active");
     json_decref (root);
+}
+
+//  A registry sync report, alone and as the status's last sync.
+static void
+test_registry_sync (void **state)
+{
+    Balboard__AgentRejection rejection = BALBOARD__AGENT_REJECTION__INIT;
+    rejection.stx_address = "SP000BAD";
+    rejection.reason = "invalid stx address";
+    rejection.index = 7;
+    Balboard__AgentRejection *rejections [1] = { &rejection };
+    Balboard__RegistrySyncReport report = BALBOARD__REGISTRY_SYNC_REPORT__INIT;
+    report.generation = 4;
+    report.outcome = BALBOARD__SYNC_OUTCOME__SYNC_HELD;
+    report.reason = "70 of 150 agents would be removed, over 20%";
+    report.source = "http://registry.test/api/agents";
+    report.registry_agents = 80;
+    report.unchanged = 80;
+    report.rejected = 3;
+    report.rejections = rejections;
+    report.n_rejections = 1;
+    report.held_removals = 70;
+    report.finished_ms = CACHED_AT_MS;
+    json_t *root = bb_render_registry_sync (&report);
+    assert_keys (root, "generation,outcome,reason,source,registryAgents,"
+                       "added,updated,removed,unchanged,rejected,rejections,"
+                       "heldRemovals,pages,requests,startedAt,finishedAt");
+    s_assert_string (root, "outcome", "held");
+    s_assert_integer (root, "heldRemovals", 70);
+    s_assert_integer (root, "rejected", 3);
+    s_assert_string (root, "finishedAt", "2026-11-24T06:31:05.007Z");
+    assert_true (json_is_null (json_object_get (root, "startedAt")));
+    json_t *listed = json_array_get (json_object_get (root, "rejections"), 0);
+    assert_keys (listed, "index,stxAddress,reason");
+    s_assert_integer (listed, "index", 7);
+    json_decref (root);
+
+    Balboard__SchedulerStatus status = BALBOARD__SCHEDULER_STATUS__INIT;
+    status.registry_source = "http://registry.test/api/agents";
+    status.registry_syncing = true;
+    status.registry_sync = &report;
+    root = bb_render_scheduler_status (&status);
+    json_t *registry = json_object_get (root, "registry");
+    assert_keys (registry, "source,syncing,nextSyncAt,lastSync");
+    assert_true (json_is_true (json_object_get (registry, "syncing")));
+    assert_true (json_is_null (json_object_get (registry, "nextSyncAt")));
+    s_assert_integer (json_object_get (registry, "lastSync"), "generation", 4);
+    json_decref (root);
+    assert_string_equal (bb_sync_outcome_label (
+        BALBOARD__SYNC_OUTCOME__SYNC_OUTCOME_UNSPECIFIED), "none");
 }
 
 static void
@@ -898,6 +952,7 @@ main (void)
         cmocka_unit_test (test_rank),
         cmocka_unit_test (test_store_stats),
         cmocka_unit_test (test_scheduler_status),
+        cmocka_unit_test (test_registry_sync),
         cmocka_unit_test (test_agent_ack),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

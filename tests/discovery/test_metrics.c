@@ -235,6 +235,17 @@ test_store_and_scheduler (void **state)
     scheduler.n_upstreams = 1;
     scheduler.upstreams = upstreams;
     scheduler.version = "0.1.0 (x)";
+    Balboard__RegistrySyncReport held = BALBOARD__REGISTRY_SYNC_REPORT__INIT;
+    held.generation = 9;
+    held.outcome = BALBOARD__SYNC_OUTCOME__SYNC_HELD;
+    held.registry_agents = 80;
+    held.added = 2;
+    held.held_removals = 70;
+    held.requests = 3;
+    held.finished_ms = 1764655629500;
+    scheduler.registry_source = "http://registry.test/api/agents";
+    scheduler.registry_sync = &held;
+    scheduler.registry_next_sync_ms = 1764656229500;
 
     bb_metrics_t *metrics = bb_metrics_new ();
     char *text = s_render (metrics, &store, &scheduler);
@@ -278,6 +289,17 @@ test_store_and_scheduler (void **state)
         "\"hiro\"} 12.250000",
         "balboard_upstream_request_duration_seconds_count{upstream="
         "\"hiro\"} 4",
+        "balboard_registry_configured 1", "balboard_registry_syncing 0",
+        "balboard_registry_next_sync_timestamp_seconds 1764656229.5",
+        "balboard_registry_last_sync_timestamp_seconds 1764655629.5",
+        "balboard_registry_last_sync_generation 9",
+        "balboard_registry_last_sync_outcome{outcome=\"held\"} 1",
+        "balboard_registry_last_sync_outcome{outcome=\"applied\"} 0",
+        "balboard_registry_last_sync_agents{what=\"listed\"} 80",
+        "balboard_registry_last_sync_agents{what=\"added\"} 2",
+        "balboard_registry_last_sync_agents{what=\"removed\"} 0",
+        "balboard_registry_held_removals 70",
+        "balboard_registry_last_sync_requests 3",
     };
     for (size_t index = 0; index < sizeof lines / sizeof lines [0]; index++)
         s_has_line (text, lines [index]);
@@ -288,6 +310,19 @@ test_store_and_scheduler (void **state)
     s_lacks (text, "balboard_price_usd");
     s_has_line (text, "balboard_scheduler_up 0");
     s_lacks (text, "balboard_upstream_");
+    s_lacks (text, "balboard_registry_");
+    free (text);
+
+    //  No scheduler: the store's last applied sync
+    Balboard__RegistrySyncReport applied = BALBOARD__REGISTRY_SYNC_REPORT__INIT;
+    applied.generation = 8;
+    applied.outcome = BALBOARD__SYNC_OUTCOME__SYNC_APPLIED;
+    applied.removed = 5;
+    store.registry_sync = &applied;
+    text = s_render (metrics, &store, NULL);
+    s_has_line (text, "balboard_registry_last_sync_generation 8");
+    s_has_line (text, "balboard_registry_last_sync_agents{what=\"removed\"} 5");
+    s_lacks (text, "balboard_registry_configured");
     free (text);
     bb_metrics_destroy (&metrics);
 }
