@@ -20,7 +20,10 @@
 
 extern char **environ;
 
-#define FILL_PIPELINE       200         // commands in flight: 100 agents
+#define FILL_PIPELINE       400         // commands in flight a connection:
+                                        // 200 agents, so 8 connections have
+                                        // as many in flight as the store's
+                                        // 8 DEALERs x 2 batches of 100
 #define FILL_CONNECTIONS_MAX 64
 #define START_MS            10000
 #define POLL_MS             50

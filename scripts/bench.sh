@@ -60,6 +60,8 @@ run fetcher "$bin/bench_fetcher" "$fetcher_agents"
 run rotation "$bin/bench_rotation" "$rotation_agents" "$budget_agents"
 run gateway "$bin/bench_gateway" "$gateway_agents"
 total=$(( $(date +%s) - started ))
+rm -rf /tmp/balboard-bench-store /tmp/balboard-bench-store-sqlite \
+    /tmp/balboard-bench-store-redis
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Every "figure <name> <value>" line, one file to look figures up in.
