@@ -5,8 +5,9 @@
 # mock upstream (1,000 deterministic sample agents with valid addresses),
 # the store, the scheduler, two fetchers and the HTTP gateway, prints the
 # live dashboard page's URL (first thing, and again once the gateway
-# answers), imports the agents from the mock's registry API,
-# shows the first rotation's progress, prints the top of the ranked
+# answers), lets the scheduler sync the agents from the mock's registry
+# API (BALBOARD_REGISTRY_URL, docs/registry.md), shows the first
+# rotation's progress, prints the top of the ranked
 # dashboard and refreshes it every few seconds until Ctrl-C; then stops
 # every process with SIGTERM and waits for each.
 #
@@ -112,9 +113,11 @@ echo "run.sh: starting the mock upstream, the store, the scheduler," \
      "$FETCHERS fetchers and the gateway (logs in $DATA/logs)"
 start mock "$BIN/balboard-mock-upstream" --agents "$AGENTS"
 start store "$BIN/balboard-store" --data-dir "$DATA/store"
-# Paused until the agents are in, so the first tick sees all of them.
+# The agents come from the registry: the first sync goes to the first
+# fetcher ready, and the store's event starts the first rotation.
+export BALBOARD_REGISTRY_URL="${BALBOARD_REGISTRY_URL:-$MOCK/api/agents}"
 start scheduler "$BIN/balboard-scheduler" --data-dir "$DATA/scheduler" \
-    --paused --hiro-rpm 0 --mempool-rpm 0 --price-rpm 0
+    --hiro-rpm 0 --mempool-rpm 0 --price-rpm 0 --registry-rpm 0
 i=0
 while [ "$i" -lt "$FETCHERS" ]; do
     start "fetcher$i" env BALBOARD_FETCHER_ID="fetcher-$i" \
@@ -129,10 +132,8 @@ wait_for "the gateway" "$BIN/balboard-gateway" --health
 echo "run.sh: dashboard: $PAGE (open it: it updates itself live)"
 echo "run.sh: dashboard API: $API (?docs=1 describes it)"
 
-echo "run.sh: importing $AGENTS sample agents from $MOCK/api/agents"
-balboard agents import "$MOCK/api/agents"
-balboard resume > /dev/null
-balboard tick > /dev/null
+echo "run.sh: syncing $AGENTS sample agents from the registry" \
+     "$MOCK/api/agents (balboard agents sync runs one now)"
 
 # status_field NAME: a number from the scheduler's status (JSON).
 status_field() {

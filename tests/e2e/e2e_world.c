@@ -169,6 +169,11 @@ s_start_scheduler (e2e_world_t *self, const char *const *extra)
         "--job-deadline-ms", "10000", "--store-timeout-ms", "1000",
         "--hiro-rpm", "0", "--mempool-rpm", "0", "--price-rpm", "0"
     };
+    bb_mock_urls_t urls;
+    bb_mock_process_urls (self->mock, &urls);
+    const char *registry [] = { "--registry-url", urls.registry, NULL };
+    if (self->options.registry)
+        bb_child_args_append (argv, ARGS_MAX, registry);
     bb_child_args_append (argv, ARGS_MAX, self->options.scheduler_args);
     bb_child_args_append (argv, ARGS_MAX, extra);
     self->scheduler = s_start ("balboard-scheduler", argv, NULL,
@@ -266,6 +271,16 @@ e2e_world_kill_scheduler (e2e_world_t *self)
     bb_child_destroy (&self->scheduler);
 }
 
+void
+e2e_world_kill_store (e2e_world_t *self)
+{
+    assert_int_equal (bb_child_stop (self->store, SIGKILL, STOP_MS),
+                      128 + SIGKILL);
+    bb_child_destroy (&self->store);
+    s_start_store (self);
+    assert_non_null (self->store);
+}
+
 //  ---------------------------------------------------------------------
 //  World
 
@@ -321,7 +336,7 @@ e2e_world_new (const e2e_options_t *options)
     s_endpoint (self->control, &self->control_port);
     s_start_servers (self);
     s_connect (self);
-    if (options->agents)
+    if (options->agents && !options->registry)
         e2e_world_import (self, 0, options->agents);
     for (unsigned i = 0; i < options->fetchers; i++)
         e2e_world_add_fetcher (self);
@@ -385,6 +400,18 @@ e2e_world_control (e2e_world_t *self,
                                           &reply);
     if (rc)
         fprintf (stderr, "e2e: control: %s\n",
+                 bb_client_reason (self->control_client));
+    assert_int_equal (rc, 0);
+    return reply;
+}
+
+bb_envelope_t *
+e2e_world_sync (e2e_world_t *self, bool confirm)
+{
+    bb_envelope_t *reply = NULL;
+    int rc = bb_client_scheduler_sync (self->control_client, confirm, &reply);
+    if (rc)
+        fprintf (stderr, "e2e: sync: %s\n",
                  bb_client_reason (self->control_client));
     assert_int_equal (rc, 0);
     return reply;

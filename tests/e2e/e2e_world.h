@@ -3,7 +3,8 @@
 
     Owns real processes on free ports: the mock upstream, the store, the
     scheduler and any number of fetchers, each with its data under the
-    test's scratch directory, plus clients for the store's ingest and
+    test's scratch directory (with options.registry the scheduler syncs
+    the mock's agent registry), plus clients for the store's ingest and
     query sockets and the scheduler's control socket. The scheduler
     starts paused so a test imports agents and attaches fetchers first,
     then calls e2e_world_go. Agents come from the mock's deterministic
@@ -31,6 +32,9 @@ typedef struct {
     long mock_latency_ms;           // mock --latency-ms
     const char *const *scheduler_args;  // extra flags, NULL-terminated
     const char *const *mock_args;
+    bool registry;                  // the scheduler syncs the mock's
+                                    // registry (it lists agents 0..agents-1)
+                                    // instead of the world importing them
 } e2e_options_t;
 
 typedef struct _e2e_world_t e2e_world_t;
@@ -70,6 +74,12 @@ void e2e_world_signal_fetcher_nowait (e2e_world_t *self, size_t index,
 void e2e_world_kill_scheduler (e2e_world_t *self);
 void e2e_world_start_scheduler (e2e_world_t *self,
                                 const char *const *extra);
+
+//  kill -9 the store, then start it again on the same data and ports.
+void e2e_world_kill_store (e2e_world_t *self);
+
+//  SYNC (confirm) the registry now; returns the status (caller destroys).
+bb_envelope_t *e2e_world_sync (e2e_world_t *self, bool confirm);
 
 //  Wait until fetchers fetchers are connected and ready.
 void e2e_world_wait_fetchers (e2e_world_t *self, size_t fetchers);
