@@ -329,21 +329,29 @@ s_tick (bb_config_t *config, size_t argc, const char **argv)
 //  ---------------------------------------------------------------------------
 //  Registry sync
 
-//  True while the sync asked for after generation before is not over:
-//  a registry is configured and its sync is out or not reported yet.
-static bool
-s_sync_running (const bb_envelope_t *reply, uint64_t before)
+//  The generation of the scheduler's last sync report, 0 before one.
+static uint64_t
+s_sync_generation (const bb_envelope_t *reply)
 {
     const Balboard__SchedulerStatus *status = reply->scheduler_status;
-    uint64_t generation = status->registry_sync
-                        ? status->registry_sync->generation : 0;
+    return status->registry_sync ? status->registry_sync->generation : 0;
+}
+
+//  True while a registry is configured and no sync after generation
+//  after has reported.
+static bool
+s_sync_running (const bb_envelope_t *reply, uint64_t after)
+{
+    const Balboard__SchedulerStatus *status = reply->scheduler_status;
     return status->registry_source && *status->registry_source
-        && (status->registry_syncing || generation == before);
+        && s_sync_generation (reply) <= after;
 }
 
 //  Ask the scheduler for a sync (confirm: apply held removals) and poll
 //  its status until that sync reported or --timeout-ms passed; *done
-//  says which. Returns the bb_client result, the last status in *reply_p.
+//  says which. A sync already out when asked reports first: the one
+//  asked for comes after it (the scheduler runs one at a time).
+//  Returns the bb_client result, the last status in *reply_p.
 static int
 s_sync_and_wait (bb_config_t *config, bb_client_t *client, bool confirm,
                  bb_envelope_t **reply_p, bool *done)
@@ -352,20 +360,19 @@ s_sync_and_wait (bb_config_t *config, bb_client_t *client, bool confirm,
         client, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, reply_p);
     if (rc)
         return rc;
-    const Balboard__SchedulerStatus *status = (*reply_p)->scheduler_status;
-    uint64_t before = status->registry_sync
-                    ? status->registry_sync->generation : 0;
+    uint64_t after = s_sync_generation (*reply_p)
+                   + ((*reply_p)->scheduler_status->registry_syncing ? 1 : 0);
     bb_wire_envelope_destroy (reply_p);
     rc = bb_client_scheduler_sync (client, confirm, reply_p);
     int64_t deadline = zclock_mono () + bb_config_int (config, "timeout-ms");
-    while (rc == 0 && s_sync_running (*reply_p, before)
+    while (rc == 0 && s_sync_running (*reply_p, after)
            && zclock_mono () < deadline) {
         zclock_sleep (SYNC_POLL_MS);
         bb_wire_envelope_destroy (reply_p);
         rc = bb_client_scheduler_control (
             client, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, reply_p);
     }
-    *done = rc == 0 && !s_sync_running (*reply_p, before);
+    *done = rc == 0 && !s_sync_running (*reply_p, after);
     return rc;
 }
 

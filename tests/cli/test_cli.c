@@ -650,6 +650,7 @@ test_registry_sync_shown (void **state)
     json_decref (status);
     s_expect_out (s_cli (NULL, "status", NULL), (const char *const []) {
                   "registry", "none (manual imports only)", NULL });
+    s_expect_status (s_cli (NULL, "agents", "sync", NULL), 1, "no registry");
 }
 
 BB_TEST_MAIN (s_setup, s_teardown,
