@@ -90,6 +90,7 @@ typedef struct {
     uint32_t registry_attempt;
     uint64_t registry_generation;
     bool registry_confirm;
+    uint64_t registry_awaited;  // the generation s_registry_synced awaits
     bb_envelope_t *reply;       // the latest control reply
 } world_t;
 
@@ -1261,13 +1262,13 @@ s_sync_now (world_t *world, bool confirm)
     zsock_destroy (&raw);
 }
 
-//  The sync the fake fetcher got last has ended with its report.
+//  The sync of the generation awaited has ended with its report.
 static bool
 s_registry_synced (world_t *world, const Balboard__SchedulerStatus *status)
 {
-    return world->registry_jobs && !status->registry_syncing
-        && status->registry_sync
-        && status->registry_sync->generation == world->registry_generation;
+    return world->registry_generation == world->registry_awaited
+        && !status->registry_syncing && status->registry_sync
+        && status->registry_sync->generation == world->registry_awaited;
 }
 
 //  A scheduler with a registry syncs it at start, shows the source
@@ -1283,6 +1284,7 @@ test_registry_sync (void **state)
         "--registry-url", "http://ops:pw@127.0.0.1:9/api/agents?token=t",
         "--registry-rpm", "0", NULL };
     s_scheduler_start (world, args);
+    world->registry_awaited = 1;
     s_run_until (world, s_registry_synced);
     assert_string_equal (world->registry_job, "sync.1");
     assert_int_equal (world->registry_attempt, 1);
@@ -1297,6 +1299,7 @@ test_registry_sync (void **state)
                  > (uint64_t) zclock_time () + 60000);
 
     s_sync_now (world, true);
+    world->registry_awaited = 2;
     s_run_until (world, s_registry_synced);
     assert_string_equal (world->registry_job, "sync.2");
     assert_true (world->registry_confirm);
@@ -1306,6 +1309,7 @@ test_registry_sync (void **state)
     bb_child_destroy (&world->scheduler);
     s_scheduler_start (world, args);
     s_fetcher_ready (&world->fetchers [0]);
+    world->registry_awaited = 3;
     s_run_until (world, s_registry_synced);
     assert_string_equal (world->registry_job, "sync.3");
     assert_false (world->registry_confirm);
