@@ -6,6 +6,7 @@
     StoreStats across restarts, and invalid agents rejected with reasons. */
 #include "store_fixture.h"
 #include "bb_test_main.h"
+#include "bb_clock.h"
 #include "bb_pb.h"
 
 #include <stdio.h>
@@ -342,6 +343,57 @@ test_rejections (void **state)
     bb_wire_envelope_destroy (&reply);
 }
 
+//  ---------------------------------------------------------------------------
+//  10,000 agents in parts of 2,000 (as a fetcher sends them), then a
+//  registry 10% smaller: prints how long the store took.
+
+#define BIG_AGENTS  10000
+#define BIG_PART    2000
+
+//  Send the registry first..first+count-1 as generation in parts; returns
+//  the last reply.
+static bb_envelope_t *
+s_sync_parts (fx_store_t *store, uint64_t generation, unsigned first,
+              unsigned count)
+{
+    bb_envelope_t *reply = NULL;
+    unsigned parts = (count + BIG_PART - 1) / BIG_PART;
+    for (unsigned index = 0; index < parts; index++) {
+        unsigned size = index + 1 < parts ? BIG_PART
+                                          : count - index * BIG_PART;
+        snapshot_t *part = s_part (generation, index, index + 1 == parts,
+                                   first + index * BIG_PART, size);
+        bb_wire_envelope_destroy (&reply);
+        reply = s_send (store, &part, index + 1 == parts
+                        ? OUTCOME (APPLIED) : OUTCOME (PART_KEPT));
+    }
+    return reply;
+}
+
+static void
+test_big_registry (void **state)
+{
+    fx_store_t *store = *state;
+    int64_t started = bb_clock_mono_ms ();
+    bb_envelope_t *reply = s_sync_parts (store, 1, 0, BIG_AGENTS);
+    int64_t added_ms = bb_clock_mono_ms () - started;
+    assert_int_equal (reply->registry_sync_report->added, BIG_AGENTS);
+    bb_wire_envelope_destroy (&reply);
+
+    started = bb_clock_mono_ms ();
+    reply = s_sync_parts (store, 2, BIG_AGENTS / 10, BIG_AGENTS * 9 / 10);
+    int64_t removed_ms = bb_clock_mono_ms () - started;
+    assert_int_equal (reply->registry_sync_report->removed, BIG_AGENTS / 10);
+    assert_int_equal (reply->registry_sync_report->unchanged,
+                      BIG_AGENTS * 9 / 10);
+    bb_wire_envelope_destroy (&reply);
+    print_message ("store sync of %d agents in parts of %d: %lld ms "
+                   "(all added); %d listed, %d removed: %lld ms\n",
+                   BIG_AGENTS, BIG_PART, (long long) added_ms,
+                   BIG_AGENTS * 9 / 10, BIG_AGENTS / 10,
+                   (long long) removed_ms);
+}
+
 BB_TEST_MAIN (NULL, NULL,
     cmocka_unit_test_setup_teardown (test_parts_applied_at_last, s_setup,
                                      fx_store_teardown),
@@ -354,4 +406,6 @@ BB_TEST_MAIN (NULL, NULL,
     cmocka_unit_test_setup_teardown (test_restart, s_setup,
                                      fx_store_teardown),
     cmocka_unit_test_setup_teardown (test_rejections, s_setup,
+                                     fx_store_teardown),
+    cmocka_unit_test_setup_teardown (test_big_registry, s_setup,
                                      fx_store_teardown))
