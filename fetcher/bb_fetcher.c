@@ -621,6 +621,7 @@ s_init (self_t *self)
                             config->price_concurrency);
     bb_http_add_lane_header (self->http, BB_UPSTREAM_REGISTRY,
                              "Accept: application/json");
+    bb_http_hide_lane_urls (self->http, BB_UPSTREAM_REGISTRY);
     bb_http_add_lane_header (self->http, BB_UPSTREAM_HIRO,
                              "Accept: application/json");
     if (config->hiro_api_key && *config->hiro_api_key) {

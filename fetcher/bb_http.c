@@ -71,6 +71,7 @@ typedef struct {
     int64_t earliest_ms;                // no waiting deadline before this
     struct curl_slist *headers;         // owned
     zlistx_t *waiting;                  // request_t, FIFO, owned
+    bool hide_urls;                     // its URLs may carry credentials
 } lane_t;
 
 struct _bb_http_t {
@@ -117,6 +118,13 @@ s_detail (request_t *request, const char *format, ...)
     va_start (args, format);
     vsnprintf (request->detail, sizeof request->detail, format, args);
     va_end (args);
+}
+
+//  The request's URL as logs may show it.
+static const char *
+s_logged_url (bb_http_t *self, const request_t *request)
+{
+    return self->lanes [request->lane].hide_urls ? "(hidden)" : request->url;
 }
 
 //  The request ends with outcome (its detail already set); the callback
@@ -327,7 +335,8 @@ s_start (bb_http_t *self, request_t *request, int64_t now)
     }
     request->attempts++;
     bb_debug ("http_start", "lane=%u attempt=%u timeout_ms=%ld url=%s",
-              request->lane, request->attempts, timeout_ms, request->url);
+              request->lane, request->attempts, timeout_ms,
+              s_logged_url (self, request));
     self->lanes [request->lane].running++;
     request->handle = zlistx_add_end (self->running, request);
 }
@@ -518,7 +527,7 @@ s_complete (bb_http_t *self, CURL *easy, CURLcode code)
     int64_t now = zclock_mono ();
     bb_debug ("http_end", "lane=%u attempt=%u code=%d status=%ld bytes=%zu "
               "url=%s", request->lane, request->attempts, (int) code, status,
-              request->body_size, request->url);
+              request->body_size, s_logged_url (self, request));
     long backoff = s_backoff (self, self->config.backoff_base_ms,
                               request->attempts);
     const char *why = request->error [0] ? request->error
@@ -633,6 +642,14 @@ bb_http_add_lane_header (bb_http_t *self, unsigned lane, const char *header)
         self->lanes [lane].headers, header);
     assert (headers);
     self->lanes [lane].headers = headers;
+}
+
+void
+bb_http_hide_lane_urls (bb_http_t *self, unsigned lane)
+{
+    assert (self);
+    assert (lane < BB_HTTP_LANES);
+    self->lanes [lane].hide_urls = true;
 }
 
 void

@@ -103,6 +103,10 @@ void bb_http_set_lane_limit (bb_http_t *self, unsigned lane, unsigned limit);
 void bb_http_add_lane_header (bb_http_t *self, unsigned lane,
                               const char *header);
 
+//  Never log the URLs of lane's requests (they may carry credentials,
+//  as the agent registry's may).
+void bb_http_hide_lane_urls (bb_http_t *self, unsigned lane);
+
 //  Queue GET url (copied) on lane, to be done by deadline_ms (monotonic,
 //  zclock_mono). done (arg) is called once when it ends.
 void bb_http_get (bb_http_t *self, unsigned lane, const char *url,

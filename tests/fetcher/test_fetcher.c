@@ -176,6 +176,23 @@ s_fetcher_start (world_t *world, const char *const extra [],
         fail_msg ("the fetcher did not say Ready");
 }
 
+//  The fetcher's log (stderr captured) has lines, none holding secret.
+static void
+s_assert_not_logged (world_t *world, const char *secret)
+{
+    FILE *file = fopen (world->stderr_path, "r");
+    assert_non_null (file);
+    char line [4096];
+    size_t lines = 0;
+    while (fgets (line, sizeof line, file)) {
+        lines++;
+        if (strstr (line, secret))
+            fail_msg ("a secret was logged: %s", line);
+    }
+    fclose (file);
+    assert_true (lines > 10);
+}
+
 //  SIGTERM the fetcher: it must still run and exit 0.
 static void
 s_fetcher_stop (world_t *world)
@@ -1314,18 +1331,7 @@ test_api_key (void **state)
     json_decref (stats);
     s_run_drop (&run);
     s_fetcher_stop (world);
-
-    FILE *file = fopen (world->stderr_path, "r");
-    assert_non_null (file);
-    char line [4096];
-    size_t lines = 0;
-    while (fgets (line, sizeof line, file)) {
-        lines++;
-        if (strstr (line, API_KEY) || strstr (line, "5ecret"))
-            fail_msg ("the API key was logged: %s", line);
-    }
-    fclose (file);
-    assert_true (lines > 10);
+    s_assert_not_logged (world, "5ecret");
 }
 
 //  ---------------------------------------------------------------------
@@ -1556,16 +1562,21 @@ s_snapshot_parts (world_t *world, size_t *agents, size_t *rejected,
 }
 
 //  A complete read: every page, every valid agent with owner REGISTRY,
-//  the invalid ones rejected with reasons, one request per page.
+//  the invalid ones rejected with reasons, one request per page; the
+//  credentials in the registry's URL are never logged.
 static void
 test_registry_sync (void **state)
 {
     world_t *world = *state;
     s_control (world, "{\"agents\":250,\"agents_invalid_every\":50}");
-    s_fetcher_start (world, NULL, NULL, false);
+    const char *extra [] = { "--log-level", "debug", NULL };
+    s_fetcher_start (world, extra, NULL, true);
     Balboard__RegistryJob job;
-    char url [256];
-    s_registry_job (world, &job, url, sizeof url);
+    char source [256], url [320];
+    s_registry_job (world, &job, source, sizeof source);
+    snprintf (url, sizeof url, "http://registry:5ecret@%s?token=5ecret",
+              source + strlen ("http://"));
+    job.url = url;
     bb_envelope_t *report = s_registry_run (world, &job);
     const Balboard__JobReport *job_report = report->job_report;
     assert_int_equal (job_report->registry->outcome,
@@ -1598,6 +1609,7 @@ test_registry_sync (void **state)
     bb_wire_envelope_destroy (&first);
     bb_wire_envelope_destroy (&report);
     s_fetcher_stop (world);
+    s_assert_not_logged (world, "5ecret");
 }
 
 //  Every way a read ends early is a partial snapshot with its reason,
