@@ -13,7 +13,9 @@
     100 all go in (the time and requests it took are printed), a registry
     shrunk by 10% removes exactly the agents gone, an empty one is held
     until a confirmed sync applies it, and agents imported by hand before
-    stay through all of it.
+    stay through all of it, while those `balboard agents import
+    --registry-owned` brought go with the first sync that does not list
+    them.
     Skipped when balboard-store is not built. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,6 +43,7 @@
 #include "bb_port.h"
 #include "bb_fake_scheduler.h"
 #include "bb_upstream_parse.h"
+#include "bb_test_command.h"
 
 #define START_MS        10000
 #define STOP_MS         10000
@@ -54,6 +57,8 @@
 #define STX_MICRO       2500000LL
 #define REGISTRY_AGENTS 10000       // the closing figure's registry
 #define REGISTRY_PAGE   100
+#define OWNED_FIRST     20000       // imported --registry-owned: unlisted
+#define OWNED           2
 
 typedef struct {
     bb_mock_process_t *mock;
@@ -272,6 +277,39 @@ s_run_sync (world_t *world, uint64_t generation, const char *count,
     return report;
 }
 
+//  Import OWNED sample agents from OWNED_FIRST with the CLI, as the
+//  registry's.
+static void
+s_import_registry_owned (world_t *world)
+{
+    char path [256];
+    snprintf (path, sizeof path, "%s/owned-%d.ndjson",
+              getenv ("BALBOARD_TEST_SCRATCH"), (int) getpid ());
+    FILE *file = fopen (path, "w");
+    assert_non_null (file);
+    for (unsigned index = OWNED_FIRST; index < OWNED_FIRST + OWNED; index++) {
+        bb_mock_agent_t agent;
+        bb_mockdata_agent (index, &agent);
+        fprintf (file, "{\"stxAddress\":\"%s\",\"btcAddress\":\"%s\"}\n",
+                 agent.stx_address, agent.btc_address);
+    }
+    fclose (file);
+    char *cli = bb_child_bin_path ("balboard");
+    const char *argv [] = {
+        cli, "--store-ingest", world->ingest, "agents", "import", path,
+        "--registry-owned", NULL
+    };
+    bb_test_command_t result;
+    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLIENT_MS,
+                                           &result), 0);
+    if (result.status != 0)
+        fail_msg ("agents import --registry-owned: %d: %s", result.status,
+                  result.err);
+    bb_test_command_reset (&result);
+    free (cli);
+    unlink (path);
+}
+
 static uint64_t
 s_store_agents (world_t *world)
 {
@@ -291,12 +329,14 @@ test_registry_sync_through_store (void **state)
 {
     world_t *world = *state;
     s_register (world);                 // by hand: never removed
+    s_import_registry_owned (world);    // the registry's: removed
     s_fetcher_start (world);
     int64_t elapsed;
     bb_envelope_t *report = s_run_sync (world, 1, "10000", false, &elapsed);
     const Balboard__RegistrySyncReport *sync = report->job_report->registry;
     assert_int_equal (sync->outcome, BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
     assert_int_equal (sync->added, REGISTRY_AGENTS - AGENTS);
+    assert_int_equal (sync->removed, OWNED);
     assert_int_equal (sync->requests, REGISTRY_AGENTS / REGISTRY_PAGE);
     assert_int_equal (s_store_agents (world), REGISTRY_AGENTS);
     print_message ("registry sync of %d agents in pages of %d through the "
