@@ -43,12 +43,15 @@ struct _bb_registry_sync_t {
     Balboard__RegistrySyncReport *last;     // owned, NULL before one
 };
 
-//  The budget ticket of attempt of job (as bb_job_ticket's).
+//  The budget ticket of attempt of job (as bb_job_ticket's). The job id
+//  is cut to what leaves room for '#' and ten digits, so the ticket always
+//  fits (and an optimizing build can tell it does).
 static void
 s_ticket (const char *job, uint32_t attempt,
           char ticket [BB_BUDGET_TICKET_SIZE])
 {
-    snprintf (ticket, BB_BUDGET_TICKET_SIZE, "%s#%" PRIu32, job, attempt);
+    snprintf (ticket, BB_BUDGET_TICKET_SIZE, "%.*s#%" PRIu32,
+              BB_BUDGET_TICKET_SIZE - 12, job, attempt);
 }
 
 //  The url without its userinfo and its query: what may be shown.
