@@ -1,11 +1,12 @@
 /*  =========================================================================
     bb_metrics - the gateway's /metrics, in the Prometheus text format
 
-    The counters are one flat array of relaxed atomics per kind: requests
-    by (route, status) and durations by (route, bucket), each bucket
+    The counters are relaxed atomics: requests by (route, status) in one
+    flat array, durations in a bb_histogram per route, each bucket
     counting the requests that fell in it alone (the cumulative le counts
     are summed at render time, from one read of each, so a histogram's
-    +Inf bucket always equals its _count). The exposition is written into
+    +Inf bucket always equals its _count). The store's commit durations
+    come the same way in its StoreStats. The exposition is written into
     a memory stream, one family after another: HELP, TYPE, then its
     samples.
     =========================================================================
@@ -18,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bb_latency.h"
+#include "bb_histogram.h"
 #include "bb_metrics.h"
 #include "bb_sync_outcome.h"
 #include "bb_upstream.h"
@@ -30,6 +31,7 @@
 #define AGENTS_PREFIX       "/api/agents/"
 #define MICROS_PER_SECOND   1e6
 #define MS_PER_SECOND       1e3
+#define NAME_SIZE           256     // a label=value series, at most
 
 //  The routes, as labels; the last one is every other path.
 static const char *const s_routes [] = {
@@ -41,15 +43,11 @@ static const char *const s_routes [] = {
 #define ROUTE_AGENT 2
 #define ROUTE_OTHER (ROUTE_COUNT - 1)
 
-//  The duration buckets: common/bb_latency.h, less the one above them all.
-#define BUCKET_COUNT BB_LATENCY_BOUNDS
-
 typedef atomic_uint_fast64_t counter_t;
 
 struct _bb_metrics_t {
     counter_t requests [ROUTE_COUNT][STATUS_SPAN];      // by status
-    counter_t buckets [ROUTE_COUNT][BUCKET_COUNT + 1];  // not cumulative
-    counter_t micros [ROUTE_COUNT];                     // duration sum
+    bb_histogram_t durations [ROUTE_COUNT];             // by route
     counter_t page_cache_hits;          // pages answered from the cache
     counter_t page_cache_misses;        // ... asked of the store
 };
@@ -105,10 +103,7 @@ bb_metrics_count_request (bb_metrics_t *self, const char *path,
                     ? (uint64_t) (seconds * MICROS_PER_SECOND) : 0;
     atomic_fetch_add_explicit (&self->requests [route][status - STATUS_MIN],
                                1, memory_order_relaxed);
-    atomic_fetch_add_explicit (&self->buckets [route][bb_latency_bucket (micros)],
-                               1, memory_order_relaxed);
-    atomic_fetch_add_explicit (&self->micros [route], micros,
-                               memory_order_relaxed);
+    bb_histogram_add (&self->durations [route], micros);
 }
 
 void
@@ -194,8 +189,9 @@ s_render_requests (bb_metrics_t *self, FILE *out)
         }
 }
 
-//  The samples of histogram name for the series label=value: cumulative
-//  le buckets, _sum and _count. Nothing for a series that counted none.
+//  The samples of histogram name for the series label=value (no label
+//  when label is NULL): cumulative le buckets, _sum and _count. Nothing
+//  for a labelled series that counted none.
 static void
 s_histogram (FILE *out, const char *name, const char *label,
              const char *value, const bb_latency_t *latency)
@@ -203,16 +199,20 @@ s_histogram (FILE *out, const char *name, const char *label,
     uint64_t cumulative [BB_LATENCY_BUCKETS], total = 0;
     for (size_t bucket = 0; bucket < BB_LATENCY_BUCKETS; bucket++)
         cumulative [bucket] = total += latency->buckets [bucket];
-    if (!total)
+    if (!total && label)
         return;
+    char series [NAME_SIZE] = "";
+    if (label)
+        snprintf (series, sizeof series, "%s=\"%s\"", label, value);
     for (size_t bucket = 0; bucket < BB_LATENCY_BUCKETS; bucket++)
-        fprintf (out, "%s_bucket{%s=\"%s\",le=\"%s\"} %" PRIu64 "\n", name,
-                 label, value, bucket < BB_LATENCY_BOUNDS
+        fprintf (out, "%s_bucket{%s%sle=\"%s\"} %" PRIu64 "\n", name,
+                 series, label ? "," : "", bucket < BB_LATENCY_BOUNDS
                  ? bb_latency_bound_label (bucket) : "+Inf",
                  cumulative [bucket]);
-    fprintf (out, "%s_sum{%s=\"%s\"} %.6f\n", name, label, value,
+    const char *open = label ? "{" : "", *close = label ? "}" : "";
+    fprintf (out, "%s_sum%s%s%s %.6f\n", name, open, series, close,
              (double) latency->sum_us / MICROS_PER_SECOND);
-    fprintf (out, "%s_count{%s=\"%s\"} %" PRIu64 "\n", name, label, value,
+    fprintf (out, "%s_count%s%s%s %" PRIu64 "\n", name, open, series, close,
              total);
 }
 
@@ -223,11 +223,8 @@ s_render_durations (bb_metrics_t *self, FILE *out)
     s_family (out, name, "histogram",
               "Time from a complete request to its queued answer, by route.");
     for (size_t route = 0; route < ROUTE_COUNT; route++) {
-        bb_latency_t latency = {
-            .sum_us = s_read (&self->micros [route])
-        };
-        for (size_t bucket = 0; bucket <= BUCKET_COUNT; bucket++)
-            latency.buckets [bucket] = s_read (&self->buckets [route][bucket]);
+        bb_latency_t latency;
+        bb_histogram_read (&self->durations [route], &latency);
         s_histogram (out, name, "route", s_routes [route], &latency);
     }
 }
@@ -291,6 +288,21 @@ s_render_store (FILE *out, const Balboard__StoreStats *stats)
              "Size of the store's LMDB map.", stats->map_size);
     s_gauge (out, "balboard_store_map_used_bytes",
              "Bytes of the LMDB map in use.", stats->map_used);
+}
+
+//  The store's commit durations, as one histogram of no labels (a store
+//  that predates them sends no buckets: an empty one).
+static void
+s_render_store_commits (FILE *out, const Balboard__StoreStats *stats)
+{
+    const char *name = "balboard_store_commit_seconds";
+    s_family (out, name, "histogram",
+              "How long the store's write transactions took to commit.");
+    bb_latency_t latency = { .sum_us = 0 };
+    bb_latency_merge (&latency, stats->commit_latency_buckets,
+                      stats->n_commit_latency_buckets,
+                      stats->commit_latency_sum_us);
+    s_histogram (out, name, NULL, NULL, &latency);
 }
 
 //  The price snapshot the store values everything at (absent before the
@@ -596,8 +608,10 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
     s_gauge (out, "balboard_scheduler_up",
              "1 if the scheduler answered this scrape's status query.",
              sources->scheduler != NULL);
-    if (sources->store)
+    if (sources->store) {
         s_render_store (out, sources->store);
+        s_render_store_commits (out, sources->store);
+    }
     if (sources->store && sources->store->prices)
         s_render_prices (out, sources->store->prices);
     if (sources->scheduler) {

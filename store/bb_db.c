@@ -5,13 +5,16 @@
     write transaction, then shared read-only by both threads), the schema
     version and the migrations. A migration takes the store from version N
     to N+1 inside the open transaction, so an interrupted upgrade leaves
-    the old version in place and is simply run again.
+    the old version in place and is simply run again. It also times the
+    store's commits (bb_db_commit) for StoreStats.
     =========================================================================
 */
 #include "bb_db.h"
+#include "bb_histogram.h"
 #include "bb_log.h"
 
 #include <assert.h>
+#include <czmq.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,7 @@ struct _bb_db_t {
     MDB_env *env;               // the one environment of the process
     MDB_dbi dbi [BB_DBI_COUNT]; // opened at open, valid until close
     size_t map_max;             // growth stops here, bytes
+    bb_histogram_t commits;     // bb_db_commit's durations
 };
 
 //  A migration from version index to index + 1, run inside the open txn.
@@ -242,6 +246,25 @@ bb_db_begin (bb_db_t *self, MDB_txn *parent, unsigned flags, MDB_txn **txn)
                   (flags & MDB_RDONLY) != 0, parent != NULL,
                   mdb_strerror (rc));
     return rc;
+}
+
+int
+bb_db_commit (bb_db_t *self, MDB_txn *txn)
+{
+    assert (self && txn);
+    int64_t started = zclock_usecs ();
+    int rc = mdb_txn_commit (txn);
+    if (rc == 0)
+        bb_histogram_add (&self->commits,
+                          (uint64_t) (zclock_usecs () - started));
+    return rc;
+}
+
+void
+bb_db_commit_latency (bb_db_t *self, bb_latency_t *latency)
+{
+    assert (self);
+    bb_histogram_read (&self->commits, latency);
 }
 
 //  ---------------------------------------------------------------------------

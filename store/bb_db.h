@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <lmdb.h>
 
+#include "bb_latency.h"
+
 //  The schema this code writes. A store at a lower version is migrated at
 //  open; a store at a higher one is refused.
 #define BB_DB_SCHEMA_VERSION 2
@@ -54,6 +56,14 @@ MDB_dbi bb_db_dbi (bb_db_t *self, bb_dbi_t which);
 //  MDB_RDONLY for a reader). Returns 0 or an LMDB error (logged).
 int bb_db_begin (bb_db_t *self, MDB_txn *parent, unsigned flags,
                  MDB_txn **txn);
+
+//  Commit a write transaction (txn is gone either way), timing it into
+//  the commit durations if it succeeds. Returns 0 or the LMDB error.
+//  The thread that began txn.
+int bb_db_commit (bb_db_t *self, MDB_txn *txn);
+
+//  The durations of every bb_db_commit so far. Any thread.
+void bb_db_commit_latency (bb_db_t *self, bb_latency_t *latency);
 
 //  Double the map size, capped at the maximum. Only call with no
 //  transaction active in the process. Returns 0, or -1 if the map is

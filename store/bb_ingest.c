@@ -332,7 +332,7 @@ s_commit (self_t *self, MDB_txn *txn, bb_counters_rec_t *counters)
         mdb_txn_abort (txn);
         return rc;
     }
-    rc = mdb_txn_commit (txn);
+    rc = bb_db_commit (self->db, txn);
     if (rc)
         return rc;
     bb_changes_set_seq (self->round, counters->commit_seq);

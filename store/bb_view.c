@@ -14,7 +14,9 @@
 #include "bb_token.h"
 #include "bb_version.h"
 
+#include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -354,6 +356,20 @@ bb_view_rank (bb_view_t *view, const Balboard__RankRequest *request,
     return bb_envelope_new (request_id, reply);
 }
 
+//  The store's commit durations, into arrays stats owns.
+static void
+s_commit_latency (bb_db_t *db, Balboard__StoreStats *stats)
+{
+    bb_latency_t latency;
+    bb_db_commit_latency (db, &latency);
+    stats->commit_latency_buckets = malloc (sizeof latency.buckets);
+    assert (stats->commit_latency_buckets);
+    memcpy (stats->commit_latency_buckets, latency.buckets,
+            sizeof latency.buckets);
+    stats->n_commit_latency_buckets = BB_LATENCY_BUCKETS;
+    stats->commit_latency_sum_us = latency.sum_us;
+}
+
 bb_envelope_t *
 bb_view_stats (bb_view_t *view, uint64_t request_id)
 {
@@ -388,6 +404,7 @@ bb_view_stats (bb_view_t *view, uint64_t request_id)
     stats->map_used = bb_db_map_used (view->db);
     char version [BB_VERSION_TEXT_SIZE];
     stats->version = bb_pb_strdup (bb_version_text (version));
+    s_commit_latency (view->db, stats);
     return bb_envelope_new (request_id, stats);
 }
 

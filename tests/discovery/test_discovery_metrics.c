@@ -78,9 +78,13 @@ test_metrics_of_a_running_world (void **state)
         "\"hiro\"} ",
         "\nbalboard_upstream_request_duration_seconds_count{upstream="
         "\"mempool.space\"} ",
+        "\n# TYPE balboard_store_commit_seconds histogram\n",
+        "\nbalboard_store_commit_seconds_bucket{le=\"+Inf\"} ",
     };
     for (size_t index = 0; index < sizeof parts / sizeof parts [0]; index++)
         s_has (text, parts [index]);
+    //  The world's fetches were committed, and timed
+    assert_null (strstr (text, "\nbalboard_store_commit_seconds_count 0\n"));
 
     const char *argv [] = { "/bin/sh", "-c", "exec promtool check metrics",
                             NULL };

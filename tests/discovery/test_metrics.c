@@ -187,6 +187,9 @@ test_threads_count_at_once (void **state)
     snprintf (line, sizeof line, "balboard_http_requests_total{route="
               "\"/healthz\",status=\"200\"} %d", THREADS * COUNTS_PER_THREAD);
     s_has_line (text, line);
+    snprintf (line, sizeof line, "balboard_http_request_duration_seconds_"
+              "count{route=\"/healthz\"} %d", THREADS * COUNTS_PER_THREAD);
+    s_has_line (text, line);
     free (text);
     bb_metrics_destroy (&metrics);
 }
@@ -206,6 +209,11 @@ test_store_and_scheduler (void **state)
     store.last_commit_ms = 1764655629229;
     store.prices = &prices;
     store.version = "0.1.0 (a\"b\\c)";
+    uint64_t commits [BB_LATENCY_BUCKETS] = { 0 };
+    commits [bb_latency_bucket (3000)] = 2;         // 2.5 to 5 ms
+    store.commit_latency_buckets = commits;
+    store.n_commit_latency_buckets = BB_LATENCY_BUCKETS;
+    store.commit_latency_sum_us = 7000;
     Balboard__UpstreamHealth hiro = BALBOARD__UPSTREAM_HEALTH__INIT;
     hiro.upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
     hiro.healthy = true;
@@ -259,6 +267,12 @@ test_store_and_scheduler (void **state)
         "balboard_price_usd{symbol=\"BTC\"} 67187.335894",
         "balboard_price_usd{symbol=\"sBTC\"} 67187.335894",
         "balboard_price_usd{symbol=\"STX\"} 2.500000",
+        "# TYPE balboard_store_commit_seconds histogram",
+        "balboard_store_commit_seconds_bucket{le=\"0.0025\"} 0",
+        "balboard_store_commit_seconds_bucket{le=\"0.005\"} 2",
+        "balboard_store_commit_seconds_bucket{le=\"+Inf\"} 2",
+        "balboard_store_commit_seconds_sum 0.007000",
+        "balboard_store_commit_seconds_count 2",
         "balboard_build_info{service=\"store\","
         "version=\"0.1.0 (a\\\"b\\\\c)\"} 1",
         "balboard_build_info{service=\"scheduler\",version=\"0.1.0 (x)\"} 1",

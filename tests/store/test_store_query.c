@@ -4,6 +4,7 @@
 #include "store_fixture.h"
 #include "bb_test_main.h"
 #include "bb_clock.h"
+#include "bb_latency.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -289,10 +290,25 @@ test_agent_detail (void **state)
 //  ---------------------------------------------------------------------------
 //  Stats and the scheduler's agents page.
 
+//  Commits the store's commit-duration histogram has counted.
+static uint64_t
+s_commits (fx_store_t *store)
+{
+    bb_envelope_t *reply = fx_stats (store);
+    const Balboard__StoreStats *stats = reply->store_stats;
+    uint64_t commits = 0;
+    for (size_t bucket = 0; bucket < stats->n_commit_latency_buckets; bucket++)
+        commits += stats->commit_latency_buckets [bucket];
+    bb_wire_envelope_destroy (&reply);
+    return commits;
+}
+
 static void
 test_stats_and_agents_page (void **state)
 {
     fx_store_t *store = fx_store_agents (state, 25);
+    uint64_t commits_before = s_commits (store);
+    assert_true (commits_before > 0);           // the agents' upsert
     uint64_t t0 = bb_clock_wall_ms ();
     Balboard__BalanceBatch *batch = fx_batch_new ("7.0");
     batch->rotation = 7;
@@ -314,7 +330,10 @@ test_stats_and_agents_page (void **state)
     assert_true (stats->last_commit_ms >= t0);
     assert_true (stats->map_size > 0);
     assert_true (stats->map_used > 0 && stats->map_used <= stats->map_size);
+    assert_int_equal (stats->n_commit_latency_buckets, BB_LATENCY_BUCKETS);
     bb_wire_envelope_destroy (&reply);
+    //  The batch's commit was timed
+    assert_true (s_commits (store) > commits_before);
 
     //  Pages of 10 after a cursor, in address order, then the end
     char after [FX_ADDRESS_SIZE] = "";
