@@ -293,6 +293,14 @@ bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
                            now_ms, priced, sizeof priced));
     fprintf (out, "map               %" PRIu64 " of %" PRIu64 " MiB used\n",
              stats->map_used >> 20, stats->map_size >> 20);
+    if (stats->store_full_since_ms)
+        fprintf (out, "STORE FULL        for %s, %" PRIu64 " writes refused\n",
+                 s_age (stats->store_full_since_ms, now_ms, age, sizeof age),
+                 stats->writes_refused_full);
+    else
+    if (stats->writes_refused_full)
+        fprintf (out, "store full        no (%" PRIu64 " writes refused since "
+                 "start)\n", stats->writes_refused_full);
     fprintf (out, "store version     %s\n", stats->version && *stats->version
                                           ? stats->version : "(unknown)");
     s_sync_lines (out, stats->registry_sync, now_ms);

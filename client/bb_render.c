@@ -372,6 +372,9 @@ bb_render_store_stats (const Balboard__StoreStats *stats)
     json_t *map = json_object ();
     s_set (map, "size", s_uint (stats->map_size));
     s_set (map, "used", s_uint (stats->map_used));
+    json_t *full = json_object ();
+    s_set (full, "writesRefused", s_uint (stats->writes_refused_full));
+    s_set (full, "since", s_time (stats->store_full_since_ms));
 
     json_t *root = json_object ();
     s_set (root, "agents", s_uint (stats->agents));
@@ -383,6 +386,7 @@ bb_render_store_stats (const Balboard__StoreStats *stats)
     s_set (root, "rotation", rotation);
     s_set (root, "prices", prices);
     s_set (root, "map", map);
+    s_set (root, "full", full);
     s_set (root, "version", s_string (stats->version));
     s_set (root, "registrySync", bb_render_registry_sync (stats->registry_sync));
     return root;

@@ -73,7 +73,8 @@ json_t *bb_render_rank (const Balboard__RankReply *rank);
 //   "batches":{"committed","duplicate","rejected"},
 //   "rotation":{"number","chunksDone","agents"},
 //   "prices":{"BTC","STX","sBTC","pricedAt"},"map":{"size","used"},
-//   "version","registrySync" (a sync report, or null)}.
+//   "full":{"writesRefused","since"},"version",
+//   "registrySync" (a sync report, or null)}.
 json_t *bb_render_store_stats (const Balboard__StoreStats *stats);
 
 //  {"rotation","rotationsCompleted","lastRotationMs","cursor",

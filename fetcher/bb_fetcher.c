@@ -33,6 +33,7 @@
 #define ACK_SENDS           3       // sends of one batch
 #define PART_TIMEOUT_MS     5000    // wait for a snapshot part's reply
                                     // (the last one's applies it all)
+#define REFUSED_RETRY_MS    1000    // resend a batch the store refused
 #define JOB_AGENTS_MAX      10000   // larger jobs are refused
 #define DETAIL_SIZE         256
 
@@ -54,6 +55,7 @@ typedef struct {
                                     // sent for the job
     int ack_sends;                  // sends of the batch (part) so far
     int64_t reply_until_ms;         // give up waiting for the store
+    int64_t resend_at_ms;           // resend the refused batch; 0 = none
     int64_t heartbeat_at_ms;        // next heartbeat to send
     int64_t scheduler_expiry_ms;    // scheduler dead after this
     long reconnect_ms;              // wait before the next reconnect
@@ -170,6 +172,7 @@ s_job_finish (self_t *self, Balboard__AckStatus status, const char *detail)
     bb_fetch_job_destroy (&self->job);
     self->tokens_asked = false;
     self->batch_sent = false;
+    self->resend_at_ms = 0;
 }
 
 //  A job we will not run: answer at once so the scheduler can move on.
@@ -214,6 +217,7 @@ s_send_batch (self_t *self)
             (void *) batch, self->request_id);
     self->batch_sent = true;
     self->ack_sends++;
+    self->resend_at_ms = 0;
     self->reply_until_ms = zclock_mono () + ACK_TIMEOUT_MS;
 }
 
@@ -469,18 +473,29 @@ s_on_batch_ack (self_t *self, const Balboard__BatchAck *ack)
     s_job_finish (self, ack->status, detail [0] ? detail : NULL);
 }
 
-//  The store refused the batch. Full or unavailable: nothing was applied
-//  and the job is reported not acked, so it goes again; anything else
-//  says the batch is bad: rejected, as an ack would say.
+//  The store refused the batch. Full or unavailable: nothing was applied,
+//  so the fetcher keeps the batch and sends it again every
+//  REFUSED_RETRY_MS while the job's time lasts, then reports the job not
+//  acked, so it goes again; anything else says the batch is bad:
+//  rejected, as an ack would say.
 static void
 s_on_batch_error (self_t *self, const Balboard__ErrorReply *error)
 {
-    char detail [DETAIL_SIZE];
+    char detail [DETAIL_SIZE], quoted [DETAIL_SIZE * 2];
     snprintf (detail, sizeof detail, "error %d: %s", (int) error->code,
               error->reason ? error->reason : "");
     bool retry =
         error->code == BALBOARD__ERROR_REPLY__CODE__RESOURCE_EXHAUSTED
      || error->code == BALBOARD__ERROR_REPLY__CODE__UNAVAILABLE;
+    int64_t resend_at = zclock_mono () + REFUSED_RETRY_MS;
+    if (retry && resend_at < self->job_end_ms) {
+        bb_warn ("batch_refused", "job=%s detail=%s resend_in_ms=%d",
+                 bb_fetch_job_id (self->job),
+                 bb_log_quote (detail, quoted, sizeof quoted),
+                 REFUSED_RETRY_MS);
+        self->resend_at_ms = resend_at;
+        return;
+    }
     s_job_finish (self, retry ? BALBOARD__ACK_STATUS__ACK_STATUS_UNSPECIFIED
                               : BALBOARD__ACK_STATUS__ACK_REJECTED, detail);
 }
@@ -548,7 +563,7 @@ s_waiting_store (self_t *self)
 {
     if (self->sync)
         return self->batch_sent;
-    if (!self->job)
+    if (!self->job || self->resend_at_ms)
         return false;
     bb_fetch_job_state_t state = bb_fetch_job_state (self->job);
     return (state == BB_FETCH_JOB_DONE && self->batch_sent)
@@ -583,6 +598,10 @@ s_timers (self_t *self)
         else
             s_store_timeout (self);
     }
+    if (self->resend_at_ms && now >= self->resend_at_ms) {
+        self->ack_sends = 0;
+        s_send_batch (self);
+    }
 }
 
 static int
@@ -599,6 +618,8 @@ s_poll_timeout (self_t *self)
         next = self->scheduler_expiry_ms;
     if (s_waiting_store (self) && self->reply_until_ms < next)
         next = self->reply_until_ms;
+    if (self->resend_at_ms && self->resend_at_ms < next)
+        next = self->resend_at_ms;
     int64_t wait = next - now;
     return wait < 0 ? 0 : wait > POLL_MAX_MS ? POLL_MAX_MS : (int) wait;
 }

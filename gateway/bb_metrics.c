@@ -288,6 +288,12 @@ s_render_store (FILE *out, const Balboard__StoreStats *stats)
              "Size of the store's LMDB map.", stats->map_size);
     s_gauge (out, "balboard_store_map_used_bytes",
              "Bytes of the LMDB map in use.", stats->map_used);
+    s_counter (out, "balboard_store_writes_refused_full_total",
+               "Writes refused RESOURCE_EXHAUSTED: the map at its maximum "
+               "or the volume out of space.", stats->writes_refused_full);
+    s_gauge (out, "balboard_store_full_since_timestamp_seconds",
+             "Since when the store refuses writes as full, 0 if it is not.",
+             s_seconds (stats->store_full_since_ms));
 }
 
 //  The store's commit durations, as one histogram of no labels (a store

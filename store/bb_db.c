@@ -6,7 +6,9 @@
     version and the migrations. A migration takes the store from version N
     to N+1 inside the open transaction, so an interrupted upgrade leaves
     the old version in place and is simply run again. It also times the
-    store's commits (bb_db_commit) for StoreStats.
+    store's commits (bb_db_commit) for StoreStats, and owns the store's
+    fullness: which write errors mean "store full", how many writes were
+    refused for it and since when it refuses them.
     =========================================================================
 */
 #include "bb_db.h"
@@ -16,9 +18,11 @@
 #include <assert.h>
 #include <czmq.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #define BB_DB_FILE_MODE 0640
 #define BB_DB_DIR_MODE  0750
@@ -36,6 +40,9 @@ struct _bb_db_t {
     MDB_dbi dbi [BB_DBI_COUNT]; // opened at open, valid until close
     size_t map_max;             // growth stops here, bytes
     bb_histogram_t commits;     // bb_db_commit's durations
+    //  Written by the ingest actor, read by the readers' stats
+    _Atomic uint64_t refused_full;      // writes refused "store full"
+    _Atomic uint64_t full_since_ms;     // wall clock; 0 = not full
 };
 
 //  A migration from version index to index + 1, run inside the open txn.
@@ -169,6 +176,23 @@ s_prepare (bb_db_t *self, const char *data_dir)
     return rc ? -1 : 0;
 }
 
+//  Clear the reader slots of processes that died with a read txn open
+//  (a kill -9): LMDB cannot reuse them, and the pages they pin are never
+//  freed while they stay.
+static void
+s_reader_check (bb_db_t *self, const char *data_dir)
+{
+    int dead = 0;
+    int rc = mdb_reader_check (self->env, &dead);
+    if (rc)
+        bb_warn ("reader_check_failed", "data_dir=%s error=\"%s\"",
+                 data_dir, mdb_strerror (rc));
+    else
+    if (dead)
+        bb_warn ("stale_readers_cleared", "data_dir=%s count=%d", data_dir,
+                 dead);
+}
+
 //  ---------------------------------------------------------------------------
 //  Open the store in data_dir
 
@@ -200,6 +224,7 @@ bb_db_new (const char *data_dir, size_t map_size, size_t map_max)
         bb_db_destroy (&self);
         return NULL;
     }
+    s_reader_check (self, data_dir);
     if (s_prepare (self, data_dir)) {
         bb_db_destroy (&self);
         return NULL;
@@ -324,4 +349,58 @@ bb_db_entries (bb_db_t *self, MDB_txn *txn, bb_dbi_t which)
     if (mdb_stat (txn, self->dbi [which], &stat))
         return 0;
     return stat.ms_entries;
+}
+
+//  ---------------------------------------------------------------------------
+//  Store full
+
+//  True if the volume of the data directory has less than a page free.
+static bool
+s_volume_full (bb_db_t *self)
+{
+    const char *path;
+    struct statvfs volume;
+    if (mdb_env_get_path (self->env, &path) || statvfs (path, &volume))
+        return false;
+    return (uint64_t) volume.f_bavail * volume.f_frsize < BB_DB_PAGE_SIZE;
+}
+
+const char *
+bb_db_full_reason (bb_db_t *self, int rc)
+{
+    assert (self);
+    if (rc == MDB_MAP_FULL)
+        return BB_DB_FULL_MAP;
+    //  LMDB reports a short write, what a volume that fills mid-write
+    //  gives, as EIO
+    if (rc == ENOSPC || rc == EDQUOT || (rc == EIO && s_volume_full (self)))
+        return BB_DB_FULL_VOLUME;
+    return NULL;
+}
+
+void
+bb_db_full_note (bb_db_t *self, size_t refused, uint64_t now_ms)
+{
+    assert (self);
+    if (refused == 0) {
+        atomic_store (&self->full_since_ms, 0);
+        return;
+    }
+    atomic_fetch_add (&self->refused_full, refused);
+    uint64_t never = 0;
+    atomic_compare_exchange_strong (&self->full_since_ms, &never, now_ms);
+}
+
+uint64_t
+bb_db_full_refused (bb_db_t *self)
+{
+    assert (self);
+    return atomic_load (&self->refused_full);
+}
+
+uint64_t
+bb_db_full_since (bb_db_t *self)
+{
+    assert (self);
+    return atomic_load (&self->full_since_ms);
 }

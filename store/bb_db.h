@@ -79,4 +79,28 @@ size_t bb_db_map_used (bb_db_t *self);
 //  Entries in dbi as seen by txn (O(1)).
 size_t bb_db_entries (bb_db_t *self, MDB_txn *txn, bb_dbi_t which);
 
+//  ---------------------------------------------------------------------------
+//  Store full: the map at its maximum, or the data directory's volume out
+//  of space. A write refused for it is answered RESOURCE_EXHAUSTED with
+//  the reason, and goes in once there is room again.
+
+#define BB_DB_FULL_MAP      "store full"
+#define BB_DB_FULL_VOLUME   "store full: no space left on the volume"
+//  Less free than this on the volume counts as none (LMDB's page).
+#define BB_DB_PAGE_SIZE     4096
+
+//  The reason if rc, the error of a write, means the store is full
+//  (MDB_MAP_FULL; ENOSPC or EDQUOT; EIO on a volume with less than a page
+//  free), else NULL.
+const char *bb_db_full_reason (bb_db_t *self, int rc);
+
+//  After a round: refused writes were refused "store full" at now_ms.
+//  Counts them and starts the full period; 0 refused ends it.
+void bb_db_full_note (bb_db_t *self, size_t refused, uint64_t now_ms);
+
+//  Writes refused "store full" since the start, and since when the store
+//  refuses them (wall ms; 0 = not full). Any thread.
+uint64_t bb_db_full_refused (bb_db_t *self);
+uint64_t bb_db_full_since (bb_db_t *self);
+
 #endif

@@ -59,6 +59,7 @@ typedef struct {
     int64_t next_pass_ms;       // monotonic start of the next pass
     size_t pass_deleted;        // history points deleted this pass
     uint64_t pause_token;       // matches PAUSED to its PAUSE
+    size_t refused_full;        // items of the round refused "store full"
     item_t items [BB_INGEST_ROUND_MAX];
     size_t count;               // items in the round
 } self_t;
@@ -67,18 +68,22 @@ typedef struct {
 //  Replies
 
 //  Replace the reply of item by a failure nothing of which was applied:
-//  RESOURCE_EXHAUSTED "store full" for a map at its maximum, UNAVAILABLE
-//  with the LMDB error otherwise. Both tell the sender to try again
-//  later (a fetcher's job goes again), never that the message was bad.
+//  RESOURCE_EXHAUSTED "store full" for a map at its maximum or a volume
+//  out of space, UNAVAILABLE with the LMDB error otherwise. Both tell the
+//  sender to try again later (a fetcher sends the batch again), never
+//  that the message was bad. Counts a refusal for a full store in the
+//  round's refused_full.
 static void
-s_failure_reply (item_t *item, int rc)
+s_failure_reply (self_t *self, item_t *item, int rc)
 {
     char reason [BB_REASON_SIZE];
     Balboard__ErrorReply__Code code =
         BALBOARD__ERROR_REPLY__CODE__UNAVAILABLE;
-    if (rc == MDB_MAP_FULL) {
+    const char *full = bb_db_full_reason (self->db, rc);
+    if (full) {
         code = BALBOARD__ERROR_REPLY__CODE__RESOURCE_EXHAUSTED;
-        snprintf (reason, sizeof reason, "store full");
+        snprintf (reason, sizeof reason, "%s", full);
+        self->refused_full++;
     }
     else
         snprintf (reason, sizeof reason, "store error: %s",
@@ -279,7 +284,7 @@ s_apply_item (self_t *self, MDB_txn *txn, bb_counters_rec_t *counters,
         bb_error ("apply_failed", "body=%s error=\"%s\"",
                   bb_wire_body_name (item->msg.envelope->body_case),
                   mdb_strerror (rc));
-        s_failure_reply (item, rc);
+        s_failure_reply (self, item, rc);
     }
     s_count (counters, item);
     return 0;
@@ -387,16 +392,12 @@ s_wait_paused (self_t *self, const char *token)
 }
 
 //  Grow the map with the query actor paused. Returns 0, or -1 if the map
-//  cannot grow (logged).
+//  is at its maximum or cannot grow (logged).
 static int
 s_grow (self_t *self)
 {
-    if (bb_db_map_size (self->db) >= bb_db_map_max (self->db)) {
-        bb_error ("store_full", "map_size=%zu hint=\"raise --map-size-max-mb;"
-                  " batches are rejected until then\"",
-                  bb_db_map_size (self->db));
-        return -1;
-    }
+    if (bb_db_map_size (self->db) >= bb_db_map_max (self->db))
+        return -1;              // the round's refusals say it, once
     char token [24];
     snprintf (token, sizeof token, "%llu",
               (unsigned long long) ++self->pause_token);
@@ -417,15 +418,28 @@ s_round (self_t *self)
     int64_t started = zclock_usecs ();
     bool may_grow = true;
     int rc;
-    while ((rc = s_apply_round (self, may_grow)) == MDB_MAP_FULL && may_grow)
+    while (true) {
+        self->refused_full = 0;
+        rc = s_apply_round (self, may_grow);
+        if (rc != MDB_MAP_FULL || !may_grow)
+            break;
         if (s_grow (self))
             may_grow = false;
+    }
     if (rc) {
         bb_error ("round_failed", "items=%zu error=\"%s\"", self->count,
                   mdb_strerror (rc));
+        self->refused_full = 0;
         for (size_t i = 0; i < self->count; i++)
-            s_failure_reply (&self->items [i], rc);
+            s_failure_reply (self, &self->items [i], rc);
     }
+    if (self->refused_full && bb_db_full_since (self->db) == 0)
+        bb_error ("store_full", "refused=%zu map_size=%zu map_used=%zu "
+                  "map_max=%zu hint=\"free space on the volume, or raise "
+                  "--map-size-max-mb and restart; writes are refused until "
+                  "then\"", self->refused_full, bb_db_map_size (self->db),
+                  bb_db_map_used (self->db), bb_db_map_max (self->db));
+    bb_db_full_note (self->db, self->refused_full, (uint64_t) zclock_time ());
     bb_debug ("round_committed", "items=%zu changes=%zu us=%lld",
               self->count, bb_changes_size (self->round),
               (long long) (zclock_usecs () - started));

@@ -402,6 +402,8 @@ bb_view_stats (bb_view_t *view, uint64_t request_id)
     stats->prices = s_prices (view->prices);
     stats->map_size = bb_db_map_size (view->db);
     stats->map_used = bb_db_map_used (view->db);
+    stats->writes_refused_full = bb_db_full_refused (view->db);
+    stats->store_full_since_ms = bb_db_full_since (view->db);
     char version [BB_VERSION_TEXT_SIZE];
     stats->version = bb_pb_strdup (bb_version_text (version));
     s_commit_latency (view->db, stats);

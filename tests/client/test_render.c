@@ -734,11 +734,13 @@ test_store_stats (void **state)
     stats.prices = &prices;
     stats.map_size = 1 << 30;
     stats.map_used = UINT64_MAX;
+    stats.writes_refused_full = 7;
+    stats.store_full_since_ms = CACHED_AT_MS;
     stats.version = "0.1.0 (v0.1.0-3-gfde111e)";
     json_t *root = bb_render_store_stats (&stats);
     assert_keys (root, "agents,agentsFetched,balanceRows,historyRows,"
-                       "lastCommitAt,batches,rotation,prices,map,version,"
-                       "registrySync");
+                       "lastCommitAt,batches,rotation,prices,map,full,"
+                       "version,registrySync");
     s_assert_string (root, "version", "0.1.0 (v0.1.0-3-gfde111e)");
     s_assert_integer (root, "agents", 1000);
     s_assert_integer (root, "agentsFetched", 900);
@@ -755,6 +757,10 @@ test_store_stats (void **state)
     json_t *map = json_object_get (root, "map");
     s_assert_integer (map, "size", 1 << 30);
     s_assert_integer (map, "used", INT64_MAX);      // clamped
+    json_t *full = json_object_get (root, "full");
+    assert_keys (full, "writesRefused,since");
+    s_assert_integer (full, "writesRefused", 7);
+    s_assert_string (full, "since", "2026-11-24T06:31:05.007Z");
     json_decref (root);
 
     Balboard__StoreStats none = BALBOARD__STORE_STATS__INIT;

@@ -385,3 +385,63 @@ fx_token (Balboard__DashboardRow *row, const char *token_id)
             return row->tokens [i];
     return NULL;
 }
+
+//  ---------------------------------------------------------------------------
+//  Store full
+
+unsigned
+fx_fill_until_full (fx_store_t *self, unsigned first, const char *reason)
+{
+    unsigned registered = first;
+    while (true) {
+        Balboard__Agent **agents = calloc (FX_FULL_CHUNK, sizeof *agents);
+        for (unsigned i = 0; i < FX_FULL_CHUNK; i++) {
+            char stx [FX_ADDRESS_SIZE], btc [FX_ADDRESS_SIZE];
+            fx_stx (registered + i, stx);
+            fx_btc (registered + i, btc);
+            agents [i] = calloc (1, sizeof (Balboard__Agent));
+            balboard__agent__init (agents [i]);
+            agents [i]->stx_address = s_strdup (stx);
+            agents [i]->btc_address = s_strdup (btc);
+            agents [i]->display_name = s_strdup ("a rather long display "
+                                                 "name to fill the map");
+        }
+        bb_envelope_t *reply;
+        int rc = bb_client_agent_upsert (self->in, agents, FX_FULL_CHUNK,
+                                         &reply);
+        for (unsigned i = 0; i < FX_FULL_CHUNK; i++)
+            balboard__agent__free_unpacked (agents [i], NULL);
+        free (agents);
+        if (rc) {
+            fx_assert_error (self->in, rc,
+                             BALBOARD__ERROR_REPLY__CODE__RESOURCE_EXHAUSTED);
+            assert_string_equal (bb_client_reason (self->in), reason);
+            return registered;
+        }
+        assert_int_equal (reply->agent_ack->inserted, FX_FULL_CHUNK);
+        registered += FX_FULL_CHUNK;
+        bb_wire_envelope_destroy (&reply);
+        assert_true (registered < 1000000);
+    }
+}
+
+void
+fx_commit_kept (fx_store_t *self)
+{
+    fx_upsert_range (self, 0, 1);
+    Balboard__BalanceBatch *batch = fx_batch_new ("kept.1");
+    fx_batch_simple (batch, self->stx [0], bb_clock_wall_ms (), FX_KEPT_USTX,
+                     NULL, "3000");
+    fx_commit (self, &batch);
+}
+
+void
+fx_assert_kept (fx_store_t *self)
+{
+    bb_envelope_t *reply = fx_agent (self, self->stx [0]);
+    Balboard__TokenPosition *position =
+        fx_token (reply->agent_detail->row, "stx");
+    assert_non_null (position);
+    assert_string_equal (position->balance, FX_KEPT_USTX);
+    bb_wire_envelope_destroy (&reply);
+}

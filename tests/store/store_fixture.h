@@ -130,6 +130,22 @@ bb_envelope_t *fx_stats (fx_store_t *self);
 void fx_assert_error (bb_client_t *client, int rc,
                       Balboard__ErrorReply__Code code);
 
+//  ---------------------------------------------------------------------------
+//  Store full
+
+#define FX_FULL_CHUNK   200         // agents per upsert while filling
+
+//  Upsert chunks of agents from first on until the store refuses one
+//  RESOURCE_EXHAUSTED with reason; returns the agents registered then.
+unsigned fx_fill_until_full (fx_store_t *self, unsigned first,
+                             const char *reason);
+
+//  Register agent 0 and commit its balances (FX_KEPT_USTX µSTX), the
+//  data a full store must keep; fx_assert_kept checks it is there.
+#define FX_KEPT_USTX    "1000"
+void fx_commit_kept (fx_store_t *self);
+void fx_assert_kept (fx_store_t *self);
+
 //  The position of token_id in row, or NULL.
 Balboard__TokenPosition *fx_token (Balboard__DashboardRow *row,
                                    const char *token_id);
