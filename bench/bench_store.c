@@ -356,7 +356,7 @@ s_stream (const store_t *store, zframe_t **frames, size_t count,
         for (int d = 0; d < dealers; d++) {
             if (!(items [d].revents & ZMQ_POLLIN))
                 continue;
-            bb_wire_msg_t msg = { NULL, NULL, "" };
+            bb_wire_msg_t msg = { 0 };
             if (bb_wire_recv (sockets [d], &msg) == BB_WIRE_OK
             &&  msg.envelope->body_case == BALBOARD__ENVELOPE__BODY_BATCH_ACK) {
                 if (msg.envelope->batch_ack->status

@@ -8,17 +8,22 @@ _balboard()
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local options="--store-query --store-ingest --scheduler-control
         --timeout-ms --json --offset --limit --history --batch-size
-        --registry-owned --confirm --network --log-level --help --version"
+        --registry-owned --confirm --network --log-level --help --version
+        --curve-cert --store-key --scheduler-key --role --name"
     local verbs="dashboard agent rank stats status pause resume tick
-        version agents help"
+        version agents help keygen"
 
     case "$prev" in
         --network) COMPREPLY=($(compgen -W "mainnet testnet" -- "$cur"));
                    return ;;
         --log-level) COMPREPLY=($(compgen -W "debug info warn error" \
                                   -- "$cur")); return ;;
+        --role) COMPREPLY=($(compgen -W "fetcher operator reader server" \
+                             -- "$cur")); return ;;
+        --curve-cert|--store-key|--scheduler-key)
+            COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --store-query|--store-ingest|--scheduler-control|--timeout-ms|\
-        --offset|--limit|--history|--batch-size) return ;;
+        --offset|--limit|--history|--batch-size|--name) return ;;
     esac
     if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
@@ -35,6 +40,7 @@ _balboard()
         esac
     done
     case "$verb" in
+        keygen) COMPREPLY=($(compgen -d -- "$cur")) ;;
         "") COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
         help) COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
         agents)

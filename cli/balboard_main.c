@@ -12,6 +12,7 @@
 
 #include "bb_address.h"
 #include "bb_config.h"
+#include "bb_curve.h"
 #include "bb_log.h"
 #include "bb_verbs.h"
 
@@ -45,6 +46,14 @@ static const bb_option_t s_options [] = {
       "agents sync: apply the removals a sync held" },
     { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
       "which addresses are valid: mainnet or testnet" },
+    BB_OPTION_CURVE_CERT,
+    BB_OPTION_STORE_KEY,
+    BB_OPTION_SCHEDULER_KEY,
+    { "role", NULL, BB_OPT_STRING, "operator", 0, 0, false,
+      "keygen: the key's role: " BB_CURVE_ROLES },
+    { "name", NULL, BB_OPT_STRING, NULL, 0, 0, false,
+      "keygen: the files' name, NAME.key and NAME.key_secret (default: "
+      "the role)" },
     { "log-level", "BALBOARD_LOG_LEVEL", BB_OPT_STRING, "warn", 0, 0, false,
       "lowest log level written: debug, info, warn, error" },
 };

@@ -301,6 +301,8 @@ bb_table_stats (FILE *out, const Balboard__StoreStats *stats,
     if (stats->writes_refused_full)
         fprintf (out, "store full        no (%" PRIu64 " writes refused since "
                  "start)\n", stats->writes_refused_full);
+    fprintf (out, "auth              %" PRIu64 " refused, %" PRIu64
+             " denied\n", stats->auth_refused, stats->auth_denied);
     fprintf (out, "store version     %s\n", stats->version && *stats->version
                                           ? stats->version : "(unknown)");
     s_sync_lines (out, stats->registry_sync, now_ms);
@@ -345,6 +347,8 @@ bb_table_status (FILE *out, const Balboard__SchedulerStatus *status,
              status->fetchers, status->fetchers_ready);
     fprintf (out, "rotations done    %" PRIu64 " (last took %" PRIu64
              " ms)\n", status->rotations_completed, status->last_rotation_ms);
+    fprintf (out, "auth              %" PRIu64 " refused, %" PRIu64
+             " denied\n", status->auth_refused, status->auth_denied);
     fprintf (out, "scheduler version %s\n", status->version && *status->version
                                           ? status->version : "(unknown)");
     s_registry_status (out, status, now_ms);

@@ -17,6 +17,7 @@
 
 #include "bb_address.h"
 #include "bb_client.h"
+#include "bb_curve.h"
 #include "bb_import.h"
 #include "bb_progress.h"
 #include "bb_render.h"
@@ -38,15 +39,32 @@ s_network (bb_config_t *config)
     return network;
 }
 
-//  A client for the endpoint named by option, or NULL (printed) when the
-//  endpoint is malformed.
+//  The option naming the public cert of the server at the endpoint option
+//  names, or NULL when that socket has no CURVE (docs/security.md).
+static const char *
+s_key_option (const char *option)
+{
+    return streq (option, "store-ingest") ? "store-key"
+         : streq (option, "scheduler-control") ? "scheduler-key"
+         : NULL;
+}
+
+//  A client for the endpoint named by option, with its CURVE in *curve_p
+//  (free it after the client), or NULL (printed) when the endpoint is
+//  malformed or a key cannot be loaded.
 static bb_client_t *
-s_client (bb_config_t *config, const char *option)
+s_client (bb_config_t *config, const char *option, bb_curve_t **curve_p)
 {
     const char *endpoint = bb_config_str (config, option);
-    bb_client_t *client = bb_client_new (endpoint,
-                                         (int) bb_config_int (config,
-                                                              "timeout-ms"));
+    const char *key_option = s_key_option (option);
+    *curve_p = NULL;
+    if (key_option && bb_curve_client_setup (config, key_option, curve_p)) {
+        fprintf (stderr, "balboard: --%s or --curve-cert: cannot load the "
+                 "certificate\n", key_option);
+        return NULL;
+    }
+    bb_client_t *client = bb_client_new_curve (
+        endpoint, (int) bb_config_int (config, "timeout-ms"), *curve_p);
     if (!client)
         fprintf (stderr, "balboard: --%s: '%s' is not a valid endpoint\n",
                  option, endpoint);
@@ -121,13 +139,15 @@ static int
 s_request (bb_config_t *config, const char *option, ask_fn *ask,
            const void *args, show_fn *show)
 {
-    bb_client_t *client = s_client (config, option);
-    if (!client)
-        return BB_EXIT_USAGE;
+    bb_curve_t *curve;
+    bb_client_t *client = s_client (config, option, &curve);
     bb_envelope_t *reply = NULL;
-    int rc = ask (config, client, args, &reply);
-    int status = s_outcome (config, client, option, rc);
+    int status = BB_EXIT_USAGE;
+    if (client)
+        status = s_outcome (config, client, option,
+                            ask (config, client, args, &reply));
     bb_client_destroy (&client);
+    bb_curve_destroy (&curve);
     if (status == BB_EXIT_OK)
         show (config, reply);
     bb_wire_envelope_destroy (&reply);
@@ -381,16 +401,19 @@ s_agents_sync (bb_config_t *config, size_t argc, const char **argv)
 {
     if (argc)
         return s_usage ("agents");
-    bb_client_t *client = s_client (config, "scheduler-control");
-    if (!client)
-        return BB_EXIT_USAGE;
+    bb_curve_t *curve;
+    bb_client_t *client = s_client (config, "scheduler-control", &curve);
     bb_envelope_t *reply = NULL;
     bool done = false;
-    int rc = s_sync_and_wait (config, client,
-                              bb_config_bool (config, "confirm"), &reply,
-                              &done);
-    int status = s_outcome (config, client, "scheduler-control", rc);
+    int status = BB_EXIT_USAGE;
+    if (client)
+        status = s_outcome (config, client, "scheduler-control",
+                            s_sync_and_wait (config, client,
+                                             bb_config_bool (config,
+                                                             "confirm"),
+                                             &reply, &done));
     bb_client_destroy (&client);
+    bb_curve_destroy (&curve);
     if (status == BB_EXIT_OK)
         s_show_status (config, reply);
     if (status == BB_EXIT_OK && !done) {
@@ -534,7 +557,8 @@ s_agents_import (bb_config_t *config, size_t argc, const char **argv)
     }
     size_t total = bb_import_count (import);
     size_t batch = (size_t) bb_config_int (config, "batch-size");
-    bb_client_t *client = s_client (config, "store-ingest");
+    bb_curve_t *curve;
+    bb_client_t *client = s_client (config, "store-ingest", &curve);
     bb_progress_t *progress = bb_progress_new ("importing", total);
     int status = client ? BB_EXIT_OK : BB_EXIT_USAGE;
     for (size_t first = 0; first < total && status == BB_EXIT_OK;
@@ -545,6 +569,7 @@ s_agents_import (bb_config_t *config, size_t argc, const char **argv)
     }
     bb_progress_destroy (&progress);
     bb_client_destroy (&client);
+    bb_curve_destroy (&curve);
     if (status == BB_EXIT_OK)
         status = s_tally_print (config, &tally, "import");
     json_decref (tally.rejected);
@@ -557,13 +582,16 @@ s_agents_remove (bb_config_t *config, size_t argc, const char **argv)
 {
     if (argc == 0)
         return s_usage ("agents");
-    bb_client_t *client = s_client (config, "store-ingest");
-    if (!client)
-        return BB_EXIT_USAGE;
+    bb_curve_t *curve;
+    bb_client_t *client = s_client (config, "store-ingest", &curve);
     bb_envelope_t *reply = NULL;
-    int rc = bb_client_agent_remove (client, argv, argc, &reply);
-    int status = s_outcome (config, client, "store-ingest", rc);
+    int status = BB_EXIT_USAGE;
+    if (client)
+        status = s_outcome (config, client, "store-ingest",
+                            bb_client_agent_remove (client, argv, argc,
+                                                    &reply));
     bb_client_destroy (&client);
+    bb_curve_destroy (&curve);
     if (status == BB_EXIT_OK) {
         s_tally_t tally = { .rejected = json_array () };
         s_tally_ack (&tally, reply->agent_ack, NULL, 0);
@@ -572,6 +600,29 @@ s_agents_remove (bb_config_t *config, size_t argc, const char **argv)
     }
     bb_wire_envelope_destroy (&reply);
     return status;
+}
+
+//  ---------------------------------------------------------------------------
+//  Keys
+
+static int
+s_keygen (bb_config_t *config, size_t argc, const char **argv)
+{
+    if (argc != 1)
+        return s_usage ("keygen");
+    const char *role = bb_config_str (config, "role");
+    const char *name = bb_config_is_set (config, "name")
+                     ? bb_config_str (config, "name") : role;
+    char reason [BB_REASON_SIZE];
+    if (bb_curve_keygen (argv [0], name, role, reason)) {
+        fprintf (stderr, "balboard keygen: %s\n", reason);
+        return BB_EXIT_USAGE;
+    }
+    printf ("%s/%s.key          public, role %s: give it to the servers "
+            "(allow-list) or the clients\n%s/%s.key_secret   secret (mode "
+            "0600): this process only\n", argv [0], name, role, argv [0],
+            name);
+    return BB_EXIT_OK;
 }
 
 //  ---------------------------------------------------------------------------
@@ -643,6 +694,15 @@ static const bb_verb_t s_verbs [] = {
       "them. Agents imported by hand are never removed by a sync.\n"
       "Exit status 2 if the sync had not reported within --timeout-ms.\n"
       CONNECT_SCHEDULER },
+    { "keygen", 1, s_keygen,
+      "keygen DIR [--role fetcher|operator|reader|server] [--name NAME]",
+      "Write a new CURVE key pair into DIR (made 0700 if absent): NAME.key,\n"
+      "the public certificate with the role (default operator) and the name\n"
+      "(default the role), and NAME.key_secret, the secret one, mode 0600.\n"
+      "Copy a client's NAME.key into the server's --curve-allow directory\n"
+      "and a server's NAME.key to its clients (--store-key, --scheduler-key);\n"
+      "each process takes its own NAME.key_secret as --curve-cert. An\n"
+      "existing key is never overwritten. See docs/security.md.\n" },
     { "version", 1, s_version, "version",
       "Print the CLI's version, the protocol version and the libraries it\n"
       "runs with (as --version does). The versions of the running store and\n"

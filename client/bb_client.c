@@ -22,6 +22,7 @@
 struct _bb_client_t {
     char *endpoint;             // where the DEALER connects
     zsock_t *dealer;            // remade after every timeout
+    bb_curve_t *curve;          // CURVE on it, borrowed; NULL none
     int timeout_ms;             // per call
     uint64_t next_id;           // request_id of the next call
     char reason [BB_REASON_SIZE];  // of the last failure
@@ -29,20 +30,26 @@ struct _bb_client_t {
 };
 
 static zsock_t *
-s_connect (const char *endpoint)
+s_connect (const char *endpoint, bb_curve_t *curve)
 {
     char attach [BB_CLIENT_ENDPOINT_SIZE + 1];
     snprintf (attach, sizeof attach, ">%s", endpoint);
-    return bb_wire_socket_new (ZMQ_DEALER, attach);
+    return bb_curve_socket_new (curve, ZMQ_DEALER, attach, "client");
 }
 
 bb_client_t *
 bb_client_new (const char *endpoint, int timeout_ms)
 {
+    return bb_client_new_curve (endpoint, timeout_ms, NULL);
+}
+
+bb_client_t *
+bb_client_new_curve (const char *endpoint, int timeout_ms, bb_curve_t *curve)
+{
     assert (endpoint);
     if (strlen (endpoint) >= BB_CLIENT_ENDPOINT_SIZE)
         return NULL;
-    zsock_t *dealer = s_connect (endpoint);
+    zsock_t *dealer = s_connect (endpoint, curve);
     if (!dealer)
         return NULL;
     bb_client_t *self = calloc (1, sizeof *self);
@@ -50,6 +57,7 @@ bb_client_new (const char *endpoint, int timeout_ms)
     self->endpoint = strdup (endpoint);
     assert (self->endpoint);
     self->dealer = dealer;
+    self->curve = curve;
     self->timeout_ms = timeout_ms;
     self->next_id = 1;
     return self;
@@ -109,7 +117,7 @@ static void
 s_reconnect (bb_client_t *self)
 {
     zsock_destroy (&self->dealer);
-    self->dealer = s_connect (self->endpoint);
+    self->dealer = s_connect (self->endpoint, self->curve);
 }
 
 //  Wait for the reply to request_id until deadline (monotonic ms).
@@ -117,7 +125,7 @@ static int
 s_wait (bb_client_t *self, uint64_t request_id, int64_t deadline,
         bb_envelope_t **reply_p)
 {
-    bb_wire_msg_t msg = { NULL, NULL, "" };
+    bb_wire_msg_t msg = { 0 };
     int rc = BB_CLIENT_TIMEOUT;
     int64_t left;
     while ((left = deadline - zclock_mono ()) > 0) {

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bb_curve.h"
 #include "bb_wire.h"
 
 typedef enum {
@@ -35,6 +36,11 @@ typedef struct _bb_client_t bb_client_t;
 //  Connect to endpoint ("tcp://127.0.0.1:7702") with a per-call timeout.
 //  Returns NULL if the endpoint is malformed (logged).
 bb_client_t *bb_client_new (const char *endpoint, int timeout_ms);
+
+//  The same, with CURVE as curve says (a client bb_curve_t; NULL = none).
+//  curve is borrowed: it must outlive the client.
+bb_client_t *bb_client_new_curve (const char *endpoint, int timeout_ms,
+                                  bb_curve_t *curve);
 
 //  Close the socket, free, and set *self_p to NULL. NULL-safe.
 void bb_client_destroy (bb_client_t **self_p);

@@ -354,6 +354,16 @@ s_registry_status (const Balboard__SchedulerStatus *status)
 //  ---------------------------------------------------------------------------
 //  The store's stats
 
+//  {refused, denied}: the CURVE refusals of a store or scheduler.
+static json_t *
+s_auth (uint64_t refused, uint64_t denied)
+{
+    json_t *auth = json_object ();
+    s_set (auth, "refused", s_uint (refused));
+    s_set (auth, "denied", s_uint (denied));
+    return auth;
+}
+
 json_t *
 bb_render_store_stats (const Balboard__StoreStats *stats)
 {
@@ -389,6 +399,7 @@ bb_render_store_stats (const Balboard__StoreStats *stats)
     s_set (root, "full", full);
     s_set (root, "version", s_string (stats->version));
     s_set (root, "registrySync", bb_render_registry_sync (stats->registry_sync));
+    s_set (root, "auth", s_auth (stats->auth_refused, stats->auth_denied));
     return root;
 }
 
@@ -465,6 +476,8 @@ bb_render_scheduler_status (const Balboard__SchedulerStatus *status)
     s_set (root, "upstreams", upstreams);
     s_set (root, "version", s_string (status->version));
     s_set (root, "registry", s_registry_status (status));
+    s_set (root, "auth", s_auth (status->auth_refused,
+                                 status->auth_denied));
     return root;
 }
 

@@ -28,12 +28,21 @@ bb_wire_socket_new (int type, const char *endpoint)
     zsock_set_linger (socket, BB_WIRE_LINGER_MS);
     if (type == ZMQ_ROUTER)
         zsock_set_router_mandatory (socket, 0);
-    if (endpoint && zsock_attach (socket, endpoint, type == ZMQ_ROUTER)) {
-        bb_error ("socket_attach_failed", "endpoint=%s error=\"%s\"",
-                  endpoint, zmq_strerror (zmq_errno ()));
+    if (endpoint && bb_wire_attach (socket, endpoint))
         zsock_destroy (&socket);
-    }
     return socket;
+}
+
+int
+bb_wire_attach (zsock_t *socket, const char *endpoint)
+{
+    assert (socket && endpoint);
+    if (zsock_attach (socket, endpoint, zsock_type (socket) == ZMQ_ROUTER)
+        == 0)
+        return 0;
+    bb_error ("socket_attach_failed", "endpoint=%s error=\"%s\"",
+              endpoint, zmq_strerror (zmq_errno ()));
+    return -1;
 }
 
 char *
@@ -191,6 +200,7 @@ bb_wire_msg_reset (bb_wire_msg_t *msg)
     zframe_destroy (&msg->peer);
     bb_wire_envelope_destroy (&msg->envelope);
     msg->reason [0] = '\0';
+    msg->user_id [0] = '\0';
 }
 
 bb_wire_result_t
@@ -209,6 +219,9 @@ bb_wire_recv (zsock_t *socket, bb_wire_msg_t *msg)
                   "frame, got %zu", zmsg_size (zmsg));
     else {
         zframe_t *frame = zmsg_first (zmsg);
+        const char *user_id = zframe_meta (frame, "User-Id");
+        snprintf (msg->user_id, sizeof msg->user_id, "%s",
+                  user_id ? user_id : "");
         msg->envelope = bb_wire_decode (zframe_data (frame),
                                         zframe_size (frame),
                                         BB_WIRE_MAX_MSG_SIZE, msg->reason,

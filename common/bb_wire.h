@@ -40,17 +40,25 @@ typedef enum {
     BB_WIRE_BAD_FRAME = -2,     // a message came but is not a valid envelope
 } bb_wire_result_t;
 
+//  A CURVE public key in Z85, with its terminator.
+#define BB_WIRE_USER_ID_SIZE 41
+
 //  A received message. Owned by the caller; free with bb_wire_msg_reset.
 typedef struct {
     zframe_t *peer;             // routing id (ROUTER sockets), else NULL
     bb_envelope_t *envelope;    // decoded, or NULL on BB_WIRE_BAD_FRAME
     char reason[BB_REASON_SIZE];   // why a frame was bad
+    char user_id[BB_WIRE_USER_ID_SIZE];  // sender's CURVE key, "" without
 } bb_wire_msg_t;
 
 //  Create a socket of type (ZMQ_ROUTER, ZMQ_DEALER, ...) with the maximum
 //  message size set, and bind (endpoint starts with '@') or connect ('>')
 //  as zsock_new_xxx do. Returns NULL and logs on failure.
 zsock_t *bb_wire_socket_new (int type, const char *endpoint);
+
+//  Bind (endpoint starts with '@') or connect ('>') socket, ROUTERs
+//  binding by default. Returns 0, or -1 (logged).
+int bb_wire_attach (zsock_t *socket, const char *endpoint);
 
 //  The endpoint a client on this host connects to for bind endpoint
 //  ("tcp://*:7702" and "tcp://0.0.0.0:7702" are reached on 127.0.0.1;

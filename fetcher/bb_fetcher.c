@@ -129,12 +129,13 @@ s_send_heartbeat (self_t *self)
 //  Replace *socket_p by a new DEALER connected to endpoint. Returns 0 or
 //  -1 (*socket_p NULL).
 static int
-s_dealer_connect (zsock_t **socket_p, const char *endpoint)
+s_dealer_connect (zsock_t **socket_p, const char *endpoint,
+                  bb_curve_t *curve)
 {
     zsock_destroy (socket_p);
     char attach [512];
     snprintf (attach, sizeof attach, ">%s", endpoint);
-    *socket_p = bb_wire_socket_new (ZMQ_DEALER, attach);
+    *socket_p = bb_curve_socket_new (curve, ZMQ_DEALER, attach, NULL);
     return *socket_p ? 0 : -1;
 }
 
@@ -142,7 +143,8 @@ s_dealer_connect (zsock_t **socket_p, const char *endpoint)
 static int
 s_jobs_connect (self_t *self)
 {
-    if (s_dealer_connect (&self->jobs, self->config->scheduler_jobs))
+    if (s_dealer_connect (&self->jobs, self->config->scheduler_jobs,
+                          self->config->scheduler_curve))
         return -1;
     s_send_ready (self);
     return 0;
@@ -151,7 +153,8 @@ s_jobs_connect (self_t *self)
 static int
 s_ingest_connect (self_t *self)
 {
-    return s_dealer_connect (&self->ingest, self->config->store_ingest);
+    return s_dealer_connect (&self->ingest, self->config->store_ingest,
+                             self->config->store_curve);
 }
 
 //  ---------------------------------------------------------------------

@@ -28,11 +28,14 @@
 #include <czmq.h>
 
 #include "bb_address.h"
+#include "bb_curve.h"
 #include "bb_http.h"
 
 typedef struct {
     const char *scheduler_jobs;     // endpoint the jobs DEALER connects to
     const char *store_ingest;       // endpoint the ingest DEALER connects to
+    bb_curve_t *scheduler_curve;    // CURVE to the scheduler, or NULL
+    bb_curve_t *store_curve;        // CURVE to the store, or NULL
     const char *fetcher_id;
     const char *hiro_base;          // no trailing '/'
     const char *mempool_base;       // no trailing '/'

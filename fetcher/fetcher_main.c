@@ -79,6 +79,9 @@ static const bb_option_t s_options [] = {
                 TEN_MINUTES_MS, "heartbeat interval with the scheduler"),
     STR_OPTION ("network", "BALBOARD_NETWORK", "mainnet",
                 "mainnet or testnet: which addresses are valid"),
+    BB_OPTION_CURVE_CERT,
+    BB_OPTION_SCHEDULER_KEY,
+    BB_OPTION_STORE_KEY,
     BB_OPTION_HEALTH (
       "check the configuration and sockets, then exit 0 or 1"),
     BB_OPTION_LOG_LEVEL,
@@ -109,6 +112,8 @@ typedef struct {
     char fetcher_id [BB_FETCHER_ID_SIZE];
     char *hiro_base;            // trailing '/' removed, owned
     char *mempool_base;         // trailing '/' removed, owned
+    bb_curve_t *scheduler_curve;    // CURVE keys, owned; NULL none
+    bb_curve_t *store_curve;
 } owned_t;
 
 static char *
@@ -196,6 +201,12 @@ s_settings (bb_config_t *config, owned_t *owned, bb_fetcher_config_t *fetcher)
         bb_error ("config_invalid", "option=%s", bad);
         return -1;
     }
+    if (bb_curve_client_setup (config, "scheduler-key",
+                               &owned->scheduler_curve)
+    ||  bb_curve_client_setup (config, "store-key", &owned->store_curve))
+        return -1;
+    fetcher->scheduler_curve = owned->scheduler_curve;
+    fetcher->store_curve = owned->store_curve;
     return 0;
 }
 
@@ -206,9 +217,11 @@ s_check (const bb_fetcher_config_t *fetcher)
 {
     char endpoint [512];
     snprintf (endpoint, sizeof endpoint, ">%s", fetcher->scheduler_jobs);
-    zsock_t *jobs = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    zsock_t *jobs = bb_curve_socket_new (fetcher->scheduler_curve,
+                                         ZMQ_DEALER, endpoint, NULL);
     snprintf (endpoint, sizeof endpoint, ">%s", fetcher->store_ingest);
-    zsock_t *ingest = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    zsock_t *ingest = bb_curve_socket_new (fetcher->store_curve, ZMQ_DEALER,
+                                           endpoint, NULL);
     bb_http_t *http = bb_http_new (&fetcher->http);
     int rc = jobs && ingest && http ? EXIT_SUCCESS : EXIT_FAILURE;
     bb_http_destroy (&http);
@@ -247,6 +260,8 @@ s_with_settings (bb_config_t *config,
                                                    : fn (&fetcher);
     free (owned.hiro_base);
     free (owned.mempool_base);
+    bb_curve_destroy (&owned.scheduler_curve);
+    bb_curve_destroy (&owned.store_curve);
     curl_global_cleanup ();
     return rc;
 }

@@ -22,6 +22,7 @@ struct _bb_client_pool_t {
     char *store_endpoint;
     char *scheduler_endpoint;
     int timeout_ms;
+    bb_curve_t *curve;          // CURVE to the scheduler, or NULL
     pthread_mutex_t lock;       // guards the taking of slots
     slot_t *slots;
     size_t slot_count;
@@ -56,6 +57,13 @@ bb_client_pool_new (const char *store_endpoint,
     self->timeout_ms = timeout_ms;
     pthread_mutex_init (&self->lock, NULL);
     return self;
+}
+
+void
+bb_client_pool_set_curve (bb_client_pool_t *self, bb_curve_t *curve)
+{
+    assert (self);
+    self->curve = curve;
 }
 
 void
@@ -115,7 +123,8 @@ bb_client_pool_scheduler (bb_client_pool_t *self)
 {
     slot_t *slot = s_slot (self);
     if (slot && !slot->scheduler)
-        slot->scheduler = bb_client_new (self->scheduler_endpoint,
-                                         self->timeout_ms);
+        slot->scheduler = bb_client_new_curve (self->scheduler_endpoint,
+                                               self->timeout_ms,
+                                               self->curve);
     return slot ? slot->scheduler : NULL;
 }

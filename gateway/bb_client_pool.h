@@ -30,6 +30,10 @@ bb_client_pool_t *bb_client_pool_new (const char *store_endpoint,
                                       const char *scheduler_endpoint,
                                       int timeout_ms, size_t threads);
 
+//  Make the scheduler clients authenticate with curve (a client
+//  bb_curve_t, borrowed: it outlives the pool), before any is made.
+void bb_client_pool_set_curve (bb_client_pool_t *self, bb_curve_t *curve);
+
 //  Close every client, free, and set *self_p to NULL. NULL-safe. Only
 //  once no thread uses the pool any more.
 void bb_client_pool_destroy (bb_client_pool_t **self_p);

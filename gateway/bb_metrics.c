@@ -311,6 +311,24 @@ s_render_store_commits (FILE *out, const Balboard__StoreStats *stats)
     s_histogram (out, name, NULL, NULL, &latency);
 }
 
+//  What a process with CURVE keys (process: "store", "scheduler") refused
+//  at the handshake and denied by role (docs/security.md).
+static void
+s_render_auth (FILE *out, const char *process, uint64_t refused,
+               uint64_t denied)
+{
+    fprintf (out, "# HELP balboard_%s_auth_refused_total Connections the %s "
+             "refused at the CURVE handshake: no key, unknown or revoked "
+             "key.\n# TYPE balboard_%s_auth_refused_total counter\n"
+             "balboard_%s_auth_refused_total %" PRIu64 "\n", process,
+             process, process, process, refused);
+    fprintf (out, "# HELP balboard_%s_auth_denied_total Requests the %s "
+             "denied: outside the role of the sender's key.\n# TYPE "
+             "balboard_%s_auth_denied_total counter\n"
+             "balboard_%s_auth_denied_total %" PRIu64 "\n", process,
+             process, process, process, denied);
+}
+
 //  The price snapshot the store values everything at (absent before the
 //  first one).
 static void
@@ -617,6 +635,8 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
     if (sources->store) {
         s_render_store (out, sources->store);
         s_render_store_commits (out, sources->store);
+        s_render_auth (out, "store", sources->store->auth_refused,
+                       sources->store->auth_denied);
     }
     if (sources->store && sources->store->prices)
         s_render_prices (out, sources->store->prices);
@@ -625,6 +645,8 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
         s_render_upstreams (out, sources->scheduler);
         s_render_pacing (out, sources->scheduler);
         s_render_upstream_latency (out, sources->scheduler);
+        s_render_auth (out, "scheduler", sources->scheduler->auth_refused,
+                       sources->scheduler->auth_denied);
     }
     s_render_registry (out, sources);
     fclose (out);

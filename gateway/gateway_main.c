@@ -75,6 +75,8 @@ static const bb_option_t s_options [] = {
                 "most, least recently used out"),
     { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
       "network of the addresses /api/agents accepts: mainnet or testnet" },
+    BB_OPTION_CURVE_CERT,
+    BB_OPTION_SCHEDULER_KEY,
     BB_OPTION_HEALTH (
       "ask the running gateway at --http-bind for GET /healthz; exit 0 if "
       "it answers 200, else 1"),
@@ -175,6 +177,12 @@ s_run (bb_config_t *config)
                   "hint=\"tcp://host:port\"");
         return BB_CONFIG_EXIT_USAGE;
     }
+    bb_curve_t *curve;
+    if (bb_curve_client_setup (config, "scheduler-key", &curve)) {
+        bb_client_pool_destroy (&api.clients);
+        return BB_CONFIG_EXIT_USAGE;
+    }
+    bb_client_pool_set_curve (api.clients, curve);
     char *docs = bb_api_docs_text ();
     api.docs = docs;
     api.streams = bb_sse_new ((size_t) bb_config_int (config, "sse-max"));
@@ -191,6 +199,7 @@ s_run (bb_config_t *config)
     bb_page_destroy (&api.page);
     bb_sse_destroy (&api.streams);
     bb_client_pool_destroy (&api.clients);
+    bb_curve_destroy (&curve);
     free (docs);
     bb_info ("stopped", "exit=%d", rc);
     return rc;

@@ -7,6 +7,7 @@
     =========================================================================
 */
 #include "bb_sched_status.h"
+#include "bb_curve.h"
 #include "bb_version.h"
 #include "bb_wire.h"
 
@@ -157,6 +158,8 @@ bb_sched_status_send (const bb_sched_status_parts_t *parts, uint64_t now_ms,
     s_summary (parts, &status);
     char version [BB_VERSION_TEXT_SIZE];
     status.version = bb_version_text (version);
+    status.auth_refused = bb_curve_refused ();
+    status.auth_denied = bb_curve_denied ();
     s_in_flight (parts, &arrays, &status);
     s_fetcher_list (parts, &arrays, &status);
     s_upstreams (parts, now_ms, &arrays, &status);

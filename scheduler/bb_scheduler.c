@@ -536,7 +536,8 @@ s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
     if (result == BB_WIRE_BAD_FRAME)
         bb_wire_reject (reader, "jobs", &msg);
     else
-    if (result == BB_WIRE_OK)
+    if (result == BB_WIRE_OK
+    &&  bb_curve_permit (self->settings.curve, reader, "jobs", &msg))
         s_fetcher_message (self, reader, msg.peer, msg.envelope,
                            zclock_time ());
     bb_wire_msg_reset (&msg);
@@ -633,7 +634,8 @@ s_on_control (zloop_t *loop, zsock_t *reader, void *arg)
     if (result == BB_WIRE_BAD_FRAME)
         bb_wire_reject (reader, "control", &msg);
     else
-    if (result == BB_WIRE_OK) {
+    if (result == BB_WIRE_OK
+    &&  bb_curve_permit (self->settings.curve, reader, "control", &msg)) {
         bb_envelope_t *envelope = msg.envelope;
         uint64_t request_id = envelope->request_id;
         bool control = envelope->body_case
@@ -706,9 +708,11 @@ s_self_parts (self_t *self, const bb_scheduler_settings_t *settings)
 {
     char bind [256];
     snprintf (bind, sizeof bind, "@%s", settings->jobs_bind);
-    self->jobs = bb_wire_socket_new (ZMQ_ROUTER, bind);
+    self->jobs = bb_curve_socket_new (settings->curve, ZMQ_ROUTER, bind,
+                                      "jobs");
     snprintf (bind, sizeof bind, "@%s", settings->control_bind);
-    self->control = bb_wire_socket_new (ZMQ_ROUTER, bind);
+    self->control = bb_curve_socket_new (settings->curve, ZMQ_ROUTER, bind,
+                                         "control");
     self->pager = bb_pager_new (settings->store_query,
                                 settings->store_timeout_ms);
     self->budget = bb_budget_new (settings->rpm, settings->budget_window_ms);

@@ -58,6 +58,7 @@
 #include <stdint.h>
 #include <czmq.h>
 
+#include "bb_curve.h"
 #include "bb_registry_sync.h"
 #include "bb_upstream.h"
 
@@ -84,6 +85,7 @@ typedef struct {
     uint64_t backoff_max_ms;        // ... growing up to this
     bool start_paused;              // start (and stay) paused
     bb_registry_sync_settings_t registry;   // the registry sync
+    bb_curve_t *curve;              // CURVE on jobs and control, or NULL
 } bb_scheduler_settings_t;
 
 //  The actor: bb_actor_new ("scheduler", bb_scheduler_actor, &settings)

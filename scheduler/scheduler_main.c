@@ -18,6 +18,7 @@
 
 #include "bb_actor.h"
 #include "bb_config.h"
+#include "bb_curve.h"
 #include "bb_lmdb_version.h"
 #include "bb_log.h"
 #include "bb_main.h"
@@ -93,6 +94,12 @@ static const bb_option_t s_options [] = {
                 "its dispatch"),
     { "paused", "BALBOARD_PAUSED", BB_OPT_BOOL, "false", 0, 0, false,
       "start paused (resume with the control socket)" },
+    BB_OPTION_CURVE_CERT,
+    BB_OPTION_CURVE_ALLOW,
+    BB_OPTION_INSECURE,
+    { "scheduler-key", "BALBOARD_SCHEDULER_KEY", BB_OPT_STRING, NULL, 0, 0,
+      false, "--health with CURVE: this scheduler's public certificate; "
+      "--curve-cert is then a reader or operator key" },
     BB_OPTION_HEALTH (
       "ask the running scheduler at --control-bind for its status; "
       "exit 0 if it answers, else 1"),
@@ -169,9 +176,15 @@ s_health (bb_config_t *config)
     bb_wire_connect_endpoint (bb_config_str (config, "control-bind"),
                               endpoint + 1, sizeof endpoint - 1);
     endpoint [0] = '>';
-    zsock_t *socket = bb_wire_socket_new (ZMQ_DEALER, endpoint);
-    if (!socket)
+    bb_curve_t *curve;
+    if (bb_curve_client_setup (config, "scheduler-key", &curve))
         return EXIT_FAILURE;
+    zsock_t *socket = bb_curve_socket_new (curve, ZMQ_DEALER, endpoint,
+                                           "health");
+    if (!socket) {
+        bb_curve_destroy (&curve);
+        return EXIT_FAILURE;
+    }
     Balboard__SchedulerControl control = BALBOARD__SCHEDULER_CONTROL__INIT;
     control.command = BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS;
     bb_envelope_t request;
@@ -191,6 +204,7 @@ s_health (bb_config_t *config)
              rc == EXIT_SUCCESS);
     bb_wire_msg_reset (&reply);
     zsock_destroy (&socket);
+    bb_curve_destroy (&curve);
     return rc;
 }
 
@@ -200,14 +214,19 @@ s_run (bb_config_t *config)
 {
     bb_scheduler_settings_t settings;
     s_settings (config, &settings);
+    const char *writes [] = { "jobs-bind", "control-bind" };
+    if (bb_curve_server_setup (config, writes, 2, &settings.curve))
+        return BB_CONFIG_EXIT_USAGE;
     bb_actor_t *scheduler = bb_actor_new ("scheduler", bb_scheduler_actor,
                                           &settings);
-    if (!scheduler)
-        return EXIT_FAILURE;
-    int rc = bb_actor_serve (&scheduler, 1) ? EXIT_FAILURE : EXIT_SUCCESS;
-    bb_info ("stopping", NULL);
-    bb_actor_destroy (&scheduler);
-    bb_info ("stopped", "exit=%d", rc);
+    int rc = EXIT_FAILURE;
+    if (scheduler) {
+        rc = bb_actor_serve (&scheduler, 1) ? EXIT_FAILURE : EXIT_SUCCESS;
+        bb_info ("stopping", NULL);
+        bb_actor_destroy (&scheduler);
+        bb_info ("stopped", "exit=%d", rc);
+    }
+    bb_curve_destroy (&settings.curve);
     return rc;
 }
 

@@ -50,6 +50,7 @@ typedef struct {
 
 typedef struct {
     bb_service_t service;       // ingest socket, PAIR to the query actor
+    bb_curve_t *curve;          // CURVE roles on it; NULL without keys
     bb_db_t *db;                // shared environment, borrowed
     bb_network_t network;
     bb_changes_t *round;        // what the current commit changes
@@ -483,7 +484,8 @@ s_is_ingest (Balboard__Envelope__BodyCase body_case)
 }
 
 //  Take the received message into the round, or answer a bad frame or a
-//  message of another socket at once. Returns true if taken.
+//  message of another socket or outside the sender's role at once.
+//  Returns true if taken.
 static bool
 s_accept (self_t *self, bb_wire_result_t result, item_t *item)
 {
@@ -493,7 +495,8 @@ s_accept (self_t *self, bb_wire_result_t result, item_t *item)
         bb_wire_reject (self->service.router, "ingest", msg);
         return false;
     }
-    return true;
+    return bb_curve_permit (self->curve, self->service.router, "ingest",
+                            msg);
 }
 
 static void
@@ -602,12 +605,14 @@ s_self_new (zsock_t *pipe, const bb_ingest_args_t *args, char *reason)
     assert (self);
     self->db = args->db;
     self->network = args->network;
+    self->curve = args->curve;
     self->round = bb_changes_new ();
     self->retention = bb_retention_new (args->history_window_ms);
     self->retention_interval_ms = args->retention_interval_ms;
     self->next_pass_ms = zclock_mono ();
-    if (bb_service_open (&self->service, pipe, args->endpoint,
-                         args->changes_endpoint, false, reason)) {
+    if (bb_service_open (&self->service, pipe, "ingest", args->endpoint,
+                         args->curve, args->changes_endpoint, false,
+                         reason)) {
         s_self_destroy (&self);
         return NULL;
     }

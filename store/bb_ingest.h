@@ -31,6 +31,7 @@
 #include <czmq.h>
 
 #include "bb_address.h"
+#include "bb_curve.h"
 #include "bb_db.h"
 
 //  The actor's arguments; borrowed, they must outlive the actor.
@@ -43,6 +44,7 @@ typedef struct {
     bb_network_t network;           // addresses must belong to it
     uint64_t history_window_ms;     // history retention
     int64_t retention_interval_ms;  // pause between retention passes
+    bb_curve_t *curve;              // CURVE on the ingest socket, or NULL
 } bb_ingest_args_t;
 
 //  The actor: bb_actor_new ("ingest", bb_ingest_actor, &args), after the

@@ -191,7 +191,7 @@ s_self_new (zsock_t *pipe, const bb_query_args_t *args, char *reason)
     self_t *self = calloc (1, sizeof *self);
     assert (self);
     self->cache = bb_cache_new (args->cache_entries, args->cache_bytes);
-    if (bb_service_open (&self->service, pipe, args->endpoint,
+    if (bb_service_open (&self->service, pipe, "query", args->endpoint, NULL,
                          args->changes_endpoint, true, reason)) {
         s_self_destroy (&self);
         return NULL;

@@ -152,7 +152,7 @@ s_on_request (zloop_t *loop, zsock_t *reader, void *arg)
     if (!request)
         return 0;
     zframe_t *peer = zmsg_pop (request);
-    bb_wire_msg_t msg = { NULL, NULL, "" };
+    bb_wire_msg_t msg = { 0 };
     s_decode (request, &msg);
     zmsg_destroy (&request);
     zframe_t *frame = msg.envelope && s_is_query (msg.envelope->body_case)

@@ -14,18 +14,19 @@
 #include <stdio.h>
 
 int
-bb_service_open (bb_service_t *self, zsock_t *pipe, const char *endpoint,
+bb_service_open (bb_service_t *self, zsock_t *pipe, const char *name,
+                 const char *endpoint, bb_curve_t *curve,
                  const char *changes_endpoint, bool bind_changes,
                  char *reason)
 {
-    assert (self && pipe && endpoint && changes_endpoint && reason);
+    assert (self && pipe && name && endpoint && changes_endpoint && reason);
     self->changes = zsock_new (ZMQ_PAIR);
     assert (self->changes);
     int rc = bind_changes
            ? zsock_bind (self->changes, "%s", changes_endpoint)
            : zsock_connect (self->changes, "%s", changes_endpoint);
     if (rc == -1
-    ||  !(self->router = bb_wire_socket_new (ZMQ_ROUTER, NULL))
+    ||  !(self->router = bb_curve_socket_new (curve, ZMQ_ROUTER, NULL, name))
     ||  zsock_bind (self->router, "%s", endpoint) == -1) {
         snprintf (reason, BB_REASON_SIZE, "cannot bind %s: %s",
                   endpoint, zmq_strerror (zmq_errno ()));

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <czmq.h>
 
+#include "bb_curve.h"
+
 typedef struct {
     zsock_t *router;        // requests, bound on the actor's endpoint
     zsock_t *changes;       // this actor's end of the changes PAIR
@@ -24,10 +26,12 @@ typedef struct {
 
 //  Open self (zeroed, at a stable address: the loop keeps &terminated):
 //  the changes PAIR on changes_endpoint (bound if bind_changes, else
-//  connected), the ROUTER bound on endpoint, and the loop reading pipe.
+//  connected), the ROUTER bound on endpoint (with CURVE when curve is not
+//  NULL, refusals logged under name), and the loop reading pipe.
 //  Returns 0, or -1 with why in reason (BB_REASON_SIZE bytes). Call
 //  bb_service_close either way.
-int bb_service_open (bb_service_t *self, zsock_t *pipe, const char *endpoint,
+int bb_service_open (bb_service_t *self, zsock_t *pipe, const char *name,
+                     const char *endpoint, bb_curve_t *curve,
                      const char *changes_endpoint, bool bind_changes,
                      char *reason);
 

@@ -12,6 +12,7 @@
 #include "bb_pb.h"
 #include "bb_sync.h"
 #include "bb_token.h"
+#include "bb_curve.h"
 #include "bb_version.h"
 
 #include <assert.h>
@@ -407,6 +408,8 @@ bb_view_stats (bb_view_t *view, uint64_t request_id)
     char version [BB_VERSION_TEXT_SIZE];
     stats->version = bb_pb_strdup (bb_version_text (version));
     s_commit_latency (view->db, stats);
+    stats->auth_refused = bb_curve_refused ();
+    stats->auth_denied = bb_curve_denied ();
     return bb_envelope_new (request_id, stats);
 }
 

@@ -19,6 +19,7 @@
 #include "bb_address.h"
 #include "bb_client.h"
 #include "bb_config.h"
+#include "bb_curve.h"
 #include "bb_db.h"
 #include "bb_ingest.h"
 #include "bb_lmdb_version.h"
@@ -72,6 +73,9 @@ static const bb_option_t s_options [] = {
                 "pause between two history retention passes"),
     { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
       "network of the addresses accepted: mainnet or testnet" },
+    BB_OPTION_CURVE_CERT,
+    BB_OPTION_CURVE_ALLOW,
+    BB_OPTION_INSECURE,
     BB_OPTION_HEALTH (
       "ask the store at --query-bind for its stats; exit 0 if it answers "
       "within 2 s, else 1"),
@@ -139,7 +143,7 @@ s_readers (bb_config_t *config)
 }
 
 static int
-s_serve (bb_config_t *config, bb_network_t network)
+s_serve (bb_config_t *config, bb_network_t network, bb_curve_t *curve)
 {
     size_t map_size = (size_t) bb_config_int (config, "map-size-mb") * MIB;
     size_t map_max = (size_t) bb_config_int (config, "map-size-max-mb") * MIB;
@@ -160,7 +164,7 @@ s_serve (bb_config_t *config, bb_network_t network)
         bb_config_str (config, "events-bind"),
         bb_config_int (config, "events-interval-ms"), network,
         (uint64_t) bb_config_int (config, "history-days") * DAY_MS,
-        bb_config_int (config, "retention-interval-ms")
+        bb_config_int (config, "retention-interval-ms"), curve
     };
     bb_actor_t *actors [2] = { NULL, NULL };
     actors [0] = bb_actor_new ("query", bb_query_actor, &query_args);
@@ -186,9 +190,14 @@ static int
 s_run (bb_config_t *config)
 {
     bb_network_t network;
-    if (s_network (config, &network))
+    const char *writes [] = { "ingest-bind" };
+    bb_curve_t *curve;
+    if (s_network (config, &network)
+    ||  bb_curve_server_setup (config, writes, 1, &curve))
         return BB_CONFIG_EXIT_USAGE;
-    return s_serve (config, network);
+    int rc = s_serve (config, network, curve);
+    bb_curve_destroy (&curve);
+    return rc;
 }
 
 int

@@ -49,6 +49,9 @@ expect "mainnet testnet" "--network" ""
 expect "debug error info warn" "--log-level" ""
 expect "" "--limit" ""
 expect "stats status" "--store-query" "tcp://x:1" "st"
+expect "fetcher operator reader server" "--role" ""
+expect "keygen" "ke"
+expect "" "--name" ""
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures completion case(s) failed"

@@ -737,10 +737,16 @@ test_store_stats (void **state)
     stats.writes_refused_full = 7;
     stats.store_full_since_ms = CACHED_AT_MS;
     stats.version = "0.1.0 (v0.1.0-3-gfde111e)";
+    stats.auth_refused = 7;
+    stats.auth_denied = 2;
     json_t *root = bb_render_store_stats (&stats);
     assert_keys (root, "agents,agentsFetched,balanceRows,historyRows,"
                        "lastCommitAt,batches,rotation,prices,map,full,"
-                       "version,registrySync");
+                       "version,registrySync,auth");
+    json_t *auth = json_object_get (root, "auth");
+    assert_keys (auth, "refused,denied");
+    s_assert_integer (auth, "refused", 7);
+    s_assert_integer (auth, "denied", 2);
     s_assert_string (root, "version", "0.1.0 (v0.1.0-3-gfde111e)");
     s_assert_integer (root, "agents", 1000);
     s_assert_integer (root, "agentsFetched", 900);
@@ -827,7 +833,7 @@ test_scheduler_status (void **state)
     assert_keys (root, "rotation,rotationsCompleted,lastRotationMs,cursor,"
                        "rotationAgents,rotationDone,mode,paused,nextTickAt,"
                        "tickSeq,fetchers,inFlight,upstreams,version,"
-                       "registry");
+                       "registry,auth");
     s_assert_string (root, "version", "0.1.0 (9c83c2d-dirty)");
     s_assert_string (root, "mode", "idle");
     assert_true (json_is_false (json_object_get (root, "paused")));

@@ -73,7 +73,7 @@ s_reply_stats (zsock_t *router, zframe_t *peer, uint64_t request_id,
 static void
 s_serve_one (zsock_t *router, int script)
 {
-    bb_wire_msg_t msg = { NULL, NULL, "" };
+    bb_wire_msg_t msg = { 0 };
     assert_int_equal (bb_wire_recv (router, &msg), BB_WIRE_OK);
     uint64_t id = msg.envelope->request_id;
     if (script == 0)
@@ -180,7 +180,7 @@ test_timeout_then_fresh_socket (void **state)
     assert_null (reply);
     assert_non_null (strstr (bb_client_reason (self->client), "no reply"));
     //  Answer the timed-out request late: it went to the old socket
-    bb_wire_msg_t late = { NULL, NULL, "" };
+    bb_wire_msg_t late = { 0 };
     assert_int_equal (bb_wire_recv (self->router, &late), BB_WIRE_OK);
     s_reply_stats (self->router, late.peer, late.envelope->request_id, 99);
     bb_wire_msg_reset (&late);

@@ -140,7 +140,7 @@ s_stream_and_kill (fx_store_t *store, bool *acked, uint64_t base_ms)
     for (; sent < KILL_WINDOW; sent++)
         s_send_raw (dealer, sent, base_ms);
     while (acks < KILL_AFTER_ACKS) {
-        bb_wire_msg_t msg = { NULL, NULL, "" };
+        bb_wire_msg_t msg = { 0 };
         assert_int_equal (bb_wire_recv (dealer, &msg), BB_WIRE_OK);
         assert_int_equal (msg.envelope->body_case,
                           BALBOARD__ENVELOPE__BODY_BATCH_ACK);

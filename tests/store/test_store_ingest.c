@@ -506,7 +506,7 @@ static void
 s_expect_error (zsock_t *dealer, Balboard__ErrorReply__Code code)
 {
     zsock_set_rcvtimeo (dealer, FX_TIMEOUT_MS);
-    bb_wire_msg_t msg = { NULL, NULL, "" };
+    bb_wire_msg_t msg = { 0 };
     assert_int_equal (bb_wire_recv (dealer, &msg), BB_WIRE_OK);
     assert_int_equal (msg.envelope->body_case,
                       BALBOARD__ENVELOPE__BODY_ERROR);
