@@ -25,6 +25,10 @@
 #define BB_CURVE_KEY_SIZE   41          // Z85 key and terminator
 #define NO_SECRET           "0000000000000000000000000000000000000000"
 #define REFUSED_LOG_MS      1000        // one auth_refused line per second
+//  Refusals: ZAP said no (AUTH), the peer speaks no CURVE or holds
+//  another server key (PROTOCOL), or the connection dropped mid-handshake
+//  (NO_DETAIL: a client without CURVE may see the mismatch and hang up
+//  first; a bare TCP probe lands here too).
 #define HANDSHAKE_FAILED    (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL \
                            | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL \
                            | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
@@ -106,7 +110,7 @@ s_refusal (uint16_t event, uint32_t value)
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
         return "unknown_key";
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
-        return "no_detail";
+        return "dropped";
     if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
         return "no_key";
     if (value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
