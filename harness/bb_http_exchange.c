@@ -24,6 +24,7 @@ struct _bb_http_exchange_t {
     long status;
     char *body;                         // owned, NUL-terminated
     size_t body_size;
+    size_t body_capacity;               // bytes allocated, NUL included
     char *headers [HEADERS_MAX];        // owned "Name: value" lines
     size_t header_count;
 };
@@ -41,13 +42,20 @@ s_on_body (char *data, size_t size, size_t count, void *arg)
 {
     bb_http_exchange_t *self = arg;
     size_t length = size * count;
-    char *grown = realloc (self->body, self->body_size + length + 1);
-    if (!grown)
-        return 0;                       // makes curl fail the transfer
-    memcpy (grown + self->body_size, data, length);
+    if (self->body_size + length + 1 > self->body_capacity) {
+        //  Doubling: a large body is copied a few times, not once a chunk
+        size_t capacity = self->body_capacity * 2;
+        if (capacity < self->body_size + length + 1)
+            capacity = self->body_size + length + 1;
+        char *grown = realloc (self->body, capacity);
+        if (!grown)
+            return 0;                   // makes curl fail the transfer
+        self->body = grown;
+        self->body_capacity = capacity;
+    }
+    memcpy (self->body + self->body_size, data, length);
     self->body_size += length;
-    grown [self->body_size] = 0;
-    self->body = grown;
+    self->body [self->body_size] = 0;
     return length;
 }
 
@@ -78,6 +86,7 @@ s_exchange (const char *url, const char *content_type, const char *post_body,
     assert (self);
     self->body = calloc (1, 1);
     assert (self->body);
+    self->body_capacity = 1;
     CURL *curl = curl_easy_init ();
     assert (curl);
     struct curl_slist *list = NULL;
