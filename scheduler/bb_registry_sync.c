@@ -265,7 +265,9 @@ bb_registry_sync_dispatch (bb_registry_sync_t *self, uint64_t now_ms)
     s_next_attempt (self, now_ms);
     char ticket [BB_BUDGET_TICKET_SIZE];
     s_ticket (self->job, self->attempt, ticket);
-    bb_budget_spend (self->budget, BB_UPSTREAM_REGISTRY, ticket, requests_max,
+    //  Unlimited, the estimate is only counted (requests dispatched)
+    bb_budget_spend (self->budget, BB_UPSTREAM_REGISTRY, ticket,
+                     requests_max ? requests_max : s_estimate (self),
                      self->deadline_ms, now_ms);
     bb_health_dispatched (self->health, BB_SOURCE (BB_UPSTREAM_REGISTRY),
                           self->deadline_ms, now_ms);

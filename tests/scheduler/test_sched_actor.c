@@ -1295,6 +1295,8 @@ test_registry_sync (void **state)
     assert_int_equal (status->registry_sync->outcome,
                       BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
     assert_int_equal (status->registry_sync->added, 3);
+    assert_true (status->upstreams [BB_UPSTREAM_REGISTRY]
+                 ->requests_dispatched >= 1);
     assert_true (status->registry_next_sync_ms
                  > (uint64_t) zclock_time () + 60000);
 
