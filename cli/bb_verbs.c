@@ -614,9 +614,14 @@ s_keygen (bb_config_t *config, size_t argc, const char **argv)
     const char *name = bb_config_is_set (config, "name")
                      ? bb_config_str (config, "name") : role;
     char reason [BB_REASON_SIZE];
-    if (bb_curve_keygen (argv [0], name, role, reason)) {
+    int rc = bb_curve_keygen (argv [0], name, role, reason);
+    if (rc == -1) {
         fprintf (stderr, "balboard keygen: %s\n", reason);
         return BB_EXIT_USAGE;
+    }
+    if (rc == 1) {
+        printf ("%s/%s.key exists: kept\n", argv [0], name);
+        return BB_EXIT_OK;
     }
     printf ("%s/%s.key          public, role %s: give it to the servers "
             "(allow-list) or the clients\n%s/%s.key_secret   secret (mode "
@@ -702,7 +707,8 @@ static const bb_verb_t s_verbs [] = {
       "Copy a client's NAME.key into the server's --curve-allow directory\n"
       "and a server's NAME.key to its clients (--store-key, --scheduler-key);\n"
       "each process takes its own NAME.key_secret as --curve-cert. An\n"
-      "existing key is never overwritten. See docs/security.md.\n" },
+      "existing pair is kept, never overwritten (exit 0). See\n"
+      "docs/security.md.\n" },
     { "version", 1, s_version, "version",
       "Print the CLI's version, the protocol version and the libraries it\n"
       "runs with (as --version does). The versions of the running store and\n"

@@ -226,9 +226,12 @@ s_watch (bb_curve_t *self, zsock_t *socket, const char *name)
     snprintf (endpoint, sizeof endpoint, "inproc://balboard-curve-%p-%d",
               (void *) self, self->monitors++);
     pthread_mutex_unlock (&self->lock);
-    int rc = zmq_socket_monitor (zsock_resolve (socket), endpoint,
-                                 HANDSHAKE_FAILED);
-    assert (rc == 0);
+    if (zmq_socket_monitor (zsock_resolve (socket), endpoint,
+                            HANDSHAKE_FAILED)) {
+        bb_error ("curve_monitor_failed", "socket=%s error=\"%s\"", name,
+                  zmq_strerror (zmq_errno ()));
+        return;
+    }
     zstr_sendx (self->watcher, "WATCH", endpoint, name, NULL);
     zsock_wait (self->watcher);
 }
@@ -429,7 +432,7 @@ s_role_known (const char *role)
 static int
 s_save (zcert_t *cert, const char *path)
 {
-    char secret [PATH_MAX];
+    char secret [PATH_MAX + sizeof "_secret"];
     snprintf (secret, sizeof secret, "%s_secret", path);
     zsys_file_mode_private ();
     int rc = zcert_save_secret (cert, secret);
@@ -459,9 +462,13 @@ bb_curve_keygen (const char *dir, const char *name, const char *role,
     if (mkdir (dir, 0700) && errno != EEXIST)
         return bb_reason_fail (reason, BB_REASON_SIZE, "cannot create %s: "
                                "%s", dir, strerror (errno));
-    if (zsys_file_exists (path))
-        return bb_reason_fail (reason, BB_REASON_SIZE, "%s exists; a key is "
-                               "never overwritten", path);
+    char secret [PATH_MAX + sizeof "_secret"];
+    snprintf (secret, sizeof secret, "%s_secret", path);
+    if (zsys_file_exists (path) && zsys_file_exists (secret))
+        return 1;
+    if (zsys_file_exists (path) || zsys_file_exists (secret))
+        return bb_reason_fail (reason, BB_REASON_SIZE, "half a key pair at "
+                               "%s; a key is never overwritten", path);
     zcert_t *cert = zcert_new ();
     assert (cert);
     zcert_set_meta (cert, "role", "%s", role);

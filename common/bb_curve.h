@@ -102,8 +102,9 @@ uint64_t bb_curve_denied (void);
 
 //  Write a new key pair into dir (created 0700 if absent): dir/name.key,
 //  the public cert with metadata role and name, and dir/name.key_secret,
-//  mode 0600. role is one of BB_CURVE_ROLES. Never overwrites. Returns 0,
-//  or -1 with why in reason (BB_REASON_SIZE bytes).
+//  mode 0600. role is one of BB_CURVE_ROLES. Never overwrites: a pair
+//  already there is kept. Returns 0 when written, 1 when kept, or -1
+//  with why in reason (BB_REASON_SIZE bytes).
 int bb_curve_keygen (const char *dir, const char *name, const char *role,
                      char *reason);
 

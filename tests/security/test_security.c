@@ -120,6 +120,10 @@ s_make_keys (void)
     s_keygen ("gateway", "reader");
     s_keygen ("rogue", "operator");         // in no allow-list
     s_keygen ("revoked", "operator");       // removed by a test
+    //  A pair already there is kept, never overwritten
+    char reason [BB_REASON_SIZE];
+    assert_int_equal (bb_curve_keygen (s_fx.keys, "store", "reader", reason),
+                      1);
     const char *clients [] = { "fetcher", "operator", "gateway", "revoked" };
     for (size_t i = 0; i < 4; i++) {
         s_allow ("store-allow", clients [i]);
