@@ -11,6 +11,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 //  Linger on close: enough to flush a final reply, never a hang at exit.
@@ -172,6 +173,38 @@ bb_wire_encode (const bb_envelope_t *envelope)
     if (!frame
     ||  balboard__envelope__pack (&versioned, zframe_data (frame)) != size)
         abort ();       // out of memory or a protobuf-c defect
+    return frame;
+}
+
+uint8_t *
+bb_wire_encode_body (const bb_envelope_t *envelope, size_t *size)
+{
+    assert (envelope && size);
+    assert (envelope->body_case != BALBOARD__ENVELOPE__BODY__NOT_SET);
+    bb_envelope_t body = *envelope;
+    body.version = 0;           // the header fields are left out
+    body.request_id = 0;
+    *size = balboard__envelope__get_packed_size (&body);
+    uint8_t *bytes = malloc (*size ? *size : 1);
+    if (!bytes || balboard__envelope__pack (&body, bytes) != *size)
+        abort ();       // out of memory or a protobuf-c defect
+    return bytes;
+}
+
+zframe_t *
+bb_wire_encode_spliced (uint64_t request_id, const uint8_t *body, size_t size)
+{
+    assert (body || !size);
+    bb_envelope_t header;
+    bb_wire_envelope_init (&header);
+    header.request_id = request_id;
+    size_t head = balboard__envelope__get_packed_size (&header);
+    zframe_t *frame = zframe_new (NULL, head + size);
+    if (!frame)
+        abort ();       // out of memory
+    balboard__envelope__pack (&header, zframe_data (frame));
+    if (size)
+        memcpy (zframe_data (frame) + head, body, size);
     return frame;
 }
 

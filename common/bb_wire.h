@@ -81,6 +81,20 @@ void bb_wire_envelope_destroy (bb_envelope_t **envelope_p);
 //  Encode envelope (version forced to BB_PROTOCOL_VERSION) into a new frame.
 zframe_t *bb_wire_encode (const bb_envelope_t *envelope);
 
+//  An envelope's bytes are its header fields (version, request_id) then
+//  its body field, and protobuf reads two concatenated messages as one:
+//  a reply kept encoded (the store's page cache) is the body packed
+//  alone, spliced behind a header packed per request.
+//  The body field of envelope packed alone, into a new buffer of *size
+//  bytes (the caller frees it).
+uint8_t *bb_wire_encode_body (const bb_envelope_t *envelope, size_t *size);
+
+//  A new frame replying to request_id with body (size bytes, from
+//  bb_wire_encode_body): byte for byte what bb_wire_encode makes of the
+//  whole envelope.
+zframe_t *bb_wire_encode_spliced (uint64_t request_id, const uint8_t *body,
+                                  size_t size);
+
 //  Send envelope on socket, prefixed by peer's routing id when peer is not
 //  NULL (peer is not consumed). Returns 0 or -1.
 int bb_wire_send (zsock_t *socket, zframe_t *peer,

@@ -102,21 +102,13 @@ bb_cache_get (bb_cache_t *self, const bb_cache_key_t *key,
               uint64_t request_id)
 {
     assert (self && key);
-    bb_envelope_t header;
-    bb_wire_envelope_init (&header);
-    header.request_id = request_id;
-    size_t head = balboard__envelope__get_packed_size (&header);
     zframe_t *frame = NULL;
     pthread_mutex_lock (&self->mutex);
     entry_t *entry = s_find (self, key);
-    if (entry) {
-        frame = zframe_new (NULL, head + entry->size);
-        assert (frame);
-        memcpy (zframe_data (frame) + head, entry->bytes, entry->size);
-    }
+    if (entry)
+        frame = bb_wire_encode_spliced (request_id, entry->bytes,
+                                        entry->size);
     pthread_mutex_unlock (&self->mutex);
-    if (frame)
-        balboard__envelope__pack (&header, zframe_data (frame));
     return frame;
 }
 
@@ -132,28 +124,22 @@ s_make_room (bb_cache_t *self, size_t size)
     }
 }
 
-void
+zframe_t *
 bb_cache_put (bb_cache_t *self, const bb_cache_key_t *key,
               const bb_envelope_t *reply)
 {
     assert (self && key && reply);
-    if (self->max_entries == 0)
-        return;                 // keeps nothing: do not even pack
-    bb_envelope_t body = *reply;
-    body.version = 0;           // left out of the packed bytes
-    body.request_id = 0;
-    size_t size = balboard__envelope__get_packed_size (&body);
-    if (size > self->max_bytes)
-        return;
-    uint8_t *bytes = malloc (size);
-    assert (bytes);
-    balboard__envelope__pack (&body, bytes);
+    size_t size;
+    uint8_t *bytes = bb_wire_encode_body (reply, &size);
+    zframe_t *frame = bb_wire_encode_spliced (reply->request_id, bytes,
+                                              size);
     pthread_mutex_lock (&self->mutex);
     if (key->seq > self->seq) {
         s_evict_all (self);
         self->seq = key->seq;
     }
-    if (key->seq == self->seq && !s_find (self, key)) {
+    if (key->seq == self->seq && size <= self->max_bytes
+    &&  self->max_entries && !s_find (self, key)) {
         s_make_room (self, size);
         self->ring [self->next] = (entry_t) { *key, bytes, size };
         self->next = (self->next + 1) % self->max_entries;
@@ -163,6 +149,7 @@ bb_cache_put (bb_cache_t *self, const bb_cache_key_t *key,
     }
     pthread_mutex_unlock (&self->mutex);
     free (bytes);
+    return frame;
 }
 
 void

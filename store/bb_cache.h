@@ -14,11 +14,11 @@
     go first. Thread-safe: every reader thread shares one cache (a mutex
     guards it; a hit holds it for one copy).
 
-    Encoding: an envelope's bytes are its header fields (version,
-    request_id) followed by its body field, and protobuf reads two
-    concatenated messages as one. The cache keeps the body packed alone
-    and packs the header per request, so a hit is byte for byte what
-    bb_wire_encode makes of the full reply.
+    Encoding: the cache keeps a page's body packed alone and splices it
+    behind a header packed per request (bb_wire_encode_body,
+    bb_wire_encode_spliced), so a hit is byte for byte what
+    bb_wire_encode makes of the full reply; a put encodes the page once,
+    for the cache and for the reply it returns.
     =========================================================================
 */
 #ifndef BB_CACHE_H_INCLUDED
@@ -51,11 +51,12 @@ void bb_cache_destroy (bb_cache_t **self_p);
 zframe_t *bb_cache_get (bb_cache_t *self, const bb_cache_key_t *key,
                         uint64_t request_id);
 
-//  Keep reply (a dashboard page; its request_id is not kept) under key.
-//  Nothing if key's commit is older than the cache's, or the page does
-//  not fit at all.
-void bb_cache_put (bb_cache_t *self, const bb_cache_key_t *key,
-                   const bb_envelope_t *reply);
+//  Keep reply (a dashboard page; its request_id is not kept) under key,
+//  and return it encoded as a new frame (the caller sends or destroys
+//  it). Nothing is kept if key's commit is older than the cache's, or
+//  the page does not fit at all.
+zframe_t *bb_cache_put (bb_cache_t *self, const bb_cache_key_t *key,
+                        const bb_envelope_t *reply);
 
 //  Drop every page of a commit before seq.
 void bb_cache_drop (bb_cache_t *self, uint64_t seq);

@@ -96,10 +96,10 @@ s_answer (self_t *self, const bb_envelope_t *request)
                     : NULL;
     if (!frame) {
         bb_envelope_t *reply = s_dispatch (&view, request);
-        if (cacheable && reply->body_case
-                         == BALBOARD__ENVELOPE__BODY_DASHBOARD_PAGE)
-            bb_cache_put (self->cache, &key, reply);
-        frame = bb_wire_encode (reply);
+        frame = cacheable && reply->body_case
+                             == BALBOARD__ENVELOPE__BODY_DASHBOARD_PAGE
+              ? bb_cache_put (self->cache, &key, reply)
+              : bb_wire_encode (reply);
         bb_wire_envelope_destroy (&reply);
     }
     bb_index_end (self->index, &view);
