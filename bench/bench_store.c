@@ -106,6 +106,8 @@ typedef struct {
     pid_t pid;
     char ingest [64];
     char query [64];
+    char events [64];           // nobody listens: only so that the store
+                                // never tries the default port
 } store_t;
 
 //  ===========================================================================
@@ -156,7 +158,7 @@ s_store_launch (const options_t *options, store_t *store,
     char *argv [ARGS_MAX] = {
         (char *) options->binary, "--data-dir", (char *) options->dir,
         "--ingest-bind", store->ingest, "--query-bind", store->query,
-        "--log-level", "warn", NULL
+        "--events-bind", store->events, "--log-level", "warn", NULL
     };
     int argc = 0;
     while (argv [argc])
@@ -195,6 +197,7 @@ s_store_start (const options_t *options, store_t *store)
         return -1;
     if (bb_port_free_endpoint (store->ingest, sizeof store->ingest) < 0
     ||  bb_port_free_endpoint (store->query, sizeof store->query) < 0
+    ||  bb_port_free_endpoint (store->events, sizeof store->events) < 0
     ||  strcmp (store->ingest, store->query) == 0)
         return -1;
     return s_store_launch (options, store, NULL);
