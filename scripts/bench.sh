@@ -51,7 +51,7 @@ run() {
     name="$1"; shift
     echo "bench.sh: $name: $*"
     t0=$(date +%s)
-    "$@" > "$raw/$name.txt"
+    "$@" > "$raw/$name.txt" || echo "bench.sh: $name failed ($?)" >&2
     echo "$name $(( $(date +%s) - t0 ))" >> "$raw/times"
 }
 : > "$raw/times"
