@@ -273,6 +273,16 @@ s_source_closed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source)
     source->retry_after_s = tally->retry_after_s;
 }
 
+//  An answer of lane's upstream that did not serve (a status it should
+//  not give, a body that did not parse): its reason becomes the
+//  upstream's last error, as a server failure's status does.
+static void
+s_bad_answer (bb_fetch_job_t *self, bb_upstream_t lane, const char *reason)
+{
+    snprintf (self->tally [lane].last_error,
+              sizeof self->tally [lane].last_error, "%s", reason);
+}
+
 //  Fail source with the status result stands for; counts the failure.
 static void
 s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
@@ -283,6 +293,11 @@ s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
         return;
     }
     self->tally [lane].failures++;
+    if (result->outcome == BB_HTTP_RESPONSE && result->status < 500) {
+        char reason [BB_REASON_SIZE];
+        snprintf (reason, sizeof reason, "HTTP %ld", result->status);
+        s_bad_answer (self, lane, reason);
+    }
     s_source_fail (source, s_failure_status (result), result, NULL);
 }
 
@@ -291,6 +306,7 @@ s_parse_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
                 const bb_http_result_t *result, const char *reason)
 {
     self->tally [lane].failures++;
+    s_bad_answer (self, lane, reason);
     s_source_fail (source, BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR, result,
                    reason);
 }
@@ -517,6 +533,8 @@ s_on_price (bb_fetch_job_t *self, const bb_http_result_t *result)
         self->price_ok = true;
         return;
     }
+    else
+        s_bad_answer (self, BB_UPSTREAM_PRICE, reason);
     self->tally [BB_UPSTREAM_PRICE].failures++;
     char quoted [BB_REASON_SIZE + 8];
     bb_warn ("price_failed", "job=%s http_status=%ld reason=%s",
@@ -555,6 +573,8 @@ s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
     if (!answered)
         snprintf (reason, sizeof reason, "%s", result->detail [0]
                   ? result->detail : "unexpected HTTP status");
+    else
+        s_bad_answer (self, BB_UPSTREAM_HIRO, reason);
     self->tally [BB_UPSTREAM_HIRO].failures++;
     char quoted [BB_REASON_SIZE + 8];
     bb_warn ("token_meta_failed", "contract=%s http_status=%ld reason=%s",
