@@ -24,6 +24,7 @@
 #include "bb_client.h"
 #include "bb_mockdata.h"
 #include "bb_child.h"
+#include "bb_http_exchange.h"
 #include "bb_mock_process.h"
 #include "bb_sample_agents.h"
 #include "bb_port.h"
@@ -49,12 +50,14 @@ struct _e2e_world_t {
     e2e_options_t options;
     char dir [PATH_SIZE];           // this world's scratch directory
     int ingest_port, query_port, jobs_port, control_port, events_port;
+    int http_port;                  // the gateway's, 0 without one
     char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
     char events [ENDPOINT_SIZE];    // the store's events (PUB)
     char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
     bb_mock_process_t *mock;
     bb_child_t *store;
     bb_child_t *scheduler;
+    bb_child_t *gateway;            // NULL unless options.gateway
     bb_child_t *fetchers [E2E_FETCHERS_MAX];
     char fetcher_ids [E2E_FETCHERS_MAX][16];
     size_t fetcher_count;
@@ -214,6 +217,43 @@ s_start_servers (e2e_world_t *self)
     assert_non_null (self->scheduler);
 }
 
+//  The gateway in front of the store and the scheduler, on a free port
+//  (tried again on a new one if it was taken meanwhile).
+static void
+s_start_gateway (e2e_world_t *self)
+{
+    for (int tries = 0; !self->gateway && tries < START_TRIES; tries++) {
+        self->http_port = s_port ();
+        char bind [ENDPOINT_SIZE];
+        snprintf (bind, sizeof bind, "127.0.0.1:%d", self->http_port);
+        const char *argv [] = {
+            "--http-bind", bind, "--store-query", self->query,
+            "--scheduler-control", self->control,
+            "--store-events", self->events, "--threads", "1",
+            "--page-cache-ttl-ms", "0", "--log-level", "warn", NULL
+        };
+        self->gateway = s_start ("balboard-gateway", argv, NULL,
+                                 self->http_port);
+    }
+    assert_non_null (self->gateway);
+}
+
+char *
+e2e_world_metrics (e2e_world_t *self)
+{
+    assert_non_null (self->gateway);
+    char url [ENDPOINT_SIZE];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/metrics",
+              self->http_port);
+    bb_http_exchange_t *exchange = bb_http_exchange_get (url, NULL,
+                                                         HTTP_TIMEOUT_MS);
+    assert_int_equal (bb_http_exchange_status (exchange), 200);
+    char *text = strdup (bb_http_exchange_body (exchange));
+    bb_http_exchange_destroy (&exchange);
+    assert_non_null (text);
+    return text;
+}
+
 size_t
 e2e_world_add_fetcher (e2e_world_t *self)
 {
@@ -232,7 +272,8 @@ e2e_world_add_fetcher (e2e_world_t *self)
         fetcher.urls.mempool, fetcher.urls.price,
         "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS, NULL
     };
-    self->fetchers [index] = s_start ("balboard-fetcher", NULL, env, 0);
+    self->fetchers [index] = s_start ("balboard-fetcher",
+                                      self->options.fetcher_args, env, 0);
     return index;
 }
 
@@ -309,6 +350,7 @@ s_disconnect (e2e_world_t *self)
 static void
 s_stop_all (e2e_world_t *self)
 {
+    s_stop (&self->gateway, "gateway");
     for (size_t i = 0; i < self->fetcher_count; i++)
         s_stop (&self->fetchers [i], self->fetcher_ids [i]);
     s_stop (&self->scheduler, "scheduler");
@@ -335,6 +377,8 @@ e2e_world_new (const e2e_options_t *options)
     s_endpoint (self->jobs, &self->jobs_port);
     s_endpoint (self->control, &self->control_port);
     s_start_servers (self);
+    if (options->gateway)
+        s_start_gateway (self);
     s_connect (self);
     if (options->agents && !options->registry)
         e2e_world_import (self, 0, options->agents);

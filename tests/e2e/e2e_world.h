@@ -2,9 +2,10 @@
     e2e_world - a whole balboard on loopback, for end-to-end tests
 
     Owns real processes on free ports: the mock upstream, the store, the
-    scheduler and any number of fetchers, each with its data under the
-    test's scratch directory (with options.registry the scheduler syncs
-    the mock's agent registry), plus clients for the store's ingest and
+    scheduler, any number of fetchers and optionally a gateway, each
+    with its data under the test's scratch directory (with
+    options.registry the scheduler syncs the mock's agent registry), plus
+    clients for the store's ingest and
     query sockets and the scheduler's control socket. The scheduler
     starts paused so a test imports agents and attaches fetchers first,
     then calls e2e_world_go. Agents come from the mock's deterministic
@@ -35,6 +36,8 @@ typedef struct {
     bool registry;                  // the scheduler syncs the mock's
                                     // registry (it lists agents 0..agents-1)
                                     // instead of the world importing them
+    const char *const *fetcher_args;    // extra flags of every fetcher
+    bool gateway;                   // a balboard-gateway in front too
 } e2e_options_t;
 
 typedef struct _e2e_world_t e2e_world_t;
@@ -124,6 +127,10 @@ bb_envelope_t *e2e_world_dashboard (e2e_world_t *self, int64_t offset,
 
 //  POST body to the mock's /__mock/control (asserts 200).
 void e2e_world_mock_control (e2e_world_t *self, const char *body);
+
+//  The gateway's /metrics text (the world has options.gateway; caller
+//  frees).
+char *e2e_world_metrics (e2e_world_t *self);
 
 //  The mock's /__mock/stats (caller json_decrefs).
 json_t *e2e_world_mock_stats (e2e_world_t *self);
