@@ -11,7 +11,12 @@
          balances endpoint with as many connections, and their ratio
          (what the fetcher's work per request costs: JSON parsing,
          batching, the store exchange);
-      2. 100 ms added latency: the fetcher's req/s against the ideal
+      2. the CPU each request costs the fetcher and the mock (user +
+         system, from /proc) during the fetcher's run, and the mock's
+         during wrk's: the mock's share tells whether it is the limit;
+      3. the fetcher's RSS after one job and after RSS_JOBS jobs of
+         WARMUP_AGENTS agents (it should stay flat);
+      4. 100 ms added latency: the fetcher's req/s against the ideal
          CONCURRENCY / 0.1 s = 500 req/s.
 
     Usage: bench_fetcher [agents]   (default 4000; wrk must be in PATH)
@@ -42,12 +47,27 @@
 #define LATENCY_MS          100
 #define AGENTS_DEFAULT      4000
 #define WARMUP_AGENTS       200         // fills the token cache, connects
+#define RSS_JOBS            50          // jobs before the second RSS
 #define WRK_SECONDS         "5"
 #define START_MS            10000
 #define STOP_MS             10000
 #define HTTP_MS             10000
 #define JOB_DEADLINE_MS     600000
 #define HEARTBEAT_MS        1000
+#define USAGE \
+    "Usage: bench_fetcher [agents]\n" \
+    "  agents: per timed job, 200..10000 (default 4000)\n" \
+    "Prints the fetcher's req/s next to wrk's (-c50) on the mock, the CPU\n" \
+    "per request of the fetcher and the mock, the fetcher's RSS after 1\n" \
+    "and 50 jobs, and req/s with 100 ms added latency. Needs wrk in\n" \
+    "PATH; binaries from BALBOARD_BIN_DIR, else this program's\n" \
+    "directory. Build Release for meaningful figures.\n"
+
+//  CPU seconds used so far by the fetcher and by the mock.
+typedef struct {
+    double fetcher;
+    double mock;
+} cpu_t;
 
 typedef struct {
     bb_mock_process_t *mock;
@@ -66,6 +86,16 @@ s_mock_requests (bench_t *bench)
                                         "total", NULL);
     bb_bench_require (total >= 0, "GET /__mock/stats");
     return total;
+}
+
+static cpu_t
+s_cpu (bench_t *bench)
+{
+    pid_t mock = bb_child_pid (bb_mock_process_child (bench->mock));
+    return (cpu_t) {
+        .fetcher = bb_bench_cpu_seconds (bb_child_pid (bench->fetcher)),
+        .mock = bb_bench_cpu_seconds (mock)
+    };
 }
 
 static void
@@ -141,10 +171,11 @@ s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
     return (double) (end - start) / 1e6;
 }
 
-//  wrk's Requests/sec on url with CONCURRENCY connections. The fetcher
-//  stays connected meanwhile: the scheduler side keeps heartbeating.
+//  wrk's Requests/sec on url with CONCURRENCY connections; the mock's
+//  CPU seconds meanwhile in *mock_cpu. The fetcher stays connected
+//  meanwhile: the scheduler side keeps heartbeating.
 static double
-s_wrk (bench_t *bench, const char *url)
+s_wrk (bench_t *bench, const char *url, double *mock_cpu)
 {
     char output [] = "/tmp/bench_fetcher_wrk_XXXXXX";
     int fd = mkstemp (output);
@@ -154,12 +185,14 @@ s_wrk (bench_t *bench, const char *url)
     snprintf (script, sizeof script, "exec wrk -t2 -c" CONCURRENCY_TEXT
               " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
     const char *argv [] = { "/bin/sh", "-c", script, NULL };
+    cpu_t before = s_cpu (bench);
     bb_child_t *wrk = bb_child_new (argv, NULL);
     bb_bench_require (wrk != NULL, "running wrk");
     while (bb_child_running (wrk))
         bb_fake_scheduler_serve (bench->side, HEARTBEAT_MS / 10);
     int code = bb_child_wait (wrk, STOP_MS);
     bb_child_destroy (&wrk);
+    *mock_cpu = s_cpu (bench).mock - before.mock;
     FILE *file = fopen (output, "r");
     bb_bench_require (file != NULL, "reading wrk's output");
     char line [512];
@@ -173,9 +206,38 @@ s_wrk (bench_t *bench, const char *url)
     return rate;
 }
 
+//  The fetcher's RSS after one job and after RSS_JOBS, every job of the
+//  first WARMUP_AGENTS agents.
+static void
+s_rss (bench_t *bench)
+{
+    pid_t fetcher = bb_child_pid (bench->fetcher);
+    long requests;
+    s_job (bench, "rss-1", WARMUP_AGENTS, &requests);
+    long first = bb_bench_rss_kb (fetcher);
+    for (int job = 2; job <= RSS_JOBS; job++) {
+        char job_id [32];
+        snprintf (job_id, sizeof job_id, "rss-%d", job);
+        s_job (bench, job_id, WARMUP_AGENTS, &requests);
+    }
+    long last = bb_bench_rss_kb (fetcher);
+    bb_bench_require (first > 0 && last > 0, "reading the fetcher's VmRSS");
+    printf ("fetcher RSS:       %.1f MiB after 1 job, %.1f MiB after %d "
+            "jobs of %d agents (%+.1f MiB)\n", first / 1024.0,
+            last / 1024.0, RSS_JOBS, WARMUP_AGENTS,
+            (last - first) / 1024.0);
+    bb_bench_figure ((double) first, "fetcher.rss_kb.1");
+    bb_bench_figure ((double) last, "fetcher.rss_kb.%d", RSS_JOBS);
+}
+
 int
 main (int argc, char **argv)
 {
+    if (argc > 1 && (strcmp (argv [1], "--help") == 0
+                 || strcmp (argv [1], "-h") == 0)) {
+        fputs (USAGE, stdout);
+        return EXIT_SUCCESS;
+    }
     size_t agents = argc > 1 ? (size_t) atol (argv [1]) : AGENTS_DEFAULT;
     bb_bench_require (agents >= WARMUP_AGENTS && agents <= 10000,
                "agents in 200..10000");
@@ -189,17 +251,33 @@ main (int argc, char **argv)
 
     long requests;
     s_job (&bench, "warmup", WARMUP_AGENTS, &requests);
+    cpu_t before = s_cpu (&bench);
     double seconds = s_job (&bench, "fast", agents, &requests);
+    cpu_t after = s_cpu (&bench);
     double fetcher_rate = (double) requests / seconds;
     char url [256];
     snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
               bb_mock_process_base (bench.mock),
               bench.samples [0].stx_address);
-    double wrk_rate = s_wrk (&bench, url);
+    double wrk_mock_cpu;
+    double wrk_rate = s_wrk (&bench, url, &wrk_mock_cpu);
+    double wrk_requests = wrk_rate * atof (WRK_SECONDS);
     printf ("no added latency:  fetcher %.0f req/s (%ld requests in %.2f s)"
             "   wrk %.0f req/s (-c%d, Hiro balances)   ratio %.2f\n",
             fetcher_rate, requests, seconds, wrk_rate, CONCURRENCY,
             fetcher_rate / wrk_rate);
+    double fetcher_us = (after.fetcher - before.fetcher) * 1e6
+                      / (double) requests;
+    double mock_us = (after.mock - before.mock) * 1e6 / (double) requests;
+    printf ("CPU per request:   fetcher %.0f us, mock %.0f us (%.0f%% of a "
+            "core) in the fetcher's run   mock %.0f us (%.0f%% of a core) "
+            "in wrk's\n", fetcher_us, mock_us,
+            (after.mock - before.mock) * 100 / seconds,
+            wrk_mock_cpu * 1e6 / wrk_requests,
+            wrk_mock_cpu * 100 / atof (WRK_SECONDS));
+    bb_bench_figure (fetcher_us, "fetcher.cpu_us_per_request");
+    bb_bench_figure (mock_us, "fetcher.mock_cpu_us_per_request");
+    s_rss (&bench);
 
     char control [64];
     snprintf (control, sizeof control, "{\"latency_ms\": %d}", LATENCY_MS);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bb_bench.h"
 #include "bb_random.h"
@@ -47,22 +48,6 @@ s_now_ns (void)
     struct timespec now;
     clock_gettime (CLOCK_MONOTONIC, &now);
     return (uint64_t) now.tv_sec * 1000000000ULL + (uint64_t) now.tv_nsec;
-}
-
-//  VmRSS of this process, KiB, or 0 if /proc is not there.
-static long
-s_rss_kib (void)
-{
-    FILE *file = fopen ("/proc/self/status", "r");
-    if (!file)
-        return 0;
-    char line [256];
-    long rss = 0;
-    while (fgets (line, sizeof line, file))
-        if (strncmp (line, "VmRSS:", 6) == 0)
-            rss = strtol (line + 6, NULL, 10);
-    fclose (file);
-    return rss;
 }
 
 //  A total in micro-USD: 0 for a third (pending, empty), else from 1 USD
@@ -152,7 +137,7 @@ s_bench (size_t size)
     agents_t *agents = s_agents_new (size);
     uint64_t *samples = malloc (SAMPLES * sizeof (uint64_t));
     bb_bench_require (samples != NULL, "malloc");
-    long rss_before = s_rss_kib ();
+    long rss_before = bb_bench_rss_kb (getpid ());
 
     bb_rank_t *rank = bb_rank_new ();
     uint64_t start = s_now_ns ();
@@ -191,7 +176,7 @@ s_bench (size_t size)
         bb_bench_require (position > 0, "rank");
     }
     uint64_t rank_p50 = s_percentile (samples, SAMPLES, 50);
-    long rss = s_rss_kib ();
+    long rss = bb_bench_rss_kb (getpid ());
 
     printf ("%8zu %9.1f %9.1f %10.0f %7" PRIu64 " %7" PRIu64 " %7" PRIu64
             " %7" PRIu64 " %9" PRIu64 " %9" PRIu64 " %7" PRIu64

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 void
@@ -101,4 +102,23 @@ bb_bench_rss_kb (int pid)
     if (file)
         fclose (file);
     return rss;
+}
+
+double
+bb_bench_cpu_seconds (int pid)
+{
+    char path [64], line [1024];
+    snprintf (path, sizeof path, "/proc/%d/stat", pid);
+    FILE *file = fopen (path, "r");
+    bool read = file && fgets (line, sizeof line, file) != NULL;
+    if (file)
+        fclose (file);
+    //  utime and stime are the 12th and 13th fields after the
+    //  parenthesised command name, which may itself hold spaces.
+    char *field = read ? strrchr (line, ')') : NULL;
+    unsigned long ticks [2] = { 0, 0 };
+    if (!field || sscanf (field + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+                          "%*u %*u %lu %lu", &ticks [0], &ticks [1]) != 2)
+        return -1;
+    return (double) (ticks [0] + ticks [1]) / (double) sysconf (_SC_CLK_TCK);
 }

@@ -39,4 +39,8 @@ long long bb_bench_disk_bytes (const char *path);
 //  Resident memory of process pid in kB (VmRSS), -1 if unknown.
 long bb_bench_rss_kb (int pid);
 
+//  CPU seconds (user + system, every thread) process pid has used so
+//  far, -1 if unknown.
+double bb_bench_cpu_seconds (int pid);
+
 #endif
