@@ -33,6 +33,7 @@
 #define RETRY_AFTER_MAX_S   86400L      // a day: longer asks are capped
 #define FDS_MAX             8           // extra descriptors bb_http_poll
 #define IDLE_EASY_MAX       64          // easy handles kept for reuse
+#define SPARE_BODY_MAX      64          // BODY_INITIAL_BYTES buffers kept
 #define USER_AGENT          "balboard-fetcher"
 #define MS_PER_S            1000
 
@@ -82,12 +83,27 @@ struct _bb_http_t {
     zlistx_t *finished;                 // request_t to call back, owned
     CURL *idle [IDLE_EASY_MAX];         // reset easy handles, owned
     size_t idle_count;
+    char *spare [SPARE_BODY_MAX];       // body buffers for reuse, owned
+    size_t spare_count;
     int64_t next_due_ms;                // next timer of a waiting request
     uint64_t random;                    // xorshift64 state (jitter)
 };
 
 //  ---------------------------------------------------------------------
 //  Requests
+
+//  Take back a request's body buffer: one of BODY_INITIAL_BYTES (most
+//  bodies) is kept for the next request, sparing the allocator a large
+//  block per request; one that grew is freed.
+static void
+s_body_give (bb_http_t *self, char *body, size_t capacity)
+{
+    if (body && capacity == BODY_INITIAL_BYTES
+    &&  self->spare_count < SPARE_BODY_MAX)
+        self->spare [self->spare_count++] = body;
+    else
+        free (body);
+}
 
 static void
 s_request_destroy (request_t **self_p)
@@ -100,7 +116,7 @@ s_request_destroy (request_t **self_p)
         curl_easy_cleanup (self->easy);
     }
     free (self->url);
-    free (self->body);
+    s_body_give (self->engine, self->body, self->body_capacity);
     free (self);
     *self_p = NULL;
 }
@@ -172,6 +188,10 @@ s_write (char *data, size_t size, size_t count, void *arg)
     if (request->body_size + bytes > request->engine->config.max_body_bytes) {
         request->over_cap = true;
         return 0;                       // aborts with CURLE_WRITE_ERROR
+    }
+    if (!request->body && request->engine->spare_count) {
+        request->body = request->engine->spare [--request->engine->spare_count];
+        request->body_capacity = BODY_INITIAL_BYTES;
     }
     if (request->body_size + bytes + 1 > request->body_capacity) {
         size_t capacity = request->body_capacity ? request->body_capacity
@@ -611,6 +631,8 @@ bb_http_destroy (bb_http_t **self_p)
     }
     while (self->idle_count)
         curl_easy_cleanup (self->idle [--self->idle_count]);
+    while (self->spare_count)
+        free (self->spare [--self->spare_count]);
     curl_multi_cleanup (self->multi);
     free (self);
     *self_p = NULL;
