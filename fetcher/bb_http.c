@@ -275,27 +275,54 @@ s_seconds_until (int64_t when_ms, int64_t now_ms)
 //  ---------------------------------------------------------------------
 //  Attempts
 
+//  A new easy handle with the options every request shares.
+static CURL *
+s_easy_init (bb_http_t *self)
+{
+    CURL *easy = curl_easy_init ();
+    if (!easy)
+        return NULL;
+    curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, s_write);
+    curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, s_header);
+    curl_easy_setopt (easy, CURLOPT_MAXFILESIZE_LARGE,
+                      (curl_off_t) self->config.max_body_bytes);
+    curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt (easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt (easy, CURLOPT_USERAGENT, USER_AGENT);
+    return easy;
+}
+
 //  An easy handle: a reused one if any (cheaper than a new one; the
 //  connections themselves belong to the multi handle either way).
 static CURL *
 s_easy_take (bb_http_t *self)
 {
     return self->idle_count ? self->idle [--self->idle_count]
-                            : curl_easy_init ();
+                            : s_easy_init (self);
 }
 
-//  Take back easy, which is out of the multi handle.
+//  Take back easy, which is out of the multi handle. It keeps the shared
+//  options (s_easy_new sets every other one again) but nothing that
+//  points into its last request.
 static void
 s_easy_give (bb_http_t *self, CURL *easy)
 {
     if (self->idle_count < IDLE_EASY_MAX) {
-        curl_easy_reset (easy);
+        curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_setopt (easy, CURLOPT_PRIVATE, NULL);
+        curl_easy_setopt (easy, CURLOPT_WRITEDATA, NULL);
+        curl_easy_setopt (easy, CURLOPT_HEADERDATA, NULL);
         self->idle [self->idle_count++] = easy;
     }
     else
         curl_easy_cleanup (easy);
 }
 
+//  An easy handle for request's next attempt: the shared options, and
+//  the request's own.
 static CURL *
 s_easy_new (bb_http_t *self, request_t *request, long timeout_ms)
 {
@@ -308,27 +335,17 @@ s_easy_new (bb_http_t *self, request_t *request, long timeout_ms)
     curl_easy_setopt (easy, CURLOPT_PRIVATE, request);
     curl_easy_setopt (easy, CURLOPT_HTTPHEADER,
                       self->lanes [request->lane].headers);
-    curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, s_write);
     curl_easy_setopt (easy, CURLOPT_WRITEDATA, request);
-    curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, s_header);
     curl_easy_setopt (easy, CURLOPT_HEADERDATA, request);
     curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, request->error);
     curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt (easy, CURLOPT_MAXFILESIZE_LARGE,
-                      (curl_off_t) self->config.max_body_bytes);
-    curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
     //  Over TLS, ALPN tells at connect time whether the server
     //  multiplexes (HTTP/2), so waiting for that beats opening another
     //  connection. Over cleartext HTTP/1.1 the answer would only come
     //  with the first response: a slow one would stall the others.
-    if (strncmp (request->url, "https://", 8) == 0)
-        curl_easy_setopt (easy, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt (easy, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt (easy, CURLOPT_USERAGENT, USER_AGENT);
+    curl_easy_setopt (easy, CURLOPT_PIPEWAIT,
+                      strncmp (request->url, "https://", 8) == 0 ? 1L : 0L);
     return easy;
 }
 
