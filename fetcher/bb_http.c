@@ -25,9 +25,6 @@
 #include <curl/curl.h>
 #include <czmq.h>
 
-//  An attempt with less time than this before its deadline is not worth
-//  starting (libcurl's timers can end the one before it a little early).
-#define BB_HTTP_MIN_ATTEMPT_MS 20
 #define BODY_INITIAL_BYTES  16384
 #define RETRY_AFTER_SIZE    64          // longest Retry-After value kept
 #define RETRY_AFTER_MAX_S   86400L      // a day: longer asks are capped

@@ -48,6 +48,11 @@
 //  429s with a Retry-After one request waits out, at most.
 #define BB_HTTP_RATE_LIMIT_RETRIES 2
 
+//  An attempt with less time than this before its deadline is not worth
+//  starting (libcurl's timers can end the one before it a little early):
+//  a waiting request ends once less is left.
+#define BB_HTTP_MIN_ATTEMPT_MS 20
+
 typedef struct {
     long connect_timeout_ms;    // per attempt
     long request_timeout_ms;    // per attempt, whole transfer
