@@ -48,7 +48,7 @@ rm -rf "$stage" "$rootfs"
 cmake --install "$build" --prefix "$stage" > /dev/null
 
 mkdir -p "$rootfs/usr/bin" "$rootfs/etc/ssl/certs" "$rootfs/tmp" \
-         "$rootfs/data/store" "$rootfs/data/scheduler"
+         "$rootfs/data/store" "$rootfs/data/scheduler" "$rootfs/data/keys"
 for binary in "$stage"/bin/balboard*; do
     copy_binary "$binary" "$rootfs"
 done

@@ -48,7 +48,15 @@ export BALBOARD_STORE_QUERY=tcp://127.0.0.1:17702
 export BALBOARD_STORE_INGEST=tcp://127.0.0.1:17701
 export BALBOARD_SCHEDULER_CONTROL=tcp://127.0.0.1:17712
 
-cleanup() { dc down -v > /dev/null 2>&1 || true; }
+# The stack runs with CURVE keys (docs/security.md): the CLI on the host
+# takes the operator's key pair and the servers' public keys from the
+# keys volume the keygen services wrote.
+keys=$(mktemp -d)
+export BALBOARD_CURVE_CERT="$keys/operator.key_secret"
+export BALBOARD_STORE_KEY="$keys/store.key"
+export BALBOARD_SCHEDULER_KEY="$keys/scheduler.key"
+
+cleanup() { dc down -v > /dev/null 2>&1 || true; rm -rf "$keys"; }
 trap cleanup EXIT
 
 step_start=0
@@ -124,6 +132,9 @@ step "up (offline, 2 fetchers)"
 up_at=$(date +%s)
 dc up -d --scale fetcher=2 > /dev/null 2>&1 ||
     fail "compose up"
+keygen=$(docker ps -aq --filter "label=com.docker.compose.project=$project" \
+         --filter "label=com.docker.compose.service=keygen-operator")
+docker cp "$keygen:/data/keys/." "$keys/" || fail "the keys volume"
 wait_for '[ "$(field status fetchers connected)" = 2 ]' 60 ||
     fail "2 fetchers never connected"
 mock=$(dc ps -q mock-upstream)
@@ -202,6 +213,14 @@ rows_after=$(field stats balanceRows)
     fail "acked rows lost: $rows_before before, $rows_after after"
 "$cli" tick > /dev/null
 wait_for "rotation_done $before" 240 || fail "no rotation after the kills"
+done_step
+
+step "without a key the store refuses writes"
+if env -u BALBOARD_CURVE_CERT -u BALBOARD_STORE_KEY "$cli" --timeout-ms 2000 \
+        agents remove SP000000000000000000002Q6VF78 > /dev/null 2>&1; then
+    fail "a write without a key was answered"
+fi
+[ "$(field stats auth refused)" != 0 ] || fail "the refusal was not counted"
 done_step
 
 step "down -v"
