@@ -283,6 +283,19 @@ s_bad_answer (bb_fetch_job_t *self, bb_upstream_t lane, const char *reason)
               sizeof self->tally [lane].last_error, "%s", reason);
 }
 
+//  A response with a status the request should not get, and no server
+//  failure (which s_judge names): "HTTP <status>" is the last error.
+static void
+s_unexpected_status (bb_fetch_job_t *self, bb_upstream_t lane,
+                     const bb_http_result_t *result)
+{
+    if (result->outcome != BB_HTTP_RESPONSE || result->status >= 500)
+        return;
+    char reason [BB_REASON_SIZE];
+    snprintf (reason, sizeof reason, "HTTP %ld", result->status);
+    s_bad_answer (self, lane, reason);
+}
+
 //  Fail source with the status result stands for; counts the failure.
 static void
 s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
@@ -293,11 +306,7 @@ s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
         return;
     }
     self->tally [lane].failures++;
-    if (result->outcome == BB_HTTP_RESPONSE && result->status < 500) {
-        char reason [BB_REASON_SIZE];
-        snprintf (reason, sizeof reason, "HTTP %ld", result->status);
-        s_bad_answer (self, lane, reason);
-    }
+    s_unexpected_status (self, lane, result);
     s_source_fail (source, s_failure_status (result), result, NULL);
 }
 
@@ -520,10 +529,12 @@ s_on_price (bb_fetch_job_t *self, const bb_http_result_t *result)
     char reason [BB_REASON_SIZE] = "";
     if (s_cancelled (self, BB_UPSTREAM_PRICE, result))
         return;
-    if (!s_success (result))
+    if (!s_success (result)) {
         bb_reason_fail (reason, sizeof reason, "%s", result->outcome
                   == BB_HTTP_RESPONSE ? "unexpected HTTP status"
                                       : result->detail);
+        s_unexpected_status (self, BB_UPSTREAM_PRICE, result);
+    }
     else
     if (bb_upstream_parse_price (result->body, result->body_size,
                                  &self->prices.btc_usd_micro,
@@ -570,9 +581,11 @@ s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
         contract->fetched = contract->resolved = true;
         return;
     }
-    if (!answered)
+    if (!answered) {
         snprintf (reason, sizeof reason, "%s", result->detail [0]
                   ? result->detail : "unexpected HTTP status");
+        s_unexpected_status (self, BB_UPSTREAM_HIRO, result);
+    }
     else
         s_bad_answer (self, BB_UPSTREAM_HIRO, reason);
     self->tally [BB_UPSTREAM_HIRO].failures++;
