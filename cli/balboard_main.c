@@ -5,13 +5,13 @@
     the verbs, their manual pages and the exit statuses.
     =========================================================================
 */
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bb_address.h"
 #include "bb_config.h"
+#include "bb_curl_version.h"
 #include "bb_curve.h"
 #include "bb_log.h"
 #include "bb_verbs.h"
@@ -64,13 +64,7 @@ static const bb_option_t s_options [] = {
     "usage: balboard [options] VERB [arguments]\n" \
     "       balboard help [VERB]     the manual of a verb"
 
-static const char *
-s_curl_version (void)
-{
-    return curl_version_info (CURLVERSION_NOW)->version;
-}
-
-static const bb_library_t s_libraries [] = { { "libcurl", s_curl_version } };
+static const bb_library_t s_libraries [] = { { "libcurl", bb_curl_version } };
 
 static const bb_program_t s_program = {
     "balboard", SUMMARY, s_options, OPTION_COUNT, s_libraries, 1, NULL, NULL

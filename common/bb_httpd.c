@@ -7,6 +7,7 @@
 #include "bb_wire.h"
 
 #include <curl/curl.h>
+#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,14 @@ bb_httpd_resolve (const char *bind_address)
     ||  getaddrinfo (*host ? host : NULL, port, &hints, &result))
         return NULL;
     return result;
+}
+
+unsigned
+bb_httpd_port (struct MHD_Daemon *daemon)
+{
+    const union MHD_DaemonInfo *info = daemon
+        ? MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return info ? info->port : 0;
 }
 
 void

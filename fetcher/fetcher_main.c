@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <czmq.h>
 
 #include "bb_actor.h"
 #include "bb_config.h"
+#include "bb_curl_version.h"
 #include "bb_fetcher.h"
 #include "bb_ids.h"
 #include "bb_log.h"
@@ -89,13 +89,7 @@ static const bb_option_t s_options [] = {
 
 #define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
-static const char *
-s_curl_version (void)
-{
-    return curl_version_info (CURLVERSION_NOW)->version;
-}
-
-static const bb_library_t s_libraries [] = { { "libcurl", s_curl_version } };
+static const bb_library_t s_libraries [] = { { "libcurl", bb_curl_version } };
 
 static int s_health (bb_config_t *config);
 static int s_run (bb_config_t *config);

@@ -195,9 +195,7 @@ bb_gateway_new (const bb_gateway_settings_t *settings)
         bb_gateway_destroy (&self);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info (
-        self->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    self->port = info ? info->port : 0;
+    self->port = bb_httpd_port (self->daemon);
     return self;
 }
 

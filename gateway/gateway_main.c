@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <curl/curl.h>
 #include <microhttpd.h>
 
 #include "bb_actor.h"
@@ -25,6 +24,7 @@
 #include "bb_api_docs.h"
 #include "bb_client_pool.h"
 #include "bb_config.h"
+#include "bb_curl_version.h"
 #include "bb_event_feed.h"
 #include "bb_gateway.h"
 #include "bb_httpd.h"
@@ -85,15 +85,9 @@ static const bb_option_t s_options [] = {
 
 #define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
-static const char *
-s_curl_version (void)
-{
-    return curl_version_info (CURLVERSION_NOW)->version;
-}
-
 static const bb_library_t s_libraries [] = {
     { "libmicrohttpd", MHD_get_version },
-    { "libcurl", s_curl_version },
+    { "libcurl", bb_curl_version },
 };
 
 static int s_health (bb_config_t *config);

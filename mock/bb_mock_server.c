@@ -441,9 +441,7 @@ bb_mock_server_new (const char *bind_address,
         bb_mock_server_destroy (&self);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info (
-        self->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    self->port = info ? info->port : 0;
+    self->port = bb_httpd_port (self->daemon);
     return self;
 }
 
