@@ -5,7 +5,6 @@
 #include "bb_token_id.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 #define ASSET_NAME_MAX  128
@@ -49,7 +48,12 @@ bb_token_id_contract (const char *token_id, char *buf, size_t size)
 {
     const char *separator = strstr (token_id, BB_TOKEN_ID_SEPARATOR);
     size_t length = separator ? (size_t) (separator - token_id) : 0;
-    snprintf (buf, size, "%.*s", (int) length, token_id);
+    if (length >= size)
+        length = size ? size - 1 : 0;
+    if (size) {
+        memcpy (buf, token_id, length);
+        buf [length] = '\0';
+    }
     return buf;
 }
 

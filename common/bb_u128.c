@@ -75,10 +75,16 @@ bb_u128_format (bb_u128_t value, char *buf)
     char digits [BB_U128_DEC_SIZE];
     size_t pos = sizeof (digits) - 1;
     digits [pos] = '\0';
-    do {
+    while (value > UINT64_MAX) {
         digits [--pos] = (char) ('0' + (unsigned) (value % 10));
         value /= 10;
-    } while (value);
+    }
+    //  The rest in 64 bits: a 128-bit division is a library call
+    uint64_t low = (uint64_t) value;
+    do {
+        digits [--pos] = (char) ('0' + (unsigned) (low % 10));
+        low /= 10;
+    } while (low);
 
     size_t len = sizeof (digits) - pos;     //  Includes the NUL
     for (size_t i = 0; i < len; i++)

@@ -126,13 +126,12 @@ s_make_room (bb_cache_t *self, size_t size)
 
 zframe_t *
 bb_cache_put (bb_cache_t *self, const bb_cache_key_t *key,
-              const bb_envelope_t *reply)
+              uint64_t request_id, uint8_t **body_p, size_t size)
 {
-    assert (self && key && reply);
-    size_t size;
-    uint8_t *bytes = bb_wire_encode_body (reply, &size);
-    zframe_t *frame = bb_wire_encode_spliced (reply->request_id, bytes,
-                                              size);
+    assert (self && key && body_p && *body_p);
+    uint8_t *bytes = *body_p;
+    *body_p = NULL;
+    zframe_t *frame = bb_wire_encode_spliced (request_id, bytes, size);
     pthread_mutex_lock (&self->mutex);
     if (key->seq > self->seq) {
         s_evict_all (self);

@@ -14,11 +14,12 @@
     go first. Thread-safe: every reader thread shares one cache (a mutex
     guards it; a hit holds it for one copy).
 
-    Encoding: the cache keeps a page's body packed alone and splices it
-    behind a header packed per request (bb_wire_encode_body,
-    bb_wire_encode_spliced), so a hit is byte for byte what
-    bb_wire_encode makes of the full reply; a put encodes the page once,
-    for the cache and for the reply it returns.
+    Encoding: the cache keeps a page's body packed alone (the bytes
+    bb_view_dashboard writes, those bb_wire_encode_body gives) and
+    splices it behind a header packed per request
+    (bb_wire_encode_spliced), so a hit is byte for byte what
+    bb_wire_encode makes of the full reply; a page is written once, for
+    the cache and for the reply a put returns.
     =========================================================================
 */
 #ifndef BB_CACHE_H_INCLUDED
@@ -51,12 +52,13 @@ void bb_cache_destroy (bb_cache_t **self_p);
 zframe_t *bb_cache_get (bb_cache_t *self, const bb_cache_key_t *key,
                         uint64_t request_id);
 
-//  Keep reply (a dashboard page; its request_id is not kept) under key,
-//  and return it encoded as a new frame (the caller sends or destroys
-//  it). Nothing is kept if key's commit is older than the cache's, or
-//  the page does not fit at all.
+//  Keep the packed body of a dashboard page (bb_view_dashboard's bytes,
+//  size of them; the cache takes *body_p and sets it to NULL) under key,
+//  and return the reply to request_id as a new frame (the caller sends
+//  or destroys it). Nothing is kept if key's commit is older than the
+//  cache's, or the page does not fit at all.
 zframe_t *bb_cache_put (bb_cache_t *self, const bb_cache_key_t *key,
-                        const bb_envelope_t *reply);
+                        uint64_t request_id, uint8_t **body_p, size_t size);
 
 //  Drop every page of a commit before seq.
 void bb_cache_drop (bb_cache_t *self, uint64_t seq);

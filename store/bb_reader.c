@@ -32,10 +32,6 @@ s_dispatch (bb_view_t *view, const bb_envelope_t *request)
 {
     uint64_t id = request->request_id;
     switch (request->body_case) {
-        case BALBOARD__ENVELOPE__BODY_DASHBOARD_REQUEST:
-            return bb_view_dashboard (view, request->dashboard_request, id);
-        case BALBOARD__ENVELOPE__BODY_AGENT_DETAIL_REQUEST:
-            return bb_view_agent (view, request->agent_detail_request, id);
         case BALBOARD__ENVELOPE__BODY_RANK_REQUEST:
             return bb_view_rank (view, request->rank_request, id);
         case BALBOARD__ENVELOPE__BODY_STATS_REQUEST:
@@ -75,6 +71,61 @@ s_cache_key (const bb_view_t *view, const bb_envelope_t *request,
     return true;
 }
 
+static zframe_t *
+s_error_frame (bb_envelope_t **error_p)
+{
+    zframe_t *frame = bb_wire_encode (*error_p);
+    bb_wire_envelope_destroy (error_p);
+    return frame;
+}
+
+//  The reply to request_id of a packed body (freed here).
+static zframe_t *
+s_body_frame (uint64_t request_id, uint8_t *body, size_t size)
+{
+    zframe_t *frame = bb_wire_encode_spliced (request_id, body, size);
+    free (body);
+    return frame;
+}
+
+//  The dashboard page request asks, read in view: from the cache when
+//  it holds the page, else written and offered to the cache.
+static zframe_t *
+s_dashboard (self_t *self, bb_view_t *view, const bb_envelope_t *request)
+{
+    bb_cache_key_t key;
+    bool cacheable = s_cache_key (view, request, &key);
+    zframe_t *frame = cacheable
+                    ? bb_cache_get (self->cache, &key, request->request_id)
+                    : NULL;
+    if (frame)
+        return frame;
+    uint8_t *body;
+    size_t size;
+    bb_envelope_t *error = bb_view_dashboard (view,
+                                              request->dashboard_request,
+                                              request->request_id, &body,
+                                              &size);
+    if (error)
+        return s_error_frame (&error);
+    if (cacheable)
+        return bb_cache_put (self->cache, &key, request->request_id, &body,
+                             size);
+    return s_body_frame (request->request_id, body, size);
+}
+
+static zframe_t *
+s_agent_detail (bb_view_t *view, const bb_envelope_t *request)
+{
+    uint8_t *body;
+    size_t size;
+    bb_envelope_t *error = bb_view_agent (view,
+                                          request->agent_detail_request,
+                                          request->request_id, &body, &size);
+    return error ? s_error_frame (&error)
+                 : s_body_frame (request->request_id, body, size);
+}
+
 //  The reply to request as a frame, built at one commit.
 static zframe_t *
 s_answer (self_t *self, const bb_envelope_t *request)
@@ -85,21 +136,17 @@ s_answer (self_t *self, const bb_envelope_t *request)
         bb_envelope_t *error = bb_pb_error (
             request->request_id, BALBOARD__ERROR_REPLY__CODE__UNAVAILABLE,
             mdb_strerror (rc));
-        zframe_t *frame = bb_wire_encode (error);
-        bb_wire_envelope_destroy (&error);
-        return frame;
+        return s_error_frame (&error);
     }
-    bb_cache_key_t key;
-    bool cacheable = s_cache_key (&view, request, &key);
-    zframe_t *frame = cacheable
-                    ? bb_cache_get (self->cache, &key, request->request_id)
-                    : NULL;
-    if (!frame) {
+    zframe_t *frame;
+    if (request->body_case == BALBOARD__ENVELOPE__BODY_DASHBOARD_REQUEST)
+        frame = s_dashboard (self, &view, request);
+    else
+    if (request->body_case == BALBOARD__ENVELOPE__BODY_AGENT_DETAIL_REQUEST)
+        frame = s_agent_detail (&view, request);
+    else {
         bb_envelope_t *reply = s_dispatch (&view, request);
-        frame = cacheable && reply->body_case
-                             == BALBOARD__ENVELOPE__BODY_DASHBOARD_PAGE
-              ? bb_cache_put (self->cache, &key, reply)
-              : bb_wire_encode (reply);
+        frame = bb_wire_encode (reply);
         bb_wire_envelope_destroy (&reply);
     }
     bb_index_end (self->index, &view);
@@ -124,9 +171,7 @@ s_reject (const bb_wire_msg_t *msg)
     bb_warn (msg->envelope ? "unsupported" : "bad_frame", "socket=query "
              "reason=%s", bb_log_quote (reason, quoted, sizeof quoted));
     bb_envelope_t *error = bb_pb_error (request_id, code, reason);
-    zframe_t *frame = bb_wire_encode (error);
-    bb_wire_envelope_destroy (&error);
-    return frame;
+    return s_error_frame (&error);
 }
 
 //  Decode the request frames of msg ([envelope], the peer popped).

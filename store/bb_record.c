@@ -341,7 +341,9 @@ s_balance_list_push (bb_balance_list_t *list, const char *token_id,
         assert (list->items);
     }
     bb_balance_item_t *item = &list->items [list->size++];
-    snprintf (item->token_id, sizeof item->token_id, "%s", token_id);
+    size_t length = strnlen (token_id, sizeof item->token_id - 1);
+    memcpy (item->token_id, token_id, length);
+    item->token_id [length] = '\0';
     item->row = *row;
 }
 

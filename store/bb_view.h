@@ -10,7 +10,9 @@
 
     Every function returns a new envelope replying to request_id (the
     caller destroys it): the reply body, or an ErrorReply (BAD_REQUEST,
-    NOT_FOUND, INTERNAL on an LMDB error). Any reader thread, between
+    NOT_FOUND, INTERNAL on an LMDB error). A dashboard page (the hot
+    reply: a hundred rows) and an agent detail come as packed bytes
+    instead, written without a message tree (bb_pbuf). Any reader thread, between
     bb_index_begin and bb_index_end (the index does not change meanwhile).
     =========================================================================
 */
@@ -25,6 +27,8 @@
 //  Dashboard limits (docs/protocol.md).
 #define BB_VIEW_PAGE_DEFAULT        100
 #define BB_VIEW_PAGE_MAX            500
+//  Bytes a dashboard row takes, about: the room a page starts with.
+#define BB_VIEW_ROW_BYTES           512
 //  Agents page limits (the scheduler's chunks).
 #define BB_VIEW_AGENTS_DEFAULT      100
 #define BB_VIEW_AGENTS_MAX          10000
@@ -45,15 +49,22 @@ typedef struct {
 //  the rest clamped to 1..BB_VIEW_PAGE_MAX).
 int64_t bb_view_page_limit (int64_t requested);
 
+//  The dashboard page of request, written straight into the bytes
+//  bb_wire_encode_body gives for its reply envelope (no message tree is
+//  built: bb_pbuf). Returns NULL with the bytes in *body (the caller
+//  frees them) and their count in *size, or an ErrorReply envelope.
 bb_envelope_t *bb_view_dashboard (bb_view_t *view,
                                   const Balboard__DashboardRequest *request,
-                                  uint64_t request_id);
+                                  uint64_t request_id, uint8_t **body,
+                                  size_t *size);
 
 //  Every row of the agent, zeros and stale ones included, and per token
-//  (in token order) its newest history_limit points, oldest first.
+//  (in token order) its newest history_limit points, oldest first:
+//  written and returned as bb_view_dashboard does (NOT_FOUND: an error).
 bb_envelope_t *bb_view_agent (bb_view_t *view,
                               const Balboard__AgentDetailRequest *request,
-                              uint64_t request_id);
+                              uint64_t request_id, uint8_t **body,
+                              size_t *size);
 
 bb_envelope_t *bb_view_rank (bb_view_t *view,
                              const Balboard__RankRequest *request,

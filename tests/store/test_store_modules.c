@@ -1,7 +1,8 @@
 /*  test_store_modules - the store's modules in-process: text checks, token
     rules and valuation, change sets, record encodings over a scratch
     LMDB environment, schema refusal, batch validation, retention steps,
-    map growth and the reply cache. */
+    map growth, the reply cache, protobuf bytes written without a message
+    tree and the dashboard page written that way. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,10 +17,13 @@
 #include "bb_cache.h"
 #include "bb_changes.h"
 #include "bb_db.h"
+#include "bb_index.h"
+#include "bb_pbuf.h"
 #include "bb_record.h"
 #include "bb_retention.h"
 #include "bb_text.h"
 #include "bb_token.h"
+#include "bb_view.h"
 
 #define MIB ((size_t) 1 << 20)
 #define SBTC BB_TOKEN_ID_SBTC
@@ -530,13 +534,27 @@ s_page_reply (bb_envelope_t *reply, Balboard__DashboardPage *page,
     reply->dashboard_page = page;
 }
 
+//  Put reply under key (its body packed, as bb_view_dashboard writes it)
+//  and return the frame the put answers with.
+static zframe_t *
+s_put_frame (bb_cache_t *cache, const bb_cache_key_t *key,
+             const bb_envelope_t *reply)
+{
+    size_t size;
+    uint8_t *body = bb_wire_encode_body (reply, &size);
+    zframe_t *frame = bb_cache_put (cache, key, reply->request_id, &body,
+                                    size);
+    assert_null (body);
+    assert_non_null (frame);
+    return frame;
+}
+
 //  Put reply under key; the frame it comes back as is not needed.
 static void
 s_put (bb_cache_t *cache, const bb_cache_key_t *key,
        const bb_envelope_t *reply)
 {
-    zframe_t *frame = bb_cache_put (cache, key, reply);
-    assert_non_null (frame);
+    zframe_t *frame = s_put_frame (cache, key, reply);
     zframe_destroy (&frame);
 }
 
@@ -549,7 +567,7 @@ test_reply_cache (void **state)
     s_page_reply (&reply, &page, 5);
     bb_cache_key_t key = { 7, 1000, 5, 10 };
     assert_null (bb_cache_get (cache, &key, 1));
-    zframe_t *put = bb_cache_put (cache, &key, &reply);
+    zframe_t *put = s_put_frame (cache, &key, &reply);
     zframe_t *full = bb_wire_encode (&reply);
     assert_true (zframe_eq (put, full));     // the reply, encoded once
     zframe_destroy (&put);
@@ -597,6 +615,247 @@ test_reply_cache (void **state)
     bb_cache_destroy (&cache);
 }
 
+//  ---------------------------------------------------------------------------
+//  bb_pbuf writes what protobuf-c packs: zero fields left out, negative
+//  int64s as ten bytes, nested lengths of one and two bytes.
+
+static void
+test_pbuf (void **state)
+{
+    Balboard__PriceSnapshot prices = BALBOARD__PRICE_SNAPSHOT__INIT;
+    prices.btc_usd_micro = -5;
+    prices.priced_at_ms = 300;
+    Balboard__Agent agent = BALBOARD__AGENT__INIT;
+    char name [200];
+    memset (name, 'n', sizeof name - 1);
+    name [sizeof name - 1] = '\0';
+    agent.stx_address = STX_A;
+    agent.display_name = name;
+    agent.level = 2;
+    Balboard__DashboardRow row = BALBOARD__DASHBOARD_ROW__INIT;
+    row.agent = &agent;
+    row.rank = 1;
+    uint8_t expected [512];
+    size_t expected_size = balboard__dashboard_row__pack (&row, expected);
+
+    bb_pbuf_t *out = bb_pbuf_new (1);
+    size_t mark = bb_pbuf_open (out, 1);
+    bb_pbuf_string (out, 1, STX_A);
+    bb_pbuf_string (out, 2, "");
+    bb_pbuf_string (out, 3, name);
+    bb_pbuf_string (out, 4, NULL);
+    bb_pbuf_uint (out, 5, 2);
+    bb_pbuf_uint (out, 7, 0);
+    bb_pbuf_close (out, mark);
+    bb_pbuf_uint (out, 2, 1);
+    bb_pbuf_int (out, 4, 0);
+    size_t size;
+    uint8_t *bytes = bb_pbuf_take (out, &size);
+    assert_int_equal (size, expected_size);
+    assert_memory_equal (bytes, expected, size);
+    free (bytes);
+
+    expected_size = balboard__price_snapshot__pack (&prices, expected);
+    bb_pbuf_int (out, 1, -5);
+    bb_pbuf_int (out, 2, 0);
+    bb_pbuf_uint (out, 3, 300);
+    assert_int_equal (bb_pbuf_size (out), expected_size);
+    bytes = bb_pbuf_take (out, &size);
+    assert_memory_equal (bytes, expected, size);
+    free (bytes);
+    bb_pbuf_destroy (&out);
+    assert_null (out);
+}
+
+//  ---------------------------------------------------------------------------
+//  A dashboard page and an agent detail written straight into bytes: the
+//  rows in rank order, zero positions left out of a page (not of a
+//  detail), metadata symbols, fetch states, history oldest first, and the
+//  bytes are what protobuf-c packs for the same reply.
+
+#define STX_B "SP3FBR2AGK5H9QBDH3EEN6DF8EK8JY7RX8QJ5SVTE"
+#define STX_C "SP1HTBVD3JG9C05J7HBJTHGR0GGW7KXW28M5JS8QE"
+
+//  Agent stx with owner, its totals (sats on L1, state of each source)
+//  and its rows: btc-l1, and ALEX when alex is not 0.
+static void
+s_page_agent (bb_db_t *db, MDB_txn *txn, const char *stx, uint8_t owner,
+              uint64_t sats, uint8_t hiro, uint8_t mempool, uint64_t alex)
+{
+    bb_agent_rec_t agent = { .level = 1, .owner = owner };
+    strcpy (agent.stx, stx);
+    strcpy (agent.level_name, "Genesis");
+    assert_int_equal (bb_record_agent_put (db, txn, &agent), 0);
+    bb_totals_rec_t totals = { sats, 0, 0, { 5, 6 }, { hiro, mempool } };
+    assert_int_equal (bb_record_totals_put (db, txn, stx, &totals), 0);
+    bb_balance_rec_t btc = { sats, 8, BB_UPSTREAM_MEMPOOL,
+                             mempool == BB_SOURCE_FAILED, 6 };
+    assert_int_equal (bb_record_balance_put (db, txn, stx, "btc-l1", &btc),
+                      0);
+    bb_balance_rec_t token = { alex, 0, BB_UPSTREAM_HIRO, false, 5 };
+    if (alex)
+        assert_int_equal (bb_record_balance_put (db, txn, stx, ALEX,
+                                                 &token), 0);
+}
+
+//  The reply body bytes decode to (freed here), a body_case one, checked
+//  against protobuf-c's packing of it.
+static bb_envelope_t *
+s_repacked (uint8_t *body, size_t size, Balboard__Envelope__BodyCase body_case)
+{
+    bb_envelope_t *reply = balboard__envelope__unpack (NULL, size, body);
+    assert_non_null (reply);
+    assert_int_equal (reply->body_case, body_case);
+    size_t packed_size;
+    uint8_t *packed = bb_wire_encode_body (reply, &packed_size);
+    assert_int_equal (packed_size, size);
+    assert_memory_equal (packed, body, size);
+    free (packed);
+    free (body);
+    return reply;
+}
+
+//  The page at offset, limit 2, as the bytes bb_view_dashboard writes.
+static bb_envelope_t *
+s_page (bb_index_t *index, int64_t offset)
+{
+    bb_view_t view;
+    assert_int_equal (bb_index_begin (index, &view), 0);
+    Balboard__DashboardRequest request = BALBOARD__DASHBOARD_REQUEST__INIT;
+    request.offset = offset;
+    request.limit = 2;
+    uint8_t *body = NULL;
+    size_t size = 0;
+    assert_null (bb_view_dashboard (&view, &request, 9, &body, &size));
+    bb_index_end (index, &view);
+    return s_repacked (body, size, BALBOARD__ENVELOPE__BODY_DASHBOARD_PAGE);
+}
+
+//  The detail of stx with history_limit points a series, as the bytes
+//  bb_view_agent writes.
+static bb_envelope_t *
+s_detail (bb_index_t *index, const char *stx, uint32_t history_limit)
+{
+    bb_view_t view;
+    assert_int_equal (bb_index_begin (index, &view), 0);
+    Balboard__AgentDetailRequest request =
+        BALBOARD__AGENT_DETAIL_REQUEST__INIT;
+    request.stx_address = (char *) stx;
+    request.history_limit = history_limit;
+    uint8_t *body = NULL;
+    size_t size = 0;
+    assert_null (bb_view_agent (&view, &request, 9, &body, &size));
+    bb_index_end (index, &view);
+    return s_repacked (body, size, BALBOARD__ENVELOPE__BODY_AGENT_DETAIL);
+}
+
+static void
+test_dashboard_bytes (void **state)
+{
+    bb_db_t *db = s_db ("page", MIB, 4 * MIB);
+    MDB_txn *txn = s_begin (db, 0);
+    s_page_agent (db, txn, STX_A, BB_AGENT_REGISTRY, 300, BB_SOURCE_OK,
+                  BB_SOURCE_OK, 7);
+    s_page_agent (db, txn, STX_B, BB_AGENT_MANUAL, 200, BB_SOURCE_OK,
+                  BB_SOURCE_FAILED, 0);
+    s_page_agent (db, txn, STX_C, BB_AGENT_MANUAL, 0, BB_SOURCE_NEVER,
+                  BB_SOURCE_NEVER, 0);
+    bb_token_rec_t alex = { "ALEX", 8, true };
+    assert_int_equal (bb_record_token_put (db, txn, "SP3K8BC0PPEVCV7NZ6QSRWPQ2"
+                      "JE9E5B6N3PA0KBR9.age000-governance-token", &alex), 0);
+    bb_prices_rec_t prices = { 60000000000, 2000000, 77 };
+    assert_int_equal (bb_record_prices_put (db, txn, &prices), 0);
+    bb_counters_rec_t counters = { 4, 1234, 0, 0, 0, 0 };
+    assert_int_equal (bb_record_counters_put (db, txn, &counters), 0);
+    for (uint64_t at = 1; at <= 3; at++)
+        assert_int_equal (bb_record_history_put (db, txn, STX_A, "btc-l1",
+                                                 at, 100 * at), 0);
+    assert_int_equal (mdb_txn_commit (txn), 0);
+    bb_index_t *index = bb_index_new (db);
+    assert_non_null (index);
+
+    bb_envelope_t *reply = s_page (index, 0);
+    Balboard__DashboardPage *page = reply->dashboard_page;
+    assert_int_equal (page->n_rows, 2);
+    assert_true (page->has_more);
+    assert_int_equal (page->total, 3);
+    assert_int_equal (page->commit_seq, 4);
+    assert_int_equal (page->cached_at_ms, 1234);
+    assert_int_equal (page->prices->priced_at_ms, 77);
+    assert_int_equal (page->stats->total_usd_micro,
+                      page->rows [0]->total_usd_micro
+                      + page->rows [1]->total_usd_micro);
+    Balboard__DashboardRow *first = page->rows [0];
+    assert_string_equal (first->agent->stx_address, STX_A);
+    assert_int_equal (first->agent->owner,
+                      BALBOARD__AGENT_OWNER__AGENT_OWNER_REGISTRY);
+    assert_int_equal (first->rank, 1);
+    assert_int_equal (first->fetch_state,
+                      BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_OK);
+    assert_int_equal (first->n_tokens, 2);
+    assert_string_equal (first->tokens [0]->token_id, ALEX);
+    assert_string_equal (first->tokens [0]->symbol, "ALEX");
+    assert_int_equal (first->tokens [0]->decimals, 8);
+    assert_string_equal (first->tokens [1]->balance, "300");
+    assert_int_equal (first->total_usd_micro,
+                      first->tokens [1]->usd_value_micro);
+    Balboard__DashboardRow *second = page->rows [1];
+    assert_string_equal (second->agent->stx_address, STX_B);
+    assert_int_equal (second->fetch_state,
+                      BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PARTIAL);
+    assert_true (second->tokens [0]->stale);
+    bb_wire_envelope_destroy (&reply);
+
+    //  The last agent: pending, its zero row left out, no more pages
+    reply = s_page (index, 2);
+    page = reply->dashboard_page;
+    assert_int_equal (page->n_rows, 1);
+    assert_false (page->has_more);
+    assert_int_equal (page->rows [0]->rank, 3);
+    assert_int_equal (page->rows [0]->n_tokens, 0);
+    assert_int_equal (page->rows [0]->fetch_state,
+                      BALBOARD__AGENT_FETCH_STATE__AGENT_FETCH_PENDING);
+    bb_wire_envelope_destroy (&reply);
+
+    //  The agent detail: every row, the newest points oldest first
+    reply = s_detail (index, STX_B, 0);
+    assert_int_equal (reply->agent_detail->row->n_tokens, 1);
+    assert_int_equal (reply->agent_detail->row->rank, 2);
+    assert_int_equal (reply->agent_detail->prices->btc_usd_micro,
+                      60000000000);
+    bb_wire_envelope_destroy (&reply);
+    reply = s_detail (index, STX_A, 2);
+    Balboard__AgentDetail *detail = reply->agent_detail;
+    assert_int_equal (detail->n_history, 2);
+    assert_int_equal (detail->history [0]->captured_at_ms, 2);
+    assert_string_equal (detail->history [1]->balance, "300");
+    bb_wire_envelope_destroy (&reply);
+    reply = s_detail (index, STX_C, 0);
+    assert_int_equal (reply->agent_detail->row->n_tokens, 1);
+    assert_string_equal (reply->agent_detail->row->tokens [0]->balance, "0");
+    bb_wire_envelope_destroy (&reply);
+
+    //  Past the end: no rows; a negative offset is refused
+    reply = s_page (index, 5);
+    assert_int_equal (reply->dashboard_page->n_rows, 0);
+    bb_wire_envelope_destroy (&reply);
+    bb_view_t view;
+    assert_int_equal (bb_index_begin (index, &view), 0);
+    Balboard__DashboardRequest request = BALBOARD__DASHBOARD_REQUEST__INIT;
+    request.offset = -1;
+    uint8_t *body = NULL;
+    size_t size = 0;
+    reply = bb_view_dashboard (&view, &request, 9, &body, &size);
+    bb_index_end (index, &view);
+    assert_non_null (reply);
+    assert_null (body);
+    assert_int_equal (reply->error->code,
+                      BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    bb_wire_envelope_destroy (&reply);
+    bb_index_destroy (&index);
+    bb_db_destroy (&db);
+}
+
 BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_text),
         cmocka_unit_test (test_token),
@@ -607,4 +866,6 @@ BB_TEST_MAIN (NULL, NULL,
         cmocka_unit_test (test_map_growth),
         cmocka_unit_test (test_batch_validation),
         cmocka_unit_test (test_retention_steps),
-        cmocka_unit_test (test_reply_cache))
+        cmocka_unit_test (test_reply_cache),
+        cmocka_unit_test (test_pbuf),
+        cmocka_unit_test (test_dashboard_bytes))
