@@ -18,6 +18,7 @@
 #include "bb_client.h"
 #include "bb_mockdata.h"
 #include "bb_test_command.h"
+#include "bb_test_scratch.h"
 #include "bb_child.h"
 #include "bb_mock_process.h"
 #include "bb_port.h"
@@ -33,7 +34,6 @@ typedef struct {
     bb_mock_process_t *mock;
     bb_child_t *store;
     bb_child_t *scheduler;
-    char *cli;                      // path of the balboard binary
     char query [64];                // endpoints
     char ingest [64];
     char control [64];
@@ -50,16 +50,30 @@ static fixture_t s_fx;
 static bb_test_command_t
 s_cli (const char *input, const char *arg, ...)
 {
-    const char *argv [32] = { s_fx.cli, "--store-query", s_fx.query,
-                              "--store-ingest", s_fx.ingest,
-                              "--scheduler-control", s_fx.control };
+    const char *endpoints [] = { "--store-query", s_fx.query,
+                                 "--store-ingest", s_fx.ingest,
+                                 "--scheduler-control", s_fx.control, NULL };
+    bb_test_command_t result;
     va_list args;
     va_start (args, arg);
-    bb_child_args_append_v (argv, sizeof argv / sizeof argv [0], arg, args);
+    assert_int_equal (bb_test_command_run_bin ("balboard", endpoints, arg,
+                                               args, input, CLI_TIMEOUT_MS,
+                                               &result), 0);
     va_end (args);
+    return result;
+}
+
+//  Run balboard with args (NULL-terminated) only.
+static bb_test_command_t
+s_balboard (const char *arg, ...)
+{
     bb_test_command_t result;
-    assert_int_equal (bb_test_command_run (argv, input, NULL, CLI_TIMEOUT_MS,
-                                           &result), 0);
+    va_list args;
+    va_start (args, arg);
+    assert_int_equal (bb_test_command_run_bin ("balboard", NULL, arg, args,
+                                               NULL, CLI_TIMEOUT_MS,
+                                               &result), 0);
+    va_end (args);
     return result;
 }
 
@@ -141,30 +155,18 @@ s_write_import_file (const char *path)
 static bb_child_t *
 s_start (const char *name, const char *const args [], int port)
 {
-    char *path = bb_child_bin_path (name);
-    assert_non_null (path);
-    const char *argv [24] = { path };
-    bb_child_args_append (argv, sizeof argv / sizeof argv [0], args);
-    bb_child_t *process = bb_child_new (argv, NULL);
-    free (path);
+    bb_child_t *process = bb_child_start (name, args, NULL, port,
+                                          START_TIMEOUT_MS);
     assert_non_null (process);
-    assert_int_equal (bb_child_wait_port (process, port,
-                                          START_TIMEOUT_MS), 0);
     return process;
 }
 
 static int
 s_setup (void **state)
 {
-    const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
-    snprintf (s_fx.scratch, sizeof s_fx.scratch, "%s",
-              scratch ? scratch : "/tmp/balboard-test-cli");
-    char command [1200];
-    snprintf (command, sizeof command, "rm -rf '%s' && mkdir -p '%s'",
-              s_fx.scratch, s_fx.scratch);
-    if (system (command))
+    if (bb_test_scratch_reset ("/tmp/balboard-test-cli", s_fx.scratch,
+                               sizeof s_fx.scratch))
         return -1;
-    s_fx.cli = bb_child_bin_path ("balboard");
     int ingest_port = bb_port_free ();
     int query_port = bb_port_free ();
     int jobs_port = bb_port_free ();
@@ -208,7 +210,6 @@ s_teardown (void **state)
     int mock = bb_mock_process_end (&s_fx.mock, 10000);
     bb_child_destroy (&s_fx.scheduler);
     bb_child_destroy (&s_fx.store);
-    free (s_fx.cli);
     return scheduler || store || mock ? -1 : 0;
 }
 
@@ -280,19 +281,14 @@ test_unreachable (void **state)
     int port = bb_port_free ();
     char dead [64];
     snprintf (dead, sizeof dead, "tcp://127.0.0.1:%d", port);
-    const char *argv [] = { s_fx.cli, "--store-query", dead,
-                            "--scheduler-control", dead, "--timeout-ms",
-                            "300", "stats", NULL };
-    bb_test_command_t result;
-    bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS, &result);
-    s_expect_status (result, 2, "no answer");
-    argv [7] = "status";
-    bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS, &result);
-    s_expect_status (result, 2, "no answer");
-    const char *bad [] = { s_fx.cli, "--store-query", "nonsense://x", "stats",
-                           NULL };
-    bb_test_command_run (bad, NULL, NULL, CLI_TIMEOUT_MS, &result);
-    s_expect_status (result, 64, "not a valid endpoint");
+    s_expect_status (s_balboard ("--store-query", dead, "--scheduler-control",
+                                 dead, "--timeout-ms", "300", "stats", NULL),
+                     2, "no answer");
+    s_expect_status (s_balboard ("--store-query", dead, "--scheduler-control",
+                                 dead, "--timeout-ms", "300", "status",
+                                 NULL), 2, "no answer");
+    s_expect_status (s_balboard ("--store-query", "nonsense://x", "stats",
+                                 NULL), 64, "not a valid endpoint");
 }
 
 //  ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_test_command.h"
+#include "bb_test_scratch.h"
 
 #define REGISTRY_AGENTS "100"
 #define START_TIMEOUT_MS 10000
@@ -31,7 +32,6 @@ typedef struct {
     bb_child_t *store;
     bb_child_t *scheduler;
     bb_child_t *fetcher;
-    char *cli;                      // path of the balboard binary
     char query [64];                // endpoints
     char ingest [64];
     char jobs [64];
@@ -48,13 +48,13 @@ static fixture_t s_fx;
 static bb_test_command_t
 s_run (const char *flag, const char *arg, va_list args)
 {
-    const char *argv [24] = { s_fx.cli, "--store-query", s_fx.query,
-                              "--scheduler-control", s_fx.control,
-                              "--timeout-ms", SYNC_TIMEOUT, flag };
-    bb_child_args_append_v (argv, sizeof argv / sizeof argv [0], arg, args);
+    const char *endpoints [] = { "--store-query", s_fx.query,
+                                 "--scheduler-control", s_fx.control,
+                                 "--timeout-ms", SYNC_TIMEOUT, flag, NULL };
     bb_test_command_t result;
-    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS,
-                                           &result), 0);
+    assert_int_equal (bb_test_command_run_bin ("balboard", endpoints, arg,
+                                               args, NULL, CLI_TIMEOUT_MS,
+                                               &result), 0);
     return result;
 }
 
@@ -134,14 +134,9 @@ s_endpoint (char *buf, size_t size, int *port)
 static int
 s_setup (void **state)
 {
-    const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
-    assert_non_null (scratch);
-    snprintf (s_fx.scratch, sizeof s_fx.scratch, "%s", scratch);
-    char command [1200], store_dir [600], scheduler_dir [600];
-    snprintf (command, sizeof command, "rm -rf '%s' && mkdir -p '%s'",
-              s_fx.scratch, s_fx.scratch);
-    assert_int_equal (system (command), 0);
-    s_fx.cli = bb_child_bin_path ("balboard");
+    assert_int_equal (bb_test_scratch_reset (NULL, s_fx.scratch,
+                                             sizeof s_fx.scratch), 0);
+    char store_dir [600], scheduler_dir [600];
     int query_port, ingest_port, jobs_port, control_port, events_port;
     s_endpoint (s_fx.query, sizeof s_fx.query, &query_port);
     s_endpoint (s_fx.ingest, sizeof s_fx.ingest, &ingest_port);
@@ -187,7 +182,6 @@ s_teardown (void **state)
     bb_child_destroy (&s_fx.fetcher);
     bb_child_destroy (&s_fx.scheduler);
     bb_child_destroy (&s_fx.store);
-    free (s_fx.cli);
     return fetcher || scheduler || store || mock ? -1 : 0;
 }
 

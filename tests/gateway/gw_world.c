@@ -21,6 +21,7 @@
 #include "bb_clock.h"
 #include "bb_mockdata.h"
 #include "bb_port.h"
+#include "bb_sample_agents.h"
 
 #define START_MS            20000       // a process must listen by then
 #define STOP_MS             20000       // ... and exit by then
@@ -47,6 +48,7 @@ struct _gw_world_t {
     bb_child_t *gateway;
     bb_client_t *ingest_client;
     bb_client_t *control_client;
+    unsigned agents;                    // sample agents upserted so far
 };
 
 //  ---------------------------------------------------------------------
@@ -186,34 +188,6 @@ gw_world_stop_gateway (gw_world_t *self)
 //  ---------------------------------------------------------------------
 //  Registry and rotation
 
-static void
-s_import (gw_world_t *self, unsigned count)
-{
-    bb_mock_agent_t *samples = calloc (count, sizeof *samples);
-    Balboard__Agent *agents = calloc (count, sizeof *agents);
-    Balboard__Agent **pointers = calloc (count, sizeof *pointers);
-    assert_true (samples && agents && pointers);
-    for (unsigned i = 0; i < count; i++) {
-        bb_mockdata_agent (i, &samples [i]);
-        balboard__agent__init (&agents [i]);
-        agents [i].stx_address = samples [i].stx_address;
-        agents [i].btc_address = samples [i].btc_address;
-        agents [i].display_name = samples [i].display_name;
-        agents [i].bns_name = samples [i].bns_name;
-        agents [i].level = (uint32_t) samples [i].level;
-        agents [i].level_name = (char *) samples [i].level_name;
-        pointers [i] = &agents [i];
-    }
-    bb_envelope_t *reply = NULL;
-    assert_int_equal (bb_client_agent_upsert (self->ingest_client, pointers,
-                                              count, &reply), 0);
-    assert_int_equal (reply->agent_ack->n_rejected, 0);
-    bb_wire_envelope_destroy (&reply);
-    free (pointers);
-    free (agents);
-    free (samples);
-}
-
 static Balboard__SchedulerStatus *
 s_status (gw_world_t *self, bb_envelope_t **reply_p,
           Balboard__SchedulerControl__Command command)
@@ -281,7 +255,9 @@ gw_world_new (unsigned agents)
     self->ingest_client = bb_client_new (self->ingest, CLIENT_TIMEOUT_MS);
     self->control_client = bb_client_new (self->control, CLIENT_TIMEOUT_MS);
     assert_true (self->ingest_client && self->control_client);
-    s_import (self, agents);
+    assert_int_equal (bb_sample_agents_upsert (self->ingest_client, 0, agents,
+                                               NULL), 0);
+    self->agents = agents;
     s_start_fetcher (self);
     s_first_rotation (self);
     s_start_gateway (self);
@@ -321,4 +297,20 @@ bb_client_t *
 gw_world_ingest (gw_world_t *self)
 {
     return self->ingest_client;
+}
+
+char *
+gw_world_agent_path (unsigned index, char *path)
+{
+    bb_mock_agent_t agent;
+    bb_mockdata_agent (index, &agent);
+    snprintf (path, GW_WORLD_PATH_SIZE, "/api/agents/%s", agent.stx_address);
+    return path;
+}
+
+void
+gw_world_add_agent (gw_world_t *self)
+{
+    assert_int_equal (bb_sample_agents_upsert (self->ingest_client,
+                                               self->agents++, 1, NULL), 0);
 }

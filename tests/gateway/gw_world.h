@@ -39,6 +39,11 @@ const char *gw_world_store_query (gw_world_t *self);
 //  A client of the store's ingest socket. Borrowed.
 bb_client_t *gw_world_ingest (gw_world_t *self);
 
+//  Upsert the next sample agent (the first one the world has not
+//  upserted yet) through the ingest socket: one commit, one event.
+//  Asserts that the store took it.
+void gw_world_add_agent (gw_world_t *self);
+
 //  Stop the store (SIGTERM, clean exit asserted) / start it again on the
 //  same data directory and endpoints.
 void gw_world_stop_store (gw_world_t *self);
@@ -46,6 +51,13 @@ void gw_world_start_store (gw_world_t *self);
 
 //  Stop the gateway with SIGTERM and return its exit status.
 int gw_world_stop_gateway (gw_world_t *self);
+
+//  Size of an agent's detail path.
+#define GW_WORLD_PATH_SIZE 128
+
+//  "/api/agents/<stxAddress>" of sample agent index (one the world
+//  holds, or not) into path (GW_WORLD_PATH_SIZE bytes); returns path.
+char *gw_world_agent_path (unsigned index, char *path);
 
 //  Size of a gateway's base URL.
 #define GW_WORLD_BASE_SIZE 64

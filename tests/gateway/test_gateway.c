@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "gw_world.h"
+#include "bb_test_main.h"
 #include "bb_child.h"
 #include "bb_clock.h"
 #include "bb_mockdata.h"
@@ -218,24 +219,19 @@ s_gunzip (const char *data, size_t size)
 static json_t *
 s_cli_json (const char *arg, ...)
 {
-    char *cli = bb_child_bin_path ("balboard");
-    const char *argv [16] = { cli, "--store-query",
-                              gw_world_store_query (s_world) };
-    size_t argc = 3;
+    const char *store [] = { "--store-query", gw_world_store_query (s_world),
+                             NULL };
+    bb_test_command_t result;
     va_list args;
     va_start (args, arg);
-    for (const char *next = arg; next && argc < 15;
-         next = va_arg (args, const char *))
-        argv [argc++] = next;
+    assert_int_equal (bb_test_command_run_bin ("balboard", store, arg, args,
+                                               NULL, CLI_TIMEOUT_MS,
+                                               &result), 0);
     va_end (args);
-    bb_test_command_t result;
-    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS,
-                                           &result), 0);
     if (result.status != 0)
         fail_msg ("balboard: %d: %s", result.status, result.err);
     json_t *json = s_json (result.out);
     bb_test_command_reset (&result);
-    free (cli);
     return json;
 }
 
@@ -561,11 +557,8 @@ static void
 test_errors (void **state)
 {
     s_expect_error ("GET", "/api/agents/SP-NOT-AN-ADDRESS", 400);
-    bb_mock_agent_t stranger;
-    bb_mockdata_agent (AGENTS + 7, &stranger);
-    char path [URL_SIZE];
-    snprintf (path, sizeof path, "/api/agents/%s", stranger.stx_address);
-    s_expect_error ("GET", path, 404);
+    char path [GW_WORLD_PATH_SIZE];
+    s_expect_error ("GET", gw_world_agent_path (AGENTS + 7, path), 404);
     s_expect_error ("GET", "/api/nothing", 404);
     s_expect_error ("GET", "/", 404);
     s_expect_error ("POST", "/api/dashboard", 405);
@@ -714,17 +707,7 @@ test_etag_changes_after_commit (void **state)
     char etag [256];
     snprintf (etag, sizeof etag, "%s", s_header (&before, "etag"));
     s_response_reset (&before);
-    bb_mock_agent_t sample;
-    bb_mockdata_agent (AGENTS, &sample);
-    Balboard__Agent agent = BALBOARD__AGENT__INIT;
-    agent.stx_address = sample.stx_address;
-    agent.btc_address = sample.btc_address;
-    agent.display_name = sample.display_name;
-    Balboard__Agent *agents [1] = { &agent };
-    bb_envelope_t *reply = NULL;
-    assert_int_equal (bb_client_agent_upsert (gw_world_ingest (s_world),
-                                              agents, 1, &reply), 0);
-    bb_wire_envelope_destroy (&reply);
+    gw_world_add_agent (s_world);
     //  Until the event comes (or the page cache's TTL ends), the cached
     //  page may still answer: a 304
     changed_t changed = { etag, 0, 0 };
@@ -756,11 +739,8 @@ test_store_down_then_back (void **state)
     gw_world_stop_store (s_world);
     s_expect_error ("GET", UNCACHED_PAGE, 503);
     s_expect_error ("GET", "/readyz", 503);
-    bb_mock_agent_t agent;
-    bb_mockdata_agent (0, &agent);
-    char path [URL_SIZE];
-    snprintf (path, sizeof path, "/api/agents/%s", agent.stx_address);
-    s_expect_error ("GET", path, 503);
+    char path [GW_WORLD_PATH_SIZE];
+    s_expect_error ("GET", gw_world_agent_path (0, path), 503);
     json_t *status = s_get_json ("/api/status", 200);
     assert_true (json_is_null (json_object_get (status, "store")));
     assert_true (json_is_object (json_object_get (status, "scheduler")));
@@ -822,25 +802,19 @@ test_slow_clients_do_not_block (void **state)
 static int
 s_gateway_command (const char *arg, ...)
 {
-    char *gateway = bb_child_bin_path ("balboard-gateway");
-    const char *argv [8] = { gateway };
-    size_t argc = 1;
+    bb_test_command_t result;
     va_list args;
     va_start (args, arg);
-    for (const char *next = arg; next && argc < 7;
-         next = va_arg (args, const char *))
-        argv [argc++] = next;
+    assert_int_equal (bb_test_command_run_bin ("balboard-gateway", NULL, arg,
+                                               args, NULL, CLI_TIMEOUT_MS,
+                                               &result), 0);
     va_end (args);
-    bb_test_command_t result;
-    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS,
-                                           &result), 0);
     int status = result.status;
     if (status == 0 && strcmp (arg, "--version") == 0) {
         assert_non_null (strstr (result.out, "libmicrohttpd "));
         assert_non_null (strstr (result.out, "libcurl "));
     }
     bb_test_command_reset (&result);
-    free (gateway);
     return status;
 }
 
@@ -875,28 +849,19 @@ s_teardown (void **state)
     return 0;
 }
 
-int
-main (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_dashboard_equals_cli),
-        cmocka_unit_test (test_dashboard_parameters),
-        cmocka_unit_test (test_dashboard_headers_and_etag),
-        cmocka_unit_test (test_dashboard_gzip),
-        cmocka_unit_test (test_dashboard_head),
-        cmocka_unit_test (test_dashboard_docs),
-        cmocka_unit_test (test_dashboard_page),
-        cmocka_unit_test (test_agent),
-        cmocka_unit_test (test_errors),
-        cmocka_unit_test (test_status_health_ready),
-        cmocka_unit_test (test_concurrent_clients),
-        cmocka_unit_test (test_etag_changes_after_commit),
-        cmocka_unit_test (test_store_down_then_back),
-        cmocka_unit_test (test_slow_clients_do_not_block),
-        cmocka_unit_test (test_health_version_and_clean_exit),
-    };
-    int failed = cmocka_run_group_tests (tests, s_setup, s_teardown);
-    curl_global_cleanup ();
-    return failed;
-}
+BB_TEST_MAIN_CURL (s_setup, s_teardown,
+    cmocka_unit_test (test_dashboard_equals_cli),
+    cmocka_unit_test (test_dashboard_parameters),
+    cmocka_unit_test (test_dashboard_headers_and_etag),
+    cmocka_unit_test (test_dashboard_gzip),
+    cmocka_unit_test (test_dashboard_head),
+    cmocka_unit_test (test_dashboard_docs),
+    cmocka_unit_test (test_dashboard_page),
+    cmocka_unit_test (test_agent),
+    cmocka_unit_test (test_errors),
+    cmocka_unit_test (test_status_health_ready),
+    cmocka_unit_test (test_concurrent_clients),
+    cmocka_unit_test (test_etag_changes_after_commit),
+    cmocka_unit_test (test_store_down_then_back),
+    cmocka_unit_test (test_slow_clients_do_not_block),
+    cmocka_unit_test (test_health_version_and_clean_exit))

@@ -23,9 +23,9 @@
 #include <jansson.h>
 
 #include "gw_world.h"
+#include "bb_test_main.h"
 #include "bb_clock.h"
 #include "bb_http_exchange.h"
-#include "bb_mockdata.h"
 
 #define AGENTS              20
 #define WAIT_MS             60000       // catches a hang only
@@ -46,7 +46,6 @@ static bb_child_t *s_long;      // long TTL: entries end with events
 static char s_long_base [GW_WORLD_BASE_SIZE];
 static bb_child_t *s_deaf;      // no events reach it: the TTL alone
 static char s_deaf_base [GW_WORLD_BASE_SIZE];
-static unsigned s_next_agent = AGENTS;
 
 //  ---------------------------------------------------------------------------
 //  HTTP
@@ -118,22 +117,6 @@ s_expect_counts (const char *base, counts_t before, long long hits,
                   misses);
 }
 
-//  One new agent in the registry: one commit, one event.
-static void
-s_commit (void)
-{
-    bb_mock_agent_t sample;
-    bb_mockdata_agent (s_next_agent++, &sample);
-    Balboard__Agent agent = BALBOARD__AGENT__INIT;
-    agent.stx_address = sample.stx_address;
-    agent.btc_address = sample.btc_address;
-    agent.display_name = sample.display_name;
-    Balboard__Agent *agents [1] = { &agent };
-    bb_envelope_t *reply = NULL;
-    assert_int_equal (bb_client_agent_upsert (gw_world_ingest (s_world),
-                                              agents, 1, &reply), 0);
-    bb_wire_envelope_destroy (&reply);
-}
 
 typedef struct {
     const char *base;
@@ -242,10 +225,8 @@ test_at_most_entries_max_pages (void **state)
 static void
 test_agent_detail_is_cached (void **state)
 {
-    bb_mock_agent_t agent;
-    bb_mockdata_agent (2, &agent);
-    char path [URL_SIZE];
-    snprintf (path, sizeof path, "/api/agents/%s", agent.stx_address);
+    char path [GW_WORLD_PATH_SIZE];
+    gw_world_agent_path (2, path);
     counts_t before = s_counts (s_long_base);
     bb_http_exchange_t *first = s_get (s_long_base, path, NULL);
     assert_int_equal (bb_http_exchange_status (first), 200);
@@ -259,8 +240,7 @@ test_agent_detail_is_cached (void **state)
     bb_http_exchange_destroy (&second);
     bb_http_exchange_destroy (&first);
     //  An unknown agent is a 404 each time, never kept
-    bb_mockdata_agent (AGENTS + 100, &agent);
-    snprintf (path, sizeof path, "/api/agents/%s", agent.stx_address);
+    gw_world_agent_path (AGENTS + 100, path);
     for (int i = 0; i < 2; i++) {
         first = s_get (s_long_base, path, NULL);
         assert_int_equal (bb_http_exchange_status (first), 404);
@@ -305,7 +285,7 @@ test_commit_event_shows_new_data (void **state)
     char etag [TAG_SIZE];
     const char *path = "/api/dashboard?limit=5";
     long long total = s_page (s_long_base, path, etag);
-    s_commit ();
+    gw_world_add_agent (s_world);
     //  The TTL is ten minutes: only the commit's event ends the entry
     long long changed = s_wait_for_change (s_long_base, path, etag);
     assert_int_equal (changed, total + 1);
@@ -331,7 +311,7 @@ test_ttl_bounds_staleness_without_events (void **state)
         s_expect_counts (s_deaf_base, before, 1, 1);
         assert_string_equal (again, etag);
     }
-    s_commit ();
+    gw_world_add_agent (s_world);
     long long changed = s_wait_for_change (s_deaf_base, path, etag);
     assert_int_equal (changed, total + 1);
 }
@@ -387,21 +367,12 @@ s_teardown (void **state)
     return 0;
 }
 
-int
-main (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_second_request_is_served_from_the_cache),
-        cmocka_unit_test (test_etag_hit_is_a_304_from_the_cache),
-        cmocka_unit_test (test_at_most_entries_max_pages),
-        cmocka_unit_test (test_concurrent_misses_ask_once),
-        cmocka_unit_test (test_agent_detail_is_cached),
-        cmocka_unit_test (test_commit_event_shows_new_data),
-        cmocka_unit_test (test_ttl_bounds_staleness_without_events),
-        cmocka_unit_test (test_cache_off),
-    };
-    int failed = cmocka_run_group_tests (tests, s_setup, s_teardown);
-    curl_global_cleanup ();
-    return failed;
-}
+BB_TEST_MAIN_CURL (s_setup, s_teardown,
+    cmocka_unit_test (test_second_request_is_served_from_the_cache),
+    cmocka_unit_test (test_etag_hit_is_a_304_from_the_cache),
+    cmocka_unit_test (test_at_most_entries_max_pages),
+    cmocka_unit_test (test_concurrent_misses_ask_once),
+    cmocka_unit_test (test_agent_detail_is_cached),
+    cmocka_unit_test (test_commit_event_shows_new_data),
+    cmocka_unit_test (test_ttl_bounds_staleness_without_events),
+    cmocka_unit_test (test_cache_off))

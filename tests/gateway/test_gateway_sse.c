@@ -26,9 +26,9 @@
 #include <jansson.h>
 
 #include "gw_world.h"
+#include "bb_test_main.h"
 #include "bb_clock.h"
 #include "bb_http_exchange.h"
-#include "bb_mockdata.h"
 
 #define AGENTS              12
 #define WAIT_MS             60000       // catches a hang only
@@ -41,7 +41,6 @@
 static gw_world_t *s_world;
 static bb_child_t *s_small;             // a gateway with CAP streams
 static char s_small_base [GW_WORLD_BASE_SIZE];
-static unsigned s_next_agent = AGENTS;  // the next agent to upsert
 
 //  ---------------------------------------------------------------------------
 //  A stream read by libcurl in its own thread
@@ -257,22 +256,6 @@ s_commit_seq (void)
     return seq;
 }
 
-//  Upsert one new agent: one commit.
-static void
-s_commit (void)
-{
-    bb_mock_agent_t sample;
-    bb_mockdata_agent (s_next_agent++, &sample);
-    Balboard__Agent agent = BALBOARD__AGENT__INIT;
-    agent.stx_address = sample.stx_address;
-    agent.btc_address = sample.btc_address;
-    agent.display_name = sample.display_name;
-    Balboard__Agent *agents [1] = { &agent };
-    bb_envelope_t *reply = NULL;
-    assert_int_equal (bb_client_agent_upsert (gw_world_ingest (s_world),
-                                              agents, 1, &reply), 0);
-    bb_wire_envelope_destroy (&reply);
-}
 
 //  ---------------------------------------------------------------------------
 //  Tests
@@ -287,7 +270,7 @@ test_event_after_commit (void **state)
     assert_string_equal (opened.cache_control, "no-store");
     int64_t before = s_commit_seq ();
     int64_t started = bb_clock_mono_ms ();
-    s_commit ();
+    gw_world_add_agent (s_world);
     s_stream_wait_seq (stream, before + 1);
     printf ("test: event after a commit in %lld ms\n",
             (long long) (bb_clock_mono_ms () - started));
@@ -342,7 +325,7 @@ static bool
 s_small_stream_opens (void *arg)
 {
     stream_t **stream_p = arg;
-    s_commit ();
+    gw_world_add_agent (s_world);
     *stream_p = s_stream_new (s_small_base);
     if (s_stream_wait_open (*stream_p) == 200)
         return true;
@@ -389,7 +372,7 @@ static bool
 s_stalled_dropped (void *arg)
 {
     stalled_t *stalled = arg;
-    s_commit ();
+    gw_world_add_agent (s_world);
     stalled->commits++;
     s_stream_wait_seq (stalled->reader, s_commit_seq ());
     stream_t *probe = s_stream_new (s_small_base);
@@ -452,7 +435,7 @@ s_dashboard_answers (void *arg)
 static bool
 s_commit_seen (void *arg)
 {
-    s_commit ();
+    gw_world_add_agent (s_world);
     return s_stream_state (arg).commit_seq >= s_commit_seq ();
 }
 
@@ -507,19 +490,10 @@ s_teardown (void **state)
     return 0;
 }
 
-int
-main (void)
-{
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_event_after_commit),
-        cmocka_unit_test (test_cap_gives_503),
-        cmocka_unit_test (test_stalled_client_is_dropped),
-        cmocka_unit_test (test_keepalive),
-        cmocka_unit_test (test_events_after_store_restart),
-        cmocka_unit_test (test_clean_exit_with_streams),
-    };
-    int failed = cmocka_run_group_tests (tests, s_setup, s_teardown);
-    curl_global_cleanup ();
-    return failed;
-}
+BB_TEST_MAIN_CURL (s_setup, s_teardown,
+    cmocka_unit_test (test_event_after_commit),
+    cmocka_unit_test (test_cap_gives_503),
+    cmocka_unit_test (test_stalled_client_is_dropped),
+    cmocka_unit_test (test_keepalive),
+    cmocka_unit_test (test_events_after_store_restart),
+    cmocka_unit_test (test_clean_exit_with_streams))

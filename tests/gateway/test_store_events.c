@@ -19,7 +19,7 @@
 #include "bb_child.h"
 #include "bb_client.h"
 #include "bb_events.h"
-#include "bb_mockdata.h"
+#include "bb_sample_agents.h"
 #include "bb_port.h"
 #include "bb_wire.h"
 
@@ -186,17 +186,8 @@ s_store_stop (store_t *store)
 static void
 s_import (store_t *store, unsigned index)
 {
-    bb_mock_agent_t sample;
-    bb_mockdata_agent (index, &sample);
-    Balboard__Agent agent = BALBOARD__AGENT__INIT;
-    agent.stx_address = sample.stx_address;
-    agent.btc_address = sample.btc_address;
-    Balboard__Agent *agents [1] = { &agent };
-    bb_envelope_t *reply = NULL;
-    assert_int_equal (bb_client_agent_upsert (store->ingest, agents, 1,
-                                              &reply), 0);
-    assert_int_equal (reply->agent_ack->n_rejected, 0);
-    bb_wire_envelope_destroy (&reply);
+    assert_int_equal (bb_sample_agents_upsert (store->ingest, index, 1, NULL),
+                      0);
 }
 
 //  The next event within the hang bound; the caller frees it.

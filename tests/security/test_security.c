@@ -29,6 +29,7 @@
 #include "bb_port.h"
 #include "bb_reason.h"
 #include "bb_test_command.h"
+#include "bb_test_scratch.h"
 
 #define AGENTS              40
 #define START_TIMEOUT_MS    10000
@@ -44,7 +45,6 @@ typedef struct {
     bb_child_t *scheduler;
     bb_child_t *fetcher;
     bb_child_t *gateway;
-    char *cli;
     char scratch [400];
     char keys [420];                // the key pairs balboard keygen made
     char ingest [64], query [64], events [64], jobs [64], control [64];
@@ -189,15 +189,9 @@ s_start_clients (void)
 static int
 s_setup (void **state)
 {
-    const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
-    snprintf (s_fx.scratch, sizeof s_fx.scratch, "%s",
-              scratch ? scratch : "/tmp/balboard-test-security");
-    char command [1200];
-    snprintf (command, sizeof command, "rm -rf '%s' && mkdir -p '%s'",
-              s_fx.scratch, s_fx.scratch);
-    if (system (command))
+    if (bb_test_scratch_reset ("/tmp/balboard-test-security", s_fx.scratch,
+                               sizeof s_fx.scratch))
         return -1;
-    s_fx.cli = bb_child_bin_path ("balboard");
     s_make_keys ();
     char agents [16];
     snprintf (agents, sizeof agents, "%d", AGENTS);
@@ -225,7 +219,6 @@ s_teardown (void **state)
     bb_child_destroy (&s_fx.fetcher);
     bb_child_destroy (&s_fx.scheduler);
     bb_child_destroy (&s_fx.store);
-    free (s_fx.cli);
     if (gateway || fetcher || scheduler || store || mock)
         fprintf (stderr, "unclean exit: gateway %d fetcher %d scheduler %d "
                  "store %d mock %d\n", gateway, fetcher, scheduler, store,
@@ -242,21 +235,20 @@ static bb_test_command_t
 s_cli_v (const char *key, const char *arg, va_list args)
 {
     char cert [PATH_SIZE], store [PATH_SIZE], scheduler [PATH_SIZE];
-    const char *argv [32] = { s_fx.cli, "--store-query", s_fx.query,
-                              "--store-ingest", s_fx.ingest,
-                              "--scheduler-control", s_fx.control,
-                              "--timeout-ms", REFUSED_TIMEOUT };
+    const char *endpoints [16] = { "--store-query", s_fx.query,
+                                   "--store-ingest", s_fx.ingest,
+                                   "--scheduler-control", s_fx.control,
+                                   "--timeout-ms", REFUSED_TIMEOUT };
     if (key)
-        bb_child_args_append (argv, sizeof argv / sizeof argv [0],
-                              (const char *[]) {
+        bb_child_args_append (endpoints, 16, (const char *[]) {
             "--curve-cert", s_key (key, true, cert),
             "--store-key", s_key ("store", false, store),
             "--scheduler-key", s_key ("scheduler", false, scheduler),
             NULL });
-    bb_child_args_append_v (argv, sizeof argv / sizeof argv [0], arg, args);
     bb_test_command_t result;
-    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS,
-                                           &result), 0);
+    assert_int_equal (bb_test_command_run_bin ("balboard", endpoints, arg,
+                                               args, NULL, CLI_TIMEOUT_MS,
+                                               &result), 0);
     return result;
 }
 

@@ -8,6 +8,7 @@
 */
 #define _GNU_SOURCE
 #include "bb_test_command.h"
+#include "bb_child.h"
 #include "bb_clock.h"
 
 #include <fcntl.h>
@@ -108,6 +109,23 @@ bb_test_command_run (const char *const argv [], const char *input,
     close (input_fd);
     close (out_fd);
     close (err_fd);
+    return rc;
+}
+
+int
+bb_test_command_run_bin (const char *name, const char *const args [],
+                         const char *arg, va_list rest, const char *input,
+                         int timeout_ms, bb_test_command_t *result)
+{
+    memset (result, 0, sizeof *result);
+    char *path = bb_child_bin_path (name);
+    if (!path)
+        return -1;
+    const char *argv [BB_TEST_COMMAND_ARGS_MAX] = { path };
+    bb_child_args_append (argv, BB_TEST_COMMAND_ARGS_MAX, args);
+    bb_child_args_append_v (argv, BB_TEST_COMMAND_ARGS_MAX, arg, rest);
+    int rc = bb_test_command_run (argv, input, NULL, timeout_ms, result);
+    free (path);
     return rc;
 }
 

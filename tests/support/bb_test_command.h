@@ -4,11 +4,13 @@
     For tests that drive a CLI: the command gets stdin from a string (or
     /dev/null), and its stdout and stderr are captured whole. A command
     still running at the deadline is killed and reported as timed out.
+    bb_test_command_run_bin runs one of the build's binaries by name.
     =========================================================================
 */
 #ifndef BB_TEST_COMMAND_H_INCLUDED
 #define BB_TEST_COMMAND_H_INCLUDED
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct {
@@ -24,6 +26,19 @@ typedef struct {
 int bb_test_command_run (const char *const argv [], const char *input,
                          const char *const env [], int timeout_ms,
                          bb_test_command_t *result);
+
+#define BB_TEST_COMMAND_ARGS_MAX 48     // arguments of run_bin, all told
+
+//  Run name (a binary in $BALBOARD_BIN_DIR) with args (NULL-terminated,
+//  may be NULL), then arg and the arguments in rest up to a NULL (the
+//  caller's variable arguments), input on stdin (NULL for none) and no
+//  extra env, as bb_test_command_run. Returns 0 with *result filled, -1
+//  if the binary is unknown or could not start. Asserts that the
+//  arguments fit in BB_TEST_COMMAND_ARGS_MAX.
+int bb_test_command_run_bin (const char *name, const char *const args [],
+                             const char *arg, va_list rest,
+                             const char *input, int timeout_ms,
+                             bb_test_command_t *result);
 
 void bb_test_command_reset (bb_test_command_t *result);
 
