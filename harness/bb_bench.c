@@ -90,29 +90,39 @@ bb_bench_disk_bytes (const char *path)
     return s_disk_bytes;
 }
 
+//  The first line of /proc/<pid>/<name> that starts with prefix ("": the
+//  first line) into line (size bytes). Returns 0, or -1 if there is none.
+static int
+s_proc_line (int pid, const char *name, const char *prefix, char *line,
+             int size)
+{
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%d/%s", pid, name);
+    FILE *file = fopen (path, "r");
+    int rc = -1;
+    while (rc && file && fgets (line, size, file))
+        if (strncmp (line, prefix, strlen (prefix)) == 0)
+            rc = 0;
+    if (file)
+        fclose (file);
+    return rc;
+}
+
 long
 bb_bench_rss_kb (int pid)
 {
-    char path [64], line [256];
-    snprintf (path, sizeof path, "/proc/%d/status", pid);
-    FILE *file = fopen (path, "r");
+    char line [256];
     long rss = -1;
-    while (file && fgets (line, sizeof line, file))
+    if (s_proc_line (pid, "status", "VmRSS:", line, sizeof line) == 0)
         sscanf (line, "VmRSS: %ld", &rss);
-    if (file)
-        fclose (file);
     return rss;
 }
 
 double
 bb_bench_cpu_seconds (int pid)
 {
-    char path [64], line [1024];
-    snprintf (path, sizeof path, "/proc/%d/stat", pid);
-    FILE *file = fopen (path, "r");
-    bool read = file && fgets (line, sizeof line, file) != NULL;
-    if (file)
-        fclose (file);
+    char line [1024];
+    bool read = s_proc_line (pid, "stat", "", line, sizeof line) == 0;
     //  utime and stime are the 12th and 13th fields after the
     //  parenthesised command name, which may itself hold spaces.
     char *field = read ? strrchr (line, ')') : NULL;

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,19 +77,31 @@ s_on_header (char *data, size_t size, size_t count, void *arg)
     return size * count;
 }
 
-//  Run one transfer; post_body NULL means GET.
+//  A new exchange with an empty body.
 static bb_http_exchange_t *
-s_exchange (const char *url, const char *content_type, const char *post_body,
-            const char *const headers [], long timeout_ms)
+s_new (void)
 {
-    assert (url);
     bb_http_exchange_t *self = calloc (1, sizeof *self);
     assert (self);
     self->body = calloc (1, 1);
     assert (self->body);
     self->body_capacity = 1;
-    CURL *curl = curl_easy_init ();
-    assert (curl);
+    return self;
+}
+
+//  Run one transfer on curl: post_body NULL means method without a body,
+//  else a POST of post_body.
+static bb_http_exchange_t *
+s_exchange (CURL *curl, const char *method, const char *url,
+            const char *content_type, const char *post_body,
+            const char *const headers [], long timeout_ms)
+{
+    assert (curl && method && url);
+    bb_http_exchange_t *self = s_new ();
+    bool plain = strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0
+              || post_body;
+    curl_easy_setopt (curl, CURLOPT_NOBODY, (long) !strcmp (method, "HEAD"));
+    curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST, plain ? NULL : method);
     struct curl_slist *list = NULL;
     for (size_t index = 0; headers && headers [index]; index++)
         list = curl_slist_append (list, headers [index]);
@@ -111,7 +124,21 @@ s_exchange (const char *url, const char *content_type, const char *post_body,
     self->curl_code = (int) curl_easy_perform (curl);
     if (self->curl_code == CURLE_OK)
         curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &self->status);
+    curl_easy_setopt (curl, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all (list);
+    return self;
+}
+
+//  s_exchange on a fresh easy handle.
+static bb_http_exchange_t *
+s_exchange_once (const char *method, const char *url,
+                 const char *content_type, const char *post_body,
+                 const char *const headers [], long timeout_ms)
+{
+    CURL *curl = curl_easy_init ();
+    assert (curl);
+    bb_http_exchange_t *self = s_exchange (curl, method, url, content_type,
+                                           post_body, headers, timeout_ms);
     curl_easy_cleanup (curl);
     return self;
 }
@@ -120,7 +147,7 @@ bb_http_exchange_t *
 bb_http_exchange_get (const char *url, const char *const headers [],
                       long timeout_ms)
 {
-    return s_exchange (url, NULL, NULL, headers, timeout_ms);
+    return s_exchange_once ("GET", url, NULL, NULL, headers, timeout_ms);
 }
 
 bb_http_exchange_t *
@@ -129,7 +156,18 @@ bb_http_exchange_post (const char *url, const char *content_type,
                        long timeout_ms)
 {
     assert (body);
-    return s_exchange (url, content_type, body, headers, timeout_ms);
+    return s_exchange_once ("POST", url, content_type, body, headers,
+                            timeout_ms);
+}
+
+bb_http_exchange_t *
+bb_http_exchange_request (CURL *curl, const char *method, const char *url,
+                          const char *const headers [], long timeout_ms)
+{
+    if (!curl)
+        return s_exchange_once (method, url, NULL, NULL, headers,
+                                timeout_ms);
+    return s_exchange (curl, method, url, NULL, NULL, headers, timeout_ms);
 }
 
 void

@@ -1,7 +1,7 @@
 /*  =========================================================================
     bb_http_exchange - one blocking HTTP exchange, for tests and benchmarks
 
-    Owns the outcome of one GET or POST made with libcurl's easy interface:
+    Owns the outcome of one GET, POST or other request made with libcurl's easy interface:
     the transport result (a CURLcode), the status, the response headers and
     the whole body. A transport failure (refused, reset, timeout) is not an
     error of this module: it returns an object whose curl code says what
@@ -15,6 +15,8 @@
 #define BB_HTTP_EXCHANGE_H_INCLUDED
 
 #include <stddef.h>
+
+#include <curl/curl.h>
 
 typedef struct _bb_http_exchange_t bb_http_exchange_t;
 
@@ -31,6 +33,15 @@ bb_http_exchange_t *bb_http_exchange_post (const char *url,
                                            const char *body,
                                            const char *const headers [],
                                            long timeout_ms);
+
+//  method ("GET", "HEAD", or any other, sent without a body) url on curl,
+//  an easy handle the caller keeps (its connection reused from one
+//  request to the next), or on a fresh one if curl is NULL; as
+//  bb_http_exchange_get otherwise.
+bb_http_exchange_t *bb_http_exchange_request (CURL *curl, const char *method,
+                                              const char *url,
+                                              const char *const headers [],
+                                              long timeout_ms);
 
 //  Destroy the exchange and set *self_p to NULL. NULL-safe.
 void bb_http_exchange_destroy (bb_http_exchange_t **self_p);

@@ -145,6 +145,24 @@ s_seven_acked (void *world)
     return acked == 7;
 }
 
+//  Send signum to one of the two fetchers while it is busy with a job
+//  (reap: and reap it once it dies), wait until that job goes again to
+//  the other fetcher, then until the first rotation completes. Returns
+//  the signalled fetcher's index.
+static size_t
+s_signal_busy_fetcher (e2e_world_t *world, int signum, bool reap)
+{
+    char job [32];
+    size_t busy = s_busy_fetcher (world, 2, job);
+    if (reap)
+        e2e_world_signal_fetcher (world, busy, signum);
+    else
+        e2e_world_signal_fetcher_nowait (world, busy, signum);
+    s_wait_again (world, job, e2e_world_fetcher_id (world, 1 - busy));
+    e2e_world_wait_rotations (world, 1, ROTATION_MS);
+    return busy;
+}
+
 //  kill -9 of a fetcher mid-job: its job goes to the other one (same id,
 //  attempt 2) and nothing is lost.
 static void
@@ -153,11 +171,7 @@ test_fetcher_killed_mid_job (void **state)
     e2e_options_t options = { .agents = 300, .chunk_size = 50,
                               .fetchers = 2, .mock_latency_ms = 100 };
     e2e_world_t *world = e2e_world_new_going (&options);
-    char job [32];
-    size_t victim = s_busy_fetcher (world, 2, job);
-    e2e_world_signal_fetcher (world, victim, SIGKILL);
-    s_wait_again (world, job, e2e_world_fetcher_id (world, 1 - victim));
-    e2e_world_wait_rotations (world, 1, ROTATION_MS);
+    s_signal_busy_fetcher (world, SIGKILL, true);
     bb_envelope_t *reply = e2e_world_status (world);
     const Balboard__SchedulerStatus *status = reply->scheduler_status;
     assert_int_equal (status->fetchers, 1);
@@ -181,11 +195,7 @@ test_frozen_fetcher (void **state)
             "--job-deadline-ms", "60000", NULL }
     };
     e2e_world_t *world = e2e_world_new_going (&options);
-    char job [32];
-    size_t frozen = s_busy_fetcher (world, 2, job);
-    e2e_world_signal_fetcher_nowait (world, frozen, SIGSTOP);
-    s_wait_again (world, job, e2e_world_fetcher_id (world, 1 - frozen));
-    e2e_world_wait_rotations (world, 1, ROTATION_MS);
+    size_t frozen = s_signal_busy_fetcher (world, SIGSTOP, false);
     e2e_world_signal_fetcher_nowait (world, frozen, SIGCONT);
     e2e_world_wait_fetchers (world, 2);
     //  six chunks and the frozen attempt: seven batches acked

@@ -28,8 +28,9 @@ s_new_agents_fetched (e2e_world_t *world)
     return true;
 }
 
-static void
-test_import_picked_up (void **state)
+//  FIRST_AGENTS fetched by a first rotation; the alarm an hour away.
+static e2e_world_t *
+s_world_after_first_rotation (void)
 {
     e2e_options_t options = {
         .agents = FIRST_AGENTS, .chunk_size = 50, .fetchers = 1,
@@ -39,6 +40,13 @@ test_import_picked_up (void **state)
     };
     e2e_world_t *world = e2e_world_new_going (&options);
     e2e_world_wait_rotations (world, 1, ROTATION_MS);
+    return world;
+}
+
+static void
+test_import_picked_up (void **state)
+{
+    e2e_world_t *world = s_world_after_first_rotation ();
 
     int64_t start = zclock_mono ();
     e2e_world_import (world, FIRST_AGENTS, NEW_AGENTS);
@@ -65,14 +73,7 @@ test_import_picked_up (void **state)
 static void
 test_paused_stays_paused (void **state)
 {
-    e2e_options_t options = {
-        .agents = FIRST_AGENTS, .chunk_size = 50, .fetchers = 1,
-        .scheduler_args = (const char *const []) {
-            "--alarm-active-ms", "3600000", "--alarm-idle-ms", "3600000",
-            NULL }
-    };
-    e2e_world_t *world = e2e_world_new_going (&options);
-    e2e_world_wait_rotations (world, 1, ROTATION_MS);
+    e2e_world_t *world = s_world_after_first_rotation ();
     bb_envelope_t *reply = e2e_world_control (
         world, BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE);
     bb_wire_envelope_destroy (&reply);

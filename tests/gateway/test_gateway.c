@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "gw_world.h"
+#include "bb_http_exchange.h"
 #include "bb_test_main.h"
 #include "bb_child.h"
 #include "bb_clock.h"
@@ -49,117 +50,56 @@ static gw_world_t *s_world;
 
 typedef struct {
     long status;
-    char *body;                 // as received (not decoded), NUL-terminated
+    const char *body;           // as received (not decoded), NUL-terminated
     size_t size;
-    json_t *headers;            // lowercased name -> value (the last one)
+    bb_http_exchange_t *exchange;   // owns the body and the headers
 } response_t;
 
-static size_t
-s_on_body (char *data, size_t size, size_t count, void *arg)
-{
-    response_t *response = arg;
-    size_t bytes = size * count;
-    response->body = realloc (response->body, response->size + bytes + 1);
-    assert_non_null (response->body);
-    memcpy (response->body + response->size, data, bytes);
-    response->size += bytes;
-    response->body [response->size] = 0;
-    return bytes;
-}
-
-static size_t
-s_on_header (char *data, size_t size, size_t count, void *arg)
-{
-    response_t *response = arg;
-    size_t bytes = size * count;
-    const char *colon = memchr (data, ':', bytes);
-    if (colon) {
-        char name [128], value [1024];
-        size_t name_size = (size_t) (colon - data);
-        snprintf (name, sizeof name, "%.*s", (int) name_size, data);
-        for (char *c = name; *c; c++)
-            *c = (char) tolower ((unsigned char) *c);
-        const char *start = colon + 1;
-        while (*start == ' ')
-            start++;
-        size_t value_size = bytes - (size_t) (start - data);
-        while (value_size && (start [value_size - 1] == '\r'
-                           || start [value_size - 1] == '\n'))
-            value_size--;
-        snprintf (value, sizeof value, "%.*s", (int) value_size, start);
-        json_object_set_new (response->headers, name, json_string (value));
-    }
-    return bytes;
-}
-
-//  One request on curl (reused by the caller, or NULL for a fresh one).
+//  One request on curl (reused by the caller, or NULL for a fresh one)
+//  with headers ("Name: value", NULL-terminated, or NULL).
 static response_t
-s_request_on (CURL *curl, const char *method, const char *path,
-              const char *header, ...)
+s_exchange (CURL *curl, const char *method, const char *path,
+            const char *const headers [])
 {
-    response_t response = { 0, calloc (1, 1), 0, json_object () };
     char url [URL_SIZE + 200000];
     snprintf (url, sizeof url, "%s%s", gw_world_base (s_world), path);
-    struct curl_slist *headers = NULL;
-    va_list args;
-    va_start (args, header);
-    for (const char *next = header; next; next = va_arg (args, const char *))
-        headers = curl_slist_append (headers, next);
-    va_end (args);
-    curl_easy_setopt (curl, CURLOPT_URL, url);
-    curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt (curl, CURLOPT_NOBODY, strcmp (method, "HEAD") == 0);
-    curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST,
-                      strcmp (method, "GET") && strcmp (method, "HEAD")
-                      ? method : NULL);
-    curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_on_body);
-    curl_easy_setopt (curl, CURLOPT_WRITEDATA, &response);
-    curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, s_on_header);
-    curl_easy_setopt (curl, CURLOPT_HEADERDATA, &response);
-    curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) HTTP_TIMEOUT_MS);
-    CURLcode rc = curl_easy_perform (curl);
-    if (rc != CURLE_OK)
+    bb_http_exchange_t *exchange = bb_http_exchange_request (
+        curl, method, url, headers, HTTP_TIMEOUT_MS);
+    int code = bb_http_exchange_curl_code (exchange);
+    if (code != CURLE_OK)
         fprintf (stderr, "test: %s %s: %s\n", method, path,
-                 curl_easy_strerror (rc));
-    curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &response.status);
-    curl_slist_free_all (headers);
-    return response;
+                 curl_easy_strerror ((CURLcode) code));
+    return (response_t) { bb_http_exchange_status (exchange),
+                          bb_http_exchange_body (exchange),
+                          bb_http_exchange_body_size (exchange), exchange };
 }
 
 //  One request on a fresh connection; up to 4 headers ("Name: value"),
 //  then NULL.
 static response_t
-s_request (const char *method, const char *path, const char *header,
-                 ...)
+s_request (const char *method, const char *path, const char *header, ...)
 {
-    CURL *curl = curl_easy_init ();
-    assert_non_null (curl);
-    const char *headers [4] = { header };
+    const char *headers [5] = { header };
     va_list args;
     va_start (args, header);
     for (size_t i = 1; header && i < 4; i++)
         if (!(headers [i] = va_arg (args, const char *)))
             break;
     va_end (args);
-    response_t response = s_request_on (curl, method, path, headers [0],
-                                        headers [1], headers [2],
-                                        headers [3], NULL);
-    curl_easy_cleanup (curl);
-    return response;
+    return s_exchange (NULL, method, path, headers);
 }
 
 static void
 s_response_reset (response_t *response)
 {
-    free (response->body);
-    json_decref (response->headers);
+    bb_http_exchange_destroy (&response->exchange);
     memset (response, 0, sizeof *response);
 }
 
 static const char *
 s_header (response_t *response, const char *name)
 {
-    return json_string_value (json_object_get (response->headers, name));
+    return bb_http_exchange_header (response->exchange, name);
 }
 
 static json_t *
@@ -630,7 +570,7 @@ s_client (void *arg)
     for (unsigned i = 0; curl && i < REQUESTS_PER_CLIENT; i++) {
         char path [URL_SIZE], key [32];
         s_page_query (client->index + i, path, sizeof path, key);
-        response_t response = s_request_on (curl, "GET", path, NULL);
+        response_t response = s_exchange (curl, "GET", path, NULL);
         const char *want = json_string_value (json_object_get (
             client->expected, key));
         if (response.status == 200 && want
