@@ -98,15 +98,6 @@ s_wait_rotations (chaos_ledger_t *ledger, chaos_world_t *world,
     }
 }
 
-static uint64_t
-s_rotations_completed (chaos_world_t *world)
-{
-    bb_envelope_t *status = chaos_world_status (world);
-    uint64_t completed = status->scheduler_status->rotations_completed;
-    bb_wire_envelope_destroy (&status);
-    return completed;
-}
-
 //  The kills: at a random moment after a commit, a random process.
 static void
 s_kill_loop (chaos_ledger_t *ledger, chaos_world_t *world, uint64_t *random,
@@ -142,14 +133,16 @@ test_kill_anything (void **state)
     chaos_world_t *world = chaos_world_new (AGENTS, CHUNK_SIZE);
     chaos_ledger_t *ledger = chaos_ledger_new (AGENTS);
     s_wait_commit (world, 0);
-    uint64_t completed_before = s_rotations_completed (world);
+    bb_envelope_t *status = chaos_world_status (world);
+    uint64_t completed_before = status->scheduler_status->rotations_completed;
+    bb_wire_envelope_destroy (&status);
 
     unsigned killed [CHAOS_ROLE_COUNT] = { 0 };
     s_kill_loop (ledger, world, &random, kills, killed);
     int64_t chaos_ms = bb_clock_mono_ms () - started;
 
     //  The rotation open at the last kill completes, then a clean one.
-    bb_envelope_t *status = chaos_world_status (world);
+    status = chaos_world_status (world);
     uint64_t last = status->scheduler_status->rotation;
     bb_wire_envelope_destroy (&status);
     status = s_wait_rotations (ledger, world, last + 1);

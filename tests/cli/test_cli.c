@@ -56,23 +56,8 @@ s_cli (const char *input, const char *arg, ...)
     bb_test_command_t result;
     va_list args;
     va_start (args, arg);
-    assert_int_equal (bb_test_command_run_bin ("balboard", endpoints, arg,
-                                               args, input, CLI_TIMEOUT_MS,
-                                               &result), 0);
-    va_end (args);
-    return result;
-}
-
-//  Run balboard with args (NULL-terminated) only.
-static bb_test_command_t
-s_balboard (const char *arg, ...)
-{
-    bb_test_command_t result;
-    va_list args;
-    va_start (args, arg);
-    assert_int_equal (bb_test_command_run_bin ("balboard", NULL, arg, args,
-                                               NULL, CLI_TIMEOUT_MS,
-                                               &result), 0);
+    result = bb_test_command_run_bin ("balboard", endpoints, arg, args, input,
+                                      CLI_TIMEOUT_MS);
     va_end (args);
     return result;
 }
@@ -281,14 +266,24 @@ test_unreachable (void **state)
     int port = bb_port_free ();
     char dead [64];
     snprintf (dead, sizeof dead, "tcp://127.0.0.1:%d", port);
-    s_expect_status (s_balboard ("--store-query", dead, "--scheduler-control",
-                                 dead, "--timeout-ms", "300", "stats", NULL),
-                     2, "no answer");
-    s_expect_status (s_balboard ("--store-query", dead, "--scheduler-control",
-                                 dead, "--timeout-ms", "300", "status",
-                                 NULL), 2, "no answer");
-    s_expect_status (s_balboard ("--store-query", "nonsense://x", "stats",
-                                 NULL), 64, "not a valid endpoint");
+    char *cli = bb_child_bin_path ("balboard");
+    const char *argv [] = { cli, "--store-query", dead,
+                            "--scheduler-control", dead, "--timeout-ms",
+                            "300", "stats", NULL };
+    bb_test_command_t result;
+    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS,
+                                           &result), 0);
+    s_expect_status (result, 2, "no answer");
+    argv [7] = "status";
+    assert_int_equal (bb_test_command_run (argv, NULL, NULL, CLI_TIMEOUT_MS,
+                                           &result), 0);
+    s_expect_status (result, 2, "no answer");
+    const char *bad [] = { cli, "--store-query", "nonsense://x", "stats",
+                           NULL };
+    assert_int_equal (bb_test_command_run (bad, NULL, NULL, CLI_TIMEOUT_MS,
+                                           &result), 0);
+    s_expect_status (result, 64, "not a valid endpoint");
+    free (cli);
 }
 
 //  ---------------------------------------------------------------------------

@@ -51,11 +51,8 @@ s_run (const char *flag, const char *arg, va_list args)
     const char *endpoints [] = { "--store-query", s_fx.query,
                                  "--scheduler-control", s_fx.control,
                                  "--timeout-ms", SYNC_TIMEOUT, flag, NULL };
-    bb_test_command_t result;
-    assert_int_equal (bb_test_command_run_bin ("balboard", endpoints, arg,
-                                               args, NULL, CLI_TIMEOUT_MS,
-                                               &result), 0);
-    return result;
+    return bb_test_command_run_bin ("balboard", endpoints, arg, args, NULL,
+                                    CLI_TIMEOUT_MS);
 }
 
 static bb_test_command_t

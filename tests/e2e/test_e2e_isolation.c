@@ -116,22 +116,15 @@ s_completed_past (const Balboard__SchedulerStatus *status, void *count)
     return status->rotations_completed > *(uint64_t *) count;
 }
 
-static uint64_t
-s_rotations (e2e_world_t *world)
-{
-    bb_envelope_t *reply = e2e_world_status (world);
-    uint64_t done = reply->scheduler_status->rotations_completed;
-    bb_wire_envelope_destroy (&reply);
-    return done;
-}
-
 //  Wait for the next rotation to complete; returns its duration.
 static uint64_t
 s_next_rotation (e2e_world_t *world)
 {
-    uint64_t done = s_rotations (world);
-    bb_envelope_t *reply = e2e_world_wait_status (
-        world, "a rotation complete", s_completed_past, &done, WAIT_MS);
+    bb_envelope_t *reply = e2e_world_status (world);
+    uint64_t done = reply->scheduler_status->rotations_completed;
+    bb_wire_envelope_destroy (&reply);
+    reply = e2e_world_wait_status (world, "a rotation complete",
+                                   s_completed_past, &done, WAIT_MS);
     uint64_t took = reply->scheduler_status->last_rotation_ms;
     bb_wire_envelope_destroy (&reply);
     return took;

@@ -245,11 +245,8 @@ s_cli_v (const char *key, const char *arg, va_list args)
             "--store-key", s_key ("store", false, store),
             "--scheduler-key", s_key ("scheduler", false, scheduler),
             NULL });
-    bb_test_command_t result;
-    assert_int_equal (bb_test_command_run_bin ("balboard", endpoints, arg,
-                                               args, NULL, CLI_TIMEOUT_MS,
-                                               &result), 0);
-    return result;
+    return bb_test_command_run_bin ("balboard", endpoints, arg, args, NULL,
+                                    CLI_TIMEOUT_MS);
 }
 
 static bb_test_command_t

@@ -112,21 +112,26 @@ bb_test_command_run (const char *const argv [], const char *input,
     return rc;
 }
 
-int
+bb_test_command_t
 bb_test_command_run_bin (const char *name, const char *const args [],
                          const char *arg, va_list rest, const char *input,
-                         int timeout_ms, bb_test_command_t *result)
+                         int timeout_ms)
 {
-    memset (result, 0, sizeof *result);
+    bb_test_command_t result = { BB_TEST_COMMAND_UNSTARTED, NULL, NULL };
     char *path = bb_child_bin_path (name);
-    if (!path)
-        return -1;
     const char *argv [BB_TEST_COMMAND_ARGS_MAX] = { path };
     bb_child_args_append (argv, BB_TEST_COMMAND_ARGS_MAX, args);
     bb_child_args_append_v (argv, BB_TEST_COMMAND_ARGS_MAX, arg, rest);
-    int rc = bb_test_command_run (argv, input, NULL, timeout_ms, result);
+    if (!path || bb_test_command_run (argv, input, NULL, timeout_ms,
+                                      &result)) {
+        bb_test_command_reset (&result);
+        result.status = BB_TEST_COMMAND_UNSTARTED;
+        result.out = strdup ("");
+        result.err = strdup ("could not start the binary");
+        fprintf (stderr, "test: could not start %s\n", name);
+    }
     free (path);
-    return rc;
+    return result;
 }
 
 void

@@ -14,7 +14,8 @@
 #include <stddef.h>
 
 typedef struct {
-    int status;             // exit code, 128 + signal, or -1 on timeout
+    int status;             // exit code, 128 + signal, -1 on timeout,
+                            // BB_TEST_COMMAND_UNSTARTED (run_bin)
     char *out;              // captured stdout, NUL-terminated, owned
     char *err;              // captured stderr, NUL-terminated, owned
 } bb_test_command_t;
@@ -28,17 +29,20 @@ int bb_test_command_run (const char *const argv [], const char *input,
                          bb_test_command_t *result);
 
 #define BB_TEST_COMMAND_ARGS_MAX 48     // arguments of run_bin, all told
+#define BB_TEST_COMMAND_UNSTARTED (-2)  // status of a run that never began
 
 //  Run name (a binary in $BALBOARD_BIN_DIR) with args (NULL-terminated,
 //  may be NULL), then arg and the arguments in rest up to a NULL (the
 //  caller's variable arguments), input on stdin (NULL for none) and no
-//  extra env, as bb_test_command_run. Returns 0 with *result filled, -1
-//  if the binary is unknown or could not start. Asserts that the
-//  arguments fit in BB_TEST_COMMAND_ARGS_MAX.
-int bb_test_command_run_bin (const char *name, const char *const args [],
-                             const char *arg, va_list rest,
-                             const char *input, int timeout_ms,
-                             bb_test_command_t *result);
+//  extra env, as bb_test_command_run. If the binary is unknown or could
+//  not start, the status is BB_TEST_COMMAND_UNSTARTED and err says so.
+//  Asserts that the arguments fit in BB_TEST_COMMAND_ARGS_MAX. Free the
+//  result with bb_test_command_reset.
+bb_test_command_t bb_test_command_run_bin (const char *name,
+                                           const char *const args [],
+                                           const char *arg, va_list rest,
+                                           const char *input,
+                                           int timeout_ms);
 
 void bb_test_command_reset (bb_test_command_t *result);
 
