@@ -23,7 +23,7 @@
     budget.429s.
 
     Usage: bench_rotation [agents [budget_agents]]   (default 2000, and
-    the same for the budget run)
+    the same for the budget run; agents 0 runs the budget run alone)
     The binaries are taken from BALBOARD_BIN_DIR, else from the directory
     of this program. Build Release for meaningful figures.
     =========================================================================
@@ -371,11 +371,11 @@ main (int argc, char **argv)
 {
     unsigned agents = argc > 1 ? (unsigned) atoi (argv [1]) : AGENTS_DEFAULT;
     unsigned budget_agents = argc > 2 ? (unsigned) atoi (argv [2]) : agents;
-    bb_bench_require (agents > 0 && budget_agents > 0,
-                      "reading the agent counts");
+    bb_bench_require (budget_agents > 0, "reading the agent counts");
     bb_bench_bin_dir ();
     curl_global_init (CURL_GLOBAL_DEFAULT);
-    s_scaling (agents);
+    if (agents > 0)
+        s_scaling (agents);
     s_budget (budget_agents);
     curl_global_cleanup ();
     return EXIT_SUCCESS;

@@ -22,6 +22,7 @@
 
 #include <czmq.h>
 
+#include "bb_answers.h"
 #include "bb_balances.h"
 #include "bb_log.h"
 #include "bb_pb.h"
@@ -91,6 +92,7 @@ typedef struct {
 typedef struct {
     uint32_t requests;
     bb_latency_t latency;       // the requests' durations
+    bb_answers_t answers;       // when they were answered
     uint32_t failures;
     uint32_t rate_limited;
     uint32_t retry_after_s;
@@ -730,6 +732,8 @@ s_done (const bb_http_result_t *result, void *arg)
     self->outstanding--;
     tally_t *tally = &self->tally [s_lane_of (slot->kind)];
     tally->requests += result->attempts;
+    bb_answers_add (&tally->answers, zclock_mono (),
+                    result->attempts - result->unanswered);
     bb_latency_merge (&tally->latency, result->latency->buckets,
                       BB_LATENCY_BUCKETS, result->latency->sum_us);
     tally->rate_limited += result->rate_limited;
@@ -1284,9 +1288,12 @@ bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
     assert (report->upstreams);
     int64_t now = zclock_mono ();
     for (bb_upstream_t lane = BB_UPSTREAM_HIRO; lane <= BB_UPSTREAM_PRICE; lane++)
-        if (s_asks (self, lane))
-            report->upstreams [report->n_upstreams++] =
-                s_upstream_report (self, lane, now);
+        if (s_asks (self, lane)) {
+            Balboard__UpstreamReport *upstream = s_upstream_report (self,
+                                                                    lane, now);
+            bb_answers_report (&self->tally [lane].answers, now, upstream);
+            report->upstreams [report->n_upstreams++] = upstream;
+        }
     self->report = report;
     return report;
 }

@@ -52,6 +52,7 @@ typedef struct {
     char retry_after [RETRY_AFTER_SIZE];    // header of the last response
     long status;                        // of the last response
     unsigned attempts;
+    unsigned unanswered;                // attempts ended with no answer
     bb_latency_t latency;               // the attempts' durations
     unsigned rate_limited;
     unsigned retry_after_s;
@@ -161,6 +162,7 @@ s_flush (bb_http_t *self)
             .body = request->body ? request->body : "",
             .body_size = request->body_size,
             .attempts = request->attempts,
+            .unanswered = request->unanswered,
             .rate_limited = request->rate_limited,
             .retry_after_s = request->retry_after_s,
             .retry_until_ms = request->retry_until_ms,
@@ -557,6 +559,8 @@ s_complete (bb_http_t *self, CURL *easy, CURLcode code)
     request->easy = NULL;
     if (status)
         request->status = status;
+    else
+        request->unanswered++;
 
     int64_t now = zclock_mono ();
     bb_debug ("http_end", "lane=%u attempt=%u code=%d status=%ld bytes=%zu "
@@ -762,6 +766,20 @@ bb_http_pending (bb_http_t *self)
     return pending;
 }
 
+//  Take request, detached from the running list, off the wire: it ends
+//  cancelled, and unanswered (the upstream may still see it).
+static void
+s_cancel_running (bb_http_t *self, request_t *request)
+{
+    curl_multi_remove_handle (self->multi, request->easy);
+    s_easy_give (self, request->easy);
+    request->easy = NULL;
+    request->unanswered++;
+    self->lanes [request->lane].running--;
+    s_detail (request, "cancelled");
+    s_finish (self, request, BB_HTTP_CANCELLED);
+}
+
 void
 bb_http_cancel_lane (bb_http_t *self, unsigned lane)
 {
@@ -772,12 +790,7 @@ bb_http_cancel_lane (bb_http_t *self, unsigned lane)
         request_t *next = zlistx_next (self->running);
         if (request->lane == lane) {
             zlistx_detach (self->running, request->handle);
-            curl_multi_remove_handle (self->multi, request->easy);
-            s_easy_give (self, request->easy);
-            request->easy = NULL;
-            self->lanes [lane].running--;
-            s_detail (request, "cancelled");
-            s_finish (self, request, BB_HTTP_CANCELLED);
+            s_cancel_running (self, request);
         }
         request = next;
     }
@@ -792,14 +805,8 @@ bb_http_cancel_all (bb_http_t *self)
 {
     assert (self);
     request_t *request;
-    while ((request = zlistx_detach (self->running, NULL))) {
-        curl_multi_remove_handle (self->multi, request->easy);
-        s_easy_give (self, request->easy);
-        request->easy = NULL;
-        self->lanes [request->lane].running--;
-        s_detail (request, "cancelled");
-        s_finish (self, request, BB_HTTP_CANCELLED);
-    }
+    while ((request = zlistx_detach (self->running, NULL)))
+        s_cancel_running (self, request);
     for (unsigned lane = 0; lane < BB_HTTP_LANES; lane++)
         while ((request = zlistx_detach (self->lanes [lane].waiting, NULL))) {
             s_detail (request, "cancelled");

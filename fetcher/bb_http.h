@@ -79,6 +79,9 @@ typedef struct {
     const char *body;           // last body, NUL-terminated, may be ""
     size_t body_size;
     unsigned attempts;          // requests put on the wire
+    unsigned unanswered;        // of them, ended with no HTTP answer
+                                // (timeout, transport, cancelled): the
+                                // upstream may see them later
     unsigned rate_limited;      // 429s received
     unsigned retry_after_s;     // largest wait a 429 asked for, 0 if none
     int64_t retry_until_ms;     // when that wait ends (zclock_mono), or 0

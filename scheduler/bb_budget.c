@@ -3,9 +3,11 @@
 
     Each bucket keeps a small array of holds, one per job attempt that
     spent tokens: the cost, the attempt's deadline, and when the tokens
-    come back (0 while the job runs). Expired holds are pruned whenever
-    the bucket is read. The arrays stay short: at most one hold per job
-    dispatched within a window plus one per job in flight. A ring of the
+    come back (0 while the job runs). A report splits its attempt's hold
+    into pieces of the same ticket, one per instant its requests were
+    seen. Expired holds are pruned whenever the bucket is read. The
+    arrays stay short: at most a report's steps plus one per job
+    dispatched within a window, and one per job in flight. A ring of the
     latest reports (agents, requests used) gives the learned costs.
     =========================================================================
 */
@@ -25,6 +27,7 @@
 typedef struct {
     char ticket [BB_BUDGET_TICKET_SIZE];    // job id and attempt
     uint32_t cost;                  // tokens held
+    uint64_t spent_ms;              // when the attempt was dispatched
     uint64_t deadline_ms;           // the attempt's fetcher stops by then
     uint64_t release_ms;            // tokens back then; 0 = job running
 } hold_t;
@@ -340,8 +343,61 @@ bb_budget_spend (bb_budget_t *self, bb_upstream_t upstream,
     if (!hold)
         hold = s_hold_add (bucket, ticket);
     hold->cost = cost;
+    hold->spent_ms = now_ms;
     hold->deadline_ms = deadline_ms;
     hold->release_ms = 0;
+}
+
+//  Learn bucket's costs from a report of agents agents that used
+//  requests.
+static void
+s_sample (bucket_t *bucket, uint32_t used, uint32_t agents, uint64_t now_ms)
+{
+    bucket->samples [bucket->sample_next] = (sample_t) {
+        .at_ms = now_ms, .agents = agents, .used = used
+    };
+    bucket->sample_next = (bucket->sample_next + 1) % BB_BUDGET_SAMPLES;
+    if (bucket->sample_count < BB_BUDGET_SAMPLES)
+        bucket->sample_count++;
+}
+
+//  Drop every hold of ticket. Returns true if it had one, with the
+//  earliest dispatch in *spent_ms and in *floor_ms the latest release a
+//  report already gave it (0 if none did).
+static bool
+s_holds_take (bucket_t *bucket, const char *ticket, uint64_t *spent_ms,
+              uint64_t *floor_ms)
+{
+    bool found = false;
+    size_t kept = 0;
+    for (size_t i = 0; i < bucket->count; i++) {
+        hold_t *hold = &bucket->holds [i];
+        if (strcmp (hold->ticket, ticket) != 0) {
+            bucket->holds [kept++] = *hold;
+            continue;
+        }
+        if (!found || hold->spent_ms < *spent_ms)
+            *spent_ms = hold->spent_ms;
+        if (hold->release_ms > *floor_ms)
+            *floor_ms = hold->release_ms;
+        found = true;
+    }
+    bucket->count = kept;
+    return found;
+}
+
+//  Hold cost tokens for ticket, back at release_ms.
+static void
+s_piece (bucket_t *bucket, const char *ticket, uint32_t cost,
+         uint64_t spent_ms, uint64_t release_ms)
+{
+    if (cost == 0)
+        return;
+    hold_t *hold = s_hold_add (bucket, ticket);
+    hold->cost = cost;
+    hold->spent_ms = spent_ms;
+    hold->deadline_ms = release_ms;
+    hold->release_ms = release_ms;
 }
 
 void
@@ -349,29 +405,40 @@ bb_budget_settle (bb_budget_t *self, bb_upstream_t upstream,
                   const char *ticket, uint32_t used, uint32_t agents,
                   uint64_t now_ms)
 {
-    assert (ticket);
+    bb_budget_settle_seen (self, upstream, ticket, used, agents, NULL, 0,
+                           now_ms);
+}
+
+void
+bb_budget_settle_seen (bb_budget_t *self, bb_upstream_t upstream,
+                       const char *ticket, uint32_t used, uint32_t agents,
+                       const bb_budget_seen_t *seen, size_t count,
+                       uint64_t now_ms)
+{
+    assert (ticket && (seen || count == 0));
     bucket_t *bucket = s_bucket (self, upstream);
-    if (agents > 0 && upstream != BB_UPSTREAM_PRICE) {
-        bucket->samples [bucket->sample_next] = (sample_t) {
-            .at_ms = now_ms, .agents = agents, .used = used
-        };
-        bucket->sample_next = (bucket->sample_next + 1) % BB_BUDGET_SAMPLES;
-        if (bucket->sample_count < BB_BUDGET_SAMPLES)
-            bucket->sample_count++;
-    }
+    if (agents > 0 && upstream != BB_UPSTREAM_PRICE)
+        s_sample (bucket, used, agents, now_ms);
     if (!bucket->capacity)
         return;
     s_prune (bucket, now_ms);
-    hold_t *hold = s_hold_find (bucket, ticket);
-    if (!hold) {
-        if (used == 0)
-            return;
-        hold = s_hold_add (bucket, ticket);
+    //  An unknown ticket (a report after a restart) has no dispatch
+    //  instant to trust: its requests count as seen now
+    uint64_t spent_ms = now_ms, floor_ms = 0;
+    s_holds_take (bucket, ticket, &spent_ms, &floor_ms);
+    uint32_t left = used;
+    for (size_t i = 0; i < count && left > 0; i++) {
+        uint32_t cost = seen [i].requests < left ? seen [i].requests : left;
+        uint64_t at_ms = seen [i].at_ms < spent_ms ? spent_ms
+                       : seen [i].at_ms > now_ms   ? now_ms : seen [i].at_ms;
+        uint64_t release_ms = at_ms + self->window_ms;
+        s_piece (bucket, ticket, cost, spent_ms,
+                 release_ms > floor_ms ? release_ms : floor_ms);
+        left -= cost;
     }
-    hold->cost = used;
     uint64_t release_ms = now_ms + self->window_ms;
-    if (hold->release_ms < release_ms)
-        hold->release_ms = release_ms;
+    s_piece (bucket, ticket, left, spent_ms,
+             release_ms > floor_ms ? release_ms : floor_ms);
 }
 
 void
@@ -442,10 +509,7 @@ bb_budget_restore (bb_budget_t *self, bb_upstream_t upstream, uint32_t held,
     bucket_t *bucket = s_bucket (self, upstream);
     if (!bucket->capacity || held == 0 || until <= now_ms)
         return;
-    hold_t *hold = s_hold_add (bucket, RESTORED_TICKET);
-    hold->cost = held;
-    hold->deadline_ms = until;
-    hold->release_ms = until;
+    s_piece (bucket, RESTORED_TICKET, held, now_ms, until);
 }
 
 uint64_t

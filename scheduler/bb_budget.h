@@ -4,13 +4,17 @@
     Owns one token bucket per upstream host. A budget of rpm requests per
     minute gives a bucket of rpm x window / 60 s tokens (at least one). A
     job takes its estimated requests from the buckets when it is
-    dispatched; the tokens come back one window after the job ended
-    (reported, or given up as lost), in the amount the fetcher reported it
-    used. So a token is held for the whole time its request may run plus
-    a window, and no window of the upstream's clock, fixed or sliding,
-    whatever its phase, can see more requests than the bucket holds:
-    adding fetchers never causes a 429. A report that used more than the
-    estimate puts the bucket in debt until it is paid back.
+    dispatched; the tokens come back, in the amount the fetcher reported
+    it used, one window after the upstream last saw the requests they
+    paid for: a report says when the upstream answered them (an answer
+    comes after the upstream saw the request), each token comes back a
+    window after its request's answer, and the tokens of requests with
+    no answer (or of a job given up as lost) a window after the report
+    (or the deadline). So a token is held for the whole time its request
+    may run plus a window, and no window of the upstream's clock, fixed
+    or sliding, whatever its phase, can see more requests than the bucket
+    holds: adding fetchers never causes a 429. A report that used more
+    than the estimate puts the bucket in debt until it is paid back.
 
     Estimates. The price API costs 1 request per job. Hiro and
     mempool.space cost, per job of k agents, k x base + overhead, learned
@@ -30,6 +34,7 @@
 #define BB_BUDGET_H_INCLUDED
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bb_upstream.h"
@@ -106,6 +111,24 @@ void bb_budget_spend (bb_budget_t *self, bb_upstream_t upstream,
 void bb_budget_settle (bb_budget_t *self, bb_upstream_t upstream,
                        const char *ticket, uint32_t used, uint32_t agents,
                        uint64_t now_ms);
+
+//  When the upstream saw requests of an attempt, as its report says:
+//  requests of them by at_ms (ms since the epoch, our clock).
+typedef struct {
+    uint64_t at_ms;
+    uint32_t requests;
+} bb_budget_seen_t;
+
+//  bb_budget_settle, knowing when the upstream saw the requests: the
+//  tokens of the requests in seen [count] come back one window after
+//  their instant (an instant before the attempt's dispatch counts as the
+//  dispatch, one after now as now), the rest one window from now. An
+//  unknown ticket's instants count as now. A second report of the same
+//  attempt never brings a token back earlier than the first said.
+void bb_budget_settle_seen (bb_budget_t *self, bb_upstream_t upstream,
+                            const char *ticket, uint32_t used,
+                            uint32_t agents, const bb_budget_seen_t *seen,
+                            size_t count, uint64_t now_ms);
 
 //  The attempt ticket is lost (fetcher dead, deadline missed): its tokens
 //  come back one window after its deadline or now, whichever is later.

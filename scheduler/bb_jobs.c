@@ -14,6 +14,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+//  Answer steps of a report taken, at most (a fetcher sends 16); steps
+//  past them count as seen when the report came, which is safe.
+#define SEEN_MAX 32
+
 struct _bb_jobs_t {
     zhashx_t *jobs;                 // job id -> bb_job_t, owned
     bb_budget_t *budget;            // borrowed
@@ -162,6 +166,41 @@ bb_jobs_abandon (bb_jobs_t *self, bb_job_t *job, uint64_t now_ms)
         bb_budget_abandon (self->budget, (bb_upstream_t) u, ticket, now_ms);
 }
 
+//  What report says of upstream, or NULL.
+static const Balboard__UpstreamReport *
+s_upstream_report (const Balboard__JobReport *report, bb_upstream_t upstream)
+{
+    for (size_t i = 0; i < report->n_upstreams; i++) {
+        bb_upstream_t index;
+        if (report->upstreams [i]
+        &&  bb_upstream_from_wire (report->upstreams [i]->upstream,
+                                   &index) == 0
+        &&  index == upstream)
+            return report->upstreams [i];
+    }
+    return NULL;
+}
+
+//  When the upstream saw the requests of of (which may be NULL), as
+//  instants received at now_ms: its answers' ages taken from now, which
+//  is after the report went, so no instant is earlier than the truth.
+//  Returns how many went into seen (at most SEEN_MAX).
+static size_t
+s_seen (const Balboard__UpstreamReport *of, uint64_t now_ms,
+        bb_budget_seen_t seen [SEEN_MAX])
+{
+    size_t count = 0;
+    for (size_t i = 0; of && i < of->n_answered && count < SEEN_MAX;
+         i++) {
+        const Balboard__AnswerStep *step = of->answered [i];
+        if (!step)
+            continue;
+        uint64_t ago = step->ago_ms < now_ms ? step->ago_ms : now_ms;
+        seen [count++] = (bb_budget_seen_t) { now_ms - ago, step->requests };
+    }
+    return count;
+}
+
 void
 bb_jobs_settle (bb_jobs_t *self, const Balboard__JobReport *report,
                 uint32_t agents, uint64_t now_ms)
@@ -172,9 +211,14 @@ bb_jobs_settle (bb_jobs_t *self, const Balboard__JobReport *report,
               report->attempt);
     for (int u = 0; u < BB_UPSTREAM_COUNT; u++) {
         bb_upstream_t upstream = (bb_upstream_t) u;
-        bb_budget_settle (self->budget, upstream, ticket,
-                          bb_jobs_report_requests (report, upstream),
-                          upstream == BB_UPSTREAM_PRICE ? 0 : agents, now_ms);
+        const Balboard__UpstreamReport *of = s_upstream_report (report,
+                                                                upstream);
+        bb_budget_seen_t seen [SEEN_MAX];
+        size_t count = s_seen (of, now_ms, seen);
+        bb_budget_settle_seen (self->budget, upstream, ticket,
+                               of ? of->requests : 0,
+                               upstream == BB_UPSTREAM_PRICE ? 0 : agents,
+                               seen, count, now_ms);
     }
 }
 
@@ -193,13 +237,6 @@ bb_jobs_report_requests (const Balboard__JobReport *report,
                          bb_upstream_t upstream)
 {
     assert (report);
-    for (size_t i = 0; i < report->n_upstreams; i++) {
-        bb_upstream_t index;
-        if (report->upstreams [i]
-        &&  bb_upstream_from_wire (report->upstreams [i]->upstream,
-                                   &index) == 0
-        &&  index == upstream)
-            return report->upstreams [i]->requests;
-    }
-    return 0;
+    const Balboard__UpstreamReport *of = s_upstream_report (report, upstream);
+    return of ? of->requests : 0;
 }

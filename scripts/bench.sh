@@ -343,21 +343,22 @@ $(num "$(fig budget.allowed)") the budget allowed over that time:
 
 EOF
 cat <<EOF
-Why not all of it: a job holds its tokens from its dispatch until one
-window after its report, because the scheduler cannot tell when, between
-the two, each request reached the upstream; a token handed back earlier
-could let an upstream window that saw the job's last request see more
-than the budget (a 429, the thing the budget exists to avoid). So each
-token serves once per window plus the job's run time j (about 0.5 s for
-100 agents at 100 ms on 20 lanes, plus the batch's commit and the
-report): at most W / (W + j) of the budget in steady state, about 95% with
-the benchmark's 10 s windows and about 99% with the default 60 s window
-(\`--budget-window-ms\`). Around that, the rotation's first job is a
-one-agent probe (its cost is learned before more goes) and the last
-window is seldom full; both weigh less the longer the rotation. Using
-the remaining share safely needs the fetcher to report when it sent its
-last request to each upstream, so that the tokens come back a window
-after that instead of after the report.
+How: a job holds its tokens from its dispatch, and its report says, per
+upstream, when the upstream answered its requests (\`AnswerStep\`s, as
+ages from the report, so no clock is shared between hosts). Each token
+comes back one window after its own request's answer, and the upstream
+saw the request before it answered. So a token serves once per window W
+plus the time from the job's dispatch to that answer, d (0.1 to 0.5 s
+for 100 agents at 100 ms on 20 lanes), no longer plus the whole job with
+its batch commit and report: about W / (W + d) of the budget in steady
+state, 97 to 99% with the benchmark's 10 s windows and more with the
+default 60 s window (\`--budget-window-ms\`). What is left: the
+rotation's first job is a one-agent probe (its cost is learned before
+more goes), the last window is seldom full, and a token waits for its
+request's answer rather than its arrival (the latency, 100 ms here):
+counting from the sending would trust the network to deliver requests
+in the order they were sent, and a late one could then meet a window
+already full.
 EOF
 cat <<EOF
 

@@ -28,6 +28,7 @@
 #include <czmq.h>
 #include <jansson.h>
 
+#include "bb_answers.h"
 #include "bb_balances.h"
 #include "fetcher_expect.h"
 #include "bb_mockdata.h"
@@ -361,6 +362,23 @@ s_upstream (bb_envelope_t *report, Balboard__Upstream upstream)
     return NULL;
 }
 
+//  Requests of upstream its report says were answered (AnswerSteps, for
+//  the budget): at most BB_ANSWERS_STEPS steps, oldest first.
+static uint32_t
+s_answered (bb_envelope_t *report, Balboard__Upstream upstream)
+{
+    const Balboard__UpstreamReport *of = s_upstream (report, upstream);
+    assert_true (of->n_answered <= BB_ANSWERS_STEPS);
+    uint32_t answered = 0;
+    for (size_t index = 0; index < of->n_answered; index++) {
+        if (index > 0)
+            assert_true (of->answered [index]->ago_ms
+                         < of->answered [index - 1]->ago_ms);
+        answered += of->answered [index]->requests;
+    }
+    return answered;
+}
+
 //  ---------------------------------------------------------------------
 //  Expectations from bb_mockdata
 
@@ -680,6 +698,10 @@ test_balances_exact (void **state)
     assert_int_equal (s_upstream (report, HIRO)->failures, 0);
     assert_int_equal (s_upstream (report, MEMPOOL)->requests, 40);
     assert_int_equal (s_upstream (report, PRICE)->requests, 1);
+    //  Every request was answered, and the report says when
+    assert_int_equal (s_answered (report, HIRO), 40 + contract_count);
+    assert_int_equal (s_answered (report, MEMPOOL), 40);
+    assert_int_equal (s_answered (report, PRICE), 1);
     assert_int_equal (bb_fake_scheduler_token_queries (world->side), 1);
     assert_int_equal (bb_fake_scheduler_contracts_asked (world->side),
                       contract_count);
@@ -932,6 +954,8 @@ test_fault_reset (void **state)
     //  more per attempt.
     uint32_t requests = s_upstream (run.report, HIRO)->requests;
     assert_in_range (requests, 12, 16);
+    //  None was answered: the budget counts them from the report
+    assert_int_equal (s_answered (run.report, HIRO), 0);
     long seen = s_requests (world, "hiro_v1");
     assert_true (seen >= (long) requests && seen <= 2 * (long) requests);
     assert_in_range (s_upstream (run.report, HIRO)->failures, 3, 4);

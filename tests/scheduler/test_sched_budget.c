@@ -1,5 +1,6 @@
-/*  test_sched_budget - token buckets per upstream: spend, settle, abandon,
-    learned costs, debt, unlimited budgets, restore after a restart. */
+/*  test_sched_budget - token buckets per upstream: spend, settle (with
+    when the upstream answered, or not), abandon, learned costs, debt,
+    unlimited budgets, restore after a restart. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -134,6 +135,123 @@ test_no_window_overrun (void **state)
                 in_window += costs [j];
         assert_true (in_window <= 50);
     }
+    bb_budget_destroy (&budget);
+}
+
+//  Jobs reporting when the upstream answered each request: no window
+//  that may have seen a request (from its dispatch to its answer) sees
+//  more than the capacity, and the tokens serve more than once a window
+//  plus a job.
+static void
+test_no_window_overrun_seen (void **state)
+{
+    enum { JOBS = 400, COST = 7, SPREAD = 400, REPORT_LAG = 300 };
+    bb_budget_t *budget = s_budget (50, 0, 0);
+    s_learn (budget);
+    uint64_t starts [JOBS], answers [JOBS][COST];
+    uint32_t costs [JOBS];
+    bool settled [JOBS] = { false };
+    size_t jobs = 0;
+    char ticket [BB_BUDGET_TICKET_SIZE];
+    uint64_t now;
+    for (now = T0; jobs < JOBS && now < T0 + 10 * WINDOW_MS; now += 50) {
+        for (size_t j = 0; j < jobs; j++) {
+            uint64_t last = answers [j][costs [j] - 1];
+            if (settled [j] || last + REPORT_LAG > now)
+                continue;
+            bb_budget_seen_t seen [COST];
+            for (uint32_t r = 0; r < costs [j]; r++)
+                seen [r] = (bb_budget_seen_t) { answers [j][r], 1 };
+            snprintf (ticket, sizeof ticket, "%zu#1", j);
+            bb_budget_settle_seen (budget, BB_UPSTREAM_HIRO, ticket,
+                                   costs [j], costs [j], seen, costs [j],
+                                   now);
+            settled [j] = true;
+        }
+        uint32_t agents = s_affordable (budget, COST, now);
+        if (agents) {
+            snprintf (ticket, sizeof ticket, "%zu#1", jobs);
+            bb_budget_spend (budget, BB_UPSTREAM_HIRO, ticket, agents,
+                             now + 3000, now);
+            starts [jobs] = now;
+            costs [jobs] = agents;
+            for (uint32_t r = 0; r < agents; r++)
+                answers [jobs][r] = now + 100 + r * SPREAD / COST
+                                  + jobs % 3 * 100;
+            jobs++;
+        }
+    }
+    //  Tokens came back before the reports' windows would have let them:
+    //  more than 10 windows' worth of work would need 10 windows plus a
+    //  job each
+    assert_true (jobs * COST > 10 * 50 / 2);
+    uint64_t max_in_window = 0;
+    for (uint64_t a = T0; a < now; a += 50) {
+        uint64_t in_window = 0;
+        for (size_t j = 0; j < jobs; j++)
+            for (uint32_t r = 0; r < costs [j]; r++)
+                if (starts [j] < a + WINDOW_MS && answers [j][r] >= a)
+                    in_window++;
+        if (in_window > max_in_window)
+            max_in_window = in_window;
+    }
+    assert_true (max_in_window <= 50);
+    assert_int_equal (max_in_window, 50);
+    bb_budget_destroy (&budget);
+}
+
+//  A report saying when the upstream answered: each request's token
+//  comes back a window after its answer, the requests it does not place
+//  a window after the report; an instant before the dispatch counts as
+//  the dispatch, one after the report as the report, and those of an
+//  attempt the budget does not know as the report.
+static void
+test_seen_instants (void **state)
+{
+    bb_budget_t *budget = s_budget (100, 0, 0);
+    s_learn (budget);
+    bb_budget_spend (budget, BB_UPSTREAM_HIRO, "1.0#1", 60, T0 + 5000,
+                     T0 + 100);
+    const bb_budget_seen_t seen [] = { { T0 + 300, 20 }, { T0 + 600, 25 },
+                                       { T0 + 900, 10 } };
+    //  48 used: the last step places 3 of its 10, the report none
+    bb_budget_settle_seen (budget, BB_UPSTREAM_HIRO, "1.0#1", 48, 48, seen,
+                           3, T0 + 2000);
+    assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO,
+                                           T0 + 2000), 52);
+    assert_int_equal (bb_budget_next_release (budget, BB_UPSTREAM_HIRO,
+                                              T0 + 2000),
+                      T0 + 300 + WINDOW_MS);
+    assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO,
+                                           T0 + 300 + WINDOW_MS), 72);
+    assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO,
+                                           T0 + 600 + WINDOW_MS), 97);
+    assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO,
+                                           T0 + 900 + WINDOW_MS), 100);
+
+    //  Clamped to the dispatch and to the report
+    bb_budget_spend (budget, BB_UPSTREAM_HIRO, "1.1#1", 10, T0 + 5000,
+                     T0 + 1000);
+    const bb_budget_seen_t odd [] = { { T0 + 500, 4 }, { T0 + 9000, 6 } };
+    bb_budget_settle_seen (budget, BB_UPSTREAM_HIRO, "1.1#1", 10, 10, odd,
+                           2, T0 + 1500);
+    //  An unknown attempt's requests count from its report
+    bb_budget_settle_seen (budget, BB_UPSTREAM_HIRO, "9.9#1", 5, 0, seen, 1,
+                           T0 + 1700);
+    uint64_t back [] = { T0 + 1000 + WINDOW_MS, T0 + 1500 + WINDOW_MS,
+                         T0 + 1700 + WINDOW_MS };
+    int64_t after [] = { 100 - 6 - 5, 100 - 5, 100 };
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO,
+                                               back [i]), after [i]);
+
+    //  A second report of an attempt never brings tokens back earlier
+    bb_budget_spend (budget, BB_UPSTREAM_HIRO, "2.0#1", 10, T0 + 5000, T0);
+    bb_budget_settle (budget, BB_UPSTREAM_HIRO, "2.0#1", 10, 10, T0 + 100);
+    bb_budget_settle_seen (budget, BB_UPSTREAM_HIRO, "2.0#1", 10, 10, seen,
+                           1, T0 + 200);
+    assert_int_equal (bb_budget_available (budget, BB_UPSTREAM_HIRO,
+                                           T0 + 100 + WINDOW_MS - 1), 90);
     bb_budget_destroy (&budget);
 }
 
@@ -382,6 +500,8 @@ main (void)
         cmocka_unit_test (test_unlimited),
         cmocka_unit_test (test_spend_and_settle),
         cmocka_unit_test (test_no_window_overrun),
+        cmocka_unit_test (test_no_window_overrun_seen),
+        cmocka_unit_test (test_seen_instants),
         cmocka_unit_test (test_learned_costs),
         cmocka_unit_test (test_headroom),
         cmocka_unit_test (test_debt),
