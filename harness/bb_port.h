@@ -1,10 +1,11 @@
 /*  =========================================================================
     bb_port - free TCP ports on loopback, for tests and benchmarks
 
-    A port is free when asked (bound with port 0, then closed): another
+    A port is free when asked (a bind to it succeeded, then closed): another
     process may still take it before the caller binds it, so whoever
     starts a server on it retries on a new port when the bind fails
-    (bb_child_start_on_free_ports does). Stateless.
+    (bb_child_start_on_free_ports does). Ports are drawn below the
+    kernel's ephemeral range, so no client connection takes one meanwhile.
     =========================================================================
 */
 #ifndef BB_PORT_H_INCLUDED
