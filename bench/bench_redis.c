@@ -2,8 +2,10 @@
     bench_redis - a Redis sorted-set leaderboard beside the store
     =========================================================================
 */
+#define _GNU_SOURCE                 // syncfs
 #include "bench_redis.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <hiredis/hiredis.h>
 
 #include "bb_bench.h"
@@ -158,7 +161,7 @@ s_filler (void *arg)
 }
 
 double
-bench_redis_fill (bench_redis_t *self, long n, unsigned pass,
+bench_redis_fill (bench_redis_t *self, long first, long n, unsigned pass,
                   int connections)
 {
     filler_t fillers [FILL_CONNECTIONS_MAX];
@@ -167,7 +170,8 @@ bench_redis_fill (bench_redis_t *self, long n, unsigned pass,
         return -1;
     int64_t started = bb_clock_mono_ms ();
     for (int c = 0; c < connections; c++) {
-        fillers [c] = (filler_t) { self->port, c, connections, n, pass, 0 };
+        fillers [c] = (filler_t) { self->port, first + c, connections, n,
+                                   pass, 0 };
         pthread_create (&threads [c], NULL, s_filler, &fillers [c]);
     }
     int rc = 0;
@@ -177,6 +181,27 @@ bench_redis_fill (bench_redis_t *self, long n, unsigned pass,
     }
     double seconds = (double) (bb_clock_mono_ms () - started) / 1000;
     return rc ? -1 : seconds;
+}
+
+int
+bench_redis_appendfsync (bench_redis_t *self, const char *policy)
+{
+    int dir = open (self->dir, O_RDONLY | O_DIRECTORY);
+    int rc = dir >= 0 && syncfs (dir) == 0 ? 0 : -1;
+    if (dir >= 0)
+        close (dir);
+    redisContext *redis = redisConnect ("127.0.0.1", self->port);
+    redisReply *reply = rc == 0 && redis && !redis->err
+                      ? redisCommand (redis, "CONFIG SET appendfsync %s",
+                                      policy)
+                      : NULL;
+    if (!reply || reply->type == REDIS_REPLY_ERROR)
+        rc = -1;
+    if (reply)
+        freeReplyObject (reply);
+    if (redis)
+        redisFree (redis);
+    return rc;
 }
 
 long

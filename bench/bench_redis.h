@@ -20,19 +20,25 @@
 typedef struct _bench_redis_t bench_redis_t;
 
 //  Start program (redis-server) with its data in dir (emptied first) and
-//  appendfsync "always" or "everysec", or NULL for no persistence; wait
-//  until it answers. NULL if it does not.
+//  appendfsync "always", "everysec" or "no" (an append-only file the
+//  kernel writes when it likes), or NULL for no persistence; wait until
+//  it answers. NULL if it does not.
 bench_redis_t *bench_redis_new (const char *program, const char *dir,
                                 const char *appendfsync);
 
 //  Stop the server (SIGTERM, waited for) and set *self_p to NULL.
 void bench_redis_destroy (bench_redis_t **self_p);
 
-//  Load agents 0..n-1 as they are at pass over connections connections
-//  at once, every command's reply read (so durable as configured).
-//  Returns the seconds it took, or -1.
-double bench_redis_fill (bench_redis_t *self, long n, unsigned pass,
-                         int connections);
+//  Load agents first..n-1 as they are at pass over connections
+//  connections at once, every command's reply read (so durable as
+//  configured). Returns the seconds it took, or -1.
+double bench_redis_fill (bench_redis_t *self, long first, long n,
+                         unsigned pass, int connections);
+
+//  Sync what the server has written to disk (syncfs of its directory),
+//  then set its appendfsync to policy (CONFIG SET): the writes after it
+//  pay for their own fsyncs only. Returns 0 or -1.
+int bench_redis_appendfsync (bench_redis_t *self, const char *policy);
 
 //  The server's resident memory in kB, -1 if unknown.
 long bench_redis_rss_kb (bench_redis_t *self);

@@ -14,6 +14,8 @@
 #include "bench_agents.h"
 
 #define PATH_SIZE 512
+//  Agents a transaction of a prefill: few commits, none of them timed
+#define PREFILL_AGENTS 10000
 
 //  Every connection may keep 256 MiB of pages and its sorts in memory:
 //  SQLite's defaults (2 MiB, sorts on disk) are no fair match for a store
@@ -142,9 +144,9 @@ s_insert_batch (bench_sqlite_t *self, sqlite3_stmt *insert, long first,
 }
 
 long
-bench_sqlite_ingest (bench_sqlite_t *self, long n, unsigned pass,
-                     uint64_t captured_at_ms, int batch_agents,
-                     double *seconds)
+bench_sqlite_ingest (bench_sqlite_t *self, long first, long n,
+                     unsigned pass, uint64_t captured_at_ms,
+                     int batch_agents, double *seconds)
 {
     sqlite3_stmt *insert;
     if (sqlite3_prepare_v2 (self->db, s_insert, -1, &insert, NULL)
@@ -152,14 +154,29 @@ bench_sqlite_ingest (bench_sqlite_t *self, long n, unsigned pass,
         return s_fail (self->db, "preparing the insert");
     int64_t started = bb_clock_mono_ms ();
     int rc = 0;
-    for (long first = 0; first < n && rc == 0; first += batch_agents) {
-        long last = first + batch_agents < n ? first + batch_agents : n;
-        rc = s_insert_batch (self, insert, first, last, pass,
-                             captured_at_ms);
+    for (long at = first; at < n && rc == 0; at += batch_agents) {
+        long last = at + batch_agents < n ? at + batch_agents : n;
+        rc = s_insert_batch (self, insert, at, last, pass, captured_at_ms);
     }
     *seconds = (double) (bb_clock_mono_ms () - started) / 1000;
     sqlite3_finalize (insert);
-    return rc ? -1 : n * BENCH_AGENTS_TOKENS;
+    return rc ? -1 : (n - first) * BENCH_AGENTS_TOKENS;
+}
+
+int
+bench_sqlite_prefill (bench_sqlite_t *self, long n, unsigned pass,
+                      uint64_t captured_at_ms)
+{
+    double seconds;
+    if (sqlite3_exec (self->db, "PRAGMA synchronous = OFF", NULL, NULL,
+                      NULL) != SQLITE_OK
+    ||  bench_sqlite_ingest (self, 0, n, pass, captured_at_ms,
+                             PREFILL_AGENTS, &seconds) < 0
+    ||  sqlite3_exec (self->db, "PRAGMA synchronous = FULL;"
+                      "PRAGMA wal_checkpoint (TRUNCATE)", NULL, NULL, NULL)
+        != SQLITE_OK)
+        return s_fail (self->db, "prefilling");
+    return 0;
 }
 
 long long

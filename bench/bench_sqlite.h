@@ -30,12 +30,20 @@ bench_sqlite_t *bench_sqlite_new (const char *dir);
 //  Close the database and set *self_p to NULL.
 void bench_sqlite_destroy (bench_sqlite_t **self_p);
 
-//  Insert the rows of agents 0..n-1 as they are at pass, captured at
+//  Insert the rows of agents first..n-1 as they are at pass, captured at
 //  captured_at_ms, one transaction per batch_agents agents. Returns the
 //  rows written (-1 on an error), *seconds the time it took.
-long bench_sqlite_ingest (bench_sqlite_t *self, long n, unsigned pass,
-                          uint64_t captured_at_ms, int batch_agents,
-                          double *seconds);
+long bench_sqlite_ingest (bench_sqlite_t *self, long first, long n,
+                          unsigned pass, uint64_t captured_at_ms,
+                          int batch_agents, double *seconds);
+
+//  Insert the rows of agents 0..n-1 fast, for a timed ingest of the
+//  agents after them into a database that size: synchronous OFF and
+//  large transactions, then synchronous FULL again and the WAL
+//  checkpointed into the database (fsynced), so that the timed commits
+//  that follow sync only their own rows. Returns 0 or -1.
+int bench_sqlite_prefill (bench_sqlite_t *self, long n, unsigned pass,
+                          uint64_t captured_at_ms);
 
 //  Bytes the database (file, WAL, shared memory) takes on disk.
 long long bench_sqlite_disk_bytes (bench_sqlite_t *self);
