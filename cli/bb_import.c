@@ -8,11 +8,11 @@
     =========================================================================
 */
 #include "bb_import.h"
+#include "bb_reason.h"
 
 #include <assert.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,23 +48,14 @@ bb_import_destroy (bb_import_t **self_p)
     *self_p = NULL;
 }
 
-static int
-s_fail (bb_import_t *self, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    vsnprintf (self->error, sizeof self->error, format, args);
-    va_end (args);
-    return -1;
-}
-
 //  Take the agents of one document into the list; page says what it held.
 static int
 s_take_document (bb_import_t *self, const char *text, size_t size,
                  bb_agent_page_t *page)
 {
     if (bb_agent_list_parse (self->list, text, size, page))
-        return s_fail (self, "%s", bb_agent_list_error (self->list));
+        return bb_reason_fail (self->error, sizeof self->error, "%s",
+                               bb_agent_list_error (self->list));
     return 0;
 }
 
@@ -87,11 +78,12 @@ s_read_stream (bb_import_t *self, FILE *stream)
     fclose (memory);
     int rc;
     if (total > BB_IMPORT_MAX_INPUT)
-        rc = s_fail (self, "input is larger than %d MiB",
-                     BB_IMPORT_MAX_INPUT >> 20);
+        rc = bb_reason_fail (self->error, sizeof self->error,
+                             "input is larger than %d MiB",
+                             BB_IMPORT_MAX_INPUT >> 20);
     else
     if (ferror (stream))
-        rc = s_fail (self, "read error");
+        rc = bb_reason_fail (self->error, sizeof self->error, "read error");
     else
         rc = s_take_document (self, text, size, NULL);
     free (text);
@@ -134,14 +126,17 @@ s_get_page (bb_import_t *self, CURL *curl, const char *url, s_body_t *body)
     curl_easy_setopt (curl, CURLOPT_WRITEDATA, body);
     CURLcode code = curl_easy_perform (curl);
     if (body->over_cap)
-        return s_fail (self, "%s: response larger than %d MiB", url,
-                       BB_IMPORT_MAX_INPUT >> 20);
+        return bb_reason_fail (self->error, sizeof self->error,
+                               "%s: response larger than %d MiB", url,
+                               BB_IMPORT_MAX_INPUT >> 20);
     if (code != CURLE_OK)
-        return s_fail (self, "%s: %s", url, curl_easy_strerror (code));
+        return bb_reason_fail (self->error, sizeof self->error, "%s: %s",
+                               url, curl_easy_strerror (code));
     long status = 0;
     curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200)
-        return s_fail (self, "%s: HTTP status %ld", url, status);
+        return bb_reason_fail (self->error, sizeof self->error,
+                               "%s: HTTP status %ld", url, status);
     return 0;
 }
 
@@ -150,7 +145,8 @@ s_read_url (bb_import_t *self, const char *url, long timeout_ms)
 {
     CURL *curl = curl_easy_init ();
     if (!curl)
-        return s_fail (self, "cannot create an HTTP client");
+        return bb_reason_fail (self->error, sizeof self->error,
+                               "cannot create an HTTP client");
     curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, s_body_write);
     curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt (curl, CURLOPT_FOLLOWLOCATION, 1L);
@@ -160,8 +156,9 @@ s_read_url (bb_import_t *self, const char *url, long timeout_ms)
     bool has_more = true;
     for (size_t page = 0; rc == 0 && has_more; page++) {
         if (page == BB_IMPORT_MAX_PAGES) {
-            rc = s_fail (self, "%s: more than %d pages", url,
-                         BB_IMPORT_MAX_PAGES);
+            rc = bb_reason_fail (self->error, sizeof self->error,
+                                 "%s: more than %d pages", url,
+                                 BB_IMPORT_MAX_PAGES);
             break;
         }
         char page_url [4096];
@@ -176,7 +173,9 @@ s_read_url (bb_import_t *self, const char *url, long timeout_ms)
         free (body.data);
         has_more = got.has_more;
         if (rc == 0 && has_more && got.entries == 0)
-            rc = s_fail (self, "%s: hasMore with an empty page", page_url);
+            rc = bb_reason_fail (self->error, sizeof self->error,
+                                 "%s: hasMore with an empty page",
+                                 page_url);
         offset += got.entries;
     }
     curl_easy_cleanup (curl);
@@ -193,7 +192,9 @@ bb_import_read (bb_import_t *self, const char *source, long timeout_ms)
         return s_read_url (self, source, timeout_ms);
     FILE *file = fopen (source, "rb");
     if (!file)
-        return s_fail (self, "%s: cannot open: %s", source, strerror (errno));
+        return bb_reason_fail (self->error, sizeof self->error,
+                               "%s: cannot open: %s", source,
+                               strerror (errno));
     int rc = s_read_stream (self, file);
     fclose (file);
     return rc;

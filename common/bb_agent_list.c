@@ -8,10 +8,10 @@
     =========================================================================
 */
 #include "bb_agent_list.h"
+#include "bb_reason.h"
 
 #include <assert.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,16 +82,6 @@ bb_agent_list_destroy (bb_agent_list_t **self_p)
     free (self->rejections);
     free (self);
     *self_p = NULL;
-}
-
-static int
-s_fail (bb_agent_list_t *self, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    vsnprintf (self->error, sizeof self->error, format, args);
-    va_end (args);
-    return -1;
 }
 
 static void
@@ -236,8 +226,9 @@ s_take_ndjson (bb_agent_list_t *self, const char *text, size_t size)
             json_error_t error;
             json_t *value = json_loadb (line, length, 0, &error);
             if (!value)
-                return s_fail (self, "line %zu: not JSON: %s", line_number,
-                               error.text);
+                return bb_reason_fail (self->error, sizeof self->error,
+                                       "line %zu: not JSON: %s",
+                                       line_number, error.text);
             s_take_agent (self, value);
             json_decref (value);
         }
@@ -259,7 +250,8 @@ s_take_registry_page (bb_agent_list_t *self, json_t *document,
     page->total = json_is_integer (total) && json_integer_value (total) >= 0
                 ? (int64_t) json_integer_value (total) : -1;
     if (!json_is_array (agents))
-        return s_fail (self, "\"agents\" is not an array");
+        return bb_reason_fail (self->error, sizeof self->error,
+                               "\"agents\" is not an array");
     s_take_array (self, agents);
     return 0;
 }
@@ -289,7 +281,8 @@ bb_agent_list_parse (bb_agent_list_t *self, const char *text, size_t size,
     if (json_is_object (document))
         s_take_agent (self, document);      // NDJSON of one line
     else
-        rc = s_fail (self, "input is neither an agent list nor NDJSON");
+        rc = bb_reason_fail (self->error, sizeof self->error,
+                             "input is neither an agent list nor NDJSON");
     json_decref (document);
     page->entries = self->seen - before;
     return rc;
