@@ -6,8 +6,9 @@
 #include "bb_log.h"
 #include "bb_wire.h"
 
+#include <assert.h>
 #include <curl/curl.h>
-#include <microhttpd.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,11 @@ s_split (const char *bind_address, char *host)
     return colon + 1;
 }
 
-struct addrinfo *
-bb_httpd_resolve (const char *bind_address)
+//  Resolve bind_address for a listening socket. Returns a list the caller
+//  frees with freeaddrinfo, or NULL if the address is malformed or does
+//  not resolve.
+static struct addrinfo *
+s_resolve (const char *bind_address)
 {
     char host [HOST_SIZE];
     const char *port = s_split (bind_address, host);
@@ -54,16 +58,10 @@ bb_httpd_resolve (const char *bind_address)
     return result;
 }
 
-unsigned
-bb_httpd_port (struct MHD_Daemon *daemon)
-{
-    const union MHD_DaemonInfo *info = daemon
-        ? MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-    return info ? info->port : 0;
-}
-
-void
-bb_httpd_log (void *cls, const char *format, va_list args)
+//  libmicrohttpd's MHD_OPTION_EXTERNAL_LOGGER: one warn event "mhd" with
+//  the message quoted. cls is unused.
+static void
+s_log (void *cls, const char *format, va_list args)
 {
     char message [BB_LOG_LINE_MAX / 2];
     vsnprintf (message, sizeof message, format, args);
@@ -71,6 +69,40 @@ bb_httpd_log (void *cls, const char *format, va_list args)
     char quoted [BB_LOG_LINE_MAX / 2 + 16];
     bb_warn ("mhd", "message=%s",
              bb_log_quote (message, quoted, sizeof quoted));
+}
+
+struct MHD_Daemon *
+bb_httpd_start (const char *bind_address, unsigned flags,
+                MHD_AccessHandlerCallback access, void *cls,
+                const struct MHD_OptionItem *options)
+{
+    assert (bind_address && access && options);
+    struct addrinfo *address = s_resolve (bind_address);
+    if (!address) {
+        bb_error ("bind_invalid", "bind=%s hint=\"use host:port\"",
+                  bind_address);
+        return NULL;
+    }
+    if (address->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *daemon = MHD_start_daemon (
+        flags, 0, NULL, NULL, access, cls,
+        MHD_OPTION_EXTERNAL_LOGGER, s_log, NULL,    // must be first
+        MHD_OPTION_SOCK_ADDR, address->ai_addr,
+        MHD_OPTION_ARRAY, options,
+        MHD_OPTION_END);
+    freeaddrinfo (address);
+    if (!daemon)
+        bb_error ("bind_failed", "bind=%s", bind_address);
+    return daemon;
+}
+
+unsigned
+bb_httpd_port (struct MHD_Daemon *daemon)
+{
+    const union MHD_DaemonInfo *info = daemon
+        ? MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return info ? info->port : 0;
 }
 
 //  A curl write callback that keeps nothing.

@@ -3,7 +3,6 @@
     =========================================================================
 */
 #include <assert.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -157,41 +156,33 @@ s_access (void *cls, struct MHD_Connection *connection, const char *url,
 //  The daemon
 
 static struct MHD_Daemon *
-s_daemon_start (bb_gateway_t *self, const struct addrinfo *address)
+s_daemon_start (bb_gateway_t *self)
 {
     const bb_gateway_settings_t *settings = &self->settings;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG
-                   | MHD_ALLOW_SUSPEND_RESUME;
-    if (address->ai_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    return MHD_start_daemon (
-        flags, 0, NULL, NULL, s_access, self,
-        MHD_OPTION_EXTERNAL_LOGGER, bb_httpd_log, self,    // must be first
-        MHD_OPTION_SOCK_ADDR, address->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, settings->threads,
-        MHD_OPTION_CONNECTION_LIMIT, settings->connection_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, settings->connection_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, settings->connection_memory,
-        MHD_OPTION_END);
+    const struct MHD_OptionItem options [] = {
+        { MHD_OPTION_THREAD_POOL_SIZE, settings->threads, NULL },
+        { MHD_OPTION_CONNECTION_LIMIT, settings->connection_limit, NULL },
+        { MHD_OPTION_CONNECTION_TIMEOUT, settings->connection_timeout_s,
+          NULL },
+        { MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+          (intptr_t) settings->connection_memory, NULL },
+        { MHD_OPTION_END, 0, NULL }
+    };
+    return bb_httpd_start (settings->bind, MHD_USE_EPOLL_INTERNAL_THREAD
+                                           | MHD_USE_ERROR_LOG
+                                           | MHD_ALLOW_SUSPEND_RESUME,
+                           s_access, self, options);
 }
 
 bb_gateway_t *
 bb_gateway_new (const bb_gateway_settings_t *settings)
 {
     assert (settings && settings->bind && settings->threads);
-    struct addrinfo *address = bb_httpd_resolve (settings->bind);
-    if (!address) {
-        bb_error ("bind_invalid", "bind=%s hint=\"use host:port\"",
-                  settings->bind);
-        return NULL;
-    }
     bb_gateway_t *self = calloc (1, sizeof *self);
     assert (self);
     self->settings = *settings;
-    self->daemon = s_daemon_start (self, address);
-    freeaddrinfo (address);
+    self->daemon = s_daemon_start (self);
     if (!self->daemon) {
-        bb_error ("bind_failed", "bind=%s", settings->bind);
         bb_gateway_destroy (&self);
         return NULL;
     }

@@ -13,7 +13,6 @@
 #include "bb_mock_server.h"
 
 #include <assert.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -398,22 +397,19 @@ s_completed (void *cls, struct MHD_Connection *connection,
 }
 
 static struct MHD_Daemon *
-s_daemon_start (bb_mock_server_t *self, const struct addrinfo *address)
+s_daemon_start (bb_mock_server_t *self, const char *bind_address)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD
-                   | MHD_USE_THREAD_PER_CONNECTION
-                   | MHD_USE_POLL
-                   | MHD_USE_ERROR_LOG;
-    if (address->ai_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    return MHD_start_daemon (
-        flags, 0, NULL, NULL, s_access, self,
-        MHD_OPTION_EXTERNAL_LOGGER, bb_httpd_log, self,    // must be first
-        MHD_OPTION_SOCK_ADDR, address->ai_addr,
-        MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
-        MHD_OPTION_CONNECTION_LIMIT, CONNECTIONS_MAX,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_END);
+    const struct MHD_OptionItem options [] = {
+        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) s_completed, self },
+        { MHD_OPTION_CONNECTION_LIMIT, CONNECTIONS_MAX, NULL },
+        { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
+        { MHD_OPTION_END, 0, NULL }
+    };
+    return bb_httpd_start (bind_address, MHD_USE_INTERNAL_POLLING_THREAD
+                                         | MHD_USE_THREAD_PER_CONNECTION
+                                         | MHD_USE_POLL
+                                         | MHD_USE_ERROR_LOG,
+                           s_access, self, options);
 }
 
 bb_mock_server_t *
@@ -422,22 +418,14 @@ bb_mock_server_new (const char *bind_address,
 {
     assert (bind_address);
     assert (settings);
-    struct addrinfo *address = bb_httpd_resolve (bind_address);
-    if (!address) {
-        bb_error ("bind_invalid", "bind=%s hint=\"use host:port\"",
-                  bind_address);
-        return NULL;
-    }
     bb_mock_server_t *self = calloc (1, sizeof *self);
     assert (self);
     self->switches = bb_mock_switches_new (settings);
     self->ratelimit = bb_mock_ratelimit_new ();
     self->stats = bb_mock_stats_new ();
     atomic_init (&self->stopping, false);
-    self->daemon = s_daemon_start (self, address);
-    freeaddrinfo (address);
+    self->daemon = s_daemon_start (self, bind_address);
     if (!self->daemon) {
-        bb_error ("bind_failed", "bind=%s", bind_address);
         bb_mock_server_destroy (&self);
         return NULL;
     }
