@@ -8,7 +8,9 @@
     +Inf bucket always equals its _count). The store's commit durations
     come the same way in its StoreStats. The exposition is written into
     a memory stream, one family after another: HELP, TYPE, then its
-    samples.
+    samples. A family that is one field of a StoreStats, SchedulerStatus
+    or UpstreamHealth is a row of a table (name, type, help, the field,
+    whose C type says how to read it), so a new one is one row.
     =========================================================================
 */
 #include <assert.h>
@@ -172,6 +174,57 @@ s_seconds (uint64_t ms)
 }
 
 //  ---------------------------------------------------------------------------
+//  Families read from a message's fields
+
+//  How a field is read: its C type, or milliseconds shown as seconds.
+typedef enum { FIELD_U64, FIELD_U32, FIELD_BOOL, FIELD_MS } field_kind_t;
+
+//  A family whose sample is one field of a message (StoreStats,
+//  SchedulerStatus, UpstreamHealth).
+typedef struct {
+    const char *name;
+    const char *type;               // "gauge" or "counter"
+    const char *help;
+    size_t offset;                  // of the field in its message
+    field_kind_t kind;
+} field_family_t;
+
+//  A row for member of the FIELD_MESSAGE type its table defines: the
+//  member's C type picks its reading (a size_t count reads as the unsigned
+//  integer it is).
+#define FIELD(type, name, help, member) \
+    { name, type, help, offsetof (FIELD_MESSAGE, member), \
+      _Generic (((FIELD_MESSAGE *) 0)->member, uint64_t: FIELD_U64, \
+                uint32_t: FIELD_U32, protobuf_c_boolean: FIELD_BOOL) }
+//  A gauge row for a uint64_t member in ms, shown in seconds.
+#define FIELD_SECONDS(name, help, member) \
+    { name, "gauge", help, offsetof (FIELD_MESSAGE, member), \
+      _Generic (((FIELD_MESSAGE *) 0)->member, uint64_t: FIELD_MS) }
+
+static double
+s_field (const void *message, const field_family_t *family)
+{
+    const char *field = (const char *) message + family->offset;
+    switch (family->kind) {
+        case FIELD_U32:     return *(const uint32_t *) field;
+        case FIELD_BOOL:    return *(const protobuf_c_boolean *) field;
+        case FIELD_MS:      return s_seconds (*(const uint64_t *) field);
+        default:            return (double) *(const uint64_t *) field;
+    }
+}
+
+//  One family of one sample per row of families, read from message.
+#define FAMILIES(table) table, sizeof table / sizeof table [0]
+static void
+s_render_fields (FILE *out, const void *message,
+                 const field_family_t *families, size_t count)
+{
+    for (size_t index = 0; index < count; index++)
+        s_single (out, families [index].name, families [index].type,
+                  families [index].help, s_field (message, &families [index]));
+}
+
+//  ---------------------------------------------------------------------------
 //  The gateway's own series
 
 static void
@@ -256,21 +309,44 @@ s_render_build (FILE *out, const bb_metrics_sources_t *sources)
 //  ---------------------------------------------------------------------------
 //  The store's series (StoreStats)
 
+#define FIELD_MESSAGE Balboard__StoreStats
+
+static const field_family_t s_store_counts [] = {
+    FIELD ("gauge", "balboard_store_agents", "Agents in the registry.",
+           agents),
+    FIELD ("gauge", "balboard_store_agents_fetched",
+           "Agents fetched at least once.", agents_fetched),
+    FIELD ("gauge", "balboard_store_balance_rows",
+           "Latest-balance rows, one per agent and token.", balance_rows),
+    FIELD ("gauge", "balboard_store_history_rows", "History points kept.",
+           history_rows),
+    FIELD_SECONDS ("balboard_store_last_commit_timestamp_seconds",
+                   "When the store last committed a write, 0 if never.",
+                   last_commit_ms),
+};
+
+static const field_family_t s_store_space [] = {
+    FIELD ("gauge", "balboard_store_rotation",
+           "The rotation the newest batch belongs to.", rotation),
+    FIELD ("gauge", "balboard_store_rotation_chunks_done",
+           "Chunks of that rotation committed.", rotation_chunks_done),
+    FIELD ("gauge", "balboard_store_map_size_bytes",
+           "Size of the store's LMDB map.", map_size),
+    FIELD ("gauge", "balboard_store_map_used_bytes",
+           "Bytes of the LMDB map in use.", map_used),
+    FIELD ("counter", "balboard_store_writes_refused_full_total",
+           "Writes refused RESOURCE_EXHAUSTED: the map at its maximum or "
+           "the volume out of space.", writes_refused_full),
+    FIELD_SECONDS ("balboard_store_full_since_timestamp_seconds",
+                   "Since when the store refuses writes as full, 0 if it "
+                   "is not.", store_full_since_ms),
+};
+#undef FIELD_MESSAGE
+
 static void
 s_render_store (FILE *out, const Balboard__StoreStats *stats)
 {
-    s_gauge (out, "balboard_store_agents", "Agents in the registry.",
-             stats->agents);
-    s_gauge (out, "balboard_store_agents_fetched",
-             "Agents fetched at least once.", stats->agents_fetched);
-    s_gauge (out, "balboard_store_balance_rows",
-             "Latest-balance rows, one per agent and token.",
-             stats->balance_rows);
-    s_gauge (out, "balboard_store_history_rows", "History points kept.",
-             stats->history_rows);
-    s_gauge (out, "balboard_store_last_commit_timestamp_seconds",
-             "When the store last committed a write, 0 if never.",
-             s_seconds (stats->last_commit_ms));
+    s_render_fields (out, stats, FAMILIES (s_store_counts));
     s_family (out, "balboard_store_batches_total", "counter",
               "Balance batches the store answered, by outcome.");
     fprintf (out, "balboard_store_batches_total{outcome=\"committed\"} %"
@@ -279,21 +355,7 @@ s_render_store (FILE *out, const Balboard__StoreStats *stats)
              PRIu64 "\n", stats->batches_duplicate);
     fprintf (out, "balboard_store_batches_total{outcome=\"rejected\"} %"
              PRIu64 "\n", stats->batches_rejected);
-    s_gauge (out, "balboard_store_rotation",
-             "The rotation the newest batch belongs to.", stats->rotation);
-    s_gauge (out, "balboard_store_rotation_chunks_done",
-             "Chunks of that rotation committed.",
-             stats->rotation_chunks_done);
-    s_gauge (out, "balboard_store_map_size_bytes",
-             "Size of the store's LMDB map.", stats->map_size);
-    s_gauge (out, "balboard_store_map_used_bytes",
-             "Bytes of the LMDB map in use.", stats->map_used);
-    s_counter (out, "balboard_store_writes_refused_full_total",
-               "Writes refused RESOURCE_EXHAUSTED: the map at its maximum "
-               "or the volume out of space.", stats->writes_refused_full);
-    s_gauge (out, "balboard_store_full_since_timestamp_seconds",
-             "Since when the store refuses writes as full, 0 if it is not.",
-             s_seconds (stats->store_full_since_ms));
+    s_render_fields (out, stats, FAMILIES (s_store_space));
 }
 
 //  The store's commit durations, as one histogram of no labels (a store
@@ -350,145 +412,90 @@ s_render_prices (FILE *out, const Balboard__PriceSnapshot *prices)
 //  ---------------------------------------------------------------------------
 //  The scheduler's series (SchedulerStatus)
 
-static void
-s_render_rotation (FILE *out, const Balboard__SchedulerStatus *status)
-{
-    s_gauge (out, "balboard_rotation", "The current rotation's number.",
-             status->rotation);
-    s_gauge (out, "balboard_rotation_agents",
-             "Agents in the current rotation so far.",
-             status->rotation_agents);
-    s_gauge (out, "balboard_rotation_done_agents",
-             "Agents of the current rotation whose job has reported.",
-             status->rotation_done);
-    s_counter (out, "balboard_rotations_completed_total",
-               "Rotations completed.", status->rotations_completed);
-    s_gauge (out, "balboard_rotation_last_duration_seconds",
-             "How long the last complete rotation took.",
-             s_seconds (status->last_rotation_ms));
-    s_counter (out, "balboard_scheduler_ticks_total",
-               "Alarm ticks (and balboard tick) the scheduler ran.",
-               status->tick_seq);
-    s_gauge (out, "balboard_scheduler_idle",
-             "1 in the IDLE interval mode, 0 in ACTIVE.", status->idle_mode);
-    s_gauge (out, "balboard_scheduler_paused",
-             "1 while an operator has paused dispatch.", status->paused);
-    s_gauge (out, "balboard_scheduler_next_tick_timestamp_seconds",
-             "When the next alarm tick is due.",
-             s_seconds (status->next_tick_ms));
-    s_gauge (out, "balboard_fetchers_connected", "Fetchers connected.",
-             status->fetchers);
-    s_gauge (out, "balboard_fetchers_ready",
-             "Fetchers connected and waiting for a job.",
-             status->fetchers_ready);
-    s_gauge (out, "balboard_jobs_in_flight",
-             "Jobs dispatched and not yet reported.", status->n_in_flight);
-}
+#define FIELD_MESSAGE Balboard__SchedulerStatus
 
-//  One family with a sample per upstream; field reads the value.
-typedef double (upstream_field_fn) (const Balboard__UpstreamHealth *health);
+static const field_family_t s_scheduler [] = {
+    FIELD ("gauge", "balboard_rotation", "The current rotation's number.",
+           rotation),
+    FIELD ("gauge", "balboard_rotation_agents",
+           "Agents in the current rotation so far.", rotation_agents),
+    FIELD ("gauge", "balboard_rotation_done_agents",
+           "Agents of the current rotation whose job has reported.",
+           rotation_done),
+    FIELD ("counter", "balboard_rotations_completed_total",
+           "Rotations completed.", rotations_completed),
+    FIELD_SECONDS ("balboard_rotation_last_duration_seconds",
+                   "How long the last complete rotation took.",
+                   last_rotation_ms),
+    FIELD ("counter", "balboard_scheduler_ticks_total",
+           "Alarm ticks (and balboard tick) the scheduler ran.",
+           tick_seq),
+    FIELD ("gauge", "balboard_scheduler_idle",
+           "1 in the IDLE interval mode, 0 in ACTIVE.", idle_mode),
+    FIELD ("gauge", "balboard_scheduler_paused",
+           "1 while an operator has paused dispatch.", paused),
+    FIELD_SECONDS ("balboard_scheduler_next_tick_timestamp_seconds",
+                   "When the next alarm tick is due.", next_tick_ms),
+    FIELD ("gauge", "balboard_fetchers_connected", "Fetchers connected.",
+           fetchers),
+    FIELD ("gauge", "balboard_fetchers_ready",
+           "Fetchers connected and waiting for a job.", fetchers_ready),
+    FIELD ("gauge", "balboard_jobs_in_flight",
+           "Jobs dispatched and not yet reported.", n_in_flight),
+};
+#undef FIELD_MESSAGE
 
-static void
-s_render_upstream_family (FILE *out, const Balboard__SchedulerStatus *status,
-                          const char *name, const char *type,
-                          const char *help, upstream_field_fn *field)
-{
-    s_family (out, name, type, help);
-    for (size_t index = 0; index < status->n_upstreams; index++) {
-        const Balboard__UpstreamHealth *health = status->upstreams [index];
-        fprintf (out, "%s{upstream=\"%s\"} %.15g\n", name,
-                 bb_upstream_wire_label (health->upstream), field (health));
-    }
-}
+#define FIELD_MESSAGE Balboard__UpstreamHealth
 
-static double
-s_requests (const Balboard__UpstreamHealth *health)
-{
-    return (double) health->requests_dispatched;
-}
-
-static double
-s_failures (const Balboard__UpstreamHealth *health)
-{
-    return (double) health->failures;
-}
-
-static double
-s_rate_limited (const Balboard__UpstreamHealth *health)
-{
-    return (double) health->rate_limited;
-}
-
-static double
-s_healthy (const Balboard__UpstreamHealth *health)
-{
-    return health->healthy;
-}
-
-static double
-s_paused_until (const Balboard__UpstreamHealth *health)
-{
-    return s_seconds (health->paused_until_ms);
-}
-
-static double
-s_budget (const Balboard__UpstreamHealth *health)
-{
-    return health->budget_per_minute;
-}
-
-static double
-s_limited (const Balboard__UpstreamHealth *health)
-{
-    return health->limited;
-}
-
-static double
-s_probing (const Balboard__UpstreamHealth *health)
-{
-    return health->probing;
-}
-
-static double
-s_backoff (const Balboard__UpstreamHealth *health)
-{
-    return s_seconds (health->backoff_ms);
-}
-
-static double
-s_last_error (const Balboard__UpstreamHealth *health)
-{
-    return s_seconds (health->last_error_ms);
-}
-
-static double
-s_next_probe (const Balboard__UpstreamHealth *health)
-{
-    return s_seconds (health->next_probe_ms);
-}
+//  The upstreams' counts, then how the scheduler paces a troubled one
+//  (docs/scheduler.md): one sample per upstream each.
+static const field_family_t s_upstreams [] = {
+    FIELD ("counter", "balboard_upstream_requests_total",
+           "Upstream requests dispatched in jobs.", requests_dispatched),
+    FIELD ("counter", "balboard_upstream_failures_total",
+           "Upstream requests that failed, as jobs reported.", failures),
+    FIELD ("counter", "balboard_upstream_rate_limited_total",
+           "Upstream answers 429 Too Many Requests, as jobs reported.",
+           rate_limited),
+    FIELD ("gauge", "balboard_upstream_healthy",
+           "1 while the upstream is healthy.", healthy),
+    FIELD_SECONDS ("balboard_upstream_paused_until_timestamp_seconds",
+                   "Until when dispatch to the upstream is paused, 0 if "
+                   "not.", paused_until_ms),
+    FIELD ("gauge", "balboard_upstream_budget_per_minute",
+           "The upstream's request budget per minute, 0 = unlimited.",
+           budget_per_minute),
+    FIELD ("gauge", "balboard_upstream_limited",
+           "1 while the upstream is paced: chunk jobs skip it.", limited),
+    FIELD ("gauge", "balboard_upstream_probing",
+           "1 while a job carrying the upstream as a probe is out.",
+           probing),
+    FIELD_SECONDS ("balboard_upstream_backoff_seconds",
+                   "The ceiling of the upstream's current backoff step, "
+                   "0 if none.", backoff_ms),
+    FIELD_SECONDS ("balboard_upstream_last_error_timestamp_seconds",
+                   "When the upstream's latest trouble was reported, 0 "
+                   "if never.", last_error_ms),
+    FIELD_SECONDS ("balboard_upstream_next_probe_timestamp_seconds",
+                   "When a job next carries the paced upstream, 0 if not "
+                   "limited.", next_probe_ms),
+};
+#undef FIELD_MESSAGE
 
 static void
 s_render_upstreams (FILE *out, const Balboard__SchedulerStatus *status)
 {
-    s_render_upstream_family (out, status, "balboard_upstream_requests_total",
-        "counter", "Upstream requests dispatched in jobs.", s_requests);
-    s_render_upstream_family (out, status, "balboard_upstream_failures_total",
-        "counter", "Upstream requests that failed, as jobs reported.",
-        s_failures);
-    s_render_upstream_family (out, status,
-        "balboard_upstream_rate_limited_total", "counter",
-        "Upstream answers 429 Too Many Requests, as jobs reported.",
-        s_rate_limited);
-    s_render_upstream_family (out, status, "balboard_upstream_healthy",
-        "gauge", "1 while the upstream is healthy.", s_healthy);
-    s_render_upstream_family (out, status,
-        "balboard_upstream_paused_until_timestamp_seconds", "gauge",
-        "Until when dispatch to the upstream is paused, 0 if not.",
-        s_paused_until);
-    s_render_upstream_family (out, status,
-        "balboard_upstream_budget_per_minute", "gauge",
-        "The upstream's request budget per minute, 0 = unlimited.",
-        s_budget);
+    for (size_t family = 0; family < sizeof s_upstreams / sizeof *s_upstreams;
+         family++) {
+        const field_family_t *upstream = &s_upstreams [family];
+        s_family (out, upstream->name, upstream->type, upstream->help);
+        for (size_t index = 0; index < status->n_upstreams; index++) {
+            const Balboard__UpstreamHealth *health = status->upstreams [index];
+            fprintf (out, "%s{upstream=\"%s\"} %.15g\n", upstream->name,
+                     bb_upstream_wire_label (health->upstream),
+                     s_field (health, upstream));
+        }
+    }
 }
 
 //  The upstream requests' durations, as the scheduler summed the jobs'
@@ -508,29 +515,6 @@ s_render_upstream_latency (FILE *out, const Balboard__SchedulerStatus *status)
         s_histogram (out, name, "upstream",
                      bb_upstream_wire_label (health->upstream), &latency);
     }
-}
-
-//  How the scheduler paces a troubled upstream (docs/scheduler.md).
-static void
-s_render_pacing (FILE *out, const Balboard__SchedulerStatus *status)
-{
-    s_render_upstream_family (out, status, "balboard_upstream_limited",
-        "gauge", "1 while the upstream is paced: chunk jobs skip it.",
-        s_limited);
-    s_render_upstream_family (out, status, "balboard_upstream_probing",
-        "gauge", "1 while a job carrying the upstream as a probe is out.",
-        s_probing);
-    s_render_upstream_family (out, status, "balboard_upstream_backoff_seconds",
-        "gauge", "The ceiling of the upstream's current backoff step, 0 if "
-        "none.", s_backoff);
-    s_render_upstream_family (out, status,
-        "balboard_upstream_last_error_timestamp_seconds", "gauge",
-        "When the upstream's latest trouble was reported, 0 if never.",
-        s_last_error);
-    s_render_upstream_family (out, status,
-        "balboard_upstream_next_probe_timestamp_seconds", "gauge",
-        "When a job next carries the paced upstream, 0 if not limited.",
-        s_next_probe);
 }
 
 //  ---------------------------------------------------------------------------
@@ -641,9 +625,8 @@ bb_metrics_render (bb_metrics_t *self, const bb_metrics_sources_t *sources)
     if (sources->store && sources->store->prices)
         s_render_prices (out, sources->store->prices);
     if (sources->scheduler) {
-        s_render_rotation (out, sources->scheduler);
+        s_render_fields (out, sources->scheduler, FAMILIES (s_scheduler));
         s_render_upstreams (out, sources->scheduler);
-        s_render_pacing (out, sources->scheduler);
         s_render_upstream_latency (out, sources->scheduler);
         s_render_auth (out, "scheduler", sources->scheduler->auth_refused,
                        sources->scheduler->auth_denied);
