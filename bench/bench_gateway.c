@@ -40,7 +40,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bb_agent_batch.h"
 #include "bb_bench.h"
+#include "bb_wrk.h"
 #include "bb_child.h"
 #include "bb_client.h"
 #include "bb_http_exchange.h"
@@ -108,46 +110,25 @@ s_start_store (bench_t *bench, const char *dir)
 typedef struct {
     bb_mock_agent_t sample;
     char amounts [3][32];
-    Balboard__TokenBalance balances [3];
-    Balboard__TokenBalance *hiro [2], *mempool [1];
-    Balboard__SourceResult sources [2];
-    Balboard__SourceResult *source_p [2];
-    Balboard__AgentResult result;
+    bb_agent_batch_t batch;             // its agent result is sent
 } agent_rows_t;
 
 static void
 s_agent_rows (agent_rows_t *rows, unsigned index, uint64_t captured_at_ms)
 {
-    static const char *const tokens [3] = { "stx", SBTC, "btc-l1" };
     unsigned long long spread = (index + 1ULL) * 2654435761ULL % 100000007ULL;
     bb_mockdata_agent (index, &rows->sample);
     snprintf (rows->amounts [0], 32, "%llu", spread * 1000);
     snprintf (rows->amounts [1], 32, "%llu", spread / 7 + 1);
     snprintf (rows->amounts [2], 32, "%llu", spread);
-    for (int token = 0; token < 3; token++) {
-        balboard__token_balance__init (&rows->balances [token]);
-        rows->balances [token].token_id = (char *) tokens [token];
-        rows->balances [token].amount = rows->amounts [token];
-    }
-    rows->hiro [0] = &rows->balances [0];
-    rows->hiro [1] = &rows->balances [1];
-    rows->mempool [0] = &rows->balances [2];
-    for (int source = 0; source < 2; source++) {
-        balboard__source_result__init (&rows->sources [source]);
-        rows->sources [source].status = BALBOARD__FETCH_STATUS__FETCH_OK;
-        rows->source_p [source] = &rows->sources [source];
-    }
-    rows->sources [0].upstream = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
-    rows->sources [0].n_balances = 2;
-    rows->sources [0].balances = rows->hiro;
-    rows->sources [1].upstream = BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL;
-    rows->sources [1].n_balances = 1;
-    rows->sources [1].balances = rows->mempool;
-    balboard__agent_result__init (&rows->result);
-    rows->result.stx_address = rows->sample.stx_address;
-    rows->result.captured_at_ms = captured_at_ms;
-    rows->result.n_sources = 2;
-    rows->result.sources = rows->source_p;
+    bb_agent_batch_init (&rows->batch, "1", 0, rows->sample.stx_address,
+                         captured_at_ms);
+    bb_agent_batch_balance (&rows->batch, BB_AGENT_BATCH_HIRO, "stx",
+                            rows->amounts [0]);
+    bb_agent_batch_balance (&rows->batch, BB_AGENT_BATCH_HIRO, SBTC,
+                            rows->amounts [1]);
+    bb_agent_batch_balance (&rows->batch, BB_AGENT_BATCH_MEMPOOL, "btc-l1",
+                            rows->amounts [2]);
 }
 
 static void
@@ -158,7 +139,7 @@ s_commit_batch (bb_client_t *ingest, unsigned first, unsigned count,
     Balboard__AgentResult *results [BATCH_AGENTS];
     for (unsigned index = 0; index < count; index++) {
         s_agent_rows (&rows [index], first + index, now_ms);
-        results [index] = &rows [index].result;
+        results [index] = &rows [index].batch.agent;
     }
     char job [32];
     snprintf (job, sizeof job, "1.%u", first / BATCH_AGENTS);
@@ -262,32 +243,12 @@ s_offsets_script (unsigned agents)
 static double
 s_wrk (const char *url, const char *extra)
 {
-    char output [] = "/tmp/bench_gateway_wrk_XXXXXX";
-    int fd = mkstemp (output);
-    bb_bench_require (fd >= 0, "mkstemp");
-    close (fd);
-    char command [COMMAND_SIZE];
-    snprintf (command, sizeof command, "exec wrk -t" WRK_THREADS
-              " -c" CONNECTIONS " -d" WRK_SECONDS "s %s '%s' > '%s' 2>&1",
-              extra, url, output);
-    const char *argv [] = { "/bin/sh", "-c", command, NULL };
-    bb_child_t *wrk = bb_child_new (argv, NULL);
-    bb_bench_require (wrk != NULL, "running wrk");
-    int code = bb_child_wait (wrk, WRK_MS);
-    bb_child_destroy (&wrk);
-    FILE *file = fopen (output, "r");
-    bb_bench_require (file != NULL, "reading wrk's output");
-    char line [512];
-    double rate = 0;
+    char options [COMMAND_SIZE];
+    snprintf (options, sizeof options, "-t" WRK_THREADS " -c" CONNECTIONS
+              " -d" WRK_SECONDS "s %s", extra);
+    bb_wrk_t *wrk = bb_wrk_new (options, url);
     bool others = false;
-    while (fgets (line, sizeof line, file)) {
-        if (strncmp (line, "Requests/sec:", 13) == 0)
-            rate = strtod (line + 13, NULL);
-        others |= strstr (line, "Non-2xx or 3xx") != NULL;
-    }
-    fclose (file);
-    unlink (output);
-    bb_bench_require (code == 0 && rate > 0, "wrk (is it installed?)");
+    double rate = bb_wrk_finish (&wrk, WRK_MS, &others);
     bb_bench_require (!others, "wrk: every answer 2xx or 3xx");
     return rate;
 }

@@ -23,7 +23,7 @@
 #include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_test_shape.h"
-#include "bb_test_batch.h"
+#include "bb_agent_batch.h"
 
 #define IMPORT_AGENTS 10000
 #define URL_AGENTS 1200
@@ -423,17 +423,17 @@ s_commit_agent_zero (void)
 {
     bb_mock_agent_t agent;
     bb_mockdata_agent (0, &agent);
-    bb_test_batch_t batch;
-    bb_test_batch_init (&batch, "cli.1", 1, agent.stx_address,
+    bb_agent_batch_t batch;
+    bb_agent_batch_init (&batch, "cli.1", 1, agent.stx_address,
                         CAPTURED_AT_MS);
     batch.batch.rotation = 1;
-    bb_test_batch_balance (&batch, BB_TEST_BATCH_HIRO, "stx", "12345678");
-    bb_test_batch_balance (&batch, BB_TEST_BATCH_HIRO, BB_TOKEN_ID_SBTC,
+    bb_agent_batch_balance (&batch, BB_AGENT_BATCH_HIRO, "stx", "12345678");
+    bb_agent_batch_balance (&batch, BB_AGENT_BATCH_HIRO, BB_TOKEN_ID_SBTC,
                            "5000000");
-    bb_test_batch_balance (&batch, BB_TEST_BATCH_MEMPOOL, "btc-l1",
+    bb_agent_batch_balance (&batch, BB_AGENT_BATCH_MEMPOOL, "btc-l1",
                            "150000000");
     //  Prices from the same moment
-    bb_test_batch_prices (&batch, 67187335893LL, 2500000, CAPTURED_AT_MS);
+    bb_agent_batch_prices (&batch, 67187335893LL, 2500000, CAPTURED_AT_MS);
     bb_client_t *client = bb_client_new (s_fx.ingest, 5000);
     bb_envelope_t *reply = NULL;
     assert_int_equal (bb_client_balance_batch (client, &batch.batch, &reply),

@@ -11,7 +11,7 @@
 
 #include "bb_envelope.h"
 #include "bb_wire.h"
-#include "bb_test_batch.h"
+#include "bb_agent_batch.h"
 
 //  Pack envelope, decode it back, and require the same bytes again.
 static bb_envelope_t *
@@ -72,16 +72,16 @@ test_every_body_round_trips (void **state)
 static void
 test_balance_batch_values (void **state)
 {
-    bb_test_batch_t batch;
-    bb_test_batch_init (&batch, "7.3", 2,
+    bb_agent_batch_t batch;
+    bb_agent_batch_init (&batch, "7.3", 2,
                         "SP265WBWD4NH7TVPYQTVD23X3607NNK4484DTXQZ3",
                         1764000000123ULL);
-    bb_test_batch_balance (&batch, BB_TEST_BATCH_HIRO, "stx",
+    bb_agent_batch_balance (&batch, BB_AGENT_BATCH_HIRO, "stx",
                            "340282366920938463463374607431768211455");
-    Balboard__SourceResult *mempool = &batch.sources [BB_TEST_BATCH_MEMPOOL];
+    Balboard__SourceResult *mempool = &batch.sources [BB_AGENT_BATCH_MEMPOOL];
     mempool->status = BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED;
     mempool->retry_after_s = 119;
-    bb_test_batch_prices (&batch, 67187335893LL, 2500000, 0);
+    bb_agent_batch_prices (&batch, 67187335893LL, 2500000, 0);
     bb_envelope_t envelope;
     bb_envelope_t *decoded = s_round_trip (bb_envelope_wrap (&envelope, 0,
                                                              &batch.batch));

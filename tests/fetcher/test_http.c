@@ -44,12 +44,7 @@ typedef struct {
 //  What one callback saw.
 typedef struct {
     bool done;
-    bb_http_outcome_t outcome;
-    long status;
-    unsigned attempts;
-    unsigned rate_limited;
-    unsigned retry_after_s;
-    size_t body_size;
+    bb_http_result_t result;        // its strings point below; no latency
     char body [256];                // start of the body
     char detail [256];
     int64_t sent_ms;                // when it was asked for
@@ -72,14 +67,12 @@ s_done (const bb_http_result_t *result, void *arg)
     seen_t *seen = arg;
     assert_false (seen->done);
     seen->done = true;
-    seen->outcome = result->outcome;
-    seen->status = result->status;
-    seen->attempts = result->attempts;
-    seen->rate_limited = result->rate_limited;
-    seen->retry_after_s = result->retry_after_s;
-    seen->body_size = result->body_size;
     snprintf (seen->body, sizeof seen->body, "%s", result->body);
     snprintf (seen->detail, sizeof seen->detail, "%s", result->detail);
+    seen->result = *result;
+    seen->result.body = seen->body;
+    seen->result.detail = seen->detail;
+    seen->result.latency = NULL;
     seen->at_ms = zclock_mono ();
 }
 
@@ -148,15 +141,15 @@ test_response (void **state)
     s_get (world, 0, MEMPOOL_PATH, 5000, &ok);
     s_get (world, 0, "/no/such/path", 5000, &missing);
     s_drain (world);
-    assert_int_equal (ok.outcome, BB_HTTP_RESPONSE);
-    assert_int_equal (ok.status, 200);
-    assert_int_equal (ok.attempts, 1);
+    assert_int_equal (ok.result.outcome, BB_HTTP_RESPONSE);
+    assert_int_equal (ok.result.status, 200);
+    assert_int_equal (ok.result.attempts, 1);
     assert_non_null (strstr (ok.body, "chain_stats"));
-    assert_true (ok.body_size > 100);
+    assert_true (ok.result.body_size > 100);
     //  A 4xx is a final answer: not retried.
-    assert_int_equal (missing.outcome, BB_HTTP_RESPONSE);
-    assert_int_equal (missing.status, 404);
-    assert_int_equal (missing.attempts, 1);
+    assert_int_equal (missing.result.outcome, BB_HTTP_RESPONSE);
+    assert_int_equal (missing.result.status, 404);
+    assert_int_equal (missing.result.attempts, 1);
 }
 
 static void
@@ -171,7 +164,7 @@ test_lane_limit (void **state)
     int64_t start = zclock_mono ();
     s_drain (world);
     for (size_t index = 0; index < 12; index++)
-        assert_int_equal (seen [index].status, 200);
+        assert_int_equal (seen [index].result.status, 200);
     assert_int_equal (s_stat (world, "max_concurrent", "hiro"), 3);
     //  12 requests, 3 at a time, 40 ms each: at least 4 rounds.
     assert_true (zclock_mono () - start >= 4 * 40);
@@ -184,15 +177,15 @@ test_retries (void **state)
     seen_t recovered = s_fetch (world, "{\"faults\": [{\"endpoint\": "
         "\"mempool\", \"kind\": \"5xx\", \"count\": 2}]}", 0,
         MEMPOOL_PATH, 5000);
-    assert_int_equal (recovered.status, 200);
-    assert_int_equal (recovered.attempts, 3);
+    assert_int_equal (recovered.result.status, 200);
+    assert_int_equal (recovered.result.attempts, 3);
 
     seen_t failed = s_fetch (world, "{\"faults\": [{\"endpoint\": "
         "\"mempool\", \"kind\": \"5xx\", \"count\": 0, \"status\": 502}]}",
         0, MEMPOOL_PATH, 5000);
-    assert_int_equal (failed.outcome, BB_HTTP_RESPONSE);
-    assert_int_equal (failed.status, 502);
-    assert_int_equal (failed.attempts, 4);
+    assert_int_equal (failed.result.outcome, BB_HTTP_RESPONSE);
+    assert_int_equal (failed.result.status, 502);
+    assert_int_equal (failed.result.attempts, 4);
 
     //  Nobody listens: transport errors, retried, then given up.
     seen_t refused = { 0 };
@@ -202,9 +195,9 @@ test_retries (void **state)
     bb_http_get (world->http, 2, url, zclock_mono () + 5000, s_done,
                  &refused);
     s_drain (world);
-    assert_int_equal (refused.outcome, BB_HTTP_TRANSPORT);
-    assert_int_equal (refused.attempts, 4);
-    assert_int_equal (refused.status, 0);
+    assert_int_equal (refused.result.outcome, BB_HTTP_TRANSPORT);
+    assert_int_equal (refused.result.attempts, 4);
+    assert_int_equal (refused.result.status, 0);
     assert_true (strlen (refused.detail) > 0);
 }
 
@@ -214,8 +207,8 @@ test_deadline (void **state)
     world_t *world = *state;
     //  Past already: never sent.
     seen_t late = s_fetch (world, NULL, 0, MEMPOOL_PATH, -1);
-    assert_int_equal (late.outcome, BB_HTTP_TIMEOUT);
-    assert_int_equal (late.attempts, 0);
+    assert_int_equal (late.result.outcome, BB_HTTP_TIMEOUT);
+    assert_int_equal (late.result.attempts, 0);
 
     //  A hang longer than s_drain waits: only the deadline can end the
     //  attempt, and the request queued behind it (lane limit 1) ends at
@@ -228,11 +221,11 @@ test_deadline (void **state)
     s_get (world, 0, MEMPOOL_PATH, 600, &hung);
     s_get (world, 0, MEMPOOL_PATH, 600, &queued);
     s_drain (world);
-    assert_int_equal (hung.outcome, BB_HTTP_TIMEOUT);
-    assert_int_equal (hung.attempts, 1);
+    assert_int_equal (hung.result.outcome, BB_HTTP_TIMEOUT);
+    assert_int_equal (hung.result.attempts, 1);
     assert_string_equal (hung.detail, "job deadline reached");
-    assert_int_equal (queued.outcome, BB_HTTP_TIMEOUT);
-    assert_int_equal (queued.attempts, 0);
+    assert_int_equal (queued.result.outcome, BB_HTTP_TIMEOUT);
+    assert_int_equal (queued.result.attempts, 0);
     //  Ended at the deadline, not before it, and not by the mock's answer
     //  (the hang outlasts the drain). The queued request ends on the first
     //  wake-up with less than an attempt's time left.
@@ -248,9 +241,9 @@ test_deadline (void **state)
 static void
 s_assert_waited (const seen_t *seen, unsigned retry_after_s, int64_t min_ms)
 {
-    assert_int_equal (seen->status, 200);
-    assert_int_equal (seen->rate_limited, 1);
-    assert_int_equal (seen->retry_after_s, retry_after_s);
+    assert_int_equal (seen->result.status, 200);
+    assert_int_equal (seen->result.rate_limited, 1);
+    assert_int_equal (seen->result.retry_after_s, retry_after_s);
     assert_true (seen->at_ms - seen->sent_ms >= min_ms);
 }
 
@@ -276,16 +269,16 @@ test_rate_limited (void **state)
     s_get (world, 0, HIRO_PATH, REFUSED_DEADLINE_MS, &paused);
     s_drain (world);
     int64_t elapsed = zclock_mono () - start;
-    assert_int_equal (refused.outcome, BB_HTTP_RATE_LIMITED);
-    assert_int_equal (refused.retry_after_s, 30);
-    assert_int_equal (refused.attempts, 1);
+    assert_int_equal (refused.result.outcome, BB_HTTP_RATE_LIMITED);
+    assert_int_equal (refused.result.retry_after_s, 30);
+    assert_int_equal (refused.result.attempts, 1);
     assert_true (refused.at_ms - start < REFUSED_DEADLINE_MS);
-    assert_int_equal (paused.outcome, BB_HTTP_RATE_LIMITED);
-    assert_int_equal (paused.attempts, 0);
+    assert_int_equal (paused.result.outcome, BB_HTTP_RATE_LIMITED);
+    assert_int_equal (paused.result.attempts, 0);
     assert_true (paused.at_ms - start < REFUSED_DEADLINE_MS);
     //  What is left of the 30 s pause, less the seconds gone meanwhile
-    assert_true (paused.retry_after_s <= 30);
-    assert_true (paused.retry_after_s + elapsed / 1000 >= 29);
+    assert_true (paused.result.retry_after_s <= 30);
+    assert_true (paused.result.retry_after_s + elapsed / 1000 >= 29);
     print_message ("429 past the deadline: given up after %lld ms\n",
                    (long long) elapsed);
 
@@ -294,9 +287,9 @@ test_rate_limited (void **state)
     seen_t given_up = s_fetch (world, "{\"faults\": [{\"endpoint\": "
         "\"mempool\", \"kind\": \"429\", \"count\": 1}]}", 1,
         MEMPOOL_PATH, 5000);
-    assert_int_equal (given_up.outcome, BB_HTTP_RATE_LIMITED);
-    assert_int_equal (given_up.attempts, 1);
-    assert_int_equal (given_up.rate_limited, 1);
+    assert_int_equal (given_up.result.outcome, BB_HTTP_RATE_LIMITED);
+    assert_int_equal (given_up.result.attempts, 1);
+    assert_int_equal (given_up.result.rate_limited, 1);
     assert_true (given_up.at_ms - given_up.sent_ms < 5000);
 }
 
@@ -307,8 +300,8 @@ test_body_cap (void **state)
     seen_t big = s_fetch (world, "{\"faults\": [{\"endpoint\": "
         "\"mempool\", \"kind\": \"oversized\", \"count\": 0, "
         "\"oversize_bytes\": 200000}]}", 0, MEMPOOL_PATH, 5000);
-    assert_int_equal (big.outcome, BB_HTTP_TRANSPORT);
-    assert_int_equal (big.attempts, 1);
+    assert_int_equal (big.result.outcome, BB_HTTP_TRANSPORT);
+    assert_int_equal (big.result.attempts, 1);
     assert_string_equal (big.detail, "body over the 65536-byte cap");
 }
 
@@ -328,7 +321,7 @@ test_cancel_and_destroy (void **state)
     assert_int_equal (bb_http_pending (world->http), 0);
     for (size_t index = 0; index < 4; index++) {
         assert_true (seen [index].done);
-        assert_int_equal (seen [index].outcome, BB_HTTP_CANCELLED);
+        assert_int_equal (seen [index].result.outcome, BB_HTTP_CANCELLED);
     }
     //  Destroying an engine with requests in flight frees them, quietly.
     seen_t dropped = { 0 };
