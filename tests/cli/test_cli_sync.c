@@ -17,40 +17,27 @@
 
 #include "bb_child.h"
 #include "bb_clock.h"
-#include "bb_mock_process.h"
-#include "bb_port.h"
 #include "bb_test_command.h"
-#include "bb_test_scratch.h"
+#include "e2e_world.h"
 
-#define REGISTRY_AGENTS "100"
-#define START_TIMEOUT_MS 10000
+#define REGISTRY_AGENTS 100
 #define CLI_TIMEOUT_MS 60000
 #define SYNC_TIMEOUT "30000"        // --timeout-ms of agents sync
 
-typedef struct {
-    bb_mock_process_t *mock;
-    bb_child_t *store;
-    bb_child_t *scheduler;
-    bb_child_t *fetcher;
-    char query [64];                // endpoints
-    char ingest [64];
-    char jobs [64];
-    char control [64];
-    char events [64];
-    char registry [96];             // the mock's agent registry
-    char scratch [512];
-} fixture_t;
-
-static fixture_t s_fx;
+//  The store, a scheduler syncing the mock's registry (at start, at a
+//  rotation's start and when asked; no periodic sync or tick is due
+//  while the test runs), a fetcher and the mock.
+static e2e_world_t *s_world;
 
 //  Run balboard with the fixture's endpoints, flag (may be NULL), then
 //  arg and args (NULL-terminated).
 static bb_test_command_t
 s_run (const char *flag, const char *arg, va_list args)
 {
-    const char *endpoints [] = { "--store-query", s_fx.query,
-                                 "--scheduler-control", s_fx.control,
-                                 "--timeout-ms", SYNC_TIMEOUT, flag, NULL };
+    const char *endpoints [12] = { NULL };
+    bb_child_args_append (endpoints, 12, e2e_world_cli_args (s_world));
+    bb_child_args_append (endpoints, 12, (const char *[]) {
+        "--timeout-ms", SYNC_TIMEOUT, flag, NULL });
     return bb_test_command_run_bin ("balboard", endpoints, arg, args, NULL,
                                     CLI_TIMEOUT_MS);
 }
@@ -103,83 +90,36 @@ s_sync (bool confirm)
     print_message ("agents sync%s took %lld ms\n", confirm ? " --confirm" : "",
                    (long long) (bb_clock_mono_ms () - started));
     json_t *registry = json_object_get (status, "registry");
+    char source [BB_MOCK_PROCESS_URL_SIZE];
+    e2e_world_registry_url (s_world, source);
     assert_string_equal (json_string_value (json_object_get (registry,
-                         "source")), s_fx.registry);
+                         "source")), source);
     json_t *last = json_incref (json_object_get (registry, "lastSync"));
     assert_true (json_is_object (last));
     json_decref (status);
     return last;
 }
 
-static bb_child_t *
-s_start (const char *name, const char *const args [],
-         const char *const env [], int port)
-{
-    bb_child_t *process = bb_child_start (name, args, env, port,
-                                          START_TIMEOUT_MS);
-    assert_non_null (process);
-    return process;
-}
-
-static void
-s_endpoint (char *buf, size_t size, int *port)
-{
-    *port = bb_port_free ();
-    snprintf (buf, size, "tcp://127.0.0.1:%d", *port);
-}
-
 static int
 s_setup (void **state)
 {
-    assert_int_equal (bb_test_scratch_reset (NULL, s_fx.scratch,
-                                             sizeof s_fx.scratch), 0);
-    char store_dir [600], scheduler_dir [600];
-    int query_port, ingest_port, jobs_port, control_port, events_port;
-    s_endpoint (s_fx.query, sizeof s_fx.query, &query_port);
-    s_endpoint (s_fx.ingest, sizeof s_fx.ingest, &ingest_port);
-    s_endpoint (s_fx.jobs, sizeof s_fx.jobs, &jobs_port);
-    s_endpoint (s_fx.control, sizeof s_fx.control, &control_port);
-    s_endpoint (s_fx.events, sizeof s_fx.events, &events_port);
-    snprintf (store_dir, sizeof store_dir, "%s/store", s_fx.scratch);
-    snprintf (scheduler_dir, sizeof scheduler_dir, "%s/scheduler",
-              s_fx.scratch);
-    s_fx.mock = bb_mock_process_new ((const char *[]) {
-        "--agents", REGISTRY_AGENTS, NULL }, START_TIMEOUT_MS);
-    assert_non_null (s_fx.mock);
-    snprintf (s_fx.registry, sizeof s_fx.registry, "%s/api/agents",
-              bb_mock_process_base (s_fx.mock));
-    s_fx.store = s_start ("balboard-store", (const char *[]) {
-        "--data-dir", store_dir, "--ingest-bind", s_fx.ingest,
-        "--query-bind", s_fx.query, "--events-bind", s_fx.events, NULL }, NULL,
-        query_port);
-    //  Syncs at start, at a rotation's start and when asked; no periodic
-    //  sync or tick is due while the test runs.
-    s_fx.scheduler = s_start ("balboard-scheduler", (const char *[]) {
-        "--data-dir", scheduler_dir, "--jobs-bind", s_fx.jobs,
-        "--control-bind", s_fx.control, "--store-query", s_fx.query,
-        "--store-events", s_fx.events,
-        "--alarm-active-ms", "3600000", "--alarm-idle-ms", "3600000",
-        "--registry-url", s_fx.registry, "--registry-sync-ms", "3600000",
-        NULL }, NULL, control_port);
-    bb_mock_fetcher_env_t env;
-    bb_mock_process_fetcher_env (s_fx.mock, s_fx.jobs, s_fx.ingest, &env);
-    s_fx.fetcher = s_start ("balboard-fetcher", NULL, (const char *[]) {
-        env.jobs, env.ingest, env.urls.hiro, env.urls.mempool,
-        env.urls.price, NULL }, 0);
+    e2e_options_t options = {
+        .agents = REGISTRY_AGENTS, .registry = true, .fetchers = 1,
+        .scheduler_args = (const char *const []) {
+            "--alarm-active-ms", "3600000", "--alarm-idle-ms", "3600000",
+            "--registry-sync-ms", "3600000", NULL }
+    };
+    if (e2e_world_setup_suite (state))
+        return -1;
+    s_world = e2e_world_new_going (&options);
     return 0;
 }
 
 static int
 s_teardown (void **state)
 {
-    int fetcher = bb_child_stop (s_fx.fetcher, SIGTERM, 10000);
-    int scheduler = bb_child_stop (s_fx.scheduler, SIGTERM, 10000);
-    int store = bb_child_stop (s_fx.store, SIGTERM, 10000);
-    int mock = bb_mock_process_end (&s_fx.mock, 10000);
-    bb_child_destroy (&s_fx.fetcher);
-    bb_child_destroy (&s_fx.scheduler);
-    bb_child_destroy (&s_fx.store);
-    return fetcher || scheduler || store || mock ? -1 : 0;
+    e2e_world_destroy (&s_world);
+    return e2e_world_teardown_suite (state);
 }
 
 //  ---------------------------------------------------------------------------
@@ -197,8 +137,7 @@ test_sync_held_then_confirmed (void **state)
     json_decref (stats);
 
     //  The registry drops 50 of 100: over 20%, held and shown
-    assert_int_equal (bb_mock_process_control (s_fx.mock,
-                      "{\"agents\":50}", START_TIMEOUT_MS), 0);
+    e2e_world_mock_control (s_world, "{\"agents\":50}");
     last = s_sync (false);
     assert_string_equal (json_string_value (json_object_get (last,
                          "outcome")), "held");

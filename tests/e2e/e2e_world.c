@@ -64,6 +64,7 @@ struct _e2e_world_t {
     bb_client_t *ingest_client;
     bb_client_t *query_client;
     bb_client_t *control_client;
+    const char *cli_args [5];       // e2e_world_cli_args
 };
 
 static int
@@ -542,6 +543,25 @@ e2e_world_wait_done (e2e_world_t *self, uint32_t done, int timeout_ms)
 
 //  ---------------------------------------------------------------------
 //  Store
+
+const char *const *
+e2e_world_cli_args (e2e_world_t *self)
+{
+    self->cli_args [0] = "--store-query";
+    self->cli_args [1] = self->query;
+    self->cli_args [2] = "--scheduler-control";
+    self->cli_args [3] = self->control;
+    self->cli_args [4] = NULL;
+    return self->cli_args;
+}
+
+void
+e2e_world_registry_url (e2e_world_t *self, char *url)
+{
+    bb_mock_urls_t urls;
+    bb_mock_process_urls (self->mock, &urls);
+    snprintf (url, BB_MOCK_PROCESS_URL_SIZE, "%s", urls.registry);
+}
 
 bb_envelope_t *
 e2e_world_stats (e2e_world_t *self)

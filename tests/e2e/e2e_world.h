@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "bb_mock_process.h"
 #include "bb_wire.h"
 
 #define E2E_FETCHERS_MAX 8
@@ -117,6 +118,15 @@ bb_envelope_t *e2e_world_wait_status (e2e_world_t *self, const char *what,
 //  done; returns that status (caller destroys).
 bb_envelope_t *e2e_world_wait_done (e2e_world_t *self, uint32_t done,
                                     int timeout_ms);
+
+//  The arguments that point balboard (the CLI) at the world's store and
+//  scheduler: "--store-query", <endpoint>, "--scheduler-control",
+//  <endpoint>, NULL. Borrowed.
+const char *const *e2e_world_cli_args (e2e_world_t *self);
+
+//  The mock's agent registry URL, as the scheduler's --registry-url
+//  takes it, into url (BB_MOCK_PROCESS_URL_SIZE bytes).
+void e2e_world_registry_url (e2e_world_t *self, char *url);
 
 //  The store's stats (caller destroys).
 bb_envelope_t *e2e_world_stats (e2e_world_t *self);
