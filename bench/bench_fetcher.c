@@ -1,22 +1,26 @@
 /*  bench_fetcher - requests per second of one balboard-fetcher against
-    balboard-mock-upstream on loopback
+    balboard-mock-upstream on loopback, and against a constant upstream
 
     Starts the mock and one fetcher (Hiro and mempool lanes of CONCURRENCY
     / 2 each), plays the scheduler and the store with
     bb_test_scheduler_side, and times whole jobs from ChunkJob to
     JobReport (every agent is one Hiro and one mempool request; the
-    mock's own counters give the request count). Prints:
+    report's counts give the request count). Prints:
 
-      1. no added latency: the fetcher's req/s next to wrk's on the Hiro
-         balances endpoint with as many connections, and their ratio
-         (what the fetcher's work per request costs: JSON parsing,
-         batching, the store exchange);
-      2. the CPU each request costs the fetcher and the mock (user +
-         system, from /proc) during the fetcher's run, and the mock's
-         during wrk's: the mock's share tells whether it is the limit;
-      3. the fetcher's RSS after one job and after RSS_JOBS jobs of
+      1. no added latency, against the mock: the fetcher's req/s next to
+         wrk's on the Hiro balances endpoint with as many connections,
+         and their ratio (what the fetcher's work per request costs: JSON
+         parsing, batching, the store exchange);
+      2. the CPU each request costs the fetcher, wrk and the server (user
+         + system, from /proc and getrusage) in each one's run: the
+         server's share tells whether it is the limit;
+      3. the same pair and CPU against a constant upstream
+         (bench_constant, this program run with --constant-upstream: one
+         epoll thread, fixed bodies), the cheapest server, since on 2
+         cores the mock (a thread per connection) is the limit of both;
+      4. the fetcher's RSS after one job and after RSS_JOBS jobs of
          WARMUP_AGENTS agents (it should stay flat);
-      4. 100 ms added latency: the fetcher's req/s against the ideal
+      5. 100 ms added latency: the fetcher's req/s against the ideal
          CONCURRENCY / 0.1 s = 500 req/s.
 
     Usage: bench_fetcher [agents]   (default 4000; wrk must be in PATH)
@@ -29,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <czmq.h>
@@ -40,6 +45,7 @@
 #include "bb_mock_process.h"
 #include "bb_port.h"
 #include "bb_fake_scheduler.h"
+#include "bench_constant.h"
 
 #define CONCURRENCY         50          // fetcher total = wrk connections
 #define CONCURRENCY_TEXT    "50"
@@ -57,73 +63,102 @@
 #define USAGE \
     "Usage: bench_fetcher [agents]\n" \
     "  agents: per timed job, 200..10000 (default 4000)\n" \
-    "Prints the fetcher's req/s next to wrk's (-c50) on the mock, the CPU\n" \
-    "per request of the fetcher and the mock, the fetcher's RSS after 1\n" \
-    "and 50 jobs, and req/s with 100 ms added latency. Needs wrk in\n" \
+    "Prints the fetcher's req/s next to wrk's (-c50) on the mock and on a\n" \
+    "constant upstream, the CPU per request of the fetcher, wrk and the\n" \
+    "server in each run, the fetcher's RSS after 1 and 50 jobs, and req/s\n" \
+    "with 100 ms added latency. Needs wrk in\n" \
     "PATH; binaries from BALBOARD_BIN_DIR, else this program's\n" \
     "directory. Build Release for meaningful figures.\n"
 
-//  CPU seconds used so far by the fetcher and by the mock.
+//  CPU seconds used so far by the fetcher and by the server it asks.
 typedef struct {
     double fetcher;
-    double mock;
+    double server;
 } cpu_t;
 
 typedef struct {
     bb_mock_process_t *mock;
     bb_child_t *fetcher;
+    pid_t server;                   // the upstream the fetcher asks
     bb_fake_scheduler_t *side;
+    char jobs [64], ingest [64];    // the side's endpoints
     Balboard__Agent *agents;        // the job's agents
     Balboard__Agent **pointers;
     bb_mock_agent_t *samples;
     size_t count;
 } bench_t;
 
-static long
-s_mock_requests (bench_t *bench)
-{
-    long total = bb_mock_process_count (bench->mock, HTTP_MS, "requests",
-                                        "total", NULL);
-    bb_bench_require (total >= 0, "GET /__mock/stats");
-    return total;
-}
+//  What one run against a server measured.
+typedef struct {
+    double fetcher_rate, wrk_rate;  // req/s
+    double fetcher_us, wrk_us;      // CPU per request of each
+    double server_us, server_wrk_us;    // the server's, in each run
+    double server_share, server_wrk_share;  // its cores, in each run
+} pair_t;
 
 static cpu_t
 s_cpu (bench_t *bench)
 {
-    pid_t mock = bb_child_pid (bb_mock_process_child (bench->mock));
     return (cpu_t) {
         .fetcher = bb_bench_cpu_seconds (bb_child_pid (bench->fetcher)),
-        .mock = bb_bench_cpu_seconds (mock)
+        .server = bb_bench_cpu_seconds (bench->server)
     };
 }
 
+//  CPU seconds of the children reaped so far.
+static double
+s_children_cpu (void)
+{
+    struct rusage usage;
+    getrusage (RUSAGE_CHILDREN, &usage);
+    return (double) usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6
+         + (double) usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+//  Start a fetcher asking the upstreams at urls, served by server.
 static void
-s_start (bench_t *bench)
+s_fetcher_start (bench_t *bench, const bb_mock_urls_t *urls, pid_t server)
 {
     char *fetcher = bb_child_bin_path ("balboard-fetcher");
-    const char *mock_args [] = { "--log-level", "error", NULL };
-    bench->mock = bb_mock_process_new (mock_args, START_MS);
-    bb_bench_require (bench->mock != NULL, "starting balboard-mock-upstream");
-    bb_mock_urls_t urls;
-    bb_mock_process_urls (bench->mock, &urls);
-
-    char jobs [64], ingest [64];
-    bench->side = bb_fake_scheduler_new_on_free_ports (jobs, ingest,
-                                                       sizeof jobs,
-                                                       HEARTBEAT_MS);
-    bb_bench_require (bench->side != NULL, "binding the scheduler side");
     const char *fetcher_argv [] = {
-        fetcher, "--scheduler-jobs", jobs, "--store-ingest", ingest,
-        "--hiro-base", urls.hiro, "--mempool-base", urls.mempool,
-        "--price-url", urls.price, "--hiro-concurrency", LANE_TEXT,
+        fetcher, "--scheduler-jobs", bench->jobs,
+        "--store-ingest", bench->ingest,
+        "--hiro-base", urls->hiro, "--mempool-base", urls->mempool,
+        "--price-url", urls->price, "--hiro-concurrency", LANE_TEXT,
         "--mempool-concurrency", LANE_TEXT, "--log-level", "warn", NULL
     };
     bench->fetcher = bb_child_new (fetcher_argv, NULL);
+    bench->server = server;
     bb_bench_require (bench->fetcher != NULL
                && bb_fake_scheduler_wait_ready (bench->side, START_MS)
                   == 0, "starting balboard-fetcher");
     free (fetcher);
+}
+
+static void
+s_fetcher_stop (bench_t *bench)
+{
+    bb_bench_require (bb_child_stop (bench->fetcher, SIGTERM, STOP_MS) == 0,
+                      "stopping the fetcher");
+    bb_child_destroy (&bench->fetcher);
+}
+
+//  The mock, the scheduler side and a fetcher asking the mock.
+static void
+s_start (bench_t *bench)
+{
+    const char *mock_args [] = { "--log-level", "error", NULL };
+    bench->mock = bb_mock_process_new (mock_args, START_MS);
+    bb_bench_require (bench->mock != NULL, "starting balboard-mock-upstream");
+    bench->side = bb_fake_scheduler_new_on_free_ports (bench->jobs,
+                                                       bench->ingest,
+                                                       sizeof bench->jobs,
+                                                       HEARTBEAT_MS);
+    bb_bench_require (bench->side != NULL, "binding the scheduler side");
+    bb_mock_urls_t urls;
+    bb_mock_process_urls (bench->mock, &urls);
+    s_fetcher_start (bench, &urls,
+                     bb_child_pid (bb_mock_process_child (bench->mock)));
 }
 
 static void
@@ -154,7 +189,6 @@ s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
     job.deadline_ms = (uint64_t) zclock_time () + JOB_DEADLINE_MS;
     job.agents = bench->pointers;
     job.n_agents = count;
-    long before = s_mock_requests (bench);
     int64_t start = zclock_usecs ();
     bb_bench_require (bb_fake_scheduler_send_job (bench->side, &job) == 0,
                "sending a job");
@@ -163,19 +197,22 @@ s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
     int64_t end = zclock_usecs ();
     bb_bench_require (report != NULL, "waiting for the job report");
     bb_bench_require (report->job_report->agents_ok == count, "every agent ok");
+    *requests = 0;
+    for (size_t i = 0; i < report->job_report->n_upstreams; i++)
+        *requests += report->job_report->upstreams [i]->requests;
     bb_wire_envelope_destroy (&report);
     bb_envelope_t *batch;
     while ((batch = bb_fake_scheduler_take_batch (bench->side)))
         bb_wire_envelope_destroy (&batch);
-    *requests = s_mock_requests (bench) - before;
     return (double) (end - start) / 1e6;
 }
 
-//  wrk's Requests/sec on url with CONCURRENCY connections; the mock's
-//  CPU seconds meanwhile in *mock_cpu. The fetcher stays connected
-//  meanwhile: the scheduler side keeps heartbeating.
+//  wrk's Requests/sec on url with CONCURRENCY connections; the server's
+//  CPU seconds meanwhile in *server_cpu and wrk's own in *wrk_cpu. The
+//  fetcher stays connected meanwhile: the scheduler side keeps
+//  heartbeating.
 static double
-s_wrk (bench_t *bench, const char *url, double *mock_cpu)
+s_wrk (bench_t *bench, const char *url, double *server_cpu, double *wrk_cpu)
 {
     char output [] = "/tmp/bench_fetcher_wrk_XXXXXX";
     int fd = mkstemp (output);
@@ -186,13 +223,15 @@ s_wrk (bench_t *bench, const char *url, double *mock_cpu)
               " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
     const char *argv [] = { "/bin/sh", "-c", script, NULL };
     cpu_t before = s_cpu (bench);
+    double children = s_children_cpu ();
     bb_child_t *wrk = bb_child_new (argv, NULL);
     bb_bench_require (wrk != NULL, "running wrk");
     while (bb_child_running (wrk))
         bb_fake_scheduler_serve (bench->side, HEARTBEAT_MS / 10);
     int code = bb_child_wait (wrk, STOP_MS);
     bb_child_destroy (&wrk);
-    *mock_cpu = s_cpu (bench).mock - before.mock;
+    *server_cpu = s_cpu (bench).server - before.server;
+    *wrk_cpu = s_children_cpu () - children;
     FILE *file = fopen (output, "r");
     bb_bench_require (file != NULL, "reading wrk's output");
     char line [512];
@@ -230,6 +269,97 @@ s_rss (bench_t *bench)
     bb_bench_figure ((double) last, "fetcher.rss_kb.%d", RSS_JOBS);
 }
 
+//  Time a job of every agent and wrk on url (the same server), with the
+//  CPU each costs per request, into *pair.
+static void
+s_pair (bench_t *bench, const char *url, pair_t *pair)
+{
+    long requests;
+    cpu_t before = s_cpu (bench);
+    double seconds = s_job (bench, "fast", bench->count, &requests);
+    cpu_t after = s_cpu (bench);
+    pair->fetcher_rate = (double) requests / seconds;
+    pair->fetcher_us = (after.fetcher - before.fetcher) * 1e6
+                     / (double) requests;
+    pair->server_us = (after.server - before.server) * 1e6
+                    / (double) requests;
+    pair->server_share = (after.server - before.server) / seconds;
+    double server_cpu, wrk_cpu;
+    pair->wrk_rate = s_wrk (bench, url, &server_cpu, &wrk_cpu);
+    double wrk_requests = pair->wrk_rate * atof (WRK_SECONDS);
+    pair->wrk_us = wrk_cpu * 1e6 / wrk_requests;
+    pair->server_wrk_us = server_cpu * 1e6 / wrk_requests;
+    pair->server_wrk_share = server_cpu / atof (WRK_SECONDS);
+}
+
+//  Print pair, measured against server (its figures named name).
+static void
+s_pair_print (const pair_t *pair, const char *server, const char *name)
+{
+    printf ("%-9s fetcher %.0f req/s   wrk %.0f req/s (-c%d, Hiro "
+            "balances)   ratio %.2f\n", server, pair->fetcher_rate,
+            pair->wrk_rate, CONCURRENCY, pair->fetcher_rate / pair->wrk_rate);
+    printf ("%-9s CPU per request: fetcher %.1f us, wrk %.1f us; %s %.1f us "
+            "(%.0f%% of a core) in the fetcher's run, %.1f us (%.0f%% of a "
+            "core) in wrk's\n", "", pair->fetcher_us, pair->wrk_us, name,
+            pair->server_us, pair->server_share * 100, pair->server_wrk_us,
+            pair->server_wrk_share * 100);
+    bb_bench_figure (pair->fetcher_rate, "fetcher.%s.fetcher_rps", name);
+    bb_bench_figure (pair->wrk_rate, "fetcher.%s.wrk_rps", name);
+    bb_bench_figure (pair->fetcher_us, "fetcher.%s.fetcher_cpu_us", name);
+    bb_bench_figure (pair->wrk_us, "fetcher.%s.wrk_cpu_us", name);
+    bb_bench_figure (pair->server_us, "fetcher.%s.server_cpu_us", name);
+    bb_bench_figure (pair->server_wrk_us, "fetcher.%s.server_wrk_cpu_us",
+                     name);
+}
+
+//  The fetcher against the mock, then a fetcher against the constant
+//  upstream, each beside wrk.
+static void
+s_pairs (bench_t *bench)
+{
+    long requests;
+    s_job (bench, "warmup", WARMUP_AGENTS, &requests);
+    char url [BB_MOCK_PROCESS_URL_SIZE + 128];
+    snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
+              bb_mock_process_base (bench->mock),
+              bench->samples [0].stx_address);
+    pair_t mock;
+    s_pair (bench, url, &mock);
+    s_pair_print (&mock, "mock:", "mock");
+
+    int port = bb_port_free ();
+    char port_text [16];
+    snprintf (port_text, sizeof port_text, "%d", port);
+    const char *argv [] = { "/proc/self/exe", "--constant-upstream",
+                            port_text, NULL };
+    bb_child_t *constant = bb_child_new (argv, NULL);
+    bb_bench_require (constant != NULL
+                      && bb_child_wait_port (constant, port, START_MS) == 0,
+                      "starting the constant upstream");
+    bb_mock_urls_t urls;
+    snprintf (urls.hiro, sizeof urls.hiro, "http://127.0.0.1:%d", port);
+    snprintf (urls.mempool, sizeof urls.mempool, "http://127.0.0.1:%d/api",
+              port);
+    snprintf (urls.price, sizeof urls.price,
+              "http://127.0.0.1:%d/api/v3/simple/price", port);
+    s_fetcher_stop (bench);
+    s_fetcher_start (bench, &urls, bb_child_pid (constant));
+    s_job (bench, "warmup-constant", WARMUP_AGENTS, &requests);
+    snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
+              urls.hiro, bench->samples [0].stx_address);
+    pair_t fixed;
+    s_pair (bench, url, &fixed);
+    s_pair_print (&fixed, "constant:", "constant");
+    s_fetcher_stop (bench);
+    bb_bench_require (bb_child_stop (constant, SIGTERM, STOP_MS) == 0,
+                      "stopping the constant upstream");
+    bb_child_destroy (&constant);
+    bb_mock_process_urls (bench->mock, &urls);
+    s_fetcher_start (bench, &urls,
+                     bb_child_pid (bb_mock_process_child (bench->mock)));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -238,45 +368,20 @@ main (int argc, char **argv)
         fputs (USAGE, stdout);
         return EXIT_SUCCESS;
     }
+    if (argc > 2 && strcmp (argv [1], "--constant-upstream") == 0)
+        return bench_constant_serve (atoi (argv [2]));
     size_t agents = argc > 1 ? (size_t) atol (argv [1]) : AGENTS_DEFAULT;
     bb_bench_require (agents >= WARMUP_AGENTS && agents <= 10000,
                "agents in 200..10000");
     bb_bench_bin_dir ();
     bench_t bench = { 0 };
-    s_start (&bench);
     s_agents (&bench, agents);
+    s_start (&bench);
     printf ("bench_fetcher: one fetcher, %d concurrent requests (Hiro %s + "
-            "mempool %s), %zu agents per job, mock on loopback\n",
+            "mempool %s), %zu agents per job, on loopback against the mock "
+            "and a constant upstream\n",
             CONCURRENCY, LANE_TEXT, LANE_TEXT, agents);
-
-    long requests;
-    s_job (&bench, "warmup", WARMUP_AGENTS, &requests);
-    cpu_t before = s_cpu (&bench);
-    double seconds = s_job (&bench, "fast", agents, &requests);
-    cpu_t after = s_cpu (&bench);
-    double fetcher_rate = (double) requests / seconds;
-    char url [256];
-    snprintf (url, sizeof url, "%s/extended/v1/address/%s/balances",
-              bb_mock_process_base (bench.mock),
-              bench.samples [0].stx_address);
-    double wrk_mock_cpu;
-    double wrk_rate = s_wrk (&bench, url, &wrk_mock_cpu);
-    double wrk_requests = wrk_rate * atof (WRK_SECONDS);
-    printf ("no added latency:  fetcher %.0f req/s (%ld requests in %.2f s)"
-            "   wrk %.0f req/s (-c%d, Hiro balances)   ratio %.2f\n",
-            fetcher_rate, requests, seconds, wrk_rate, CONCURRENCY,
-            fetcher_rate / wrk_rate);
-    double fetcher_us = (after.fetcher - before.fetcher) * 1e6
-                      / (double) requests;
-    double mock_us = (after.mock - before.mock) * 1e6 / (double) requests;
-    printf ("CPU per request:   fetcher %.0f us, mock %.0f us (%.0f%% of a "
-            "core) in the fetcher's run   mock %.0f us (%.0f%% of a core) "
-            "in wrk's\n", fetcher_us, mock_us,
-            (after.mock - before.mock) * 100 / seconds,
-            wrk_mock_cpu * 1e6 / wrk_requests,
-            wrk_mock_cpu * 100 / atof (WRK_SECONDS));
-    bb_bench_figure (fetcher_us, "fetcher.cpu_us_per_request");
-    bb_bench_figure (mock_us, "fetcher.mock_cpu_us_per_request");
+    s_pairs (&bench);
     s_rss (&bench);
 
     char control [64];
@@ -284,17 +389,16 @@ main (int argc, char **argv)
     bb_bench_require (bb_mock_process_control (bench.mock, control, HTTP_MS) == 0,
                "POST /__mock/control");
     size_t slow_agents = agents < 1500 ? agents : 1500;
-    seconds = s_job (&bench, "slow", slow_agents, &requests);
+    long requests;
+    double seconds = s_job (&bench, "slow", slow_agents, &requests);
     double ideal = CONCURRENCY * 1000.0 / LATENCY_MS;
     printf ("%d ms latency:    fetcher %.0f req/s (%ld requests in %.2f s)"
             "   ideal %.0f req/s   ratio %.2f\n", LATENCY_MS,
             (double) requests / seconds, requests, seconds, ideal,
             (double) requests / seconds / ideal);
 
-    bb_bench_require (bb_child_stop (bench.fetcher, SIGTERM, STOP_MS) == 0,
-               "stopping the fetcher");
+    s_fetcher_stop (&bench);
     bb_mock_process_end (&bench.mock, STOP_MS);
-    bb_child_destroy (&bench.fetcher);
     bb_fake_scheduler_destroy (&bench.side);
     free (bench.agents);
     free (bench.pointers);
