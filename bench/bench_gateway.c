@@ -2,9 +2,10 @@
     bench_gateway - requests per second of balboard-gateway under wrk
 
     Starts a real balboard-store, registers N agents (the mock's sample
-    agents, bb_sample_agents), commits a balance batch for every
-    one of them (BTC, STX, sBTC, 100 agents a batch) and a price snapshot,
-    so every page holds real rows, then starts two real balboard-gateways
+    agents, bb_sample_agents), commits a balance batch for every one of
+    them (BTC, STX, sBTC, 100 agents a batch, the first with a price
+    snapshot as a fetcher sends one), so every page holds real rows and
+    values, then starts two real balboard-gateways
     in front of it, one with its page cache (the default settings) and
     one without (--page-cache-ttl-ms 0), and runs wrk (-c50, 5 s each)
     against:
@@ -131,9 +132,11 @@ s_agent_rows (agent_rows_t *rows, unsigned index, uint64_t captured_at_ms)
                             rows->amounts [2]);
 }
 
+//  Commit the rows of agents first..first+count-1, with prices (or NULL)
+//  as a fetcher sends them.
 static void
 s_commit_batch (bb_client_t *ingest, unsigned first, unsigned count,
-                uint64_t now_ms)
+                uint64_t now_ms, Balboard__PriceSnapshot *prices)
 {
     agent_rows_t rows [BATCH_AGENTS];
     Balboard__AgentResult *results [BATCH_AGENTS];
@@ -149,6 +152,7 @@ s_commit_batch (bb_client_t *ingest, unsigned first, unsigned count,
     batch.chunk_index = first / BATCH_AGENTS;
     batch.n_agents = count;
     batch.agents = results;
+    batch.prices = prices;
     bb_envelope_t *reply = NULL;
     bb_bench_require (bb_client_balance_batch (ingest, &batch, &reply) == 0,
                       "balance batch");
@@ -163,18 +167,15 @@ s_fill (bench_t *bench)
     bb_bench_require (bb_sample_agents_upsert (ingest, 0, bench->agents,
                                                NULL) == 0, "agent upsert");
     uint64_t now_ms = (uint64_t) zclock_time ();
-    for (unsigned first = 0; first < bench->agents; first += BATCH_AGENTS)
-        s_commit_batch (ingest, first, bench->agents - first < BATCH_AGENTS
-                                       ? bench->agents - first
-                                       : BATCH_AGENTS, now_ms);
     Balboard__PriceSnapshot prices = BALBOARD__PRICE_SNAPSHOT__INIT;
     prices.btc_usd_micro = BTC_USD_MICRO;
     prices.stx_usd_micro = STX_USD_MICRO;
     prices.priced_at_ms = now_ms;
-    bb_envelope_t *reply = NULL;
-    bb_bench_require (bb_client_price_snapshot (ingest, &prices, &reply) == 0,
-                      "price snapshot");
-    bb_wire_envelope_destroy (&reply);
+    for (unsigned first = 0; first < bench->agents; first += BATCH_AGENTS)
+        s_commit_batch (ingest, first, bench->agents - first < BATCH_AGENTS
+                                       ? bench->agents - first
+                                       : BATCH_AGENTS, now_ms,
+                        first ? NULL : &prices);
     bb_client_destroy (&ingest);
 }
 

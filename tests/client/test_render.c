@@ -16,6 +16,7 @@
 
 #include "bb_render.h"
 #include "bb_sync_outcome.h"
+#include "bb_test_main.h"
 #include "bb_test_shape.h"
 
 #define SBTC_ID \
@@ -874,14 +875,23 @@ test_scheduler_status (void **state)
     json_decref (root);
 }
 
+//  An agent rejected at input index for reason.
+static Balboard__AgentRejection
+s_rejection (const char *stx, const char *reason, uint32_t index)
+{
+    Balboard__AgentRejection rejection = BALBOARD__AGENT_REJECTION__INIT;
+    rejection.stx_address = (char *) stx;
+    rejection.reason = (char *) reason;
+    rejection.index = index;
+    return rejection;
+}
+
 //  A registry sync report, alone and as the status's last sync.
 static void
 test_registry_sync (void **state)
 {
-    Balboard__AgentRejection rejection = BALBOARD__AGENT_REJECTION__INIT;
-    rejection.stx_address = "SP000BAD";
-    rejection.reason = "invalid stx address";
-    rejection.index = 7;
+    Balboard__AgentRejection rejection = s_rejection (
+        "SP000BAD", "invalid stx address", 7);
     Balboard__AgentRejection *rejections [1] = { &rejection };
     Balboard__RegistrySyncReport report = BALBOARD__REGISTRY_SYNC_REPORT__INIT;
     report.generation = 4;
@@ -927,10 +937,8 @@ test_registry_sync (void **state)
 static void
 test_agent_ack (void **state)
 {
-    Balboard__AgentRejection rejection = BALBOARD__AGENT_REJECTION__INIT;
-    rejection.stx_address = "SPBAD";
-    rejection.reason = "c32check: bad checksum";
-    rejection.index = 4;
+    Balboard__AgentRejection rejection = s_rejection (
+        "SPBAD", "c32check: bad checksum", 4);
     Balboard__AgentRejection *rejected [1] = { &rejection };
     Balboard__AgentAck ack = BALBOARD__AGENT_ACK__INIT;
     ack.inserted = 3;
@@ -950,22 +958,16 @@ test_agent_ack (void **state)
     json_decref (root);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_dashboard_fields),
-        cmocka_unit_test (test_dashboard_empty),
-        cmocka_unit_test (test_dashboard_shape),
-        cmocka_unit_test (test_shape_refuses_broken),
-        cmocka_unit_test (test_defensive),
-        cmocka_unit_test (test_time),
-        cmocka_unit_test (test_agent_detail),
-        cmocka_unit_test (test_rank),
-        cmocka_unit_test (test_store_stats),
-        cmocka_unit_test (test_scheduler_status),
-        cmocka_unit_test (test_registry_sync),
-        cmocka_unit_test (test_agent_ack),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+    cmocka_unit_test (test_dashboard_fields),
+    cmocka_unit_test (test_dashboard_empty),
+    cmocka_unit_test (test_dashboard_shape),
+    cmocka_unit_test (test_shape_refuses_broken),
+    cmocka_unit_test (test_defensive),
+    cmocka_unit_test (test_time),
+    cmocka_unit_test (test_agent_detail),
+    cmocka_unit_test (test_rank),
+    cmocka_unit_test (test_store_stats),
+    cmocka_unit_test (test_scheduler_status),
+    cmocka_unit_test (test_registry_sync),
+    cmocka_unit_test (test_agent_ack))

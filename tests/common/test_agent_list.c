@@ -17,25 +17,31 @@
 #define MANUAL      BALBOARD__AGENT_OWNER__AGENT_OWNER_MANUAL
 #define REGISTRY    BALBOARD__AGENT_OWNER__AGENT_OWNER_REGISTRY
 
-//  Sample agent index as a JSON object, in text.
+#define AGENT_JSON_SIZE 512
+
+//  Sample agents first and first + 1 as JSON objects, in text (each
+//  AGENT_JSON_SIZE bytes).
 static void
-s_agent_json (unsigned index, char *text, size_t size)
+s_agents_json (unsigned first, char *one, char *two)
 {
-    bb_mock_agent_t agent;
-    bb_mockdata_agent (index, &agent);
-    snprintf (text, size, "{\"stxAddress\":\"%s\",\"btcAddress\":\"%s\","
-              "\"displayName\":\"%s\",\"bnsName\":null,\"level\":%d,"
-              "\"levelName\":\"%s\"}", agent.stx_address, agent.btc_address,
-              agent.display_name, agent.level, agent.level_name);
+    char *texts [2] = { one, two };
+    for (unsigned i = 0; i < 2; i++) {
+        bb_mock_agent_t agent;
+        bb_mockdata_agent (first + i, &agent);
+        snprintf (texts [i], AGENT_JSON_SIZE, "{\"stxAddress\":\"%s\","
+                  "\"btcAddress\":\"%s\",\"displayName\":\"%s\","
+                  "\"bnsName\":null,\"level\":%d,\"levelName\":\"%s\"}",
+                  agent.stx_address, agent.btc_address, agent.display_name,
+                  agent.level, agent.level_name);
+    }
 }
 
 static void
 test_registry_page (void **state)
 {
     (void) state;
-    char one [512], two [512], text [2048];
-    s_agent_json (0, one, sizeof one);
-    s_agent_json (1, two, sizeof two);
+    char one [AGENT_JSON_SIZE], two [AGENT_JSON_SIZE], text [2048];
+    s_agents_json (0, one, two);
     snprintf (text, sizeof text, "{\"agents\":[%s,%s,{\"stxAddress\":"
               "\"SPnope\",\"btcAddress\":\"x\"}],\"pagination\":{\"total\":"
               "7,\"limit\":3,\"offset\":0,\"hasMore\":true}}", one, two);
@@ -62,9 +68,8 @@ static void
 test_array_and_ndjson_add_up (void **state)
 {
     (void) state;
-    char one [512], two [512], text [2048];
-    s_agent_json (3, one, sizeof one);
-    s_agent_json (4, two, sizeof two);
+    char one [AGENT_JSON_SIZE], two [AGENT_JSON_SIZE], text [2048];
+    s_agents_json (3, one, two);
     bb_agent_list_t *list = bb_agent_list_new (BB_NETWORK_MAINNET, MANUAL);
     snprintf (text, sizeof text, "[%s]", one);
     bb_agent_page_t page;

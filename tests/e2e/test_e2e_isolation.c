@@ -43,6 +43,7 @@ typedef struct {
     const char *endpoint;               // the mock's fault endpoint
     const char *counter;                // the mock's request counter
     const char *fault;                  // the control body
+    bool backoff_grows;                 // no Retry-After paces it
 } scenario_t;
 
 //  ---------------------------------------------------------------------
@@ -192,7 +193,7 @@ s_storm_rates (e2e_world_t *world, const scenario_t *scenario,
 }
 
 static void
-s_isolation (const scenario_t *scenario, bool backoff_grows)
+s_isolation (const scenario_t *scenario)
 {
     e2e_options_t options = {
         .agents = AGENTS, .fetchers = 2,
@@ -234,7 +235,7 @@ s_isolation (const scenario_t *scenario, bool backoff_grows)
     bb_wire_envelope_destroy (&reply);
     print_message ("%s: backoff step ceiling %llu ms\n", scenario->name,
                    (unsigned long long) backoff);
-    if (backoff_grows)
+    if (scenario->backoff_grows)
         assert_true (backoff > BACKOFF_START);
 
     //  Healed: the stale marks clear within a backoff step and a rotation
@@ -271,56 +272,38 @@ s_isolation (const scenario_t *scenario, bool backoff_grows)
     "{\"faults\": [{\"endpoint\": \"" endpoint "\", \"kind\": \"5xx\", " \
     "\"count\": 0, \"status\": 503}]}"
 
+//  The scenarios, one test each (named after its scenario).
+static scenario_t s_scenarios [] = {
+    { "mempool 429", BB_UPSTREAM_MEMPOOL, "mempool", "mempool",
+      STORM ("mempool", "-1", "0"), true },
+    { "mempool 429 Retry-After 1 s", BB_UPSTREAM_MEMPOOL, "mempool",
+      "mempool", STORM ("mempool", "1", "1"), false },
+    { "mempool 503", BB_UPSTREAM_MEMPOOL, "mempool", "mempool",
+      OUTAGE ("mempool"), true },
+    { "hiro 429", BB_UPSTREAM_HIRO, "hiro", "hiro_v1",
+      STORM ("hiro", "-1", "0"), true },
+    { "hiro 429 Retry-After 1 s", BB_UPSTREAM_HIRO, "hiro", "hiro_v1",
+      STORM ("hiro", "1", "1"), false },
+    { "hiro 503", BB_UPSTREAM_HIRO, "hiro", "hiro_v1", OUTAGE ("hiro"),
+      true },
+};
+#define SCENARIOS (sizeof s_scenarios / sizeof s_scenarios [0])
+
+//  The scenario in *state.
 static void
-test_mempool_429 (void **state)
+test_isolation (void **state)
 {
-    s_isolation (&(scenario_t) { "mempool 429", BB_UPSTREAM_MEMPOOL,
-                                 "mempool", "mempool",
-                                 STORM ("mempool", "-1", "0") }, true);
+    s_isolation (*state);
 }
 
-static void
-test_mempool_429_retry_after (void **state)
+int
+main (void)
 {
-    s_isolation (&(scenario_t) { "mempool 429 Retry-After 1 s",
-                                 BB_UPSTREAM_MEMPOOL, "mempool", "mempool",
-                                 STORM ("mempool", "1", "1") }, false);
+    struct CMUnitTest tests [SCENARIOS];
+    for (size_t i = 0; i < SCENARIOS; i++)
+        tests [i] = (struct CMUnitTest) { s_scenarios [i].name,
+                                          test_isolation, NULL, NULL,
+                                          &s_scenarios [i] };
+    return cmocka_run_group_tests (tests, e2e_world_setup_suite,
+                                   e2e_world_teardown_suite);
 }
-
-static void
-test_mempool_5xx (void **state)
-{
-    s_isolation (&(scenario_t) { "mempool 503", BB_UPSTREAM_MEMPOOL,
-                                 "mempool", "mempool",
-                                 OUTAGE ("mempool") }, true);
-}
-
-static void
-test_hiro_429 (void **state)
-{
-    s_isolation (&(scenario_t) { "hiro 429", BB_UPSTREAM_HIRO, "hiro",
-                                 "hiro_v1", STORM ("hiro", "-1", "0") },
-                 true);
-}
-
-static void
-test_hiro_429_retry_after (void **state)
-{
-    s_isolation (&(scenario_t) { "hiro 429 Retry-After 1 s",
-                                 BB_UPSTREAM_HIRO, "hiro", "hiro_v1",
-                                 STORM ("hiro", "1", "1") }, false);
-}
-
-static void
-test_hiro_5xx (void **state)
-{
-    s_isolation (&(scenario_t) { "hiro 503", BB_UPSTREAM_HIRO, "hiro",
-                                 "hiro_v1", OUTAGE ("hiro") }, true);
-}
-
-E2E_WORLD_MAIN (cmocka_unit_test (test_mempool_429),
-                cmocka_unit_test (test_mempool_429_retry_after),
-                cmocka_unit_test (test_mempool_5xx),
-                cmocka_unit_test (test_hiro_429),
-                cmocka_unit_test (test_hiro_429_retry_after),
-                cmocka_unit_test (test_hiro_5xx))

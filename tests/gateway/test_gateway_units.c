@@ -4,6 +4,7 @@
     Content-Security-Policy, and the page cache's rules (state, TTL,
     LRU, off, claims). */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -22,47 +23,50 @@
 static void
 test_parse_int (void **state)
 {
-    int64_t value = -1;
-    assert_false (bb_http_query_parse_int (NULL, &value));
-    assert_false (bb_http_query_parse_int ("", &value));
-    assert_false (bb_http_query_parse_int ("abc", &value));
-    assert_false (bb_http_query_parse_int ("-", &value));
-    assert_false (bb_http_query_parse_int (" + 1", &value));
-    assert_false (bb_http_query_parse_int (".5", &value));
-    assert_true (bb_http_query_parse_int ("7.9", &value));
-    assert_int_equal (value, 7);
-    assert_true (bb_http_query_parse_int ("12abc", &value));
-    assert_int_equal (value, 12);
-    assert_true (bb_http_query_parse_int (" \t\n-5", &value));
-    assert_int_equal (value, -5);
-    assert_true (bb_http_query_parse_int ("+007", &value));
-    assert_int_equal (value, 7);
-    assert_true (bb_http_query_parse_int ("0x10", &value));
-    assert_int_equal (value, 0);
-    assert_true (bb_http_query_parse_int ("99999999999999999999", &value));
-    assert_int_equal (value, INT64_MAX);
+    static const struct {
+        const char *text;
+        bool parsed;
+        int64_t value;                  // when parsed
+    } cases [] = {
+        { NULL, false, 0 }, { "", false, 0 }, { "abc", false, 0 },
+        { "-", false, 0 }, { " + 1", false, 0 }, { ".5", false, 0 },
+        { "7.9", true, 7 }, { "12abc", true, 12 }, { " \t\n-5", true, -5 },
+        { "+007", true, 7 }, { "0x10", true, 0 },
+        { "99999999999999999999", true, INT64_MAX },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        int64_t value = -1;
+        assert_int_equal (bb_http_query_parse_int (cases [i].text, &value),
+                          cases [i].parsed);
+        if (cases [i].parsed)
+            assert_int_equal (value, cases [i].value);
+    }
 }
+
+//  What the query parameter reader under test makes of text.
+typedef struct {
+    const char *text;                   // NULL: no such parameter
+    int64_t value;
+} query_case_t;
 
 static void
 test_limit_and_offset (void **state)
 {
-    assert_int_equal (bb_http_query_limit (NULL), 100);
-    assert_int_equal (bb_http_query_limit ("abc"), 100);
-    assert_int_equal (bb_http_query_limit (""), 100);
-    assert_int_equal (bb_http_query_limit ("0"), 100);
-    assert_int_equal (bb_http_query_limit ("-0"), 100);
-    assert_int_equal (bb_http_query_limit ("-5"), 1);
-    assert_int_equal (bb_http_query_limit ("1"), 1);
-    assert_int_equal (bb_http_query_limit ("500"), 500);
-    assert_int_equal (bb_http_query_limit ("501"), 500);
-    assert_int_equal (bb_http_query_limit ("1000"), 500);
-    assert_int_equal (bb_http_query_limit ("7.9"), 7);
-    assert_int_equal (bb_http_query_offset (NULL), 0);
-    assert_int_equal (bb_http_query_offset ("-5"), 0);
-    assert_int_equal (bb_http_query_offset ("12abc"), 12);
-    assert_int_equal (bb_http_query_offset ("abc"), 0);
-    assert_int_equal (bb_http_query_offset ("99999999999999999999"),
-                      BB_HTTP_QUERY_OFFSET_MAX);
+    static const query_case_t limits [] = {
+        { NULL, 100 }, { "abc", 100 }, { "", 100 }, { "0", 100 },
+        { "-0", 100 }, { "-5", 1 }, { "1", 1 }, { "500", 500 },
+        { "501", 500 }, { "1000", 500 }, { "7.9", 7 },
+    };
+    static const query_case_t offsets [] = {
+        { NULL, 0 }, { "-5", 0 }, { "12abc", 12 }, { "abc", 0 },
+        { "99999999999999999999", BB_HTTP_QUERY_OFFSET_MAX },
+    };
+    for (size_t i = 0; i < sizeof limits / sizeof limits [0]; i++)
+        assert_int_equal (bb_http_query_limit (limits [i].text),
+                          limits [i].value);
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets [0]; i++)
+        assert_int_equal (bb_http_query_offset (offsets [i].text),
+                          offsets [i].value);
 }
 
 static void
@@ -85,40 +89,62 @@ test_etag (void **state)
                          "\"c42-p0-o10-l20\"");
 }
 
+//  A request header's value and whether the rule under test accepts it.
+typedef struct {
+    const char *value;                  // NULL: no such header
+    bool accepted;
+} header_case_t;
+
+//  Check rule against every case of cases (count entries).
+static void
+s_check_header_cases (const char *name, bool (*rule) (const char *),
+                      const header_case_t *cases, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (rule (cases [i].value) != cases [i].accepted)
+            fail_msg ("%s: %s: %s", name,
+                      cases [i].value ? cases [i].value : "(none)",
+                      cases [i].accepted ? "refused" : "accepted");
+}
+
+#define CASES(table) table, sizeof table / sizeof table [0]
+
+//  If-None-Match against the tag "c1-p2-o0-l100".
+static bool
+s_matches_tag (const char *if_none_match)
+{
+    return bb_etag_matches (if_none_match, "\"c1-p2-o0-l100\"");
+}
+
 static void
 test_if_none_match (void **state)
 {
-    const char *etag = "\"c1-p2-o0-l100\"";
-    assert_false (bb_etag_matches (NULL, etag));
-    assert_false (bb_etag_matches ("", etag));
-    assert_true (bb_etag_matches ("\"c1-p2-o0-l100\"", etag));
-    assert_true (bb_etag_matches ("W/\"c1-p2-o0-l100\"", etag));
-    assert_true (bb_etag_matches ("*", etag));
-    assert_true (bb_etag_matches ("\"a\", W/\"b\",\"c1-p2-o0-l100\" ", etag));
-    assert_true (bb_etag_matches (" ,\"a\" ,  \"c1-p2-o0-l100\"", etag));
-    assert_false (bb_etag_matches ("\"c1-p2-o0-l10\"", etag));
-    assert_false (bb_etag_matches ("c1-p2-o0-l100", etag));
-    assert_false (bb_etag_matches ("\"a,\"c1-p2-o0-l100", etag));
-    assert_false (bb_etag_matches ("\"c1-p2-o0-l100-gzip\"", etag));
+    static const header_case_t cases [] = {
+        { NULL, false }, { "", false },
+        { "\"c1-p2-o0-l100\"", true }, { "W/\"c1-p2-o0-l100\"", true },
+        { "*", true }, { "\"a\", W/\"b\",\"c1-p2-o0-l100\" ", true },
+        { " ,\"a\" ,  \"c1-p2-o0-l100\"", true },
+        { "\"c1-p2-o0-l10\"", false }, { "c1-p2-o0-l100", false },
+        { "\"a,\"c1-p2-o0-l100", false },
+        { "\"c1-p2-o0-l100-gzip\"", false },
+    };
+    s_check_header_cases ("If-None-Match", s_matches_tag, CASES (cases));
 }
 
 static void
 test_accept_encoding (void **state)
 {
-    assert_false (bb_gzip_accepted (NULL));
-    assert_false (bb_gzip_accepted (""));
-    assert_false (bb_gzip_accepted ("identity"));
-    assert_false (bb_gzip_accepted ("br, deflate"));
-    assert_false (bb_gzip_accepted ("gzipped"));
-    assert_true (bb_gzip_accepted ("gzip"));
-    assert_true (bb_gzip_accepted ("GZIP"));
-    assert_true (bb_gzip_accepted ("x-gzip"));
-    assert_true (bb_gzip_accepted ("deflate, gzip;q=0.5"));
-    assert_true (bb_gzip_accepted ("br;q=1.0, gzip ; q=0.8, *;q=0.1"));
-    assert_false (bb_gzip_accepted ("gzip;q=0"));
-    assert_false (bb_gzip_accepted ("gzip;q=0.000, *"));
-    assert_true (bb_gzip_accepted ("*"));
-    assert_false (bb_gzip_accepted ("*;q=0"));
+    static const header_case_t cases [] = {
+        { NULL, false }, { "", false }, { "identity", false },
+        { "br, deflate", false }, { "gzipped", false },
+        { "gzip", true }, { "GZIP", true }, { "x-gzip", true },
+        { "deflate, gzip;q=0.5", true },
+        { "br;q=1.0, gzip ; q=0.8, *;q=0.1", true },
+        { "gzip;q=0", false }, { "gzip;q=0.000, *", false },
+        { "*", true }, { "*;q=0", false },
+    };
+    s_check_header_cases ("Accept-Encoding", bb_gzip_accepted,
+                          CASES (cases));
 }
 
 static void

@@ -1235,31 +1235,17 @@ test_health_flag (void **state)
 //  ---------------------------------------------------------------------
 //  Registry sync
 
-//  SYNC (with confirm) over the control socket; the status it answers
-//  with is checked for the generation out.
+//  SYNC (with confirm) over the control socket; it answers with the
+//  status.
 static void
 s_sync_now (world_t *world, bool confirm)
 {
-    char endpoint [64];
-    snprintf (endpoint, sizeof endpoint, ">tcp://127.0.0.1:%d",
-              world->control_port);
-    zsock_t *raw = bb_wire_socket_new (ZMQ_DEALER, endpoint);
-    zsock_set_rcvtimeo (raw, CLIENT_TIMEOUT_MS);
-    Balboard__SchedulerControl control = BALBOARD__SCHEDULER_CONTROL__INIT;
-    control.command = BALBOARD__SCHEDULER_CONTROL__COMMAND__SYNC;
-    control.confirm = confirm;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.request_id = 5;
-    request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
-    request.scheduler_control = &control;
-    assert_int_equal (bb_wire_send (raw, NULL, &request), 0);
-    bb_wire_msg_t msg = { 0 };
-    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
-    assert_int_equal (msg.envelope->body_case,
+    bb_envelope_t *reply = NULL;
+    assert_int_equal (bb_client_scheduler_sync (world->control, confirm,
+                                                &reply), 0);
+    assert_int_equal (reply->body_case,
                       BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS);
-    bb_wire_msg_reset (&msg);
-    zsock_destroy (&raw);
+    bb_wire_envelope_destroy (&reply);
 }
 
 //  The sync of the generation awaited has ended with its report.
