@@ -78,53 +78,16 @@ s_endpoint (char *endpoint, int port)
     snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", port);
 }
 
-static bb_child_t *
-s_start (const char *binary, const char *const *args, int ports [])
-{
-    bb_child_t *process = bb_child_start_on_free_ports (binary, args, NULL,
-                                                        START_MS, ports);
-    bb_bench_require (process != NULL, binary);
-    return process;
-}
-
-static void
-s_stop (bb_child_t **process_p)
-{
-    if (*process_p && bb_child_stop (*process_p, SIGTERM, STOP_MS))
-        fprintf (stderr, "bench_isolation: a process did not stop cleanly\n");
-    bb_child_destroy (process_p);
-}
-
-//  The scheduler's status (caller destroys *reply_p).
-static Balboard__SchedulerStatus *
-s_status (world_t *world, Balboard__SchedulerControl__Command command,
-          bb_envelope_t **reply_p)
-{
-    bb_bench_require (bb_client_scheduler_control (world->control_client,
-                                                   command, reply_p) == 0,
-                      "a scheduler control call");
-    return (*reply_p)->scheduler_status;
-}
-
-static void
-s_command (world_t *world, Balboard__SchedulerControl__Command command)
-{
-    bb_envelope_t *reply = NULL;
-    s_status (world, command, &reply);
-    bb_wire_envelope_destroy (&reply);
-}
-
 static void
 s_start_fetchers (world_t *world)
 {
     bb_mock_fetcher_env_t fetcher;
     bb_mock_process_fetcher_env (world->mock, world->jobs, world->ingest,
                                  &fetcher);
-    const char *env [] = {
-        fetcher.jobs, fetcher.ingest, fetcher.urls.hiro,
-        fetcher.urls.mempool, fetcher.urls.price,
-        "BALBOARD_HEARTBEAT_MS=200", "BALBOARD_LOG_LEVEL=warn", NULL
+    const char *env [10] = {
+        "BALBOARD_HEARTBEAT_MS=200", "BALBOARD_LOG_LEVEL=warn"
     };
+    bb_child_args_append (env, 10, fetcher.list);
     for (size_t i = 0; i < FETCHERS; i++)
         world->fetchers [i] = bb_child_start ("balboard-fetcher", NULL, env,
                                               0, START_MS);
@@ -155,7 +118,8 @@ s_world_start (world_t *world, unsigned agents, const char *backoff,
         "--ingest-bind", "tcp://127.0.0.1:$PORT1", "--log-level", "warn",
         NULL
     };
-    world->store = s_start ("balboard-store", store_args, ports);
+    world->store = bb_bench_start ("balboard-store", store_args, NULL,
+                                   START_MS, ports);
     s_endpoint (world->query, ports [0]);
     s_endpoint (world->ingest, ports [1]);
     const char *scheduler_args [] = {
@@ -167,7 +131,8 @@ s_world_start (world_t *world, unsigned agents, const char *backoff,
         "--rate-limit-backoff-max-ms", backoff_max, "--log-level", "warn",
         "--hiro-rpm", "0", "--mempool-rpm", "0", "--price-rpm", "0", NULL
     };
-    world->scheduler = s_start ("balboard-scheduler", scheduler_args, ports);
+    world->scheduler = bb_bench_start ("balboard-scheduler", scheduler_args,
+                                       NULL, START_MS, ports);
     s_endpoint (world->control, ports [0]);
     s_endpoint (world->jobs, ports [1]);
     world->control_client = bb_client_new (world->control, CLIENT_MS);
@@ -185,16 +150,12 @@ s_world_stop (world_t *world)
     bb_client_destroy (&world->control_client);
     bb_client_destroy (&world->query_client);
     for (size_t i = 0; i < FETCHERS; i++)
-        s_stop (&world->fetchers [i]);
-    s_stop (&world->scheduler);
-    s_stop (&world->store);
+        bb_bench_stop (&world->fetchers [i], STOP_MS);
+    bb_bench_stop (&world->scheduler, STOP_MS);
+    bb_bench_stop (&world->store, STOP_MS);
     if (bb_mock_process_end (&world->mock, STOP_MS))
         fprintf (stderr, "bench_isolation: the mock did not stop cleanly\n");
-    char command [PATH_SIZE + 16];
-    snprintf (command, sizeof command, "rm -rf '%s'", world->dir);
-    if (system (command))
-        fprintf (stderr, "bench_isolation: could not remove %s\n",
-                 world->dir);
+    bb_bench_remove (world->dir);
 }
 
 //  Rotations completed so far, and the last one's duration (ms).
@@ -202,8 +163,9 @@ static uint64_t
 s_rotations (world_t *world, uint64_t *last_ms)
 {
     bb_envelope_t *reply = NULL;
-    Balboard__SchedulerStatus *status = s_status (
-        world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply);
+    Balboard__SchedulerStatus *status = bb_bench_scheduler (
+        world->control_client, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS,
+        &reply);
     uint64_t done = status->rotations_completed;
     *last_ms = status->last_rotation_ms;
     bb_wire_envelope_destroy (&reply);
@@ -269,8 +231,9 @@ s_storm (world_t *world, unsigned storm_s)
         bb_clock_sleep_ms (WINDOW_S * MS_PER_S);
         long now = s_mempool_requests (world);
         bb_envelope_t *reply = NULL;
-        Balboard__SchedulerStatus *status = s_status (
-            world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply);
+        Balboard__SchedulerStatus *status = bb_bench_scheduler (
+            world->control_client,
+            BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply);
         printf ("%3u-%-4u %14ld %14.1f %12llu %10llu\n", at, at + WINDOW_S,
                 now - before, (now - before) * 60.0 / WINDOW_S,
                 (unsigned long long) status->upstreams [MEMPOOL]->backoff_ms,
@@ -322,8 +285,10 @@ main (int argc, char **argv)
     printf ("bench_isolation: %u agents, chunk %s, %d fetchers, mock "
             "latency %s ms, tick %s ms, backoff %s..%s ms\n", agents,
             CHUNK_TEXT, FETCHERS, LATENCY_MS, TICK_MS, backoff, backoff_max);
-    s_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
-    s_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    bb_bench_scheduler (world.control_client,
+                        BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME, NULL);
+    bb_bench_scheduler (world.control_client,
+                        BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK, NULL);
     s_wait_rotations (&world, 1);
     uint64_t healthy_ms = s_wait_rotations (&world, 2);
     printf ("healthy: rotation %llu ms\n", (unsigned long long) healthy_ms);

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +27,52 @@ bb_bench_require (bool ok, const char *what)
     fprintf (stderr, "%s: %s failed\n", program_invocation_short_name,
              what);
     exit (EXIT_FAILURE);
+}
+
+bb_child_t *
+bb_bench_start (const char *binary, const char *const args [],
+                const char *const env [], int timeout_ms, int ports [])
+{
+    bb_child_t *child = bb_child_start_on_free_ports (binary, args, env,
+                                                      timeout_ms, ports);
+    bb_bench_require (child != NULL, binary);
+    return child;
+}
+
+void
+bb_bench_stop (bb_child_t **child_p, int timeout_ms)
+{
+    if (*child_p && bb_child_stop (*child_p, SIGTERM, timeout_ms))
+        fprintf (stderr, "%s: a process did not stop cleanly\n",
+                 program_invocation_short_name);
+    bb_child_destroy (child_p);
+}
+
+void
+bb_bench_remove (const char *dir)
+{
+    char command [PATH_MAX + 16];
+    snprintf (command, sizeof command, "rm -rf '%s'", dir);
+    if (system (command))
+        fprintf (stderr, "%s: could not remove %s\n",
+                 program_invocation_short_name, dir);
+}
+
+Balboard__SchedulerStatus *
+bb_bench_scheduler (bb_client_t *control,
+                    Balboard__SchedulerControl__Command command,
+                    bb_envelope_t **reply_p)
+{
+    bb_envelope_t *reply = NULL;
+    bb_bench_require (bb_client_scheduler_control (control, command,
+                                                   &reply) == 0,
+                      "a scheduler control call");
+    if (!reply_p) {
+        bb_wire_envelope_destroy (&reply);
+        return NULL;
+    }
+    *reply_p = reply;
+    return reply->scheduler_status;
 }
 
 void

@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bb_child.h"
+#include "bb_client.h"
+
 //  If ok is false, print "<program>: <what> failed" to stderr and exit
 //  with EXIT_FAILURE.
 void bb_bench_require (bool ok, const char *what);
@@ -27,6 +30,28 @@ void bb_bench_bin_dir (void);
 //  scripts/bench.sh reads (name: no spaces, printf-style).
 void bb_bench_figure (double value, const char *format, ...)
     __attribute__ ((format (printf, 2, 3)));
+
+//  Start binary on free ports as bb_child_start_on_free_ports does
+//  ("$PORT0".. in args; ports [] gets BB_CHILD_PORTS_MAX ports; env may
+//  be NULL), or exit naming the binary.
+bb_child_t *bb_bench_start (const char *binary, const char *const args [],
+                            const char *const env [], int timeout_ms,
+                            int ports []);
+
+//  Stop *child_p with SIGTERM within timeout_ms (a warning on stderr if it
+//  does not exit 0), destroy it and set *child_p to NULL. NULL-safe.
+void bb_bench_stop (bb_child_t **child_p, int timeout_ms);
+
+//  Remove directory dir with everything in it (a warning on stderr if it
+//  cannot).
+void bb_bench_remove (const char *dir);
+
+//  Send command to the scheduler through control and return the status
+//  it answers with (the caller destroys *reply_p; reply_p NULL: the
+//  answer is dropped and NULL returned), or exit.
+Balboard__SchedulerStatus *bb_bench_scheduler (
+    bb_client_t *control, Balboard__SchedulerControl__Command command,
+    bb_envelope_t **reply_p);
 
 //  The p-th percentile (0..100) of count samples (sorted in place);
 //  0 when count is 0.

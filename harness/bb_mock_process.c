@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #define MOCK_BINARY     "balboard-mock-upstream"
@@ -119,6 +120,9 @@ bb_mock_process_fetcher_env (bb_mock_process_t *self, const char *jobs,
     snprintf (env->ingest, sizeof env->ingest, "BALBOARD_STORE_INGEST=%s",
               ingest);
     s_urls (self, &env->urls, "HIRO_BASE=", "MEMPOOL_BASE=", "PRICE_URL=");
+    const char *list [] = { env->jobs, env->ingest, env->urls.hiro,
+                            env->urls.mempool, env->urls.price, NULL };
+    memcpy (env->list, list, sizeof env->list);
 }
 
 bb_child_t *

@@ -63,10 +63,13 @@ typedef struct {
     char ingest [BB_MOCK_PROCESS_URL_SIZE];     // BALBOARD_STORE_INGEST=
     bb_mock_urls_t urls;                        // HIRO_BASE=, MEMPOOL_BASE=,
                                                 // PRICE_URL=
+    const char *list [6];                       // the five above, then NULL
 } bb_mock_fetcher_env_t;
 
 //  Write into env the "NAME=value" settings of a fetcher that talks to
-//  the scheduler at jobs, the store at ingest and the mock.
+//  the scheduler at jobs, the store at ingest and the mock; env->list
+//  points at them, as bb_child_new's env (or bb_child_args_append) takes
+//  them, so env must not be copied.
 void bb_mock_process_fetcher_env (bb_mock_process_t *self, const char *jobs,
                                   const char *ingest,
                                   bb_mock_fetcher_env_t *env);

@@ -136,11 +136,8 @@ s_start_fetcher (chaos_world_t *self, unsigned index)
     bb_mock_fetcher_env_t fetcher;
     bb_mock_process_fetcher_env (self->mock, self->jobs.endpoint,
                                  self->ingest.endpoint, &fetcher);
-    const char *env [] = {
-        id, fetcher.jobs, fetcher.ingest, fetcher.urls.hiro,
-        fetcher.urls.mempool, fetcher.urls.price,
-        "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS, NULL
-    };
+    const char *env [10] = { id, "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS };
+    bb_child_args_append (env, 10, fetcher.list);
     return s_start ("balboard-fetcher", NULL, env, 0);
 }
 

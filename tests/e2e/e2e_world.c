@@ -268,11 +268,8 @@ e2e_world_add_fetcher (e2e_world_t *self)
     bb_mock_fetcher_env_t fetcher;
     bb_mock_process_fetcher_env (self->mock, self->jobs, self->ingest,
                                  &fetcher);
-    const char *env [] = {
-        id, fetcher.jobs, fetcher.ingest, fetcher.urls.hiro,
-        fetcher.urls.mempool, fetcher.urls.price,
-        "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS, NULL
-    };
+    const char *env [10] = { id, "BALBOARD_HEARTBEAT_MS=" HEARTBEAT_MS };
+    bb_child_args_append (env, 10, fetcher.list);
     self->fetchers [index] = s_start ("balboard-fetcher",
                                       self->options.fetcher_args, env, 0);
     return index;
