@@ -16,7 +16,9 @@
         pages asked beside it (ingest rows/s under query load, page
         p50/p99 under ingest load); RSS and bytes on disk; pages/s of 1
         and 4 clients at offsets 0 and 0.9n with its reply cache, then
-        restarted on the same data without it (--reply-cache-entries 0);
+        restarted on the same data without it (--reply-cache-entries 0):
+        page latency at every offset again (each page built, where the
+        cache's latencies are of hits) and the same pages/s;
       - SQLite with the original D1 schema and query (bench_sqlite):
         one transaction per 100 agents, WAL and synchronous=FULL: ingest
         rows/s, then the same pages;
@@ -637,6 +639,7 @@ s_run_store (const options_t *options, long n)
         fprintf (stderr, "bench_store: the store did not restart\n");
         return;
     }
+    s_latency (&source, "store_nocache", n, options->queries, 60, false);
     s_rates (options, &source, "store_nocache", n);
     s_store_stop (&store);
 }

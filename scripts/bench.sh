@@ -103,10 +103,12 @@ for n in $ns; do
     echo "$n $(fig rate.store_cache.$n.c1.0.9) $(fig rate.store_nocache.$n.c1.0.9)" \
          "$(fig rate.redis.$n.c1.0.9) $(fig rate.sqlite.$n.c1.0.9)"
 done > "$raw/pages.dat"
+# A p50 at offset share $2 of nmax in ms, NaN when absent (a column each).
+p50_ms() { awk -v v="$(fig "p50.$1.$nmax.$2")" 'BEGIN {
+    if (v == "") print "NaN"; else print v / 1000 }'; }
 for share in 0 0.25 0.5 0.75 0.9; do
-    echo "$share $(fig p50.store.$nmax.$share) $(fig p50.redis.$nmax.$share)" \
-         "$(fig p50.sqlite.$nmax.$share)" | awk '{ for (i = 2; i <= 4; i++)
-         $i = $i == "" ? "NaN" : $i / 1000; print }'
+    echo "$share $(p50_ms store $share) $(p50_ms redis $share)" \
+         "$(p50_ms sqlite $share) $(p50_ms store_nocache $share)"
 done > "$raw/latency.dat"
 for f in 1 2 4; do
     echo "$f $(fig rotation.steady_ms.$f) $(fig rotation.first_ms.$f)" \
@@ -122,7 +124,8 @@ chart pages "set logscale xy; set xlabel 'agents'; set ylabel 'pages/s';
 chart latency "set logscale y; set xlabel 'offset (share of n)';
     set ylabel 'page p50 (ms)'; set key top right;
     set title 'Page latency against offset at $(human_n "$nmax") agents';
-    plot '$raw/latency.dat' u 1:2 w lp lw 2 t 'balboard-store',
+    plot '$raw/latency.dat' u 1:2 w lp lw 2 t 'balboard-store, reply cache',
+         '' u 1:5 w lp lw 2 t 'balboard-store, no cache',
          '' u 1:3 w lp lw 2 t 'Redis', '' u 1:4 w lp lw 2 t 'SQLite'"
 chart rotation "set xlabel 'fetchers'; set ylabel 'rotation (s)';
     set xtics (1, 2, 4); set key top right;
@@ -147,10 +150,13 @@ seconds_of() { awk -v k="$1" '$1 == k { print $2 }' "$raw/times"; }
 N=$(human_n "$nmax")
 sc=$(fig rate.store_cache.$nmax.c4.0.9); sn=$(fig rate.store_nocache.$nmax.c4.0.9)
 rd=$(fig rate.redis.$nmax.c4.0.9)
+sc0=$(fig rate.store_cache.$nmax.c4.0); sn0=$(fig rate.store_nocache.$nmax.c4.0)
+rd0=$(fig rate.redis.$nmax.c4.0)
 sc1=$(fig rate.store_cache.$nmax.c1.0.9); sn1=$(fig rate.store_nocache.$nmax.c1.0.9)
 sq1=$(fig rate.sqlite.$nmax.c1.0.9)
-p0=$(fig p50.store.$nmax.0); p9=$(fig p50.store.$nmax.0.9)
-q0=$(fig p99.store.$nmax.0); q9=$(fig p99.store.$nmax.0.9)
+p0=$(fig p50.store_nocache.$nmax.0); p9=$(fig p50.store_nocache.$nmax.0.9)
+q0=$(fig p99.store_nocache.$nmax.0); q9=$(fig p99.store_nocache.$nmax.0.9)
+c0=$(fig p50.store.$nmax.0); c9=$(fig p50.store.$nmax.0.9)
 steady4=$(fig rotation.steady_ms.4); ideal4=$(fig rotation.ideal_ms.4)
 share=$(fig budget.share_pct); limited=$(fig budget.429s)
 commit=$(git rev-parse --short HEAD)
@@ -196,14 +202,20 @@ target "store pages/s ≥ Redis's, 4 clients, page at 0.9n, $N agents (reply cac
     "$(num "$sc") vs $(num "$rd")" "$(ratio %.2f "$sc" "$rd")" ">="
 target "the same without the store's reply cache" \
     "$(num "$sn") vs $(num "$rd")" "$(ratio %.2f "$sn" "$rd")" ">="
+target "store pages/s ≥ Redis's, 4 clients, page at 0, $N agents (reply cache)" \
+    "$(num "$sc0") vs $(num "$rd0")" "$(ratio %.2f "$sc0" "$rd0")" ">="
+target "the same without the store's reply cache" \
+    "$(num "$sn0") vs $(num "$rd0")" "$(ratio %.2f "$sn0" "$rd0")" ">="
 target "store pages/s ≥ 10× SQLite's, 1 client, page at 0.9n, $N agents (reply cache)" \
     "$(num "$sc1") vs $(num "$sq1")" "$(ratio %.1f "$sc1" "$sq1" 10)" ">="
 target "the same without the store's reply cache" \
     "$(num "$sn1") vs $(num "$sq1")" "$(ratio %.1f "$sn1" "$sq1" 10)" ">="
-target "store page at 0.9n ≤ 2× page at 0, p50, $N agents" \
+target "store page at 0.9n ≤ 2× page at 0, p50, $N agents, no cache (each page built)" \
     "$(ms "$p9") vs $(ms "$p0") ms" "$(ratio %.2f "$p9" "$p0" 2)" "<="
 target "the same, p99" \
     "$(ms "$q9") vs $(ms "$q0") ms" "$(ratio %.2f "$q9" "$q0" 2)" "<="
+target "the same with the reply cache (hits), p50" \
+    "$(ms "$c9") vs $(ms "$c0") ms" "$(ratio %.2f "$c9" "$c0" 2)" "<="
 target "fetcher req/s ≥ 0.8× wrk's, same endpoint and connections (the mock)" \
     "$(num "$fetcher_rate") vs $(num "$wrk_rate")" \
     "$(ratio %.2f "$fetcher_rate" "$wrk_rate" 0.8)" ">="
@@ -274,16 +286,21 @@ cat <<EOF
 
 ### Page latency against offset, p50 / p99 in ms (one client)
 
+The same page asked again and again: with the reply cache every page
+after the first is a hit; without it each one is read and written
+whole, which is what the offset can cost.
+
 ![page latency against offset](bench/latency.png)
 
-| agents | offset | store | Redis | SQLite |
-|---|---|---|---|---|
+| agents | offset | store, cache | store, no cache | Redis | SQLite |
+|---|---|---|---|---|---|
 EOF
 cell() { p=$(fig "p50.$1.$2.$3"); [ -n "$p" ] || { echo "-"; return; }
          echo "$(ms "$p") / $(ms "$(fig "p99.$1.$2.$3")")"; }
 for n in $ns; do for o in 0 0.25 0.5 0.75 0.9; do
     echo "| $(human_n "$n") | ${o}n | $(cell store "$n" "$o") |" \
-         "$(cell redis "$n" "$o") | $(cell sqlite "$n" "$o") |"
+         "$(cell store_nocache "$n" "$o") | $(cell redis "$n" "$o") |" \
+         "$(cell sqlite "$n" "$o") |"
 done; done
 cat <<EOF
 
