@@ -95,9 +95,8 @@ s_start_store (bench_t *bench, const char *dir)
         NULL
     };
     int ports [BB_CHILD_PORTS_MAX];
-    bench->store = bb_child_start_on_free_ports ("balboard-store", args,
-                                                 NULL, START_MS, ports);
-    bb_bench_require (bench->store != NULL, "starting balboard-store");
+    bench->store = bb_bench_start ("balboard-store", args, NULL, START_MS,
+                                   ports);
     snprintf (bench->query, sizeof bench->query, "tcp://127.0.0.1:%d",
               ports [0]);
     snprintf (bench->ingest, sizeof bench->ingest, "tcp://127.0.0.1:%d",
@@ -195,9 +194,8 @@ s_start_gateway (bench_t *bench, const char *ttl_ms, char *base)
         "--threads", GATEWAY_THREADS, "--log-level", "warn", NULL
     };
     int ports [BB_CHILD_PORTS_MAX];
-    bb_child_t *gateway = bb_child_start_on_free_ports (
-        "balboard-gateway", args, NULL, START_MS, ports);
-    bb_bench_require (gateway != NULL, "starting balboard-gateway");
+    bb_child_t *gateway = bb_bench_start ("balboard-gateway", args, NULL,
+                                          START_MS, ports);
     snprintf (base, ENDPOINT_SIZE, "http://127.0.0.1:%d", ports [0]);
     return gateway;
 }
@@ -316,8 +314,6 @@ main (int argc, char **argv)
     bb_child_destroy (&bench.gateway);
     bb_child_destroy (&bench.uncached);
     bb_child_destroy (&bench.store);
-    char remove [sizeof dir + 16];
-    snprintf (remove, sizeof remove, "rm -rf '%s'", dir);
-    bb_bench_require (system (remove) == 0, "removing the store's data");
+    bb_bench_remove (dir);
     return EXIT_SUCCESS;
 }
