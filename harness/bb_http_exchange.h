@@ -1,9 +1,9 @@
 /*  =========================================================================
     bb_http_exchange - one blocking HTTP exchange, for tests and benchmarks
 
-    Owns the outcome of one GET, POST or other request made with libcurl's easy interface:
-    the transport result (a CURLcode), the status, the response headers and
-    the whole body. A transport failure (refused, reset, timeout) is not an
+    Owns the outcome of one GET, POST or other request made with
+    libcurl's easy interface: the transport result (a CURLcode), the
+    status, the response headers and the whole body. A transport failure (refused, reset, timeout) is not an
     error of this module: it returns an object whose curl code says what
     happened and whose status is 0, so tests can assert on either. Bodies
     of any size are kept (tests check oversized answers). Redirects are

@@ -24,9 +24,9 @@ bool bb_wrk_running (bb_wrk_t *self);
 
 //  Wait up to timeout_ms for wrk to end, destroy the run (its report
 //  removed) and set *self_p to NULL: a run ends here, as a benchmark
-//  ends at its first failed step. Returns its Requests/sec (wrk must have exited 0 with a rate
-//  above 0); *others (if not NULL) says whether wrk counted answers other
-//  than 2xx or 3xx.
+//  ends at its first failed step. Returns its Requests/sec (wrk must
+//  have exited 0 with a rate above 0); *others (if not NULL) says whether
+//  wrk counted answers other than 2xx or 3xx.
 double bb_wrk_finish (bb_wrk_t **self_p, int timeout_ms, bool *others);
 
 #endif
