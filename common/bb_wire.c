@@ -208,21 +208,28 @@ bb_wire_encode_spliced (uint64_t request_id, const uint8_t *body, size_t size)
     return frame;
 }
 
-int
-bb_wire_send (zsock_t *socket, zframe_t *peer, const bb_envelope_t *envelope)
+//  Send *frame_p (consumed) on socket, behind a copy of peer if any.
+static int
+s_send_frame (zsock_t *socket, zframe_t *peer, zframe_t **frame_p)
 {
-    assert (socket);
     zmsg_t *msg = zmsg_new ();
     if (peer) {
         zframe_t *routing_id = zframe_dup (peer);
         zmsg_append (msg, &routing_id);
     }
-    zframe_t *frame = bb_wire_encode (envelope);
-    zmsg_append (msg, &frame);
+    zmsg_append (msg, frame_p);
     int rc = zmsg_send (&msg, socket);
     if (rc)
         zmsg_destroy (&msg);
     return rc;
+}
+
+int
+bb_wire_send (zsock_t *socket, zframe_t *peer, const bb_envelope_t *envelope)
+{
+    assert (socket);
+    zframe_t *frame = bb_wire_encode (envelope);
+    return s_send_frame (socket, peer, &frame);
 }
 
 void
@@ -279,9 +286,11 @@ bb_wire_body_name (Balboard__Envelope__BodyCase body_case)
     return field->name;
 }
 
-int
-bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
-                    Balboard__ErrorReply__Code code, const char *reason)
+//  The encoded envelope replying to request_id with ErrorReply{code,
+//  reason}.
+static zframe_t *
+s_error_frame (uint64_t request_id, Balboard__ErrorReply__Code code,
+               const char *reason)
 {
     Balboard__ErrorReply error = BALBOARD__ERROR_REPLY__INIT;
     error.code = code;
@@ -291,13 +300,22 @@ bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
     envelope.request_id = request_id;
     envelope.body_case = BALBOARD__ENVELOPE__BODY_ERROR;
     envelope.error = &error;
-    return bb_wire_send (socket, peer, &envelope);
+    return bb_wire_encode (&envelope);
 }
 
-void
-bb_wire_reject (zsock_t *socket, const char *name, const bb_wire_msg_t *msg)
+int
+bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
+                    Balboard__ErrorReply__Code code, const char *reason)
 {
-    assert (socket && name && msg);
+    assert (socket);
+    zframe_t *frame = s_error_frame (request_id, code, reason);
+    return s_send_frame (socket, peer, &frame);
+}
+
+zframe_t *
+bb_wire_rejection (const char *name, const bb_wire_msg_t *msg)
+{
+    assert (name && msg);
     char reason [BB_REASON_SIZE], quoted [2 * BB_REASON_SIZE];
     Balboard__ErrorReply__Code code = BALBOARD__ERROR_REPLY__CODE__BAD_FRAME;
     uint64_t request_id = 0;
@@ -311,6 +329,15 @@ bb_wire_reject (zsock_t *socket, const char *name, const bb_wire_msg_t *msg)
         snprintf (reason, sizeof reason, "%s", msg->reason);
     bb_warn (msg->envelope ? "unsupported" : "bad_frame", "socket=%s "
              "reason=%s", name, bb_log_quote (reason, quoted, sizeof quoted));
+    return s_error_frame (request_id, code, reason);
+}
+
+void
+bb_wire_reject (zsock_t *socket, const char *name, const bb_wire_msg_t *msg)
+{
+    assert (socket && name && msg);
+    zframe_t *frame = bb_wire_rejection (name, msg);
     if (msg->peer && zsock_type (socket) == ZMQ_ROUTER)
-        bb_wire_send_error (socket, msg->peer, request_id, code, reason);
+        s_send_frame (socket, msg->peer, &frame);
+    zframe_destroy (&frame);
 }

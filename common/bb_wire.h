@@ -126,4 +126,8 @@ int bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
 void bb_wire_reject (zsock_t *socket, const char *name,
                      const bb_wire_msg_t *msg);
 
+//  What bb_wire_reject logs and answers, for a socket that sends its
+//  replies itself: the encoded ErrorReply envelope; caller destroys.
+zframe_t *bb_wire_rejection (const char *name, const bb_wire_msg_t *msg);
+
 #endif
