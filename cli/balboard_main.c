@@ -17,16 +17,17 @@
 #include "bb_verbs.h"
 
 static const bb_option_t s_options [] = {
-    { "store-query", "BALBOARD_STORE_QUERY", BB_OPT_STRING,
-      "tcp://127.0.0.1:7702", 0, 0, false,
-      "the store's query socket (dashboard, agent, rank, stats)" },
-    { "store-ingest", "BALBOARD_STORE_INGEST", BB_OPT_STRING,
-      "tcp://127.0.0.1:7701", 0, 0, false,
-      "the store's ingest socket (agents import, agents remove)" },
-    { "scheduler-control", "BALBOARD_SCHEDULER_CONTROL", BB_OPT_STRING,
-      "tcp://127.0.0.1:7712", 0, 0, false,
-      "the scheduler's control socket (status, pause, resume, tick, agents "
-      "sync)" },
+    BB_OPTION_STRING ("store-query", "BALBOARD_STORE_QUERY",
+                      "tcp://127.0.0.1:7702",
+                      "the store's query socket (dashboard, agent, rank, "
+                      "stats)"),
+    BB_OPTION_STRING ("store-ingest", "BALBOARD_STORE_INGEST",
+                      "tcp://127.0.0.1:7701",
+                      "the store's ingest socket (agents import, agents "
+                      "remove)"),
+    BB_OPTION_STRING ("scheduler-control", "BALBOARD_SCHEDULER_CONTROL",
+                      "tcp://127.0.0.1:7712", "the scheduler's control socket "
+                      "(status, pause, resume, tick, agents sync)"),
     { "timeout-ms", "BALBOARD_TIMEOUT_MS", BB_OPT_INT, "5000", 1, 3600000,
       false, "how long to wait for an answer" },
     { "json", NULL, BB_OPT_BOOL, "false", 0, 0, false,
@@ -44,20 +45,18 @@ static const bb_option_t s_options [] = {
       "them)" },
     { "confirm", NULL, BB_OPT_BOOL, "false", 0, 0, false,
       "agents sync: apply the removals a sync held" },
-    { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
-      "which addresses are valid: mainnet or testnet" },
+    BB_OPTION_STRING ("network", "BALBOARD_NETWORK", "mainnet",
+                      "which addresses are valid: mainnet or testnet"),
     BB_OPTION_CURVE_CERT,
     BB_OPTION_STORE_KEY,
     BB_OPTION_SCHEDULER_KEY,
     { "role", NULL, BB_OPT_STRING, "operator", 0, 0, false,
       "keygen: the key's role: " BB_CURVE_ROLES },
-    { "name", NULL, BB_OPT_STRING, NULL, 0, 0, false,
-      "keygen: the files' name, NAME.key and NAME.key_secret (default: "
-      "the role)" },
-    { "log-level", "BALBOARD_LOG_LEVEL", BB_OPT_STRING, "warn", 0, 0, false,
-      "lowest log level written: debug, info, warn, error" },
+    BB_OPTION_STRING ("name", NULL, NULL, "keygen: the files' name, NAME.key "
+                      "and NAME.key_secret (default: the role)"),
+    BB_OPTION_STRING ("log-level", "BALBOARD_LOG_LEVEL", "warn",
+                      "lowest log level written: debug, info, warn, error"),
 };
-#define OPTION_COUNT (sizeof s_options / sizeof *s_options)
 
 #define SUMMARY \
     "balboard - query and administer a balboard leaderboard.\n\n" \
@@ -67,7 +66,8 @@ static const bb_option_t s_options [] = {
 static const bb_library_t s_libraries [] = { { "libcurl", bb_curl_version } };
 
 static const bb_program_t s_program = {
-    "balboard", SUMMARY, s_options, OPTION_COUNT, s_libraries, 1, NULL, NULL
+    "balboard", SUMMARY, BB_TABLE (s_options), BB_TABLE (s_libraries),
+    NULL, NULL
 };
 
 //  Take "--help" and "-h" out of argv (in place); true if there were any.

@@ -36,6 +36,17 @@ typedef struct {
     const char *help;
 } bb_option_t;
 
+//  An integer option within [min, max] (both 0: unbounded).
+#define BB_OPTION_INT(name, env, fallback, min, max, help) \
+    { name, env, BB_OPT_INT, fallback, min, max, false, help }
+
+//  A string option; a NULL fallback leaves it unset.
+#define BB_OPTION_STRING(name, env, fallback, help) \
+    { name, env, BB_OPT_STRING, fallback, 0, 0, false, help }
+
+//  A static array and its length, for bb_program_t's tables.
+#define BB_TABLE(array) array, sizeof array / sizeof array [0]
+
 //  Every daemon takes --health: what it asks is in help.
 #define BB_OPTION_HEALTH(help) \
     { "health", NULL, BB_OPT_BOOL, "false", 0, 0, false, help }

@@ -29,56 +29,55 @@
 #define TEN_MINUTES_MS      600000
 #define MAX_BODY_LIMIT      (256 << 20)     // 256 MiB
 
-#define INT_OPTION(name, env, fallback, min, max, help) \
-    { name, env, BB_OPT_INT, fallback, min, max, false, help }
-#define STR_OPTION(name, env, fallback, help) \
-    { name, env, BB_OPT_STRING, fallback, 0, 0, false, help }
-
 static const bb_option_t s_options [] = {
-    STR_OPTION ("scheduler-jobs", "BALBOARD_SCHEDULER_JOBS",
-                "tcp://127.0.0.1:7711", "the scheduler's jobs endpoint"),
-    STR_OPTION ("store-ingest", "BALBOARD_STORE_INGEST",
-                "tcp://127.0.0.1:7701", "the store's ingest endpoint"),
-    STR_OPTION ("hiro-base", "HIRO_BASE", "https://api.hiro.so",
-                "Hiro Stacks API base URL"),
-    STR_OPTION ("mempool-base", "MEMPOOL_BASE", "https://mempool.space/api",
-                "mempool.space REST API base URL"),
-    STR_OPTION ("price-url", "PRICE_URL",
-                "https://api.coingecko.com/api/v3/simple/price"
-                "?ids=bitcoin,blockstack&vs_currencies=usd",
-                "CoinGecko simple price URL (bitcoin, blockstack in usd)"),
+    BB_OPTION_STRING ("scheduler-jobs", "BALBOARD_SCHEDULER_JOBS",
+                      "tcp://127.0.0.1:7711", "the scheduler's jobs endpoint"),
+    BB_OPTION_STRING ("store-ingest", "BALBOARD_STORE_INGEST",
+                      "tcp://127.0.0.1:7701", "the store's ingest endpoint"),
+    BB_OPTION_STRING ("hiro-base", "HIRO_BASE", "https://api.hiro.so",
+                      "Hiro Stacks API base URL"),
+    BB_OPTION_STRING ("mempool-base", "MEMPOOL_BASE",
+                      "https://mempool.space/api",
+                      "mempool.space REST API base URL"),
+    BB_OPTION_STRING ("price-url", "PRICE_URL",
+                      "https://api.coingecko.com/api/v3/simple/price"
+                      "?ids=bitcoin,blockstack&vs_currencies=usd",
+                      "CoinGecko simple price URL (bitcoin, blockstack in "
+                      "usd)"),
     { "hiro-api-key", "HIRO_API_KEY", BB_OPT_STRING, NULL, 0, 0, true,
       "Hiro API key, sent as x-api-key (never logged)" },
-    STR_OPTION ("fetcher-id", "BALBOARD_FETCHER_ID", NULL,
-                "id announced to the scheduler (default hostname-pid)"),
-    INT_OPTION ("hiro-concurrency", "BALBOARD_HIRO_CONCURRENCY", "20",
-                1, 1000, "most Hiro requests at once (20/s secondary limit)"),
-    INT_OPTION ("mempool-concurrency", "BALBOARD_MEMPOOL_CONCURRENCY", "4",
-                1, 1000, "most mempool.space requests at once"),
-    INT_OPTION ("price-concurrency", "BALBOARD_PRICE_CONCURRENCY", "1",
-                1, 100, "most price requests at once"),
-    INT_OPTION ("connect-timeout-ms", "BALBOARD_CONNECT_TIMEOUT_MS", "5000",
-                1, TEN_MINUTES_MS, "connect timeout per request"),
-    INT_OPTION ("request-timeout-ms", "BALBOARD_REQUEST_TIMEOUT_MS", "15000",
-                1, TEN_MINUTES_MS, "total timeout per request attempt"),
-    INT_OPTION ("max-body-bytes", "BALBOARD_MAX_BODY_BYTES", "2097152",
-                1, MAX_BODY_LIMIT, "larger response bodies are cut off"),
-    INT_OPTION ("max-retries", "BALBOARD_MAX_RETRIES", "3", 0, 10,
-                "retries of 5xx, transport errors and timeouts"),
-    INT_OPTION ("retry-backoff-ms", "BALBOARD_RETRY_BACKOFF_MS", "250",
-                1, TEN_MINUTES_MS, "first retry delay, doubled per retry"),
-    INT_OPTION ("retry-backoff-max-ms", "BALBOARD_RETRY_BACKOFF_MAX_MS",
-                "8000", 1, TEN_MINUTES_MS, "longest retry delay"),
-    INT_OPTION ("rate-limit-backoff-ms", "BALBOARD_RATE_LIMIT_BACKOFF_MS",
-                "1000", 1, TEN_MINUTES_MS,
-                "first pause of a lane after a 429 without Retry-After"),
-    INT_OPTION ("token-pending-retry-ms", "BALBOARD_TOKEN_PENDING_RETRY_MS",
-                "600000", 1, 24 * 60 * 60 * 1000LL, "a token whose metadata "
-                "Hiro still prepares (422) is asked again after"),
-    INT_OPTION ("heartbeat-ms", "BALBOARD_HEARTBEAT_MS", "1000", 10,
-                TEN_MINUTES_MS, "heartbeat interval with the scheduler"),
-    STR_OPTION ("network", "BALBOARD_NETWORK", "mainnet",
-                "mainnet or testnet: which addresses are valid"),
+    BB_OPTION_STRING ("fetcher-id", "BALBOARD_FETCHER_ID", NULL,
+                      "id announced to the scheduler (default hostname-pid)"),
+    BB_OPTION_INT ("hiro-concurrency", "BALBOARD_HIRO_CONCURRENCY", "20", 1,
+                   1000, "most Hiro requests at once (20/s secondary limit)"),
+    BB_OPTION_INT ("mempool-concurrency", "BALBOARD_MEMPOOL_CONCURRENCY", "4",
+                   1, 1000, "most mempool.space requests at once"),
+    BB_OPTION_INT ("price-concurrency", "BALBOARD_PRICE_CONCURRENCY", "1",
+                   1, 100, "most price requests at once"),
+    BB_OPTION_INT ("connect-timeout-ms", "BALBOARD_CONNECT_TIMEOUT_MS", "5000",
+                   1, TEN_MINUTES_MS, "connect timeout per request"),
+    BB_OPTION_INT ("request-timeout-ms", "BALBOARD_REQUEST_TIMEOUT_MS",
+                   "15000", 1, TEN_MINUTES_MS,
+                   "total timeout per request attempt"),
+    BB_OPTION_INT ("max-body-bytes", "BALBOARD_MAX_BODY_BYTES", "2097152",
+                   1, MAX_BODY_LIMIT, "larger response bodies are cut off"),
+    BB_OPTION_INT ("max-retries", "BALBOARD_MAX_RETRIES", "3", 0, 10,
+                   "retries of 5xx, transport errors and timeouts"),
+    BB_OPTION_INT ("retry-backoff-ms", "BALBOARD_RETRY_BACKOFF_MS", "250",
+                   1, TEN_MINUTES_MS, "first retry delay, doubled per retry"),
+    BB_OPTION_INT ("retry-backoff-max-ms", "BALBOARD_RETRY_BACKOFF_MAX_MS",
+                   "8000", 1, TEN_MINUTES_MS, "longest retry delay"),
+    BB_OPTION_INT ("rate-limit-backoff-ms", "BALBOARD_RATE_LIMIT_BACKOFF_MS",
+                   "1000", 1, TEN_MINUTES_MS,
+                   "first pause of a lane after a 429 without Retry-After"),
+    BB_OPTION_INT ("token-pending-retry-ms", "BALBOARD_TOKEN_PENDING_RETRY_MS",
+                   "600000", 1, 24 * 60 * 60 * 1000LL,
+                   "a token whose metadata Hiro still prepares (422) is "
+                   "asked again after"),
+    BB_OPTION_INT ("heartbeat-ms", "BALBOARD_HEARTBEAT_MS", "1000", 10,
+                   TEN_MINUTES_MS, "heartbeat interval with the scheduler"),
+    BB_OPTION_STRING ("network", "BALBOARD_NETWORK", "mainnet",
+                      "mainnet or testnet: which addresses are valid"),
     BB_OPTION_CURVE_CERT,
     BB_OPTION_SCHEDULER_KEY,
     BB_OPTION_STORE_KEY,
@@ -86,8 +85,6 @@ static const bb_option_t s_options [] = {
       "check the configuration and sockets, then exit 0 or 1"),
     BB_OPTION_LOG_LEVEL,
 };
-
-#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
 static const bb_library_t s_libraries [] = { { "libcurl", bb_curl_version } };
 
@@ -98,7 +95,7 @@ static const bb_program_t s_program = {
     PROGRAM,
     "Fetch chunks of agents' balances from Hiro, mempool.space "
     "and CoinGecko for the\nscheduler, and hand them to the store.",
-    s_options, OPTION_COUNT, s_libraries, 1, s_health, s_run
+    BB_TABLE (s_options), BB_TABLE (s_libraries), s_health, s_run
 };
 
 //  What main owns besides the config: strings the fetcher borrows.

@@ -35,46 +35,44 @@
 #define KEEPALIVE_MS        15000       // an SSE comment line this often
 #define KIB                 1024
 
-#define INT_OPTION(name, env, fallback, min, max, help) \
-    { name, env, BB_OPT_INT, fallback, min, max, false, help }
-
 static const bb_option_t s_options [] = {
-    { "http-bind", "BALBOARD_HTTP_BIND", BB_OPT_STRING, "127.0.0.1:8080",
-      0, 0, false, "host:port the HTTP server listens on" },
-    { "store-query", "BALBOARD_STORE_QUERY", BB_OPT_STRING,
-      "tcp://127.0.0.1:7702", 0, 0, false, "the store's query socket" },
-    { "scheduler-control", "BALBOARD_SCHEDULER_CONTROL", BB_OPT_STRING,
-      "tcp://127.0.0.1:7712", 0, 0, false,
-      "the scheduler's control socket (for /api/status)" },
-    { "store-events", "BALBOARD_STORE_EVENTS", BB_OPT_STRING,
-      "tcp://127.0.0.1:7703", 0, 0, false,
-      "the store's events socket (for /api/dashboard/events)" },
-    INT_OPTION ("sse-max", "BALBOARD_GATEWAY_SSE_MAX", "256", 1, 65536,
-                "open event streams at most; more get 503"),
-    INT_OPTION ("threads", "BALBOARD_GATEWAY_THREADS", "4", 1, 256,
-                "HTTP worker threads, each with its own store client"),
-    INT_OPTION ("connection-limit", "BALBOARD_GATEWAY_CONNECTION_LIMIT",
-                "1024", 1, 65536, "open HTTP connections at most"),
-    INT_OPTION ("connection-timeout-s", "BALBOARD_GATEWAY_CONNECTION_TIMEOUT_S",
-                "15", 1, 3600, "an idle or slow connection is closed after"),
-    INT_OPTION ("connection-memory-kib",
-                "BALBOARD_GATEWAY_CONNECTION_MEMORY_KIB", "64", 16, 1024,
-                "memory per connection; a request line or headers that "
-                "outgrow it get 414 or 431"),
-    INT_OPTION ("store-timeout-ms", "BALBOARD_GATEWAY_STORE_TIMEOUT_MS",
-                "2000", 1, 60000,
-                "wait for the store or scheduler before answering 503"),
-    INT_OPTION ("page-cache-ttl-ms", "BALBOARD_GATEWAY_PAGE_CACHE_TTL_MS",
-                "1000", 0, 3600000,
-                "serve a rendered dashboard page or agent detail for at most "
-                "this long, and only while no newer store event came; 0: no "
-                "page cache"),
-    INT_OPTION ("page-cache-entries", "BALBOARD_GATEWAY_PAGE_CACHE_ENTRIES",
-                "256", 1, 1000000,
-                "rendered pages (dashboard pages and agent details) kept at "
-                "most, least recently used out"),
-    { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
-      "network of the addresses /api/agents accepts: mainnet or testnet" },
+    BB_OPTION_STRING ("http-bind", "BALBOARD_HTTP_BIND", "127.0.0.1:8080",
+                      "host:port the HTTP server listens on"),
+    BB_OPTION_STRING ("store-query", "BALBOARD_STORE_QUERY",
+                      "tcp://127.0.0.1:7702", "the store's query socket"),
+    BB_OPTION_STRING ("scheduler-control", "BALBOARD_SCHEDULER_CONTROL",
+                      "tcp://127.0.0.1:7712",
+                      "the scheduler's control socket (for /api/status)"),
+    BB_OPTION_STRING ("store-events", "BALBOARD_STORE_EVENTS",
+                      "tcp://127.0.0.1:7703",
+                      "the store's events socket (for /api/dashboard/events)"),
+    BB_OPTION_INT ("sse-max", "BALBOARD_GATEWAY_SSE_MAX", "256", 1, 65536,
+                   "open event streams at most; more get 503"),
+    BB_OPTION_INT ("threads", "BALBOARD_GATEWAY_THREADS", "4", 1, 256,
+                   "HTTP worker threads, each with its own store client"),
+    BB_OPTION_INT ("connection-limit", "BALBOARD_GATEWAY_CONNECTION_LIMIT",
+                   "1024", 1, 65536, "open HTTP connections at most"),
+    BB_OPTION_INT ("connection-timeout-s",
+                   "BALBOARD_GATEWAY_CONNECTION_TIMEOUT_S", "15", 1, 3600,
+                   "an idle or slow connection is closed after"),
+    BB_OPTION_INT ("connection-memory-kib",
+                   "BALBOARD_GATEWAY_CONNECTION_MEMORY_KIB", "64", 16, 1024,
+                   "memory per connection; a request line or headers that "
+                   "outgrow it get 414 or 431"),
+    BB_OPTION_INT ("store-timeout-ms", "BALBOARD_GATEWAY_STORE_TIMEOUT_MS",
+                   "2000", 1, 60000,
+                   "wait for the store or scheduler before answering 503"),
+    BB_OPTION_INT ("page-cache-ttl-ms", "BALBOARD_GATEWAY_PAGE_CACHE_TTL_MS",
+                   "1000", 0, 3600000,
+                   "serve a rendered dashboard page or agent detail for at "
+                   "most this long, and only while no newer store event "
+                   "came; 0: no page cache"),
+    BB_OPTION_INT ("page-cache-entries", "BALBOARD_GATEWAY_PAGE_CACHE_ENTRIES",
+                   "256", 1, 1000000,
+                   "rendered pages (dashboard pages and agent details) kept "
+                   "at most, least recently used out"),
+    BB_OPTION_STRING ("network", "BALBOARD_NETWORK", "mainnet", "network of "
+                      "the addresses /api/agents accepts: mainnet or testnet"),
     BB_OPTION_CURVE_CERT,
     BB_OPTION_SCHEDULER_KEY,
     BB_OPTION_HEALTH (
@@ -82,8 +80,6 @@ static const bb_option_t s_options [] = {
       "it answers 200, else 1"),
     BB_OPTION_LOG_LEVEL,
 };
-
-#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
 static const bb_library_t s_libraries [] = {
     { "libmicrohttpd", MHD_get_version },
@@ -99,7 +95,7 @@ static const bb_program_t s_program = {
     "dashboard, agent\ndetails and status as JSON with cache headers, "
     "ETags and gzip, and live updates\nas Server-Sent Events "
     "(docs/gateway.md).",
-    s_options, OPTION_COUNT, s_libraries, 2, s_health, s_run
+    BB_TABLE (s_options), BB_TABLE (s_libraries), s_health, s_run
 };
 
 //  ---------------------------------------------------------------------------

@@ -29,37 +29,35 @@
 #define PROGRAM "balboard-mock-upstream"
 #define STOP_POLL_MS 100                // how often main checks for a signal
 
-#define INT_OPTION(name, env, fallback, min, max, help) \
-    { name, env, BB_OPT_INT, fallback, min, max, false, help }
-
 static const bb_option_t s_options [] = {
-    { "bind", "BALBOARD_MOCK_BIND", BB_OPT_STRING, "127.0.0.1:8090", 0, 0,
-      false, "host:port to listen on (port 0 = any free port)" },
-    INT_OPTION ("latency-ms", "BALBOARD_MOCK_LATENCY_MS", "0",
-                0, BB_MOCK_MS_MAX, "delay before every upstream answer"),
-    INT_OPTION ("latency-spread-ms", "BALBOARD_MOCK_LATENCY_SPREAD_MS", "0",
-                0, BB_MOCK_MS_MAX, "uniform +/- jitter on --latency-ms"),
-    INT_OPTION ("rate-limit-per-minute",
-                "BALBOARD_MOCK_RATE_LIMIT_PER_MINUTE", "0",
-                0, BB_MOCK_RATE_MAX,
-                "requests per window per host and API key; 0 = no limit"),
-    INT_OPTION ("rate-limit-window-ms", "BALBOARD_MOCK_RATE_LIMIT_WINDOW_MS",
-                "60000", 1, BB_MOCK_WINDOW_MS_MAX,
-                "length of the fixed rate-limit window"),
-    INT_OPTION ("rate-limit-retry-after-s",
-                "BALBOARD_MOCK_RATE_LIMIT_RETRY_AFTER_S", "0",
-                0, BB_MOCK_RETRY_S_MAX,
-                "Retry-After of a 429; 0 = until the window ends"),
+    BB_OPTION_STRING ("bind", "BALBOARD_MOCK_BIND", "127.0.0.1:8090",
+                      "host:port to listen on (port 0 = any free port)"),
+    BB_OPTION_INT ("latency-ms", "BALBOARD_MOCK_LATENCY_MS", "0",
+                   0, BB_MOCK_MS_MAX, "delay before every upstream answer"),
+    BB_OPTION_INT ("latency-spread-ms", "BALBOARD_MOCK_LATENCY_SPREAD_MS", "0",
+                   0, BB_MOCK_MS_MAX, "uniform +/- jitter on --latency-ms"),
+    BB_OPTION_INT ("rate-limit-per-minute",
+                   "BALBOARD_MOCK_RATE_LIMIT_PER_MINUTE", "0",
+                   0, BB_MOCK_RATE_MAX,
+                   "requests per window per host and API key; 0 = no limit"),
+    BB_OPTION_INT ("rate-limit-window-ms",
+                   "BALBOARD_MOCK_RATE_LIMIT_WINDOW_MS", "60000", 1,
+                   BB_MOCK_WINDOW_MS_MAX,
+                   "length of the fixed rate-limit window"),
+    BB_OPTION_INT ("rate-limit-retry-after-s",
+                   "BALBOARD_MOCK_RATE_LIMIT_RETRY_AFTER_S", "0",
+                   0, BB_MOCK_RETRY_S_MAX,
+                   "Retry-After of a 429; 0 = until the window ends"),
     { "gone-v1", "BALBOARD_MOCK_GONE_V1", BB_OPT_BOOL, "false", 0, 0, false,
       "answer Hiro v1 balances with 410 Gone (deprecated endpoints off)" },
-    INT_OPTION ("agents", "BALBOARD_MOCK_AGENTS", "1000",
-                0, BB_MOCK_AGENTS_MAX, "sample agents /api/agents lists"),
-    INT_OPTION ("v3-page-size", "BALBOARD_MOCK_V3_PAGE_SIZE", "200",
-                1, BB_MOCK_PAGE_SIZE_MAX,
-                "largest v3 ft page, whatever limit asks (forces paging)"),
-    INT_OPTION ("oversize-bytes", "BALBOARD_MOCK_OVERSIZE_BYTES", "8388608",
-                1, BB_MOCK_OVERSIZE_MAX,
-                "body size of the \"oversized\" fault"),
+    BB_OPTION_INT ("agents", "BALBOARD_MOCK_AGENTS", "1000",
+                   0, BB_MOCK_AGENTS_MAX, "sample agents /api/agents lists"),
+    BB_OPTION_INT ("v3-page-size", "BALBOARD_MOCK_V3_PAGE_SIZE", "200",
+                   1, BB_MOCK_PAGE_SIZE_MAX,
+                   "largest v3 ft page, whatever limit asks (forces paging)"),
+    BB_OPTION_INT ("oversize-bytes", "BALBOARD_MOCK_OVERSIZE_BYTES", "8388608",
+                   1, BB_MOCK_OVERSIZE_MAX,
+                   "body size of the \"oversized\" fault"),
     { "btc-usd", "BALBOARD_MOCK_BTC_USD", BB_OPT_STRING,
       BB_MOCK_BTC_USD_DEFAULT, 0, 0, false, "BTC price in USD" },
     { "stx-usd", "BALBOARD_MOCK_STX_USD", BB_OPT_STRING,
@@ -69,8 +67,6 @@ static const bb_option_t s_options [] = {
       "answers 200, else 1"),
     BB_OPTION_LOG_LEVEL,
 };
-
-#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
 static const bb_library_t s_libraries [] = {
     { "libmicrohttpd", MHD_get_version }
@@ -84,7 +80,7 @@ static const bb_program_t s_program = {
     "Serve the Hiro, mempool.space, CoinGecko and agent "
     "registry APIs with deterministic data\nand injectable faults "
     "(POST /__mock/control, POST /__mock/reset, GET /__mock/stats).",
-    s_options, OPTION_COUNT, s_libraries, 1, s_health, s_run
+    BB_TABLE (s_options), BB_TABLE (s_libraries), s_health, s_run
 };
 
 //  Parse price option name (a finite number >= 0) into *price. 0 or -1.

@@ -30,83 +30,82 @@
 #define HEALTH_TIMEOUT_MS 2000
 #define ENDPOINT_SIZE 256
 
-#define INT_OPTION(name, env, fallback, min, max, help) \
-    { name, env, BB_OPT_INT, fallback, min, max, false, help }
-
 static const bb_option_t s_options [] = {
-    { "data-dir", "BALBOARD_DATA_DIR", BB_OPT_STRING, "./data/scheduler",
-      0, 0, false, "directory of the scheduler's LMDB state" },
-    { "jobs-bind", "BALBOARD_JOBS_BIND", BB_OPT_STRING,
-      "tcp://127.0.0.1:7711", 0, 0, false,
-      "endpoint fetchers connect to (ROUTER)" },
-    { "control-bind", "BALBOARD_CONTROL_BIND", BB_OPT_STRING,
-      "tcp://127.0.0.1:7712", 0, 0, false,
-      "endpoint of the control socket (ROUTER; status, pause, tick)" },
-    { "store-query", "BALBOARD_STORE_QUERY", BB_OPT_STRING,
-      "tcp://127.0.0.1:7702", 0, 0, false,
-      "the store's query socket (agents after the cursor)" },
-    { "store-events", "BALBOARD_STORE_EVENTS", BB_OPT_STRING,
-      "tcp://127.0.0.1:7703", 0, 0, false,
-      "the store's events socket (SUB): an import starts a rotation at "
-      "once if none runs (\"\": off)" },
-    INT_OPTION ("chunk-size", "BALBOARD_CHUNK_SIZE", "100", 1, 1000,
-                "agents per job at most"),
-    INT_OPTION ("alarm-active-ms", "BALBOARD_ALARM_ACTIVE_MS", "120000", 1,
-                86400000, "tick interval while upstreams are healthy"),
-    INT_OPTION ("alarm-idle-ms", "BALBOARD_ALARM_IDLE_MS", "600000", 1,
-                86400000, "tick interval after upstream failures"),
-    INT_OPTION ("heartbeat-ms", "BALBOARD_HEARTBEAT_MS", "1000", 10, 60000,
-                "heartbeat interval; a fetcher silent for 3 is dead"),
-    INT_OPTION ("job-deadline-ms", "BALBOARD_JOB_DEADLINE_MS", "60000", 100,
-                3600000, "a job's deadline, from its dispatch"),
-    INT_OPTION ("store-timeout-ms", "BALBOARD_STORE_TIMEOUT_MS", "5000", 10,
-                600000, "give up waiting for an agents page after this"),
-    INT_OPTION ("hiro-rpm", "BALBOARD_HIRO_RPM", "50", 0, 1000000,
-                "Hiro requests per minute, all fetchers (0 = unlimited)"),
-    INT_OPTION ("mempool-rpm", "BALBOARD_MEMPOOL_RPM", "100", 0, 1000000,
-                "mempool.space requests per minute (0 = unlimited)"),
-    INT_OPTION ("price-rpm", "BALBOARD_PRICE_RPM", "30", 0, 1000000,
-                "price API requests per minute (0 = unlimited)"),
-    INT_OPTION ("budget-window-ms", "BALBOARD_BUDGET_WINDOW_MS", "60000", 100,
-                3600000, "window the per-minute budgets hold over "
-                "(tests shorten it)"),
-    INT_OPTION ("rate-limit-backoff-ms", "BALBOARD_RATE_LIMIT_BACKOFF_MS",
-                "10000", 0, 86400000,
-                "first pause of an upstream after a 429 without Retry-After "
-                "or failures"),
-    INT_OPTION ("rate-limit-backoff-max-ms",
-                "BALBOARD_RATE_LIMIT_BACKOFF_MAX_MS", "600000", 0, 86400000,
-                "longest such pause: it doubles (full jitter) while the "
-                "trouble lasts"),
+    BB_OPTION_STRING ("data-dir", "BALBOARD_DATA_DIR", "./data/scheduler",
+                      "directory of the scheduler's LMDB state"),
+    BB_OPTION_STRING ("jobs-bind", "BALBOARD_JOBS_BIND",
+                      "tcp://127.0.0.1:7711",
+                      "endpoint fetchers connect to (ROUTER)"),
+    BB_OPTION_STRING ("control-bind", "BALBOARD_CONTROL_BIND",
+                      "tcp://127.0.0.1:7712",
+                      "endpoint of the control socket (ROUTER; status, pause, "
+                      "tick)"),
+    BB_OPTION_STRING ("store-query", "BALBOARD_STORE_QUERY",
+                      "tcp://127.0.0.1:7702",
+                      "the store's query socket (agents after the cursor)"),
+    BB_OPTION_STRING ("store-events", "BALBOARD_STORE_EVENTS",
+                      "tcp://127.0.0.1:7703",
+                      "the store's events socket (SUB): an import starts a "
+                      "rotation at once if none runs (\"\": off)"),
+    BB_OPTION_INT ("chunk-size", "BALBOARD_CHUNK_SIZE", "100", 1, 1000,
+                   "agents per job at most"),
+    BB_OPTION_INT ("alarm-active-ms", "BALBOARD_ALARM_ACTIVE_MS", "120000", 1,
+                   86400000, "tick interval while upstreams are healthy"),
+    BB_OPTION_INT ("alarm-idle-ms", "BALBOARD_ALARM_IDLE_MS", "600000", 1,
+                   86400000, "tick interval after upstream failures"),
+    BB_OPTION_INT ("heartbeat-ms", "BALBOARD_HEARTBEAT_MS", "1000", 10, 60000,
+                   "heartbeat interval; a fetcher silent for 3 is dead"),
+    BB_OPTION_INT ("job-deadline-ms", "BALBOARD_JOB_DEADLINE_MS", "60000", 100,
+                   3600000, "a job's deadline, from its dispatch"),
+    BB_OPTION_INT ("store-timeout-ms", "BALBOARD_STORE_TIMEOUT_MS", "5000", 10,
+                   600000, "give up waiting for an agents page after this"),
+    BB_OPTION_INT ("hiro-rpm", "BALBOARD_HIRO_RPM", "50", 0, 1000000,
+                   "Hiro requests per minute, all fetchers (0 = unlimited)"),
+    BB_OPTION_INT ("mempool-rpm", "BALBOARD_MEMPOOL_RPM", "100", 0, 1000000,
+                   "mempool.space requests per minute (0 = unlimited)"),
+    BB_OPTION_INT ("price-rpm", "BALBOARD_PRICE_RPM", "30", 0, 1000000,
+                   "price API requests per minute (0 = unlimited)"),
+    BB_OPTION_INT ("budget-window-ms", "BALBOARD_BUDGET_WINDOW_MS", "60000",
+                   100, 3600000, "window the per-minute budgets hold over "
+                   "(tests shorten it)"),
+    BB_OPTION_INT ("rate-limit-backoff-ms", "BALBOARD_RATE_LIMIT_BACKOFF_MS",
+                   "10000", 0, 86400000,
+                   "first pause of an upstream after a 429 without "
+                   "Retry-After or failures"),
+    BB_OPTION_INT ("rate-limit-backoff-max-ms",
+                   "BALBOARD_RATE_LIMIT_BACKOFF_MAX_MS", "600000", 0, 86400000,
+                   "longest such pause: it doubles (full jitter) while the "
+                   "trouble lasts"),
     { "registry-url", "BALBOARD_REGISTRY_URL", BB_OPT_STRING, "", 0, 0, true,
       "the agent registry API (?limit=&offset=, pagination.hasMore) to "
       "sync the agents from; \"\": none, manual imports only" },
-    INT_OPTION ("registry-sync-ms", "BALBOARD_REGISTRY_SYNC_MS", "600000",
-                1000, 86400000, "sync the registry this long after the last "
-                "sync (and at each rotation's start)"),
-    INT_OPTION ("registry-rpm", "BALBOARD_REGISTRY_RPM", "60", 0, 1000000,
-                "registry requests per minute (0 = unlimited)"),
-    INT_OPTION ("registry-max-remove-pct", "BALBOARD_REGISTRY_MAX_REMOVE_PCT",
-                "20", 0, 100, "hold a sync that would remove more than this "
-                "share of the agents (until agents sync --confirm)"),
-    INT_OPTION ("registry-deadline-ms", "BALBOARD_REGISTRY_DEADLINE_MS",
-                "300000", 100, 3600000, "a registry sync's deadline, from "
-                "its dispatch"),
+    BB_OPTION_INT ("registry-sync-ms", "BALBOARD_REGISTRY_SYNC_MS", "600000",
+                   1000, 86400000,
+                   "sync the registry this long after the last "
+                   "sync (and at each rotation's start)"),
+    BB_OPTION_INT ("registry-rpm", "BALBOARD_REGISTRY_RPM", "60", 0, 1000000,
+                   "registry requests per minute (0 = unlimited)"),
+    BB_OPTION_INT ("registry-max-remove-pct",
+                   "BALBOARD_REGISTRY_MAX_REMOVE_PCT", "20", 0, 100,
+                   "hold a sync that would remove more than this "
+                   "share of the agents (until agents sync --confirm)"),
+    BB_OPTION_INT ("registry-deadline-ms", "BALBOARD_REGISTRY_DEADLINE_MS",
+                   "300000", 100, 3600000, "a registry sync's deadline, from "
+                   "its dispatch"),
     { "paused", "BALBOARD_PAUSED", BB_OPT_BOOL, "false", 0, 0, false,
       "start paused (resume with the control socket)" },
     BB_OPTION_CURVE_CERT,
     BB_OPTION_CURVE_ALLOW,
     BB_OPTION_INSECURE,
-    { "scheduler-key", "BALBOARD_SCHEDULER_KEY", BB_OPT_STRING, NULL, 0, 0,
-      false, "--health with CURVE: this scheduler's public certificate; "
-      "--curve-cert is then a reader or operator key" },
+    BB_OPTION_STRING ("scheduler-key", "BALBOARD_SCHEDULER_KEY", NULL,
+                      "--health with CURVE: this scheduler's public "
+                      "certificate; --curve-cert is then a reader or operator "
+                      "key"),
     BB_OPTION_HEALTH (
       "ask the running scheduler at --control-bind for its status; "
       "exit 0 if it answers, else 1"),
     BB_OPTION_LOG_LEVEL,
 };
-
-#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
 static const bb_library_t s_libraries [] = { { "lmdb", bb_lmdb_version } };
 
@@ -117,7 +116,7 @@ static const bb_program_t s_program = {
     PROGRAM,
     "Own the rotation cursor and the adaptive alarm: hand chunk "
     "jobs of agents to\nready fetchers within the upstream budgets.",
-    s_options, OPTION_COUNT, s_libraries, 1, s_health, s_run
+    BB_TABLE (s_options), BB_TABLE (s_libraries), s_health, s_run
 };
 
 static void

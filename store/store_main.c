@@ -36,43 +36,40 @@
 #define ENDPOINT_SIZE       256
 #define READERS_MAX         256
 
-#define INT_OPTION(name, env, fallback, min, max, help) \
-    { name, env, BB_OPT_INT, fallback, min, max, false, help }
-
 static const bb_option_t s_options [] = {
-    { "data-dir", "BALBOARD_DATA_DIR", BB_OPT_STRING, "./data/store", 0, 0,
-      false, "directory of the LMDB environment (created if absent)" },
-    { "ingest-bind", "BALBOARD_INGEST_BIND", BB_OPT_STRING,
-      "tcp://127.0.0.1:7701", 0, 0, false,
-      "ingest socket (balance batches, agent admin) to bind" },
-    { "query-bind", "BALBOARD_QUERY_BIND", BB_OPT_STRING,
-      "tcp://127.0.0.1:7702", 0, 0, false,
-      "query socket (dashboard, agent, rank, stats) to bind" },
-    { "events-bind", "BALBOARD_EVENTS_BIND", BB_OPT_STRING,
-      "tcp://127.0.0.1:7703", 0, 0, false,
-      "events socket (PUB: what the dashboard shows, after commits) to "
-      "bind" },
-    INT_OPTION ("events-interval-ms", "BALBOARD_EVENTS_INTERVAL_MS", "250",
-                0, 60000, "at most one event per this many ms; bursts are "
-                "merged, the newest state is sent"),
-    INT_OPTION ("readers", "BALBOARD_STORE_READERS", "0", 0, READERS_MAX,
-                "reader threads answering queries; 0 = one per core"),
-    INT_OPTION ("reply-cache-entries", "BALBOARD_STORE_REPLY_CACHE_ENTRIES",
-                "256", 0, 65536, "dashboard pages the reply cache keeps "
-                "(0 = no cache); dropped on every commit"),
-    INT_OPTION ("reply-cache-mb", "BALBOARD_STORE_REPLY_CACHE_MB", "64", 0,
-                4096, "encoded bytes the reply cache keeps at most, MiB"),
-    INT_OPTION ("map-size-mb", "BALBOARD_MAP_SIZE_MB", "1024", 1, 1 << 24,
-                "initial LMDB map size; doubles when full"),
-    INT_OPTION ("map-size-max-mb", "BALBOARD_MAP_SIZE_MAX_MB", "65536", 1,
-                1 << 24, "largest map; past it batches get \"store full\""),
-    INT_OPTION ("history-days", "BALBOARD_HISTORY_DAYS", "90", 1, 36500,
-                "history points older than this are swept"),
-    INT_OPTION ("retention-interval-ms", "BALBOARD_RETENTION_INTERVAL_MS",
-                "3600000", 1, 86400000,
-                "pause between two history retention passes"),
-    { "network", "BALBOARD_NETWORK", BB_OPT_STRING, "mainnet", 0, 0, false,
-      "network of the addresses accepted: mainnet or testnet" },
+    BB_OPTION_STRING ("data-dir", "BALBOARD_DATA_DIR", "./data/store",
+                      "directory of the LMDB environment (created if absent)"),
+    BB_OPTION_STRING ("ingest-bind", "BALBOARD_INGEST_BIND",
+                      "tcp://127.0.0.1:7701",
+                      "ingest socket (balance batches, agent admin) to bind"),
+    BB_OPTION_STRING ("query-bind", "BALBOARD_QUERY_BIND",
+                      "tcp://127.0.0.1:7702",
+                      "query socket (dashboard, agent, rank, stats) to bind"),
+    BB_OPTION_STRING ("events-bind", "BALBOARD_EVENTS_BIND",
+                      "tcp://127.0.0.1:7703",
+                      "events socket (PUB: what the dashboard shows, after "
+                      "commits) to bind"),
+    BB_OPTION_INT ("events-interval-ms", "BALBOARD_EVENTS_INTERVAL_MS", "250",
+                   0, 60000, "at most one event per this many ms; bursts are "
+                   "merged, the newest state is sent"),
+    BB_OPTION_INT ("readers", "BALBOARD_STORE_READERS", "0", 0, READERS_MAX,
+                   "reader threads answering queries; 0 = one per core"),
+    BB_OPTION_INT ("reply-cache-entries", "BALBOARD_STORE_REPLY_CACHE_ENTRIES",
+                   "256", 0, 65536, "dashboard pages the reply cache keeps "
+                   "(0 = no cache); dropped on every commit"),
+    BB_OPTION_INT ("reply-cache-mb", "BALBOARD_STORE_REPLY_CACHE_MB", "64", 0,
+                   4096, "encoded bytes the reply cache keeps at most, MiB"),
+    BB_OPTION_INT ("map-size-mb", "BALBOARD_MAP_SIZE_MB", "1024", 1, 1 << 24,
+                   "initial LMDB map size; doubles when full"),
+    BB_OPTION_INT ("map-size-max-mb", "BALBOARD_MAP_SIZE_MAX_MB", "65536", 1,
+                   1 << 24, "largest map; past it batches get \"store full\""),
+    BB_OPTION_INT ("history-days", "BALBOARD_HISTORY_DAYS", "90", 1, 36500,
+                   "history points older than this are swept"),
+    BB_OPTION_INT ("retention-interval-ms", "BALBOARD_RETENTION_INTERVAL_MS",
+                   "3600000", 1, 86400000,
+                   "pause between two history retention passes"),
+    BB_OPTION_STRING ("network", "BALBOARD_NETWORK", "mainnet",
+                      "network of the addresses accepted: mainnet or testnet"),
     BB_OPTION_CURVE_CERT,
     BB_OPTION_CURVE_ALLOW,
     BB_OPTION_INSECURE,
@@ -81,8 +78,6 @@ static const bb_option_t s_options [] = {
       "within 2 s, else 1"),
     BB_OPTION_LOG_LEVEL,
 };
-
-#define OPTION_COUNT (sizeof s_options / sizeof s_options [0])
 
 static const bb_library_t s_libraries [] = { { "lmdb", bb_lmdb_version } };
 
@@ -93,7 +88,7 @@ static const bb_program_t s_program = {
     PROGRAM,
     "Own the LMDB store: commit balance batches durably and "
     "answer ranked dashboard\nqueries (docs/store.md).",
-    s_options, OPTION_COUNT, s_libraries, 1, s_health, s_run
+    BB_TABLE (s_options), BB_TABLE (s_libraries), s_health, s_run
 };
 
 //  ---------------------------------------------------------------------------
