@@ -257,6 +257,18 @@ bb_api_agent (const bb_api_t *api, bb_http_reply_t *reply,
 //  ---------------------------------------------------------------------------
 //  /api/status, /healthz, /readyz
 
+//  reply, the answer of client's call that returned rc, or NULL with
+//  *failure set. Caller destroys.
+static bb_envelope_t *
+s_answer (bb_client_t *client, int rc, bb_envelope_t *reply,
+          const char **failure)
+{
+    *failure = rc ? s_failure_reason (client) : NULL;
+    if (rc)
+        bb_wire_envelope_destroy (&reply);
+    return reply;
+}
+
 //  The store's stats reply, or NULL with *failure set. Caller destroys.
 static bb_envelope_t *
 s_stats_reply (const bb_api_t *api, const char **failure)
@@ -264,10 +276,7 @@ s_stats_reply (const bb_api_t *api, const char **failure)
     bb_client_t *store = bb_client_pool_store (api->clients);
     bb_envelope_t *stats = NULL;
     int rc = store ? bb_client_stats (store, &stats) : BB_CLIENT_TIMEOUT;
-    *failure = rc ? s_failure_reason (store) : NULL;
-    if (rc)
-        bb_wire_envelope_destroy (&stats);
-    return stats;
+    return s_answer (store, rc, stats, failure);
 }
 
 //  The scheduler's status reply, or NULL with *failure set. Caller
@@ -282,10 +291,7 @@ s_status_reply (const bb_api_t *api, const char **failure)
               scheduler, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS,
               &status)
         : BB_CLIENT_TIMEOUT;
-    *failure = rc ? s_failure_reason (scheduler) : NULL;
-    if (rc)
-        bb_wire_envelope_destroy (&status);
-    return status;
+    return s_answer (scheduler, rc, status, failure);
 }
 
 //  The store's stats as JSON, or NULL with *failure set.
