@@ -25,6 +25,7 @@
 #include "bb_record.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,144 +530,179 @@ bb_record_token_put (bb_db_t *db, MDB_txn *txn, const char *contract,
 }
 
 //  ===========================================================================
-//  Meta records. Each is a fixed row of integers.
+//  Meta records. Each is a fixed row of integers, 8 bytes each on disk,
+//  read into and written from the fields of its struct that a layout
+//  lists in order.
 
-//  Read meta record name as count 8-byte integers into fields; a missing
-//  record reads as zeros.
-static int
-s_meta_get (bb_db_t *db, MDB_txn *txn, const char *name, uint64_t *fields,
-            size_t count)
+#define META_FIELDS_MAX     6
+
+//  One field of a meta record's struct: an integer of 4 or 8 bytes.
+typedef struct {
+    size_t offset;
+    size_t width;
+} meta_field_t;
+
+typedef struct {
+    const char *name;               // its key in the meta dbi
+    meta_field_t fields [META_FIELDS_MAX];  // in order; unused: width 0
+} meta_layout_t;
+
+#define META_FIELD(type, member) \
+    { offsetof (type, member), sizeof ((type *) 0)->member }
+
+static const meta_layout_t s_prices = { BB_META_PRICES, {
+    META_FIELD (bb_prices_rec_t, btc_usd_micro),
+    META_FIELD (bb_prices_rec_t, stx_usd_micro),
+    META_FIELD (bb_prices_rec_t, priced_at_ms) } };
+static const meta_layout_t s_counters = { BB_META_COUNTERS, {
+    META_FIELD (bb_counters_rec_t, commit_seq),
+    META_FIELD (bb_counters_rec_t, last_commit_ms),
+    META_FIELD (bb_counters_rec_t, batches_committed),
+    META_FIELD (bb_counters_rec_t, batches_duplicate),
+    META_FIELD (bb_counters_rec_t, batches_rejected),
+    META_FIELD (bb_counters_rec_t, agents_fetched) } };
+static const meta_layout_t s_rotation = { BB_META_ROTATION, {
+    META_FIELD (bb_rotation_rec_t, rotation),
+    META_FIELD (bb_rotation_rec_t, chunks_done),
+    META_FIELD (bb_rotation_rec_t, rotation_agents) } };
+static const meta_layout_t s_rotation_agents = { BB_META_ROTATION_AGENTS, {
+    META_FIELD (bb_rotation_agents_rec_t, rotation),
+    META_FIELD (bb_rotation_agents_rec_t, agents_done) } };
+static const meta_layout_t s_sync_stage = { BB_META_SYNC_STAGE, {
+    META_FIELD (bb_sync_stage_rec_t, generation),
+    META_FIELD (bb_sync_stage_rec_t, attempt),
+    META_FIELD (bb_sync_stage_rec_t, next_part) } };
+
+//  The integer of width (4 or 8) bytes at field.
+static uint64_t
+s_field_get (const uint8_t *field, size_t width)
 {
-    memset (fields, 0, count * sizeof *fields);
+    assert (width == sizeof (uint32_t) || width == sizeof (uint64_t));
+    if (width == sizeof (uint32_t)) {
+        uint32_t value;
+        memcpy (&value, field, sizeof value);
+        return value;
+    }
+    uint64_t value;
+    memcpy (&value, field, sizeof value);
+    return value;
+}
+
+static void
+s_field_set (uint8_t *field, size_t width, uint64_t value)
+{
+    assert (width == sizeof (uint32_t) || width == sizeof (uint64_t));
+    if (width == sizeof (uint32_t)) {
+        uint32_t narrow = (uint32_t) value;
+        memcpy (field, &narrow, sizeof narrow);
+    }
+    else
+        memcpy (field, &value, sizeof value);
+}
+
+//  Read the meta record of layout into record (its struct, all zeros
+//  when the record is missing). Returns 0, MDB_CORRUPTED or an LMDB code.
+static int
+s_meta_get (bb_db_t *db, MDB_txn *txn, const meta_layout_t *layout,
+            size_t record_size, void *record)
+{
+    memset (record, 0, record_size);
     MDB_val value;
-    int rc = s_get (db, txn, BB_DBI_META, name, strlen (name), &value);
+    int rc = s_get (db, txn, BB_DBI_META, layout->name,
+                    strlen (layout->name), &value);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
         return rc;
     reader_t in = s_reader (&value);
-    for (size_t i = 0; i < count; i++)
-        fields [i] = s_read_uint (&in, 8);
+    for (const meta_field_t *field = layout->fields;
+         field < layout->fields + META_FIELDS_MAX && field->width; field++)
+        s_field_set ((uint8_t *) record + field->offset, field->width,
+                     s_read_uint (&in, 8));
     return s_read_done (&in) ? MDB_CORRUPTED : 0;
 }
 
 static int
-s_meta_put (bb_db_t *db, MDB_txn *txn, const char *name,
-            const uint64_t *fields, size_t count)
+s_meta_put (bb_db_t *db, MDB_txn *txn, const meta_layout_t *layout,
+            const void *record)
 {
     uint8_t buf [BB_RECORD_MAX];
     writer_t out = { buf, buf + sizeof buf };
-    for (size_t i = 0; i < count; i++)
-        s_write_uint (&out, fields [i], 8);
-    return s_put (db, txn, BB_DBI_META, name, strlen (name), &out, buf);
+    for (const meta_field_t *field = layout->fields;
+         field < layout->fields + META_FIELDS_MAX && field->width; field++)
+        s_write_uint (&out, s_field_get ((const uint8_t *) record
+                                         + field->offset, field->width), 8);
+    return s_put (db, txn, BB_DBI_META, layout->name, strlen (layout->name),
+                  &out, buf);
 }
 
 int
 bb_record_prices_get (bb_db_t *db, MDB_txn *txn, bb_prices_rec_t *prices)
 {
-    uint64_t fields [3];
-    int rc = s_meta_get (db, txn, BB_META_PRICES, fields, 3);
-    *prices = (bb_prices_rec_t) {
-        (int64_t) fields [0], (int64_t) fields [1], fields [2]
-    };
-    return rc;
+    return s_meta_get (db, txn, &s_prices, sizeof *prices, prices);
 }
 
 int
 bb_record_prices_put (bb_db_t *db, MDB_txn *txn,
                       const bb_prices_rec_t *prices)
 {
-    uint64_t fields [3] = {
-        (uint64_t) prices->btc_usd_micro, (uint64_t) prices->stx_usd_micro,
-        prices->priced_at_ms
-    };
-    return s_meta_put (db, txn, BB_META_PRICES, fields, 3);
+    return s_meta_put (db, txn, &s_prices, prices);
 }
 
 int
 bb_record_counters_get (bb_db_t *db, MDB_txn *txn,
                         bb_counters_rec_t *counters)
 {
-    uint64_t fields [6];
-    int rc = s_meta_get (db, txn, BB_META_COUNTERS, fields, 6);
-    *counters = (bb_counters_rec_t) {
-        fields [0], fields [1], fields [2], fields [3], fields [4], fields [5]
-    };
-    return rc;
+    return s_meta_get (db, txn, &s_counters, sizeof *counters, counters);
 }
 
 int
 bb_record_counters_put (bb_db_t *db, MDB_txn *txn,
                         const bb_counters_rec_t *counters)
 {
-    uint64_t fields [6] = {
-        counters->commit_seq, counters->last_commit_ms,
-        counters->batches_committed, counters->batches_duplicate,
-        counters->batches_rejected, counters->agents_fetched
-    };
-    return s_meta_put (db, txn, BB_META_COUNTERS, fields, 6);
+    return s_meta_put (db, txn, &s_counters, counters);
 }
 
 int
 bb_record_rotation_get (bb_db_t *db, MDB_txn *txn,
                         bb_rotation_rec_t *rotation)
 {
-    uint64_t fields [3];
-    int rc = s_meta_get (db, txn, BB_META_ROTATION, fields, 3);
-    *rotation = (bb_rotation_rec_t) {
-        fields [0], (uint32_t) fields [1], (uint32_t) fields [2]
-    };
-    return rc;
+    return s_meta_get (db, txn, &s_rotation, sizeof *rotation, rotation);
 }
 
 int
 bb_record_rotation_put (bb_db_t *db, MDB_txn *txn,
                         const bb_rotation_rec_t *rotation)
 {
-    uint64_t fields [3] = {
-        rotation->rotation, rotation->chunks_done, rotation->rotation_agents
-    };
-    return s_meta_put (db, txn, BB_META_ROTATION, fields, 3);
+    return s_meta_put (db, txn, &s_rotation, rotation);
 }
 
 int
 bb_record_rotation_agents_get (bb_db_t *db, MDB_txn *txn,
                                bb_rotation_agents_rec_t *agents)
 {
-    uint64_t fields [2];
-    int rc = s_meta_get (db, txn, BB_META_ROTATION_AGENTS, fields, 2);
-    *agents = (bb_rotation_agents_rec_t) { fields [0], (uint32_t) fields [1] };
-    return rc;
+    return s_meta_get (db, txn, &s_rotation_agents, sizeof *agents, agents);
 }
 
 int
 bb_record_rotation_agents_put (bb_db_t *db, MDB_txn *txn,
                                const bb_rotation_agents_rec_t *agents)
 {
-    uint64_t fields [2] = { agents->rotation, agents->agents_done };
-    return s_meta_put (db, txn, BB_META_ROTATION_AGENTS, fields, 2);
+    return s_meta_put (db, txn, &s_rotation_agents, agents);
 }
 
 int
 bb_record_sync_stage_get (bb_db_t *db, MDB_txn *txn,
                           bb_sync_stage_rec_t *stage)
 {
-    uint64_t fields [3];
-    int rc = s_meta_get (db, txn, BB_META_SYNC_STAGE, fields, 3);
-    *stage = (bb_sync_stage_rec_t) {
-        fields [0], (uint32_t) fields [1], (uint32_t) fields [2]
-    };
-    return rc;
+    return s_meta_get (db, txn, &s_sync_stage, sizeof *stage, stage);
 }
 
 int
 bb_record_sync_stage_put (bb_db_t *db, MDB_txn *txn,
                           const bb_sync_stage_rec_t *stage)
 {
-    uint64_t fields [3] = {
-        stage->generation, stage->attempt, stage->next_part
-    };
-    return s_meta_put (db, txn, BB_META_SYNC_STAGE, fields, 3);
+    return s_meta_put (db, txn, &s_sync_stage, stage);
 }
 
 int
