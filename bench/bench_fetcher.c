@@ -8,7 +8,8 @@
     report's counts give the request count). Prints:
 
       1. no added latency, against the mock: the fetcher's req/s next to
-         wrk's on the Hiro balances endpoint with as many connections,
+         wrk's on the Hiro balances endpoint with as many connections
+         on as many threads (one),
          and their ratio (what the fetcher's work per request costs: JSON
          parsing, batching, the store exchange);
       2. the CPU each request costs the fetcher, wrk and the server (user
@@ -63,7 +64,7 @@
 #define USAGE \
     "Usage: bench_fetcher [agents]\n" \
     "  agents: per timed job, 200..10000 (default 4000)\n" \
-    "Prints the fetcher's req/s next to wrk's (-c50) on the mock and on a\n" \
+    "Prints the fetcher's req/s next to wrk's (-t1 -c50) on the mock and on a\n" \
     "constant upstream, the CPU per request of the fetcher, wrk and the\n" \
     "server in each run, the fetcher's RSS after 1 and 50 jobs, and req/s\n" \
     "with 100 ms added latency. Needs wrk in\n" \
@@ -207,7 +208,8 @@ s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
     return (double) (end - start) / 1e6;
 }
 
-//  wrk's Requests/sec on url with CONCURRENCY connections; the server's
+//  wrk's Requests/sec on url with CONCURRENCY connections from one thread,
+//  as the fetcher runs all its requests on one; the server's
 //  CPU seconds meanwhile in *server_cpu and wrk's own in *wrk_cpu. The
 //  fetcher stays connected meanwhile: the scheduler side keeps
 //  heartbeating.
@@ -219,7 +221,7 @@ s_wrk (bench_t *bench, const char *url, double *server_cpu, double *wrk_cpu)
     bb_bench_require (fd >= 0, "mkstemp");
     close (fd);
     char script [512];
-    snprintf (script, sizeof script, "exec wrk -t2 -c" CONCURRENCY_TEXT
+    snprintf (script, sizeof script, "exec wrk -t1 -c" CONCURRENCY_TEXT
               " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
     const char *argv [] = { "/bin/sh", "-c", script, NULL };
     cpu_t before = s_cpu (bench);
@@ -296,7 +298,7 @@ s_pair (bench_t *bench, const char *url, pair_t *pair)
 static void
 s_pair_print (const pair_t *pair, const char *server, const char *name)
 {
-    printf ("%-9s fetcher %.0f req/s   wrk %.0f req/s (-c%d, Hiro "
+    printf ("%-9s fetcher %.0f req/s   wrk %.0f req/s (-t1 -c%d, Hiro "
             "balances)   ratio %.2f\n", server, pair->fetcher_rate,
             pair->wrk_rate, CONCURRENCY, pair->fetcher_rate / pair->wrk_rate);
     printf ("%-9s CPU per request: fetcher %.1f us, wrk %.1f us; %s %.1f us "
