@@ -330,7 +330,7 @@ cat <<EOF
 ## Fetcher
 
 \`bench/bench_fetcher $fetcher_agents\`: one balboard-fetcher, 50 requests
-in flight, beside wrk with 50 connections on the same endpoint: against
+in flight, beside wrk with 50 connections on one thread (as the fetcher) on the same endpoint: against
 the mock upstream on loopback, then against a constant upstream
 (\`bench/bench_constant.c\`: libmicrohttpd on one epoll thread, one
 fixed body per route made once, the cheapest server; the mock runs a
