@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bb_actor.h"
+#include "bb_client.h"
 #include "bb_config.h"
 #include "bb_curve.h"
 #include "bb_lmdb_version.h"
@@ -173,38 +174,22 @@ s_health (bb_config_t *config)
 {
     char endpoint [ENDPOINT_SIZE];
     bb_wire_connect_endpoint (bb_config_str (config, "control-bind"),
-                              endpoint + 1, sizeof endpoint - 1);
-    endpoint [0] = '>';
+                              endpoint, sizeof endpoint);
     bb_curve_t *curve;
     if (bb_curve_client_setup (config, "scheduler-key", &curve))
         return EXIT_FAILURE;
-    zsock_t *socket = bb_curve_socket_new (curve, ZMQ_DEALER, endpoint,
-                                           "health");
-    if (!socket) {
-        bb_curve_destroy (&curve);
-        return EXIT_FAILURE;
-    }
-    Balboard__SchedulerControl control = BALBOARD__SCHEDULER_CONTROL__INIT;
-    control.command = BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS;
-    bb_envelope_t request;
-    bb_wire_envelope_init (&request);
-    request.request_id = 1;
-    request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
-    request.scheduler_control = &control;
-    int rc = EXIT_FAILURE;
-    zsock_set_rcvtimeo (socket, HEALTH_TIMEOUT_MS);
-    bb_wire_msg_t reply = { 0 };
-    if (bb_wire_send (socket, NULL, &request) == 0
-    &&  bb_wire_recv (socket, &reply) == BB_WIRE_OK
-    &&  reply.envelope->body_case
-        == BALBOARD__ENVELOPE__BODY_SCHEDULER_STATUS)
-        rc = EXIT_SUCCESS;
-    bb_info ("health", "endpoint=%s healthy=%d", endpoint + 1,
-             rc == EXIT_SUCCESS);
-    bb_wire_msg_reset (&reply);
-    zsock_destroy (&socket);
+    bb_client_t *client = bb_client_new_curve (endpoint, HEALTH_TIMEOUT_MS,
+                                               curve);
+    bb_envelope_t *reply = NULL;
+    int rc = client ? bb_client_scheduler_control (
+                          client, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS,
+                          &reply)
+                    : BB_CLIENT_TIMEOUT;
+    bb_info ("health", "endpoint=%s healthy=%d", endpoint, rc == BB_CLIENT_OK);
+    bb_wire_envelope_destroy (&reply);
+    bb_client_destroy (&client);
     bb_curve_destroy (&curve);
-    return rc;
+    return rc ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 //  The process: --health, or the actor until a signal or its failure.
