@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "bb_agent_list.h"
-#include "bb_latency.h"
 #include "bb_log.h"
 #include "bb_pb.h"
 #include "bb_reason.h"
+#include "bb_tally.h"
 #include "bb_upstream.h"
 
 #define LANE            BB_UPSTREAM_REGISTRY
@@ -50,12 +50,7 @@ struct _bb_registry_job_t {
     char incomplete [REASON_SIZE];      // why not complete, "" if complete
     uint64_t started_ms;                // wall clock
     uint64_t finished_ms;
-    uint32_t requests;                  // the registry's tally
-    uint32_t failures;
-    uint32_t rate_limited;
-    uint32_t retry_after_s;
-    bb_latency_t latency;
-    char last_error [REASON_SIZE];
+    bb_tally_t tally;                   // the registry's requests
     Balboard__AgentRejection *rejections;       // owned, built when done
     Balboard__AgentRejection **rejection_list;  // pointers into it
     Balboard__RegistrySnapshot part;            // the last part built
@@ -83,7 +78,8 @@ s_finish (bb_registry_job_t *self, const char *reason, ...)
     char quoted [2 * REASON_SIZE];
     bb_info ("registry_read", "job=%s pages=%" PRIu32 " requests=%" PRIu32
              " agents=%zu rejected=%zu complete=%s reason=%s", self->job_id,
-             self->pages, self->requests, bb_agent_list_count (self->list),
+             self->pages, self->tally.requests,
+             bb_agent_list_count (self->list),
              bb_agent_list_rejected_count (self->list),
              self->incomplete [0] ? "no" : "yes",
              bb_log_quote (self->incomplete, quoted, sizeof quoted));
@@ -98,7 +94,7 @@ s_next_page (bb_registry_job_t *self)
                   self->pages);
         return;
     }
-    if (self->requests_max && self->requests >= self->requests_max) {
+    if (self->requests_max && self->tally.requests >= self->requests_max) {
         s_finish (self, "registry budget of %" PRIu32 " requests used up "
                   "after %" PRIu32 " pages", self->requests_max, self->pages);
         return;
@@ -109,18 +105,6 @@ s_next_page (bb_registry_job_t *self)
     self->reading = true;
     bb_http_get (self->http, LANE, url, self->deadline_ms, s_on_page, self);
     zstr_free (&url);
-}
-
-//  Count what the engine says of one request into the registry's tally.
-static void
-s_tally (bb_registry_job_t *self, const bb_http_result_t *result)
-{
-    self->requests += result->attempts;
-    bb_latency_merge (&self->latency, result->latency->buckets,
-                      BB_LATENCY_BUCKETS, result->latency->sum_us);
-    self->rate_limited += result->rate_limited;
-    if (result->retry_after_s > self->retry_after_s)
-        self->retry_after_s = result->retry_after_s;
 }
 
 //  Why a page that is not a 200 failed, into why (REASON_SIZE bytes).
@@ -210,13 +194,12 @@ s_on_page (const bb_http_result_t *result, void *arg)
 {
     bb_registry_job_t *self = arg;
     self->reading = false;
-    s_tally (self, result);
+    bb_tally_count (&self->tally, result);
     char why [REASON_SIZE];
     if (self->stopping)
         return;
     if (s_page_failed (result, why)) {
-        self->failures++;
-        snprintf (self->last_error, sizeof self->last_error, "%s", why);
+        bb_tally_fail (&self->tally, why);
         s_finish (self, "page at offset %zu: %s", self->offset, why);
     }
     else
@@ -261,27 +244,6 @@ s_slice (size_t total, size_t index, size_t *first)
 //  ---------------------------------------------------------------------
 //  The reports
 
-static Balboard__UpstreamReport *
-s_upstream_report (bb_registry_job_t *self)
-{
-    Balboard__UpstreamReport *report =
-        bb_pb_new (&balboard__upstream_report__descriptor);
-    report->upstream = bb_upstream_to_wire (LANE);
-    report->requests = self->requests;
-    report->failures = self->failures;
-    report->rate_limited = self->rate_limited;
-    report->retry_after_s = self->retry_after_s;
-    report->endpoint = bb_pb_strdup ("");
-    report->last_error = bb_pb_strdup (self->last_error);
-    report->latency_buckets = malloc (sizeof self->latency.buckets);
-    assert (report->latency_buckets);
-    memcpy (report->latency_buckets, self->latency.buckets,
-            sizeof self->latency.buckets);
-    report->n_latency_buckets = BB_LATENCY_BUCKETS;
-    report->latency_sum_us = self->latency.sum_us;
-    return report;
-}
-
 //  The store never answered: what the fetcher knows of the sync.
 static Balboard__RegistrySyncReport *
 s_failed_sync (bb_registry_job_t *self, const char *failure)
@@ -295,7 +257,7 @@ s_failed_sync (bb_registry_job_t *self, const char *failure)
     sync->registry_agents = (uint32_t) bb_agent_list_count (self->list);
     sync->rejected = (uint32_t) bb_agent_list_rejected_count (self->list);
     sync->pages = self->pages;
-    sync->requests = self->requests;
+    sync->requests = self->tally.requests;
     sync->started_ms = self->started_ms;
     return sync;
 }
@@ -428,7 +390,7 @@ bb_registry_job_part (bb_registry_job_t *self, size_t index)
     part->max_remove_pct = self->max_remove_pct;
     part->source = self->source;
     part->pages = self->pages;
-    part->requests = self->requests;
+    part->requests = self->tally.requests;
     part->started_ms = self->started_ms;
     part->finished_ms = self->finished_ms;
     part->part = (uint32_t) index;
@@ -449,7 +411,7 @@ bb_registry_job_progress (bb_registry_job_t *self, size_t *count)
     assert (self && count);
     if (self->progress)
         balboard__upstream_report__free_unpacked (self->progress, NULL);
-    self->progress = s_upstream_report (self);
+    self->progress = bb_tally_report (&self->tally, LANE, "");
     *count = 1;
     return &self->progress;
 }
@@ -480,7 +442,7 @@ bb_registry_job_report (bb_registry_job_t *self,
               report->registry->reason);
     report->detail = bb_pb_strdup (detail);
     BB_PB_PUSH (report->upstreams, report->n_upstreams,
-                s_upstream_report (self));
+                bb_tally_report (&self->tally, LANE, ""));
     self->report = report;
     return report;
 }
