@@ -129,6 +129,8 @@ s_token_meta (bb_view_t *view, tokens_seen_t *seen, const char *contract,
             return seen->seen [i].rc;
         }
     int rc = bb_record_token_get (view->db, view->txn, contract, meta);
+    if (rc == MDB_NOTFOUND)
+        *meta = (bb_token_rec_t) { .known = false };
     if ((rc == 0 || rc == MDB_NOTFOUND) && seen->count < TOKENS_SEEN_MAX) {
         token_seen_t *slot = &seen->seen [seen->count++];
         snprintf (slot->contract, sizeof slot->contract, "%s", contract);
