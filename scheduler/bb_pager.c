@@ -19,6 +19,10 @@ struct _bb_pager_t {
     uint64_t request_seq;           // last request id used
     uint64_t sent_ms;               // when it went
     uint32_t limit;                 // agents the chunk may take
+    char after [BB_SCHED_CURSOR_SIZE];  // the cursor asked after
+    bb_wire_msg_t kept;             // the page kept ahead, or empty
+    char kept_after [BB_SCHED_CURSOR_SIZE];
+    uint32_t kept_limit;
 };
 
 bb_pager_t *
@@ -43,6 +47,7 @@ bb_pager_destroy (bb_pager_t **self_p)
     assert (self_p);
     bb_pager_t *self = *self_p;
     if (self) {
+        bb_wire_msg_reset (&self->kept);
         zsock_destroy (&self->store);
         free (self);
         *self_p = NULL;
@@ -84,6 +89,7 @@ bb_pager_request (bb_pager_t *self, const char *after, uint32_t limit,
     self->request_id = envelope.request_id;
     self->sent_ms = now_ms;
     self->limit = limit;
+    snprintf (self->after, sizeof self->after, "%s", after);
 }
 
 //  True if every agent of page can go in a job and the cursor.
@@ -134,6 +140,39 @@ bb_pager_recv (bb_pager_t *self, bb_wire_msg_t *msg, uint32_t *limit)
     self->request_id = 0;
     *limit = self->limit;
     return s_page (msg->envelope);
+}
+
+void
+bb_pager_keep (bb_pager_t *self, bb_wire_msg_t *msg)
+{
+    assert (self && msg && msg->envelope);
+    bb_wire_msg_reset (&self->kept);
+    self->kept = *msg;
+    memset (msg, 0, sizeof *msg);
+    snprintf (self->kept_after, sizeof self->kept_after, "%s", self->after);
+    self->kept_limit = self->limit;
+}
+
+const Balboard__AgentsPage *
+bb_pager_kept (bb_pager_t *self, const char *after, uint32_t *limit)
+{
+    assert (self && after && limit);
+    if (!self->kept.envelope)
+        return NULL;
+    if (!streq (after, self->kept_after)) {
+        bb_pager_drop (self);
+        return NULL;
+    }
+    if (*limit > self->kept_limit)
+        *limit = self->kept_limit;
+    return self->kept.envelope->agents_page;
+}
+
+void
+bb_pager_drop (bb_pager_t *self)
+{
+    assert (self);
+    bb_wire_msg_reset (&self->kept);
 }
 
 void

@@ -48,6 +48,21 @@ const Balboard__AgentsPage *bb_pager_recv (bb_pager_t *self,
                                            bb_wire_msg_t *msg,
                                            uint32_t *limit);
 
+//  Keep the page msg holds (bb_pager_recv's last answer) for a later
+//  bb_pager_kept, in place of any page kept; msg is left empty.
+void bb_pager_keep (bb_pager_t *self, bb_wire_msg_t *msg);
+
+//  The page kept if it answers a request after the cursor after, else
+//  NULL (and a page kept for another cursor is dropped). *limit, the
+//  agents the chunk may take, is lowered to what the page was asked for.
+//  The page lives in the pager until bb_pager_drop or the next keep.
+const Balboard__AgentsPage *bb_pager_kept (bb_pager_t *self,
+                                           const char *after,
+                                           uint32_t *limit);
+
+//  Drop the page kept, if any (the registry changed, a pause).
+void bb_pager_drop (bb_pager_t *self);
+
 //  Give the request up if it went more than the timeout before now_ms
 //  (logged).
 void bb_pager_expire (bb_pager_t *self, uint64_t now_ms);

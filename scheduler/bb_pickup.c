@@ -57,22 +57,25 @@ bb_pickup_socket (bb_pickup_t *self)
     return self->subscriber;
 }
 
-void
+bool
 bb_pickup_recv (bb_pickup_t *self)
 {
     assert (self && self->subscriber);
     bb_wire_msg_t msg = { 0 };
+    bool changed = false;
     bb_wire_result_t result = bb_wire_recv (self->subscriber, &msg);
     if (result == BB_WIRE_OK
     &&  msg.envelope->body_case == BALBOARD__ENVELOPE__BODY_DASHBOARD_EVENT)
-        bb_pickup_agents (self, msg.envelope->dashboard_event->agents);
+        changed = bb_pickup_agents (self,
+                                    msg.envelope->dashboard_event->agents);
     else
     if (result != BB_WIRE_INTERRUPTED)
         bb_wire_reject (self->subscriber, "store_events", &msg);
     bb_wire_msg_reset (&msg);
+    return changed;
 }
 
-void
+bool
 bb_pickup_agents (bb_pickup_t *self, uint64_t agents)
 {
     assert (self);
@@ -81,7 +84,9 @@ bb_pickup_agents (bb_pickup_t *self, uint64_t agents)
                   agents, self->agents);
         self->pending = true;
     }
+    bool changed = agents != self->agents;
     self->agents = agents;
+    return changed;
 }
 
 bool

@@ -40,12 +40,13 @@ void bb_pickup_destroy (bb_pickup_t **self_p);
 zsock_t *bb_pickup_socket (bb_pickup_t *self);
 
 //  Read one event from the socket and take its agent count (a message
-//  that is no DashboardEvent is logged and dropped).
-void bb_pickup_recv (bb_pickup_t *self);
+//  that is no DashboardEvent is logged and dropped). Returns true if the
+//  count changed.
+bool bb_pickup_recv (bb_pickup_t *self);
 
 //  Take the registry's agent count as an event showed it: growth makes a
-//  pickup pending.
-void bb_pickup_agents (bb_pickup_t *self, uint64_t agents);
+//  pickup pending. Returns true if the count changed.
+bool bb_pickup_agents (bb_pickup_t *self, uint64_t agents);
 
 //  True if a pickup should start a rotation at now_ms: one is pending, no
 //  rotation runs (running drops the pending one), the registry as last

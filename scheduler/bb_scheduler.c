@@ -20,7 +20,9 @@
     ready, a report, an agents page, a resume, the wake timer (budget
     tokens back, a pause ended) and the heartbeat. At most one agents page
     request is outstanding, so the cursor moves one chunk at a time and
-    each chunk is dispatched once.
+    each chunk is dispatched once. The next chunk's page is asked for
+    while the fetchers are busy and kept, uncommitted, in bb_pager: a
+    fetcher that turns ready gets its job without waiting on the store.
     =========================================================================
 */
 #include "bb_scheduler.h"
@@ -191,8 +193,35 @@ s_wait_for_budget (self_t *self, uint64_t now)
                    now);
 }
 
-//  Dispatch one thing if it can: a waiting job, or ask for the next
-//  chunk. Returns true if it dispatched and may go on.
+static void s_on_page (self_t *self, const Balboard__AgentsPage *page,
+                       uint32_t limit, uint64_t now);
+
+//  The next chunk of up to agents agents, with fetcher ready or NULL:
+//  a ready fetcher takes the page kept for the cursor if there is one;
+//  if not, the page is asked for, ahead of need when no fetcher is ready.
+//  Returns true if it dispatched.
+static bool
+s_next_chunk (self_t *self, const char *fetcher, uint32_t agents,
+              uint64_t now)
+{
+    const bb_sched_meta_t *meta = bb_rotation_meta (self->rotation);
+    //  A new rotation starts from the first agent
+    const char *after = meta->exhausted ? "" : meta->cursor;
+    const Balboard__AgentsPage *page = bb_pager_kept (self->pager, after,
+                                                      &agents);
+    if (fetcher && page) {
+        s_on_page (self, page, agents, now);
+        bb_pager_drop (self->pager);
+        return true;
+    }
+    if (!page)
+        bb_pager_request (self->pager, after, agents, now);
+    return false;
+}
+
+//  Dispatch one thing if it can: a waiting job, or the next chunk (its
+//  page asked for ahead while no fetcher is ready). Returns true if it
+//  dispatched and may go on.
 static bool
 s_dispatch_one (self_t *self, uint64_t now)
 {
@@ -200,11 +229,12 @@ s_dispatch_one (self_t *self, uint64_t now)
     if (meta->paused || bb_pager_waiting (self->pager))
         return false;
     const char *fetcher = bb_fetchers_next_ready (self->fetchers);
-    unsigned sources = fetcher ? s_chunk_sources (self, now) : 0;
+    unsigned sources = s_chunk_sources (self, now);
     if (!sources)
         return false;
-    bb_job_t *waiting = bb_jobs_next_waiting (self->in_flight,
-                                              self->fetchers);
+    bb_job_t *waiting = fetcher ? bb_jobs_next_waiting (self->in_flight,
+                                                        self->fetchers)
+                                : NULL;
     if (waiting) {
         if (!bb_budget_allows (self->budget, sources,
                                bb_job_agents (waiting), now)) {
@@ -219,11 +249,10 @@ s_dispatch_one (self_t *self, uint64_t now)
         return false;
     uint32_t agents = bb_budget_affordable (self->budget, sources,
                                             self->settings.chunk_size, now);
-    if (agents == 0)
+    if (agents)
+        return s_next_chunk (self, fetcher, agents, now);
+    if (fetcher)
         s_wait_for_budget (self, now);
-    else    //  a new rotation starts from the first agent
-        bb_pager_request (self->pager, meta->exhausted ? "" : meta->cursor,
-                          agents, now);
     return false;
 }
 
@@ -555,9 +584,14 @@ s_on_store (zloop_t *loop, zsock_t *reader, void *arg)
     uint32_t limit;
     const Balboard__AgentsPage *page = bb_pager_recv (self->pager, &msg,
                                                       &limit);
-    //  Paused since it asked: the cursor stays, resume asks again
+    //  Paused since it asked: the cursor stays, resume asks again. A
+    //  chunk's page is kept, uncommitted, for the pump to dispatch when
+    //  a fetcher is ready and the budget and the mode allow
     if (page && !bb_rotation_meta (self->rotation)->paused) {
-        s_on_page (self, page, limit, zclock_time ());
+        if (page->n_agents)
+            bb_pager_keep (self->pager, &msg);
+        else
+            s_on_page (self, page, limit, zclock_time ());
         s_pump (self);
     }
     bb_wire_msg_reset (&msg);
@@ -571,7 +605,9 @@ static int
 s_on_store_event (zloop_t *loop, zsock_t *reader, void *arg)
 {
     self_t *self = (self_t *) arg;
-    bb_pickup_recv (self->pickup);
+    //  A page kept ahead may miss agents added since: ask again
+    if (bb_pickup_recv (self->pickup))
+        bb_pager_drop (self->pager);
     s_pick_up (self, zclock_time ());
     return 0;
 }
@@ -588,6 +624,7 @@ s_control (self_t *self, const Balboard__SchedulerControl *control)
             return NULL;
         case BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE:
             bb_rotation_set_paused (self->rotation, true);
+            bb_pager_drop (self->pager);
             return NULL;
         case BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME:
             if (bb_rotation_set_paused (self->rotation, false) == 0)

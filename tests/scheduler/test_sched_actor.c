@@ -10,7 +10,8 @@
     attempt and to whom: each chunk once per rotation, re-dispatch with
     attempt + 1 after a death, a missed deadline or a kill -9 of the
     scheduler, the interval mode, Retry-After pauses, budgets, pause and
-    resume, agents added and removed mid-rotation. */
+    resume, agents added and removed mid-rotation, the page asked for
+    ahead while the fetchers are busy. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -34,6 +35,7 @@
 #define MAX_AGENTS          400
 #define MAX_FETCHERS        4
 #define MAX_DISPATCHES      400
+#define MAX_PAGES           400
 #define ADDRESS_SIZE        48
 #define MS_PER_S            1000
 
@@ -80,6 +82,7 @@ typedef struct {
     char agents [MAX_AGENTS][ADDRESS_SIZE];     // sorted
     size_t agent_count;
     size_t pages_served;
+    char page_after [MAX_PAGES][ADDRESS_SIZE];  // each page's cursor
     fetcher_t fetchers [MAX_FETCHERS];
     size_t fetcher_count;
     dispatch_t dispatches [MAX_DISPATCHES];
@@ -444,6 +447,9 @@ s_store_recv (world_t *world)
     reply.body_case = BALBOARD__ENVELOPE__BODY_AGENTS_PAGE;
     reply.agents_page = &page;
     assert_int_equal (bb_wire_send (world->store, msg.peer, &reply), 0);
+    if (world->pages_served < MAX_PAGES)
+        snprintf (world->page_after [world->pages_served], ADDRESS_SIZE,
+                  "%s", after);
     world->pages_served++;
     bb_wire_msg_reset (&msg);
 }
@@ -1055,6 +1061,49 @@ test_agents_change (void **state)
     assert_int_equal (world->seen [20], 2);
 }
 
+//  A page asked for ahead of the jobs dispatched.
+static bool
+s_page_ahead (world_t *world, const Balboard__SchedulerStatus *status)
+{
+    return world->pages_served > world->dispatch_count;
+}
+
+//  How many pages the store served after the cursor after.
+static size_t
+s_pages_after (world_t *world, const char *after)
+{
+    size_t pages = 0;
+    for (size_t i = 0; i < world->pages_served && i < MAX_PAGES; i++)
+        pages += streq (world->page_after [i], after);
+    return pages;
+}
+
+//  While the only fetcher runs a job, the next chunk's page is asked for
+//  ahead and kept, not committed (the cursor stays); a pause drops it, so
+//  resume asks again. The job after goes on a page kept ahead too: one
+//  request after its cursor, each chunk once.
+static void
+test_page_ahead (void **state)
+{
+    world_t *world = (world_t *) *state;
+    fetcher_t *fetcher = s_start_holding (world, 30, "f");
+    s_run_until (world, s_page_ahead);
+    s_run (world, 3 * HEARTBEAT_MS);
+    assert_int_equal (world->pages_served, 2);
+    assert_int_equal (world->dispatch_count, 1);
+    assert_string_equal (s_status (world)->cursor, "SP00009");
+    s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE);
+    fetcher->auto_report = true;
+    s_fetcher_release (fetcher);
+    s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    s_run_until (world, s_one_rotation_complete);
+    assert_int_equal (world->dispatch_count, 3);
+    for (unsigned i = 0; i < 30; i++)
+        assert_int_equal (world->seen [i], 1);
+    assert_int_equal (s_pages_after (world, "SP00009"), 2);
+    assert_int_equal (s_pages_after (world, "SP00019"), 1);
+}
+
 //  Pause stops dispatch (ticks are skipped), resume goes on, TICK ticks;
 //  the pause survives a restart.
 static void
@@ -1328,6 +1377,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_retry_after, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_agents_change, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_page_ahead, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_pause_resume, s_setup,
                                          s_teardown),

@@ -1,7 +1,9 @@
 /*  test_sched_pager - agents page requests to the store: one outstanding
     at a time, asking one agent more than the chunk; only the valid answer
     to it counts; stale, bad and error replies are dropped; a request
-    gives up after its timeout. The test plays the store on a ROUTER. */
+    gives up after its timeout; a page kept ahead serves the same cursor,
+    for no more agents than it was asked for, and only it. The test plays
+    the store on a ROUTER. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -175,6 +177,63 @@ test_timeout (void **state)
     bb_wire_msg_reset (&msg);
 }
 
+//  Ask for limit agents after after and keep the valid answer.
+static void
+s_keep_page (fixture_t *fixture, const char *after, uint32_t limit)
+{
+    bb_pager_request (fixture->pager, after, limit, T0);
+    s_store_takes (fixture, after, limit + 1);
+    s_store_answers (fixture, fixture->request_id, true);
+    bb_wire_msg_t msg = { 0 };
+    uint32_t asked;
+    assert_non_null (s_pager_reads (fixture, &msg, &asked));
+    bb_pager_keep (fixture->pager, &msg);
+    assert_null (msg.envelope);
+    bb_wire_msg_reset (&msg);
+}
+
+//  The page kept for after, and the agents a chunk of up to limit may
+//  take from it, or NULL.
+static const Balboard__AgentsPage *
+s_kept (fixture_t *fixture, const char *after, uint32_t *limit)
+{
+    return bb_pager_kept (fixture->pager, after, limit);
+}
+
+static void
+test_kept_ahead (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    uint32_t limit = 10;
+    assert_null (s_kept (fixture, "", &limit));
+    s_keep_page (fixture, "SP0", 10);
+    assert_false (bb_pager_waiting (fixture->pager));
+    //  the same cursor: the page, kept, for as many agents or fewer
+    const Balboard__AgentsPage *page = s_kept (fixture, "SP0", &limit);
+    assert_non_null (page);
+    assert_int_equal (page->n_agents, 2);
+    assert_int_equal (limit, 10);
+    limit = 1;
+    assert_non_null (s_kept (fixture, "SP0", &limit));
+    assert_int_equal (limit, 1);
+    limit = 11;
+    assert_non_null (s_kept (fixture, "SP0", &limit));
+    assert_int_equal (limit, 10);
+    //  another cursor: dropped
+    assert_null (s_kept (fixture, "SP1", &limit));
+    assert_null (s_kept (fixture, "SP0", &limit));
+    //  dropped at the caller's word; a keep replaces the page kept
+    s_keep_page (fixture, "", 10);
+    bb_pager_drop (fixture->pager);
+    assert_null (s_kept (fixture, "", &limit));
+    s_keep_page (fixture, "", 10);
+    s_keep_page (fixture, "SP2", 5);
+    limit = 10;
+    assert_non_null (s_kept (fixture, "SP2", &limit));
+    assert_int_equal (limit, 5);
+    assert_null (s_kept (fixture, "", &limit));
+}
+
 int
 main (void)
 {
@@ -182,6 +241,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_request_and_answer, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_timeout, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_kept_ahead, s_setup,
+                                         s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

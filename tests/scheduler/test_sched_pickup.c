@@ -18,9 +18,9 @@ test_growth_makes_one_pickup (void **state)
     assert_non_null (pickup);
     assert_null (bb_pickup_socket (pickup));
     //  the same count as the last rotation: nothing to pick up
-    bb_pickup_agents (pickup, 100);
+    assert_false (bb_pickup_agents (pickup, 100));
     assert_false (bb_pickup_due (pickup, false, 0, 5000));
-    bb_pickup_agents (pickup, 120);
+    assert_true (bb_pickup_agents (pickup, 120));
     assert_true (bb_pickup_due (pickup, false, 0, 5000));
     assert_false (bb_pickup_due (pickup, false, 0, 5001));
     bb_pickup_destroy (&pickup);
@@ -50,7 +50,8 @@ test_running_rotation_drops_growth (void **state)
     //  the rotation ended: the growth it saw is not picked up again
     assert_false (bb_pickup_due (pickup, false, 0, 9000));
     //  a shrink then a regrowth to the same size is growth
-    bb_pickup_agents (pickup, 15);
+    //  (a shrink is a change too)
+    assert_true (bb_pickup_agents (pickup, 15));
     assert_false (bb_pickup_due (pickup, false, 0, 9000));
     bb_pickup_agents (pickup, 20);
     assert_true (bb_pickup_due (pickup, false, 0, 9000));
