@@ -83,30 +83,10 @@ typedef struct {
     bb_client_t *control_client;
 } world_t;
 
-//  Start binary with args ("$PORT0".. stand for free ports, the first
-//  one it must listen on) and env; ports [] gets the ports.
-static bb_child_t *
-s_start (const char *binary, const char *const *args, const char *const *env,
-         int ports [])
-{
-    bb_child_t *process = bb_child_start_on_free_ports (binary, args, env,
-                                                        START_MS, ports);
-    bb_bench_require (process != NULL, binary);
-    return process;
-}
-
 static void
 s_endpoint (char *endpoint, int port)
 {
     snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", port);
-}
-
-static void
-s_stop (bb_child_t **process_p)
-{
-    if (*process_p && bb_child_stop (*process_p, SIGTERM, STOP_MS))
-        fprintf (stderr, "bench_rotation: a process did not stop cleanly\n");
-    bb_child_destroy (process_p);
 }
 
 static void
@@ -122,10 +102,7 @@ static Balboard__SchedulerStatus *
 s_status (world_t *world, Balboard__SchedulerControl__Command command,
           bb_envelope_t **reply_p)
 {
-    bb_bench_require (bb_client_scheduler_control (world->control_client,
-                                                   command, reply_p) == 0,
-                      "a scheduler control call");
-    return (*reply_p)->scheduler_status;
+    return bb_bench_scheduler (world->control_client, command, reply_p);
 }
 
 //  Start a world: mock (extra mock args), store, scheduler (extra args),
@@ -159,7 +136,8 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
         "--events-bind", "tcp://127.0.0.1:$PORT2", "--log-level", "warn",
         NULL
     };
-    world->store = s_start ("balboard-store", store_args, NULL, ports);
+    world->store = bb_bench_start ("balboard-store", store_args, NULL,
+                                   START_MS, ports);
     s_endpoint (world->query, ports [0]);
     s_endpoint (world->ingest, ports [1]);
     s_endpoint (world->events, ports [2]);
@@ -175,8 +153,8 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     bb_child_args_append (scheduler_args,
                           sizeof scheduler_args / sizeof scheduler_args [0],
                           scheduler_extra);
-    world->scheduler = s_start ("balboard-scheduler", scheduler_args, NULL,
-                                ports);
+    world->scheduler = bb_bench_start ("balboard-scheduler", scheduler_args,
+                                       NULL, START_MS, ports);
     s_endpoint (world->control, ports [0]);
     s_endpoint (world->jobs, ports [1]);
     world->control_client = bb_client_new (world->control, CLIENT_MS);
@@ -185,14 +163,13 @@ s_world_start (world_t *world, unsigned agents, size_t fetchers,
     bb_mock_fetcher_env_t fetcher;
     bb_mock_process_fetcher_env (world->mock, world->jobs, world->ingest,
                                  &fetcher);
-    const char *env [] = {
-        fetcher.jobs, fetcher.ingest, fetcher.urls.hiro,
-        fetcher.urls.mempool, fetcher.urls.price,
+    const char *env [12] = {
         "BALBOARD_HEARTBEAT_MS=200",
         "BALBOARD_HIRO_CONCURRENCY=" LANE_TEXT,
         "BALBOARD_MEMPOOL_CONCURRENCY=" LANE_TEXT,
-        "BALBOARD_LOG_LEVEL=warn", NULL
+        "BALBOARD_LOG_LEVEL=warn"
     };
+    bb_child_args_append (env, 12, fetcher.list);
     for (size_t i = 0; i < fetchers; i++)
         world->fetchers [world->fetcher_count++] = bb_child_start (
             "balboard-fetcher", NULL, env, 0, START_MS);
@@ -216,16 +193,12 @@ s_world_stop (world_t *world)
 {
     bb_client_destroy (&world->control_client);
     for (size_t i = 0; i < world->fetcher_count; i++)
-        s_stop (&world->fetchers [i]);
-    s_stop (&world->scheduler);
-    s_stop (&world->store);
+        bb_bench_stop (&world->fetchers [i], STOP_MS);
+    bb_bench_stop (&world->scheduler, STOP_MS);
+    bb_bench_stop (&world->store, STOP_MS);
     if (bb_mock_process_end (&world->mock, STOP_MS))
         fprintf (stderr, "bench_rotation: the mock did not stop cleanly\n");
-    char command [PATH_SIZE + 16];
-    snprintf (command, sizeof command, "rm -rf '%s'", world->dir);
-    if (system (command))
-        fprintf (stderr, "bench_rotation: could not remove %s\n",
-                 world->dir);
+    bb_bench_remove (world->dir);
 }
 
 //  Wait until the scheduler has completed rotations rotations; returns
@@ -252,9 +225,7 @@ s_wait_rotations (world_t *world, uint64_t rotations)
 static void
 s_command (world_t *world, Balboard__SchedulerControl__Command command)
 {
-    bb_envelope_t *reply = NULL;
-    s_status (world, command, &reply);
-    bb_wire_envelope_destroy (&reply);
+    bb_bench_scheduler (world->control_client, command, NULL);
 }
 
 //  Resume, tick, and time the first rotation (token metadata still to
