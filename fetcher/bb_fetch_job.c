@@ -26,6 +26,7 @@
 #include "bb_balances.h"
 #include "bb_log.h"
 #include "bb_pb.h"
+#include "bb_tally.h"
 #include "bb_upstream_parse.h"
 
 #define V3_FT_LIMIT         200     // Hiro's largest ft page
@@ -90,15 +91,10 @@ typedef struct {
 //  the job gave up on, is closed, and every agent not fetched from it yet
 //  gets closed_status without a request.
 typedef struct {
-    uint32_t requests;
-    bb_latency_t latency;       // the requests' durations
-    bb_answers_t answers;       // when they were answered
-    uint32_t failures;
-    uint32_t rate_limited;
-    uint32_t retry_after_s;
+    bb_tally_t counts;          // requests, failures, 429s, last error
+    bb_answers_t answers;       // when the requests were answered
     int64_t retry_until_ms;     // end of the latest asked-for wait (mono)
     unsigned failed_in_row;     // requests failed in a row, server side
-    char last_error [DETAIL_SIZE];      // of the latest failed request
     bool closed;                // no more requests to this upstream
     bool gave_up;               // ... because it failed in this job
     Balboard__FetchStatus closed_status;
@@ -272,7 +268,7 @@ s_source_closed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source)
     tally_t *tally = &self->tally [lane];
     s_source_fail (source, tally->closed_status, NULL, tally->closed_detail);
     source->http_status = tally->closed_http_status;
-    source->retry_after_s = tally->retry_after_s;
+    source->retry_after_s = tally->counts.retry_after_s;
 }
 
 //  An answer of lane's upstream that did not serve (a status it should
@@ -281,8 +277,8 @@ s_source_closed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source)
 static void
 s_bad_answer (bb_fetch_job_t *self, bb_upstream_t lane, const char *reason)
 {
-    snprintf (self->tally [lane].last_error,
-              sizeof self->tally [lane].last_error, "%s", reason);
+    snprintf (self->tally [lane].counts.last_error,
+              sizeof self->tally [lane].counts.last_error, "%s", reason);
 }
 
 //  A response with a status the request should not get, and no server
@@ -307,7 +303,7 @@ s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
         s_source_closed (self, lane, source);
         return;
     }
-    self->tally [lane].failures++;
+    self->tally [lane].counts.failures++;
     s_unexpected_status (self, lane, result);
     s_source_fail (source, s_failure_status (result), result, NULL);
 }
@@ -316,8 +312,7 @@ static void
 s_parse_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
                 const bb_http_result_t *result, const char *reason)
 {
-    self->tally [lane].failures++;
-    s_bad_answer (self, lane, reason);
+    bb_tally_fail (&self->tally [lane].counts, reason);
     s_source_fail (source, BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR, result,
                    reason);
 }
@@ -548,7 +543,7 @@ s_on_price (bb_fetch_job_t *self, const bb_http_result_t *result)
     }
     else
         s_bad_answer (self, BB_UPSTREAM_PRICE, reason);
-    self->tally [BB_UPSTREAM_PRICE].failures++;
+    self->tally [BB_UPSTREAM_PRICE].counts.failures++;
     char quoted [BB_REASON_SIZE + 8];
     bb_warn ("price_failed", "job=%s http_status=%ld reason=%s",
              self->job_id, result->status,
@@ -590,7 +585,7 @@ s_on_metadata (bb_fetch_job_t *self, contract_t *contract,
     }
     else
         s_bad_answer (self, BB_UPSTREAM_HIRO, reason);
-    self->tally [BB_UPSTREAM_HIRO].failures++;
+    self->tally [BB_UPSTREAM_HIRO].counts.failures++;
     char quoted [BB_REASON_SIZE + 8];
     bb_warn ("token_meta_failed", "contract=%s http_status=%ld reason=%s",
              contract->contract, status,
@@ -704,20 +699,21 @@ s_judge (bb_fetch_job_t *self, bb_upstream_t lane,
         return;
     }
     if (result->outcome == BB_HTTP_RESPONSE)
-        snprintf (tally->last_error, sizeof tally->last_error, "HTTP %ld",
-                  result->status);
+        snprintf (tally->counts.last_error, sizeof tally->counts.last_error,
+                  "HTTP %ld", result->status);
     else
-        snprintf (tally->last_error, sizeof tally->last_error, "%s",
-                  result->detail);
+        snprintf (tally->counts.last_error, sizeof tally->counts.last_error,
+                  "%s", result->detail);
     if (!limited && ++tally->failed_in_row < GIVE_UP_FAILURES)
         return;
     char detail [DETAIL_SIZE];
     bb_reason_fail (detail, sizeof detail, "gave up on %s: %s",
-                    bb_upstream_name (lane), tally->last_error);
+                    bb_upstream_name (lane), tally->counts.last_error);
     tally->gave_up = true;
     tally->closed_http_status = (uint32_t) result->status;
     bb_warn ("upstream_given_up", "job=%s upstream=%s reason=\"%s\"",
-             self->job_id, bb_upstream_name (lane), tally->last_error);
+             self->job_id, bb_upstream_name (lane),
+             tally->counts.last_error);
     s_close (self, lane, limited ? BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED
                                  : s_failure_status (result), detail);
 }
@@ -731,14 +727,9 @@ s_done (const bb_http_result_t *result, void *arg)
     assert (self->outstanding > 0);
     self->outstanding--;
     tally_t *tally = &self->tally [s_lane_of (slot->kind)];
-    tally->requests += result->attempts;
+    bb_tally_count (&tally->counts, result);
     bb_answers_add (&tally->answers, zclock_mono (),
                     result->attempts - result->unanswered);
-    bb_latency_merge (&tally->latency, result->latency->buckets,
-                      BB_LATENCY_BUCKETS, result->latency->sum_us);
-    tally->rate_limited += result->rate_limited;
-    if (result->retry_after_s > tally->retry_after_s)
-        tally->retry_after_s = result->retry_after_s;
     if (result->retry_until_ms > tally->retry_until_ms)
         tally->retry_until_ms = result->retry_until_ms;
     agent_t *agents = self->agents;
@@ -906,36 +897,16 @@ s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
                   self->repeated_stx);
 }
 
-//  Put latency into report, in arrays it owns (freed with it).
-static void
-s_report_latency (Balboard__UpstreamReport *report,
-                  const bb_latency_t *latency)
-{
-    report->latency_buckets = malloc (sizeof latency->buckets);
-    assert (report->latency_buckets);
-    memcpy (report->latency_buckets, latency->buckets,
-            sizeof latency->buckets);
-    report->n_latency_buckets = BB_LATENCY_BUCKETS;
-    report->latency_sum_us = latency->sum_us;
-}
-
 static Balboard__UpstreamReport *
 s_upstream_report (bb_fetch_job_t *self, bb_upstream_t lane, int64_t now)
 {
-    Balboard__UpstreamReport *report =
-        bb_pb_new (&balboard__upstream_report__descriptor);
-    report->upstream = bb_upstream_to_wire (lane);
-    report->requests = self->tally [lane].requests;
-    report->failures = self->tally [lane].failures;
-    report->rate_limited = self->tally [lane].rate_limited;
-    report->retry_after_s = self->tally [lane].retry_after_s;
-    int64_t wait = self->tally [lane].retry_until_ms - now;
+    const tally_t *tally = &self->tally [lane];
+    Balboard__UpstreamReport *report = bb_tally_report (
+        &tally->counts, lane, lane != BB_UPSTREAM_HIRO ? ""
+                            : self->context->hiro_v3 ? "v3" : "v1");
+    int64_t wait = tally->retry_until_ms - now;
     report->retry_wait_ms = wait > 0 ? (uint32_t) wait : 0;
-    report->endpoint = bb_pb_strdup (lane != BB_UPSTREAM_HIRO ? ""
-                                 : self->context->hiro_v3 ? "v3" : "v1");
-    report->last_error = bb_pb_strdup (self->tally [lane].last_error);
-    report->gave_up = self->tally [lane].gave_up;
-    s_report_latency (report, &self->tally [lane].latency);
+    report->gave_up = tally->gave_up;
     return report;
 }
 
@@ -1158,7 +1129,7 @@ s_token_known (bb_fetch_job_t *self, const Balboard__TokenMeta *known)
 static size_t
 s_metadata_allowed (bb_fetch_job_t *self)
 {
-    uint32_t used = self->tally [BB_UPSTREAM_HIRO].requests;
+    uint32_t used = self->tally [BB_UPSTREAM_HIRO].counts.requests;
     if (self->hiro_requests_max == 0)
         return SIZE_MAX;
     return used < self->hiro_requests_max ? self->hiro_requests_max - used
