@@ -153,27 +153,6 @@ s_answer (self_t *self, const bb_envelope_t *request)
     return frame;
 }
 
-//  Answer a message that is not a query as bb_wire_reject does.
-static zframe_t *
-s_reject (const bb_wire_msg_t *msg)
-{
-    char reason [BB_REASON_SIZE], quoted [2 * BB_REASON_SIZE];
-    Balboard__ErrorReply__Code code = BALBOARD__ERROR_REPLY__CODE__BAD_FRAME;
-    uint64_t request_id = 0;
-    if (msg->envelope) {
-        code = BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED;
-        request_id = msg->envelope->request_id;
-        snprintf (reason, sizeof reason, "%s is not served on the query "
-                  "socket", bb_wire_body_name (msg->envelope->body_case));
-    }
-    else
-        snprintf (reason, sizeof reason, "%s", msg->reason);
-    bb_warn (msg->envelope ? "unsupported" : "bad_frame", "socket=query "
-             "reason=%s", bb_log_quote (reason, quoted, sizeof quoted));
-    bb_envelope_t *error = bb_pb_error (request_id, code, reason);
-    return s_error_frame (&error);
-}
-
 //  Decode the request frames of msg ([envelope], the peer popped).
 static void
 s_decode (zmsg_t *request, bb_wire_msg_t *msg)
@@ -201,7 +180,8 @@ s_on_request (zloop_t *loop, zsock_t *reader, void *arg)
     s_decode (request, &msg);
     zmsg_destroy (&request);
     zframe_t *frame = msg.envelope && s_is_query (msg.envelope->body_case)
-                    ? s_answer (self, msg.envelope) : s_reject (&msg);
+                    ? s_answer (self, msg.envelope)
+                    : bb_wire_rejection ("query", &msg);
     bb_wire_msg_reset (&msg);
     zmsg_t *reply = zmsg_new ();
     if (peer)
