@@ -46,3 +46,14 @@ bb_pb_error (uint64_t request_id, Balboard__ErrorReply__Code code,
     envelope->error->reason = bb_pb_strdup (reason);
     return envelope;
 }
+
+Balboard__JobReport *
+bb_pb_job_report (const char *job_id, uint32_t attempt,
+                  const char *fetcher_id)
+{
+    Balboard__JobReport *report = bb_pb_new (&balboard__job_report__descriptor);
+    report->job_id = bb_pb_strdup (job_id);
+    report->attempt = attempt;
+    report->fetcher_id = bb_pb_strdup (fetcher_id);
+    return report;
+}

@@ -32,6 +32,11 @@ bb_envelope_t *bb_pb_error (uint64_t request_id,
                             Balboard__ErrorReply__Code code,
                             const char *reason);
 
+//  A new JobReport from fetcher_id on attempt of job_id (both copied),
+//  the rest to fill; caller owns it.
+Balboard__JobReport *bb_pb_job_report (const char *job_id, uint32_t attempt,
+                                       const char *fetcher_id);
+
 //  Append item to the repeated field array (count elements).
 #define BB_PB_PUSH(array, count, item) do { \
     (array) = realloc ((array), ((count) + 1) * sizeof *(array)); \

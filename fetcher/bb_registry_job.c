@@ -424,10 +424,9 @@ bb_registry_job_report (bb_registry_job_t *self,
     assert (self);
     if (self->report)
         balboard__job_report__free_unpacked (self->report, NULL);
-    Balboard__JobReport *report = bb_pb_new (&balboard__job_report__descriptor);
-    report->job_id = bb_pb_strdup (self->job_id);
-    report->attempt = self->attempt;
-    report->fetcher_id = bb_pb_strdup (self->fetcher_id);
+    Balboard__JobReport *report = bb_pb_job_report (self->job_id,
+                                                    self->attempt,
+                                                    self->fetcher_id);
     report->agents_ok = (uint32_t) bb_agent_list_count (self->list);
     report->agents_failed = (uint32_t) bb_agent_list_rejected_count (
                                            self->list);
@@ -451,10 +450,8 @@ Balboard__JobReport *
 bb_registry_job_refusal (const Balboard__RegistryJob *job,
                          const char *fetcher_id, const char *reason)
 {
-    Balboard__JobReport *report = bb_pb_new (&balboard__job_report__descriptor);
-    report->job_id = bb_pb_strdup (job->job_id ? job->job_id : "");
-    report->attempt = job->attempt;
-    report->fetcher_id = bb_pb_strdup (fetcher_id);
+    Balboard__JobReport *report = bb_pb_job_report (job->job_id,
+                                                    job->attempt, fetcher_id);
     report->detail = bb_pb_strdup (reason);
     Balboard__RegistrySyncReport *sync =
         bb_pb_new (&balboard__registry_sync_report__descriptor);
