@@ -1241,10 +1241,8 @@ bb_fetch_job_report (bb_fetch_job_t *self, Balboard__AckStatus store_status,
     assert (self);
     if (self->report)
         balboard__job_report__free_unpacked (self->report, NULL);
-    Balboard__JobReport *report = bb_pb_new (&balboard__job_report__descriptor);
-    report->job_id = bb_pb_strdup (self->job_id);
-    report->attempt = self->attempt;
-    report->fetcher_id = bb_pb_strdup (self->context->fetcher_id);
+    Balboard__JobReport *report = bb_pb_job_report (
+        self->job_id, self->attempt, self->context->fetcher_id);
     report->agents_ok = s_agents_ok (self);
     report->agents_failed = (uint32_t) self->agent_count - report->agents_ok;
     report->store_status = store_status;
