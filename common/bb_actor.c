@@ -30,15 +30,27 @@ struct _bb_actor_t {
 //  Owner side
 
 //  Read one report from the actor: its word and, into reason, its reason.
-//  Returns the word (caller frees), NULL if the pipe broke.
+//  A signal (SIGTERM while the process starts) interrupts the owner's
+//  wait, not the actor: the read goes on, past zactor's start signal when
+//  the interrupted zactor_new left it unread, and the owner sees the
+//  signal once its actors are up. Returns the word (caller frees), NULL
+//  if the pipe broke.
 static char *
 s_read_report (zactor_t *actor, char *reason, size_t size)
 {
-    char *word = NULL, *text = NULL;
-    if (zstr_recvx (actor, &word, &text, NULL) < 1)
-        return NULL;
+    zmsg_t *report = NULL;
+    while (!report) {
+        report = zmsg_recv (actor);
+        if (!report && zmq_errno () != EINTR)
+            return NULL;
+        if (report && zmsg_signal (report) >= 0)
+            zmsg_destroy (&report);
+    }
+    char *word = zmsg_popstr (report);
+    char *text = zmsg_popstr (report);
     snprintf (reason, size, "%s", text ? text : "");
     zstr_free (&text);
+    zmsg_destroy (&report);
     return word;
 }
 

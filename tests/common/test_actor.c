@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -23,7 +24,24 @@ typedef struct {
     bool init_done;             // set by the actor before it is ready
     bool ended;                 // set by the actor after its loop
     bool terminated;            // the loop saw $TERM
+    bool signal_owner;          // signal the owner before it is ready
+    pthread_t owner;            // the thread that starts the actor
 } script_t;
+
+//  How long the actor lets its owner block on the start before it signals
+//  it: an order of events, not a bound (a late block only hides the case)
+#define SIGNAL_LEAD_MS  50
+
+//  Set by the owner's SIGUSR1 handler, installed without SA_RESTART like
+//  the services' SIGTERM handler, so the owner's wait is interrupted
+static volatile sig_atomic_t s_owner_signalled;
+
+static void
+s_on_usr1 (int signum)
+{
+    (void) signum;
+    s_owner_signalled = 1;
+}
 
 static void
 s_test_actor (zsock_t *pipe, void *args)
@@ -32,6 +50,12 @@ s_test_actor (zsock_t *pipe, void *args)
     if (script->fail_start) {
         bb_actor_failed (pipe, "no database here");
         return;
+    }
+    if (script->signal_owner) {
+        zclock_sleep (SIGNAL_LEAD_MS);
+        pthread_kill (script->owner, SIGUSR1);
+        while (!s_owner_signalled)
+            zclock_sleep (1);
     }
     script->init_done = true;
     bb_actor_ready (pipe);
@@ -108,6 +132,25 @@ test_serve_ends_on_signal (void **state)
     assert_true (scripts [0].terminated && scripts [1].terminated);
 }
 
+//  A signal (SIGTERM in a service) while a process starts its actors: the
+//  start still completes, as the owner's wait was interrupted, not the
+//  actor. It used to read zactor's start signal, left unread by the
+//  interrupted zactor_new, as the report and fail with "no report".
+static void
+test_signal_while_starting (void **state)
+{
+    struct sigaction action = { .sa_handler = s_on_usr1 };
+    sigemptyset (&action.sa_mask);
+    assert_int_equal (sigaction (SIGUSR1, &action, NULL), 0);
+    script_t script = { .signal_owner = true, .owner = pthread_self () };
+    bb_actor_t *actor = bb_actor_new ("test", s_test_actor, &script);
+    assert_true (s_owner_signalled);
+    assert_non_null (actor);
+    assert_true (script.init_done);
+    bb_actor_destroy (&actor);
+    assert_true (script.terminated);
+}
+
 //  Logging and signal handling as in the services, before any test.
 static int
 s_init (void **state)
@@ -121,4 +164,5 @@ BB_TEST_MAIN (s_init, NULL,
         cmocka_unit_test (test_ready_after_init),
         cmocka_unit_test (test_failed_start),
         cmocka_unit_test (test_stopped_on_its_own),
-        cmocka_unit_test (test_serve_ends_on_signal))
+        cmocka_unit_test (test_serve_ends_on_signal),
+        cmocka_unit_test (test_signal_while_starting))
