@@ -584,14 +584,12 @@ s_on_store (zloop_t *loop, zsock_t *reader, void *arg)
     uint32_t limit;
     const Balboard__AgentsPage *page = bb_pager_recv (self->pager, &msg,
                                                       &limit);
-    //  Paused since it asked: the cursor stays, resume asks again. A
-    //  chunk's page is kept, uncommitted, for the pump to dispatch when
-    //  a fetcher is ready and the budget and the mode allow
+    //  Paused since it asked: the cursor stays, resume asks again. The
+    //  page is kept, uncommitted, for the pump to take when a fetcher is
+    //  ready and the budget and the mode allow (an empty one too: the
+    //  rotation's dispatch is over only when a fetcher could go on)
     if (page && !bb_rotation_meta (self->rotation)->paused) {
-        if (page->n_agents)
-            bb_pager_keep (self->pager, &msg);
-        else
-            s_on_page (self, page, limit, zclock_time ());
+        bb_pager_keep (self->pager, &msg);
         s_pump (self);
     }
     bb_wire_msg_reset (&msg);
