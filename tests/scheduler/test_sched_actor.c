@@ -911,8 +911,12 @@ test_job_never_arrived (void **state)
     s_fetcher_add (world, "other", true);
     //  within WAIT_MS, well before the 60 s deadline
     s_run_until (world, s_one_rotation_complete);
+    //  A slow machine may find the job lost before "other" joins: it then
+    //  goes to "lost" again (attempt 2), is lost again, and only then
+    //  reaches "other"
     const dispatch_t *again = s_last_dispatch_of (world, "1.0");
-    assert_int_equal (again->attempt, 2);
+    assert_true (again->attempt >= 2);
+    assert_string_equal (again->fetcher, "other");
 }
 
 //  A fetcher whose heartbeat names another job than the one it was given
