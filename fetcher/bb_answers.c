@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 //  Merge steps two by two, each pair at its later instant: count halves.
 static void
@@ -50,8 +51,7 @@ bb_answers_report (const bb_answers_t *self, int64_t now_ms,
     assert (self && report && report->n_answered == 0);
     bb_answers_step_t steps [BB_ANSWERS_KEPT];
     size_t count = self->count;
-    for (size_t i = 0; i < count; i++)
-        steps [i] = self->steps [i];
+    memcpy (steps, self->steps, count * sizeof steps [0]);
     while (count > BB_ANSWERS_STEPS)
         s_halve (steps, &count);
     if (count == 0)
