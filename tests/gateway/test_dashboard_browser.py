@@ -44,7 +44,8 @@ PHONE = (390, 844)
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.common.exceptions import (NoAlertPresentException,
+                                            StaleElementReferenceException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -210,11 +211,32 @@ def rows(driver):
     return driver.find_elements(By.CSS_SELECTOR, "#rows tr.row")
 
 
+# The page re-renders its rows when an event arrives, so what is read of
+# several rows is read in one script: no element can go stale between reads.
+TABLE_SCRIPT = """
+return Array.from(document.querySelectorAll('#rows tr.row'), row => [
+    row.querySelector('button.name').innerText.trim(),
+    row.querySelector('button.name').title,
+    row.querySelector('td.total').innerText.trim()]);
+"""
+
+
 def table(driver):
     """(name, total) of every row shown."""
-    return [(row.find_element(By.CSS_SELECTOR, "button.name").text,
-             money(row.find_element(By.CSS_SELECTOR, "td.total").text))
-            for row in rows(driver)]
+    return [(name, money(total))
+            for name, _, total in driver.execute_script(TABLE_SCRIPT)]
+
+
+def names_by_title(driver, title):
+    """The names shown for rows whose name carries this title."""
+    return [name for name, shown_title, _ in
+            driver.execute_script(TABLE_SCRIPT) if shown_title == title]
+
+
+def waiting(driver):
+    """A wait that tries again when a re-render replaced an element."""
+    return WebDriverWait(driver, WAIT_S,
+                         ignored_exceptions=(StaleElementReferenceException,))
 
 
 def check_first_rows(driver, world):
@@ -248,7 +270,8 @@ def check_live_update(driver, world):
 
 
 def check_detail(driver):
-    rows(driver)[0].find_element(By.CSS_SELECTOR, "button.name").click()
+    waiting(driver).until(lambda d: rows(d)[0].find_element(
+        By.CSS_SELECTOR, "button.name").click() or True)
     WebDriverWait(driver, WAIT_S).until(lambda d: d.find_element(
         By.ID, "detail").is_displayed())
     WebDriverWait(driver, WAIT_S).until(lambda d: d.find_elements(
@@ -257,15 +280,13 @@ def check_detail(driver):
 
 
 def check_hostile_name(driver, hostile):
-    more = driver.find_element(By.ID, "more")
-    while more.is_enabled():
+    while driver.find_element(By.ID, "more").is_enabled():
         count = len(rows(driver))
-        more.click()
+        driver.find_element(By.ID, "more").click()
         WebDriverWait(driver, WAIT_S).until(lambda d: len(rows(d)) > count)
-    names = driver.find_elements(By.CSS_SELECTOR, "#rows button.name")
-    shown = [n for n in names if n.get_attribute("title") == hostile]
+    shown = names_by_title(driver, hostile)
     assert len(shown) == 1, "the hostile agent is listed"
-    assert shown[0].text == HOSTILE, f"shown as {shown[0].text!r}"
+    assert shown[0] == HOSTILE, f"shown as {shown[0]!r}"
     assert not driver.find_elements(By.CSS_SELECTOR, "img"), "an img"
     try:
         driver.switch_to.alert
@@ -291,8 +312,10 @@ def check_partial_marker(driver, world):
     world.rotation()
     WebDriverWait(driver, WAIT_S).until(lambda d: d.find_elements(
         By.CSS_SELECTOR, "#rows .badge.partial"))
-    stale = driver.find_elements(By.CSS_SELECTOR, "#rows td.freshness .stale")
-    assert stale and stale[0].text == "stale (partial)", "no stale marker"
+    marker = driver.execute_script(
+        "const m = document.querySelector('#rows td.freshness .stale');"
+        "return m && m.innerText.trim();")
+    assert marker == "stale (partial)", f"stale marker: {marker!r}"
 
 
 def main():
