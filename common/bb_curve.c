@@ -404,6 +404,16 @@ bb_curve_permit (bb_curve_t *self, zsock_t *socket, const char *name,
     return false;
 }
 
+bool
+bb_curve_recv (bb_curve_t *self, zsock_t *socket, const char *name,
+               bb_wire_msg_t *msg)
+{
+    bb_wire_result_t result = bb_wire_recv (socket, msg);
+    if (result == BB_WIRE_BAD_FRAME)
+        bb_wire_reject (socket, name, msg);
+    return result == BB_WIRE_OK && bb_curve_permit (self, socket, name, msg);
+}
+
 uint64_t
 bb_curve_refused (void)
 {

@@ -96,6 +96,13 @@ zsock_t *bb_curve_socket_new (bb_curve_t *self, int type,
 bool bb_curve_permit (bb_curve_t *self, zsock_t *socket, const char *name,
                       const bb_wire_msg_t *msg);
 
+//  Receive the message waiting on socket (a server's ROUTER, log name:
+//  name) into msg (zeroed; the caller resets it either way). A bad frame
+//  is answered (bb_wire_reject), a request bb_curve_permit refuses too.
+//  Returns true when msg holds a request to serve.
+bool bb_curve_recv (bb_curve_t *self, zsock_t *socket, const char *name,
+                    bb_wire_msg_t *msg);
+
 //  What this process refused at the handshake and denied by role.
 uint64_t bb_curve_refused (void);
 uint64_t bb_curve_denied (void);

@@ -6,8 +6,9 @@
     bb_jobs, the budget each attempt holds), bb_fetchers the fetchers,
     which job each holds and when one is lost, bb_pager the agents page
     requests to the store, bb_health and bb_budget the upstreams,
-    bb_sched_status the status reply, bb_pickup the store's events that
-    say agents were imported, bb_registry_sync the registry sync.
+    bb_sched_control the control socket (its commands and the status
+    reply), bb_pickup the store's events that say agents were imported,
+    bb_registry_sync the registry sync.
 
     Layers, top to bottom: dispatch and losses; the pump that decides
     what to dispatch next; agents pages; reports; ticks and timers; the
@@ -37,7 +38,7 @@
 #include "bb_pickup.h"
 #include "bb_registry_sync.h"
 #include "bb_rotation.h"
-#include "bb_sched_status.h"
+#include "bb_sched_control.h"
 #include "bb_sources.h"
 #include "bb_wire.h"
 
@@ -61,6 +62,7 @@ typedef struct {
     bb_fetchers_t *fetchers;
     bb_pickup_t *pickup;            // the store's events: imports
     bb_registry_sync_t *sync;       // the registry sync
+    bb_sched_control_t commands;    // what the control socket acts on
     int alarm_id;                   // the tick timer, -1 = none
     uint64_t next_tick_ms;          // when the alarm fires
     uint64_t last_tick_ms;          // when the last tick ran
@@ -561,12 +563,7 @@ s_on_jobs (zloop_t *loop, zsock_t *reader, void *arg)
 {
     self_t *self = (self_t *) arg;
     bb_wire_msg_t msg = { 0 };
-    bb_wire_result_t result = bb_wire_recv (reader, &msg);
-    if (result == BB_WIRE_BAD_FRAME)
-        bb_wire_reject (reader, "jobs", &msg);
-    else
-    if (result == BB_WIRE_OK
-    &&  bb_curve_permit (self->settings.curve, reader, "jobs", &msg))
+    if (bb_curve_recv (self->settings.curve, reader, "jobs", &msg))
         s_fetcher_message (self, reader, msg.peer, msg.envelope,
                            zclock_time ());
     bb_wire_msg_reset (&msg);
@@ -607,86 +604,6 @@ s_on_store_event (zloop_t *loop, zsock_t *reader, void *arg)
     if (bb_pickup_recv (self->pickup))
         bb_pager_drop (self->pager);
     s_pick_up (self, zclock_time ());
-    return 0;
-}
-
-//  ---------------------------------------------------------------------
-//  Control socket
-
-//  Apply control; returns NULL, or why it cannot.
-static const char *
-s_control (self_t *self, const Balboard__SchedulerControl *control)
-{
-    switch (control->command) {
-        case BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS:
-            return NULL;
-        case BALBOARD__SCHEDULER_CONTROL__COMMAND__PAUSE:
-            bb_rotation_set_paused (self->rotation, true);
-            bb_pager_drop (self->pager);
-            return NULL;
-        case BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME:
-            if (bb_rotation_set_paused (self->rotation, false) == 0)
-                s_pump (self);
-            return NULL;
-        case BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK:
-            bb_info ("tick_requested", NULL);
-            s_tick (self);
-            return NULL;
-        case BALBOARD__SCHEDULER_CONTROL__COMMAND__SYNC:
-            if (!bb_registry_sync_configured (self->sync))
-                return "no registry to sync: set BALBOARD_REGISTRY_URL";
-            bb_registry_sync_request (self->sync, control->confirm);
-            s_pump (self);
-            return NULL;
-        default:
-            return "command must be STATUS, PAUSE, RESUME, TICK or SYNC";
-    }
-}
-
-//  Reply to peer with the status, as of now.
-static void
-s_send_status (self_t *self, zsock_t *socket, zframe_t *peer,
-               uint64_t request_id)
-{
-    bb_sched_status_parts_t parts = {
-        .meta = bb_rotation_meta (self->rotation),
-        .health = self->health,
-        .budget = self->budget,
-        .fetchers = self->fetchers,
-        .jobs = self->in_flight,
-        .sync = self->sync,
-        .next_tick_ms = self->next_tick_ms
-    };
-    bb_sched_status_send (&parts, zclock_time (), socket, peer, request_id);
-}
-
-static int
-s_on_control (zloop_t *loop, zsock_t *reader, void *arg)
-{
-    self_t *self = (self_t *) arg;
-    bb_wire_msg_t msg = { 0 };
-    bb_wire_result_t result = bb_wire_recv (reader, &msg);
-    if (result == BB_WIRE_BAD_FRAME)
-        bb_wire_reject (reader, "control", &msg);
-    else
-    if (result == BB_WIRE_OK
-    &&  bb_curve_permit (self->settings.curve, reader, "control", &msg)) {
-        bb_envelope_t *envelope = msg.envelope;
-        uint64_t request_id = envelope->request_id;
-        bool control = envelope->body_case
-                    == BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
-        const char *why = control
-            ? s_control (self, envelope->scheduler_control)
-            : "the control socket takes SchedulerControl";
-        if (why)
-            bb_wire_send_error (reader, msg.peer, request_id, control
-                                ? BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST
-                                : BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED,
-                                why);
-        else
-            s_send_status (self, reader, msg.peer, request_id);
-    }
-    bb_wire_msg_reset (&msg);
     return 0;
 }
 
@@ -765,6 +682,33 @@ s_self_parts (self_t *self, const bb_scheduler_settings_t *settings)
     self->loop = zloop_new ();
 }
 
+//  The pump and the tick, as the control socket calls them.
+static void
+s_pump_for (void *self)
+{
+    s_pump ((self_t *) self);
+}
+
+static void
+s_tick_for (void *self)
+{
+    s_tick ((self_t *) self);
+}
+
+//  What the control socket acts on: the parts of self, once whole.
+static void
+s_commands (self_t *self)
+{
+    self->commands = (bb_sched_control_t) {
+        .rotation = self->rotation, .pager = self->pager,
+        .health = self->health, .budget = self->budget,
+        .fetchers = self->fetchers, .jobs = self->in_flight,
+        .sync = self->sync, .next_tick_ms = &self->next_tick_ms,
+        .curve = self->settings.curve,
+        .pump = s_pump_for, .tick = s_tick_for, .actor = self
+    };
+}
+
 //  The actor's state, or NULL with *why it cannot start.
 static self_t *
 s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings,
@@ -784,7 +728,9 @@ s_self_new (zsock_t *pipe, const bb_scheduler_settings_t *settings,
     zloop_set_nonstop (self->loop, true);
     zloop_reader (self->loop, pipe, bb_actor_on_pipe, &self->terminated);
     zloop_reader (self->loop, self->jobs, s_on_jobs, self);
-    zloop_reader (self->loop, self->control, s_on_control, self);
+    s_commands (self);
+    zloop_reader (self->loop, self->control, bb_sched_control_on_socket,
+                  &self->commands);
     zloop_reader (self->loop, bb_pager_socket (self->pager), s_on_store,
                   self);
     if (bb_pickup_socket (self->pickup))
