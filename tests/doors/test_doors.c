@@ -355,31 +355,30 @@ s_answered (const char *endpoint, Balboard__Envelope__BodyCase request)
     bb_client_destroy (&client);
 }
 
+//  The sockets that answer requests (all but the jobs socket): after the
+//  attacks each still answers a request of its own kind.
 static void
-test_store_ingest (void **state)
+test_request_sockets (void **state)
 {
     doors_t *doors = *state;
-    s_attack ("store ingest", doors->ingest);
-    s_check_up (doors);
-    s_answered (doors->ingest, BALBOARD__ENVELOPE__BODY_TOKEN_META_QUERY);
-}
-
-static void
-test_store_query (void **state)
-{
-    doors_t *doors = *state;
-    s_attack ("store query", doors->query);
-    s_check_up (doors);
-    s_answered (doors->query, BALBOARD__ENVELOPE__BODY_STATS_REQUEST);
-}
-
-static void
-test_scheduler_control (void **state)
-{
-    doors_t *doors = *state;
-    s_attack ("scheduler control", doors->control);
-    s_check_up (doors);
-    s_answered (doors->control, BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL);
+    const struct {
+        const char *name;
+        const char *endpoint;
+        Balboard__Envelope__BodyCase request;
+    } sockets [] = {
+        { "store ingest", doors->ingest,
+          BALBOARD__ENVELOPE__BODY_TOKEN_META_QUERY },
+        { "store query", doors->query,
+          BALBOARD__ENVELOPE__BODY_STATS_REQUEST },
+        { "scheduler control", doors->control,
+          BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL },
+    };
+    for (size_t index = 0; index < sizeof sockets / sizeof sockets [0];
+         index++) {
+        s_attack (sockets [index].name, sockets [index].endpoint);
+        s_check_up (doors);
+        s_answered (sockets [index].endpoint, sockets [index].request);
+    }
 }
 
 //  On the jobs socket a real fetcher's FetcherReady is answered by the
@@ -433,9 +432,7 @@ main (void)
 {
     setvbuf (stdout, NULL, _IOLBF, 0);
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_store_ingest),
-        cmocka_unit_test (test_store_query),
-        cmocka_unit_test (test_scheduler_control),
+        cmocka_unit_test (test_request_sockets),
         cmocka_unit_test (test_scheduler_jobs),
         cmocka_unit_test (test_store_events),
     };
