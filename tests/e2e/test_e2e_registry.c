@@ -101,6 +101,17 @@ s_report (bb_envelope_t *reply)
     return reply->scheduler_status->registry_sync;
 }
 
+//  s_sync, and check the sync ended with outcome; its status (caller
+//  destroys).
+static bb_envelope_t *
+s_sync_outcome (e2e_world_t *world, bool confirm,
+                Balboard__SyncOutcome outcome)
+{
+    bb_envelope_t *reply = s_sync (world, confirm);
+    assert_int_equal (s_report (reply)->outcome, outcome);
+    return reply;
+}
+
 //  ---------------------------------------------------------------------
 //  Tests
 
@@ -108,16 +119,27 @@ static const char *const s_sched_args [] = {
     "--registry-max-remove-pct", "50", "--registry-rpm", "0", NULL
 };
 
+//  A world whose scheduler syncs agents from the mock's registry, with
+//  fetchers fetchers, chunks of chunk_size (0: the default) and the
+//  mock's extra flags (NULL-terminated, may be NULL).
+static e2e_world_t *
+s_world_new (unsigned agents, unsigned chunk_size, unsigned fetchers,
+             const char *const *mock_args)
+{
+    e2e_options_t options = { .agents = agents, .chunk_size = chunk_size,
+                              .fetchers = fetchers, .registry = true,
+                              .mock_args = mock_args,
+                              .scheduler_args = s_sched_args };
+    return e2e_world_new (&options);
+}
+
 //  100 agents synced at start and fetched; growth to 150 is picked up
 //  and fetched whole in the next rotation; shrinking to 80 removes
 //  exactly the 70 gone.
 static void
 test_growth_and_shrink (void **state)
 {
-    e2e_options_t options = { .agents = 100, .chunk_size = 50,
-                              .fetchers = 2, .registry = true,
-                              .scheduler_args = s_sched_args };
-    e2e_world_t *world = e2e_world_new (&options);
+    e2e_world_t *world = s_world_new (100, 50, 2, NULL);
     e2e_world_go (world);
     bb_envelope_t *reply = s_wait_sync (world, 0);
     assert_int_equal (s_report (reply)->outcome,
@@ -132,9 +154,8 @@ test_growth_and_shrink (void **state)
     //  Growth: the sync adds 50, the store's event starts a rotation
     int64_t start = bb_clock_mono_ms ();
     s_registry_agents (world, 150);
-    reply = s_sync (world, false);
-    assert_int_equal (s_report (reply)->outcome,
-                      BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    reply = s_sync_outcome (world, false,
+                            BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
     assert_int_equal (s_report (reply)->added, 50);
     assert_int_equal (s_report (reply)->removed, 0);
     bb_wire_envelope_destroy (&reply);
@@ -145,9 +166,8 @@ test_growth_and_shrink (void **state)
 
     //  Shrinking: exactly the 70 gone are removed
     s_registry_agents (world, 80);
-    reply = s_sync (world, false);
-    assert_int_equal (s_report (reply)->outcome,
-                      BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    reply = s_sync_outcome (world, false,
+                            BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
     assert_int_equal (s_report (reply)->removed, 70);
     assert_int_equal (s_report (reply)->unchanged, 80);
     bb_wire_envelope_destroy (&reply);
@@ -162,10 +182,8 @@ test_growth_and_shrink (void **state)
 static void
 test_partial_held_rejected (void **state)
 {
-    e2e_options_t options = { .agents = 150, .fetchers = 1,
-                              .registry = true,
-                              .scheduler_args = s_sched_args };
-    e2e_world_t *world = e2e_world_new_going (&options);
+    e2e_world_t *world = s_world_new (150, 0, 1, NULL);
+    e2e_world_go (world);
     bb_envelope_t *reply = s_wait_sync (world, 0);
     assert_int_equal (s_report (reply)->added, 150);
     bb_wire_envelope_destroy (&reply);
@@ -175,9 +193,8 @@ test_partial_held_rejected (void **state)
     e2e_world_mock_control (world, "{\"faults\": [{\"endpoint\": \"agents\","
                             " \"kind\": \"5xx\", \"status\": 500,"
                             " \"count\": 1000, \"skip\": 1}]}");
-    reply = s_sync (world, false);
-    assert_int_equal (s_report (reply)->outcome,
-                      BALBOARD__SYNC_OUTCOME__SYNC_PARTIAL);
+    reply = s_sync_outcome (world, false,
+                            BALBOARD__SYNC_OUTCOME__SYNC_PARTIAL);
     assert_int_equal (s_report (reply)->removed, 0);
     assert_true (*s_report (reply)->reason);
     printf ("e2e registry: partial read: %s\n", s_report (reply)->reason);
@@ -187,9 +204,7 @@ test_partial_held_rejected (void **state)
 
     //  Empty: held, shown, then applied with confirm
     s_registry_agents (world, 0);
-    reply = s_sync (world, false);
-    assert_int_equal (s_report (reply)->outcome,
-                      BALBOARD__SYNC_OUTCOME__SYNC_HELD);
+    reply = s_sync_outcome (world, false, BALBOARD__SYNC_OUTCOME__SYNC_HELD);
     assert_int_equal (s_report (reply)->held_removals, 150);
     assert_int_equal (s_report (reply)->removed, 0);
     assert_true (*s_report (reply)->reason);
@@ -200,9 +215,7 @@ test_partial_held_rejected (void **state)
     assert_int_equal (reply->store_stats->registry_sync->outcome,
                       BALBOARD__SYNC_OUTCOME__SYNC_HELD);
     bb_wire_envelope_destroy (&reply);
-    reply = s_sync (world, true);
-    assert_int_equal (s_report (reply)->outcome,
-                      BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    reply = s_sync_outcome (world, true, BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
     assert_int_equal (s_report (reply)->removed, 150);
     bb_wire_envelope_destroy (&reply);
     assert_int_equal (s_agents (world), 0);
@@ -248,6 +261,33 @@ s_wait_pages (e2e_world_t *world, json_int_t pages)
     }
 }
 
+//  Set the registry to agents and start a sync; return once the mock
+//  served pages of its pages, so that a kill lands in its middle.
+static void
+s_sync_under_way (e2e_world_t *world, unsigned agents, json_int_t pages)
+{
+    s_registry_agents (world, agents);
+    json_int_t served = e2e_world_mock_count (world, "requests",
+                                              "by_endpoint", "agents", NULL);
+    bb_envelope_t *reply = e2e_world_sync (world, false);
+    bb_wire_envelope_destroy (&reply);
+    s_wait_pages (world, served + pages);
+}
+
+//  Once a sync after generation ended, the store holds agents, after
+//  one more sync if that one did not complete.
+static void
+s_synced_to (e2e_world_t *world, uint64_t generation, uint64_t agents)
+{
+    bb_envelope_t *reply = s_wait_sync (world, generation);
+    bb_wire_envelope_destroy (&reply);
+    if (s_agents (world) != agents) {
+        reply = s_sync (world, false);
+        bb_wire_envelope_destroy (&reply);
+    }
+    assert_int_equal (s_agents (world), agents);
+}
+
 //  A kill -9 of the store, then of the scheduler, in the middle of a
 //  sync of 5,000 agents (3 parts): the old set or the new one; the sync
 //  then completes.
@@ -255,47 +295,22 @@ static void
 test_kill_during_sync (void **state)
 {
     static const char *const mock_args [] = { "--latency-ms", "20", NULL };
-    e2e_options_t options = { .agents = 100, .fetchers = 1,
-                              .registry = true, .mock_args = mock_args,
-                              .scheduler_args = s_sched_args };
-    e2e_world_t *world = e2e_world_new_going (&options);
+    e2e_world_t *world = s_world_new (100, 0, 1, mock_args);
+    e2e_world_go (world);
     bb_envelope_t *reply = s_wait_sync (world, 0);
     bb_wire_envelope_destroy (&reply);
     uint64_t generation = s_generation (world);
 
-    s_registry_agents (world, 5000);
-    json_int_t pages = e2e_world_mock_count (world, "requests",
-                                             "by_endpoint", "agents", NULL);
-    reply = e2e_world_sync (world, false);
-    bb_wire_envelope_destroy (&reply);
-    s_wait_pages (world, pages + 50);
+    s_sync_under_way (world, 5000, 50);
     e2e_world_kill_store (world);
     s_old_or_new (world, 100, 5000);
-    reply = s_wait_sync (world, generation);
-    bb_wire_envelope_destroy (&reply);
-    generation = s_generation (world);
-    if (s_agents (world) != 5000) {
-        reply = s_sync (world, false);
-        bb_wire_envelope_destroy (&reply);
-    }
-    assert_int_equal (s_agents (world), 5000);
+    s_synced_to (world, generation, 5000);
 
-    s_registry_agents (world, 4000);
-    pages = e2e_world_mock_count (world, "requests", "by_endpoint", "agents",
-                                  NULL);
-    reply = e2e_world_sync (world, false);
-    bb_wire_envelope_destroy (&reply);
-    s_wait_pages (world, pages + 40);
+    s_sync_under_way (world, 4000, 40);
     e2e_world_kill_scheduler (world);
     s_old_or_new (world, 5000, 4000);
     e2e_world_start_scheduler (world, NULL);
-    reply = s_wait_sync (world, 0);
-    bb_wire_envelope_destroy (&reply);
-    if (s_agents (world) != 4000) {
-        reply = s_sync (world, false);
-        bb_wire_envelope_destroy (&reply);
-    }
-    assert_int_equal (s_agents (world), 4000);
+    s_synced_to (world, 0, 4000);
     e2e_world_destroy (&world);
 }
 
@@ -304,10 +319,7 @@ test_kill_during_sync (void **state)
 static void
 test_sync_10000 (void **state)
 {
-    e2e_options_t options = { .agents = 10000, .fetchers = 1,
-                              .registry = true,
-                              .scheduler_args = s_sched_args };
-    e2e_world_t *world = e2e_world_new (&options);
+    e2e_world_t *world = s_world_new (10000, 0, 1, NULL);
     int64_t start = bb_clock_mono_ms ();
     e2e_world_go (world);
     bb_envelope_t *reply = s_wait_sync (world, 0);
