@@ -18,6 +18,8 @@
 #define POLL_MS         50
 #define ACTIVE_MS       "300000"
 #define IDLE_MS         "600000"
+#define ALARM_FLAGS     "--alarm-active-ms", ACTIVE_MS, \
+                        "--alarm-idle-ms", IDLE_MS
 #define IDLE_INTERVAL_MS 600000
 #define ACTIVE_INTERVAL_MS 300000
 #define RETRY_AFTER_S   8           // the pause: long enough for a slow
@@ -100,24 +102,35 @@ s_nothing_in_flight (const Balboard__SchedulerStatus *status, void *arg)
     return status->n_in_flight == 0;
 }
 
+//  A world of agents in chunks of 50 and fetchers fetchers, its
+//  scheduler started with args, the mock told control; returns it going,
+//  *before_go the wall time just before it went.
+static e2e_world_t *
+s_world_going (unsigned agents, unsigned fetchers,
+               const char *const *args, const char *control,
+               uint64_t *before_go)
+{
+    e2e_options_t options = { .agents = agents, .chunk_size = 50,
+                              .fetchers = fetchers, .scheduler_args = args };
+    e2e_world_t *world = e2e_world_new (&options);
+    e2e_world_mock_control (world, control);
+    *before_go = bb_clock_wall_ms ();
+    e2e_world_go (world);
+    return world;
+}
+
 static void
 test_idle_and_back (void **state)
 {
-    e2e_options_t options = {
-        .agents = 400, .chunk_size = 50, .fetchers = 1,
-        .scheduler_args = (const char *const []) {
-            "--alarm-active-ms", ACTIVE_MS, "--alarm-idle-ms", IDLE_MS,
-            "--rate-limit-backoff-ms", "100", NULL }
-    };
-    e2e_world_t *world = e2e_world_new (&options);
+    static const char *const args [] = {
+        ALARM_FLAGS, "--rate-limit-backoff-ms", "100", NULL };
     //  One source down is paced alone (test_e2e_isolation); both down
     //  turn the whole interval IDLE
-    e2e_world_mock_control (world, "{\"faults\":[{\"endpoint\":\"mempool\","
-                            "\"kind\":\"5xx\",\"count\":0},"
-                            "{\"endpoint\":\"hiro\",\"kind\":\"5xx\","
-                            "\"count\":0}]}");
-    uint64_t before_go = bb_clock_wall_ms ();
-    e2e_world_go (world);
+    uint64_t before_go;
+    e2e_world_t *world = s_world_going (
+        400, 1, args, "{\"faults\":[{\"endpoint\":\"mempool\","
+        "\"kind\":\"5xx\",\"count\":0},{\"endpoint\":\"hiro\","
+        "\"kind\":\"5xx\",\"count\":0}]}", &before_go);
     bb_envelope_t *reply = s_wait_mode (world, true);
     Balboard__SchedulerStatus *status = reply->scheduler_status;
     //  IDLE: the next tick is an idle interval after the tick that found
@@ -173,19 +186,13 @@ test_retry_after_pauses (void **state)
 {
     //  A Retry-After longer than a job's deadline: the fetcher cannot
     //  wait it out, so the scheduler pauses Hiro for what is left of it
-    e2e_options_t options = {
-        .agents = 200, .chunk_size = 50, .fetchers = 2,
-        .scheduler_args = (const char *const []) {
-            "--alarm-active-ms", ACTIVE_MS, "--alarm-idle-ms", IDLE_MS,
-            "--job-deadline-ms", "2000", NULL }
-    };
-    e2e_world_t *world = e2e_world_new (&options);
-    e2e_world_mock_control (world, "{\"rate_limit_retry_after_s\":"
-                            RETRY_AFTER_TEXT ","
-                            "\"faults\":[{\"endpoint\":\"hiro\","
-                            "\"kind\":\"429\",\"count\":1}]}");
-    uint64_t before_go = bb_clock_wall_ms ();
-    e2e_world_go (world);
+    static const char *const args [] = {
+        ALARM_FLAGS, "--job-deadline-ms", "2000", NULL };
+    uint64_t before_go;
+    e2e_world_t *world = s_world_going (
+        200, 2, args, "{\"rate_limit_retry_after_s\":" RETRY_AFTER_TEXT ","
+        "\"faults\":[{\"endpoint\":\"hiro\",\"kind\":\"429\","
+        "\"count\":1}]}", &before_go);
     bb_envelope_t *reply = e2e_world_wait_status (
         world, "pause of Hiro", s_hiro_paused, NULL, WAIT_MS);
     uint64_t paused_until =
