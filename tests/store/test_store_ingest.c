@@ -286,99 +286,73 @@ test_stale_and_real_zero (void **state)
 //  ---------------------------------------------------------------------------
 //  A malformed batch is rejected with a reason and nothing of it applies.
 
-typedef void (spoil_fn) (Balboard__BalanceBatch *batch);
+#define SPOILS 10                   // the ways s_spoil knows
 
-static void
-s_bad_amount (Balboard__BalanceBatch *batch)
+//  Sample agent index captured at captured_at_ms with a Hiro source of
+//  ustx µSTX, added to batch; returns that source.
+static Balboard__SourceResult *
+s_add (Balboard__BalanceBatch *batch, unsigned index,
+       uint64_t captured_at_ms, const char *ustx)
 {
-    char c [FX_ADDRESS_SIZE];
-    fx_stx (2, c);
-    fx_batch_simple (batch, c, bb_clock_wall_ms (), "12x", NULL, NULL);
+    char stx [FX_ADDRESS_SIZE];
+    fx_stx (index, stx);
+    fx_batch_simple (batch, stx, captured_at_ms, ustx, NULL, NULL);
+    return batch->agents [batch->n_agents - 1]->sources [0];
 }
 
-static void
-s_overflow (Balboard__BalanceBatch *batch)
+//  Sample agent 2 captured now, without sources, added to batch.
+static Balboard__AgentResult *
+s_add_bare (Balboard__BalanceBatch *batch)
 {
-    char c [FX_ADDRESS_SIZE];
-    fx_stx (2, c);
-    fx_batch_simple (batch, c, bb_clock_wall_ms (), U128_OVER, NULL, NULL);
+    char stx [FX_ADDRESS_SIZE];
+    fx_stx (2, stx);
+    return fx_batch_agent (batch, stx, bb_clock_wall_ms ());
 }
 
+//  Spoil batch (agents 0 and 1, valid) in way number spoil (0 to
+//  SPOILS - 1), each a reason to reject it whole.
 static void
-s_bad_address (Balboard__BalanceBatch *batch)
+s_spoil (Balboard__BalanceBatch *batch, int spoil)
 {
-    fx_batch_simple (batch, "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ8",
-                     bb_clock_wall_ms (), "1", NULL, NULL);
-}
-
-static void
-s_repeated_agent (Balboard__BalanceBatch *batch)
-{
-    char a [FX_ADDRESS_SIZE];
-    fx_stx (0, a);
-    fx_batch_simple (batch, a, bb_clock_wall_ms (), "1", NULL, NULL);
-}
-
-static void
-s_wrong_source (Balboard__BalanceBatch *batch)
-{
-    char c [FX_ADDRESS_SIZE];
-    fx_stx (2, c);
-    Balboard__AgentResult *agent =
-        fx_batch_agent (batch, c, bb_clock_wall_ms ());
-    Balboard__SourceResult *hiro = fx_agent_source (
-        agent, BALBOARD__UPSTREAM__UPSTREAM_HIRO,
-        BALBOARD__FETCH_STATUS__FETCH_OK);
-    fx_source_balance (hiro, "btc-l1", "1");
-}
-
-static void
-s_unknown_upstream (Balboard__BalanceBatch *batch)
-{
-    char c [FX_ADDRESS_SIZE];
-    fx_stx (2, c);
-    Balboard__AgentResult *agent =
-        fx_batch_agent (batch, c, bb_clock_wall_ms ());
-    fx_agent_source (agent, BALBOARD__UPSTREAM__UPSTREAM_PRICE,
-                     BALBOARD__FETCH_STATUS__FETCH_OK);
-}
-
-static void
-s_unknown_status (Balboard__BalanceBatch *batch)
-{
-    char c [FX_ADDRESS_SIZE];
-    fx_stx (2, c);
-    Balboard__AgentResult *agent =
-        fx_batch_agent (batch, c, bb_clock_wall_ms ());
-    fx_agent_source (agent, BALBOARD__UPSTREAM__UPSTREAM_HIRO, 42);
-}
-
-static void
-s_repeated_token (Balboard__BalanceBatch *batch)
-{
-    char c [FX_ADDRESS_SIZE];
-    fx_stx (2, c);
-    fx_batch_simple (batch, c, bb_clock_wall_ms (), "1", NULL, NULL);
-    fx_source_balance (batch->agents [batch->n_agents - 1]->sources [0],
-                       "stx", "2");
-}
-
-static void
-s_no_capture_time (Balboard__BalanceBatch *batch)
-{
-    char c [FX_ADDRESS_SIZE];
-    fx_stx (2, c);
-    fx_batch_simple (batch, c, 0, "1", NULL, NULL);
-}
-
-static void
-s_bad_token_id (Balboard__BalanceBatch *batch)
-{
-    char c [FX_ADDRESS_SIZE];
-    fx_stx (2, c);
-    fx_batch_simple (batch, c, bb_clock_wall_ms (), "1", NULL, NULL);
-    fx_source_balance (batch->agents [batch->n_agents - 1]->sources [0],
-                       "SP000.nope::x", "2");
+    uint64_t now = bb_clock_wall_ms ();
+    Balboard__Upstream hiro = BALBOARD__UPSTREAM__UPSTREAM_HIRO;
+    Balboard__FetchStatus ok = BALBOARD__FETCH_STATUS__FETCH_OK;
+    switch (spoil) {
+        case 0:                 //  an amount that is not a number
+            s_add (batch, 2, now, "12x");
+            break;
+        case 1:                 //  an amount over u128
+            s_add (batch, 2, now, U128_OVER);
+            break;
+        case 2:                 //  a bad checksum
+            fx_batch_simple (batch,
+                             "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ8", now,
+                             "1", NULL, NULL);
+            break;
+        case 3:                 //  an agent twice
+            s_add (batch, 0, now, "1");
+            break;
+        case 4:                 //  a token its source does not give
+            fx_source_balance (fx_agent_source (s_add_bare (batch), hiro, ok),
+                               "btc-l1", "1");
+            break;
+        case 5:                 //  an upstream that gives no balances
+            fx_agent_source (s_add_bare (batch),
+                             BALBOARD__UPSTREAM__UPSTREAM_PRICE, ok);
+            break;
+        case 6:                 //  a status no one knows
+            fx_agent_source (s_add_bare (batch), hiro, 42);
+            break;
+        case 7:                 //  a token twice
+            fx_source_balance (s_add (batch, 2, now, "1"), "stx", "2");
+            break;
+        case 8:                 //  no capture time
+            s_add (batch, 2, 0, "1");
+            break;
+        default:                //  a token id that is none
+            fx_source_balance (s_add (batch, 2, now, "1"), "SP000.nope::x",
+                               "2");
+    }
 }
 
 static void
@@ -387,17 +361,12 @@ test_malformed_rejected_whole (void **state)
     fx_store_t *store = fx_store_agents (state, 3);
     const char *a = store->stx [0];
     const char *b = store->stx [1];
-    spoil_fn *spoilers [] = {
-        s_bad_amount, s_overflow, s_bad_address, s_repeated_agent,
-        s_wrong_source, s_unknown_upstream, s_unknown_status,
-        s_repeated_token, s_no_capture_time, s_bad_token_id
-    };
-    for (size_t i = 0; i < sizeof spoilers / sizeof spoilers [0]; i++) {
+    for (int spoil = 0; spoil < SPOILS; spoil++) {
         Balboard__BalanceBatch *batch = fx_batch_new ("9.9");
         fx_batch_simple (batch, a, bb_clock_wall_ms (), "111", NULL, "1");
         fx_batch_simple (batch, b, bb_clock_wall_ms (), "222", NULL, "2");
         fx_batch_prices (batch, 50000000000, 2000000, bb_clock_wall_ms ());
-        spoilers [i] (batch);
+        s_spoil (batch, spoil);
         char reason [BB_REASON_SIZE];
         assert_int_equal (fx_send (store, batch, NULL, reason),
                           BALBOARD__ACK_STATUS__ACK_REJECTED);
