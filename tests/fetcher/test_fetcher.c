@@ -28,6 +28,7 @@
 #include <czmq.h>
 #include <jansson.h>
 
+#include "bb_test_main.h"
 #include "bb_answers.h"
 #include "bb_balances.h"
 #include "fetcher_expect.h"
@@ -1820,40 +1821,38 @@ s_group_teardown (void **state)
     return bb_mock_process_end (&mock, STOP_MS) == 0 ? 0 : -1;
 }
 
-#define TEST(name) cmocka_unit_test_setup_teardown (name, s_setup, s_teardown)
-
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        TEST (test_balances_exact),
-        TEST (test_price_only),
-        TEST (test_concurrency_bound),
-        TEST (test_fault_5xx),
-        TEST (test_fault_reset),
-        TEST (test_fault_parse),
-        TEST (test_fault_oversized),
-        TEST (test_fault_invalid_address),
-        TEST (test_429_waited),
-        TEST (test_429_reported),
-        TEST (test_429_mempool_html),
-        TEST (test_sources_skipped),
-        TEST (test_price_failure),
-        TEST (test_v1_gone_v3),
-        TEST (test_invalid_addresses),
-        TEST (test_api_key),
-        TEST (test_store_silent),
-        TEST (test_scheduler_restart),
-        TEST (test_reconnect_mid_job),
-        TEST (test_metadata_budget),
-        TEST (test_pending_retry),
-        TEST (test_late_job),
-        TEST (test_hang_deadline),
-        TEST (test_sigterm_mid_job),
-        TEST (test_registry_sync),
-        TEST (test_registry_partial),
-        TEST (test_registry_parts),
-        TEST (test_registry_failures),
+        BB_TEST (test_balances_exact),
+        BB_TEST (test_price_only),
+        BB_TEST (test_concurrency_bound),
+        BB_TEST (test_fault_5xx),
+        BB_TEST (test_fault_reset),
+        BB_TEST (test_fault_parse),
+        BB_TEST (test_fault_oversized),
+        BB_TEST (test_fault_invalid_address),
+        BB_TEST (test_429_waited),
+        BB_TEST (test_429_reported),
+        BB_TEST (test_429_mempool_html),
+        BB_TEST (test_sources_skipped),
+        BB_TEST (test_price_failure),
+        BB_TEST (test_v1_gone_v3),
+        BB_TEST (test_invalid_addresses),
+        BB_TEST (test_api_key),
+        BB_TEST (test_store_silent),
+        BB_TEST (test_scheduler_restart),
+        BB_TEST (test_reconnect_mid_job),
+        BB_TEST (test_metadata_budget),
+        BB_TEST (test_pending_retry),
+        BB_TEST (test_late_job),
+        BB_TEST (test_hang_deadline),
+        BB_TEST (test_sigterm_mid_job),
+        BB_TEST (test_registry_sync),
+        BB_TEST (test_registry_partial),
+        BB_TEST (test_registry_parts),
+        BB_TEST (test_registry_failures),
         cmocka_unit_test (test_options),
     };
     //  BALBOARD_TEST_FILTER=test_api_key runs one test (by pattern).

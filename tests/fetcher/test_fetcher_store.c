@@ -453,7 +453,5 @@ s_teardown (void **state)
 }
 
 BB_TEST_MAIN (NULL, NULL,
-        cmocka_unit_test_setup_teardown (test_store_serves_what_was_fetched,
-                                         s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_registry_sync_through_store,
-                                         s_setup, s_teardown))
+        BB_TEST (test_store_serves_what_was_fetched),
+        BB_TEST (test_registry_sync_through_store))

@@ -18,6 +18,7 @@
 #include <czmq.h>
 #include <jansson.h>
 
+#include "bb_test_main.h"
 #include "bb_http.h"
 #include "bb_mock_process.h"
 #include "bb_port.h"
@@ -428,21 +429,13 @@ s_group_teardown (void **state)
     return code == 0 ? 0 : -1;
 }
 
-#define TEST(name) cmocka_unit_test_setup_teardown (name, s_setup, s_teardown)
-
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        TEST (test_response),
-        TEST (test_lane_limit),
-        TEST (test_retries),
-        TEST (test_deadline),
-        TEST (test_rate_limited),
-        TEST (test_body_cap),
-        TEST (test_cancel_and_destroy),
-        cmocka_unit_test (test_retry_after_parse),
-        cmocka_unit_test (test_token_cache),
-    };
-    return cmocka_run_group_tests (tests, s_group_setup, s_group_teardown);
-}
+BB_TEST_MAIN (s_group_setup, s_group_teardown,
+              BB_TEST (test_response),
+              BB_TEST (test_lane_limit),
+              BB_TEST (test_retries),
+              BB_TEST (test_deadline),
+              BB_TEST (test_rate_limited),
+              BB_TEST (test_body_cap),
+              BB_TEST (test_cancel_and_destroy),
+              cmocka_unit_test (test_retry_after_parse),
+              cmocka_unit_test (test_token_cache))

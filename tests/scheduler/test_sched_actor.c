@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "bb_test_main.h"
 #include "bb_client.h"
 #include "bb_child.h"
 #include "bb_port.h"
@@ -1356,43 +1357,22 @@ test_registry_sync (void **state)
     assert_false (world->registry_confirm);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_rotation, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_kill_restart_resumes, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_dead_fetcher, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_deadline, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_reconnect_while_busy, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_restart_while_busy, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_scheduler_stall, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_job_never_arrived, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_busy_elsewhere, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_idle_and_back, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_retry_after, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_agents_change, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_page_ahead, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_pause_resume, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_budget, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_bad_input, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_registry_sync, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_health_flag, s_setup,
-                                         s_teardown),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+              BB_TEST (test_rotation),
+              BB_TEST (test_kill_restart_resumes),
+              BB_TEST (test_dead_fetcher),
+              BB_TEST (test_deadline),
+              BB_TEST (test_reconnect_while_busy),
+              BB_TEST (test_restart_while_busy),
+              BB_TEST (test_scheduler_stall),
+              BB_TEST (test_job_never_arrived),
+              BB_TEST (test_busy_elsewhere),
+              BB_TEST (test_idle_and_back),
+              BB_TEST (test_retry_after),
+              BB_TEST (test_agents_change),
+              BB_TEST (test_page_ahead),
+              BB_TEST (test_pause_resume),
+              BB_TEST (test_budget),
+              BB_TEST (test_bad_input),
+              BB_TEST (test_registry_sync),
+              BB_TEST (test_health_flag))

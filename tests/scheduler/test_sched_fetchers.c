@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bb_test_main.h"
 #include "bb_sources.h"
 #include "bb_fetchers.h"
 #include "bb_job.h"
@@ -330,19 +331,10 @@ test_job (void **state)
     assert_null (job);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_lru_and_expiry, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_send_and_heartbeat, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_says, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_deadline_and_stall, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_reported, s_setup, s_teardown),
-        cmocka_unit_test (test_job),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+              BB_TEST (test_lru_and_expiry),
+              BB_TEST (test_send_and_heartbeat),
+              BB_TEST (test_says),
+              BB_TEST (test_deadline_and_stall),
+              BB_TEST (test_reported),
+              cmocka_unit_test (test_job))

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bb_test_main.h"
 #include "bb_sources.h"
 #include "bb_jobs.h"
 
@@ -177,14 +178,6 @@ test_attempts_and_budget (void **state)
     bb_job_destroy (&fresh);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_waiting_order, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_attempts_and_budget, s_setup,
-                                         s_teardown),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+              BB_TEST (test_waiting_order),
+              BB_TEST (test_attempts_and_budget))

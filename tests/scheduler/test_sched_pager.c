@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bb_test_main.h"
 #include "bb_pager.h"
 
 #define TIMEOUT_MS 100
@@ -234,15 +235,7 @@ test_kept_ahead (void **state)
     assert_null (s_kept (fixture, "", &limit));
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_request_and_answer, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_timeout, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_kept_ahead, s_setup,
-                                         s_teardown),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+              BB_TEST (test_request_and_answer),
+              BB_TEST (test_timeout),
+              BB_TEST (test_kept_ahead))

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bb_test_main.h"
 #include "bb_registry_sync.h"
 #include "bb_wire.h"
 
@@ -252,19 +253,9 @@ test_limited_registry (void **state)
     bb_wire_envelope_destroy (&envelope);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_unconfigured, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_first_sync, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_retries, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_request_and_rotation, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_limited_registry, s_setup,
-                                         s_teardown),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+              BB_TEST (test_unconfigured),
+              BB_TEST (test_first_sync),
+              BB_TEST (test_retries),
+              BB_TEST (test_request_and_rotation),
+              BB_TEST (test_limited_registry))

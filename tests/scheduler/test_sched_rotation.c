@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bb_test_main.h"
 #include "bb_sources.h"
 #include "bb_rotation.h"
 #include "bb_scheduler.h"
@@ -268,17 +269,8 @@ test_start_paused (void **state)
     assert_int_equal (bb_rotation_meta (fixture->rotation)->rotation, 0);
 }
 
-int
-main (void)
-{
-    const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_chunks_and_completion, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_lost_and_given_up, s_setup,
-                                         s_teardown),
-        cmocka_unit_test_setup_teardown (test_restart, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_start_paused, s_setup,
-                                         s_teardown),
-    };
-    return cmocka_run_group_tests (tests, NULL, NULL);
-}
+BB_TEST_MAIN (NULL, NULL,
+              BB_TEST (test_chunks_and_completion),
+              BB_TEST (test_lost_and_given_up),
+              BB_TEST (test_restart),
+              BB_TEST (test_start_paused))

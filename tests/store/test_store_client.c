@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "bb_test_main.h"
 
 #include "bb_client.h"
+#include "bb_test_main.h"
 
 #define TIMEOUT_MS 300
 
@@ -202,10 +202,7 @@ test_unreachable (void **state)
 }
 
 BB_TEST_MAIN (NULL, NULL,
-        cmocka_unit_test_setup_teardown (test_reply_and_stale_reply,
-                                         s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_error_and_bad_replies,
-                                         s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_timeout_then_fresh_socket,
-                                         s_setup, s_teardown),
+        BB_TEST (test_reply_and_stale_reply),
+        BB_TEST (test_error_and_bad_replies),
+        BB_TEST (test_timeout_then_fresh_socket),
         cmocka_unit_test (test_unreachable))

@@ -6,12 +6,17 @@
     that setup and teardown (NULL for none) and returns the number that
     failed, which ctest reads as the exit status. BB_TEST_MAIN_CURL is
     the same with libcurl's global state set up around the group, for
-    tests that speak HTTP from several threads. Include it after cmocka.h
+    tests that speak HTTP from several threads. BB_TEST (name) is the test
+    name run between the including file's s_setup and s_teardown, for
+    files whose tests each get a fresh fixture. Include it after cmocka.h
     (and curl/curl.h for BB_TEST_MAIN_CURL).
     =========================================================================
 */
 #ifndef BB_TEST_MAIN_H_INCLUDED
 #define BB_TEST_MAIN_H_INCLUDED
+
+#define BB_TEST(name)                                                      \
+    cmocka_unit_test_setup_teardown (name, s_setup, s_teardown)
 
 #define BB_TEST_MAIN(group_setup, group_teardown, ...)                     \
 int                                                                         \
