@@ -20,6 +20,9 @@
 
 #define WAIT_MS     60000       // a condition not met: a hang
 #define ROTATION_MS 60000
+#define APPLIED     BALBOARD__SYNC_OUTCOME__SYNC_APPLIED
+#define PARTIAL     BALBOARD__SYNC_OUTCOME__SYNC_PARTIAL
+#define HELD        BALBOARD__SYNC_OUTCOME__SYNC_HELD
 
 //  ---------------------------------------------------------------------
 //  Helpers
@@ -142,8 +145,7 @@ test_growth_and_shrink (void **state)
     e2e_world_t *world = s_world_new (100, 50, 2, NULL);
     e2e_world_go (world);
     bb_envelope_t *reply = s_wait_sync (world, 0);
-    assert_int_equal (s_report (reply)->outcome,
-                      BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    assert_int_equal (s_report (reply)->outcome, APPLIED);
     assert_int_equal (s_report (reply)->added, 100);
     assert_non_null (strstr (reply->scheduler_status->registry_source,
                              "/api/agents"));
@@ -154,8 +156,7 @@ test_growth_and_shrink (void **state)
     //  Growth: the sync adds 50, the store's event starts a rotation
     int64_t start = bb_clock_mono_ms ();
     s_registry_agents (world, 150);
-    reply = s_sync_outcome (world, false,
-                            BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    reply = s_sync_outcome (world, false, APPLIED);
     assert_int_equal (s_report (reply)->added, 50);
     assert_int_equal (s_report (reply)->removed, 0);
     bb_wire_envelope_destroy (&reply);
@@ -166,8 +167,7 @@ test_growth_and_shrink (void **state)
 
     //  Shrinking: exactly the 70 gone are removed
     s_registry_agents (world, 80);
-    reply = s_sync_outcome (world, false,
-                            BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    reply = s_sync_outcome (world, false, APPLIED);
     assert_int_equal (s_report (reply)->removed, 70);
     assert_int_equal (s_report (reply)->unchanged, 80);
     bb_wire_envelope_destroy (&reply);
@@ -193,8 +193,7 @@ test_partial_held_rejected (void **state)
     e2e_world_mock_control (world, "{\"faults\": [{\"endpoint\": \"agents\","
                             " \"kind\": \"5xx\", \"status\": 500,"
                             " \"count\": 1000, \"skip\": 1}]}");
-    reply = s_sync_outcome (world, false,
-                            BALBOARD__SYNC_OUTCOME__SYNC_PARTIAL);
+    reply = s_sync_outcome (world, false, PARTIAL);
     assert_int_equal (s_report (reply)->removed, 0);
     assert_true (*s_report (reply)->reason);
     printf ("e2e registry: partial read: %s\n", s_report (reply)->reason);
@@ -204,7 +203,7 @@ test_partial_held_rejected (void **state)
 
     //  Empty: held, shown, then applied with confirm
     s_registry_agents (world, 0);
-    reply = s_sync_outcome (world, false, BALBOARD__SYNC_OUTCOME__SYNC_HELD);
+    reply = s_sync_outcome (world, false, HELD);
     assert_int_equal (s_report (reply)->held_removals, 150);
     assert_int_equal (s_report (reply)->removed, 0);
     assert_true (*s_report (reply)->reason);
@@ -212,10 +211,9 @@ test_partial_held_rejected (void **state)
     bb_wire_envelope_destroy (&reply);
     assert_int_equal (s_agents (world), 150);
     reply = e2e_world_stats (world);
-    assert_int_equal (reply->store_stats->registry_sync->outcome,
-                      BALBOARD__SYNC_OUTCOME__SYNC_HELD);
+    assert_int_equal (reply->store_stats->registry_sync->outcome, HELD);
     bb_wire_envelope_destroy (&reply);
-    reply = s_sync_outcome (world, true, BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    reply = s_sync_outcome (world, true, APPLIED);
     assert_int_equal (s_report (reply)->removed, 150);
     bb_wire_envelope_destroy (&reply);
     assert_int_equal (s_agents (world), 0);
@@ -325,7 +323,7 @@ test_sync_10000 (void **state)
     bb_envelope_t *reply = s_wait_sync (world, 0);
     int64_t elapsed = bb_clock_mono_ms () - start;
     const Balboard__RegistrySyncReport *report = s_report (reply);
-    assert_int_equal (report->outcome, BALBOARD__SYNC_OUTCOME__SYNC_APPLIED);
+    assert_int_equal (report->outcome, APPLIED);
     assert_int_equal (report->added, 10000);
     printf ("e2e registry: sync of 10000 agents: %lld ms from start to the "
             "status (%llu ms fetcher read to store applied), %u pages, %u "
