@@ -31,25 +31,32 @@
 
 //  The options a process with CURVE takes (docs/security.md).
 #define BB_OPTION_CURVE_CERT \
-    { "curve-cert", "BALBOARD_CURVE_CERT", BB_OPT_STRING, NULL, 0, 0, false, \
-      "this process's CURVE certificate, the secret file (NAME.key_secret," \
-      " from balboard keygen); unset = no CURVE" }
+    BB_OPTION_STRING ("curve-cert", "BALBOARD_CURVE_CERT", NULL, \
+                      "this process's CURVE certificate, the secret file " \
+                      "(NAME.key_secret, from balboard keygen); unset = no " \
+                      "CURVE")
 #define BB_OPTION_CURVE_ALLOW \
-    { "curve-allow", "BALBOARD_CURVE_ALLOW", BB_OPT_STRING, NULL, 0, 0, \
-      false, "directory of the client public certificates (NAME.key, " \
-      "with their role) allowed on the write sockets; with --curve-cert" }
+    BB_OPTION_STRING ("curve-allow", "BALBOARD_CURVE_ALLOW", NULL, \
+                      "directory of the client public certificates " \
+                      "(NAME.key, with their role) allowed on the write " \
+                      "sockets; with --curve-cert")
 #define BB_OPTION_STORE_KEY \
-    { "store-key", "BALBOARD_STORE_KEY", BB_OPT_STRING, NULL, 0, 0, false, \
-      "the store's public certificate: CURVE on its ingest socket, with " \
-      "--curve-cert" }
+    BB_OPTION_STRING ("store-key", "BALBOARD_STORE_KEY", NULL, \
+                      "the store's public certificate: CURVE on its ingest " \
+                      "socket, with --curve-cert")
 #define BB_OPTION_SCHEDULER_KEY \
-    { "scheduler-key", "BALBOARD_SCHEDULER_KEY", BB_OPT_STRING, NULL, 0, 0, \
-      false, "the scheduler's public certificate: CURVE on its jobs and " \
-      "control sockets, with --curve-cert" }
+    BB_OPTION_STRING ("scheduler-key", "BALBOARD_SCHEDULER_KEY", NULL, \
+                      "the scheduler's public certificate: CURVE on its " \
+                      "jobs and control sockets, with --curve-cert")
 #define BB_OPTION_INSECURE \
     { "insecure", "BALBOARD_INSECURE", BB_OPT_BOOL, "false", 0, 0, false, \
       "allow a write socket on a non-loopback address without CURVE keys " \
       "(warned at start)" }
+
+//  A server with CURVE takes all three: its cert, the allow-list, and
+//  whether a write socket may go without them beyond loopback.
+#define BB_OPTIONS_CURVE_SERVER \
+    BB_OPTION_CURVE_CERT, BB_OPTION_CURVE_ALLOW, BB_OPTION_INSECURE
 
 //  The roles a client key may have; "server" names a server's own cert.
 #define BB_CURVE_ROLES "fetcher, operator, reader, server"

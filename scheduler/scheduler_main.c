@@ -95,9 +95,7 @@ static const bb_option_t s_options [] = {
                    "its dispatch"),
     { "paused", "BALBOARD_PAUSED", BB_OPT_BOOL, "false", 0, 0, false,
       "start paused (resume with the control socket)" },
-    BB_OPTION_CURVE_CERT,
-    BB_OPTION_CURVE_ALLOW,
-    BB_OPTION_INSECURE,
+    BB_OPTIONS_CURVE_SERVER,
     BB_OPTION_STRING ("scheduler-key", "BALBOARD_SCHEDULER_KEY", NULL,
                       "--health with CURVE: this scheduler's public "
                       "certificate; --curve-cert is then a reader or operator "

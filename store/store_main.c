@@ -70,9 +70,7 @@ static const bb_option_t s_options [] = {
                    "pause between two history retention passes"),
     BB_OPTION_STRING ("network", "BALBOARD_NETWORK", "mainnet",
                       "network of the addresses accepted: mainnet or testnet"),
-    BB_OPTION_CURVE_CERT,
-    BB_OPTION_CURVE_ALLOW,
-    BB_OPTION_INSECURE,
+    BB_OPTIONS_CURVE_SERVER,
     BB_OPTION_HEALTH (
       "ask the store at --query-bind for its stats; exit 0 if it answers "
       "within 2 s, else 1"),
