@@ -11,19 +11,18 @@
     =========================================================================
 */
 #include "bb_sched_state.h"
+#include "bb_dir.h"
 #include "bb_log.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <lmdb.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 
 //  The state is a few kilobytes per job in flight.
 #define MAP_SIZE        (64UL << 20)
@@ -93,24 +92,6 @@ struct _bb_sched_state_t {
 
 //  ---------------------------------------------------------------------
 //  Opening
-
-static int
-s_mkdir_p (const char *dir)
-{
-    char path [PATH_MAX];
-    if (snprintf (path, sizeof path, "%s", dir) >= (int) sizeof path)
-        return -1;
-    for (char *slash = strchr (path + 1, '/'); slash;
-         slash = strchr (slash + 1, '/')) {
-        *slash = '\0';
-        if (mkdir (path, DIR_MODE) && errno != EEXIST)
-            return -1;
-        *slash = '/';
-    }
-    if (mkdir (path, DIR_MODE) && errno != EEXIST)
-        return -1;
-    return 0;
-}
 
 static void
 s_fail (const char *what, int rc)
@@ -230,7 +211,7 @@ bb_sched_state_t *
 bb_sched_state_new (const char *dir)
 {
     assert (dir);
-    if (s_mkdir_p (dir)) {
+    if (bb_dir_make (dir, DIR_MODE)) {
         bb_error ("state_dir_failed", "dir=%s error=\"%s\"", dir,
                   strerror (errno));
         return NULL;

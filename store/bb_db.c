@@ -12,6 +12,7 @@
     =========================================================================
 */
 #include "bb_db.h"
+#include "bb_dir.h"
 #include "bb_histogram.h"
 #include "bb_log.h"
 
@@ -21,12 +22,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #define BB_DB_FILE_MODE 0640
 #define BB_DB_DIR_MODE  0750
-#define BB_DB_PATH_MAX  4096
 
 static const char *s_dbi_names [BB_DBI_COUNT] = {
     "meta", "agents", "balances", "totals", "history", "tokens", "sync_stage"
@@ -70,31 +69,6 @@ static migration_fn *s_migrations [BB_DB_SCHEMA_VERSION] = {
     s_migrate_create,
     s_migrate_owner,
 };
-
-//  ---------------------------------------------------------------------------
-//  mkdir -p path. Returns 0 or -1 (errno set).
-
-static int
-s_mkdir_p (const char *path)
-{
-    char buf [BB_DB_PATH_MAX];
-    if (strlen (path) >= sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    strcpy (buf, path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir (buf, BB_DB_DIR_MODE) && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir (buf, BB_DB_DIR_MODE) && errno != EEXIST)
-        return -1;
-    return 0;
-}
 
 static int
 s_schema_get (bb_db_t *self, MDB_txn *txn, uint32_t *version)
@@ -200,7 +174,7 @@ bb_db_t *
 bb_db_new (const char *data_dir, size_t map_size, size_t map_max)
 {
     assert (data_dir);
-    if (s_mkdir_p (data_dir)) {
+    if (bb_dir_make (data_dir, BB_DB_DIR_MODE)) {
         bb_error ("data_dir_failed", "data_dir=%s error=\"%s\"",
                   data_dir, strerror (errno));
         return NULL;
