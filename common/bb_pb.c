@@ -18,6 +18,22 @@ bb_pb_new (const ProtobufCMessageDescriptor *descriptor)
     return message;
 }
 
+void *
+bb_pb_copy (const void *message)
+{
+    assert (message);
+    const ProtobufCMessage *original = (const ProtobufCMessage *) message;
+    size_t size = protobuf_c_message_get_packed_size (original);
+    uint8_t *bytes = malloc (size ? size : 1);
+    assert (bytes);
+    protobuf_c_message_pack (original, bytes);
+    ProtobufCMessage *copy = protobuf_c_message_unpack (
+        original->descriptor, NULL, size, bytes);
+    assert (copy);
+    free (bytes);
+    return copy;
+}
+
 char *
 bb_pb_strdup (const char *text)
 {

@@ -21,6 +21,11 @@
 //  A new message of type descriptor, initialised; caller owns it.
 void *bb_pb_new (const ProtobufCMessageDescriptor *descriptor);
 
+//  A deep copy of message (any protobuf-c message, by its descriptor), as
+//  if decoded: free it with protobuf_c_message_free_unpacked (or the
+//  type's __free_unpacked). Caller owns it.
+void *bb_pb_copy (const void *message);
+
 //  A heap copy of text for a string field.
 char *bb_pb_strdup (const char *text);
 

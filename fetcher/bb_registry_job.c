@@ -262,21 +262,6 @@ s_failed_sync (bb_registry_job_t *self, const char *failure)
     return sync;
 }
 
-//  A copy of the store's reply, for the report to own.
-static Balboard__RegistrySyncReport *
-s_sync_copy (const Balboard__RegistrySyncReport *reply)
-{
-    size_t size = balboard__registry_sync_report__get_packed_size (reply);
-    uint8_t *bytes = malloc (size ? size : 1);
-    assert (bytes);
-    balboard__registry_sync_report__pack (reply, bytes);
-    Balboard__RegistrySyncReport *copy =
-        balboard__registry_sync_report__unpack (NULL, size, bytes);
-    assert (copy);
-    free (bytes);
-    return copy;
-}
-
 static const char *
 s_outcome_name (Balboard__SyncOutcome outcome)
 {
@@ -432,7 +417,7 @@ bb_registry_job_report (bb_registry_job_t *self,
                                            self->list);
     report->store_status = reply ? BALBOARD__ACK_STATUS__ACK_COMMITTED
                                  : BALBOARD__ACK_STATUS__ACK_STATUS_UNSPECIFIED;
-    report->registry = reply ? s_sync_copy (reply)
+    report->registry = reply ? bb_pb_copy (reply)
                              : s_failed_sync (self, failure);
     char detail [REASON_SIZE];
     snprintf (detail, sizeof detail, "registry: %s%s%s",

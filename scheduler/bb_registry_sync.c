@@ -319,21 +319,6 @@ s_keep (bb_registry_sync_t *self, Balboard__RegistrySyncReport *report)
     self->last = report;
 }
 
-//  A copy of report that the state owns.
-static Balboard__RegistrySyncReport *
-s_copy (const Balboard__RegistrySyncReport *report)
-{
-    size_t size = balboard__registry_sync_report__get_packed_size (report);
-    uint8_t *buffer = malloc (size + 1);
-    assert (buffer);
-    balboard__registry_sync_report__pack (report, buffer);
-    Balboard__RegistrySyncReport *copy =
-        balboard__registry_sync_report__unpack (NULL, size, buffer);
-    free (buffer);
-    assert (copy);
-    return copy;
-}
-
 //  The sync out ended at now_ms (report is the last one now, taken).
 static void
 s_ended (bb_registry_sync_t *self, Balboard__RegistrySyncReport *report,
@@ -407,7 +392,7 @@ bb_registry_sync_report (bb_registry_sync_t *self,
         s_failed (self, sync && sync->reason && *sync->reason
                         ? sync->reason : "store_not_answered", now_ms);
     else
-        s_ended (self, s_copy (sync), now_ms);
+        s_ended (self, bb_pb_copy (sync), now_ms);
     return true;
 }
 
