@@ -8,6 +8,7 @@
     =========================================================================
 */
 #include "bb_import.h"
+#include "bb_buffer.h"
 #include "bb_reason.h"
 
 #include <assert.h>
@@ -94,8 +95,7 @@ s_read_stream (bb_import_t *self, FILE *stream)
 //  Registry API over HTTP
 
 typedef struct {
-    char *data;
-    size_t size;
+    bb_buffer_t bytes;
     bool over_cap;
 } s_body_t;
 
@@ -104,18 +104,11 @@ s_body_write (char *data, size_t size, size_t count, void *arg)
 {
     s_body_t *body = arg;
     size_t bytes = size * count;
-    if (body->size + bytes > BB_IMPORT_MAX_INPUT) {
+    if (body->bytes.size + bytes > BB_IMPORT_MAX_INPUT) {
         body->over_cap = true;
         return 0;
     }
-    char *grown = realloc (body->data, body->size + bytes + 1);
-    if (!grown)
-        return 0;
-    body->data = grown;
-    memcpy (body->data + body->size, data, bytes);
-    body->size += bytes;
-    body->data [body->size] = '\0';
-    return bytes;
+    return bb_buffer_append (&body->bytes, data, bytes) ? 0 : bytes;
 }
 
 //  GET one page into body. Returns 0 or -1 (error set).
@@ -168,9 +161,9 @@ s_read_url (bb_import_t *self, const char *url, long timeout_ms)
         bb_agent_page_t got = { 0 };
         rc = s_get_page (self, curl, page_url, &body);
         if (rc == 0)
-            rc = s_take_document (self, body.data ? body.data : "", body.size,
-                                  &got);
-        free (body.data);
+            rc = s_take_document (self, body.bytes.data ? body.bytes.data : "",
+                                  body.bytes.size, &got);
+        bb_buffer_free (&body.bytes);
         has_more = got.has_more;
         if (rc == 0 && has_more && got.entries == 0)
             rc = bb_reason_fail (self->error, sizeof self->error,

@@ -11,6 +11,7 @@
     =========================================================================
 */
 #include "bb_http.h"
+#include "bb_buffer.h"
 #include "bb_log.h"
 
 #include <assert.h>
@@ -44,9 +45,7 @@ typedef struct {
     void *arg;
     CURL *easy;                         // while on the wire, else NULL
     void *handle;                       // in the running list
-    char *body;                         // owned, NUL-terminated
-    size_t body_size;
-    size_t body_capacity;
+    bb_buffer_t body;                   // of the last response
     bool over_cap;                      // the body passed the cap
     bool deadline_cut;                  // attempt timeout cut to deadline
     char retry_after [RETRY_AFTER_SIZE];    // header of the last response
@@ -103,6 +102,19 @@ s_body_give (bb_http_t *self, char *body, size_t capacity)
         free (body);
 }
 
+//  A body buffer for a request's first bytes: a spare one, else a new one
+//  of BODY_INITIAL_BYTES.
+static void
+s_body_take (bb_http_t *self, bb_buffer_t *body)
+{
+    if (self->spare_count) {
+        body->data = self->spare [--self->spare_count];
+        body->capacity = BODY_INITIAL_BYTES;
+    }
+    else
+        bb_buffer_reserve (body, BODY_INITIAL_BYTES);
+}
+
 static void
 s_request_destroy (request_t **self_p)
 {
@@ -114,7 +126,7 @@ s_request_destroy (request_t **self_p)
         curl_easy_cleanup (self->easy);
     }
     free (self->url);
-    s_body_give (self->engine, self->body, self->body_capacity);
+    s_body_give (self->engine, self->body.data, self->body.capacity);
     free (self);
     *self_p = NULL;
 }
@@ -159,8 +171,8 @@ s_flush (bb_http_t *self)
         bb_http_result_t result = {
             .outcome = request->outcome,
             .status = request->status,
-            .body = request->body ? request->body : "",
-            .body_size = request->body_size,
+            .body = request->body.data ? request->body.data : "",
+            .body_size = request->body.size,
             .attempts = request->attempts,
             .unanswered = request->unanswered,
             .rate_limited = request->rate_limited,
@@ -184,26 +196,14 @@ s_write (char *data, size_t size, size_t count, void *arg)
 {
     request_t *request = arg;
     size_t bytes = size * count;
-    if (request->body_size + bytes > request->engine->config.max_body_bytes) {
+    if (request->body.size + bytes > request->engine->config.max_body_bytes) {
         request->over_cap = true;
         return 0;                       // aborts with CURLE_WRITE_ERROR
     }
-    if (!request->body && request->engine->spare_count) {
-        request->body = request->engine->spare [--request->engine->spare_count];
-        request->body_capacity = BODY_INITIAL_BYTES;
-    }
-    if (request->body_size + bytes + 1 > request->body_capacity) {
-        size_t capacity = request->body_capacity ? request->body_capacity
-                                                  : BODY_INITIAL_BYTES;
-        while (capacity < request->body_size + bytes + 1)
-            capacity *= 2;
-        request->body = realloc (request->body, capacity);
-        assert (request->body);
-        request->body_capacity = capacity;
-    }
-    memcpy (request->body + request->body_size, data, bytes);
-    request->body_size += bytes;
-    request->body [request->body_size] = 0;
+    if (!request->body.data)
+        s_body_take (request->engine, &request->body);
+    if (bb_buffer_append (&request->body, data, bytes))
+        return 0;                       // out of memory: the same abort
     return bytes;
 }
 
@@ -356,7 +356,7 @@ s_start (bb_http_t *self, request_t *request, int64_t now)
     request->deadline_cut = request->deadline_ms - now < timeout_ms;
     if (request->deadline_cut)
         timeout_ms = (long) (request->deadline_ms - now);
-    request->body_size = 0;
+    request->body.size = 0;
     request->over_cap = false;
     request->retry_after [0] = 0;
     request->error [0] = 0;
@@ -565,7 +565,7 @@ s_complete (bb_http_t *self, CURL *easy, CURLcode code)
     int64_t now = zclock_mono ();
     bb_debug ("http_end", "lane=%u attempt=%u code=%d status=%ld bytes=%zu "
               "url=%s", request->lane, request->attempts, (int) code, status,
-              request->body_size, s_logged_url (self, request));
+              request->body.size, s_logged_url (self, request));
     long backoff = s_backoff (self, self->config.backoff_base_ms,
                               request->attempts);
     const char *why = request->error [0] ? request->error

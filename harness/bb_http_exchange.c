@@ -7,6 +7,7 @@
     =========================================================================
 */
 #include "bb_http_exchange.h"
+#include "bb_buffer.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -23,9 +24,7 @@
 struct _bb_http_exchange_t {
     int curl_code;
     long status;
-    char *body;                         // owned, NUL-terminated
-    size_t body_size;
-    size_t body_capacity;               // bytes allocated, NUL included
+    bb_buffer_t body;
     char *headers [HEADERS_MAX];        // owned "Name: value" lines
     size_t header_count;
 };
@@ -43,20 +42,8 @@ s_on_body (char *data, size_t size, size_t count, void *arg)
 {
     bb_http_exchange_t *self = arg;
     size_t length = size * count;
-    if (self->body_size + length + 1 > self->body_capacity) {
-        //  Doubling: a large body is copied a few times, not once a chunk
-        size_t capacity = self->body_capacity * 2;
-        if (capacity < self->body_size + length + 1)
-            capacity = self->body_size + length + 1;
-        char *grown = realloc (self->body, capacity);
-        if (!grown)
-            return 0;                   // makes curl fail the transfer
-        self->body = grown;
-        self->body_capacity = capacity;
-    }
-    memcpy (self->body + self->body_size, data, length);
-    self->body_size += length;
-    self->body [self->body_size] = 0;
+    if (bb_buffer_append (&self->body, data, length))
+        return 0;                       // makes curl fail the transfer
     return length;
 }
 
@@ -83,9 +70,6 @@ s_new (void)
 {
     bb_http_exchange_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->body = calloc (1, 1);
-    assert (self->body);
-    self->body_capacity = 1;
     return self;
 }
 
@@ -178,7 +162,7 @@ bb_http_exchange_destroy (bb_http_exchange_t **self_p)
     if (!self)
         return;
     s_headers_clear (self);
-    free (self->body);
+    bb_buffer_free (&self->body);
     free (self);
     *self_p = NULL;
 }
@@ -201,14 +185,14 @@ const char *
 bb_http_exchange_body (bb_http_exchange_t *self)
 {
     assert (self);
-    return self->body;
+    return self->body.data ? self->body.data : "";
 }
 
 size_t
 bb_http_exchange_body_size (bb_http_exchange_t *self)
 {
     assert (self);
-    return self->body_size;
+    return self->body.size;
 }
 
 const char *

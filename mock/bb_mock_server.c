@@ -22,6 +22,7 @@
 
 #include <microhttpd.h>
 
+#include "bb_buffer.h"
 #include "bb_httpd.h"
 #include "bb_log.h"
 #include "bb_mock_exchange.h"
@@ -50,8 +51,7 @@ typedef struct {
 
 //  A request's body, collected over the access handler's calls.
 typedef struct {
-    char *data;                         // owned, NUL-terminated
-    size_t size;
+    bb_buffer_t bytes;
     bool overflow;                      // more than UPLOAD_MAX arrived
 } upload_t;
 
@@ -278,7 +278,7 @@ s_control (bb_mock_server_t *self, const upload_t *upload,
 {
     char error [256];
     char quoted [512];
-    const char *request = upload->data ? upload->data : "";
+    const char *request = upload->bytes.data ? upload->bytes.data : "";
     if (upload->overflow)
         snprintf (error, sizeof error, "control body over %d bytes",
                   UPLOAD_MAX);
@@ -337,20 +337,14 @@ s_serve_control (bb_mock_server_t *self, struct MHD_Connection *connection,
 //  ---------------------------------------------------------------------
 //  The daemon
 
-//  Append a chunk of the request body, keeping it NUL-terminated.
+//  Append a chunk of the request body, keeping it NUL-terminated; past
+//  UPLOAD_MAX (or out of memory) the body is refused as too large.
 static void
 s_upload_append (upload_t *upload, const char *data, size_t size)
 {
-    if (upload->overflow || upload->size + size > UPLOAD_MAX) {
+    if (upload->overflow || upload->bytes.size + size > UPLOAD_MAX
+    ||  bb_buffer_append (&upload->bytes, data, size))
         upload->overflow = true;
-        return;
-    }
-    char *grown = realloc (upload->data, upload->size + size + 1);
-    assert (grown);
-    memcpy (grown + upload->size, data, size);
-    upload->size += size;
-    grown [upload->size] = 0;
-    upload->data = grown;
 }
 
 static enum MHD_Result
@@ -390,7 +384,7 @@ s_completed (void *cls, struct MHD_Connection *connection,
 {
     upload_t *upload = *request_p;
     if (upload) {
-        free (upload->data);
+        bb_buffer_free (&upload->bytes);
         free (upload);
         *request_p = NULL;
     }
