@@ -28,7 +28,6 @@
 #include <czmq.h>
 #include <jansson.h>
 
-#include "bb_test_main.h"
 #include "bb_answers.h"
 #include "bb_balances.h"
 #include "fetcher_expect.h"
@@ -66,17 +65,6 @@
                         "blockstack::BLOCKSTACK"
 #define PENDING_CONTRACT "SPWECF3XYVRBRCN23CJJCX9XKSF8RFWQPAQMWXT.blockstack"
 
-//  One test's world: the mock (the group's, shared), a harness and a
-//  fetcher.
-typedef struct {
-    bb_mock_process_t *mock;
-    bb_fake_scheduler_t *side;
-    bb_child_t *fetcher;
-    char jobs [64];                 // endpoints the harness bound
-    char ingest [64];
-    char stderr_path [256];         // where a wrapped fetcher logs
-} world_t;
-
 //  A ChunkJob and the storage it points into.
 typedef struct {
     Balboard__ChunkJob job;
@@ -86,6 +74,38 @@ typedef struct {
     char btc [AGENTS_MAX][BB_MOCK_BTC_ADDRESS_SIZE + 16];
     char job_id [32];
 } job_t;
+
+//  What came back: the job sent, its report and its batch (the test's
+//  to check; s_run_drop frees them), and the time to the report.
+typedef struct {
+    job_t job;
+    bb_envelope_t *report;
+    bb_envelope_t *batch;
+    int64_t elapsed_ms;
+} run_t;
+
+//  How a test's fetcher starts (the test's initial state): extra flags
+//  and environment (NULL-terminated, may be NULL), stderr to a file.
+typedef struct {
+    const char *const *flags;
+    const char *const *env;
+    bool capture_stderr;
+} start_t;
+
+//  One test's world: the mock (the group's, shared), a harness, a
+//  fetcher, and the last run (the test's to check; dropped at the end).
+typedef struct {
+    bb_mock_process_t *mock;
+    bb_fake_scheduler_t *side;
+    bb_child_t *fetcher;
+    char jobs [64];                 // endpoints the harness bound
+    char ingest [64];
+    char stderr_path [256];         // where a wrapped fetcher logs
+    run_t run;
+} world_t;
+
+static bb_mock_process_t *s_mock;   // the group's mock upstream
+static const start_t s_plain;       // the test flags alone
 
 //  ---------------------------------------------------------------------
 //  The mock
@@ -205,33 +225,50 @@ s_fetcher_stop (world_t *world)
     bb_child_destroy (&world->fetcher);
 }
 
+//  Destroy run's report and batch.
+static void
+s_run_drop (run_t *run)
+{
+    bb_wire_envelope_destroy (&run->report);
+    bb_wire_envelope_destroy (&run->batch);
+}
+
+//  A world with a fetcher started as the test's start_t says.
 static int
 s_setup (void **state)
 {
+    const start_t *start = *state;
     world_t *world = calloc (1, sizeof *world);
     assert_non_null (world);
-    world->mock = *state;
+    world->mock = s_mock;
     s_mock_reset (world);
     world->side = bb_fake_scheduler_new_on_free_ports (
         world->jobs, world->ingest, sizeof world->jobs, HEARTBEAT_MS);
     assert_non_null (world->side);
     *state = world;
+    s_fetcher_start (world, start->flags, start->env, start->capture_stderr);
     return 0;
 }
 
+//  Every fetcher must still run at the end of its test and exit 0 on
+//  SIGTERM (a test that stops it itself checks that with s_fetcher_stop).
 static int
 s_teardown (void **state)
 {
     world_t *world = *state;
     bool clean = true;
     if (world->fetcher) {
-        clean = bb_child_stop (world->fetcher, SIGTERM, STOP_MS) == 0;
+        clean = bb_child_running (world->fetcher)
+             && bb_child_stop (world->fetcher, SIGTERM, STOP_MS) == 0;
+        if (!clean)
+            print_error ("the fetcher had exited or did not exit 0 on "
+                         "SIGTERM\n");
         bb_child_destroy (&world->fetcher);
     }
+    s_run_drop (&world->run);
     bb_fake_scheduler_destroy (&world->side);
     if (world->stderr_path [0])
         unlink (world->stderr_path);
-    *state = world->mock;
     free (world);
     return clean ? 0 : -1;
 }
@@ -453,9 +490,8 @@ s_assert_all_status (bb_envelope_t *batch, Balboard__Upstream upstream,
 //  ---------------------------------------------------------------------
 //  Scenarios: the mock set up, one job run, its report and batch taken
 
-//  What a test sets up: the fetcher's flags, the mock's fault, the job.
+//  What a test sets up: the mock's fault, the job.
 typedef struct {
-    const char *const *flags;       // extra fetcher flags, or NULL
     const char *fault;              // a /__mock/control body, or NULL
     const char *job_id;
     unsigned first;                 // sample agents first..first+count-1
@@ -464,20 +500,14 @@ typedef struct {
     int deadline_ms;                // from now; 0 for JOB_MS
 } scenario_t;
 
-//  What came back: the job sent, its report and its batch (the test's
-//  to check; s_run_drop frees them), and the time to the report.
-typedef struct {
-    job_t job;
-    bb_envelope_t *report;
-    bb_envelope_t *batch;
-    int64_t elapsed_ms;
-} run_t;
-
 //  Set the mock up as scenario says, run its job, and take its report
-//  and its batch into run.
-static void
-s_scenario_run (world_t *world, const scenario_t *scenario, run_t *run)
+//  and its batch into the world's run (dropping the run before), which
+//  it returns.
+static run_t *
+s_scenario_run (world_t *world, const scenario_t *scenario)
 {
+    run_t *run = &world->run;
+    s_run_drop (run);
     if (scenario->fault)
         s_control (world, scenario->fault);
     s_job_samples (&run->job, scenario->job_id, scenario->first,
@@ -485,22 +515,7 @@ s_scenario_run (world_t *world, const scenario_t *scenario, run_t *run)
                    scenario->deadline_ms? scenario->deadline_ms: JOB_MS);
     run->report = s_run (world, &run->job, &run->elapsed_ms);
     run->batch = s_take_batch (world);
-}
-
-//  Start a fetcher with scenario's flags, then s_scenario_run.
-static void
-s_scenario_start (world_t *world, const scenario_t *scenario, run_t *run)
-{
-    s_fetcher_start (world, scenario->flags, NULL, false);
-    s_scenario_run (world, scenario, run);
-}
-
-//  Destroy run's report and batch.
-static void
-s_run_drop (run_t *run)
-{
-    bb_wire_envelope_destroy (&run->report);
-    bb_wire_envelope_destroy (&run->batch);
+    return run;
 }
 
 //  Every agent of batch has status on the faulty upstream (Hiro or
@@ -529,13 +544,27 @@ typedef struct {
     bool (*holds) (unsigned sample);
 } kind_t;
 
-static bool
-s_holds (unsigned sample, const char *asset)
+//  What the mock holds for sample agent sample: on Hiro into *hiro, on
+//  mempool.space into *sats (either may be NULL).
+static void
+s_sample (unsigned sample, bb_mock_hiro_t *hiro, uint64_t *sats)
 {
     bb_mock_agent_t agent;
     bb_mockdata_agent (sample, &agent);
+    if (hiro)
+        bb_mockdata_hiro (agent.stx_address, hiro);
+    if (sats) {
+        bb_mock_btc_t btc;
+        bb_mockdata_btc (agent.btc_address, &btc);
+        *sats = bb_mockdata_btc_balance (&btc);
+    }
+}
+
+static bool
+s_holds (unsigned sample, const char *asset)
+{
     bb_mock_hiro_t hiro;
-    bb_mockdata_hiro (agent.stx_address, &hiro);
+    s_sample (sample, &hiro, NULL);
     const bb_mock_ft_t *ft = bb_mockdata_hiro_ft (&hiro, asset);
     return ft && strcmp (ft->balance, "0") != 0;
 }
@@ -549,20 +578,16 @@ static bool s_pending (unsigned s) { return s_holds (s, PENDING_ASSET); }
 static bool
 s_zero_stx (unsigned sample)
 {
-    bb_mock_agent_t agent;
-    bb_mockdata_agent (sample, &agent);
     bb_mock_hiro_t hiro;
-    bb_mockdata_hiro (agent.stx_address, &hiro);
+    s_sample (sample, &hiro, NULL);
     return strcmp (hiro.stx_balance, "0") == 0;
 }
 
 static bool
 s_zero_listed (unsigned sample)
 {
-    bb_mock_agent_t agent;
-    bb_mockdata_agent (sample, &agent);
     bb_mock_hiro_t hiro;
-    bb_mockdata_hiro (agent.stx_address, &hiro);
+    s_sample (sample, &hiro, NULL);
     for (size_t index = 0; index < hiro.ft_count; index++)
         if (strcmp (hiro.ft [index].balance, "0") == 0)
             return true;
@@ -572,21 +597,17 @@ s_zero_listed (unsigned sample)
 static bool
 s_zero_btc (unsigned sample)
 {
-    bb_mock_agent_t agent;
-    bb_mockdata_agent (sample, &agent);
-    bb_mock_btc_t btc;
-    bb_mockdata_btc (agent.btc_address, &btc);
-    return bb_mockdata_btc_balance (&btc) == 0;
+    uint64_t sats;
+    s_sample (sample, NULL, &sats);
+    return sats == 0;
 }
 
 static bool
 s_big_btc (unsigned sample)
 {
-    bb_mock_agent_t agent;
-    bb_mockdata_agent (sample, &agent);
-    bb_mock_btc_t btc;
-    bb_mockdata_btc (agent.btc_address, &btc);
-    return bb_mockdata_btc_balance (&btc) > INT32_MAX;
+    uint64_t sats;
+    s_sample (sample, NULL, &sats);
+    return sats > INT32_MAX;
 }
 
 //  count agents: one for each kind, then consecutive samples.
@@ -644,7 +665,6 @@ static void
 test_balances_exact (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     job_t *job = calloc (1, sizeof *job);
     s_job_kinds (job, "7.3", 40, true);
     int64_t elapsed;
@@ -737,7 +757,6 @@ test_balances_exact (void **state)
     bb_wire_envelope_destroy (&report);
     zhashx_destroy (&contracts);
     free (job);
-    s_fetcher_stop (world);
 }
 
 //  Run job as job_id, check its batch, drop its report (the mock's
@@ -749,14 +768,17 @@ s_run_dropped (world_t *world, job_t *job, const char *job_id)
     bb_wire_envelope_destroy (&report);
 }
 
+static const start_t s_pending_start = {
+    .flags = (const char *const []) {
+        "--token-pending-retry-ms", "500", NULL }
+};
+
 //  A contract whose metadata Hiro still prepares (422) is held off for
 //  --token-pending-retry-ms, then asked again.
 static void
 test_pending_retry (void **state)
 {
     world_t *world = *state;
-    const char *extra [] = { "--token-pending-retry-ms", "500", NULL };
-    s_fetcher_start (world, extra, NULL, false);
     job_t *job = calloc (1, sizeof *job);
     s_job_kinds (job, "7.8", 40, false);
     s_run_dropped (world, job, "7.8");
@@ -769,7 +791,6 @@ test_pending_retry (void **state)
     s_run_dropped (world, job, "7.10");
     assert_int_equal (s_requests (world, "metadata"), first + 1);
     free (job);
-    s_fetcher_stop (world);
 }
 
 //  A job whose Hiro budget leaves room for 2 metadata requests fetches
@@ -778,7 +799,6 @@ static void
 test_metadata_budget (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     job_t *job = calloc (1, sizeof *job);
     s_job_kinds (job, "7.6", 40, false);
     zhashx_t *contracts = zhashx_new ();
@@ -803,7 +823,6 @@ test_metadata_budget (void **state)
     bb_wire_envelope_destroy (&report);
     zhashx_destroy (&contracts);
     free (job);
-    s_fetcher_stop (world);
 }
 
 //  A price-only job: one request, a batch with prices and no agents.
@@ -811,36 +830,35 @@ static void
 test_price_only (void **state)
 {
     world_t *world = *state;
-    run_t run;
-    s_scenario_start (world, &(scenario_t) {
+    run_t *run = s_scenario_run (world, &(scenario_t) {
         .fault = "{\"btc_usd\": 100000.5, \"stx_usd\": 0.75}",
-        .job_id = "9.0", .prices = true }, &run);
-    assert_int_equal (run.report->job_report->agents_ok, 0);
-    assert_int_equal (run.report->job_report->agents_failed, 0);
-    const Balboard__BalanceBatch *batch = run.batch->balance_batch;
+        .job_id = "9.0", .prices = true });
+    assert_int_equal (run->report->job_report->agents_ok, 0);
+    assert_int_equal (run->report->job_report->agents_failed, 0);
+    const Balboard__BalanceBatch *batch = run->batch->balance_batch;
     assert_int_equal (batch->n_agents, 0);
     assert_true (batch->prices->btc_usd_micro == 100000500000LL);
     assert_true (batch->prices->stx_usd_micro == 750000);
     assert_int_equal (s_requests (world, "price"), 1);
     assert_int_equal (s_requests (world, "hiro_v1"), 0);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
 
 //  ---------------------------------------------------------------------
 //  Tests: bounds
 
+static const start_t s_bound_start = {
+    .flags = (const char *const []) {
+        "--hiro-concurrency", "5", "--mempool-concurrency", "3", NULL }
+};
+
 static void
 test_concurrency_bound (void **state)
 {
     world_t *world = *state;
-    run_t run;
-    s_scenario_start (world, &(scenario_t) {
-        .flags = (const char *[]) {
-            "--hiro-concurrency", "5", "--mempool-concurrency", "3", NULL },
+    run_t *run = s_scenario_run (world, &(scenario_t) {
         .fault = "{\"latency_ms\": 60, \"latency_spread_ms\": 20}",
-        .job_id = "1.0", .first = 0, .count = 60, .prices = true }, &run);
-    assert_int_equal (run.report->job_report->agents_ok, 60);
+        .job_id = "1.0", .first = 0, .count = 60, .prices = true });
+    assert_int_equal (run->report->job_report->agents_ok, 60);
     json_t *stats = s_stats (world);
     long hiro = s_stat (stats, "max_concurrent", "hiro");
     long mempool = s_stat (stats, "max_concurrent", "mempool");
@@ -852,9 +870,11 @@ test_concurrency_bound (void **state)
                   mempool, price);
     assert_int_equal (hiro, 5);
     assert_int_equal (mempool, 3);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
+
+static const start_t s_hang_start = {
+    .flags = (const char *const []) { "--request-timeout-ms", "800", NULL }
+};
 
 //  A hanging Hiro: every request times out, retried while the deadline
 //  allows, and the job ends within it while heartbeats keep flowing.
@@ -866,27 +886,22 @@ test_hang_deadline (void **state)
     size_t heartbeats = bb_fake_scheduler_busy_heartbeats (world->side);
     //  The hang outlasts REPORT_MS: a report at all means the deadline
     //  ended the job
-    run_t run;
-    s_scenario_start (world, &(scenario_t) {
-        .flags = (const char *[]) { "--request-timeout-ms", "800", NULL },
+    run_t *run = s_scenario_run (world, &(scenario_t) {
         .fault = "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
                  "\"hang\", \"count\": 0, \"hang_ms\": " HANG_TEXT "}]}",
-        .job_id = "2.0", .first = 100, .count = 3, .deadline_ms = 3000 },
-        &run);
+        .job_id = "2.0", .first = 100, .count = 3, .deadline_ms = 3000 });
     print_message ("deadline 3000 ms: reported after %lld ms\n",
-                   (long long) run.elapsed_ms);
-    s_assert_fault (run.batch, HIRO,
+                   (long long) run->elapsed_ms);
+    s_assert_fault (run->batch, HIRO,
                     BALBOARD__FETCH_STATUS__FETCH_TIMEOUT);
-    assert_int_equal (run.report->job_report->agents_failed, 3);
+    assert_int_equal (run->report->job_report->agents_failed, 3);
     //  800 ms attempts in a 2.4 s I/O window: retried, at most 3 each.
     long attempts = s_requests (world, "hiro_v1");
     assert_true (attempts > 3 && attempts <= 9);
-    assert_int_equal (s_upstream (run.report, HIRO)->requests, attempts);
-    assert_int_equal (s_upstream (run.report, HIRO)->failures, 3);
+    assert_int_equal (s_upstream (run->report, HIRO)->requests, attempts);
+    assert_int_equal (s_upstream (run->report, HIRO)->failures, 3);
     assert_true (bb_fake_scheduler_busy_heartbeats (world->side)
                  >= heartbeats + 5);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
 
 //  ---------------------------------------------------------------------
@@ -894,146 +909,127 @@ test_hang_deadline (void **state)
 
 //  The fault tests' job: 4 sample agents from 200, under fault (a
 //  control body).
-static void
-s_fault_run (world_t *world, const char *fault, run_t *run)
+static run_t *
+s_fault_run (world_t *world, const char *fault)
 {
-    s_scenario_run (world, &(scenario_t) {
-        .fault = fault, .job_id = "3.0", .first = 200, .count = 4 }, run);
+    return s_scenario_run (world, &(scenario_t) {
+        .fault = fault, .job_id = "3.0", .first = 200, .count = 4 });
 }
 
 static void
 test_fault_5xx (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    run_t run;
-    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"mempool\", "
-                 "\"kind\": \"5xx\", \"count\": 0, \"status\": 503}]}", &run);
-    s_assert_fault (run.batch, MEMPOOL,
+    run_t *run = s_fault_run (world, "{\"faults\": [{\"endpoint\": "
+        "\"mempool\", \"kind\": \"5xx\", \"count\": 0, \"status\": 503}]}");
+    s_assert_fault (run->batch, MEMPOOL,
                     BALBOARD__FETCH_STATUS__FETCH_HTTP_ERROR);
-    const Balboard__SourceResult *source = s_first_source (&run, MEMPOOL);
+    const Balboard__SourceResult *source = s_first_source (run, MEMPOOL);
     assert_int_equal (source->http_status, 503);
     //  1 + 3 retries per agent, until the third agent in a row failed:
     //  then mempool.space is given up, the fourth agent's request too
-    uint32_t requests = s_upstream (run.report, MEMPOOL)->requests;
+    uint32_t requests = s_upstream (run->report, MEMPOOL)->requests;
     assert_in_range (requests, 12, 16);
     assert_int_equal (s_requests (world, "mempool"), requests);
-    assert_in_range (s_upstream (run.report, MEMPOOL)->failures, 3, 4);
-    assert_true (s_upstream (run.report, MEMPOOL)->gave_up);
-    assert_string_equal (s_upstream (run.report, MEMPOOL)->last_error,
+    assert_in_range (s_upstream (run->report, MEMPOOL)->failures, 3, 4);
+    assert_true (s_upstream (run->report, MEMPOOL)->gave_up);
+    assert_string_equal (s_upstream (run->report, MEMPOOL)->last_error,
                          "HTTP 503");
-    s_run_drop (&run);
 
     //  Two 5xx, then the third attempt succeeds.
     s_mock_reset (world);
-    s_scenario_run (world, &(scenario_t) {
+    run = s_scenario_run (world, &(scenario_t) {
         .fault = "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
                  "\"5xx\", \"count\": 2, \"status\": 500}]}",
-        .job_id = "3.1", .first = 300, .count = 1 }, &run);
-    s_assert_batch_exact (run.batch, &run.job);
+        .job_id = "3.1", .first = 300, .count = 1 });
+    s_assert_batch_exact (run->batch, &run->job);
     assert_int_equal (s_requests (world, "hiro_v1"), 3);
-    assert_int_equal (s_upstream (run.report, HIRO)->requests, 3);
-    assert_int_equal (s_upstream (run.report, HIRO)->failures, 0);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
+    assert_int_equal (s_upstream (run->report, HIRO)->requests, 3);
+    assert_int_equal (s_upstream (run->report, HIRO)->failures, 0);
 }
 
 static void
 test_fault_reset (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    run_t run;
-    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
-                 "\"reset\", \"count\": 0}]}", &run);
-    s_assert_fault (run.batch, HIRO,
+    run_t *run = s_fault_run (world, "{\"faults\": [{\"endpoint\": "
+        "\"hiro\", \"kind\": \"reset\", \"count\": 0}]}");
+    s_assert_fault (run->batch, HIRO,
                     BALBOARD__FETCH_STATUS__FETCH_TRANSPORT);
     //  1 + 3 retries per agent, until three agents in a row failed and
     //  Hiro is given up. libcurl itself sends a request once more when a
     //  reused keep-alive connection dies before any answer (the server
     //  may have closed it while idle), so the mock may count up to one
     //  more per attempt.
-    uint32_t requests = s_upstream (run.report, HIRO)->requests;
+    uint32_t requests = s_upstream (run->report, HIRO)->requests;
     assert_in_range (requests, 12, 16);
     //  None was answered: the budget counts them from the report
-    assert_int_equal (s_answered (run.report, HIRO), 0);
+    assert_int_equal (s_answered (run->report, HIRO), 0);
     long seen = s_requests (world, "hiro_v1");
     assert_true (seen >= (long) requests && seen <= 2 * (long) requests);
-    assert_in_range (s_upstream (run.report, HIRO)->failures, 3, 4);
-    assert_true (s_upstream (run.report, HIRO)->gave_up);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
+    assert_in_range (s_upstream (run->report, HIRO)->failures, 3, 4);
+    assert_true (s_upstream (run->report, HIRO)->gave_up);
 }
 
 static void
 test_fault_parse (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    run_t run;
-    s_fault_run (world, "{\"faults\": ["
+    run_t *run = s_fault_run (world, "{\"faults\": ["
         "{\"endpoint\": \"hiro\", \"kind\": \"truncated\", \"count\": 0},"
         "{\"endpoint\": \"mempool\", \"kind\": \"wrong_types\", "
-        "\"count\": 0}]}", &run);
-    s_assert_all_status (run.batch, HIRO,
+        "\"count\": 0}]}");
+    s_assert_all_status (run->batch, HIRO,
                          BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
-    s_assert_all_status (run.batch, MEMPOOL,
+    s_assert_all_status (run->batch, MEMPOOL,
                          BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
     const Balboard__AgentResult *agent =
-        run.batch->balance_batch->agents [0];
+        run->batch->balance_batch->agents [0];
     assert_non_null (strstr (s_source (agent, MEMPOOL)->detail,
                              "not an integer"));
     assert_true (strlen (s_source (agent, HIRO)->detail) > 0);
     //  A bad body is not retried.
     assert_int_equal (s_requests (world, "hiro_v1"), 4);
     assert_int_equal (s_requests (world, "mempool"), 4);
-    s_run_drop (&run);
 
     //  Wrong types on Hiro too.
     s_mock_reset (world);
-    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"hiro\", "
-                 "\"kind\": \"wrong_types\", \"count\": 0}]}", &run);
-    s_assert_all_status (run.batch, HIRO,
+    run = s_fault_run (world, "{\"faults\": [{\"endpoint\": \"hiro\", "
+                       "\"kind\": \"wrong_types\", \"count\": 0}]}");
+    s_assert_all_status (run->batch, HIRO,
                          BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
+
+static const start_t s_oversized_start = {
+    .flags = (const char *const []) { "--max-body-bytes", "65536", NULL }
+};
 
 static void
 test_fault_oversized (void **state)
 {
     world_t *world = *state;
-    const char *extra [] = { "--max-body-bytes", "65536", NULL };
-    s_fetcher_start (world, extra, NULL, false);
-    run_t run;
-    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
-                 "\"oversized\", \"count\": 0, \"oversize_bytes\": 3000000}]}",
-                 &run);
-    s_assert_all_status (run.batch, HIRO,
+    run_t *run = s_fault_run (world, "{\"faults\": [{\"endpoint\": "
+        "\"hiro\", \"kind\": \"oversized\", \"count\": 0, "
+        "\"oversize_bytes\": 3000000}]}");
+    s_assert_all_status (run->batch, HIRO,
                          BALBOARD__FETCH_STATUS__FETCH_TRANSPORT);
-    const Balboard__SourceResult *source = s_first_source (&run, HIRO);
+    const Balboard__SourceResult *source = s_first_source (run, HIRO);
     assert_non_null (strstr (source->detail, "body over the 65536-byte cap"));
     //  Cut off, not retried.
     assert_int_equal (s_requests (world, "hiro_v1"), 4);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
 
 static void
 test_fault_invalid_address (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    run_t run;
-    s_fault_run (world, "{\"faults\": [{\"endpoint\": \"mempool\", "
-                 "\"kind\": \"invalid_address\", \"count\": 0}]}", &run);
-    s_assert_fault (run.batch, MEMPOOL,
+    run_t *run = s_fault_run (world, "{\"faults\": [{\"endpoint\": "
+        "\"mempool\", \"kind\": \"invalid_address\", \"count\": 0}]}");
+    s_assert_fault (run->batch, MEMPOOL,
                     BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS);
-    const Balboard__SourceResult *source = s_first_source (&run, MEMPOOL);
+    const Balboard__SourceResult *source = s_first_source (run, MEMPOOL);
     assert_int_equal (source->http_status, 400);
     assert_int_equal (s_requests (world, "mempool"), 4);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
 
 //  A 429 whose Retry-After fits in the deadline is waited out.
@@ -1041,22 +1037,23 @@ static void
 test_429_waited (void **state)
 {
     world_t *world = *state;
-    run_t run;
-    s_scenario_start (world, &(scenario_t) {
+    run_t *run = s_scenario_run (world, &(scenario_t) {
         .fault = "{\"rate_limit_retry_after_s\": 1, \"faults\": "
                  "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 1}]}",
-        .job_id = "4.0", .first = 400, .count = 1 }, &run);
-    assert_true (run.elapsed_ms >= 1000);
-    s_assert_batch_exact (run.batch, &run.job);
-    const Balboard__UpstreamReport *hiro = s_upstream (run.report, HIRO);
+        .job_id = "4.0", .first = 400, .count = 1 });
+    assert_true (run->elapsed_ms >= 1000);
+    s_assert_batch_exact (run->batch, &run->job);
+    const Balboard__UpstreamReport *hiro = s_upstream (run->report, HIRO);
     assert_int_equal (hiro->rate_limited, 1);
     assert_int_equal (hiro->retry_after_s, 1);
     assert_int_equal (hiro->retry_wait_ms, 0);      // waited out
     assert_int_equal (hiro->failures, 0);
     assert_int_equal (s_requests (world, "hiro_v1"), 2);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
+
+static const start_t s_429_start = {
+    .flags = (const char *const []) { "--hiro-concurrency", "2", NULL }
+};
 
 //  A 429 asking for longer than the deadline: reported, not waited,
 //  and the rest of the lane does not hammer the upstream meanwhile.
@@ -1064,26 +1061,24 @@ static void
 test_429_reported (void **state)
 {
     world_t *world = *state;
-    run_t run;
-    s_scenario_start (world, &(scenario_t) {
-        .flags = (const char *[]) { "--hiro-concurrency", "2", NULL },
+    run_t *run = s_scenario_run (world, &(scenario_t) {
         .fault = "{\"rate_limit_retry_after_s\": 120, \"faults\": "
                  "[{\"endpoint\": \"hiro\", \"kind\": \"429\", \"count\": 0}]}",
-        .job_id = "4.1", .first = 500, .count = 10 }, &run);
-    int64_t elapsed = run.elapsed_ms;
+        .job_id = "4.1", .first = 500, .count = 10 });
+    int64_t elapsed = run->elapsed_ms;
     //  Reported before the job's deadline (far under the 120 s asked)
-    assert_true ((uint64_t) zclock_time () < run.job.job.deadline_ms);
+    assert_true ((uint64_t) zclock_time () < run->job.job.deadline_ms);
     print_message ("429 for 120 s: reported after %lld ms\n",
                    (long long) elapsed);
-    s_assert_fault (run.batch, HIRO,
+    s_assert_fault (run->batch, HIRO,
                     BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
     for (size_t index = 0; index < 10; index++) {
         const Balboard__SourceResult *source = s_source (
-            run.batch->balance_batch->agents [index], HIRO);
+            run->batch->balance_batch->agents [index], HIRO);
         assert_true (source->retry_after_s <= 120);
         assert_true (source->retry_after_s + elapsed / 1000 >= 119);
     }
-    const Balboard__UpstreamReport *hiro = s_upstream (run.report, HIRO);
+    const Balboard__UpstreamReport *hiro = s_upstream (run->report, HIRO);
     assert_int_equal (hiro->retry_after_s, 120);
     //  Left of the wait when the report went: 120 s less at most the
     //  job's time (and a second, as Retry-After counts whole seconds)
@@ -1097,8 +1092,6 @@ test_429_reported (void **state)
     assert_true (hiro->gave_up);
     //  Only the requests already on the wire met the 429.
     assert_true (s_requests (world, "hiro_v1") <= 2);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
 
 //  mempool.space's 429 is an HTML page without Retry-After: the job
@@ -1107,16 +1100,15 @@ static void
 test_429_mempool_html (void **state)
 {
     world_t *world = *state;
-    run_t run;
-    s_scenario_start (world, &(scenario_t) {
+    run_t *run = s_scenario_run (world, &(scenario_t) {
         .fault = "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": "
                  "\"429\", \"count\": 0}]}",
-        .job_id = "4.2", .first = 600, .count = 40 }, &run);
+        .job_id = "4.2", .first = 600, .count = 40 });
     print_message ("429 without Retry-After: reported after %lld ms\n",
-                   (long long) run.elapsed_ms);
-    s_assert_all_status (run.batch, MEMPOOL,
+                   (long long) run->elapsed_ms);
+    s_assert_all_status (run->batch, MEMPOOL,
                          BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
-    const Balboard__UpstreamReport *mempool = s_upstream (run.report,
+    const Balboard__UpstreamReport *mempool = s_upstream (run->report,
                                                           MEMPOOL);
     assert_true (mempool->gave_up);
     assert_string_equal (mempool->last_error, "HTTP 429 without Retry-After");
@@ -1125,11 +1117,9 @@ test_429_mempool_html (void **state)
     assert_in_range (mempool->rate_limited, 1, 4);
     assert_in_range (s_requests (world, "mempool"), 1, 4);
     const Balboard__SourceResult *source = s_source (
-        run.batch->balance_batch->agents [39], MEMPOOL);
+        run->batch->balance_batch->agents [39], MEMPOOL);
     assert_string_equal (source->detail,
                          "gave up on mempool: HTTP 429 without Retry-After");
-    s_run_drop (&run);
-    s_fetcher_stop (world);
 }
 
 //  A job that names its sources: the one left out (paused by the
@@ -1139,28 +1129,25 @@ static void
 test_sources_skipped (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
-    run_t run;
-    s_job_samples (&run.job, "4.4", 700, 8, false, JOB_MS);
+    run_t *run = &world->run;
+    s_job_samples (&run->job, "4.4", 700, 8, false, JOB_MS);
     Balboard__Upstream hiro_only [1] = { BALBOARD__UPSTREAM__UPSTREAM_HIRO };
-    run.job.job.n_sources = 1;
-    run.job.job.sources = hiro_only;
-    run.report = s_run (world, &run.job, &run.elapsed_ms);
-    run.batch = s_take_batch (world);
-    s_assert_all_status (run.batch, MEMPOOL,
+    run->job.job.n_sources = 1;
+    run->job.job.sources = hiro_only;
+    run->report = s_run (world, &run->job, &run->elapsed_ms);
+    run->batch = s_take_batch (world);
+    s_assert_all_status (run->batch, MEMPOOL,
                          BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED);
     const Balboard__SourceResult *source = s_source (
-        run.batch->balance_batch->agents [7], MEMPOOL);
+        run->batch->balance_batch->agents [7], MEMPOOL);
     assert_string_equal (source->detail,
                          "skipped: mempool paused by the scheduler");
     assert_int_equal (s_requests (world, "mempool"), 0);
     assert_int_equal (s_requests (world, "hiro_v1"), 8);
-    const Balboard__JobReport *report = run.report->job_report;
+    const Balboard__JobReport *report = run->report->job_report;
     for (size_t index = 0; index < report->n_upstreams; index++)
         assert_int_not_equal (report->upstreams [index]->upstream, MEMPOOL);
-    assert_int_equal (s_upstream (run.report, HIRO)->failures, 0);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
+    assert_int_equal (s_upstream (run->report, HIRO)->failures, 0);
 }
 
 //  A failed price fetch: no snapshot in the batch, a failure reported.
@@ -1168,28 +1155,27 @@ static void
 test_price_failure (void **state)
 {
     world_t *world = *state;
-    run_t run;
-    s_scenario_start (world, &(scenario_t) {
+    run_t *run = s_scenario_run (world, &(scenario_t) {
         .fault = "{\"faults\": [{\"endpoint\": \"price\", \"kind\": "
                  "\"wrong_types\", \"count\": 0}]}",
-        .job_id = "5.0", .first = 700, .count = 2, .prices = true }, &run);
-    assert_null (run.batch->balance_batch->prices);
-    s_assert_batch_exact (run.batch, &run.job);
-    assert_int_equal (s_upstream (run.report, PRICE)->failures, 1);
-    assert_int_equal (s_upstream (run.report, PRICE)->requests, 1);
-    s_run_drop (&run);
-    s_fetcher_stop (world);
+        .job_id = "5.0", .first = 700, .count = 2, .prices = true });
+    assert_null (run->batch->balance_batch->prices);
+    s_assert_batch_exact (run->batch, &run->job);
+    assert_int_equal (s_upstream (run->report, PRICE)->failures, 1);
+    assert_int_equal (s_upstream (run->report, PRICE)->requests, 1);
 }
 
 //  ---------------------------------------------------------------------
 //  Tests: Hiro v1 -> v3
 
+static const start_t s_v3_start = {
+    .flags = (const char *const []) { "--hiro-concurrency", "4", NULL }
+};
+
 static void
 test_v1_gone_v3 (void **state)
 {
     world_t *world = *state;
-    const char *extra [] = { "--hiro-concurrency", "4", NULL };
-    s_fetcher_start (world, extra, NULL, false);
     //  Pages of 2 tokens force the ft cursor to be followed.
     s_control (world, "{\"gone_v1\": true, \"v3_page_size\": 2}");
     job_t *job = calloc (1, sizeof *job);
@@ -1228,7 +1214,6 @@ test_v1_gone_v3 (void **state)
     bb_wire_envelope_destroy (&report);
     bb_wire_envelope_destroy (&batch);
     free (job);
-    s_fetcher_stop (world);
 }
 
 //  ---------------------------------------------------------------------
@@ -1238,7 +1223,6 @@ static void
 test_invalid_addresses (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     bb_mock_agent_t good, other;
     bb_mockdata_agent (800, &good);
     bb_mockdata_agent (801, &other);
@@ -1313,8 +1297,13 @@ test_invalid_addresses (void **state)
     json_decref (stats);
     bb_wire_envelope_destroy (&report);
     bb_wire_envelope_destroy (&batch);
-    s_fetcher_stop (world);
 }
+
+static const start_t s_debug_key_start = {
+    .flags = (const char *const []) { "--log-level", "debug", NULL },
+    .env = (const char *const []) { "HIRO_API_KEY=" API_KEY, NULL },
+    .capture_stderr = true
+};
 
 //  The key goes to Hiro (and only there) and never into the logs, not
 //  even at debug level.
@@ -1322,9 +1311,6 @@ static void
 test_api_key (void **state)
 {
     world_t *world = *state;
-    const char *extra [] = { "--log-level", "debug", NULL };
-    const char *env [] = { "HIRO_API_KEY=" API_KEY, NULL };
-    s_fetcher_start (world, extra, env, true);
     //  The mock limits each key (and the keyless) on its own: use up
     //  the keyless quota, so only keyed requests get through.
     s_control (world, "{\"rate_limit_per_minute\": " KEYLESS_TEXT ", "
@@ -1340,10 +1326,9 @@ test_api_key (void **state)
                           index < KEYLESS ? 200 : 429);
         bb_http_exchange_destroy (&http);
     }
-    run_t run;
-    s_scenario_run (world, &(scenario_t) {
-        .job_id = "10.0", .first = 900, .count = 5 }, &run);
-    s_assert_batch_exact (run.batch, &run.job);
+    run_t *run = s_scenario_run (world, &(scenario_t) {
+        .job_id = "10.0", .first = 900, .count = 5 });
+    s_assert_batch_exact (run->batch, &run->job);
     //  Every Hiro request of the fetcher, and nothing else, had the key.
     json_t *stats = s_stats (world);
     json_t *requests = json_object_get (stats, "requests");
@@ -1352,9 +1337,8 @@ test_api_key (void **state)
     assert_int_equal (json_integer_value (json_object_get (requests,
                                                            "with_api_key")),
                       hiro - (KEYLESS + 1));
-    assert_int_equal (s_upstream (run.report, HIRO)->rate_limited, 0);
+    assert_int_equal (s_upstream (run->report, HIRO)->rate_limited, 0);
     json_decref (stats);
-    s_run_drop (&run);
     s_fetcher_stop (world);
     s_assert_not_logged (world, "5ecret");
 }
@@ -1368,7 +1352,6 @@ static void
 test_store_silent (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     bb_fake_scheduler_set_store_mode (world->side,
                                            BB_FAKE_STORE_SILENT);
     job_t job;
@@ -1395,7 +1378,6 @@ test_store_silent (void **state)
                       BALBOARD__ACK_STATUS__ACK_REJECTED);
     assert_non_null (strstr (report->job_report->detail, "test"));
     bb_wire_envelope_destroy (&report);
-    s_fetcher_stop (world);
 }
 
 //  A scheduler that goes silent: the fetcher reconnects and says Ready
@@ -1404,7 +1386,6 @@ static void
 test_scheduler_restart (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     bb_fake_scheduler_serve (world->side, 3 * HEARTBEAT_MS);
     assert_true (bb_fake_scheduler_heartbeats (world->side) >= 2);
     bb_fake_scheduler_destroy (&world->side);
@@ -1427,7 +1408,6 @@ test_scheduler_restart (void **state)
     bb_envelope_t *report = s_run (world, &job, NULL);
     assert_int_equal (report->job_report->agents_ok, 2);
     bb_wire_envelope_destroy (&report);
-    s_fetcher_stop (world);
 }
 
 //  A scheduler silent while a job runs: the fetcher reconnects, its Ready
@@ -1436,7 +1416,6 @@ static void
 test_reconnect_mid_job (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     s_control (world, "{\"latency_ms\": 1200}");
     job_t job;
     s_job_samples (&job, "13.0", 1200, 2, false, JOB_MS);
@@ -1456,7 +1435,6 @@ test_reconnect_mid_job (void **state)
     assert_string_equal (report->job_report->job_id, "13.0");
     assert_int_equal (report->job_report->agents_ok, 2);
     bb_wire_envelope_destroy (&report);
-    s_fetcher_stop (world);
 }
 
 //  A job whose deadline already passed is refused at once.
@@ -1464,7 +1442,6 @@ static void
 test_late_job (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     job_t job;
     s_job_samples (&job, "13.0", 1200, 2, false, -1000);
     bb_envelope_t *report = s_run (world, &job, NULL);
@@ -1473,7 +1450,6 @@ test_late_job (void **state)
     assert_int_equal (bb_fake_scheduler_batches (world->side), 0);
     assert_int_equal (s_requests (world, "hiro_v1"), 0);
     bb_wire_envelope_destroy (&report);
-    s_fetcher_stop (world);
 }
 
 //  SIGTERM in the middle of a job: transfers aborted, clean exit 0.
@@ -1481,7 +1457,6 @@ static void
 test_sigterm_mid_job (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     //  The hang and the job's deadline both outlast STOP_MS: the fetcher
     //  exits in time only if it aborts the transfers.
     s_control (world, "{\"faults\": [{\"endpoint\": \"hiro\", \"kind\": "
@@ -1586,6 +1561,11 @@ s_snapshot_parts (world_t *world, size_t *agents, size_t *rejected,
     return parts;
 }
 
+static const start_t s_debug_start = {
+    .flags = (const char *const []) { "--log-level", "debug", NULL },
+    .capture_stderr = true
+};
+
 //  A complete read: every page, every valid agent with owner REGISTRY,
 //  the invalid ones rejected with reasons, one request per page; the
 //  credentials in the registry's URL are never logged.
@@ -1594,8 +1574,6 @@ test_registry_sync (void **state)
 {
     world_t *world = *state;
     s_control (world, "{\"agents\":250,\"agents_invalid_every\":50}");
-    const char *extra [] = { "--log-level", "debug", NULL };
-    s_fetcher_start (world, extra, NULL, true);
     Balboard__RegistryJob job;
     char source [256], url [320];
     s_registry_job (world, &job, source, sizeof source);
@@ -1643,7 +1621,6 @@ static void
 test_registry_partial (void **state)
 {
     world_t *world = *state;
-    s_fetcher_start (world, NULL, NULL, false);
     const struct {
         const char *control;
         uint32_t requests_max;
@@ -1687,7 +1664,6 @@ test_registry_partial (void **state)
         bb_wire_envelope_destroy (&first);
         bb_wire_envelope_destroy (&report);
     }
-    s_fetcher_stop (world);
 }
 
 //  An empty registry is a complete snapshot of no agents (the store
@@ -1698,7 +1674,6 @@ test_registry_parts (void **state)
 {
     world_t *world = *state;
     s_control (world, "{\"agents\":0}");
-    s_fetcher_start (world, NULL, NULL, false);
     Balboard__RegistryJob job;
     char url [256];
     s_registry_job (world, &job, url, sizeof url);
@@ -1730,7 +1705,6 @@ test_registry_parts (void **state)
                    REGISTRY_BIG, REGISTRY_PAGE, (long long) elapsed,
                    requests, (size_t) (REGISTRY_BIG / 2000));
     bb_wire_envelope_destroy (&report);
-    s_fetcher_stop (world);
 }
 
 //  A store that never answers: each part is resent with the same request
@@ -1740,7 +1714,6 @@ test_registry_failures (void **state)
 {
     world_t *world = *state;
     s_control (world, "{\"agents\":10}");
-    s_fetcher_start (world, NULL, NULL, false);
     bb_fake_scheduler_set_store_mode (world->side, BB_FAKE_STORE_SILENT);
     Balboard__RegistryJob job;
     char url [256];
@@ -1766,7 +1739,6 @@ test_registry_failures (void **state)
     assert_non_null (strstr (report->job_report->detail, "deadline"));
     assert_int_equal (s_requests (world, "agents"), before);
     bb_wire_envelope_destroy (&report);
-    s_fetcher_stop (world);
 }
 
 //  --health, --help and bad settings, without sockets to talk to.
@@ -1808,8 +1780,8 @@ static int
 s_group_setup (void **state)
 {
     const char *args [] = { "--log-level", "warn", NULL };
-    *state = bb_mock_process_new (args, START_MS);
-    assert_non_null (*state);
+    s_mock = bb_mock_process_new (args, START_MS);
+    assert_non_null (s_mock);
     zsys_dir_create ("%s", getenv ("BALBOARD_TEST_SCRATCH"));
     return 0;
 }
@@ -1817,42 +1789,48 @@ s_group_setup (void **state)
 static int
 s_group_teardown (void **state)
 {
-    bb_mock_process_t *mock = *state;
-    return bb_mock_process_end (&mock, STOP_MS) == 0 ? 0 : -1;
+    return bb_mock_process_end (&s_mock, STOP_MS) == 0 ? 0 : -1;
 }
+
+//  A test whose fetcher starts as start says, or with the test flags
+//  alone.
+#define TEST_FROM(name, start)                                              \
+    cmocka_unit_test_prestate_setup_teardown (name, s_setup, s_teardown,   \
+                                              (void *) &start)
+#define TEST(name) TEST_FROM (name, s_plain)
 
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        BB_TEST (test_balances_exact),
-        BB_TEST (test_price_only),
-        BB_TEST (test_concurrency_bound),
-        BB_TEST (test_fault_5xx),
-        BB_TEST (test_fault_reset),
-        BB_TEST (test_fault_parse),
-        BB_TEST (test_fault_oversized),
-        BB_TEST (test_fault_invalid_address),
-        BB_TEST (test_429_waited),
-        BB_TEST (test_429_reported),
-        BB_TEST (test_429_mempool_html),
-        BB_TEST (test_sources_skipped),
-        BB_TEST (test_price_failure),
-        BB_TEST (test_v1_gone_v3),
-        BB_TEST (test_invalid_addresses),
-        BB_TEST (test_api_key),
-        BB_TEST (test_store_silent),
-        BB_TEST (test_scheduler_restart),
-        BB_TEST (test_reconnect_mid_job),
-        BB_TEST (test_metadata_budget),
-        BB_TEST (test_pending_retry),
-        BB_TEST (test_late_job),
-        BB_TEST (test_hang_deadline),
-        BB_TEST (test_sigterm_mid_job),
-        BB_TEST (test_registry_sync),
-        BB_TEST (test_registry_partial),
-        BB_TEST (test_registry_parts),
-        BB_TEST (test_registry_failures),
+        TEST (test_balances_exact),
+        TEST (test_price_only),
+        TEST_FROM (test_concurrency_bound, s_bound_start),
+        TEST (test_fault_5xx),
+        TEST (test_fault_reset),
+        TEST (test_fault_parse),
+        TEST_FROM (test_fault_oversized, s_oversized_start),
+        TEST (test_fault_invalid_address),
+        TEST (test_429_waited),
+        TEST_FROM (test_429_reported, s_429_start),
+        TEST (test_429_mempool_html),
+        TEST (test_sources_skipped),
+        TEST (test_price_failure),
+        TEST_FROM (test_v1_gone_v3, s_v3_start),
+        TEST (test_invalid_addresses),
+        TEST_FROM (test_api_key, s_debug_key_start),
+        TEST (test_store_silent),
+        TEST (test_scheduler_restart),
+        TEST (test_reconnect_mid_job),
+        TEST (test_metadata_budget),
+        TEST_FROM (test_pending_retry, s_pending_start),
+        TEST (test_late_job),
+        TEST_FROM (test_hang_deadline, s_hang_start),
+        TEST (test_sigterm_mid_job),
+        TEST_FROM (test_registry_sync, s_debug_start),
+        TEST (test_registry_partial),
+        TEST (test_registry_parts),
+        TEST (test_registry_failures),
         cmocka_unit_test (test_options),
     };
     //  BALBOARD_TEST_FILTER=test_api_key runs one test (by pattern).
