@@ -12,6 +12,7 @@
 */
 #include "bb_sched_state.h"
 #include "bb_dir.h"
+#include "bb_lmdb_env.h"
 #include "bb_log.h"
 
 #include <assert.h>
@@ -170,15 +171,7 @@ s_meta_load (bb_sched_state_t *self)
 static int
 s_open (bb_sched_state_t *self, const char *dir)
 {
-    int rc = mdb_env_create (&self->env);
-    if (rc == 0)
-        rc = mdb_env_set_maxdbs (self->env, MAX_DBS);
-    if (rc == 0)
-        rc = mdb_env_set_mapsize (self->env, MAP_SIZE);
-    //  MDB_NOTLS: reader slots belong to transactions, not threads (no
-    //  slot destructor runs at the actor thread's exit, after the close)
-    if (rc == 0)
-        rc = mdb_env_open (self->env, dir, MDB_NOTLS, FILE_MODE);
+    int rc = bb_lmdb_env_open (&self->env, dir, MAX_DBS, MAP_SIZE, FILE_MODE);
     if (rc) {
         s_fail ("env_open", rc);
         return -1;

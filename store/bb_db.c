@@ -14,6 +14,7 @@
 #include "bb_db.h"
 #include "bb_dir.h"
 #include "bb_histogram.h"
+#include "bb_lmdb_env.h"
 #include "bb_log.h"
 
 #include <assert.h>
@@ -182,16 +183,8 @@ bb_db_new (const char *data_dir, size_t map_size, size_t map_max)
     bb_db_t *self = calloc (1, sizeof *self);
     assert (self);
     self->map_max = map_max > map_size ? map_max : map_size;
-    int rc = mdb_env_create (&self->env);
-    if (rc == 0)
-        rc = mdb_env_set_maxdbs (self->env, BB_DBI_COUNT);
-    if (rc == 0)
-        rc = mdb_env_set_mapsize (self->env, map_size);
-    //  MDB_NOTLS: reader slots belong to transactions, not threads. With
-    //  thread-local slots an actor thread that ends while the env closes
-    //  runs LMDB's slot destructor on the unmapped lock file (SIGSEGV).
-    if (rc == 0)
-        rc = mdb_env_open (self->env, data_dir, MDB_NOTLS, BB_DB_FILE_MODE);
+    int rc = bb_lmdb_env_open (&self->env, data_dir, BB_DBI_COUNT, map_size,
+                               BB_DB_FILE_MODE);
     if (rc) {
         bb_error ("store_open_failed", "data_dir=%s error=\"%s\"", data_dir,
                   mdb_strerror (rc));
