@@ -189,10 +189,16 @@ s_envelope_free (void **item_p)
     bb_wire_envelope_destroy ((bb_envelope_t **) item_p);
 }
 
+//  Send message, the envelope's body of kind body, to the scheduler.
 static void
-s_fetcher_send (fetcher_t *fetcher, bb_envelope_t *envelope)
+s_fetcher_send (fetcher_t *fetcher, Balboard__Envelope__BodyCase body,
+                void *message)
 {
-    assert_int_equal (bb_wire_send (fetcher->dealer, NULL, envelope), 0);
+    bb_envelope_t envelope;
+    bb_wire_envelope_init (&envelope);
+    envelope.body_case = body;
+    envelope.fetcher_ready = message;   // every body shares the union
+    assert_int_equal (bb_wire_send (fetcher->dealer, NULL, &envelope), 0);
 }
 
 //  The job fetcher says it runs ("" when idle).
@@ -212,11 +218,7 @@ s_fetcher_ready (fetcher_t *fetcher)
     ready.fetcher_id = fetcher->id;
     ready.max_concurrency = 8;
     ready.busy_job_id = s_fetcher_busy (fetcher);
-    bb_envelope_t envelope;
-    bb_wire_envelope_init (&envelope);
-    envelope.body_case = BALBOARD__ENVELOPE__BODY_FETCHER_READY;
-    envelope.fetcher_ready = &ready;
-    s_fetcher_send (fetcher, &envelope);
+    s_fetcher_send (fetcher, BALBOARD__ENVELOPE__BODY_FETCHER_READY, &ready);
 }
 
 static fetcher_t *
@@ -245,21 +247,14 @@ s_fetcher_heartbeat (fetcher_t *fetcher)
     Balboard__FetcherHeartbeat heartbeat = BALBOARD__FETCHER_HEARTBEAT__INIT;
     heartbeat.fetcher_id = fetcher->id;
     heartbeat.busy_job_id = s_fetcher_busy (fetcher);
-    bb_envelope_t envelope;
-    bb_wire_envelope_init (&envelope);
-    envelope.body_case = BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT;
-    envelope.fetcher_heartbeat = &heartbeat;
-    s_fetcher_send (fetcher, &envelope);
+    s_fetcher_send (fetcher, BALBOARD__ENVELOPE__BODY_FETCHER_HEARTBEAT,
+                    &heartbeat);
 }
 
 static void
 s_fetcher_send_report (fetcher_t *fetcher, Balboard__JobReport *report)
 {
-    bb_envelope_t envelope;
-    bb_wire_envelope_init (&envelope);
-    envelope.body_case = BALBOARD__ENVELOPE__BODY_JOB_REPORT;
-    envelope.job_report = report;
-    s_fetcher_send (fetcher, &envelope);
+    s_fetcher_send (fetcher, BALBOARD__ENVELOPE__BODY_JOB_REPORT, report);
 }
 
 //  Report job as done (the store committed it) with the fetcher's counts.
@@ -654,6 +649,48 @@ s_agents (world_t *world, unsigned count)
         s_agents_insert (world, i);
 }
 
+//  agents sample agents and two fetchers, "fa" and "fb", that report.
+static void
+s_two_fetchers (world_t *world, unsigned agents)
+{
+    s_agents (world, agents);
+    s_fetcher_add (world, "fa", true);
+    s_fetcher_add (world, "fb", true);
+}
+
+//  agents sample agents and one fetcher, "f", that reports.
+static fetcher_t *
+s_one_fetcher (world_t *world, unsigned agents)
+{
+    s_agents (world, agents);
+    return s_fetcher_add (world, "f", true);
+}
+
+//  Once the rotation completed, job 1.0 went again (attempt 2) to
+//  fetcher, and one fetcher is still busy.
+static void
+s_assert_redispatched (world_t *world, const char *fetcher)
+{
+    s_run_until (world, s_one_rotation_complete);
+    const dispatch_t *again = s_last_dispatch_of (world, "1.0");
+    assert_int_equal (again->attempt, 2);
+    assert_string_equal (again->fetcher, fetcher);
+    const Balboard__SchedulerStatus *status = s_status (world);
+    assert_int_equal (status->fetchers_ready, 1);
+}
+
+//  Each of count (agent index, times) pairs: the agent was dispatched
+//  that many times.
+static void
+s_assert_seen (world_t *world, const unsigned expected [][2], size_t count)
+{
+    for (size_t index = 0; index < count; index++)
+        if (world->seen [expected [index][0]] != expected [index][1])
+            fail_msg ("agent %u dispatched %u times, expected %u",
+                      expected [index][0], world->seen [expected [index][0]],
+                      expected [index][1]);
+}
+
 //  ---------------------------------------------------------------------
 //  Tests
 
@@ -664,9 +701,7 @@ static void
 test_rotation (void **state)
 {
     world_t *world = (world_t *) *state;
-    s_agents (world, 25);
-    s_fetcher_add (world, "fa", true);
-    s_fetcher_add (world, "fb", true);
+    s_two_fetchers (world, 25);
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "10", "--paused", NULL });
     s_run_until (world, s_two_fetchers_ready);
@@ -830,16 +865,10 @@ test_deadline (void **state)
         "--chunk-size", "10", "--job-deadline-ms", "300", NULL });
     s_run_until (world, s_has_in_flight);
     s_fetcher_add (world, "quick", true);
-    s_run_until (world, s_one_rotation_complete);
-    const dispatch_t *again = s_last_dispatch_of (world, "1.0");
-    assert_int_equal (again->attempt, 2);
-    assert_string_equal (again->fetcher, "quick");
-    const Balboard__SchedulerStatus *status = s_status (world);
-    assert_int_equal (status->fetchers_ready, 1);
+    s_assert_redispatched (world, "quick");
     s_fetcher_release (slow);
     s_run (world, 200);
-    status = s_status (world);
-    assert_int_equal (status->fetchers_ready, 2);
+    assert_int_equal (s_status (world)->fetchers_ready, 2);
 }
 
 //  A fetcher holding job 1.0 says READY again. After a reconnect it
@@ -929,13 +958,8 @@ test_busy_elsewhere (void **state)
     fetcher_t *odd = s_start_holding (world, 10, "odd");
     s_fetcher_add (world, "other", true);
     odd->busy_override = "9.9";
-    s_run_until (world, s_one_rotation_complete);
-    const dispatch_t *again = s_last_dispatch_of (world, "1.0");
-    assert_int_equal (again->attempt, 2);
-    assert_string_equal (again->fetcher, "other");
-    const Balboard__SchedulerStatus *status = s_status (world);
     //  "odd" stays busy until it says it is idle
-    assert_int_equal (status->fetchers_ready, 1);
+    s_assert_redispatched (world, "other");
 }
 
 static bool
@@ -957,8 +981,7 @@ static void
 test_idle_and_back (void **state)
 {
     world_t *world = (world_t *) *state;
-    s_agents (world, 60);
-    fetcher_t *fetcher = s_fetcher_add (world, "f", true);
+    fetcher_t *fetcher = s_one_fetcher (world, 60);
     //  Both balance sources fail: every one limited turns the mode IDLE
     //  (with no backoff, so that a tick's round is never paused)
     fetcher->hiro_failures = 10;
@@ -1007,8 +1030,7 @@ static void
 test_retry_after (void **state)
 {
     world_t *world = (world_t *) *state;
-    s_agents (world, 40);
-    fetcher_t *fetcher = s_fetcher_add (world, "f", true);
+    fetcher_t *fetcher = s_one_fetcher (world, 40);
     fetcher->mempool_429 = 1;
     fetcher->mempool_retry_after_s = 2;
     fetcher->mempool_retry_wait_ms = 2000;
@@ -1054,16 +1076,12 @@ test_agents_change (void **state)
     fetcher->auto_report = true;
     s_fetcher_release (fetcher);
     s_run_until (world, s_one_rotation_complete);
-    assert_int_equal (world->seen [5], 0);
-    assert_int_equal (world->seen [45], 1);
-    assert_int_equal (world->seen [35], 0);
-    assert_int_equal (world->seen [12], 1);
+    s_assert_seen (world, (const unsigned [][2]) {
+        { 5, 0 }, { 45, 1 }, { 35, 0 }, { 12, 1 } }, 4);
     s_tick (world);
     s_run_until (world, s_two_rotations_complete);
-    assert_int_equal (world->seen [5], 1);
-    assert_int_equal (world->seen [12], 1);
-    assert_int_equal (world->seen [45], 2);
-    assert_int_equal (world->seen [20], 2);
+    s_assert_seen (world, (const unsigned [][2]) {
+        { 5, 1 }, { 12, 1 }, { 45, 2 }, { 20, 2 } }, 4);
 }
 
 //  A page asked for ahead of the jobs dispatched.
@@ -1115,8 +1133,7 @@ static void
 test_pause_resume (void **state)
 {
     world_t *world = (world_t *) *state;
-    s_agents (world, 20);
-    s_fetcher_add (world, "f", true);
+    s_one_fetcher (world, 20);
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "10", "--paused", NULL });
     s_run (world, 300);
@@ -1149,9 +1166,7 @@ static void
 test_budget (void **state)
 {
     world_t *world = (world_t *) *state;
-    s_agents (world, 40);
-    s_fetcher_add (world, "fa", true);
-    s_fetcher_add (world, "fb", true);
+    s_two_fetchers (world, 40);
     s_scheduler_start (world, (const char *[]) {
         "--chunk-size", "25", "--hiro-rpm", "600",
         "--budget-window-ms", "1000", NULL });
@@ -1180,17 +1195,36 @@ test_budget (void **state)
     assert_true (span >= 3000);
 }
 
+//  A raw DEALER on the scheduler's port, waiting CLIENT_TIMEOUT_MS for
+//  replies.
+static zsock_t *
+s_raw (int port)
+{
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, ">tcp://127.0.0.1:%d", port);
+    zsock_t *raw = bb_wire_socket_new (ZMQ_DEALER, endpoint);
+    assert_non_null (raw);
+    zsock_set_rcvtimeo (raw, CLIENT_TIMEOUT_MS);
+    return raw;
+}
+
+//  Send request on raw: the reply, into *msg, is an error of code.
+static void
+s_refused (zsock_t *raw, bb_envelope_t *request, bb_wire_msg_t *msg,
+           Balboard__ErrorReply__Code code)
+{
+    bb_wire_send (raw, NULL, request);
+    assert_int_equal (bb_wire_recv (raw, msg), BB_WIRE_OK);
+    assert_int_equal (msg->envelope->error->code, code);
+}
+
 //  Bad frames and wrong messages get error replies, never a crash.
 static void
 test_bad_input (void **state)
 {
     world_t *world = (world_t *) *state;
     s_scheduler_start (world, NULL);
-    char endpoint [64];
-    snprintf (endpoint, sizeof endpoint, ">tcp://127.0.0.1:%d",
-              world->control_port);
-    zsock_t *raw = bb_wire_socket_new (ZMQ_DEALER, endpoint);
-    zsock_set_rcvtimeo (raw, CLIENT_TIMEOUT_MS);
+    zsock_t *raw = s_raw (world->control_port);
     zstr_send (raw, "not protobuf");
     bb_wire_msg_t msg = { 0 };
     assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
@@ -1205,49 +1239,31 @@ test_bad_input (void **state)
     request.request_id = 9;
     request.body_case = BALBOARD__ENVELOPE__BODY_STATS_REQUEST;
     request.stats_request = &stats;
-    bb_wire_send (raw, NULL, &request);
-    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
+    s_refused (raw, &request, &msg, BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED);
     assert_int_equal (msg.envelope->request_id, 9);
-    assert_int_equal (msg.envelope->error->code,
-                      BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED);
     //  an unknown command
     Balboard__SchedulerControl control = BALBOARD__SCHEDULER_CONTROL__INIT;
     control.command = 42;
     request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
     request.scheduler_control = &control;
-    bb_wire_send (raw, NULL, &request);
-    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
-    assert_int_equal (msg.envelope->error->code,
-                      BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    s_refused (raw, &request, &msg, BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
     //  SYNC without a registry to sync
     control.command = BALBOARD__SCHEDULER_CONTROL__COMMAND__SYNC;
-    bb_wire_send (raw, NULL, &request);
-    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
-    assert_int_equal (msg.envelope->error->code,
-                      BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    s_refused (raw, &request, &msg, BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
     assert_non_null (strstr (msg.envelope->error->reason,
                              "BALBOARD_REGISTRY_URL"));
     zsock_destroy (&raw);
 
     //  jobs socket: a report without a fetcher id, a control message
-    snprintf (endpoint, sizeof endpoint, ">tcp://127.0.0.1:%d",
-              world->jobs_port);
-    raw = bb_wire_socket_new (ZMQ_DEALER, endpoint);
-    zsock_set_rcvtimeo (raw, CLIENT_TIMEOUT_MS);
+    raw = s_raw (world->jobs_port);
     Balboard__JobReport report = BALBOARD__JOB_REPORT__INIT;
     report.job_id = "1.0";
     request.body_case = BALBOARD__ENVELOPE__BODY_JOB_REPORT;
     request.job_report = &report;
-    bb_wire_send (raw, NULL, &request);
-    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
-    assert_int_equal (msg.envelope->error->code,
-                      BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
+    s_refused (raw, &request, &msg, BALBOARD__ERROR_REPLY__CODE__BAD_REQUEST);
     request.body_case = BALBOARD__ENVELOPE__BODY_SCHEDULER_CONTROL;
     request.scheduler_control = &control;
-    bb_wire_send (raw, NULL, &request);
-    assert_int_equal (bb_wire_recv (raw, &msg), BB_WIRE_OK);
-    assert_int_equal (msg.envelope->error->code,
-                      BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED);
+    s_refused (raw, &request, &msg, BALBOARD__ERROR_REPLY__CODE__UNSUPPORTED);
     //  a report of a job nobody knows, from a fetcher nobody knows
     report.fetcher_id = "stranger";
     report.attempt = 1;
