@@ -81,6 +81,28 @@ s_sync (fx_store_t *store, uint64_t generation, unsigned first,
     return s_send (store, &part, outcome);
 }
 
+//  s_sync, the report dropped.
+static void
+s_synced (fx_store_t *store, uint64_t generation, unsigned first,
+          unsigned count, Balboard__SyncOutcome outcome)
+{
+    bb_envelope_t *reply = s_sync (store, generation, first, count, outcome);
+    bb_wire_envelope_destroy (&reply);
+}
+
+//  A confirmed one-part snapshot of agents first..first+count-1: applied,
+//  it removes removed agents.
+static void
+s_confirmed (fx_store_t *store, uint64_t generation, unsigned first,
+             unsigned count, uint32_t removed)
+{
+    snapshot_t *part = s_part (generation, 0, true, first, count);
+    part->confirm = true;
+    bb_envelope_t *reply = s_send (store, &part, OUTCOME (APPLIED));
+    assert_int_equal (reply->registry_sync_report->removed, removed);
+    bb_wire_envelope_destroy (&reply);
+}
+
 //  The store's agents, their owners counted.
 static uint32_t
 s_agents (fx_store_t *store, uint32_t *registry_owned)
@@ -171,13 +193,8 @@ test_manual_agents_kept (void **state)
     assert_int_equal (owned, 5);
 
     //  The registry drops 0..14 but 14: only the registry's 10..13 go
-    reply = s_sync (store, 2, 14, 1, OUTCOME (HELD));
-    bb_wire_envelope_destroy (&reply);
-    snapshot_t *part = s_part (3, 0, true, 14, 1);
-    part->confirm = true;
-    reply = s_send (store, &part, OUTCOME (APPLIED));
-    assert_int_equal (reply->registry_sync_report->removed, 4);
-    bb_wire_envelope_destroy (&reply);
+    s_synced (store, 2, 14, 1, OUTCOME (HELD));
+    s_confirmed (store, 3, 14, 1, 4);
     assert_int_equal (s_agents (store, &owned), 11);
     assert_int_equal (owned, 1);
 }
@@ -190,13 +207,12 @@ static void
 test_partial_and_held (void **state)
 {
     fx_store_t *store = *state;
-    bb_envelope_t *reply = s_sync (store, 1, 0, 100, OUTCOME (APPLIED));
-    bb_wire_envelope_destroy (&reply);
+    s_synced (store, 1, 0, 100, OUTCOME (APPLIED));
 
     snapshot_t *part = s_part (2, 0, true, 50, 60);
     part->complete = false;
     part->incomplete_reason = bb_pb_strdup ("page 2: http 500");
-    reply = s_send (store, &part, OUTCOME (PARTIAL));
+    bb_envelope_t *reply = s_send (store, &part, OUTCOME (PARTIAL));
     const report_t *report = reply->registry_sync_report;
     assert_int_equal (report->added, 10);
     assert_int_equal (report->removed, 0);
@@ -222,19 +238,11 @@ test_partial_and_held (void **state)
     bb_wire_envelope_destroy (&reply);
     assert_int_equal (s_agents (store, &owned), 110);
 
-    part = s_part (5, 0, true, 30, 80);
-    part->confirm = true;
-    reply = s_send (store, &part, OUTCOME (APPLIED));
-    assert_int_equal (reply->registry_sync_report->removed, 30);
-    bb_wire_envelope_destroy (&reply);
+    s_confirmed (store, 5, 30, 80, 30);
     assert_int_equal (s_agents (store, &owned), 80);
 
     //  Confirmed, an empty registry removes every agent it owns
-    part = s_part (6, 0, true, 0, 0);
-    part->confirm = true;
-    reply = s_send (store, &part, OUTCOME (APPLIED));
-    assert_int_equal (reply->registry_sync_report->removed, 80);
-    bb_wire_envelope_destroy (&reply);
+    s_confirmed (store, 6, 0, 0, 80);
     assert_int_equal (s_agents (store, &owned), 0);
 }
 
@@ -246,13 +254,10 @@ static void
 test_generations (void **state)
 {
     fx_store_t *store = *state;
-    bb_envelope_t *reply = s_sync (store, 5, 0, 20, OUTCOME (APPLIED));
-    bb_wire_envelope_destroy (&reply);
-
-    reply = s_sync (store, 4, 0, 30, OUTCOME (DUPLICATE));
-    bb_wire_envelope_destroy (&reply);
+    s_synced (store, 5, 0, 20, OUTCOME (APPLIED));
+    s_synced (store, 4, 0, 30, OUTCOME (DUPLICATE));
     //  The same generation again: the stored report, nothing changes
-    reply = s_sync (store, 5, 0, 30, OUTCOME (APPLIED));
+    bb_envelope_t *reply = s_sync (store, 5, 0, 30, OUTCOME (APPLIED));
     assert_int_equal (reply->registry_sync_report->added, 20);
     bb_wire_envelope_destroy (&reply);
     uint32_t owned;
@@ -296,10 +301,9 @@ static void
 test_restart (void **state)
 {
     fx_store_t *store = *state;
-    bb_envelope_t *reply = s_sync (store, 1, 0, 10, OUTCOME (APPLIED));
-    bb_wire_envelope_destroy (&reply);
+    s_synced (store, 1, 0, 10, OUTCOME (APPLIED));
     snapshot_t *part = s_part (2, 0, false, 10, 10);
-    reply = s_send (store, &part, OUTCOME (PART_KEPT));
+    bb_envelope_t *reply = s_send (store, &part, OUTCOME (PART_KEPT));
     bb_wire_envelope_destroy (&reply);
 
     assert_int_equal (fx_store_stop (store, SIGKILL), 128 + SIGKILL);
