@@ -323,6 +323,21 @@ s_job_samples (job_t *job, const char *job_id, unsigned first,
         s_job_add_sample (job, sample);
 }
 
+//  Wait for the fetcher's report of job job_id (caller destroys).
+static bb_envelope_t *
+s_report_of (world_t *world, const char *job_id)
+{
+    bb_envelope_t *report = bb_fake_scheduler_wait_report (world->side,
+                                                           REPORT_MS);
+    if (!report)
+        fail_msg ("no JobReport for %s", job_id);
+    assert_int_equal (report->body_case,
+                      BALBOARD__ENVELOPE__BODY_JOB_REPORT);
+    assert_string_equal (report->job_report->job_id, job_id);
+    assert_string_equal (report->job_report->fetcher_id, "test-fetcher");
+    return report;
+}
+
 //  Send job, wait for its report (caller destroys); *elapsed_ms is the
 //  time from sending to the report.
 static bb_envelope_t *
@@ -331,16 +346,9 @@ s_run (world_t *world, job_t *job, int64_t *elapsed_ms)
     int64_t start = zclock_mono ();
     assert_int_equal (bb_fake_scheduler_send_job (world->side,
                                                   &job->job), 0);
-    bb_envelope_t *report = bb_fake_scheduler_wait_report (world->side,
-                                                           REPORT_MS);
-    if (!report)
-        fail_msg ("no JobReport for %s", job->job_id);
+    bb_envelope_t *report = s_report_of (world, job->job_id);
     if (elapsed_ms)
         *elapsed_ms = zclock_mono () - start;
-    assert_int_equal (report->body_case,
-                      BALBOARD__ENVELOPE__BODY_JOB_REPORT);
-    assert_string_equal (report->job_report->job_id, job->job_id);
-    assert_string_equal (report->job_report->fetcher_id, "test-fetcher");
     return report;
 }
 
@@ -1429,10 +1437,7 @@ test_reconnect_mid_job (void **state)
     assert_string_equal (bb_fake_scheduler_ready_busy (world->side),
                          "13.0");
     bb_fake_scheduler_set_silent (world->side, false);
-    bb_envelope_t *report = bb_fake_scheduler_wait_report (world->side,
-                                                           REPORT_MS);
-    assert_non_null (report);
-    assert_string_equal (report->job_report->job_id, "13.0");
+    bb_envelope_t *report = s_report_of (world, "13.0");
     assert_int_equal (report->job_report->agents_ok, 2);
     bb_wire_envelope_destroy (&report);
 }
