@@ -42,10 +42,9 @@ bb_bench_start (const char *binary, const char *const args [],
 void
 bb_bench_stop (bb_child_t **child_p, int timeout_ms)
 {
-    if (*child_p && bb_child_stop (*child_p, SIGTERM, timeout_ms))
+    if (bb_child_end (child_p, SIGTERM, timeout_ms))
         fprintf (stderr, "%s: a process did not stop cleanly\n",
                  program_invocation_short_name);
-    bb_child_destroy (child_p);
 }
 
 void

@@ -253,6 +253,15 @@ bb_child_stop (bb_child_t *self, int signum, int timeout_ms)
     return bb_child_wait (self, timeout_ms);
 }
 
+int
+bb_child_end (bb_child_t **self_p, int signum, int timeout_ms)
+{
+    assert (self_p);
+    int rc = *self_p ? bb_child_stop (*self_p, signum, timeout_ms) : 0;
+    bb_child_destroy (self_p);
+    return rc;
+}
+
 //  ---------------------------------------------------------------------
 //  Utilities
 

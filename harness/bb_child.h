@@ -55,6 +55,10 @@ int bb_child_wait (bb_child_t *self, int timeout_ms);
 int bb_child_stop (bb_child_t *self, int signum,
                           int timeout_ms);
 
+//  bb_child_stop *self_p, then destroy it (*self_p becomes NULL); returns
+//  what bb_child_stop returned, or 0 if *self_p was NULL already.
+int bb_child_end (bb_child_t **self_p, int signum, int timeout_ms);
+
 //  Append extra (NULL-terminated, may be NULL) to argv, an argument list
 //  of size entries ended by its first NULL, keeping it NULL-terminated.
 //  Asserts that everything fits.

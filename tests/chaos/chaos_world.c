@@ -156,11 +156,10 @@ chaos_world_kill_restart (chaos_world_t *self, chaos_role_t role)
 {
     assert_true (role < CHAOS_ROLE_COUNT);
     bb_child_t **process = &self->processes [role];
-    int rc = bb_child_stop (*process, SIGKILL, STOP_MS);
+    int rc = bb_child_end (process, SIGKILL, STOP_MS);
     if (rc != 128 + SIGKILL)
         fail_msg ("chaos: %s had exited (%d) before its kill",
                   s_role_names [role], rc);
-    bb_child_destroy (process);
     *process = s_start_role (self, role);
 }
 
@@ -234,11 +233,10 @@ chaos_world_destroy (chaos_world_t **self_p)
     bb_client_destroy (&self->query_client);
     bb_client_destroy (&self->ingest_client);
     for (int role = CHAOS_ROLE_COUNT - 1; role >= 0; role--) {
-        int rc = bb_child_stop (self->processes [role], SIGTERM, STOP_MS);
+        int rc = bb_child_end (&self->processes [role], SIGTERM, STOP_MS);
         if (rc != 0)
             fail_msg ("chaos: %s exited with %d on SIGTERM",
                       s_role_names [role], rc);
-        bb_child_destroy (&self->processes [role]);
     }
     assert_int_equal (bb_mock_process_end (&self->mock, STOP_MS), 0);
     free (self);

@@ -110,11 +110,7 @@ s_check_exit (int rc, const char *what)
 static void
 s_stop (bb_child_t **process_p, const char *what)
 {
-    if (!*process_p)
-        return;
-    int rc = bb_child_stop (*process_p, SIGTERM, STOP_MS);
-    bb_child_destroy (process_p);
-    s_check_exit (rc, what);
+    s_check_exit (bb_child_end (process_p, SIGTERM, STOP_MS), what);
 }
 
 static void
@@ -433,17 +429,24 @@ e2e_world_remove (e2e_world_t *self, unsigned index)
 //  ---------------------------------------------------------------------
 //  Scheduler
 
+//  A request (what) through client returned rc: it must have been
+//  answered (0); if not, client's reason goes to stderr.
+static void
+s_answered (bb_client_t *client, const char *what, int rc)
+{
+    if (rc)
+        fprintf (stderr, "e2e: %s: %s\n", what, bb_client_reason (client));
+    assert_int_equal (rc, 0);
+}
+
 bb_envelope_t *
 e2e_world_control (e2e_world_t *self,
                    Balboard__SchedulerControl__Command command)
 {
     bb_envelope_t *reply = NULL;
-    int rc = bb_client_scheduler_control (self->control_client, command,
-                                          &reply);
-    if (rc)
-        fprintf (stderr, "e2e: control: %s\n",
-                 bb_client_reason (self->control_client));
-    assert_int_equal (rc, 0);
+    s_answered (self->control_client, "control",
+                bb_client_scheduler_control (self->control_client, command,
+                                             &reply));
     return reply;
 }
 
@@ -451,11 +454,9 @@ bb_envelope_t *
 e2e_world_sync (e2e_world_t *self, bool confirm)
 {
     bb_envelope_t *reply = NULL;
-    int rc = bb_client_scheduler_sync (self->control_client, confirm, &reply);
-    if (rc)
-        fprintf (stderr, "e2e: sync: %s\n",
-                 bb_client_reason (self->control_client));
-    assert_int_equal (rc, 0);
+    s_answered (self->control_client, "sync",
+                bb_client_scheduler_sync (self->control_client, confirm,
+                                          &reply));
     return reply;
 }
 
@@ -572,11 +573,9 @@ bb_envelope_t *
 e2e_world_dashboard (e2e_world_t *self, int64_t offset, int64_t limit)
 {
     bb_envelope_t *reply = NULL;
-    int rc = bb_client_dashboard (self->query_client, offset, limit, &reply);
-    if (rc)
-        fprintf (stderr, "e2e: dashboard: %s\n",
-                 bb_client_reason (self->query_client));
-    assert_int_equal (rc, 0);
+    s_answered (self->query_client, "dashboard",
+                bb_client_dashboard (self->query_client, offset, limit,
+                                     &reply));
     return reply;
 }
 

@@ -76,10 +76,7 @@ s_start (const char *binary, const char *const *args, const char *const *env,
 static void
 s_stop (bb_child_t **child_p, const char *what)
 {
-    if (!*child_p)
-        return;
-    int rc = bb_child_stop (*child_p, SIGTERM, STOP_MS);
-    bb_child_destroy (child_p);
+    int rc = bb_child_end (child_p, SIGTERM, STOP_MS);
     if (rc != 0)
         fail_msg ("gw_world: %s exited with %d", what, rc);
 }
