@@ -22,7 +22,8 @@
       4. the fetcher's RSS after one job and after RSS_JOBS jobs of
          WARMUP_AGENTS agents (it should stay flat);
       5. 100 ms added latency: the fetcher's req/s against the ideal
-         CONCURRENCY / 0.1 s = 500 req/s.
+         CONCURRENCY / 0.1 s = 500 req/s, and its CPU per request when
+         most connections wait.
 
     Usage: bench_fetcher [agents]   (default 4000; wrk must be in PATH)
     The binaries are taken from BALBOARD_BIN_DIR, else from the directory
@@ -392,12 +393,16 @@ main (int argc, char **argv)
                "POST /__mock/control");
     size_t slow_agents = agents < 1500 ? agents : 1500;
     long requests;
+    cpu_t before = s_cpu (&bench);
     double seconds = s_job (&bench, "slow", slow_agents, &requests);
+    double cpu_us = (s_cpu (&bench).fetcher - before.fetcher) * 1e6
+                  / (double) requests;
     double ideal = CONCURRENCY * 1000.0 / LATENCY_MS;
     printf ("%d ms latency:    fetcher %.0f req/s (%ld requests in %.2f s)"
-            "   ideal %.0f req/s   ratio %.2f\n", LATENCY_MS,
-            (double) requests / seconds, requests, seconds, ideal,
-            (double) requests / seconds / ideal);
+            "   ideal %.0f req/s   ratio %.2f   CPU per request %.1f us\n",
+            LATENCY_MS, (double) requests / seconds, requests, seconds,
+            ideal, (double) requests / seconds / ideal, cpu_us);
+    bb_bench_figure (cpu_us, "fetcher.latency.fetcher_cpu_us");
 
     s_fetcher_stop (&bench);
     bb_mock_process_end (&bench.mock, STOP_MS);
