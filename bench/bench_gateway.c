@@ -74,9 +74,7 @@ typedef struct {
     bb_child_t *store;
     bb_child_t *gateway;                // with its page cache
     bb_child_t *uncached;               // without
-    char ingest [ENDPOINT_SIZE];
-    char query [ENDPOINT_SIZE];
-    char events [ENDPOINT_SIZE];
+    bb_bench_store_t store_sockets;     // query, ingest, events
     char base [ENDPOINT_SIZE];          // http://127.0.0.1:port
     char uncached_base [ENDPOINT_SIZE];
     unsigned agents;
@@ -84,26 +82,6 @@ typedef struct {
 
 //  ---------------------------------------------------------------------------
 //  The store, filled
-
-static void
-s_start_store (bench_t *bench, const char *dir)
-{
-    const char *args [] = {
-        "--data-dir", dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
-        "--ingest-bind", "tcp://127.0.0.1:$PORT1",
-        "--events-bind", "tcp://127.0.0.1:$PORT2", "--log-level", "warn",
-        NULL
-    };
-    int ports [BB_CHILD_PORTS_MAX];
-    bench->store = bb_bench_start ("balboard-store", args, NULL, START_MS,
-                                   ports);
-    snprintf (bench->query, sizeof bench->query, "tcp://127.0.0.1:%d",
-              ports [0]);
-    snprintf (bench->ingest, sizeof bench->ingest, "tcp://127.0.0.1:%d",
-              ports [1]);
-    snprintf (bench->events, sizeof bench->events, "tcp://127.0.0.1:%d",
-              ports [2]);
-}
 
 //  One agent's balances: STX and sBTC from Hiro, BTC from mempool.space;
 //  amounts spread by index so the ranking is not flat.
@@ -161,7 +139,8 @@ s_commit_batch (bb_client_t *ingest, unsigned first, unsigned count,
 static void
 s_fill (bench_t *bench)
 {
-    bb_client_t *ingest = bb_client_new (bench->ingest, CLIENT_MS);
+    bb_client_t *ingest = bb_client_new (bench->store_sockets.ingest,
+                                         CLIENT_MS);
     bb_bench_require (ingest != NULL, "ingest client");
     bb_bench_require (bb_sample_agents_upsert (ingest, 0, bench->agents,
                                                NULL) == 0, "agent upsert");
@@ -187,8 +166,9 @@ static bb_child_t *
 s_start_gateway (bench_t *bench, const char *ttl_ms, char *base)
 {
     const char *args [] = {
-        "--http-bind", "127.0.0.1:$PORT0", "--store-query", bench->query,
-        "--store-events", bench->events,
+        "--http-bind", "127.0.0.1:$PORT0",
+        "--store-query", bench->store_sockets.query,
+        "--store-events", bench->store_sockets.events,
         "--scheduler-control", "tcp://127.0.0.1:$PORT1",
         "--page-cache-ttl-ms", ttl_ms,
         "--threads", GATEWAY_THREADS, "--log-level", "warn", NULL
@@ -269,7 +249,7 @@ main (int argc, char **argv)
     bb_bench_bin_dir ();
     char dir [] = "/tmp/bench_gateway_XXXXXX";
     bb_bench_require (mkdtemp (dir) != NULL, "mkdtemp");
-    s_start_store (&bench, dir);
+    bench.store = bb_bench_store_start (dir, &bench.store_sockets);
     int64_t started = zclock_mono ();
     s_fill (&bench);
     printf ("bench_gateway: %u agents with balances in the store (%.1f s); "

@@ -38,7 +38,7 @@
 #include "bb_client.h"
 #include "bb_clock.h"
 #include "bb_mock_process.h"
-#include "bb_sample_agents.h"
+#include "bench_world.h"
 
 #define AGENTS_DEFAULT      1000
 #define STORM_S_DEFAULT     60
@@ -50,143 +50,14 @@
 #define CHUNK_TEXT          "100"
 #define WINDOW_S            10
 #define PAGE_LIMIT          500
-#define START_MS            10000
-#define STOP_MS             10000
-#define CLIENT_MS           5000
 #define HTTP_MS             5000
 #define WAIT_MS             600000
 #define POLL_MS             100
-#define ENDPOINT_SIZE       64
-#define PATH_SIZE           512
 #define MS_PER_S            1000
 #define MEMPOOL             1           // UpstreamHealth index
 
-typedef struct {
-    char dir [PATH_SIZE];
-    char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
-    char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
-    bb_mock_process_t *mock;
-    bb_child_t *store, *scheduler;
-    bb_child_t *fetchers [FETCHERS];
-    bb_client_t *control_client;
-    bb_client_t *query_client;
-} world_t;
-
-static void
-s_endpoint (char *endpoint, int port)
-{
-    snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", port);
-}
-
-static void
-s_start_fetchers (world_t *world)
-{
-    bb_mock_fetcher_env_t fetcher;
-    bb_mock_process_fetcher_env (world->mock, world->jobs, world->ingest,
-                                 &fetcher);
-    const char *env [10] = {
-        "BALBOARD_HEARTBEAT_MS=200", "BALBOARD_LOG_LEVEL=warn"
-    };
-    bb_child_args_append (env, 10, fetcher.list);
-    for (size_t i = 0; i < FETCHERS; i++)
-        world->fetchers [i] = bb_child_start ("balboard-fetcher", NULL, env,
-                                              0, START_MS);
-}
-
-//  Mock, store, scheduler (paused), agents imported, fetchers started.
-static void
-s_world_start (world_t *world, unsigned agents, const char *backoff,
-               const char *backoff_max)
-{
-    memset (world, 0, sizeof *world);
-    snprintf (world->dir, sizeof world->dir, "/tmp/bench_isolation-%d",
-              (int) getpid ());
-    char count [24];
-    snprintf (count, sizeof count, "%u", agents);
-    const char *mock_args [] = {
-        "--latency-ms", LATENCY_MS, "--agents", count, "--log-level", "warn",
-        NULL
-    };
-    world->mock = bb_mock_process_new (mock_args, START_MS);
-    bb_bench_require (world->mock != NULL, "balboard-mock-upstream");
-    int ports [BB_CHILD_PORTS_MAX];
-    char store_dir [PATH_SIZE + 16], sched_dir [PATH_SIZE + 16];
-    snprintf (store_dir, sizeof store_dir, "%s/store", world->dir);
-    snprintf (sched_dir, sizeof sched_dir, "%s/scheduler", world->dir);
-    const char *store_args [] = {
-        "--data-dir", store_dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
-        "--ingest-bind", "tcp://127.0.0.1:$PORT1", "--log-level", "warn",
-        NULL
-    };
-    world->store = bb_bench_start ("balboard-store", store_args, NULL,
-                                   START_MS, ports);
-    s_endpoint (world->query, ports [0]);
-    s_endpoint (world->ingest, ports [1]);
-    const char *scheduler_args [] = {
-        "--data-dir", sched_dir, "--control-bind", "tcp://127.0.0.1:$PORT0",
-        "--jobs-bind", "tcp://127.0.0.1:$PORT1", "--store-query", world->query,
-        "--chunk-size", CHUNK_TEXT, "--heartbeat-ms", "200", "--paused",
-        "--alarm-active-ms", TICK_MS, "--alarm-idle-ms", TICK_MS,
-        "--rate-limit-backoff-ms", backoff,
-        "--rate-limit-backoff-max-ms", backoff_max, "--log-level", "warn",
-        "--hiro-rpm", "0", "--mempool-rpm", "0", "--price-rpm", "0", NULL
-    };
-    world->scheduler = bb_bench_start ("balboard-scheduler", scheduler_args,
-                                       NULL, START_MS, ports);
-    s_endpoint (world->control, ports [0]);
-    s_endpoint (world->jobs, ports [1]);
-    world->control_client = bb_client_new (world->control, CLIENT_MS);
-    world->query_client = bb_client_new (world->query, CLIENT_MS);
-    bb_client_t *ingest = bb_client_new (world->ingest, CLIENT_MS);
-    bb_bench_require (bb_sample_agents_upsert (ingest, 0, agents, NULL) == 0,
-                      "the agent import");
-    bb_client_destroy (&ingest);
-    s_start_fetchers (world);
-}
-
-static void
-s_world_stop (world_t *world)
-{
-    bb_client_destroy (&world->control_client);
-    bb_client_destroy (&world->query_client);
-    for (size_t i = 0; i < FETCHERS; i++)
-        bb_bench_stop (&world->fetchers [i], STOP_MS);
-    bb_bench_stop (&world->scheduler, STOP_MS);
-    bb_bench_stop (&world->store, STOP_MS);
-    if (bb_mock_process_end (&world->mock, STOP_MS))
-        fprintf (stderr, "bench_isolation: the mock did not stop cleanly\n");
-    bb_bench_remove (world->dir);
-}
-
-//  Rotations completed so far, and the last one's duration (ms).
-static uint64_t
-s_rotations (world_t *world, uint64_t *last_ms)
-{
-    bb_envelope_t *reply = NULL;
-    Balboard__SchedulerStatus *status = bb_bench_scheduler (
-        world->control_client, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS,
-        &reply);
-    uint64_t done = status->rotations_completed;
-    *last_ms = status->last_rotation_ms;
-    bb_wire_envelope_destroy (&reply);
-    return done;
-}
-
-static uint64_t
-s_wait_rotations (world_t *world, uint64_t rotations)
-{
-    uint64_t last_ms;
-    int64_t until = bb_clock_mono_ms () + WAIT_MS;
-    while (s_rotations (world, &last_ms) < rotations) {
-        bb_bench_require (bb_clock_mono_ms () < until,
-                          "waiting for a rotation");
-        bb_clock_sleep_ms (POLL_MS);
-    }
-    return last_ms;
-}
-
 static long
-s_mempool_requests (world_t *world)
+s_mempool_requests (bench_world_t *world)
 {
     return (long) bb_mock_process_count (world->mock, HTTP_MS, "requests",
                                          "by_endpoint", "mempool", NULL);
@@ -194,7 +65,7 @@ s_mempool_requests (world_t *world)
 
 //  Agents the dashboard shows "partial" (a source's rows stale).
 static unsigned
-s_partial (world_t *world, unsigned agents)
+s_partial (bench_world_t *world, unsigned agents)
 {
     unsigned partial = 0;
     for (int64_t offset = 0; offset < agents; offset += PAGE_LIMIT) {
@@ -214,13 +85,13 @@ s_partial (world_t *world, unsigned agents)
 //  The storm: windows of WINDOW_S, mempool.space requests per minute in
 //  each and in all; the rotations that completed meanwhile.
 static void
-s_storm (world_t *world, unsigned storm_s)
+s_storm (bench_world_t *world, unsigned storm_s)
 {
     bb_bench_require (bb_mock_process_control (world->mock,
         "{\"faults\": [{\"endpoint\": \"mempool\", \"kind\": \"429\", "
         "\"count\": 0}]}", HTTP_MS) == 0, "the storm");
     uint64_t last_ms;
-    uint64_t rotations = s_rotations (world, &last_ms);
+    uint64_t rotations = bench_world_rotations (world, &last_ms);
     long start = s_mempool_requests (world);
     long before = start;
     printf ("storm: mempool.space answers 429 (HTML, no Retry-After) for "
@@ -243,7 +114,7 @@ s_storm (world_t *world, unsigned storm_s)
         before = now;
         fflush (stdout);
     }
-    uint64_t completed = s_rotations (world, &last_ms) - rotations;
+    uint64_t completed = bench_world_rotations (world, &last_ms) - rotations;
     printf ("storm: %llu rotations completed, the last in %llu ms; "
             "mempool.space %.1f requests/min (%ld in %u s)\n",
             (unsigned long long) completed, (unsigned long long) last_ms,
@@ -252,7 +123,7 @@ s_storm (world_t *world, unsigned storm_s)
 
 //  The end of the storm: time until no agent is partial.
 static void
-s_heal (world_t *world, unsigned agents)
+s_heal (bench_world_t *world, unsigned agents)
 {
     bb_bench_require (bb_mock_process_control (world->mock,
                                                "{\"faults\": []}",
@@ -280,22 +151,28 @@ main (int argc, char **argv)
     bb_bench_require (agents > 0 && storm_s > 0, "reading the arguments");
     bb_bench_bin_dir ();
     curl_global_init (CURL_GLOBAL_DEFAULT);
-    world_t world;
-    s_world_start (&world, agents, backoff, backoff_max);
+    const char *scheduler_args [] = {
+        "--chunk-size", CHUNK_TEXT, "--alarm-active-ms", TICK_MS,
+        "--alarm-idle-ms", TICK_MS, "--rate-limit-backoff-ms", backoff,
+        "--rate-limit-backoff-max-ms", backoff_max, NULL
+    };
+    const char *mock_args [] = { "--latency-ms", LATENCY_MS, NULL };
+    bench_world_t world;
+    bench_world_start (&world, &(bench_world_options_t) {
+        .name = "bench_isolation", .agents = agents, .fetchers = FETCHERS,
+        .mock_args = mock_args, .scheduler_args = scheduler_args });
     printf ("bench_isolation: %u agents, chunk %s, %d fetchers, mock "
             "latency %s ms, tick %s ms, backoff %s..%s ms\n", agents,
             CHUNK_TEXT, FETCHERS, LATENCY_MS, TICK_MS, backoff, backoff_max);
-    bb_bench_scheduler (world.control_client,
-                        BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME, NULL);
-    bb_bench_scheduler (world.control_client,
-                        BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK, NULL);
-    s_wait_rotations (&world, 1);
-    uint64_t healthy_ms = s_wait_rotations (&world, 2);
+    bench_world_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    bench_world_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    bench_world_wait_rotations (&world, 1, WAIT_MS);
+    uint64_t healthy_ms = bench_world_wait_rotations (&world, 2, WAIT_MS);
     printf ("healthy: rotation %llu ms\n", (unsigned long long) healthy_ms);
     fflush (stdout);
     s_storm (&world, storm_s);
     s_heal (&world, agents);
-    s_world_stop (&world);
+    bench_world_stop (&world);
     curl_global_cleanup ();
     return EXIT_SUCCESS;
 }

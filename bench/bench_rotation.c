@@ -44,7 +44,7 @@
 #include "bb_mockdata.h"
 #include "bb_mock_process.h"
 #include "bb_bench.h"
-#include "bb_sample_agents.h"
+#include "bench_world.h"
 #include "bb_http_exchange.h"
 #include "bb_child.h"
 #include "bb_clock.h"
@@ -55,195 +55,53 @@
 #define LANE                20          // concurrent requests per lane
 #define LANE_TEXT           "20"
 #define CHUNK_TEXT          "100"
-#define FETCHERS_MAX        4
 #define BUDGET_FETCHERS     4
 #define BUDGET_RPM          3000        // = 500 per 10 s window
 #define BUDGET_RPM_TEXT     "3000"
 #define BUDGET_WINDOW_MS    10000
 #define BUDGET_WINDOW_TEXT  "10000"
 #define BUDGET_PER_WINDOW   "500"
-#define START_MS            10000
-#define STOP_MS             10000
-#define CLIENT_MS           5000
 #define HTTP_MS             5000
 #define ROTATION_MS         600000
-#define POLL_MS             50
-#define ENDPOINT_SIZE       64
-#define PATH_SIZE           512
 
-typedef struct {
-    char dir [PATH_SIZE];
-    char ingest [ENDPOINT_SIZE], query [ENDPOINT_SIZE];
-    char jobs [ENDPOINT_SIZE], control [ENDPOINT_SIZE];
-    char events [ENDPOINT_SIZE];    // the store's events, to the scheduler
-    bb_mock_process_t *mock;
-    bb_child_t *store, *scheduler;
-    bb_child_t *fetchers [FETCHERS_MAX];
-    size_t fetcher_count;
-    bb_client_t *control_client;
-} world_t;
-
+//  A world of agents and fetchers, the mock at LATENCY_MS (plus
+//  mock_extra), the scheduler in chunks of CHUNK_TEXT (plus
+//  scheduler_extra), every fetcher's lanes LANE wide.
 static void
-s_endpoint (char *endpoint, int port)
-{
-    snprintf (endpoint, ENDPOINT_SIZE, "tcp://127.0.0.1:%d", port);
-}
-
-static void
-s_import (world_t *world, unsigned agents)
-{
-    bb_client_t *ingest = bb_client_new (world->ingest, CLIENT_MS);
-    bb_bench_require (bb_sample_agents_upsert (ingest, 0, agents, NULL) == 0,
-                      "the agent import");
-    bb_client_destroy (&ingest);
-}
-
-static Balboard__SchedulerStatus *
-s_status (world_t *world, Balboard__SchedulerControl__Command command,
-          bb_envelope_t **reply_p)
-{
-    return bb_bench_scheduler (world->control_client, command, reply_p);
-}
-
-//  Start a world: mock (extra mock args), store, scheduler (extra args),
-//  fetchers, agents imported, all fetchers ready, scheduler still paused.
-static void
-s_world_start (world_t *world, unsigned agents, size_t fetchers,
+s_world_start (bench_world_t *world, unsigned agents, size_t fetchers,
                const char *const *mock_extra,
                const char *const *scheduler_extra)
 {
-    static int worlds;
-    memset (world, 0, sizeof *world);
-    snprintf (world->dir, sizeof world->dir, "/tmp/bench_rotation-%d-%d",
-              (int) getpid (), worlds++);
-    int ports [BB_CHILD_PORTS_MAX];
-    char count [24];
-    snprintf (count, sizeof count, "%u", agents);
-    const char *mock_args [20] = {
-        "--latency-ms", LATENCY_MS, "--agents", count, "--log-level", "warn"
-    };
-    bb_child_args_append (mock_args, sizeof mock_args / sizeof mock_args [0],
-                          mock_extra);
-    world->mock = bb_mock_process_new (mock_args, START_MS);
-    bb_bench_require (world->mock != NULL, "balboard-mock-upstream");
-
-    char store_dir [PATH_SIZE + 16], sched_dir [PATH_SIZE + 16];
-    snprintf (store_dir, sizeof store_dir, "%s/store", world->dir);
-    snprintf (sched_dir, sizeof sched_dir, "%s/scheduler", world->dir);
-    const char *store_args [] = {
-        "--data-dir", store_dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
-        "--ingest-bind", "tcp://127.0.0.1:$PORT1",
-        "--events-bind", "tcp://127.0.0.1:$PORT2", "--log-level", "warn",
-        NULL
-    };
-    world->store = bb_bench_start ("balboard-store", store_args, NULL,
-                                   START_MS, ports);
-    s_endpoint (world->query, ports [0]);
-    s_endpoint (world->ingest, ports [1]);
-    s_endpoint (world->events, ports [2]);
-
-    const char *scheduler_args [30] = {
-        "--data-dir", sched_dir, "--control-bind", "tcp://127.0.0.1:$PORT0",
-        "--jobs-bind", "tcp://127.0.0.1:$PORT1", "--store-query", world->query,
-        "--store-events", world->events,
-        "--chunk-size", CHUNK_TEXT, "--heartbeat-ms", "200", "--paused",
-        "--log-level", "warn", "--hiro-rpm", "0", "--mempool-rpm", "0",
-        "--price-rpm", "0"
-    };
-    bb_child_args_append (scheduler_args,
-                          sizeof scheduler_args / sizeof scheduler_args [0],
-                          scheduler_extra);
-    world->scheduler = bb_bench_start ("balboard-scheduler", scheduler_args,
-                                       NULL, START_MS, ports);
-    s_endpoint (world->control, ports [0]);
-    s_endpoint (world->jobs, ports [1]);
-    world->control_client = bb_client_new (world->control, CLIENT_MS);
-    s_import (world, agents);
-
-    bb_mock_fetcher_env_t fetcher;
-    bb_mock_process_fetcher_env (world->mock, world->jobs, world->ingest,
-                                 &fetcher);
-    const char *env [12] = {
-        "BALBOARD_HEARTBEAT_MS=200",
+    const char *mock_args [12] = { "--latency-ms", LATENCY_MS };
+    bb_child_args_append (mock_args, 12, mock_extra);
+    const char *scheduler_args [12] = { "--chunk-size", CHUNK_TEXT };
+    bb_child_args_append (scheduler_args, 12, scheduler_extra);
+    const char *fetcher_env [] = {
         "BALBOARD_HIRO_CONCURRENCY=" LANE_TEXT,
-        "BALBOARD_MEMPOOL_CONCURRENCY=" LANE_TEXT,
-        "BALBOARD_LOG_LEVEL=warn"
+        "BALBOARD_MEMPOOL_CONCURRENCY=" LANE_TEXT, NULL
     };
-    bb_child_args_append (env, 12, fetcher.list);
-    for (size_t i = 0; i < fetchers; i++)
-        world->fetchers [world->fetcher_count++] = bb_child_start (
-            "balboard-fetcher", NULL, env, 0, START_MS);
-    int64_t until = bb_clock_mono_ms () + START_MS;
-    while (true) {
-        bb_envelope_t *reply = NULL;
-        size_t ready = s_status (
-            world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply)
-            ->fetchers_ready;
-        bb_wire_envelope_destroy (&reply);
-        if (ready == fetchers)
-            break;
-        bb_bench_require (bb_clock_mono_ms () <= until,
-                          "waiting for the fetchers");
-        bb_clock_sleep_ms (POLL_MS);
-    }
-}
-
-static void
-s_world_stop (world_t *world)
-{
-    bb_client_destroy (&world->control_client);
-    for (size_t i = 0; i < world->fetcher_count; i++)
-        bb_bench_stop (&world->fetchers [i], STOP_MS);
-    bb_bench_stop (&world->scheduler, STOP_MS);
-    bb_bench_stop (&world->store, STOP_MS);
-    if (bb_mock_process_end (&world->mock, STOP_MS))
-        fprintf (stderr, "bench_rotation: the mock did not stop cleanly\n");
-    bb_bench_remove (world->dir);
-}
-
-//  Wait until the scheduler has completed rotations rotations; returns
-//  the last one's duration as the scheduler measured it, in ms.
-static uint64_t
-s_wait_rotations (world_t *world, uint64_t rotations)
-{
-    bb_envelope_t *reply = NULL;
-    int64_t until = bb_clock_mono_ms () + ROTATION_MS;
-    while (bb_clock_mono_ms () < until) {
-        Balboard__SchedulerStatus *status = s_status (
-            world, BALBOARD__SCHEDULER_CONTROL__COMMAND__STATUS, &reply);
-        uint64_t done = status->rotations_completed;
-        uint64_t duration = status->last_rotation_ms;
-        bb_wire_envelope_destroy (&reply);
-        if (done >= rotations)
-            return duration;
-        bb_clock_sleep_ms (POLL_MS);
-    }
-    bb_bench_require (false, "waiting for the rotation");
-    return 0;
-}
-
-static void
-s_command (world_t *world, Balboard__SchedulerControl__Command command)
-{
-    bb_bench_scheduler (world->control_client, command, NULL);
+    bench_world_start (world, &(bench_world_options_t) {
+        .name = "bench_rotation", .agents = agents, .fetchers = fetchers,
+        .mock_args = mock_args, .scheduler_args = scheduler_args,
+        .fetcher_env = fetcher_env });
 }
 
 //  Resume, tick, and time the first rotation (token metadata still to
 //  learn) into *first_ms; tick again and time the second (steady state:
 //  every contract known) into *steady_ms.
 static void
-s_rotations (world_t *world, uint64_t *first_ms, uint64_t *steady_ms)
+s_rotations (bench_world_t *world, uint64_t *first_ms, uint64_t *steady_ms)
 {
-    s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
-    s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
-    *first_ms = s_wait_rotations (world, 1);
-    s_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
-    *steady_ms = s_wait_rotations (world, 2);
+    bench_world_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    bench_world_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    *first_ms = bench_world_wait_rotations (world, 1, ROTATION_MS);
+    bench_world_command (world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    *steady_ms = bench_world_wait_rotations (world, 2, ROTATION_MS);
 }
 
 //  The mock's /__mock/stats (caller json_decrefs).
 static json_t *
-s_mock_stats (world_t *world)
+s_mock_stats (bench_world_t *world)
 {
     json_t *stats = bb_mock_process_stats (world->mock, HTTP_MS);
     bb_bench_require (stats != NULL, "reading the mock's stats");
@@ -280,11 +138,11 @@ s_scaling (unsigned agents)
     const size_t counts [] = { 1, 2, 4 };
     double one = 0;
     for (size_t c = 0; c < sizeof counts / sizeof counts [0]; c++) {
-        world_t world;
+        bench_world_t world;
         s_world_start (&world, agents, counts [c], NULL, NULL);
         uint64_t first, steady;
         s_rotations (&world, &first, &steady);
-        s_world_stop (&world);
+        bench_world_stop (&world);
         double ideal = agents / (counts [c] * LANE / LATENCY_S) * 1000;
         if (c == 0)
             one = (double) steady;
@@ -312,17 +170,17 @@ s_budget (unsigned agents)
         "--hiro-rpm", BUDGET_RPM_TEXT, "--mempool-rpm", BUDGET_RPM_TEXT,
         "--budget-window-ms", BUDGET_WINDOW_TEXT, NULL
     };
-    world_t world;
+    bench_world_t world;
     s_world_start (&world, agents, BUDGET_FETCHERS, mock_limit, budget);
-    s_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
-    s_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
-    uint64_t ms = s_wait_rotations (&world, 1);
+    bench_world_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__RESUME);
+    bench_world_command (&world, BALBOARD__SCHEDULER_CONTROL__COMMAND__TICK);
+    uint64_t ms = bench_world_wait_rotations (&world, 1, ROTATION_MS);
     json_t *stats = s_mock_stats (&world);
     long hiro = s_hiro_requests (stats);
     long limited = (long) json_integer_value (json_object_get (
         stats, "rate_limited"));
     json_decref (stats);
-    s_world_stop (&world);
+    bench_world_stop (&world);
     double allowed = BUDGET_RPM * (double) ms / 60000.0;
     printf ("bench_rotation: budget Hiro and mempool.space %d/min held over "
             "%d ms windows (the mock limits each host to that), %d "

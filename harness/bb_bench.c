@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define STORE_START_MS      10000
+
 void
 bb_bench_require (bool ok, const char *what)
 {
@@ -36,6 +38,25 @@ bb_bench_start (const char *binary, const char *const args [],
     bb_child_t *child = bb_child_start_on_free_ports (binary, args, env,
                                                       timeout_ms, ports);
     bb_bench_require (child != NULL, binary);
+    return child;
+}
+
+bb_child_t *
+bb_bench_store_start (const char *dir, bb_bench_store_t *store)
+{
+    const char *args [] = {
+        "--data-dir", dir, "--query-bind", "tcp://127.0.0.1:$PORT0",
+        "--ingest-bind", "tcp://127.0.0.1:$PORT1",
+        "--events-bind", "tcp://127.0.0.1:$PORT2", "--log-level", "warn",
+        NULL
+    };
+    int ports [BB_CHILD_PORTS_MAX];
+    bb_child_t *child = bb_bench_start ("balboard-store", args, NULL,
+                                        STORE_START_MS, ports);
+    char *endpoints [] = { store->query, store->ingest, store->events };
+    for (size_t i = 0; i < sizeof endpoints / sizeof endpoints [0]; i++)
+        snprintf (endpoints [i], BB_BENCH_ENDPOINT_SIZE,
+                  "tcp://127.0.0.1:%d", ports [i]);
     return child;
 }
 

@@ -38,6 +38,19 @@ bb_child_t *bb_bench_start (const char *binary, const char *const args [],
                             const char *const env [], int timeout_ms,
                             int ports []);
 
+#define BB_BENCH_ENDPOINT_SIZE  64
+
+//  Where a store started by bb_bench_store_start answers.
+typedef struct {
+    char query [BB_BENCH_ENDPOINT_SIZE];
+    char ingest [BB_BENCH_ENDPOINT_SIZE];
+    char events [BB_BENCH_ENDPOINT_SIZE];   // its own, never the default
+} bb_bench_store_t;
+
+//  Start balboard-store with its data in dir, its sockets on free
+//  loopback ports written to *store, or exit.
+bb_child_t *bb_bench_store_start (const char *dir, bb_bench_store_t *store);
+
 //  Stop *child_p with SIGTERM within timeout_ms (a warning on stderr if it
 //  does not exit 0), destroy it and set *child_p to NULL. NULL-safe.
 void bb_bench_stop (bb_child_t **child_p, int timeout_ms);
