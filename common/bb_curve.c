@@ -24,7 +24,7 @@
 #define BB_CURVE_DOMAIN     "balboard"
 #define BB_CURVE_KEY_SIZE   41          // Z85 key and terminator
 #define NO_SECRET           "0000000000000000000000000000000000000000"
-#define REFUSED_LOG_MS      1000        // one auth_refused line per second
+#define REFUSED_LOG_MS      1000        // one auth_refused line a second
 //  Refusals: ZAP said no (AUTH), the peer speaks no CURVE or holds
 //  another server key (PROTOCOL), or the connection dropped mid-handshake
 //  (NO_DETAIL: a client without CURVE may see the mismatch and hang up
@@ -123,8 +123,7 @@ s_refusal (uint16_t event, uint32_t value)
 typedef struct {
     zlist_t *monitors;          // PAIRs connected to the socket monitors
     zlist_t *names;             // socket log names, freed at the end
-    int64_t logged_ms;          // when auth_refused was last logged
-    uint64_t unlogged;          // refusals since
+    bb_log_limit_t log_limit;   // of the auth_refused lines
 } watcher_t;
 
 typedef struct {
@@ -137,16 +136,11 @@ s_on_refused (watcher_t *watcher, const char *name, uint16_t event,
               uint32_t value)
 {
     uint64_t refused = atomic_fetch_add (&s_refused, 1) + 1;
-    int64_t now = zclock_mono ();
-    if (watcher->logged_ms && now - watcher->logged_ms < REFUSED_LOG_MS) {
-        watcher->unlogged++;
-        return;
-    }
-    bb_warn ("auth_refused", "socket=%s reason=%s code=%u refused=%"
-             PRIu64 " unlogged=%" PRIu64, name, s_refusal (event, value),
-             value, refused, watcher->unlogged);
-    watcher->logged_ms = now;
-    watcher->unlogged = 0;
+    uint64_t unlogged;
+    if (bb_log_limit_pass (&watcher->log_limit, zclock_mono (), &unlogged))
+        bb_warn ("auth_refused", "socket=%s reason=%s code=%u refused=%"
+                 PRIu64 " unlogged=%" PRIu64, name, s_refusal (event, value),
+                 value, refused, unlogged);
 }
 
 //  One monitor event: [event:u16 value:u32][endpoint].
@@ -199,7 +193,10 @@ s_on_watcher_pipe (zloop_t *loop, zsock_t *pipe, void *arg)
 static void
 s_watcher (zsock_t *pipe, void *args)
 {
-    watcher_t watcher = { zlist_new (), zlist_new (), 0, 0 };
+    watcher_t watcher = {
+        zlist_new (), zlist_new (),
+        { .burst = 1, .interval_ms = REFUSED_LOG_MS }
+    };
     zloop_t *loop = zloop_new ();
     zloop_reader (loop, pipe, s_on_watcher_pipe, &watcher);
     zsock_signal (pipe, 0);

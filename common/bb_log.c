@@ -1,8 +1,9 @@
 /*  =========================================================================
     bb_log - structured logging, one line per event
 
-    Owns the process-wide log level and process name (set once in main) and
+    Owns the process-wide log level and process name (set once in main),
     the line format: ts=<RFC 3339 UTC ms> level=<l> proc=<p> event=<e> ...
+    and the line budgets of events a peer can provoke (bb_log_limit).
     =========================================================================
 */
 #include "bb_log.h"
@@ -131,4 +132,21 @@ bb_log_quote (const char *value, char *buf, size_t size)
     buf [out++] = '"';
     buf [out] = '\0';
     return buf;
+}
+
+bool
+bb_log_limit_pass (bb_log_limit_t *self, int64_t now_ms, uint64_t *unlogged)
+{
+    if (now_ms - self->window_start_ms >= self->interval_ms) {
+        self->window_start_ms = now_ms;
+        self->lines = 0;
+    }
+    if (self->lines >= self->burst) {
+        self->unlogged++;
+        return false;
+    }
+    self->lines++;
+    *unlogged = self->unlogged;
+    self->unlogged = 0;
+    return true;
 }

@@ -13,7 +13,9 @@
 #ifndef BB_LOG_H_INCLUDED
 #define BB_LOG_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     BB_LOG_DEBUG,
@@ -41,6 +43,25 @@ void bb_log (bb_log_level_t level, const char *event, const char *fields, ...)
 //  needs no quoting, else in double quotes with \" \\ \n escaped and other
 //  control bytes as \xNN. Cut to fit. Returns buf.
 const char *bb_log_quote (const char *value, char *buf, size_t size);
+
+//  A budget of lines for one kind of event that a peer can provoke at
+//  will (a bad frame): at most burst lines each interval_ms, so a flood
+//  cannot grow the log without bound. Zeroed to start, then owned by one
+//  thread (it takes no lock).
+typedef struct {
+    unsigned burst;                 // lines let through per interval
+    int64_t interval_ms;
+    int64_t window_start_ms;        // of the current interval
+    unsigned lines;                 // let through in it
+    uint64_t unlogged;              // held back since the last one let
+                                    // through
+} bb_log_limit_t;
+
+//  True if a line may be written at now_ms (a monotonic clock); then
+//  *unlogged gets how many were held back before it, for the line to say
+//  so (unlogged=N), and the count starts again.
+bool bb_log_limit_pass (bb_log_limit_t *self, int64_t now_ms,
+                        uint64_t *unlogged);
 
 #define bb_debug(event, ...) bb_log (BB_LOG_DEBUG, event, __VA_ARGS__)
 #define bb_info(event, ...)  bb_log (BB_LOG_INFO, event, __VA_ARGS__)

@@ -10,6 +10,7 @@
 #include "bb_log.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,11 +313,32 @@ bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
     return s_send_frame (socket, peer, &frame);
 }
 
+//  Each thread that answers frames logs at most REJECTION_LOG_BURST
+//  rejections a second (a flood must not grow the log without bound);
+//  each line counts those held back before it (unlogged=).
+#define REJECTION_LOG_BURST         10
+#define REJECTION_LOG_INTERVAL_MS   1000
+
+static void
+s_log_rejection (const char *event, const char *name, const char *reason)
+{
+    static _Thread_local bb_log_limit_t limit = {
+        .burst = REJECTION_LOG_BURST,
+        .interval_ms = REJECTION_LOG_INTERVAL_MS
+    };
+    uint64_t unlogged;
+    if (!bb_log_limit_pass (&limit, zclock_mono (), &unlogged))
+        return;
+    char quoted [2 * BB_REASON_SIZE];
+    bb_warn (event, "socket=%s reason=%s unlogged=%" PRIu64, name,
+             bb_log_quote (reason, quoted, sizeof quoted), unlogged);
+}
+
 zframe_t *
 bb_wire_rejection (const char *name, const bb_wire_msg_t *msg)
 {
     assert (name && msg);
-    char reason [BB_REASON_SIZE], quoted [2 * BB_REASON_SIZE];
+    char reason [BB_REASON_SIZE];
     Balboard__ErrorReply__Code code = BALBOARD__ERROR_REPLY__CODE__BAD_FRAME;
     uint64_t request_id = 0;
     if (msg->envelope) {
@@ -327,8 +349,8 @@ bb_wire_rejection (const char *name, const bb_wire_msg_t *msg)
     }
     else
         snprintf (reason, sizeof reason, "%s", msg->reason);
-    bb_warn (msg->envelope ? "unsupported" : "bad_frame", "socket=%s "
-             "reason=%s", name, bb_log_quote (reason, quoted, sizeof quoted));
+    s_log_rejection (msg->envelope ? "unsupported" : "bad_frame", name,
+                     reason);
     return s_error_frame (request_id, code, reason);
 }
 
