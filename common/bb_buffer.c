@@ -26,19 +26,38 @@ bb_buffer_reserve (bb_buffer_t *self, size_t capacity)
 }
 
 int
+bb_buffer_make_room (bb_buffer_t *self, size_t more)
+{
+    assert (self);
+    size_t need = self->size + more + 1;
+    if (need <= self->capacity)
+        return 0;
+    size_t capacity = self->capacity ? self->capacity : need;
+    while (capacity < need)
+        capacity *= 2;
+    return bb_buffer_reserve (self, capacity);
+}
+
+int
 bb_buffer_append (bb_buffer_t *self, const void *data, size_t size)
 {
     assert (self);
-    size_t need = self->size + size + 1;
-    size_t capacity = self->capacity ? self->capacity : 1;
-    while (capacity < need)
-        capacity *= 2;
-    if (bb_buffer_reserve (self, capacity))
+    if (bb_buffer_make_room (self, size))
         return -1;
     memcpy (self->data + self->size, data, size);
     self->size += size;
     self->data [self->size] = 0;
     return 0;
+}
+
+void
+bb_buffer_consume (bb_buffer_t *self, size_t count)
+{
+    assert (self && count <= self->size);
+    if (count == 0)
+        return;
+    self->size -= count;
+    memmove (self->data, self->data + count, self->size + 1);
 }
 
 void

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bb_buffer.h"
 #include "bb_log.h"
 #include "bb_sse.h"
 
@@ -29,9 +30,7 @@ typedef struct _client_t client_t;
 struct _client_t {
     bb_sse_t *hub;
     struct MHD_Connection *connection;
-    char *data;                 // bytes not yet given to the reader
-    size_t size;
-    size_t capacity;
+    bb_buffer_t pending;        // bytes not yet given to the reader
     bool suspended;             // by its reader; not yet resumed
     bool dropped;               // outgrew its buffer: end it
     client_t *prev, *next;
@@ -90,19 +89,11 @@ s_append (client_t *client, const char *text, size_t length)
 {
     if (client->dropped)
         return;
-    if (client->size + length > BB_SSE_BUFFER_MAX) {
+    if (client->pending.size + length > BB_SSE_BUFFER_MAX
+    ||  bb_buffer_append (&client->pending, text, length)) {
         client->dropped = true;
         bb_warn ("sse_client_dropped", "buffered=%zu reason=\"reads slower "
-                 "than events come\"", client->size);
-    }
-    else {
-        if (client->size + length > client->capacity) {
-            client->capacity = client->size + length;
-            client->data = realloc (client->data, client->capacity);
-            assert (client->data);
-        }
-        memcpy (client->data + client->size, text, length);
-        client->size += length;
+                 "than events come\"", client->pending.size);
     }
     s_resume (client);
 }
@@ -118,16 +109,16 @@ s_read (void *cls, uint64_t position, char *buf, size_t max)
 {
     client_t *client = cls;
     bb_sse_t *self = client->hub;
+    bb_buffer_t *pending = &client->pending;
     ssize_t result = 0;
     pthread_mutex_lock (&self->lock);
     if (client->dropped)
         result = MHD_CONTENT_READER_END_WITH_ERROR;
     else
-    if (client->size) {
-        size_t bytes = client->size < max ? client->size : max;
-        memcpy (buf, client->data, bytes);
-        memmove (client->data, client->data + bytes, client->size - bytes);
-        client->size -= bytes;
+    if (pending->size) {
+        size_t bytes = pending->size < max ? pending->size : max;
+        memcpy (buf, pending->data, bytes);
+        bb_buffer_consume (pending, bytes);
         result = (ssize_t) bytes;
     }
     else
@@ -158,7 +149,7 @@ s_free (void *cls)
     size_t count = self->count;
     pthread_mutex_unlock (&self->lock);
     bb_debug ("sse_closed", "clients=%zu", count);
-    free (client->data);
+    bb_buffer_free (&client->pending);
     free (client);
 }
 

@@ -3,11 +3,13 @@
 
     See bb_pbuf.h. Wire format: a field is its key (field number << 3 |
     wire type) as a varint, then a varint (type 0) or a varint length and
-    that many bytes (type 2). The buffer doubles when a write would not
-    fit, so a page costs a few reallocations at most.
+    that many bytes (type 2). The bytes are a bb_buffer written in place:
+    it doubles when a write would not fit, so a page costs a few
+    reallocations at most.
     =========================================================================
 */
 #include "bb_pbuf.h"
+#include "bb_buffer.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -18,9 +20,7 @@
 #define WIRE_LENGTH         2
 
 struct _bb_pbuf_t {
-    uint8_t *data;              // capacity bytes, size of them written
-    size_t size;
-    size_t capacity;
+    bb_buffer_t bytes;          // the message so far
 };
 
 bb_pbuf_t *
@@ -28,9 +28,7 @@ bb_pbuf_new (size_t capacity)
 {
     bb_pbuf_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->capacity = capacity ? capacity : 1;
-    self->data = malloc (self->capacity);
-    if (!self->data)
+    if (bb_buffer_reserve (&self->bytes, capacity ? capacity : 1))
         abort ();               // out of memory
     return self;
 }
@@ -42,24 +40,19 @@ bb_pbuf_destroy (bb_pbuf_t **self_p)
     bb_pbuf_t *self = *self_p;
     if (!self)
         return;
-    free (self->data);
+    bb_buffer_free (&self->bytes);
     free (self);
     *self_p = NULL;
 }
 
-//  Make room for more bytes after the ones written.
-static void
+//  Make room for more bytes after the ones written; returns where they
+//  go.
+static uint8_t *
 s_reserve (bb_pbuf_t *self, size_t more)
 {
-    if (self->size + more <= self->capacity)
-        return;
-    size_t capacity = self->capacity ? self->capacity : more;
-    while (self->size + more > capacity)
-        capacity *= 2;
-    self->data = realloc (self->data, capacity);
-    self->capacity = capacity;
-    if (!self->data)
+    if (bb_buffer_make_room (&self->bytes, more))
         abort ();               // out of memory
+    return (uint8_t *) self->bytes.data + self->bytes.size;
 }
 
 //  The varint of value into out; returns its length.
@@ -78,8 +71,7 @@ s_varint (uint8_t *out, uint64_t value)
 static void
 s_put_varint (bb_pbuf_t *self, uint64_t value)
 {
-    s_reserve (self, VARINT_MAX);
-    self->size += s_varint (self->data + self->size, value);
+    self->bytes.size += s_varint (s_reserve (self, VARINT_MAX), value);
 }
 
 void
@@ -107,9 +99,8 @@ bb_pbuf_string (bb_pbuf_t *self, uint32_t field, const char *text)
         return;
     s_put_varint (self, (uint64_t) field << 3 | WIRE_LENGTH);
     s_put_varint (self, length);
-    s_reserve (self, length);
-    memcpy (self->data + self->size, text, length);
-    self->size += length;
+    memcpy (s_reserve (self, length), text, length);
+    self->bytes.size += length;
 }
 
 size_t
@@ -117,36 +108,37 @@ bb_pbuf_open (bb_pbuf_t *self, uint32_t field)
 {
     assert (self);
     s_put_varint (self, (uint64_t) field << 3 | WIRE_LENGTH);
-    return self->size;
+    return self->bytes.size;
 }
 
 void
 bb_pbuf_close (bb_pbuf_t *self, size_t mark)
 {
-    assert (self && mark <= self->size);
-    size_t length = self->size - mark;
+    assert (self && mark <= self->bytes.size);
+    size_t length = self->bytes.size - mark;
     uint8_t prefix [VARINT_MAX];
     size_t prefix_length = s_varint (prefix, length);
     s_reserve (self, prefix_length);
-    memmove (self->data + mark + prefix_length, self->data + mark, length);
-    memcpy (self->data + mark, prefix, prefix_length);
-    self->size += prefix_length;
+    char *at = self->bytes.data + mark;
+    memmove (at + prefix_length, at, length);
+    memcpy (at, prefix, prefix_length);
+    self->bytes.size += prefix_length;
 }
 
 size_t
 bb_pbuf_size (bb_pbuf_t *self)
 {
     assert (self);
-    return self->size;
+    return self->bytes.size;
 }
 
 uint8_t *
 bb_pbuf_take (bb_pbuf_t *self, size_t *size)
 {
     assert (self && size);
-    uint8_t *bytes = self->data;
-    *size = self->size;
-    *self = (bb_pbuf_t) { NULL, 0, 0 };
+    uint8_t *bytes = (uint8_t *) self->bytes.data;
+    *size = self->bytes.size;
+    self->bytes = (bb_buffer_t) { NULL, 0, 0 };
     if (!bytes && !(bytes = malloc (1)))
         abort ();               // out of memory
     return bytes;
