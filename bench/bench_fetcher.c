@@ -15,6 +15,10 @@
       2. the CPU each request costs the fetcher, wrk and the server (user
          + system, from /proc and getrusage) in each one's run: the
          server's share tells whether it is the limit;
+      2b. the floor: the same endpoint and connections through the
+         fetcher's HTTP engine alone and through bare libcurl
+         (bench_transport, this program run with --transport-client), no
+         parsing or store: what any libcurl fetcher could do here;
       3. the same pair and CPU against a constant upstream
          (bench_constant, this program run with --constant-upstream: one
          epoll thread, fixed bodies), the cheapest server, since on 2
@@ -48,6 +52,7 @@
 #include "bb_port.h"
 #include "bb_fake_scheduler.h"
 #include "bench_constant.h"
+#include "bench_transport.h"
 
 #define CONCURRENCY         50          // fetcher total = wrk connections
 #define CONCURRENCY_TEXT    "50"
@@ -67,7 +72,8 @@
     "  agents: per timed job, 200..10000 (default 4000)\n" \
     "Prints the fetcher's req/s next to wrk's (-t1 -c50) on the mock and on a\n" \
     "constant upstream, the CPU per request of the fetcher, wrk and the\n" \
-    "server in each run, the fetcher's RSS after 1 and 50 jobs, and req/s\n" \
+    "server in each run, the same for the fetcher's HTTP engine alone and\n" \
+    "bare libcurl (the floor), the fetcher's RSS after 1 and 50 jobs, and req/s\n" \
     "with 100 ms added latency. Needs wrk in\n" \
     "PATH; binaries from BALBOARD_BIN_DIR, else this program's\n" \
     "directory. Build Release for meaningful figures.\n"
@@ -94,6 +100,8 @@ typedef struct {
 typedef struct {
     double fetcher_rate, wrk_rate;  // req/s
     double fetcher_us, wrk_us;      // CPU per request of each
+    double engine_rate, engine_us;  // the fetcher's HTTP engine alone's
+    double libcurl_rate, libcurl_us;    // bare libcurl's
     double server_us, server_wrk_us;    // the server's, in each run
     double server_share, server_wrk_share;  // its cores, in each run
 } pair_t;
@@ -209,34 +217,27 @@ s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
     return (double) (end - start) / 1e6;
 }
 
-//  wrk's Requests/sec on url with CONCURRENCY connections from one thread,
-//  as the fetcher runs all its requests on one; the server's
-//  CPU seconds meanwhile in *server_cpu and wrk's own in *wrk_cpu. The
-//  fetcher stays connected meanwhile: the scheduler side keeps
-//  heartbeating.
+//  Run the load generator argv until it exits, serving the scheduler side
+//  meanwhile (the fetcher stays connected: the side keeps heartbeating);
+//  returns the Requests/sec it wrote to output (wrk's line), the server's
+//  CPU seconds meanwhile in *server_cpu and the generator's own in
+//  *load_cpu. what names the generator in a failure.
 static double
-s_wrk (bench_t *bench, const char *url, double *server_cpu, double *wrk_cpu)
+s_load (bench_t *bench, const char *const argv [], const char *output,
+        double *server_cpu, double *load_cpu, const char *what)
 {
-    char output [] = "/tmp/bench_fetcher_wrk_XXXXXX";
-    int fd = mkstemp (output);
-    bb_bench_require (fd >= 0, "mkstemp");
-    close (fd);
-    char script [512];
-    snprintf (script, sizeof script, "exec wrk -t1 -c" CONCURRENCY_TEXT
-              " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
-    const char *argv [] = { "/bin/sh", "-c", script, NULL };
     cpu_t before = s_cpu (bench);
     double children = s_children_cpu ();
-    bb_child_t *wrk = bb_child_new (argv, NULL);
-    bb_bench_require (wrk != NULL, "running wrk");
-    while (bb_child_running (wrk))
+    bb_child_t *load = bb_child_new (argv, NULL);
+    bb_bench_require (load != NULL, what);
+    while (bb_child_running (load))
         bb_fake_scheduler_serve (bench->side, HEARTBEAT_MS / 10);
-    int code = bb_child_wait (wrk, STOP_MS);
-    bb_child_destroy (&wrk);
+    int code = bb_child_wait (load, STOP_MS);
+    bb_child_destroy (&load);
     *server_cpu = s_cpu (bench).server - before.server;
-    *wrk_cpu = s_children_cpu () - children;
+    *load_cpu = s_children_cpu () - children;
     FILE *file = fopen (output, "r");
-    bb_bench_require (file != NULL, "reading wrk's output");
+    bb_bench_require (file != NULL, what);
     char line [512];
     double rate = 0;
     while (fgets (line, sizeof line, file))
@@ -244,8 +245,47 @@ s_wrk (bench_t *bench, const char *url, double *server_cpu, double *wrk_cpu)
             rate = strtod (line + 13, NULL);
     fclose (file);
     unlink (output);
-    bb_bench_require (code == 0 && rate > 0, "wrk (is it installed?)");
+    bb_bench_require (code == 0 && rate > 0, what);
     return rate;
+}
+
+//  A temporary file for a load generator's report, in output.
+static void
+s_output_file (char *output)
+{
+    int fd = mkstemp (output);
+    bb_bench_require (fd >= 0, "mkstemp");
+    close (fd);
+}
+
+//  wrk's Requests/sec on url with CONCURRENCY connections from one thread,
+//  as the fetcher runs all its requests on one; CPU as s_load.
+static double
+s_wrk (bench_t *bench, const char *url, double *server_cpu, double *wrk_cpu)
+{
+    char output [] = "/tmp/bench_fetcher_wrk_XXXXXX";
+    s_output_file (output);
+    char script [512];
+    snprintf (script, sizeof script, "exec wrk -t1 -c" CONCURRENCY_TEXT
+              " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
+    const char *argv [] = { "/bin/sh", "-c", script, NULL };
+    return s_load (bench, argv, output, server_cpu, wrk_cpu,
+                   "wrk (is it installed?)");
+}
+
+//  A client of bench_transport (this program run with --transport-client
+//  engine|libcurl) on url with CONCURRENCY requests in flight; CPU as
+//  s_load.
+static double
+s_transport (bench_t *bench, const char *client, const char *url,
+             double *server_cpu, double *transport_cpu)
+{
+    char output [] = "/tmp/bench_fetcher_transport_XXXXXX";
+    s_output_file (output);
+    const char *argv [] = { "/proc/self/exe", "--transport-client", client,
+                            url, CONCURRENCY_TEXT, WRK_SECONDS, output,
+                            NULL };
+    return s_load (bench, argv, output, server_cpu, transport_cpu, client);
 }
 
 //  The fetcher's RSS after one job and after RSS_JOBS, every job of the
@@ -293,6 +333,15 @@ s_pair (bench_t *bench, const char *url, pair_t *pair)
     pair->wrk_us = wrk_cpu * 1e6 / wrk_requests;
     pair->server_wrk_us = server_cpu * 1e6 / wrk_requests;
     pair->server_wrk_share = server_cpu / atof (WRK_SECONDS);
+    double engine_cpu, libcurl_cpu;
+    pair->engine_rate = s_transport (bench, "engine", url, &server_cpu,
+                                     &engine_cpu);
+    pair->engine_us = engine_cpu * 1e6
+                    / (pair->engine_rate * atof (WRK_SECONDS));
+    pair->libcurl_rate = s_transport (bench, "libcurl", url, &server_cpu,
+                                      &libcurl_cpu);
+    pair->libcurl_us = libcurl_cpu * 1e6
+                     / (pair->libcurl_rate * atof (WRK_SECONDS));
 }
 
 //  Print pair, measured against server (its figures named name).
@@ -307,8 +356,18 @@ s_pair_print (const pair_t *pair, const char *server, const char *name)
             "core) in wrk's\n", "", pair->fetcher_us, pair->wrk_us, name,
             pair->server_us, pair->server_share * 100, pair->server_wrk_us,
             pair->server_wrk_share * 100);
+    printf ("%-9s floor, no parsing or store: the fetcher's HTTP engine "
+            "alone %.0f req/s (ratio %.2f, %.1f us), bare libcurl %.0f req/s "
+            "(ratio %.2f, %.1f us)\n", "", pair->engine_rate,
+            pair->engine_rate / pair->wrk_rate, pair->engine_us,
+            pair->libcurl_rate, pair->libcurl_rate / pair->wrk_rate,
+            pair->libcurl_us);
     bb_bench_figure (pair->fetcher_rate, "fetcher.%s.fetcher_rps", name);
     bb_bench_figure (pair->wrk_rate, "fetcher.%s.wrk_rps", name);
+    bb_bench_figure (pair->engine_rate, "fetcher.%s.engine_rps", name);
+    bb_bench_figure (pair->engine_us, "fetcher.%s.engine_cpu_us", name);
+    bb_bench_figure (pair->libcurl_rate, "fetcher.%s.libcurl_rps", name);
+    bb_bench_figure (pair->libcurl_us, "fetcher.%s.libcurl_cpu_us", name);
     bb_bench_figure (pair->fetcher_us, "fetcher.%s.fetcher_cpu_us", name);
     bb_bench_figure (pair->wrk_us, "fetcher.%s.wrk_cpu_us", name);
     bb_bench_figure (pair->server_us, "fetcher.%s.server_cpu_us", name);
@@ -373,6 +432,12 @@ main (int argc, char **argv)
     }
     if (argc > 2 && strcmp (argv [1], "--constant-upstream") == 0)
         return bench_constant_serve (atoi (argv [2]));
+    if (argc > 6 && strcmp (argv [1], "--transport-client") == 0)
+        return bench_transport_run (strcmp (argv [2], "engine") == 0
+                                    ? BENCH_TRANSPORT_ENGINE
+                                    : BENCH_TRANSPORT_LIBCURL,
+                                    argv [3], atoi (argv [4]),
+                                    atoi (argv [5]), argv [6]);
     size_t agents = argc > 1 ? (size_t) atol (argv [1]) : AGENTS_DEFAULT;
     bb_bench_require (agents >= WARMUP_AGENTS && agents <= 10000,
                "agents in 200..10000");

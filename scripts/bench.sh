@@ -222,6 +222,9 @@ target "fetcher req/s ≥ 0.8× wrk's, same endpoint and connections (the mock)"
 target "the same against a constant upstream (the mock is the limit on 2 cores)" \
     "$(num "$const_rate") vs $(num "$const_wrk")" \
     "$(ratio %.2f "$const_rate" "$const_wrk" 0.8)" ">="
+target "for reference, the floor: bare libcurl (no parsing, no store) against the constant upstream" \
+    "$(num "$(fig fetcher.constant.libcurl_rps)") vs $(num "$const_wrk")" \
+    "$(ratio %.2f "$(fig fetcher.constant.libcurl_rps)" "$const_wrk" 0.8)" ">="
 target "rotation ≤ 1.1× the ideal, 4 fetchers, 100 ms latency, $rotation_agents agents" \
     "$(ms "$steady4") vs $(ms "$ideal4") s" \
     "$(ratio %.2f "$steady4" "$ideal4" 1.1)" "<="
@@ -342,6 +345,19 @@ s). CPU per request: user + system of each process over its own run.
 |---|---|---|---|---|---|---|
 | mock, no added latency | $(num "$fetcher_rate") | $(num "$wrk_rate") | $(ratio %.2f "$fetcher_rate" "$wrk_rate") | $(num "$(fig fetcher.mock.fetcher_cpu_us)") µs | $(num "$(fig fetcher.mock.wrk_cpu_us)") µs | $(num "$(fig fetcher.mock.server_cpu_us)") µs / $(num "$(fig fetcher.mock.server_wrk_cpu_us)") µs |
 | constant upstream | $(num "$const_rate") | $(num "$const_wrk") | $(ratio %.2f "$const_rate" "$const_wrk") | $(num "$(fig fetcher.constant.fetcher_cpu_us)") µs | $(num "$(fig fetcher.constant.wrk_cpu_us)") µs | $(num "$(fig fetcher.constant.server_cpu_us)") µs / $(num "$(fig fetcher.constant.server_wrk_cpu_us)") µs |
+
+The floor: the same endpoint and 50 requests in flight through the
+fetcher's HTTP engine alone (\`fetcher/bb_http.c\`, its libcurl options,
+lanes and handle pool) and through bare libcurl (one multi handle, 50
+reused easy handles, no option but the URL), discarding the bodies: no
+JSON, no batch, no store (\`bench/bench_transport.c\`). What the fetcher
+costs above its engine is its own work; what libcurl costs above wrk is
+not ours to remove without leaving libcurl.
+
+| | engine alone req/s | ratio to wrk | CPU/request | bare libcurl req/s | ratio to wrk | CPU/request |
+|---|---|---|---|---|---|---|
+| mock | $(num "$(fig fetcher.mock.engine_rps)") | $(ratio %.2f "$(fig fetcher.mock.engine_rps)" "$wrk_rate") | $(num "$(fig fetcher.mock.engine_cpu_us)") µs | $(num "$(fig fetcher.mock.libcurl_rps)") | $(ratio %.2f "$(fig fetcher.mock.libcurl_rps)" "$wrk_rate") | $(num "$(fig fetcher.mock.libcurl_cpu_us)") µs |
+| constant upstream | $(num "$(fig fetcher.constant.engine_rps)") | $(ratio %.2f "$(fig fetcher.constant.engine_rps)" "$const_wrk") | $(num "$(fig fetcher.constant.engine_cpu_us)") µs | $(num "$(fig fetcher.constant.libcurl_rps)") | $(ratio %.2f "$(fig fetcher.constant.libcurl_rps)" "$const_wrk") | $(num "$(fig fetcher.constant.libcurl_cpu_us)") µs |
 
 | | fetcher req/s | ideal | ratio |
 |---|---|---|---|
