@@ -8,6 +8,7 @@
     =========================================================================
 */
 #include "bb_agent_list.h"
+#include "bb_array.h"
 #include "bb_reason.h"
 
 #include <assert.h>
@@ -87,13 +88,9 @@ bb_agent_list_destroy (bb_agent_list_t **self_p)
 static void
 s_reject (bb_agent_list_t *self, const char *stx_address, const char *reason)
 {
-    if (self->rejected == self->rejection_capacity) {
-        self->rejection_capacity = self->rejection_capacity
-                                 ? self->rejection_capacity * 2 : 64;
-        self->rejections = realloc (self->rejections,
-            self->rejection_capacity * sizeof *self->rejections);
-        assert (self->rejections);
-    }
+    self->rejections = bb_array_grow (self->rejections, self->rejected,
+                                      &self->rejection_capacity,
+                                      sizeof *self->rejections, 64);
     bb_agent_rejection_t *rejection = &self->rejections [self->rejected++];
     rejection->index = self->seen;
     rejection->stx_address = strdup (stx_address ? stx_address : "");
@@ -103,12 +100,8 @@ s_reject (bb_agent_list_t *self, const char *stx_address, const char *reason)
 static void
 s_keep (bb_agent_list_t *self, Balboard__Agent *agent)
 {
-    if (self->count == self->capacity) {
-        self->capacity = self->capacity ? self->capacity * 2 : 256;
-        self->agents = realloc (self->agents,
-                                self->capacity * sizeof *self->agents);
-        assert (self->agents);
-    }
+    self->agents = bb_array_grow (self->agents, self->count, &self->capacity,
+                                  sizeof *self->agents, 256);
     self->agents [self->count++] = agent;
 }
 

@@ -6,6 +6,7 @@
     =========================================================================
 */
 #include "bb_balances.h"
+#include "bb_array.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -68,13 +69,8 @@ s_remove (bb_balances_t *self, size_t index)
 static void
 s_append (bb_balances_t *self, const char *token_id, bb_u128_t amount)
 {
-    if (self->size == self->capacity) {
-        self->capacity = self->capacity ? self->capacity * 2
-                                        : INITIAL_CAPACITY;
-        self->items = realloc (self->items,
-                               self->capacity * sizeof self->items [0]);
-        assert (self->items);
-    }
+    self->items = bb_array_grow (self->items, self->size, &self->capacity,
+                                 sizeof self->items [0], INITIAL_CAPACITY);
     self->items [self->size].token_id = strdup (token_id);
     assert (self->items [self->size].token_id);
     self->items [self->size].amount = amount;

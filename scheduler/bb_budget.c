@@ -12,6 +12,7 @@
     =========================================================================
 */
 #include "bb_budget.h"
+#include "bb_array.h"
 #include "bb_sources.h"
 
 #include <assert.h>
@@ -129,12 +130,8 @@ s_hold_find (bucket_t *bucket, const char *ticket)
 static hold_t *
 s_hold_add (bucket_t *bucket, const char *ticket)
 {
-    if (bucket->count == bucket->size) {
-        bucket->size = bucket->size ? bucket->size * 2 : 16;
-        bucket->holds = realloc (bucket->holds,
-                                 bucket->size * sizeof *bucket->holds);
-        assert (bucket->holds);
-    }
+    bucket->holds = bb_array_grow (bucket->holds, bucket->count,
+                                   &bucket->size, sizeof *bucket->holds, 16);
     hold_t *hold = &bucket->holds [bucket->count++];
     memset (hold, 0, sizeof *hold);
     snprintf (hold->ticket, sizeof hold->ticket, "%s", ticket);

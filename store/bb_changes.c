@@ -7,6 +7,7 @@
     =========================================================================
 */
 #include "bb_changes.h"
+#include "bb_array.h"
 #include "bb_log.h"
 
 #include <assert.h>
@@ -60,12 +61,8 @@ bb_changes_reset (bb_changes_t *self)
 static bb_change_t *
 s_append (bb_changes_t *self, bb_change_op_t op, const char *stx)
 {
-    if (self->size == self->capacity) {
-        self->capacity = self->capacity ? self->capacity * 2 : 256;
-        self->entries = realloc (self->entries,
-                                 self->capacity * sizeof *self->entries);
-        assert (self->entries);
-    }
+    self->entries = bb_array_grow (self->entries, self->size, &self->capacity,
+                                   sizeof *self->entries, 256);
     bb_change_t *change = &self->entries [self->size++];
     memset (change, 0, sizeof *change);
     change->op = op;

@@ -23,6 +23,7 @@
     =========================================================================
 */
 #include "bb_record.h"
+#include "bb_array.h"
 
 #include <assert.h>
 #include <stddef.h>
@@ -335,12 +336,8 @@ static void
 s_balance_list_push (bb_balance_list_t *list, const char *token_id,
                      const bb_balance_rec_t *row)
 {
-    if (list->size == list->capacity) {
-        list->capacity = list->capacity ? list->capacity * 2 : 8;
-        list->items = realloc (list->items,
-                               list->capacity * sizeof *list->items);
-        assert (list->items);
-    }
+    list->items = bb_array_grow (list->items, list->size, &list->capacity,
+                                 sizeof *list->items, 8);
     bb_balance_item_t *item = &list->items [list->size++];
     size_t length = strnlen (token_id, sizeof item->token_id - 1);
     memcpy (item->token_id, token_id, length);
