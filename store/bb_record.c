@@ -279,24 +279,27 @@ bb_record_agent_get (bb_db_t *db, MDB_txn *txn, const char *stx,
     return rc;
 }
 
-int
-bb_record_agent_put (bb_db_t *db, MDB_txn *txn, const bb_agent_rec_t *agent)
+//  Put agent under its address in dbi (agents, or the sync stage).
+static int
+s_agent_put (bb_db_t *db, MDB_txn *txn, bb_dbi_t dbi,
+             const bb_agent_rec_t *agent)
 {
     uint8_t buf [BB_RECORD_MAX];
     writer_t out = { buf, buf + sizeof buf };
     s_agent_encode (agent, &out);
-    return s_put (db, txn, BB_DBI_AGENTS, agent->stx, strlen (agent->stx),
-                  &out, buf);
+    return s_put (db, txn, dbi, agent->stx, strlen (agent->stx), &out, buf);
+}
+
+int
+bb_record_agent_put (bb_db_t *db, MDB_txn *txn, const bb_agent_rec_t *agent)
+{
+    return s_agent_put (db, txn, BB_DBI_AGENTS, agent);
 }
 
 int
 bb_record_staged_put (bb_db_t *db, MDB_txn *txn, const bb_agent_rec_t *agent)
 {
-    uint8_t buf [BB_RECORD_MAX];
-    writer_t out = { buf, buf + sizeof buf };
-    s_agent_encode (agent, &out);
-    return s_put (db, txn, BB_DBI_SYNC_STAGE, agent->stx, strlen (agent->stx),
-                  &out, buf);
+    return s_agent_put (db, txn, BB_DBI_SYNC_STAGE, agent);
 }
 
 int
