@@ -209,10 +209,10 @@ bb_wire_encode_spliced (uint64_t request_id, const uint8_t *body, size_t size)
     return frame;
 }
 
-//  Send *frame_p (consumed) on socket, behind a copy of peer if any.
-static int
-s_send_frame (zsock_t *socket, zframe_t *peer, zframe_t **frame_p)
+int
+bb_wire_send_frame (zsock_t *socket, zframe_t *peer, zframe_t **frame_p)
 {
+    assert (socket && frame_p && *frame_p);
     zmsg_t *msg = zmsg_new ();
     if (peer) {
         zframe_t *routing_id = zframe_dup (peer);
@@ -230,7 +230,7 @@ bb_wire_send (zsock_t *socket, zframe_t *peer, const bb_envelope_t *envelope)
 {
     assert (socket);
     zframe_t *frame = bb_wire_encode (envelope);
-    return s_send_frame (socket, peer, &frame);
+    return bb_wire_send_frame (socket, peer, &frame);
 }
 
 void
@@ -310,7 +310,7 @@ bb_wire_send_error (zsock_t *socket, zframe_t *peer, uint64_t request_id,
 {
     assert (socket);
     zframe_t *frame = s_error_frame (request_id, code, reason);
-    return s_send_frame (socket, peer, &frame);
+    return bb_wire_send_frame (socket, peer, &frame);
 }
 
 //  Each thread that answers frames logs at most REJECTION_LOG_BURST
@@ -360,6 +360,6 @@ bb_wire_reject (zsock_t *socket, const char *name, const bb_wire_msg_t *msg)
     assert (socket && name && msg);
     zframe_t *frame = bb_wire_rejection (name, msg);
     if (msg->peer && zsock_type (socket) == ZMQ_ROUTER)
-        s_send_frame (socket, msg->peer, &frame);
+        bb_wire_send_frame (socket, msg->peer, &frame);
     zframe_destroy (&frame);
 }

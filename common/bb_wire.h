@@ -100,6 +100,11 @@ zframe_t *bb_wire_encode_spliced (uint64_t request_id, const uint8_t *body,
 int bb_wire_send (zsock_t *socket, zframe_t *peer,
                   const bb_envelope_t *envelope);
 
+//  Send the encoded *frame_p (consumed, set to NULL, sent or not) on
+//  socket, prefixed by a copy of peer's routing id when peer is not NULL
+//  (peer is not consumed). Returns 0 or -1.
+int bb_wire_send_frame (zsock_t *socket, zframe_t *peer, zframe_t **frame_p);
+
 //  Receive one message into *msg (reset first). For a ROUTER socket the
 //  first frame is taken as the peer. Returns BB_WIRE_OK,
 //  BB_WIRE_INTERRUPTED or BB_WIRE_BAD_FRAME (msg->reason says why; msg->peer

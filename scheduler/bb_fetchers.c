@@ -298,14 +298,7 @@ bb_fetchers_send (bb_fetchers_t *self, const char *id, zsock_t *router,
     assert (router && frame_p && *frame_p);
     fetcher_t *fetcher = s_lookup (self, id);
     assert (fetcher);
-    zmsg_t *msg = zmsg_new ();
-    zframe_t *routing_id = zframe_dup (fetcher->routing_id);
-    zmsg_append (msg, &routing_id);
-    zmsg_append (msg, frame_p);
-    int rc = zmsg_send (&msg, router);
-    if (rc)
-        zmsg_destroy (&msg);
-    return rc;
+    return bb_wire_send_frame (router, fetcher->routing_id, frame_p);
 }
 
 void

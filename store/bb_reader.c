@@ -183,12 +183,8 @@ s_on_request (zloop_t *loop, zsock_t *reader, void *arg)
                     ? s_answer (self, msg.envelope)
                     : bb_wire_rejection ("query", &msg);
     bb_wire_msg_reset (&msg);
-    zmsg_t *reply = zmsg_new ();
-    if (peer)
-        zmsg_append (reply, &peer);
-    zmsg_append (reply, &frame);
-    if (zmsg_send (&reply, self->dealer))
-        zmsg_destroy (&reply);
+    bb_wire_send_frame (self->dealer, peer, &frame);
+    zframe_destroy (&peer);
     return 0;
 }
 
