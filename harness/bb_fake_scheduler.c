@@ -199,27 +199,34 @@ s_remember_tokens (bb_fake_scheduler_t *self,
     }
 }
 
+//  Answer msg with reply (a body of that case) unless the store is
+//  silent, and keep its envelope with the batches.
+static void
+s_answer_and_keep (bb_fake_scheduler_t *self, bb_wire_msg_t *msg,
+                   Balboard__Envelope__BodyCase body, void *reply)
+{
+    if (self->store_mode != BB_FAKE_STORE_SILENT)
+        s_send (self->ingest, msg->peer, msg->envelope->request_id, body,
+                reply);
+    zlistx_add_end (self->batches, msg->envelope);
+    msg->envelope = NULL;
+}
+
 static void
 s_on_batch (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
 {
-    bb_envelope_t *envelope = msg->envelope;
-    const Balboard__BalanceBatch *batch = envelope->balance_batch;
+    const Balboard__BalanceBatch *batch = msg->envelope->balance_batch;
     self->batch_count++;
-    if (self->store_mode != BB_FAKE_STORE_SILENT) {
-        Balboard__BatchAck ack = BALBOARD__BATCH_ACK__INIT;
-        ack.job_id = batch->job_id;
-        ack.attempt = batch->attempt;
-        ack.status = self->store_mode == BB_FAKE_STORE_COMMIT
-                   ? BALBOARD__ACK_STATUS__ACK_COMMITTED
-                   : BALBOARD__ACK_STATUS__ACK_REJECTED;
-        ack.reason = self->store_mode == BB_FAKE_STORE_COMMIT ? "" : "test";
-        if (self->store_mode == BB_FAKE_STORE_COMMIT)
-            s_remember_tokens (self, batch);
-        s_send (self->ingest, msg->peer, envelope->request_id,
-                BALBOARD__ENVELOPE__BODY_BATCH_ACK, &ack);
-    }
-    zlistx_add_end (self->batches, envelope);
-    msg->envelope = NULL;
+    bool commit = self->store_mode == BB_FAKE_STORE_COMMIT;
+    if (commit)
+        s_remember_tokens (self, batch);
+    Balboard__BatchAck ack = BALBOARD__BATCH_ACK__INIT;
+    ack.job_id = batch->job_id;
+    ack.attempt = batch->attempt;
+    ack.status = commit ? BALBOARD__ACK_STATUS__ACK_COMMITTED
+                        : BALBOARD__ACK_STATUS__ACK_REJECTED;
+    ack.reason = commit ? "" : "test";
+    s_answer_and_keep (self, msg, BALBOARD__ENVELOPE__BODY_BATCH_ACK, &ack);
 }
 
 //  A snapshot part: kept, answered as the store does, counted per
@@ -227,8 +234,7 @@ s_on_batch (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
 static void
 s_on_snapshot (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
 {
-    bb_envelope_t *envelope = msg->envelope;
-    const Balboard__RegistrySnapshot *part = envelope->registry_snapshot;
+    const Balboard__RegistrySnapshot *part = msg->envelope->registry_snapshot;
     self->batch_count++;
     if (part->part == 0)
         self->sync_agents = self->sync_rejected = 0;
@@ -247,11 +253,8 @@ s_on_snapshot (bb_fake_scheduler_t *self, bb_wire_msg_t *msg)
     reply.pages = part->pages;
     reply.requests = part->requests;
     reply.started_ms = part->started_ms;
-    if (self->store_mode != BB_FAKE_STORE_SILENT)
-        s_send (self->ingest, msg->peer, envelope->request_id,
-                BALBOARD__ENVELOPE__BODY_REGISTRY_SYNC_REPORT, &reply);
-    zlistx_add_end (self->batches, envelope);
-    msg->envelope = NULL;
+    s_answer_and_keep (self, msg,
+                       BALBOARD__ENVELOPE__BODY_REGISTRY_SYNC_REPORT, &reply);
 }
 
 static void
