@@ -18,6 +18,7 @@
 
 #include "bb_bench.h"
 #include "bb_clock.h"
+#include "bb_scratch.h"
 #include "bb_port.h"
 #include "bench_agents.h"
 
@@ -58,9 +59,7 @@ bench_redis_new (const char *program, const char *dir,
 {
     bench_redis_t *self = calloc (1, sizeof *self);
     snprintf (self->dir, sizeof self->dir, "%s", dir);
-    char command [PATH_SIZE + 32], port [16];
-    snprintf (command, sizeof command, "rm -rf '%s' && mkdir -p '%s'", dir,
-              dir);
+    char port [16];
     self->port = bb_port_free ();
     snprintf (port, sizeof port, "%d", self->port);
     char *argv [] = {
@@ -70,7 +69,7 @@ bench_redis_new (const char *program, const char *dir,
         "--loglevel", "warning", "--logfile", "/dev/null", "--daemonize",
         "no", NULL
     };
-    if (system (command) || self->port <= 0
+    if (bb_scratch_reset (dir) || self->port <= 0
     ||  posix_spawnp (&self->pid, program, NULL, NULL, argv, environ)) {
         fprintf (stderr, "bench_redis: cannot run %s\n", program);
         free (self);

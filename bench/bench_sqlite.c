@@ -11,6 +11,7 @@
 
 #include "bb_bench.h"
 #include "bb_clock.h"
+#include "bb_scratch.h"
 #include "bench_agents.h"
 
 #define PATH_SIZE 512
@@ -83,10 +84,7 @@ bench_sqlite_new (const char *dir)
     bench_sqlite_t *self = calloc (1, sizeof *self);
     snprintf (self->dir, sizeof self->dir, "%s", dir);
     snprintf (self->path, sizeof self->path, "%s/d1.sqlite", dir);
-    char command [2 * PATH_SIZE + 32];
-    snprintf (command, sizeof command, "rm -rf '%s' && mkdir -p '%s'", dir,
-              dir);
-    if (system (command)
+    if (bb_scratch_reset (dir)
     ||  sqlite3_open (self->path, &self->db) != SQLITE_OK
     ||  sqlite3_exec (self->db, s_schema, NULL, NULL, NULL) != SQLITE_OK) {
         s_fail (self->db, "creating the database");

@@ -66,6 +66,7 @@
 
 #include "bb_bench.h"
 #include "bb_client.h"
+#include "bb_scratch.h"
 #include "bb_port.h"
 #include "bb_wire.h"
 #include "bench_agents.h"
@@ -205,9 +206,7 @@ s_store_launch (const options_t *options, store_t *store,
 static int
 s_store_start (const options_t *options, store_t *store)
 {
-    char command [PATH_SIZE + 16];
-    snprintf (command, sizeof command, "rm -rf '%s'", options->dir);
-    if (system (command))
+    if (bb_scratch_remove (options->dir))
         return -1;
     if (bb_port_free_endpoint (store->ingest, sizeof store->ingest) < 0
     ||  bb_port_free_endpoint (store->query, sizeof store->query) < 0

@@ -7,6 +7,7 @@
 */
 #define _GNU_SOURCE
 #include "bb_bench.h"
+#include "bb_scratch.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -71,9 +72,7 @@ bb_bench_stop (bb_child_t **child_p, int timeout_ms)
 void
 bb_bench_remove (const char *dir)
 {
-    char command [PATH_MAX + 16];
-    snprintf (command, sizeof command, "rm -rf '%s'", dir);
-    if (system (command))
+    if (bb_scratch_remove (dir))
         fprintf (stderr, "%s: could not remove %s\n",
                  program_invocation_short_name, dir);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bb_scratch.h"
 #include "bb_sources.h"
 #include "bb_sched_state.h"
 
@@ -22,9 +23,7 @@ s_setup (void **state)
     const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
     snprintf (s_dir, sizeof s_dir, "%s/state-%d",
               scratch ? scratch : "/tmp/test_sched_state", (int) getpid ());
-    char command [600];
-    snprintf (command, sizeof command, "rm -rf '%s'", s_dir);
-    return system (command) == 0 ? 0 : -1;
+    return bb_scratch_remove (s_dir);
 }
 
 static bb_job_t *

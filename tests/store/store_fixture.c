@@ -10,6 +10,7 @@
 #include "bb_address.h"
 #include "bb_port.h"
 #include "bb_clock.h"
+#include "bb_scratch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,7 @@ fx_store_new (const char *name, const char *const extra [])
     const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
     assert_non_null (scratch);
     snprintf (self->dir, sizeof self->dir, "%s/%s", scratch, name);
-    char command [600];
-    snprintf (command, sizeof command, "rm -rf '%s'", self->dir);
-    assert_int_equal (system (command), 0);
+    assert_int_equal (bb_scratch_remove (self->dir), 0);
     bb_child_args_append (self->args, FX_ARGS_MAX, extra);
     self->ingest_port = bb_port_free ();
     self->query_port = bb_port_free ();

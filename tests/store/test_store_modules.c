@@ -17,6 +17,7 @@
 #include "bb_cache.h"
 #include "bb_changes.h"
 #include "bb_db.h"
+#include "bb_scratch.h"
 #include "bb_index.h"
 #include "bb_pbuf.h"
 #include "bb_record.h"
@@ -38,10 +39,9 @@ s_db (const char *name, size_t map_size, size_t map_max)
 {
     const char *scratch = getenv ("BALBOARD_TEST_SCRATCH");
     assert_non_null (scratch);
-    char dir [512], command [600];
+    char dir [512];
     snprintf (dir, sizeof dir, "%s/%s", scratch, name);
-    snprintf (command, sizeof command, "rm -rf '%s'", dir);
-    assert_int_equal (system (command), 0);
+    assert_int_equal (bb_scratch_remove (dir), 0);
     bb_db_t *db = bb_db_new (dir, map_size, map_max);
     assert_non_null (db);
     return db;

@@ -1,11 +1,11 @@
 /*  =========================================================================
     bb_test_scratch - a test's scratch directory, empty at the start
 
-    Owns nothing: removes and makes the directory with the shell, the
-    path quoted.
+    Owns nothing: bb_scratch removes and makes the directory.
     =========================================================================
 */
 #include "bb_test_scratch.h"
+#include "bb_scratch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +18,5 @@ bb_test_scratch_reset (const char *fallback, char *dir, size_t size)
         scratch = fallback;
     if (!scratch || (size_t) snprintf (dir, size, "%s", scratch) >= size)
         return -1;
-    char command [2 * 4096 + 32];
-    snprintf (command, sizeof command, "rm -rf '%s' && mkdir -p '%s'", dir,
-              dir);
-    return system (command) == 0 ? 0 : -1;
+    return bb_scratch_reset (dir);
 }
