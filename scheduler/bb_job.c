@@ -104,6 +104,12 @@ bb_job_destroy (bb_job_t **self_p)
     }
 }
 
+void
+bb_job_destructor (void **item_p)
+{
+    bb_job_destroy ((bb_job_t **) item_p);
+}
+
 zframe_t *
 bb_job_encode (bb_job_t *self)
 {

@@ -38,6 +38,10 @@ bb_job_t *bb_job_decode (const void *data, size_t size);
 //  Destroy the job and set *self_p to NULL. NULL-safe.
 void bb_job_destroy (bb_job_t **self_p);
 
+//  bb_job_destroy for a czmq container of jobs that owns them (zhashx,
+//  zlistx): item_p points to a bb_job_t *.
+void bb_job_destructor (void **item_p);
+
 //  The ChunkJob envelope as a new frame. Caller owns it.
 zframe_t *bb_job_encode (bb_job_t *self);
 

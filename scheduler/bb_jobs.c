@@ -23,12 +23,6 @@ struct _bb_jobs_t {
     bb_budget_t *budget;            // borrowed
 };
 
-static void
-s_job_free (void **item_p)
-{
-    bb_job_destroy ((bb_job_t **) item_p);
-}
-
 bb_jobs_t *
 bb_jobs_new (bb_budget_t *budget)
 {
@@ -37,7 +31,7 @@ bb_jobs_new (bb_budget_t *budget)
     assert (self);
     self->jobs = zhashx_new ();
     assert (self->jobs);
-    zhashx_set_destructor (self->jobs, s_job_free);
+    zhashx_set_destructor (self->jobs, bb_job_destructor);
     self->budget = budget;
     return self;
 }

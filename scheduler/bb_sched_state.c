@@ -240,12 +240,6 @@ bb_sched_state_meta (bb_sched_state_t *self)
 //  ---------------------------------------------------------------------
 //  Jobs
 
-static void
-s_job_destroy (void **item_p)
-{
-    bb_job_destroy ((bb_job_t **) item_p);
-}
-
 zlistx_t *
 bb_sched_state_jobs (bb_sched_state_t *self)
 {
@@ -265,7 +259,7 @@ bb_sched_state_jobs (bb_sched_state_t *self)
     }
     zlistx_t *jobs = zlistx_new ();
     assert (jobs);
-    zlistx_set_destructor (jobs, s_job_destroy);
+    zlistx_set_destructor (jobs, bb_job_destructor);
     MDB_val key, value;
     while (mdb_cursor_get (cursor, &key, &value, MDB_NEXT) == 0) {
         bb_job_t *job = bb_job_decode (value.mv_data, value.mv_size);
