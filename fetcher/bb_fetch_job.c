@@ -8,9 +8,12 @@
     outstanding counts requests not yet called back; a phase ends when it
     reaches zero with nothing left to feed.
 
-    Layers: helpers (URLs, statuses, protobuf on the heap); requests and
-    their callbacks per endpoint; token metadata; the batch and report;
-    the public methods.
+    Each agent has two sources (bb_fetch_source: Hiro and mempool.space),
+    each ending once, in success or in its first failure.
+
+    Layers: helpers (URLs, lanes); how a request's outcome reaches its
+    source and its upstream's tally; requests and their callbacks per
+    endpoint; token metadata; the batch and report; the public methods.
     =========================================================================
 */
 #include "bb_fetch_job.h"
@@ -24,6 +27,7 @@
 
 #include "bb_answers.h"
 #include "bb_balances.h"
+#include "bb_fetch_source.h"
 #include "bb_log.h"
 #include "bb_pb.h"
 #include "bb_tally.h"
@@ -53,21 +57,12 @@ typedef struct {
     kind_t kind;
 } slot_t;
 
-//  One source of one agent.
-typedef struct {
-    Balboard__FetchStatus status;       // UNSPECIFIED while running
-    uint32_t http_status;
-    uint32_t retry_after_s;
-    char detail [DETAIL_SIZE];
-    bb_balances_t *balances;            // owned
-} source_t;
-
 typedef struct {
     char *stx;                          // owned
     char *btc;                          // owned
     bool in_batch;                      // valid stx, first in the job
-    source_t hiro;
-    source_t mempool;
+    bb_fetch_source_t hiro;
+    bb_fetch_source_t mempool;
     slot_t hiro_slot;                   // v1, or v3 stx
     slot_t ft_slot;                     // v3 ft pages
     slot_t mempool_slot;
@@ -173,84 +168,8 @@ s_success (const bb_http_result_t *result)
         && result->status >= 200 && result->status < 300;
 }
 
-//  The status of a request that gave no usable 2xx body. 400 is how
-//  every upstream refuses an address.
-static Balboard__FetchStatus
-s_failure_status (const bb_http_result_t *result)
-{
-    switch (result->outcome) {
-        case BB_HTTP_RESPONSE:
-            return result->status == 400
-                 ? BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS
-                 : BALBOARD__FETCH_STATUS__FETCH_HTTP_ERROR;
-        case BB_HTTP_RATE_LIMITED:
-            return BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED;
-        case BB_HTTP_TIMEOUT:
-            return BALBOARD__FETCH_STATUS__FETCH_TIMEOUT;
-        case BB_HTTP_TRANSPORT:
-        case BB_HTTP_CANCELLED:
-            return BALBOARD__FETCH_STATUS__FETCH_TRANSPORT;
-    }
-    return BALBOARD__FETCH_STATUS__FETCH_TRANSPORT;
-}
-
-static const char *
-s_status_name (Balboard__FetchStatus status)
-{
-    switch (status) {
-        case BALBOARD__FETCH_STATUS__FETCH_OK:              return "ok";
-        case BALBOARD__FETCH_STATUS__FETCH_TIMEOUT:         return "timeout";
-        case BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED:
-            return "rate_limited";
-        case BALBOARD__FETCH_STATUS__FETCH_HTTP_ERROR:  return "http_error";
-        case BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR: return "parse_error";
-        case BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS:
-            return "invalid_address";
-        case BALBOARD__FETCH_STATUS__FETCH_TRANSPORT:   return "transport";
-        default:                                        return "pending";
-    }
-}
-
 //  ---------------------------------------------------------------------
 //  Sources
-
-static bool
-s_source_open (const source_t *source)
-{
-    return source->status == BALBOARD__FETCH_STATUS__FETCH_STATUS_UNSPECIFIED;
-}
-
-//  The first failure of a source is the one it reports.
-static void
-s_source_fail (source_t *source, Balboard__FetchStatus status,
-               const bb_http_result_t *result, const char *detail)
-{
-    if (!s_source_open (source))
-        return;
-    source->status = status;
-    if (result) {
-        source->http_status = (uint32_t) result->status;
-        source->retry_after_s = result->retry_after_s;
-    }
-    if (detail && *detail)
-        snprintf (source->detail, sizeof source->detail, "%s", detail);
-    else
-    if (result && result->outcome == BB_HTTP_RESPONSE)
-        bb_reason_fail (source->detail, sizeof source->detail, "HTTP %ld",
-                  result->status);
-    else
-    if (result)
-        snprintf (source->detail, sizeof source->detail, "%s",
-                  result->detail);
-    bb_balances_clear (source->balances);
-}
-
-static void
-s_source_ok (source_t *source)
-{
-    if (s_source_open (source))
-        source->status = BALBOARD__FETCH_STATUS__FETCH_OK;
-}
 
 //  True if result is a request the job cancelled when it gave up on the
 //  upstream: not a failure of its own.
@@ -263,10 +182,12 @@ s_cancelled (bb_fetch_job_t *self, bb_upstream_t lane,
 
 //  Fail source as its closed upstream says, without a request.
 static void
-s_source_closed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source)
+s_source_closed (bb_fetch_job_t *self, bb_upstream_t lane,
+                 bb_fetch_source_t *source)
 {
     tally_t *tally = &self->tally [lane];
-    s_source_fail (source, tally->closed_status, NULL, tally->closed_detail);
+    bb_fetch_source_fail (source, tally->closed_status, NULL,
+                          tally->closed_detail);
     source->http_status = tally->closed_http_status;
     source->retry_after_s = tally->counts.retry_after_s;
 }
@@ -296,7 +217,8 @@ s_unexpected_status (bb_fetch_job_t *self, bb_upstream_t lane,
 
 //  Fail source with the status result stands for; counts the failure.
 static void
-s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
+s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane,
+                  bb_fetch_source_t *source,
                   const bb_http_result_t *result)
 {
     if (s_cancelled (self, lane, result)) {
@@ -305,16 +227,17 @@ s_request_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
     }
     self->tally [lane].counts.failures++;
     s_unexpected_status (self, lane, result);
-    s_source_fail (source, s_failure_status (result), result, NULL);
+    bb_fetch_source_fail (source, bb_fetch_status_of (result), result, NULL);
 }
 
 static void
-s_parse_failed (bb_fetch_job_t *self, bb_upstream_t lane, source_t *source,
+s_parse_failed (bb_fetch_job_t *self, bb_upstream_t lane,
+                bb_fetch_source_t *source,
                 const bb_http_result_t *result, const char *reason)
 {
     bb_tally_fail (&self->tally [lane].counts, reason);
-    s_source_fail (source, BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR, result,
-                   reason);
+    bb_fetch_source_fail (source, BALBOARD__FETCH_STATUS__FETCH_PARSE_ERROR,
+                          result, reason);
 }
 
 //  ---------------------------------------------------------------------
@@ -404,7 +327,7 @@ s_hiro_request_done (bb_fetch_job_t *self, agent_t *agent)
     agent->hiro_requests--;
     self->hiro_outstanding--;
     if (agent->hiro_requests == 0) {
-        s_source_ok (&agent->hiro);
+        bb_fetch_source_ok (&agent->hiro);
         s_captured (agent);
     }
 }
@@ -450,7 +373,7 @@ s_on_hiro_v3_stx (bb_fetch_job_t *self, agent_t *agent,
     if (!s_success (result))
         s_request_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result);
     else
-    if (s_source_open (&agent->hiro)
+    if (bb_fetch_source_open (&agent->hiro)
     &&  bb_upstream_parse_hiro_v3_stx (result->body, result->body_size,
                                        agent->hiro.balances, reason,
                                        sizeof reason))
@@ -464,7 +387,7 @@ static void
 s_hiro_v3_next (bb_fetch_job_t *self, agent_t *agent, char *next,
                 const bb_http_result_t *result)
 {
-    if (!next || !s_source_open (&agent->hiro)) {
+    if (!next || !bb_fetch_source_open (&agent->hiro)) {
         free (next);
         return;
     }
@@ -490,7 +413,7 @@ s_on_hiro_v3_ft (bb_fetch_job_t *self, agent_t *agent,
     if (!s_success (result))
         s_request_failed (self, BB_UPSTREAM_HIRO, &agent->hiro, result);
     else
-    if (s_source_open (&agent->hiro)) {
+    if (bb_fetch_source_open (&agent->hiro)) {
         if (bb_upstream_parse_hiro_v3_ft (result->body, result->body_size,
                                           self->context->network,
                                           agent->hiro.balances, &next,
@@ -516,7 +439,7 @@ s_on_mempool (bb_fetch_job_t *self, agent_t *agent,
                                    sizeof reason))
         s_parse_failed (self, BB_UPSTREAM_MEMPOOL, &agent->mempool, result,
                         reason);
-    s_source_ok (&agent->mempool);
+    bb_fetch_source_ok (&agent->mempool);
     s_captured (agent);
 }
 
@@ -715,7 +638,7 @@ s_judge (bb_fetch_job_t *self, bb_upstream_t lane,
              self->job_id, bb_upstream_name (lane),
              tally->counts.last_error);
     s_close (self, lane, limited ? BALBOARD__FETCH_STATUS__FETCH_RATE_LIMITED
-                                 : s_failure_status (result), detail);
+                                 : bb_fetch_status_of (result), detail);
 }
 
 //  Every request of the job ends here.
@@ -761,33 +684,6 @@ s_done (const bb_http_result_t *result, void *arg)
 //  ---------------------------------------------------------------------
 //  The batch and the report
 
-static Balboard__SourceResult *
-s_source_result (Balboard__Upstream upstream, source_t *source)
-{
-    Balboard__SourceResult *result =
-        bb_pb_new (&balboard__source_result__descriptor);
-    result->upstream = upstream;
-    result->status = source->status;
-    result->http_status = source->http_status;
-    result->retry_after_s = source->retry_after_s;
-    result->detail = bb_pb_strdup (source->detail);
-    size_t count = source->status == BALBOARD__FETCH_STATUS__FETCH_OK
-                 ? bb_balances_size (source->balances) : 0;
-    result->balances = calloc (count + 1, sizeof result->balances [0]);
-    assert (result->balances);
-    for (size_t index = 0; index < count; index++) {
-        Balboard__TokenBalance *balance =
-            bb_pb_new (&balboard__token_balance__descriptor);
-        char amount [BB_U128_DEC_SIZE];
-        balance->token_id = bb_pb_strdup (bb_balances_token (source->balances,
-                                                         index));
-        balance->amount = bb_pb_strdup (bb_u128_format (
-            bb_balances_amount (source->balances, index), amount));
-        result->balances [result->n_balances++] = balance;
-    }
-    return result;
-}
-
 static Balboard__AgentResult *
 s_agent_result (agent_t *agent)
 {
@@ -799,10 +695,10 @@ s_agent_result (agent_t *agent)
                            : (uint64_t) zclock_time ();
     result->sources = calloc (BB_UPSTREAM_SOURCES, sizeof result->sources [0]);
     assert (result->sources);
-    result->sources [result->n_sources++] = s_source_result (
-        BALBOARD__UPSTREAM__UPSTREAM_HIRO, &agent->hiro);
-    result->sources [result->n_sources++] = s_source_result (
-        BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL, &agent->mempool);
+    result->sources [result->n_sources++] = bb_fetch_source_result (
+        &agent->hiro, BALBOARD__UPSTREAM__UPSTREAM_HIRO);
+    result->sources [result->n_sources++] = bb_fetch_source_result (
+        &agent->mempool, BALBOARD__UPSTREAM__UPSTREAM_MEMPOOL);
     return result;
 }
 
@@ -881,13 +777,15 @@ s_failure_summary (bb_fetch_job_t *self, char *buffer, size_t size)
             unsigned count = 0;
             for (size_t index = 0; index < self->agent_count; index++) {
                 agent_t *agent = &self->agents [index];
-                source_t *of = source ? &agent->mempool : &agent->hiro;
+                bb_fetch_source_t *of = source ? &agent->mempool
+                                               : &agent->hiro;
                 count += agent->in_batch && (int) of->status == status;
             }
             if (count && used < size)
                 used += (size_t) snprintf (buffer + used, size - used,
                     " %s %s=%u", bb_upstream_name ((bb_upstream_t) source),
-                    s_status_name ((Balboard__FetchStatus) status), count);
+                    bb_fetch_status_name ((Balboard__FetchStatus) status),
+                    count);
         }
     if (self->invalid_stx && used < size)
         used += (size_t) snprintf (buffer + used, size - used,
@@ -924,8 +822,8 @@ s_agent_init (bb_fetch_job_t *self, agent_t *agent, size_t index,
     bb_network_t network = self->context->network;
     agent->stx = bb_pb_strdup (from ? from->stx_address : "");
     agent->btc = bb_pb_strdup (from ? from->btc_address : "");
-    agent->hiro.balances = bb_balances_new ();
-    agent->mempool.balances = bb_balances_new ();
+    bb_fetch_source_init (&agent->hiro);
+    bb_fetch_source_init (&agent->mempool);
     agent->hiro_slot = (slot_t) { self, index, KIND_HIRO_V1 };
     agent->ft_slot = (slot_t) { self, index, KIND_HIRO_V3_FT };
     agent->mempool_slot = (slot_t) { self, index, KIND_MEMPOOL };
@@ -948,7 +846,7 @@ s_agent_init (bb_fetch_job_t *self, agent_t *agent, size_t index,
     }
     else
     if (bb_address_check_btc (agent->btc, network, &reason))
-        s_source_fail (&agent->mempool,
+        bb_fetch_source_fail (&agent->mempool,
                        BALBOARD__FETCH_STATUS__FETCH_INVALID_ADDRESS, NULL,
                        reason);
 }
@@ -981,7 +879,7 @@ s_mempool_start (bb_fetch_job_t *self)
 {
     for (size_t index = 0; index < self->agent_count; index++) {
         agent_t *agent = &self->agents [index];
-        if (!agent->in_batch || !s_source_open (&agent->mempool))
+        if (!agent->in_batch || !bb_fetch_source_open (&agent->mempool))
             continue;
         if (self->tally [BB_UPSTREAM_MEMPOOL].closed)
             s_source_closed (self, BB_UPSTREAM_MEMPOOL, &agent->mempool);
@@ -1039,8 +937,8 @@ s_agent_free (agent_t *agent)
     free (agent->stx);
     free (agent->btc);
     free (agent->ft_cursor);
-    bb_balances_destroy (&agent->hiro.balances);
-    bb_balances_destroy (&agent->mempool.balances);
+    bb_fetch_source_free (&agent->hiro);
+    bb_fetch_source_free (&agent->mempool);
 }
 
 void
