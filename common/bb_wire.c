@@ -10,6 +10,7 @@
 #include "bb_log.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,15 +214,16 @@ int
 bb_wire_send_frame (zsock_t *socket, zframe_t *peer, zframe_t **frame_p)
 {
     assert (socket && frame_p && *frame_p);
-    zmsg_t *msg = zmsg_new ();
-    if (peer) {
-        zframe_t *routing_id = zframe_dup (peer);
-        zmsg_append (msg, &routing_id);
-    }
-    zmsg_append (msg, frame_p);
-    int rc = zmsg_send (&msg, socket);
-    if (rc)
-        zmsg_destroy (&msg);
+    //  The routing id goes out as a copy of peer's message (no frame or
+    //  message object is made for it); once it is out the body must
+    //  follow, so an interrupted send is tried again, as zmsg_send does.
+    int rc = peer ? zframe_send (&peer, socket, ZFRAME_MORE | ZFRAME_REUSE)
+                  : 0;
+    if (rc == 0)
+        while ((rc = zframe_send (frame_p, socket, 0)) != 0
+           &&  errno == EINTR && peer)
+            ;
+    zframe_destroy (frame_p);
     return rc;
 }
 
