@@ -34,6 +34,7 @@
     of this program. Build Release for meaningful figures.
     =========================================================================
 */
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@
 #include "bb_fake_scheduler.h"
 #include "bench_constant.h"
 #include "bench_transport.h"
+#include "bb_wrk.h"
 
 #define CONCURRENCY         50          // fetcher total = wrk connections
 #define CONCURRENCY_TEXT    "50"
@@ -72,11 +74,11 @@
     "  agents: per timed job, 200..10000 (default 4000)\n" \
     "Prints the fetcher's req/s next to wrk's (-t1 -c50) on the mock and on a\n" \
     "constant upstream, the CPU per request of the fetcher, wrk and the\n" \
-    "server in each run, the same for the fetcher's HTTP engine alone and\n" \
-    "bare libcurl (the floor), the fetcher's RSS after 1 and 50 jobs, and req/s\n" \
-    "with 100 ms added latency. Needs wrk in\n" \
-    "PATH; binaries from BALBOARD_BIN_DIR, else this program's\n" \
-    "directory. Build Release for meaningful figures.\n"
+    "server in each run, the same for the fetcher's HTTP engine alone\n" \
+    "and bare libcurl (the floor), the fetcher's RSS after 1 and 50 jobs,\n" \
+    "and req/s with 100 ms added latency. Needs wrk in PATH; binaries\n" \
+    "from BALBOARD_BIN_DIR, else this program's directory. Build Release\n" \
+    "for meaningful figures.\n"
 
 //  CPU seconds used so far by the fetcher and by the server it asks.
 typedef struct {
@@ -94,16 +96,25 @@ typedef struct {
     Balboard__Agent **pointers;
     bb_mock_agent_t *samples;
     size_t count;
+    char self_path [PATH_MAX];      // this program, for its client modes
 } bench_t;
+
+//  What one run of the fetcher or a load generator measured: its req/s,
+//  its CPU per request, and the server's CPU per request and share of a
+//  core meanwhile.
+typedef struct {
+    double rate;
+    double us;
+    double server_us;
+    double server_share;
+} load_t;
 
 //  What one run against a server measured.
 typedef struct {
-    double fetcher_rate, wrk_rate;  // req/s
-    double fetcher_us, wrk_us;      // CPU per request of each
-    double engine_rate, engine_us;  // the fetcher's HTTP engine alone's
-    double libcurl_rate, libcurl_us;    // bare libcurl's
-    double server_us, server_wrk_us;    // the server's, in each run
-    double server_share, server_wrk_share;  // its cores, in each run
+    load_t fetcher;                 // a job of every agent
+    load_t wrk;
+    load_t engine;                  // the fetcher's HTTP engine alone
+    load_t libcurl;                 // bare libcurl
 } pair_t;
 
 static cpu_t
@@ -217,75 +228,44 @@ s_job (bench_t *bench, const char *job_id, size_t count, long *requests)
     return (double) (end - start) / 1e6;
 }
 
-//  Run the load generator argv until it exits, serving the scheduler side
-//  meanwhile (the fetcher stays connected: the side keeps heartbeating);
-//  returns the Requests/sec it wrote to output (wrk's line), the server's
-//  CPU seconds meanwhile in *server_cpu and the generator's own in
-//  *load_cpu. what names the generator in a failure.
-static double
-s_load (bench_t *bench, const char *const argv [], const char *output,
-        double *server_cpu, double *load_cpu, const char *what)
+//  Run load (a bb_wrk run, consumed) until it ends, serving the scheduler
+//  side meanwhile: the fetcher stays connected, the side keeps
+//  heartbeating.
+static load_t
+s_load (bench_t *bench, bb_wrk_t *load)
 {
     cpu_t before = s_cpu (bench);
     double children = s_children_cpu ();
-    bb_child_t *load = bb_child_new (argv, NULL);
-    bb_bench_require (load != NULL, what);
-    while (bb_child_running (load))
+    while (bb_wrk_running (load))
         bb_fake_scheduler_serve (bench->side, HEARTBEAT_MS / 10);
-    int code = bb_child_wait (load, STOP_MS);
-    bb_child_destroy (&load);
-    *server_cpu = s_cpu (bench).server - before.server;
-    *load_cpu = s_children_cpu () - children;
-    FILE *file = fopen (output, "r");
-    bb_bench_require (file != NULL, what);
-    char line [512];
-    double rate = 0;
-    while (fgets (line, sizeof line, file))
-        if (strncmp (line, "Requests/sec:", 13) == 0)
-            rate = strtod (line + 13, NULL);
-    fclose (file);
-    unlink (output);
-    bb_bench_require (code == 0 && rate > 0, what);
-    return rate;
+    load_t measured = { .rate = bb_wrk_finish (&load, STOP_MS, NULL) };
+    double requests = measured.rate * atof (WRK_SECONDS);
+    double server = s_cpu (bench).server - before.server;
+    measured.us = (s_children_cpu () - children) * 1e6 / requests;
+    measured.server_us = server * 1e6 / requests;
+    measured.server_share = server / atof (WRK_SECONDS);
+    return measured;
 }
 
-//  A temporary file for a load generator's report, in output.
-static void
-s_output_file (char *output)
+//  wrk on url with CONCURRENCY connections from one thread, as the
+//  fetcher runs all its requests on one.
+static load_t
+s_wrk (bench_t *bench, const char *url)
 {
-    int fd = mkstemp (output);
-    bb_bench_require (fd >= 0, "mkstemp");
-    close (fd);
-}
-
-//  wrk's Requests/sec on url with CONCURRENCY connections from one thread,
-//  as the fetcher runs all its requests on one; CPU as s_load.
-static double
-s_wrk (bench_t *bench, const char *url, double *server_cpu, double *wrk_cpu)
-{
-    char output [] = "/tmp/bench_fetcher_wrk_XXXXXX";
-    s_output_file (output);
-    char script [512];
-    snprintf (script, sizeof script, "exec wrk -t1 -c" CONCURRENCY_TEXT
-              " -d" WRK_SECONDS "s '%s' > '%s' 2>&1", url, output);
-    const char *argv [] = { "/bin/sh", "-c", script, NULL };
-    return s_load (bench, argv, output, server_cpu, wrk_cpu,
-                   "wrk (is it installed?)");
+    return s_load (bench, bb_wrk_new ("-t1 -c" CONCURRENCY_TEXT
+                                      " -d" WRK_SECONDS "s", url));
 }
 
 //  A client of bench_transport (this program run with --transport-client
-//  engine|libcurl) on url with CONCURRENCY requests in flight; CPU as
-//  s_load.
-static double
-s_transport (bench_t *bench, const char *client, const char *url,
-             double *server_cpu, double *transport_cpu)
+//  engine|libcurl) on url with CONCURRENCY requests in flight.
+static load_t
+s_transport (bench_t *bench, const char *client, const char *url)
 {
-    char output [] = "/tmp/bench_fetcher_transport_XXXXXX";
-    s_output_file (output);
-    const char *argv [] = { "/proc/self/exe", "--transport-client", client,
-                            url, CONCURRENCY_TEXT, WRK_SECONDS, output,
-                            NULL };
-    return s_load (bench, argv, output, server_cpu, transport_cpu, client);
+    char command [BB_MOCK_PROCESS_URL_SIZE + PATH_MAX + 128];
+    snprintf (command, sizeof command, "'%s' --transport-client %s '%s' "
+              CONCURRENCY_TEXT " " WRK_SECONDS, bench->self_path, client,
+              url);
+    return s_load (bench, bb_wrk_new_command (client, command));
 }
 
 //  The fetcher's RSS after one job and after RSS_JOBS, every job of the
@@ -321,57 +301,47 @@ s_pair (bench_t *bench, const char *url, pair_t *pair)
     cpu_t before = s_cpu (bench);
     double seconds = s_job (bench, "fast", bench->count, &requests);
     cpu_t after = s_cpu (bench);
-    pair->fetcher_rate = (double) requests / seconds;
-    pair->fetcher_us = (after.fetcher - before.fetcher) * 1e6
-                     / (double) requests;
-    pair->server_us = (after.server - before.server) * 1e6
-                    / (double) requests;
-    pair->server_share = (after.server - before.server) / seconds;
-    double server_cpu, wrk_cpu;
-    pair->wrk_rate = s_wrk (bench, url, &server_cpu, &wrk_cpu);
-    double wrk_requests = pair->wrk_rate * atof (WRK_SECONDS);
-    pair->wrk_us = wrk_cpu * 1e6 / wrk_requests;
-    pair->server_wrk_us = server_cpu * 1e6 / wrk_requests;
-    pair->server_wrk_share = server_cpu / atof (WRK_SECONDS);
-    double engine_cpu, libcurl_cpu;
-    pair->engine_rate = s_transport (bench, "engine", url, &server_cpu,
-                                     &engine_cpu);
-    pair->engine_us = engine_cpu * 1e6
-                    / (pair->engine_rate * atof (WRK_SECONDS));
-    pair->libcurl_rate = s_transport (bench, "libcurl", url, &server_cpu,
-                                      &libcurl_cpu);
-    pair->libcurl_us = libcurl_cpu * 1e6
-                     / (pair->libcurl_rate * atof (WRK_SECONDS));
+    pair->fetcher = (load_t) {
+        .rate = (double) requests / seconds,
+        .us = (after.fetcher - before.fetcher) * 1e6 / (double) requests,
+        .server_us = (after.server - before.server) * 1e6
+                   / (double) requests,
+        .server_share = (after.server - before.server) / seconds
+    };
+    pair->wrk = s_wrk (bench, url);
+    pair->engine = s_transport (bench, "engine", url);
+    pair->libcurl = s_transport (bench, "libcurl", url);
 }
 
 //  Print pair, measured against server (its figures named name).
 static void
 s_pair_print (const pair_t *pair, const char *server, const char *name)
 {
+    double wrk = pair->wrk.rate;
     printf ("%-9s fetcher %.0f req/s   wrk %.0f req/s (-t1 -c%d, Hiro "
-            "balances)   ratio %.2f\n", server, pair->fetcher_rate,
-            pair->wrk_rate, CONCURRENCY, pair->fetcher_rate / pair->wrk_rate);
+            "balances)   ratio %.2f\n", server, pair->fetcher.rate, wrk,
+            CONCURRENCY, pair->fetcher.rate / wrk);
     printf ("%-9s CPU per request: fetcher %.1f us, wrk %.1f us; %s %.1f us "
             "(%.0f%% of a core) in the fetcher's run, %.1f us (%.0f%% of a "
-            "core) in wrk's\n", "", pair->fetcher_us, pair->wrk_us, name,
-            pair->server_us, pair->server_share * 100, pair->server_wrk_us,
-            pair->server_wrk_share * 100);
+            "core) in wrk's\n", "", pair->fetcher.us, pair->wrk.us, name,
+            pair->fetcher.server_us, pair->fetcher.server_share * 100,
+            pair->wrk.server_us, pair->wrk.server_share * 100);
     printf ("%-9s floor, no parsing or store: the fetcher's HTTP engine "
             "alone %.0f req/s (ratio %.2f, %.1f us), bare libcurl %.0f req/s "
-            "(ratio %.2f, %.1f us)\n", "", pair->engine_rate,
-            pair->engine_rate / pair->wrk_rate, pair->engine_us,
-            pair->libcurl_rate, pair->libcurl_rate / pair->wrk_rate,
-            pair->libcurl_us);
-    bb_bench_figure (pair->fetcher_rate, "fetcher.%s.fetcher_rps", name);
-    bb_bench_figure (pair->wrk_rate, "fetcher.%s.wrk_rps", name);
-    bb_bench_figure (pair->engine_rate, "fetcher.%s.engine_rps", name);
-    bb_bench_figure (pair->engine_us, "fetcher.%s.engine_cpu_us", name);
-    bb_bench_figure (pair->libcurl_rate, "fetcher.%s.libcurl_rps", name);
-    bb_bench_figure (pair->libcurl_us, "fetcher.%s.libcurl_cpu_us", name);
-    bb_bench_figure (pair->fetcher_us, "fetcher.%s.fetcher_cpu_us", name);
-    bb_bench_figure (pair->wrk_us, "fetcher.%s.wrk_cpu_us", name);
-    bb_bench_figure (pair->server_us, "fetcher.%s.server_cpu_us", name);
-    bb_bench_figure (pair->server_wrk_us, "fetcher.%s.server_wrk_cpu_us",
+            "(ratio %.2f, %.1f us)\n", "", pair->engine.rate,
+            pair->engine.rate / wrk, pair->engine.us, pair->libcurl.rate,
+            pair->libcurl.rate / wrk, pair->libcurl.us);
+    bb_bench_figure (pair->fetcher.rate, "fetcher.%s.fetcher_rps", name);
+    bb_bench_figure (wrk, "fetcher.%s.wrk_rps", name);
+    bb_bench_figure (pair->engine.rate, "fetcher.%s.engine_rps", name);
+    bb_bench_figure (pair->engine.us, "fetcher.%s.engine_cpu_us", name);
+    bb_bench_figure (pair->libcurl.rate, "fetcher.%s.libcurl_rps", name);
+    bb_bench_figure (pair->libcurl.us, "fetcher.%s.libcurl_cpu_us", name);
+    bb_bench_figure (pair->fetcher.us, "fetcher.%s.fetcher_cpu_us", name);
+    bb_bench_figure (pair->wrk.us, "fetcher.%s.wrk_cpu_us", name);
+    bb_bench_figure (pair->fetcher.server_us, "fetcher.%s.server_cpu_us",
+                     name);
+    bb_bench_figure (pair->wrk.server_us, "fetcher.%s.server_wrk_cpu_us",
                      name);
 }
 
@@ -432,17 +402,20 @@ main (int argc, char **argv)
     }
     if (argc > 2 && strcmp (argv [1], "--constant-upstream") == 0)
         return bench_constant_serve (atoi (argv [2]));
-    if (argc > 6 && strcmp (argv [1], "--transport-client") == 0)
+    if (argc > 5 && strcmp (argv [1], "--transport-client") == 0)
         return bench_transport_run (strcmp (argv [2], "engine") == 0
                                     ? BENCH_TRANSPORT_ENGINE
                                     : BENCH_TRANSPORT_LIBCURL,
                                     argv [3], atoi (argv [4]),
-                                    atoi (argv [5]), argv [6]);
+                                    atoi (argv [5]));
     size_t agents = argc > 1 ? (size_t) atol (argv [1]) : AGENTS_DEFAULT;
     bb_bench_require (agents >= WARMUP_AGENTS && agents <= 10000,
                "agents in 200..10000");
     bb_bench_bin_dir ();
     bench_t bench = { 0 };
+    ssize_t length = readlink ("/proc/self/exe", bench.self_path,
+                               sizeof bench.self_path - 1);
+    bb_bench_require (length > 0, "readlink /proc/self/exe");
     s_agents (&bench, agents);
     s_start (&bench);
     printf ("bench_fetcher: one fetcher, %d concurrent requests (Hiro %s + "

@@ -20,10 +20,10 @@ typedef enum {
 } bench_transport_client_t;
 
 //  Run concurrency GETs of url at a time for seconds through client,
-//  then write "Requests/sec: N" (wrk's line) to the file at output.
-//  Returns the process exit code: 0, or 1 if a request or the client
-//  failed (logged to stderr).
+//  then print "Requests/sec: N" on stdout, as wrk reports. Returns the
+//  process exit code: 0, or 1 if a request or the client failed (logged
+//  to stderr).
 int bench_transport_run (bench_transport_client_t client, const char *url,
-                         int concurrency, int seconds, const char *output);
+                         int concurrency, int seconds);
 
 #endif

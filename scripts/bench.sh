@@ -357,7 +357,7 @@ libcurl. The engine's cost above bare libcurl is mostly its two request
 headers, Accept-Encoding (compressed answers from the real upstreams)
 and User-Agent: libcurl formats each extra header line on every request,
 about 8,000 instructions each (counted with valgrind --tool=callgrind
-over \`bench_fetcher --transport-client engine|libcurl URL 50 4 FILE\`
+over \`bench_fetcher --transport-client engine|libcurl URL 50 4\`
 against \`bench_fetcher --constant-upstream PORT\`).
 
 | | engine alone req/s | ratio to wrk | CPU/request | bare libcurl req/s | ratio to wrk | CPU/request |
